@@ -1,0 +1,135 @@
+/*
+ * out.h - the outputs: traces, ladder diagram, state diagram, capture file, coverage.
+ *
+ * Every output is drawn from the one event stream (trace.h), never from engine internals, so
+ * two outputs of the same run never disagree. Two shapes:
+ *   - live observers (out_text, out_pcap, out_coverage): register with world_observe(), they
+ *     see each event as it happens (and may copy what they need, e.g. payloads);
+ *   - after-the-run renderers (out_ladder, out_ladder_svg, out_dot, out_coverage_add): they
+ *     read a struct trace_log.
+ *
+ * Files: out_text.c (rfc, tcpdump, jsonl), out_ladder.c (ASCII/Unicode and SVG),
+ * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
+ * (pcapng), out_coverage.c, out_track.c (what every output needs to remember about sockets).
+ */
+#ifndef TCPSIM_OUT_H
+#define TCPSIM_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcpsim/tcp.h"
+#include "tcpsim/trace.h"
+
+/* ---- The edges of the RFC 9293 §3.3.2 state diagram (out_dot.c) ------------------------- */
+
+struct out_edge {
+    enum tcp_state from, to;
+    const char *event;  /* what causes it: "rcv SYN", "CLOSE" */
+    const char *action; /* what TCP does: "snd SYN,ACK", "delete TCB", "" */
+    bool in_figure;     /* drawn in the RFC's Figure 5 (false: ABORT/RST/timeout edges) */
+};
+
+/* The table: one row per (from, to) pair, Figure 5's edges first. */
+extern const struct out_edge out_edges[];
+extern const size_t out_nedges;
+/* The row for 'from' -> 'to', or -1 when the diagram has no such edge. */
+int out_edge_find(enum tcp_state from, enum tcp_state to);
+
+/* ---- Live text traces (out_text.c) --------------------------------------------------------- */
+
+enum out_format {
+    OUT_FMT_RFC,     /* RFC 9293 §3.5 figures: A SYN-SENT --> <SEQ=100><CTL=SYN> --> B */
+    OUT_FMT_TCPDUMP, /* tcpdump's line: 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 100, ... */
+    OUT_FMT_JSONL,   /* one JSON object per event */
+    OUT_FMT_COUNT
+};
+
+/* "rfc", "tcpdump", "jsonl" (case-insensitive); -1 when unknown. */
+int out_format_parse(const char *name);
+const char *out_format_name(enum out_format f);
+
+struct out_text_opts {
+    enum out_format format;
+    bool absolute_seq; /* false: relative to each direction's ISN, as tcpdump prints them */
+    bool show_timers;  /* also print timer arm/cancel events (expiries are always printed) */
+    bool color;        /* ANSI colours: the caller decides (isatty, NO_COLOR) */
+};
+#define OUT_TEXT_OPTS_DEFAULT { OUT_FMT_RFC, false, false, false }
+
+struct out_text;
+
+/* A trace printer writing to 'f' (borrowed; the caller closes it). NULL on ENOMEM. */
+struct out_text *out_text_new(FILE *f, const struct out_text_opts *o);
+void out_text_free(struct out_text *t);
+/* The observer callback, for world_observe(w, out_text_observe, t). */
+void out_text_observe(const struct trace_event *ev, void *ctx);
+/* Print a recorded run with a fresh printer; 0, or -1 on ENOMEM. */
+int out_text_log(FILE *f, const struct trace_log *log, const struct out_text_opts *o);
+
+/* ---- Ladder diagram (out_ladder.c) ------------------------------------------------------ */
+
+struct out_ladder_opts {
+    bool unicode;      /* box drawing characters instead of plain ASCII */
+    bool absolute_seq; /* labels with absolute sequence numbers */
+    int width;         /* columns between the two lifelines; 0 = 48 */
+    bool svg_by_time;  /* SVG only: y proportional to virtual time, not to event order */
+};
+#define OUT_LADDER_OPTS_DEFAULT { false, false, 0, false }
+
+/* The two-column sequence diagram of 'log' on 'f'. 0, or -1 on ENOMEM. */
+int out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
+/* The same diagram as a standalone SVG document. 0, or -1 on ENOMEM. */
+int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
+
+/* ---- State diagram (out_dot.c) ---------------------------------------------------------- */
+
+/*
+ * The RFC 9293 state diagram as Graphviz DOT, with the transitions socket 'conn' went through
+ * (0: every socket) highlighted and numbered in order, and its current state marked.
+ * 0, or -1 on ENOMEM.
+ */
+int out_dot(FILE *f, const struct trace_log *log, uint32_t conn);
+
+/* ---- Capture file (out_pcap.c) ----------------------------------------------------------- */
+
+/*
+ * A pcapng writer. Capture point: one packet per TRACE_SEND, the segment as it entered the
+ * wire, stamped with the send time; its comment tells what happened to it afterwards (the
+ * wire's fate, the receiver's state and the rule applied on arrival), so the file is written
+ * only at out_pcap_finish().
+ */
+struct out_pcap;
+
+struct out_pcap *out_pcap_new(void);
+void out_pcap_free(struct out_pcap *p);
+/* The observer callback, for world_observe(w, out_pcap_observe, p). Copies payloads. */
+void out_pcap_observe(const struct trace_event *ev, void *ctx);
+/* Write the capture so far to 'f' (may be called again later). 0, or -1 on a write error. */
+int out_pcap_finish(struct out_pcap *p, FILE *f);
+/* Packets buffered so far. */
+size_t out_pcap_count(const struct out_pcap *p);
+
+/* Internet checksum (RFC 1071) of 'len' octets, folded, not complemented; 'sum' carries on. */
+uint32_t out_cksum_add(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t out_cksum_fold(uint32_t sum);
+
+/* ---- Coverage (out_coverage.c) ------------------------------------------------------------ */
+
+struct out_coverage {
+    uint64_t edge[TCP_STATE_COUNT][TCP_STATE_COUNT]; /* transitions seen, by (from, to) */
+    uint64_t rule[TCP_RULE_COUNT];                   /* rules seen (STATE and RULE events) */
+    unsigned runs;                                   /* trace_logs added */
+};
+
+void out_coverage_init(struct out_coverage *c);
+/* Count one event; usable as an observer (ctx = the out_coverage). */
+void out_coverage_observe(const struct trace_event *ev, void *ctx);
+/* Count every event of one run. */
+void out_coverage_add(struct out_coverage *c, const struct trace_log *log);
+/* Covered and not covered edges and rules, with totals. */
+void out_coverage_report(FILE *f, const struct out_coverage *c);
+
+#endif

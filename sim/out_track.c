@@ -1,0 +1,230 @@
+/*
+ * out_track.c - the socket facts every output needs, learnt from the event stream alone
+ * (see out_track.h): states by conn id, and per 4-tuple direction the ISN and the sender.
+ *
+ * RFC 9293 §3.4: a connection's sequence numbers start at each side's ISN, carried by its SYN;
+ * showing them relative to the ISN (as tcpdump does) makes "ack 1" mean "the SYN is acked".
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "out_track.h"
+
+void
+out_track_init(struct out_track *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void
+out_track_fini(struct out_track *t)
+{
+    free(t->state);
+    free(t->host);
+    free(t->flow);
+    memset(t, 0, sizeof *t);
+}
+
+/* Make room for conn id 'id'; false on ENOMEM (the fact is then forgotten, not invented). */
+static bool
+out_track_grow_conns(struct out_track *t, uint32_t id)
+{
+    if (id < t->nconn)
+        return true;
+    size_t n = t->nconn ? t->nconn : 16;
+    while (n <= id)
+        n *= 2;
+    uint8_t *ns = realloc(t->state, n);
+    if (!ns)
+        return false;
+    t->state = ns;
+    int8_t *nh = realloc(t->host, n);
+    if (!nh)
+        return false;
+    t->host = nh;
+    memset(t->state + t->nconn, 0, n - t->nconn);
+    memset(t->host + t->nconn, -1, n - t->nconn);
+    t->nconn = n;
+    return true;
+}
+
+static size_t
+out_flow_hash(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+    uint64_t h = ((uint64_t)saddr * 0x9E3779B97F4A7C15u) ^ ((uint64_t)daddr * 0xC2B2AE3D27D4EB4Fu)
+                 ^ ((uint64_t)sport << 16 | dport) * 0x165667B19E3779F9u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of a direction: the one holding it, or the empty one where it would go. */
+static struct out_flow *
+out_flow_slot(const struct out_track *t, uint32_t saddr, uint16_t sport, uint32_t daddr,
+              uint16_t dport)
+{
+    if (t->capflow == 0)
+        return NULL;
+    size_t mask = t->capflow - 1;
+    for (size_t i = out_flow_hash(saddr, sport, daddr, dport) & mask;; i = (i + 1) & mask) {
+        struct out_flow *f = &t->flow[i];
+        if (!f->used || (f->saddr == saddr && f->sport == sport && f->daddr == daddr
+                         && f->dport == dport))
+            return f;
+    }
+}
+
+static const struct out_flow *
+out_flow_find(const struct out_track *t, uint32_t saddr, uint16_t sport, uint32_t daddr,
+              uint16_t dport)
+{
+    const struct out_flow *f = out_flow_slot(t, saddr, sport, daddr, dport);
+    return f && f->used ? f : NULL;
+}
+
+/* The entry for the direction of 's', created if new; NULL on ENOMEM. */
+static struct out_flow *
+out_flow_get(struct out_track *t, const struct tcp_seg *s)
+{
+    if (2 * (t->nflow + 1) > t->capflow) { /* keep the table at most half full */
+        size_t ncap = t->capflow ? t->capflow * 2 : 64;
+        struct out_flow *nf = calloc(ncap, sizeof *nf);
+        if (!nf)
+            return NULL;
+        struct out_track bigger = *t;
+        bigger.flow = nf;
+        bigger.capflow = ncap;
+        for (size_t i = 0; i < t->capflow; i++)
+            if (t->flow[i].used)
+                *out_flow_slot(&bigger, t->flow[i].saddr, t->flow[i].sport, t->flow[i].daddr,
+                               t->flow[i].dport) = t->flow[i];
+        free(t->flow);
+        t->flow = nf;
+        t->capflow = ncap;
+    }
+    struct out_flow *f = out_flow_slot(t, s->saddr, s->sport, s->daddr, s->dport);
+    if (!f->used) {
+        memset(f, 0, sizeof *f);
+        f->used = true;
+        f->saddr = s->saddr;
+        f->sport = s->sport;
+        f->daddr = s->daddr;
+        f->dport = s->dport;
+        t->nflow++;
+    }
+    return f;
+}
+
+void
+out_track_event(struct out_track *t, const struct trace_event *ev)
+{
+    switch (ev->kind) {
+    case TRACE_STATE:
+        if (ev->conn && out_track_grow_conns(t, ev->conn)) {
+            t->state[ev->conn] = (uint8_t)(ev->to_state + 1);
+            t->host[ev->conn] = (int8_t)ev->host;
+        }
+        break;
+    case TRACE_SEND:
+    case TRACE_DUP: {
+        /* tcpdump's rule: a SYN (re)sets its direction's base, so a new incarnation of the
+           same 4-tuple gets fresh relative numbers */
+        struct out_flow *f = out_flow_get(t, &ev->seg);
+        if (!f)
+            break;
+        if (ev->seg.flags & TCP_SYN) {
+            f->has_isn = true;
+            f->isn = ev->seg.seq;
+        }
+        if (ev->kind == TRACE_SEND && ev->conn)
+            f->conn = ev->conn;
+        break;
+    }
+    case TRACE_DELIVER:
+    case TRACE_DROP:
+    case TRACE_DELAY:
+    case TRACE_RULE:
+    case TRACE_TIMER_ARM:
+    case TRACE_TIMER_CANCEL:
+    case TRACE_TIMER_FIRE:
+    case TRACE_CALL:
+    case TRACE_SAY:
+    case TRACE_KIND_COUNT:
+        break;
+    }
+}
+
+int
+out_track_state(const struct out_track *t, uint32_t conn)
+{
+    if (conn == 0 || conn >= t->nconn || t->state[conn] == 0)
+        return -1;
+    return t->state[conn] - 1;
+}
+
+uint32_t
+out_track_receiver(const struct out_track *t, const struct trace_event *ev)
+{
+    if (ev->kind == TRACE_DELIVER && ev->conn)
+        return ev->conn;
+    const struct tcp_seg *s = &ev->seg;
+    const struct out_flow *back = out_flow_find(t, s->daddr, s->dport, s->saddr, s->sport);
+    return back ? back->conn : 0;
+}
+
+void
+out_track_relative(const struct out_track *t, const struct tcp_seg *s, uint32_t *seq,
+                   uint32_t *ack, bool *rel_seq, bool *rel_ack)
+{
+    const struct out_flow *fwd = out_flow_find(t, s->saddr, s->sport, s->daddr, s->dport);
+    const struct out_flow *back = out_flow_find(t, s->daddr, s->dport, s->saddr, s->sport);
+    *rel_seq = fwd && fwd->has_isn;
+    *rel_ack = back && back->has_isn;
+    *seq = *rel_seq ? s->seq - fwd->isn : s->seq;
+    *ack = *rel_ack ? s->ack - back->isn : s->ack;
+}
+
+const char *
+out_host_name(int host)
+{
+    return host == 0 ? "A" : host == 1 ? "B" : "-";
+}
+
+const char *
+out_addr_str(uint32_t addr, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%u.%u.%u.%u", (unsigned)(addr >> 24) & 0xff, (unsigned)(addr >> 16) & 0xff,
+             (unsigned)(addr >> 8) & 0xff, (unsigned)addr & 0xff);
+    return buf;
+}
+
+const char *
+out_tcpdump_flags(uint8_t flags, char *buf, size_t cap)
+{
+    /* tcpdump prints its letters in this order: FIN, SYN, RST, PSH, ACK, URG */
+    static const struct { uint8_t bit; char letter; } order[] = {
+        {TCP_FIN, 'F'}, {TCP_SYN, 'S'}, {TCP_RST, 'R'},
+        {TCP_PSH, 'P'}, {TCP_ACK, '.'}, {TCP_URG, 'U'},
+    };
+    size_t n = 0;
+    if (flags == 0) {
+        snprintf(buf, cap, "none");
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof order / sizeof order[0] && n + 1 < cap; i++)
+        if (flags & order[i].bit)
+            buf[n++] = order[i].letter;
+    if (cap)
+        buf[n < cap ? n : cap - 1] = '\0';
+    return buf;
+}
+
+const char *
+out_time_str(clk_time t, char *buf, size_t cap)
+{
+    /* integer arithmetic: the same digits on every machine */
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    snprintf(buf, cap, "%s%llu.%06llu", sign, (unsigned long long)(u / 1000000000u),
+             (unsigned long long)(u % 1000000000u / 1000u));
+    return buf;
+}
