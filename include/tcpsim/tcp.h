@@ -1,0 +1,285 @@
+/*
+ * tcp.h - the TCP endpoint: states, errors, settings, the TCB and the user calls.
+ *
+ * RFC 9293 §3.3.2 gives the states, §3.3.1 the TCB variables, §3.10 the event processing.
+ * Each connection belongs to one host; the world owns every connection and keeps its record
+ * (state CLOSED, last error) after the TCB is deleted, so a handle held by a script or the REPL
+ * stays valid for the whole run.
+ *
+ * Where the code lives:
+ *   tcp_fsm.c      tcp_set_state(): the only writer of conn->state (§3.3.2)
+ *   tcp_user.c     OPEN, SEND, RECEIVE, CLOSE, ABORT, STATUS, shutdown (§3.10.1-§3.10.6)
+ *   tcp_input.c    SEGMENT ARRIVES (§3.10.7), step by step in the RFC's order
+ *   tcp_output.c   what a TCB sends: data, FIN, ACK, RST (§3.8, §3.10.7 replies)
+ *   tcp_timer.c    retransmission (RFC 6298), 2MSL, FIN-WAIT-2, persist, keep-alive (§3.10.8)
+ *   tcp_settings.c the per-host settings with their Linux names and the two presets
+ */
+#ifndef TCPSIM_TCP_H
+#define TCPSIM_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpsim/clk.h"
+#include "tcpsim/seg.h"
+#include "tcpsim/tcp_rules.h"
+
+struct world;
+
+/* RFC 9293 §3.3.2, in the RFC's order. */
+enum tcp_state {
+    TCP_CLOSED,
+    TCP_LISTEN,
+    TCP_SYN_SENT,
+    TCP_SYN_RECEIVED,
+    TCP_ESTABLISHED,
+    TCP_FIN_WAIT_1,
+    TCP_FIN_WAIT_2,
+    TCP_CLOSE_WAIT,
+    TCP_CLOSING,
+    TCP_LAST_ACK,
+    TCP_TIME_WAIT,
+    TCP_STATE_COUNT
+};
+
+const char *tcp_state_rfc(enum tcp_state s);   /* "SYN-RECEIVED" */
+const char *tcp_state_bsd(enum tcp_state s);   /* "SYN_RCVD" (netstat, our sock.state) */
+const char *tcp_state_linux(enum tcp_state s); /* "SYN_RECV" (/proc/net/tcp) */
+const char *tcp_state_ss(enum tcp_state s);    /* "SYN-RECV" (ss) */
+/* Any of the spellings above, case-insensitive; -1 when unknown. */
+int tcp_state_parse(const char *name);
+/* Is 'from' -> 'to' an edge of the RFC 9293 state diagram (plus the ABORT/RST/timeout edges)? */
+bool tcp_state_edge_ok(enum tcp_state from, enum tcp_state to);
+
+/* The RFC's error conditions (§3.10) under the errno names a socket programmer knows. */
+enum tcp_err {
+    TCP_OK = 0,
+    TCP_ENOTCONN,     /* "connection does not exist" */
+    TCP_EISCONN,      /* "connection already exists" */
+    TCP_EPIPE,        /* "connection closing" (SEND after CLOSE) */
+    TCP_ESHUTDOWN,    /* "connection closing" (CLOSE again) */
+    TCP_ECONNRESET,   /* "connection reset" */
+    TCP_ECONNREFUSED, /* "connection refused" */
+    TCP_ETIMEDOUT,    /* "connection aborted due to user timeout" / retries exhausted */
+    TCP_ECONNABORTED, /* "connection aborted" (our ABORT) */
+    TCP_EADDRINUSE,   /* the local port is held (by TIME-WAIT or a listener) */
+    TCP_ENOBUFS,      /* "insufficient resources" */
+    TCP_EINVAL,       /* "foreign socket unspecified" and other bad arguments */
+    TCP_EOPNOTSUPP,   /* the call makes no sense for this socket (accept on a non-listener) */
+    TCP_EOF,          /* RECEIVE after the peer's FIN and all its data: end of stream */
+    TCP_ERR_COUNT
+};
+const char *tcp_err_name(enum tcp_err e); /* "ECONNRESET" */
+const char *tcp_err_text(enum tcp_err e); /* "connection reset" */
+
+/*
+ * Settings, per host, named after /proc/sys/net/ipv4 where Linux has one. Durations are in
+ * clk_time. tcp_settings.c holds the table of names, presets and sources.
+ */
+struct tcp_settings {
+    int syn_retries;          /* tcp_syn_retries */
+    int synack_retries;       /* tcp_synack_retries */
+    int retries1;             /* tcp_retries1 */
+    int retries2;             /* tcp_retries2 */
+    clk_time fin_timeout;     /* tcp_fin_timeout: FIN-WAIT-2 of an orphaned socket; 0 = never */
+    int keepalive;            /* SO_KEEPALIVE for new sockets (off by default, RFC 1122) */
+    clk_time keepalive_time;  /* tcp_keepalive_time */
+    clk_time keepalive_intvl; /* tcp_keepalive_intvl */
+    int keepalive_probes;     /* tcp_keepalive_probes */
+    int rfc1337;              /* tcp_rfc1337: TIME-WAIT ignores RST */
+    clk_time msl;             /* maximum segment lifetime; TIME-WAIT lasts 2*msl */
+    clk_time rto_initial;     /* RFC 6298 2.1 */
+    clk_time rto_min;         /* RFC 6298 2.4 */
+    clk_time rto_max;         /* RFC 6298 2.5 */
+    clk_time user_timeout;    /* RFC 9293 3.8.3 / TCP_USER_TIMEOUT; 0 = off */
+    int mss;                  /* our MSS, announced on SYNs */
+    int rcv_buf;              /* receive buffer, bytes (<= 65535: no window scaling) */
+    int snd_buf;              /* send buffer, bytes */
+    int64_t isn;              /* initial sequence number; -1 = from the PRNG */
+    int backlog;              /* default listen backlog */
+    int port_lo, port_hi;     /* ip_local_port_range */
+    int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
+};
+
+enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
+
+struct tcp_setting_info {
+    const char *name;    /* "tcp_fin_timeout" */
+    enum tcp_setting_kind kind;
+    size_t offset;       /* into struct tcp_settings */
+    double linux_value;  /* default in the linux preset (seconds for TIME) */
+    double rfc_value;    /* default in the rfc preset */
+    double min, max;     /* accepted range */
+    const char *doc;     /* what it does */
+    const char *source;  /* where the default comes from */
+};
+
+enum tcp_preset { TCP_PRESET_LINUX, TCP_PRESET_RFC };
+
+extern const struct tcp_setting_info tcp_setting_table[];
+extern const size_t tcp_setting_count;
+void tcp_settings_preset(struct tcp_settings *s, enum tcp_preset p);
+int tcp_preset_parse(const char *name); /* "linux" / "rfc"; -1 when unknown */
+const struct tcp_setting_info *tcp_setting_find(const char *name); /* NULL when unknown */
+/* Read a setting as a double (seconds for durations). */
+double tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_info *info);
+/* Set one; TCP_EINVAL when out of range. */
+enum tcp_err tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_info *info, double v);
+
+/* A byte ring, used for the send and receive buffers. */
+struct tcp_ring {
+    uint8_t *buf;
+    uint32_t cap;  /* allocated bytes */
+    uint32_t head; /* index of the first byte */
+    uint32_t len;  /* bytes held */
+};
+
+/* An out-of-order segment held for reassembly (§3.10.7.4, seventh). */
+struct tcp_ooo {
+    struct tcp_ooo *next; /* sorted by seq */
+    uint32_t seq;
+    uint32_t len;
+    bool fin;
+    uint8_t data[];
+};
+
+enum tcp_timer {
+    TCP_TIMER_REXMIT,   /* retransmission, RFC 6298 (SYN, SYN,ACK, data, FIN) */
+    TCP_TIMER_PERSIST,  /* zero-window probe, §3.8.6.1 */
+    TCP_TIMER_TIMEWAIT, /* 2MSL, §3.10.8 */
+    TCP_TIMER_FINWAIT2, /* Linux tcp_fin_timeout */
+    TCP_TIMER_KEEPALIVE,/* RFC 1122 4.2.3.6 */
+    TCP_TIMER_COUNT
+};
+const char *tcp_timer_name(enum tcp_timer t); /* "rexmit", "persist", "2msl", ... */
+
+struct tcp_host;
+
+struct tcp_conn_timer {
+    struct clk_event ev;
+    struct tcp_conn *conn;
+    enum tcp_timer which;
+};
+
+struct tcp_conn {
+    uint32_t id;              /* socket number, unique in the world, never reused */
+    char name[16];            /* "A1", "B2": how traces and the REPL name it */
+    struct tcp_host *host;
+    enum tcp_state state;
+    enum tcp_rule last_rule;  /* the rule of the last transition (`why`) */
+    clk_time last_change;     /* when it happened */
+    enum tcp_err error;       /* the error reported to the user, TCP_OK if none */
+
+    /* The connection's socket pair. */
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+
+    /* Send sequence variables, RFC 9293 §3.3.1 */
+    uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
+    /* Receive sequence variables */
+    uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
+
+    uint32_t snd_mss;         /* min(our mss, the peer's MSS option) */
+    uint32_t snd_max;         /* highest SND.NXT ever reached (ACKs up to it are acceptable) */
+
+    /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
+       rcvq holds in-order octets the user has not read yet. */
+    struct tcp_ring sndq;
+    struct tcp_ring rcvq;
+    struct tcp_ooo *ooo;      /* out-of-order segments, sorted */
+    uint32_t ooo_bytes;
+
+    /* Closing. */
+    bool fin_queued;          /* the user closed or shut down: send FIN after the data */
+    bool fin_sent;            /* our FIN has a sequence number: fin_seq */
+    uint32_t fin_seq;
+    bool fin_rcvd;            /* the peer's FIN is in sequence: EOF after rcvq drains */
+    bool orphaned;            /* the user closed (not shutdown): nobody reads any more */
+    bool passive;             /* born from a LISTEN (SYN-RECEIVED returns there on RST) */
+    bool reuseaddr;
+    bool keepalive;
+
+    /* Listening. */
+    struct tcp_conn *listener;       /* for an embryonic or unaccepted connection */
+    int backlog;
+    int pending;                     /* connections queued on this listener (SYN-RECEIVED + ready) */
+    struct tcp_conn *acceptq_head;   /* ESTABLISHED connections not yet accepted */
+    struct tcp_conn *acceptq_tail;
+    struct tcp_conn *acceptq_next;
+    bool in_acceptq;
+    bool accepted;
+
+    /* Round-trip time, RFC 6298. */
+    clk_time srtt, rttvar, rto;      /* srtt 0 = no sample yet */
+    bool rtt_timing;                 /* a segment is being timed (Karn: never a retransmitted one) */
+    uint32_t rtt_seq;                /* ... the one ending at this sequence number */
+    clk_time rtt_start;
+    int retransmits;                 /* consecutive timeouts of the current segment */
+    uint64_t total_retransmits;      /* over the connection's life */
+    clk_time first_unacked_at;       /* for the user timeout */
+    int probes;                      /* keep-alive or persist probes sent without answer */
+    int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
+    clk_time last_heard;             /* last segment received, for keep-alive */
+
+    struct tcp_conn_timer timers[TCP_TIMER_COUNT];
+
+    struct tcp_conn *host_next, *host_prev; /* the host's live connections */
+    bool live;                              /* on the host's list (not CLOSED) */
+
+    /* statistics */
+    uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
+};
+
+struct tcp_host {
+    int index;                /* 0 for A, 1 for B */
+    char name[4];             /* "A", "B" */
+    uint32_t addr;            /* 10.0.0.1, 10.0.0.2 */
+    struct tcp_settings cfg;
+    struct tcp_conn *conns;   /* live connections (not CLOSED) */
+    int next_port;            /* next ephemeral port to try */
+    int serial;               /* connections made so far: names A1, A2, ... */
+    struct world *world;
+};
+
+/* Options for OPEN. */
+struct tcp_open_opts {
+    int lport;                /* 0: an ephemeral port (active) */
+    int64_t isn;              /* -1: from the host's setting */
+    bool reuseaddr;           /* allow a port that TIME-WAIT holds */
+    int backlog;              /* passive; 0: the host's default */
+};
+#define TCP_OPEN_OPTS_DEFAULT { 0, -1, false, 0 }
+
+/* The user calls, RFC 9293 §3.10.1-§3.10.6 (tcp_user.c). Each reports a TRACE_CALL event. */
+enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
+                              struct tcp_conn **out);
+enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
+                             const struct tcp_open_opts *o, struct tcp_conn **out);
+/* Queue up to 'len' octets; '*queued' gets how many fit in the send buffer. */
+enum tcp_err tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued);
+/* Take up to 'cap' octets into 'buf'; '*got' = 0 means nothing yet. TCP_EOF at end of stream. */
+enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
+enum tcp_err tcp_close(struct tcp_conn *c);
+enum tcp_err tcp_shutdown(struct tcp_conn *c);
+enum tcp_err tcp_abort(struct tcp_conn *c);
+/* The next established connection of listener 'l', or NULL (with TCP_OK: none ready yet). */
+enum tcp_err tcp_accept(struct tcp_conn *l, struct tcp_conn **out);
+/* Turn keep-alive on or off for one socket (SO_KEEPALIVE). */
+enum tcp_err tcp_set_keepalive(struct tcp_conn *c, bool on);
+/* The host forgets every connection at once, sending nothing (§3.5.2 half-open). */
+void tcp_host_crash(struct tcp_host *h);
+
+/* Segment arrival at host 'h' (tcp_input.c): demultiplex and run §3.10.7. */
+void tcp_input(struct tcp_host *h, const struct tcp_seg *seg);
+
+/* Time left on a pending timer, or -1 when it is not armed. */
+clk_time tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t);
+/* The receive window we would advertise now. */
+uint32_t tcp_rcv_window(const struct tcp_conn *c);
+/* Octets the user may read now. */
+static inline uint32_t tcp_readable(const struct tcp_conn *c) { return c->rcvq.len; }
+/* "10.0.0.1:40000" into buf. */
+const char *tcp_endpoint_str(uint32_t addr, uint16_t port, char *buf, size_t cap);
+
+#endif

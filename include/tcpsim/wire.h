@@ -1,0 +1,110 @@
+/*
+ * wire.h - the simulated network between host A (10.0.0.1) and host B (10.0.0.2).
+ *
+ * A segment sent by a host enters the wire, where it may be lost, duplicated, held back to be
+ * overtaken (reordering), delayed, or matched by a scenario's rule; otherwise it arrives after
+ * the link's delay (plus jitter and serialization time). While in flight a segment is a
+ * wire_pkt with an id, listed in send order, so a scenario or the REPL can drop or delay it.
+ * Crafted segments can be injected as if a host had sent them.
+ *
+ * The wire owns the segments in flight and their payloads (one copy, made when the segment is
+ * sent); a delivered segment is lent to the receiving host for the call and then freed.
+ */
+#ifndef TCPSIM_WIRE_H
+#define TCPSIM_WIRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpsim/clk.h"
+#include "tcpsim/seg.h"
+
+struct world;
+
+enum {
+    WIRE_MARK_DUP = 1u << 0,       /* a copy made by the wire */
+    WIRE_MARK_DELAYED = 1u << 1,   /* delayed by a rule or by hand */
+    WIRE_MARK_REORDERED = 1u << 2, /* held back so a later segment passes it */
+    WIRE_MARK_INJECTED = 1u << 3,  /* crafted by a scenario, not sent by a TCB */
+};
+
+struct wire_pkt {
+    uint64_t id;             /* 1, 2, 3 ... in the order segments enter the wire */
+    struct tcp_seg seg;      /* seg.data points at 'payload' */
+    uint8_t *payload;
+    uint32_t payload_cap;
+    int from, to;            /* host indexes */
+    clk_time sent_at;        /* when it left its host: its age is now - sent_at */
+    clk_time arrive_at;      /* when it is due */
+    unsigned marks;
+    uint32_t conn;           /* the sending connection's id, 0 for none */
+    struct clk_event arrival;
+    struct wire_pkt *prev, *next; /* in flight, in send order */
+    struct world *world;
+};
+
+/* One direction of the wire. */
+struct wire_link {
+    clk_time delay;          /* one-way propagation delay */
+    clk_time jitter;         /* uniform extra delay in [0, jitter) */
+    double loss;             /* probability a segment is lost */
+    double dup;              /* probability it is duplicated */
+    double reorder;          /* probability it is held until the next one passes it */
+    uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
+    clk_time busy_until;     /* serialization: when the link is free again */
+    clk_time last_arrival;   /* FIFO: a segment never overtakes an earlier one unless jitter or reordering says so */
+    struct wire_pkt *held;   /* a segment held back for reordering */
+};
+
+enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
+
+/* A rule that matches segments as they enter the wire. */
+struct wire_rule {
+    int id;                  /* 1, 2, ... for `info`/deletion */
+    int from;                /* host index, or -1 for either direction */
+    uint8_t flags;           /* these flags must all be set */
+    uint8_t flags_exact;     /* when nonzero, the flags must equal 'flags' exactly */
+    bool has_seq;
+    uint32_t seq;            /* match SEG.SEQ */
+    int64_t len;             /* match payload length; -1 for any */
+    int nth;                 /* act on the nth match (1 = first) */
+    int count;               /* how many times to act; -1 = forever */
+    int seen;                /* matches so far */
+    enum wire_action action;
+    clk_time by;             /* WIRE_DELAY: extra delay */
+    struct wire_rule *next;
+};
+
+struct wire {
+    struct wire_link link[2];     /* link[i]: segments sent by host i */
+    struct wire_pkt *head, *tail; /* in flight, in send order */
+    size_t inflight;
+    uint64_t next_id;
+    struct wire_rule *rules;
+    int next_rule_id;
+    struct wire_pkt *pool;        /* freed packets kept for reuse */
+};
+
+void wire_init(struct wire *w);
+void wire_fini(struct world *wd);
+
+/* A host hands a segment to the wire (the payload is copied once, here). 'conn' is the
+   sending connection's id, 0 for a segment sent without a TCB (a reset from a closed port). */
+void wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn);
+/* A crafted segment, as if host 'from' had sent it; bypasses loss and rules. Returns its id. */
+uint64_t wire_inject(struct world *wd, int from, const struct tcp_seg *seg);
+
+/* Segments in flight. */
+struct wire_pkt *wire_find(struct world *wd, uint64_t id);
+/* Drop a segment in flight by id; 0, or -1 when no such segment. */
+int wire_drop_id(struct world *wd, uint64_t id, const char *why);
+/* Delay a segment in flight by 'by' more; 0 or -1. */
+int wire_delay_id(struct world *wd, uint64_t id, clk_time by);
+/* Duplicate a segment in flight (the copy arrives with it); new id, or 0 when none. */
+uint64_t wire_dup_id(struct world *wd, uint64_t id);
+
+/* Rules: the world takes a copy of 'r'; returns its id (or -1 on ENOMEM). */
+int wire_rule_add(struct world *wd, const struct wire_rule *r);
+int wire_rule_remove(struct world *wd, int id);
+
+#endif

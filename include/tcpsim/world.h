@@ -1,0 +1,87 @@
+/*
+ * world.h - a simulated world: two hosts, the wire between them, the clock, the PRNG, the
+ * connections and the observers of the event stream. It owns all of them.
+ *
+ * Life cycle: world_new(cfg) -> (user calls, world_step / world_run_*) -> world_free().
+ * Everything a run does is decided by the configuration and the seed: the same calls on the
+ * same configuration give the same event stream, byte for byte.
+ *
+ * How one event flows: world_step() pops the earliest clk_event; a segment's arrival calls
+ * tcp_input() on its host, which may change state (tcp_set_state), send segments (wire_send,
+ * which schedules their arrival on the clock) and arm timers (clk_arm); each of those reports
+ * an event to the observers through world_emit().
+ */
+#ifndef TCPSIM_WORLD_H
+#define TCPSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcpsim/clk.h"
+#include "tcpsim/rng.h"
+#include "tcpsim/tcp.h"
+#include "tcpsim/trace.h"
+#include "tcpsim/wire.h"
+
+#define WORLD_HOSTS 2
+#define WORLD_MAX_OBSERVERS 8
+#define WORLD_MAX_CONNS 100000
+
+struct world_config {
+    uint64_t seed;
+    enum tcp_preset preset;
+};
+
+struct world {
+    struct clk clk;
+    struct rng rng;
+    struct wire wire;
+    struct tcp_host host[WORLD_HOSTS];
+    uint64_t seed;
+    enum tcp_preset preset;
+
+    struct tcp_conn **conns;     /* every connection ever made, by id (index id-1) */
+    uint32_t nconns, capconns;
+
+    struct trace_observer obs[WORLD_MAX_OBSERVERS];
+    int nobs;
+    uint64_t nevents;            /* events emitted so far */
+    uint64_t steps;              /* clock events processed */
+};
+
+struct world *world_new(const struct world_config *cfg);
+void world_free(struct world *w);
+/* Re-apply a preset to both hosts' settings (before anything is opened). */
+void world_set_preset(struct world *w, enum tcp_preset p);
+/* Re-seed the PRNG. */
+void world_set_seed(struct world *w, uint64_t seed);
+
+int world_observe(struct world *w, trace_fn fn, void *ctx);
+void world_unobserve(struct world *w, trace_fn fn, void *ctx);
+/* Is anyone listening? Callers test this before building an event. */
+static inline bool world_traced(const struct world *w) { return w->nobs > 0; }
+/* Stamp 'ev' with time and number and hand it to every observer. */
+void world_emit(struct world *w, struct trace_event *ev);
+/* Narration from a scenario. */
+void world_say(struct world *w, const char *text);
+
+static inline clk_time world_now(const struct world *w) { return w->clk.now; }
+/* Process exactly one event. false when nothing is scheduled. */
+bool world_step(struct world *w);
+/* Time of the next event, or CLK_NEVER. */
+clk_time world_next_time(const struct world *w);
+/* Process every event up to and including time 'until', then set the clock to 'until'. */
+void world_run_until_time(struct world *w, clk_time until);
+/* Run until nothing is scheduled, or 'limit' is reached; returns the number of steps. */
+uint64_t world_run_idle(struct world *w, clk_time limit);
+
+/* Connection registry. */
+struct tcp_conn *world_conn(const struct world *w, uint32_t id);
+struct tcp_conn *world_conn_by_name(const struct world *w, const char *name);
+/* Host by name ("A", "b") or address; NULL when unknown. */
+struct tcp_host *world_host(struct world *w, const char *name);
+
+/* Used by tcp_*.c: allocate a connection on host 'h' and register it. */
+struct tcp_conn *world_conn_new(struct world *w, struct tcp_host *h);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * clk.c - the virtual clock: one binary min-heap of events ordered by (when, seq).
+ *
+ * Ordering ties by insertion number is what makes a run repeatable: two timers due at the same
+ * nanosecond always fire in the order they were armed. Each event remembers its slot in the
+ * heap, so re-arming and cancelling are O(log n) without searching.
+ *
+ * Entry points: clk_init, clk_arm, clk_cancel, clk_peek, clk_pop, clk_fini.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "tcpsim/clk.h"
+
+int
+clk_init(struct clk *c)
+{
+    c->now = 0;
+    c->next_seq = 1;
+    c->heap = NULL;
+    c->len = 0;
+    c->cap = 0;
+    return 0;
+}
+
+void
+clk_fini(struct clk *c)
+{
+    for (size_t i = 0; i < c->len; i++)
+        c->heap[i]->slot = 0;
+    free(c->heap);
+    c->heap = NULL;
+    c->len = c->cap = 0;
+}
+
+void
+clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx)
+{
+    e->when = 0;
+    e->seq = 0;
+    e->slot = 0;
+    e->fire = fire;
+    e->ctx = ctx;
+}
+
+clk_time
+clk_from_sec(double s)
+{
+    if (!(s > 0))
+        return 0;
+    if (s >= 9.2e9)
+        return CLK_NEVER;
+    return (clk_time)llround(s * (double)CLK_NSEC_PER_SEC);
+}
+
+/* Does 'a' fire before 'b'? */
+static int
+clk_before(const struct clk_event *a, const struct clk_event *b)
+{
+    if (a->when != b->when)
+        return a->when < b->when;
+    return a->seq < b->seq;
+}
+
+static void
+clk_place(struct clk *c, size_t i, struct clk_event *e)
+{
+    c->heap[i] = e;
+    e->slot = i + 1;
+}
+
+static void
+clk_sift_up(struct clk *c, size_t i)
+{
+    struct clk_event *e = c->heap[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!clk_before(e, c->heap[parent]))
+            break;
+        clk_place(c, i, c->heap[parent]);
+        i = parent;
+    }
+    clk_place(c, i, e);
+}
+
+static void
+clk_sift_down(struct clk *c, size_t i)
+{
+    struct clk_event *e = c->heap[i];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const struct clk_event *best = e;
+        if (l < c->len && clk_before(c->heap[l], best)) {
+            m = l;
+            best = c->heap[l];
+        }
+        if (r < c->len && clk_before(c->heap[r], best))
+            m = r;
+        if (m == i)
+            break;
+        clk_place(c, i, c->heap[m]);
+        i = m;
+    }
+    clk_place(c, i, e);
+}
+
+int
+clk_arm(struct clk *c, struct clk_event *e, clk_time when)
+{
+    assert(when >= c->now);
+    if (e->slot) {
+        /* Re-arming takes a new insertion number: it is ordered as if armed now. */
+        size_t i = e->slot - 1;
+        e->when = when;
+        e->seq = c->next_seq++;
+        clk_sift_up(c, i);
+        clk_sift_down(c, e->slot - 1);
+        return 0;
+    }
+    if (c->len == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        struct clk_event **nh = realloc(c->heap, ncap * sizeof *nh);
+        if (!nh)
+            return -1;
+        c->heap = nh;
+        c->cap = ncap;
+    }
+    e->when = when;
+    e->seq = c->next_seq++;
+    clk_place(c, c->len++, e);
+    clk_sift_up(c, c->len - 1);
+    return 0;
+}
+
+void
+clk_cancel(struct clk *c, struct clk_event *e)
+{
+    if (!e->slot)
+        return;
+    size_t i = e->slot - 1;
+    e->slot = 0;
+    c->len--;
+    if (i == c->len)
+        return;
+    clk_place(c, i, c->heap[c->len]);
+    clk_sift_up(c, i);
+    clk_sift_down(c, c->heap[i]->slot - 1);
+}
+
+struct clk_event *
+clk_peek(const struct clk *c)
+{
+    return c->len ? c->heap[0] : NULL;
+}
+
+struct clk_event *
+clk_pop(struct clk *c)
+{
+    if (!c->len)
+        return NULL;
+    struct clk_event *e = c->heap[0];
+    clk_cancel(c, e);
+    if (e->when > c->now)
+        c->now = e->when;
+    return e;
+}

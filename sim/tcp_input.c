@@ -1,0 +1,716 @@
+/*
+ * tcp_input.c - SEGMENT ARRIVES, RFC 9293 §3.10.7, step by step in the RFC's order.
+ *
+ * tcp_input() finds the connection a segment belongs to and hands it to the processing for
+ * that connection's state:
+ *   CLOSED        §3.10.7.1  tcp_input_closed
+ *   LISTEN        §3.10.7.2  tcp_input_listen
+ *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent
+ *   other states  §3.10.7.4  tcp_input_other, which runs the RFC's steps in order:
+ *       first   check_sequence  (acceptability, trimming to the window)
+ *       second  check_rst       (with RFC 5961's challenge ACK)
+ *       fourth  check_syn       (RFC 5961 §4; the third, security, is not modelled)
+ *       fifth   check_ack
+ *       seventh process_text    (the sixth, URG, is not modelled)
+ *       eighth  check_fin
+ * Every notable outcome names its rule through tcp_note() or tcp_set_state().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_internal.h"
+
+/* The part of an arriving segment that survives trimming to the receive window. */
+struct tcp_text {
+    uint32_t seq;        /* first octet of 'data' (or the FIN, when len == 0) */
+    uint32_t len;        /* octets of data kept */
+    const uint8_t *data;
+    bool syn, fin;       /* still inside the window */
+};
+
+/* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
+static struct tcp_conn *
+tcp_demux(struct tcp_host *h, const struct tcp_seg *seg)
+{
+    struct tcp_conn *listener = NULL;
+    for (struct tcp_conn *c = h->conns; c; c = c->host_next) {
+        if (c->lport != seg->dport)
+            continue;
+        if (c->state == TCP_LISTEN) {
+            listener = c;
+            continue;
+        }
+        if (c->rport == seg->sport && c->raddr == seg->saddr)
+            return c;
+    }
+    return listener;
+}
+
+/* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
+
+static void
+tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg)
+{
+    /* "An incoming segment containing a RST is discarded." */
+    if (seg->flags & TCP_RST) {
+        tcp_note(h, NULL, TCP_RULE_CLOSED_RST_DROP);
+        return;
+    }
+    /* "An incoming segment not containing a RST causes a RST to be sent in response." */
+    tcp_note(h, NULL, TCP_RULE_CLOSED_SEND_RST);
+    tcp_send_reset_for(h, seg);
+}
+
+/* ---- §3.10.7.2 LISTEN ---------------------------------------------------------------- */
+
+static void
+tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
+{
+    struct tcp_host *h = l->host;
+    /* first, check for an RST: "An incoming RST segment could not be valid ... ignore it" */
+    if (seg->flags & TCP_RST) {
+        tcp_note(h, l, TCP_RULE_LISTEN_RST_IGNORE);
+        return;
+    }
+    /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>" */
+    if (seg->flags & TCP_ACK) {
+        tcp_note(h, l, TCP_RULE_LISTEN_ACK_RST);
+        tcp_send_reset_for(h, seg);
+        return;
+    }
+    /* fourth, other text or control: "drop the segment and return" */
+    if (!(seg->flags & TCP_SYN)) {
+        tcp_note(h, l, TCP_RULE_LISTEN_OTHER_DROP);
+        return;
+    }
+    /* third, check for a SYN */
+    if (l->pending >= l->backlog) {
+        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL);
+        return;
+    }
+    struct tcp_conn *c = world_conn_new(h->world, h);
+    if (!c || tcp_conn_buffers(c) != 0) {
+        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL); /* "insufficient resources" */
+        return;
+    }
+    /* The new TCB starts as a copy of the listening one (the RFC keeps one TCB that leaves
+       LISTEN; sockets keep the listener and clone it, so the new one is born in LISTEN). */
+    c->state = TCP_LISTEN;
+    c->lport = l->lport;
+    c->raddr = seg->saddr;
+    c->rport = seg->sport;
+    c->listener = l;
+    c->passive = true;
+    c->reuseaddr = l->reuseaddr;
+    c->keepalive = l->keepalive;
+    l->pending++;
+    /* "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
+       segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to
+       ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
+    c->rcv_nxt = seg->seq + 1;
+    c->irs = seg->seq;
+    c->iss = tcp_choose_iss(h, -1);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss + 1;
+    c->snd_wnd = seg->wnd;
+    c->snd_wl1 = seg->seq;
+    c->snd_mss = (uint32_t)h->cfg.mss;
+    if (seg->mss && seg->mss < c->snd_mss)
+        c->snd_mss = seg->mss;
+    c->last_heard = tcp_now(c);
+    tcp_conn_attach(c);
+    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
+    tcp_send_syn(c, true);
+    tcp_rexmit_update(c);
+}
+
+/* ---- §3.10.7.3 SYN-SENT -------------------------------------------------------------- */
+
+static void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+
+static void
+tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    struct tcp_host *h = c->host;
+    bool ack_ok = false;
+    /* first, check the ACK bit */
+    if (seg->flags & TCP_ACK) {
+        /* "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set,
+           if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" */
+        if (seq_le(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_nxt)) {
+            if (seg->flags & TCP_RST) {
+                tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_DROP);
+                return;
+            }
+            tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_RST);
+            tcp_send_reset_for(h, seg);
+            return;
+        }
+        /* "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable." */
+        ack_ok = seq_lt(c->snd_una, seg->ack) && seq_le(seg->ack, c->snd_nxt);
+    }
+    /* second, check the RST bit */
+    if (seg->flags & TCP_RST) {
+        if (ack_ok) {
+            /* "signal to the user 'error: connection reset', drop the segment, enter CLOSED" */
+            tcp_delete_tcb(c, TCP_RULE_SYN_SENT_RST_REFUSED, TCP_ECONNREFUSED);
+            return;
+        }
+        /* "Otherwise (no ACK), drop the segment and return." (RFC 5961 §3 hardening) */
+        tcp_note(h, c, TCP_RULE_SYN_SENT_RST_DROP);
+        return;
+    }
+    /* third, security: not modelled. fourth, check the SYN bit */
+    if (!(seg->flags & TCP_SYN)) {
+        /* fifth: "If neither of the SYN or RST bits is set, then drop the segment" */
+        tcp_note(h, c, TCP_RULE_SYN_SENT_OTHER_DROP);
+        return;
+    }
+    c->rcv_nxt = seg->seq + 1;
+    c->irs = seg->seq;
+    c->last_heard = tcp_now(c);
+    if (seg->mss && seg->mss < c->snd_mss)
+        c->snd_mss = seg->mss;
+    if (ack_ok) {
+        /* "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our SYN has been
+           ACKed), change the connection state to ESTABLISHED, form an ACK segment
+           <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it." */
+        c->snd_una = seg->ack;
+        c->snd_wnd = seg->wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = seg->ack;
+        if (c->rtt_timing && c->retransmits == 0)
+            tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
+        c->rtt_timing = false;
+        c->retransmits = 0;
+        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_SENT_SYN_ACK);
+        tcp_keepalive_reset(c);
+        /* "If there are other controls or text in the segment, then continue processing at
+           the sixth step below" */
+        struct tcp_text t = {
+            .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
+        };
+        uint32_t wnd = tcp_rcv_window(c);
+        if (t.len > wnd) {
+            t.len = wnd;
+            t.fin = false;
+        }
+        if (t.len > 0 || t.fin)
+            tcp_process_text_and_fin(c, &t);
+        else
+            tcp_send_ack(c);
+        if (c->state != TCP_CLOSED)
+            tcp_output(c);
+        return;
+    }
+    /* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>
+       <CTL=SYN,ACK> and send it. Set the variables SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
+       SND.WL2 <- SEG.ACK" (simultaneous open) */
+    c->snd_wnd = seg->wnd;
+    c->snd_wl1 = seg->seq;
+    c->snd_wl2 = seg->ack;
+    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_SYN_SENT_SIM_OPEN);
+    tcp_send_syn(c, true);
+    tcp_rexmit_update(c);
+}
+
+/* ---- §3.10.7.4 the other states ------------------------------------------------------ */
+
+/* first, check the sequence number: the four cases of the acceptability test. */
+static bool
+tcp_acceptable(const struct tcp_conn *c, const struct tcp_seg *seg, uint32_t wnd)
+{
+    uint32_t len = tcp_seg_len(seg);
+    uint32_t nxt = c->rcv_nxt;
+    if (len == 0 && wnd == 0)
+        return seg->seq == nxt;
+    if (len == 0)
+        return seq_in(seg->seq, nxt, nxt + wnd);
+    if (wnd == 0)
+        return false;
+    return seq_in(seg->seq, nxt, nxt + wnd) || seq_in(seg->seq + len - 1, nxt, nxt + wnd);
+}
+
+/* Trim an acceptable segment to the window: "segments with higher beginning sequence
+   numbers may be held", octets before RCV.NXT are already ours, octets past the right edge
+   are cut off (with the FIN, which then lies outside). */
+static void
+tcp_trim(const struct tcp_conn *c, const struct tcp_seg *seg, uint32_t wnd, struct tcp_text *t)
+{
+    t->seq = seg->seq;
+    t->len = seg->len;
+    t->data = seg->data;
+    t->syn = (seg->flags & TCP_SYN) != 0;
+    t->fin = (seg->flags & TCP_FIN) != 0;
+    if (t->syn) {
+        if (seq_lt(t->seq, c->rcv_nxt))
+            t->syn = false;
+        t->seq++; /* the SYN occupies the first sequence number */
+    }
+    if (seq_lt(t->seq, c->rcv_nxt)) {
+        uint32_t skip = c->rcv_nxt - t->seq;
+        if (skip > t->len) {
+            skip = t->len;
+        }
+        t->data += skip;
+        t->len -= skip;
+        t->seq += skip;
+        if (seq_lt(t->seq, c->rcv_nxt)) /* only the FIN was left, and it is old too */
+            t->fin = false;
+    }
+    uint32_t right = c->rcv_nxt + wnd;
+    if (seq_gt(t->seq + t->len, right)) {
+        t->len = seq_gt(right, t->seq) ? right - t->seq : 0;
+        t->fin = false;
+    }
+}
+
+/* A retransmitted FIN that we have already taken (its end is RCV.NXT). */
+static bool
+tcp_is_old_fin(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    return c->fin_rcvd && (seg->flags & TCP_FIN) && !(seg->flags & (TCP_RST | TCP_SYN))
+           && seg->seq + tcp_seg_len(seg) == c->rcv_nxt;
+}
+
+/* Keep an out-of-order segment for reassembly, sorted by sequence number. */
+static void
+tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
+{
+    struct tcp_ooo **pp = &c->ooo;
+    while (*pp && seq_lt((*pp)->seq, t->seq))
+        pp = &(*pp)->next;
+    if (*pp && (*pp)->seq == t->seq && (*pp)->len >= t->len && ((*pp)->fin || !t->fin))
+        return; /* a duplicate of what we hold */
+    struct tcp_ooo *o = malloc(sizeof *o + t->len);
+    if (!o)
+        return; /* dropped: the peer will retransmit */
+    o->seq = t->seq;
+    o->len = t->len;
+    o->fin = t->fin;
+    if (t->len)
+        memcpy(o->data, t->data, t->len);
+    o->next = *pp;
+    *pp = o;
+    c->ooo_bytes += t->len;
+}
+
+/* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. */
+static void
+tcp_check_fin(struct tcp_conn *c)
+{
+    /* "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" */
+    c->rcv_nxt++;
+    c->fin_rcvd = true;
+    switch (c->state) {
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        tcp_set_state(c, TCP_CLOSE_WAIT, TCP_RULE_FIN_CLOSE_WAIT);
+        break;
+    case TCP_FIN_WAIT_1:
+        /* "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT, start
+           the time-wait timer, turn off the other timers; otherwise, enter the CLOSING state." */
+        if (c->fin_sent && seq_gt(c->snd_una, c->fin_seq)) {
+            tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
+            tcp_start_time_wait(c);
+        } else {
+            tcp_set_state(c, TCP_CLOSING, TCP_RULE_FIN_CLOSING);
+        }
+        break;
+    case TCP_FIN_WAIT_2:
+        tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
+        tcp_start_time_wait(c);
+        break;
+    case TCP_CLOSE_WAIT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+        tcp_note(c->host, c, TCP_RULE_FIN_AGAIN);
+        break;
+    case TCP_TIME_WAIT:
+        tcp_note(c->host, c, TCP_RULE_FIN_TIME_WAIT_AGAIN);
+        tcp_start_time_wait(c);
+        break;
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_STATE_COUNT:
+        /* "Do not process the FIN if the state is CLOSED, LISTEN, or SYN-SENT" */
+        tcp_note(c->host, c, TCP_RULE_FIN_NOT_SYNC_DROP);
+        return;
+    }
+    tcp_send_ack(c);
+}
+
+/* seventh, process the segment text, then eighth, the FIN. */
+static void
+tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
+{
+    switch (c->state) {
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+        break;
+    case TCP_CLOSE_WAIT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        /* "This should not occur since a FIN has been received from the remote side.
+           Ignore the segment text." */
+        if (t->len > 0)
+            tcp_note(c->host, c, TCP_RULE_TEXT_IGNORED);
+        if (t->fin && seq_lt(t->seq + t->len, c->rcv_nxt + 1))
+            tcp_check_fin(c);
+        return;
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+    case TCP_STATE_COUNT:
+        return;
+    }
+    if (t->len == 0 && !t->fin)
+        return;
+    if (t->seq != c->rcv_nxt) {
+        /* Out of order but in the window: hold it, and tell the peer what we still expect
+           (a duplicate ACK). */
+        tcp_note(c->host, c, TCP_RULE_SEQ_OUT_OF_ORDER);
+        tcp_ooo_insert(c, t);
+        tcp_send_ack(c);
+        return;
+    }
+    /* "Once in the ESTABLISHED state, it is possible to deliver segment data to user RECEIVE
+       buffers ... advance RCV.NXT over the data accepted, and adjust RCV.WND" */
+    uint32_t n = tcp_ring_push(&c->rcvq, t->data, t->len);
+    c->rcv_nxt += n;
+    c->bytes_received += n;
+    bool fin = t->fin && n == t->len;
+    /* Reassembly: segments held earlier may now be in order. */
+    while (c->ooo && seq_le(c->ooo->seq, c->rcv_nxt) && !fin) {
+        struct tcp_ooo *o = c->ooo;
+        c->ooo = o->next;
+        c->ooo_bytes -= o->len;
+        uint32_t skip = c->rcv_nxt - o->seq;
+        if (skip < o->len) {
+            uint32_t m = tcp_ring_push(&c->rcvq, o->data + skip, o->len - skip);
+            c->rcv_nxt += m;
+            c->bytes_received += m;
+            fin = o->fin && m == o->len - skip;
+        } else if (skip == o->len && o->fin) {
+            fin = true;
+        }
+        free(o);
+    }
+    if (fin)
+        tcp_check_fin(c); /* sends the ACK covering data and FIN */
+    else
+        tcp_send_ack(c);
+}
+
+/* fifth, check the ACK field, in ESTABLISHED and the states after it. false: drop. */
+static bool
+tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    /* "If the ACK acknowledges something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
+       drop the segment, and return." */
+    if (seq_gt(seg->ack, c->snd_nxt)) {
+        tcp_note(c->host, c, TCP_RULE_ACK_TOO_NEW);
+        tcp_send_ack(c);
+        return false;
+    }
+    if (seq_lt(c->snd_una, seg->ack)) {
+        /* "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
+           retransmission queue that are thereby entirely acknowledged are removed." */
+        uint32_t acked = seg->ack - c->snd_una;
+        if (c->snd_una == c->iss)
+            acked--; /* our SYN */
+        if (c->fin_sent && seq_gt(seg->ack, c->fin_seq))
+            acked--; /* our FIN */
+        if (acked > c->sndq.len)
+            acked = c->sndq.len;
+        tcp_ring_drop(&c->sndq, acked);
+        c->bytes_acked += acked;
+        if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {
+            tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
+            c->rtt_timing = false;
+        }
+        c->snd_una = seg->ack;
+        c->retransmits = 0;
+        c->dupacks = 0;
+        /* RFC 6298 5.3: new data acknowledged, restart the timer (5.2: or stop it) */
+        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        if (c->snd_nxt != c->snd_una)
+            c->first_unacked_at = tcp_now(c);
+        tcp_rexmit_update(c);
+    } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
+               && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
+        /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
+        if (++c->dupacks == 3) {
+            tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
+            tcp_retransmit(c);
+        }
+    }
+    /* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
+       (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <-
+       SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
+    if (seq_le(c->snd_una, seg->ack)
+        && (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
+        c->snd_wnd = seg->wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = seg->ack;
+        if (c->snd_wnd > 0)
+            tcp_timer_cancel(c, TCP_TIMER_PERSIST);
+        else if (c->retransmits > 0)
+            c->retransmits = 0; /* the peer answers our window probes: it is alive */
+    }
+    bool fin_acked = c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
+    switch (c->state) {
+    case TCP_FIN_WAIT_1:
+        /* "if the FIN segment is now acknowledged, then enter FIN-WAIT-2" */
+        if (fin_acked) {
+            tcp_set_state(c, TCP_FIN_WAIT_2, TCP_RULE_FIN_WAIT_1_ACKED);
+            if (c->orphaned && c->host->cfg.fin_timeout > 0)
+                tcp_timer_arm(c, TCP_TIMER_FINWAIT2, c->host->cfg.fin_timeout);
+        }
+        break;
+    case TCP_CLOSING:
+        /* "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
+        if (fin_acked) {
+            tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_CLOSING_ACKED);
+            tcp_start_time_wait(c);
+        }
+        break;
+    case TCP_LAST_ACK:
+        /* "The only thing that can arrive in this state is an acknowledgment of our FIN. If
+           our FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return." */
+        if (fin_acked) {
+            tcp_delete_tcb(c, TCP_RULE_LAST_ACK_ACKED, TCP_OK);
+            return false;
+        }
+        break;
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+    case TCP_TIME_WAIT:
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+    case TCP_STATE_COUNT:
+        break;
+    }
+    return true;
+}
+
+/* second, check the RST bit. true when the segment was consumed. */
+static bool
+tcp_check_rst(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    if (!(seg->flags & TCP_RST))
+        return false;
+    /* RFC 5961 §3.2: "If the RST bit is set and the sequence number exactly matches the next
+       expected sequence number (RCV.NXT), then TCP MUST reset the connection ... otherwise
+       (in the window) TCP MUST send an ACK (challenge ACK)" */
+    if (seg->seq != c->rcv_nxt) {
+        tcp_note(c->host, c, TCP_RULE_RST_CHALLENGE);
+        tcp_send_ack(c);
+        return true;
+    }
+    switch (c->state) {
+    case TCP_SYN_RECEIVED:
+        /* "If this connection was initiated with a passive OPEN, then return this connection
+           to the LISTEN state"; the listener is still there, this clone goes. "If ... active
+           OPEN, then the connection was refused" */
+        if (c->passive)
+            tcp_delete_tcb(c, TCP_RULE_RST_TO_LISTEN, TCP_OK);
+        else
+            tcp_delete_tcb(c, TCP_RULE_RST_REFUSED, TCP_ECONNREFUSED);
+        break;
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+        /* "any outstanding RECEIVEs and SEND should receive 'reset' responses ... enter the
+           CLOSED state, delete the TCB, and return" */
+        tcp_delete_tcb(c, TCP_RULE_RST_RESET, TCP_ECONNRESET);
+        break;
+    case TCP_TIME_WAIT:
+        if (c->host->cfg.rfc1337) {
+            tcp_note(c->host, c, TCP_RULE_RST_RFC1337_IGNORE);
+            break;
+        }
+        tcp_delete_tcb(c, TCP_RULE_RST_CLOSE, TCP_OK);
+        break;
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+        tcp_delete_tcb(c, TCP_RULE_RST_CLOSE, TCP_OK);
+        break;
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_STATE_COUNT:
+        break;
+    }
+    return true;
+}
+
+/* TIME-WAIT and a new SYN above RCV.NXT: a new incarnation may begin (RFC 9293 §3.10.7.4
+   note and RFC 6191; what Linux and BSD do). true when the SYN was handed on. */
+static bool
+tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    struct tcp_host *h = c->host;
+    if (c->state != TCP_TIME_WAIT || !h->cfg.tw_reuse_syn
+        || (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN || !seq_gt(seg->seq, c->rcv_nxt))
+        return false;
+    bool listener = false;
+    for (struct tcp_conn *k = h->conns; k; k = k->host_next)
+        if (k->state == TCP_LISTEN && k->lport == c->lport)
+            listener = true;
+    if (!listener)
+        return false;
+    tcp_delete_tcb(c, TCP_RULE_TIME_WAIT_REOPEN, TCP_OK);
+    tcp_input(h, seg);
+    return true;
+}
+
+static void
+tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
+{
+    struct tcp_host *h = c->host;
+    if (tcp_time_wait_reopen(c, arrived))
+        return;
+    /* Simultaneous open (§3.5, Figure 7): in SYN-RECEIVED after our own SYN-SENT, the peer's
+       SYN,ACK carries its SYN again at IRS, which we already hold; only the new part, the
+       ACK, is processed ("only the new parts are processed", §3.10.7.4 first). */
+    struct tcp_seg trimmed;
+    const struct tcp_seg *seg = arrived;
+    if (c->state == TCP_SYN_RECEIVED && !c->passive && (arrived->flags & TCP_SYN)
+        && (arrived->flags & TCP_ACK) && !(arrived->flags & TCP_RST) && arrived->seq == c->irs) {
+        trimmed = *arrived;
+        trimmed.flags &= (uint8_t)~TCP_SYN;
+        trimmed.seq++;
+        seg = &trimmed;
+    }
+    /* The peer's SYN again, while its first SYN,ACK is unanswered: send it again (Linux's
+       answer; the acceptability test below would send a bare ACK). */
+    if (c->state == TCP_SYN_RECEIVED && (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN
+        && seg->seq == c->irs) {
+        tcp_note(h, c, TCP_RULE_SYN_RCVD_DUP_SYN);
+        tcp_send_syn(c, true);
+        return;
+    }
+    /* first, check the sequence number */
+    uint32_t wnd = tcp_rcv_window(c);
+    if (!tcp_acceptable(c, seg, wnd)) {
+        /* "If an incoming segment is not acceptable, an acknowledgment should be sent in
+           reply (unless the RST bit is set, if so drop the segment and return)" */
+        if (seg->flags & TCP_RST) {
+            tcp_note(h, c, TCP_RULE_SEQ_RST_NOT_ACCEPTABLE);
+            return;
+        }
+        if (tcp_is_old_fin(c, seg)) {
+            if (c->state == TCP_TIME_WAIT) {
+                /* eighth, TIME-WAIT: "Acknowledge it, and restart the 2 MSL timeout" */
+                tcp_note(h, c, TCP_RULE_FIN_TIME_WAIT_AGAIN);
+                tcp_send_ack(c);
+                tcp_start_time_wait(c);
+                return;
+            }
+            tcp_note(h, c, TCP_RULE_FIN_AGAIN);
+        } else {
+            tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
+        }
+        tcp_send_ack(c);
+        return;
+    }
+    struct tcp_text t;
+    tcp_trim(c, seg, wnd, &t);
+    c->last_heard = tcp_now(c);
+    if (c->keepalive)
+        tcp_keepalive_reset(c);
+
+    /* second, check the RST bit */
+    if (tcp_check_rst(c, seg))
+        return;
+
+    /* fourth, check the SYN bit (the third, security, is not modelled) */
+    if (seg->flags & TCP_SYN) {
+        if (c->state == TCP_SYN_RECEIVED && c->passive) {
+            /* "If the connection was initiated with a passive OPEN, then return this
+               connection to the LISTEN state and return." */
+            tcp_delete_tcb(c, TCP_RULE_SYN_RCVD_SYN_LISTEN, TCP_OK);
+            return;
+        }
+        /* RFC 5961 §4.2: "TCP MUST send an ACK (challenge ACK) to the remote peer", drop */
+        tcp_note(h, c, TCP_RULE_SYN_CHALLENGE);
+        tcp_send_ack(c);
+        return;
+    }
+
+    /* fifth, check the ACK field: "if the ACK bit is off, drop the segment and return" */
+    if (!(seg->flags & TCP_ACK)) {
+        tcp_note(h, c, TCP_RULE_ACK_MISSING_DROP);
+        return;
+    }
+    if (c->state == TCP_SYN_RECEIVED) {
+        /* "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue
+           processing with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <-
+           SEG.SEQ, SND.WL2 <- SEG.ACK. If the segment acknowledgment is not acceptable, form
+           a reset segment <SEQ=SEG.ACK><CTL=RST> and send it." */
+        if (!(seq_lt(c->snd_una, seg->ack) && seq_le(seg->ack, c->snd_nxt))) {
+            tcp_note(h, c, TCP_RULE_SYN_RCVD_BAD_ACK_RST);
+            tcp_send_reset_for(h, seg);
+            return;
+        }
+        c->snd_wnd = seg->wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = seg->ack;
+        tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_RCVD_ACKED);
+        tcp_acceptq_push(c);
+        tcp_keepalive_reset(c);
+    }
+    if (!tcp_check_ack(c, seg))
+        return;
+
+    /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
+    if (t.len > 0 || t.fin)
+        tcp_process_text_and_fin(c, &t);
+    if (c->state != TCP_CLOSED)
+        tcp_output(c);
+}
+
+/* ---- entry ----------------------------------------------------------------------------- */
+
+void
+tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
+{
+    struct tcp_conn *c = tcp_demux(h, seg);
+    if (!c) {
+        tcp_input_closed(h, seg);
+        return;
+    }
+    c->segs_received++;
+    switch (c->state) {
+    case TCP_CLOSED:
+    case TCP_STATE_COUNT:
+        tcp_input_closed(h, seg);
+        break;
+    case TCP_LISTEN:
+        tcp_input_listen(c, seg);
+        break;
+    case TCP_SYN_SENT:
+        tcp_input_syn_sent(c, seg);
+        break;
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        tcp_input_other(c, seg);
+        break;
+    }
+}

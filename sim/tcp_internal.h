@@ -1,0 +1,84 @@
+/*
+ * tcp_internal.h - what the tcp_*.c files share with each other and with world.c.
+ * Not part of the public API: scripts and outputs see connections through tcp.h and trace.h.
+ */
+#ifndef TCPSIM_TCP_INTERNAL_H
+#define TCPSIM_TCP_INTERNAL_H
+
+#include "tcpsim/tcp.h"
+#include "tcpsim/world.h"
+
+/* tcp_fsm.c: the life of a connection record. */
+struct tcp_conn *tcp_conn_create(struct tcp_host *h, uint32_t id);
+void tcp_conn_destroy(struct tcp_conn *c);
+/* The only writer of c->state: records 'rule' and reports a TRACE_STATE event. */
+void tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule);
+/* Report that 'rule' acted on 'seg' (may be NULL) without changing state. */
+void tcp_note(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule);
+/* Delete the TCB (§3.10: "delete the TCB"): state CLOSED by 'rule', report 'err' to the user,
+   stop timers, free buffers, leave the host's list. The record itself stays for handles. */
+void tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err);
+/* Put 'c' on its host's list of live connections (demultiplexing looks there). */
+void tcp_conn_attach(struct tcp_conn *c);
+/* Give 'c' its buffers (send and receive rings) according to the host's settings. */
+int tcp_conn_buffers(struct tcp_conn *c);
+/* Choose an initial send sequence number (§3.4.1): fixed by setting or option, else the PRNG. */
+uint32_t tcp_choose_iss(struct tcp_host *h, int64_t isn_opt);
+/* An established connection is ready to be accepted: move it to its listener's queue. */
+void tcp_acceptq_push(struct tcp_conn *c);
+
+/* tcp_ring: byte ring buffers. */
+int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
+void tcp_ring_free(struct tcp_ring *r);
+uint32_t tcp_ring_space(const struct tcp_ring *r);
+uint32_t tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len);
+/* Copy 'len' bytes starting 'off' bytes after the head, without consuming. */
+void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len);
+void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
+
+/* tcp_output.c */
+/* Send what the window allows: new data, then our FIN when all data is out. */
+void tcp_output(struct tcp_conn *c);
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+void tcp_send_ack(struct tcp_conn *c);
+/* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
+void tcp_send_syn(struct tcp_conn *c, bool with_ack);
+/* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
+   <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
+/* <SEQ=SND.NXT><CTL=RST> (ABORT, close with unread data). */
+void tcp_send_rst(struct tcp_conn *c);
+/* Retransmit the earliest unacknowledged segment (SYN, data or FIN). */
+void tcp_retransmit(struct tcp_conn *c);
+/* A keep-alive probe <SEQ=SND.NXT-1><CTL=ACK>, or a zero-window probe of one octet. */
+void tcp_send_probe(struct tcp_conn *c, bool window_probe);
+
+/* tcp_timer.c */
+void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
+void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t);
+void tcp_timer_cancel_all(struct tcp_conn *c);
+static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
+{
+    return clk_armed(&c->timers[t].ev);
+}
+void tcp_timer_fire(struct clk_event *ev, void *ctx);
+/* RFC 6298: a new round-trip measurement 'r'. */
+void tcp_rtt_sample(struct tcp_conn *c, clk_time r);
+/* Keep the retransmission timer running while something is unacknowledged (RFC 6298 5.1-5.3). */
+void tcp_rexmit_update(struct tcp_conn *c);
+/* Start (or restart) 2MSL. */
+void tcp_start_time_wait(struct tcp_conn *c);
+/* Arm the keep-alive timer for an idle period, when keep-alive is on. */
+void tcp_keepalive_reset(struct tcp_conn *c);
+
+static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
+static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }
+
+/* Is the connection synchronized (§3.3.2: ESTABLISHED and after)? */
+static inline bool
+tcp_synchronized(enum tcp_state s)
+{
+    return s >= TCP_ESTABLISHED;
+}
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * tcp_output.c - everything a TCB puts on the wire: SYN and SYN,ACK (§3.10.1, §3.10.7.2-3),
+ * data within the peer's window and our FIN after the data (§3.8.6, §3.10.2, §3.10.4), ACKs,
+ * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122).
+ *
+ * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_rst, tcp_send_reset_for,
+ * tcp_retransmit, tcp_send_probe.
+ */
+#include <string.h>
+
+#include "tcp_internal.h"
+
+uint32_t
+tcp_rcv_window(const struct tcp_conn *c)
+{
+    if (!c->rcvq.buf)
+        return 0;
+    uint32_t free_space = c->rcvq.cap - c->rcvq.len;
+    return free_space > 65535u ? 65535u : free_space;
+}
+
+/* A segment from 'c' with its addresses, ports and our current window. */
+static void
+tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
+{
+    memset(s, 0, sizeof *s);
+    s->saddr = c->laddr;
+    s->daddr = c->raddr;
+    s->sport = c->lport;
+    s->dport = c->rport;
+    s->seq = seq;
+    s->flags = flags;
+    if (flags & TCP_ACK)
+        s->ack = c->rcv_nxt;
+    c->rcv_wnd = tcp_rcv_window(c);
+    s->wnd = (uint16_t)c->rcv_wnd;
+}
+
+static void
+tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
+{
+    c->segs_sent++;
+    wire_send(tcp_world(c), c->host->index, s, c->id);
+}
+
+void
+tcp_send_ack(struct tcp_conn *c)
+{
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->snd_nxt, TCP_ACK);
+    tcp_transmit(c, &s);
+}
+
+void
+tcp_send_syn(struct tcp_conn *c, bool with_ack)
+{
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
+    s.mss = (uint16_t)c->host->cfg.mss;
+    if (c->retransmits == 0) {
+        /* time the handshake: its round trip is the connection's first RTT sample */
+        c->rtt_timing = true;
+        c->rtt_seq = c->iss + 1;
+        c->rtt_start = tcp_now(c);
+    }
+    tcp_transmit(c, &s);
+}
+
+void
+tcp_send_rst(struct tcp_conn *c)
+{
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->snd_nxt, TCP_RST);
+    s.wnd = 0;
+    tcp_transmit(c, &s);
+}
+
+void
+tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg)
+{
+    /* RFC 9293 §3.10.7.1: "If the ACK bit is off, sequence number zero is used,
+       <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>" */
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = seg->daddr;
+    s.daddr = seg->saddr;
+    s.sport = seg->dport;
+    s.dport = seg->sport;
+    if (seg->flags & TCP_ACK) {
+        s.seq = seg->ack;
+        s.flags = TCP_RST;
+    } else {
+        s.seq = 0;
+        s.ack = seg->seq + tcp_seg_len(seg);
+        s.flags = TCP_RST | TCP_ACK;
+    }
+    wire_send(h->world, h->index, &s, 0);
+}
+
+/* Octets of the send queue already sent (between SND.UNA and SND.NXT). */
+static uint32_t
+tcp_data_in_flight(const struct tcp_conn *c)
+{
+    uint32_t n = c->snd_nxt - c->snd_una;
+    if (c->snd_una == c->iss && n > 0)
+        n--; /* our SYN is not yet acknowledged: it occupies one sequence number */
+    if (c->fin_sent && n > 0)
+        n--; /* nor is our FIN */
+    return n;
+}
+
+/* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. */
+static void
+tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
+{
+    uint8_t buf[65536];
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
+    tcp_ring_peek(&c->sndq, off, buf, len);
+    s.len = len;
+    s.data = buf;
+    c->bytes_sent += len;
+    tcp_transmit(c, &s);
+}
+
+static void
+tcp_send_fin(struct tcp_conn *c)
+{
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->fin_sent ? c->fin_seq : c->snd_nxt, TCP_FIN | TCP_ACK);
+    if (!c->fin_sent) {
+        c->fin_seq = c->snd_nxt;
+        c->fin_sent = true;
+        c->snd_nxt++;
+    }
+    tcp_transmit(c, &s);
+}
+
+void
+tcp_output(struct tcp_conn *c)
+{
+    if (!c->sndq.buf)
+        return;
+    /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
+       queues it "for transmission after entering ESTABLISHED state"). */
+    bool syn_acked = c->snd_una != c->iss || c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT;
+    if (!syn_acked && !c->fin_queued)
+        return;
+    bool sent = false;
+    if (syn_acked && !c->fin_sent) {
+        for (;;) {
+            uint32_t off = tcp_data_in_flight(c);
+            uint32_t avail = c->sndq.len - off;
+            uint32_t outstanding = c->snd_nxt - c->snd_una;
+            uint32_t usable = c->snd_wnd > outstanding ? c->snd_wnd - outstanding : 0;
+            uint32_t n = avail < usable ? avail : usable;
+            if (n > c->snd_mss)
+                n = c->snd_mss;
+            if (n == 0)
+                break;
+            tcp_send_data(c, off, n, n == avail);
+            if (c->snd_nxt == c->snd_una)
+                c->first_unacked_at = tcp_now(c);
+            if (!c->rtt_timing) {
+                /* RFC 6298 §3 (Karn): time one fresh segment at a time */
+                c->rtt_timing = true;
+                c->rtt_seq = c->snd_nxt + n;
+                c->rtt_start = tcp_now(c);
+            }
+            c->snd_nxt += n;
+            sent = true;
+        }
+        /* Zero window with data waiting and nothing in flight: probe (§3.8.6.1). */
+        if (c->snd_wnd == 0 && c->sndq.len > tcp_data_in_flight(c) && c->snd_nxt == c->snd_una
+            && !tcp_timer_armed(c, TCP_TIMER_PERSIST))
+            tcp_timer_arm(c, TCP_TIMER_PERSIST, c->rto);
+    }
+    /* Our FIN goes after the last octet of data (§3.10.4: "queue this until all preceding
+       SENDs have been segmentized"). */
+    if (c->fin_queued && !c->fin_sent && tcp_data_in_flight(c) == c->sndq.len) {
+        if (c->snd_nxt == c->snd_una)
+            c->first_unacked_at = tcp_now(c);
+        tcp_send_fin(c);
+        sent = true;
+    }
+    if (sent)
+        tcp_rexmit_update(c);
+}
+
+void
+tcp_retransmit(struct tcp_conn *c)
+{
+    c->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
+    c->total_retransmits++;
+    if (c->snd_una == c->iss && c->snd_nxt != c->snd_una) {
+        /* The earliest unacknowledged thing is our SYN. */
+        tcp_send_syn(c, c->state != TCP_SYN_SENT);
+        return;
+    }
+    uint32_t data = tcp_data_in_flight(c);
+    if (data > 0) {
+        uint32_t n = data < c->snd_mss ? data : c->snd_mss;
+        tcp_send_data(c, 0, n, n == data);
+        return;
+    }
+    if (c->fin_sent && seq_le(c->snd_una, c->fin_seq))
+        tcp_send_fin(c);
+}
+
+void
+tcp_send_probe(struct tcp_conn *c, bool window_probe)
+{
+    if (window_probe && c->sndq.len > tcp_data_in_flight(c)) {
+        /* §3.8.6.1: "send at least one octet of new data" beyond the zero window; the
+           retransmission timer then repeats it with backoff until the window opens. */
+        uint32_t off = tcp_data_in_flight(c);
+        if (c->snd_nxt == c->snd_una)
+            c->first_unacked_at = tcp_now(c);
+        tcp_send_data(c, off, 1, true);
+        c->snd_nxt += 1;
+        tcp_rexmit_update(c);
+        return;
+    }
+    /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1, which the peer must
+       answer with an ACK. */
+    struct tcp_seg s;
+    tcp_seg_init(c, &s, c->snd_nxt - 1, TCP_ACK);
+    tcp_transmit(c, &s);
+}

@@ -1,0 +1,179 @@
+/*
+ * tcp_settings.c - each host's settings, by the names of Linux's /proc/sys/net/ipv4 where
+ * Linux has one, and the two presets: `linux` (the kernel's defaults; the default preset) and
+ * `rfc` (the RFCs' own figures). One table drives the presets, the Lua `sysctl` table, the
+ * REPL's `sysctl` command and completion, and docs/settings.md.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "tcpsim/tcp.h"
+
+#define OFF(field) offsetof(struct tcp_settings, field)
+
+const struct tcp_setting_info tcp_setting_table[] = {
+    {"tcp_syn_retries", TCP_SET_INT, OFF(syn_retries), 6, 7, 1, 127,
+     "SYN retransmissions before connect() gives up with ETIMEDOUT",
+     "Linux tcp_syn_retries = 6 (SYNs at 0,1,3,7,15,31,63 s, ETIMEDOUT at 127 s); RFC 1122 4.2.3.5: at least 3 minutes"},
+    {"tcp_synack_retries", TCP_SET_INT, OFF(synack_retries), 5, 5, 1, 255,
+     "SYN,ACK retransmissions before an embryonic connection is dropped",
+     "Linux tcp_synack_retries = 5 (1+2+4+8+16+32 = 63 s)"},
+    {"tcp_retries1", TCP_SET_INT, OFF(retries1), 3, 3, 1, 255,
+     "retransmissions after which the IP layer is advised (R1)", "RFC 1122 4.2.3.5: R1 >= 3; Linux tcp_retries1 = 3"},
+    {"tcp_retries2", TCP_SET_INT, OFF(retries2), 15, 15, 1, 255,
+     "data retransmissions before the connection gives up with ETIMEDOUT (R2)",
+     "Linux tcp_retries2 = 15 (about 924.6 s with RTO min 200 ms); RFC 1122 4.2.3.5: R2 >= 100 s"},
+    {"tcp_fin_timeout", TCP_SET_TIME, OFF(fin_timeout), 60, 0, 0, 1e6,
+     "how long FIN-WAIT-2 lasts for a socket the application has closed; 0 = forever",
+     "Linux tcp_fin_timeout = 60 s (orphaned sockets only); the RFC has no such timeout"},
+    {"keepalive", TCP_SET_BOOL, OFF(keepalive), 0, 0, 0, 1,
+     "SO_KEEPALIVE for new sockets", "RFC 1122 4.2.3.6: keep-alives MUST default to off"},
+    {"tcp_keepalive_time", TCP_SET_TIME, OFF(keepalive_time), 7200, 7200, 0.001, 1e7,
+     "idle time before the first keep-alive probe", "Linux tcp_keepalive_time = 7200 s; RFC 1122: >= 2 hours"},
+    {"tcp_keepalive_intvl", TCP_SET_TIME, OFF(keepalive_intvl), 75, 75, 0.001, 1e6,
+     "time between unanswered keep-alive probes", "Linux tcp_keepalive_intvl = 75 s"},
+    {"tcp_keepalive_probes", TCP_SET_INT, OFF(keepalive_probes), 9, 9, 1, 127,
+     "unanswered probes before the connection is declared dead", "Linux tcp_keepalive_probes = 9"},
+    {"tcp_rfc1337", TCP_SET_BOOL, OFF(rfc1337), 0, 1, 0, 1,
+     "TIME-WAIT ignores RST segments (no TIME-WAIT assassination)",
+     "Linux tcp_rfc1337 = 0 (an RST ends TIME-WAIT); RFC 1337 recommends ignoring it"},
+    {"msl", TCP_SET_TIME, OFF(msl), 30, 120, 0.001, 1e6,
+     "maximum segment lifetime; TIME-WAIT lasts 2*msl",
+     "RFC 9293 3.4.2: 2 minutes; Linux TCP_TIMEWAIT_LEN = 60 s, i.e. msl 30 s"},
+    {"rto_initial", TCP_SET_TIME, OFF(rto_initial), 1, 1, 0.001, 1e4,
+     "retransmission timeout before any RTT sample", "RFC 6298 2.1: 1 s; Linux TCP_TIMEOUT_INIT = 1 s"},
+    {"rto_min", TCP_SET_TIME, OFF(rto_min), 0.2, 1, 0.001, 1e4,
+     "lower bound of the retransmission timeout", "RFC 6298 2.4: 1 s; Linux TCP_RTO_MIN = 200 ms"},
+    {"rto_max", TCP_SET_TIME, OFF(rto_max), 120, 60, 0.001, 1e5,
+     "upper bound of the retransmission timeout", "RFC 6298 2.5: at least 60 s; Linux TCP_RTO_MAX = 120 s"},
+    {"user_timeout", TCP_SET_TIME, OFF(user_timeout), 0, 0, 0, 1e6,
+     "give up when data stays unacknowledged this long; 0 = off",
+     "RFC 9293 3.8.3 USER TIMEOUT; Linux TCP_USER_TIMEOUT socket option (0 = off)"},
+    {"mss", TCP_SET_BYTES, OFF(mss), 1460, 536, 1, 65495,
+     "maximum segment size announced on our SYN", "1460 on Ethernet; RFC 9293 3.7.1: default 536"},
+    {"rcv_buf", TCP_SET_BYTES, OFF(rcv_buf), 65535, 65535, 1, 65535,
+     "receive buffer; the advertised window never exceeds it (no window scaling)",
+     "65535: the largest window without RFC 7323 window scaling"},
+    {"snd_buf", TCP_SET_BYTES, OFF(snd_buf), 262144, 262144, 1, 1 << 26,
+     "send buffer; send() queues at most this much", "tcpsim's choice (Linux tcp_wmem default is 16 KiB growing to 4 MiB)"},
+    {"isn", TCP_SET_ISN, OFF(isn), -1, -1, -1, 4294967295.0,
+     "initial sequence number for new connections; -1 = from the seeded PRNG",
+     "RFC 9293 3.4.1 (clock-driven) and RFC 6528 (keyed hash); tcpsim uses its seeded PRNG"},
+    {"backlog", TCP_SET_INT, OFF(backlog), 128, 5, 1, 65535,
+     "default listen backlog", "Linux somaxconn = 4096 (128 before 5.4); BSD's classic 5"},
+    {"port_lo", TCP_SET_INT, OFF(port_lo), 32768, 49152, 1024, 65535,
+     "first ephemeral port", "Linux ip_local_port_range = 32768 60999; IANA 49152-65535"},
+    {"port_hi", TCP_SET_INT, OFF(port_hi), 60999, 65535, 1024, 65535,
+     "last ephemeral port", "Linux ip_local_port_range = 32768 60999; IANA 49152-65535"},
+    {"tw_reuse_syn", TCP_SET_BOOL, OFF(tw_reuse_syn), 1, 1, 0, 1,
+     "TIME-WAIT accepts a new SYN whose SEQ is above the old RCV.NXT (a new incarnation)",
+     "RFC 9293 3.10.7.4 note and RFC 6191; Linux and BSD do this"},
+};
+const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
+
+static const struct {
+    const char *alias, *name;
+} tcp_setting_aliases[] = {
+    {"rfc1337", "tcp_rfc1337"}, {"syn_retries", "tcp_syn_retries"},
+    {"synack_retries", "tcp_synack_retries"}, {"retries1", "tcp_retries1"},
+    {"retries2", "tcp_retries2"}, {"fin_timeout", "tcp_fin_timeout"},
+    {"tcp_keepalive", "keepalive"},
+};
+
+const struct tcp_setting_info *
+tcp_setting_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof tcp_setting_aliases / sizeof tcp_setting_aliases[0]; i++)
+        if (strcmp(name, tcp_setting_aliases[i].alias) == 0)
+            name = tcp_setting_aliases[i].name;
+    for (size_t i = 0; i < tcp_setting_count; i++)
+        if (strcmp(name, tcp_setting_table[i].name) == 0)
+            return &tcp_setting_table[i];
+    return NULL;
+}
+
+double
+tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_info *info)
+{
+    const char *base = (const char *)s + info->offset;
+    switch (info->kind) {
+    case TCP_SET_INT:
+    case TCP_SET_BOOL:
+    case TCP_SET_BYTES: {
+        int v;
+        memcpy(&v, base, sizeof v);
+        return v;
+    }
+    case TCP_SET_TIME: {
+        clk_time v;
+        memcpy(&v, base, sizeof v);
+        return clk_to_sec(v);
+    }
+    case TCP_SET_ISN: {
+        int64_t v;
+        memcpy(&v, base, sizeof v);
+        return (double)v;
+    }
+    }
+    return 0;
+}
+
+enum tcp_err
+tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_info *info, double v)
+{
+    if (!(v >= info->min && v <= info->max))
+        return TCP_EINVAL;
+    char *base = (char *)s + info->offset;
+    switch (info->kind) {
+    case TCP_SET_INT:
+    case TCP_SET_BYTES: {
+        if (v != (double)(int)v)
+            return TCP_EINVAL;
+        int iv = (int)v;
+        memcpy(base, &iv, sizeof iv);
+        break;
+    }
+    case TCP_SET_BOOL: {
+        int iv = v != 0;
+        memcpy(base, &iv, sizeof iv);
+        break;
+    }
+    case TCP_SET_TIME: {
+        clk_time t = clk_from_sec(v);
+        memcpy(base, &t, sizeof t);
+        break;
+    }
+    case TCP_SET_ISN: {
+        if (v != (double)(int64_t)v)
+            return TCP_EINVAL;
+        int64_t iv = (int64_t)v;
+        memcpy(base, &iv, sizeof iv);
+        break;
+    }
+    }
+    return TCP_OK;
+}
+
+void
+tcp_settings_preset(struct tcp_settings *s, enum tcp_preset p)
+{
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < tcp_setting_count; i++) {
+        const struct tcp_setting_info *info = &tcp_setting_table[i];
+        (void)tcp_setting_set(s, info, p == TCP_PRESET_RFC ? info->rfc_value : info->linux_value);
+    }
+}
+
+int
+tcp_preset_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (strcmp(name, "linux") == 0)
+        return TCP_PRESET_LINUX;
+    if (strcmp(name, "rfc") == 0)
+        return TCP_PRESET_RFC;
+    return -1;
+}

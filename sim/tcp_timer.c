@@ -1,0 +1,193 @@
+/*
+ * tcp_timer.c - a connection's timers (RFC 9293 §3.8.1, §3.10.8; RFC 6298; RFC 1122 4.2.3).
+ *
+ *   rexmit      RFC 6298: retransmit the earliest unacknowledged segment, back off, give up
+ *               after tcp_syn_retries / tcp_synack_retries / tcp_retries2 (ETIMEDOUT)
+ *   persist     §3.8.6.1: the peer's window is zero and we have data: probe it
+ *   2msl        §3.10.8: TIME-WAIT ends, the TCB is deleted
+ *   fin_wait_2  Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 is not kept forever
+ *   keepalive   RFC 1122 4.2.3.6: probe an idle connection; give up after N probes
+ *
+ * Each timer is a clk_event in the world's one queue; arming, re-arming and cancelling are
+ * O(log n) and reported in the event stream.
+ */
+#include "tcp_internal.h"
+
+static void
+tcp_timer_event(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
+{
+    struct world *w = tcp_world(c);
+    if (!world_traced(w))
+        return;
+    struct trace_event ev = {
+        .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
+        .timer = t, .when = c->timers[t].ev.when,
+        .from_state = c->state, .to_state = c->state,
+    };
+    world_emit(w, &ev);
+}
+
+void
+tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
+{
+    struct world *w = tcp_world(c);
+    clk_time when = delay >= CLK_NEVER - w->clk.now ? CLK_NEVER - 1 : w->clk.now + delay;
+    (void)clk_arm(&w->clk, &c->timers[t].ev, when);
+    tcp_timer_event(c, TRACE_TIMER_ARM, t);
+}
+
+void
+tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
+{
+    if (!clk_armed(&c->timers[t].ev))
+        return;
+    clk_cancel(&tcp_world(c)->clk, &c->timers[t].ev);
+    tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
+}
+
+void
+tcp_timer_cancel_all(struct tcp_conn *c)
+{
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        tcp_timer_cancel(c, (enum tcp_timer)t);
+}
+
+clk_time
+tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t)
+{
+    if (!clk_armed(&c->timers[t].ev))
+        return -1;
+    return c->timers[t].ev.when - c->host->world->clk.now;
+}
+
+static clk_time
+tcp_clamp_rto(const struct tcp_conn *c, clk_time rto)
+{
+    const struct tcp_settings *s = &c->host->cfg;
+    if (rto < s->rto_min)
+        rto = s->rto_min;
+    if (rto > s->rto_max)
+        rto = s->rto_max;
+    return rto;
+}
+
+void
+tcp_rtt_sample(struct tcp_conn *c, clk_time r)
+{
+    if (c->srtt == 0) {
+        /* RFC 6298 2.2: the first measurement R: SRTT <- R, RTTVAR <- R/2 */
+        c->srtt = r > 0 ? r : 1;
+        c->rttvar = r / 2;
+    } else {
+        /* RFC 6298 2.3: RTTVAR <- 3/4 RTTVAR + 1/4 |SRTT - R'|, SRTT <- 7/8 SRTT + 1/8 R' */
+        clk_time diff = c->srtt > r ? c->srtt - r : r - c->srtt;
+        c->rttvar = (3 * c->rttvar + diff) / 4;
+        c->srtt = (7 * c->srtt + r) / 8;
+    }
+    /* RTO <- SRTT + max(G, K*RTTVAR), K = 4; G, the clock granularity, is 1 ns here */
+    clk_time k = 4 * c->rttvar;
+    c->rto = tcp_clamp_rto(c, c->srtt + (k > 1 ? k : 1));
+}
+
+void
+tcp_rexmit_update(struct tcp_conn *c)
+{
+    if (c->snd_nxt == c->snd_una) {
+        /* RFC 6298 5.2: all outstanding data acknowledged, turn off the timer */
+        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        c->first_unacked_at = 0;
+        return;
+    }
+    /* RFC 6298 5.1: start it when a segment is sent and it is not running */
+    if (!tcp_timer_armed(c, TCP_TIMER_REXMIT))
+        tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto);
+}
+
+void
+tcp_start_time_wait(struct tcp_conn *c)
+{
+    tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+    tcp_timer_cancel(c, TCP_TIMER_PERSIST);
+    tcp_timer_cancel(c, TCP_TIMER_FINWAIT2);
+    tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
+    tcp_timer_arm(c, TCP_TIMER_TIMEWAIT, 2 * c->host->cfg.msl);
+}
+
+void
+tcp_keepalive_reset(struct tcp_conn *c)
+{
+    c->probes = 0;
+    if (c->keepalive && tcp_synchronized(c->state) && c->state != TCP_TIME_WAIT)
+        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, c->host->cfg.keepalive_time);
+}
+
+/* The retransmission timer expired (RFC 6298 5.4-5.6), or the connection gives up. */
+static void
+tcp_rexmit_timeout(struct tcp_conn *c)
+{
+    const struct tcp_settings *s = &c->host->cfg;
+    if (c->state == TCP_SYN_SENT && c->retransmits >= s->syn_retries) {
+        tcp_delete_tcb(c, TCP_RULE_TIMER_SYN_GIVE_UP, TCP_ETIMEDOUT);
+        return;
+    }
+    if (c->state == TCP_SYN_RECEIVED && c->retransmits >= s->synack_retries) {
+        tcp_delete_tcb(c, TCP_RULE_TIMER_SYNACK_GIVE_UP, TCP_ETIMEDOUT);
+        return;
+    }
+    if (c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED) {
+        if (s->user_timeout > 0 && c->first_unacked_at > 0
+            && tcp_now(c) - c->first_unacked_at >= s->user_timeout) {
+            tcp_delete_tcb(c, TCP_RULE_TIMER_USER_TIMEOUT, TCP_ETIMEDOUT);
+            return;
+        }
+        if (c->retransmits >= s->retries2) {
+            tcp_delete_tcb(c, TCP_RULE_TIMER_DATA_GIVE_UP, TCP_ETIMEDOUT);
+            return;
+        }
+    }
+    c->retransmits++;
+    /* RFC 6298 5.5: back off the timer, RTO <- RTO * 2 (up to the maximum) */
+    c->rto = tcp_clamp_rto(c, c->rto * 2);
+    tcp_note(c->host, c, TCP_RULE_TIMER_REXMIT);
+    if (c->retransmits == s->retries1)
+        tcp_note(c->host, c, TCP_RULE_TIMER_RETRIES1);
+    tcp_retransmit(c);
+    /* RFC 6298 5.6: start the timer with the new RTO */
+    tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto);
+}
+
+void
+tcp_timer_fire(struct clk_event *ev, void *ctx)
+{
+    (void)ev;
+    struct tcp_conn_timer *tm = ctx;
+    struct tcp_conn *c = tm->conn;
+    tcp_timer_event(c, TRACE_TIMER_FIRE, tm->which);
+    switch (tm->which) {
+    case TCP_TIMER_REXMIT:
+        tcp_rexmit_timeout(c);
+        break;
+    case TCP_TIMER_PERSIST:
+        tcp_note(c->host, c, TCP_RULE_TIMER_PERSIST);
+        tcp_send_probe(c, true);
+        break;
+    case TCP_TIMER_TIMEWAIT:
+        tcp_delete_tcb(c, TCP_RULE_TIMER_TIME_WAIT, TCP_OK);
+        break;
+    case TCP_TIMER_FINWAIT2:
+        tcp_delete_tcb(c, TCP_RULE_TIMER_FIN_WAIT_2, TCP_OK);
+        break;
+    case TCP_TIMER_KEEPALIVE:
+        if (c->probes >= c->host->cfg.keepalive_probes) {
+            tcp_delete_tcb(c, TCP_RULE_TIMER_KEEPALIVE_GIVE_UP, TCP_ETIMEDOUT);
+            break;
+        }
+        c->probes++;
+        tcp_note(c->host, c, TCP_RULE_TIMER_KEEPALIVE);
+        tcp_send_probe(c, false);
+        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, c->host->cfg.keepalive_intvl);
+        break;
+    case TCP_TIMER_COUNT:
+        break;
+    }
+}

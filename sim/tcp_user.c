@@ -1,0 +1,442 @@
+/*
+ * tcp_user.c - the user calls of RFC 9293 §3.10.1-§3.10.6, each in every state: OPEN (active
+ * and passive), SEND, RECEIVE, CLOSE, ABORT, plus shutdown of the sending side, accept, and a
+ * host crash. Every call is reported in the event stream with its result.
+ *
+ * Errors come back as enum tcp_err, whose text is the RFC's ("connection does not exist") and
+ * whose name is the errno a socket programmer knows (ENOTCONN).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tcp_internal.h"
+
+/* Report a call and its result. 'fmt' describes the call ("connect 10.0.0.2:80"). */
+static enum tcp_err
+tcp_call(struct tcp_host *h, const struct tcp_conn *c, enum tcp_err err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#include <stdarg.h>
+static enum tcp_err
+tcp_call(struct tcp_host *h, const struct tcp_conn *c, enum tcp_err err, const char *fmt, ...)
+{
+    struct world *w = h->world;
+    if (!world_traced(w))
+        return err;
+    char text[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    struct trace_event ev = {
+        .kind = TRACE_CALL, .host = h->index, .conn = c ? c->id : 0,
+        .conn_name = c ? c->name : NULL, .text = text, .err = err,
+        .from_state = c ? c->state : TCP_CLOSED, .to_state = c ? c->state : TCP_CLOSED,
+    };
+    world_emit(w, &ev);
+    return err;
+}
+
+/* The error a call on a CLOSED connection reports: what closed it, else "does not exist". */
+static enum tcp_err
+tcp_closed_error(const struct tcp_conn *c)
+{
+    return c->error != TCP_OK ? c->error : TCP_ENOTCONN;
+}
+
+/* Is local port 'port' of host 'h' taken for a new socket? (EADDRINUSE rules, §3.4 and
+   Linux's bind(): a listener always holds its port; other connections, TIME-WAIT included,
+   hold it unless the new socket asks for address reuse.) */
+static bool
+tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
+{
+    for (const struct tcp_conn *k = h->conns; k; k = k->host_next) {
+        if (k->lport != port)
+            continue;
+        if (k->state == TCP_LISTEN || !reuse)
+            return true;
+    }
+    return false;
+}
+
+static struct tcp_conn *
+tcp_find_pair(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    for (struct tcp_conn *k = h->conns; k; k = k->host_next)
+        if (k->lport == lport && k->raddr == raddr && k->rport == rport && k->state != TCP_LISTEN)
+            return k;
+    return NULL;
+}
+
+enum tcp_err
+tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
+                 struct tcp_conn **out)
+{
+    static const struct tcp_open_opts defaults = TCP_OPEN_OPTS_DEFAULT;
+    if (!o)
+        o = &defaults;
+    *out = NULL;
+    if (port == 0)
+        return tcp_call(h, NULL, TCP_EINVAL, "listen %u", (unsigned)port);
+    if (tcp_port_busy(h, port, o->reuseaddr))
+        return tcp_call(h, NULL, TCP_EADDRINUSE, "listen %u", (unsigned)port);
+    struct tcp_conn *c = world_conn_new(h->world, h);
+    if (!c)
+        return tcp_call(h, NULL, TCP_ENOBUFS, "listen %u", (unsigned)port);
+    c->lport = port;
+    c->reuseaddr = o->reuseaddr;
+    c->backlog = o->backlog > 0 ? o->backlog : h->cfg.backlog;
+    tcp_conn_attach(c);
+    tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
+    /* RFC 9293 §3.10.1, CLOSED: "if passive ... enter LISTEN state and return" */
+    tcp_set_state(c, TCP_LISTEN, TCP_RULE_OPEN_PASSIVE);
+    *out = c;
+    return TCP_OK;
+}
+
+/* An ephemeral port (Linux ip_local_port_range), or 0 when all are taken. */
+static uint16_t
+tcp_ephemeral_port(struct tcp_host *h)
+{
+    int lo = h->cfg.port_lo, hi = h->cfg.port_hi;
+    if (hi < lo)
+        hi = lo;
+    int span = hi - lo + 1;
+    for (int i = 0; i < span; i++) {
+        int p = h->next_port;
+        if (p < lo || p > hi)
+            p = lo;
+        h->next_port = p + 1;
+        if (!tcp_port_busy(h, (uint16_t)p, false))
+            return (uint16_t)p;
+    }
+    return 0;
+}
+
+enum tcp_err
+tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct tcp_open_opts *o,
+                struct tcp_conn **out)
+{
+    static const struct tcp_open_opts defaults = TCP_OPEN_OPTS_DEFAULT;
+    char where[32];
+    if (!o)
+        o = &defaults;
+    *out = NULL;
+    tcp_endpoint_str(raddr, rport, where, sizeof where);
+    if (raddr == 0 || rport == 0)
+        return tcp_call(h, NULL, TCP_EINVAL, "connect %s", where);
+    uint16_t lport = (uint16_t)o->lport;
+    if (lport != 0) {
+        struct tcp_conn *old = tcp_find_pair(h, lport, raddr, rport);
+        if (old && !(old->state == TCP_TIME_WAIT && o->reuseaddr))
+            return tcp_call(h, NULL, TCP_EADDRINUSE, "connect %s from port %u", where, (unsigned)lport);
+        if (!old && tcp_port_busy(h, lport, o->reuseaddr))
+            return tcp_call(h, NULL, TCP_EADDRINUSE, "connect %s from port %u", where, (unsigned)lport);
+        if (old) /* SO_REUSEADDR: the new incarnation takes the pair over from TIME-WAIT */
+            tcp_delete_tcb(old, TCP_RULE_TIME_WAIT_REOPEN, TCP_OK);
+    } else {
+        lport = tcp_ephemeral_port(h);
+        if (lport == 0)
+            return tcp_call(h, NULL, TCP_ENOBUFS, "connect %s", where);
+    }
+    struct tcp_conn *c = world_conn_new(h->world, h);
+    if (!c || tcp_conn_buffers(c) != 0)
+        return tcp_call(h, NULL, TCP_ENOBUFS, "connect %s", where);
+    c->lport = lport;
+    c->raddr = raddr;
+    c->rport = rport;
+    c->reuseaddr = o->reuseaddr;
+    c->snd_mss = (uint32_t)h->cfg.mss;
+    /* §3.10.1, CLOSED, active: "select an ISS. Send a SYN segment, set SND.UNA to ISS,
+       SND.NXT to ISS+1, enter SYN-SENT state" */
+    c->iss = tcp_choose_iss(h, o->isn);
+    c->snd_una = c->iss;
+    c->snd_nxt = c->iss + 1;
+    tcp_conn_attach(c);
+    tcp_call(h, c, TCP_OK, "connect %s from port %u", where, (unsigned)lport);
+    tcp_set_state(c, TCP_SYN_SENT, TCP_RULE_OPEN_ACTIVE);
+    tcp_send_syn(c, false);
+    tcp_rexmit_update(c);
+    *out = c;
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
+{
+    struct tcp_host *h = c->host;
+    enum tcp_err err = TCP_OK;
+    *queued = 0;
+    switch (c->state) {
+    case TCP_CLOSED:
+        err = tcp_closed_error(c);
+        break;
+    case TCP_LISTEN:
+        /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: ENOTCONN */
+        err = TCP_ENOTCONN;
+        break;
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+    case TCP_CLOSE_WAIT:
+        if (c->fin_queued) {
+            err = TCP_EPIPE; /* after shutdown: "connection closing" */
+            break;
+        }
+        if (len > 0) {
+            *queued = tcp_ring_push(&c->sndq, data, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+            if (*queued == 0)
+                err = TCP_ENOBUFS; /* the send buffer is full: "insufficient resources" */
+        }
+        break;
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        /* §3.10.2: "return error: connection closing" */
+        err = TCP_EPIPE;
+        break;
+    case TCP_STATE_COUNT:
+        err = TCP_EINVAL;
+        break;
+    }
+    if (world_traced(h->world))
+        tcp_call(h, c, err, "send %zu bytes (%zu queued)", len, *queued);
+    if (err == TCP_OK)
+        tcp_output(c);
+    return err;
+}
+
+enum tcp_err
+tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+{
+    *got = 0;
+    switch (c->state) {
+    case TCP_CLOSED:
+        if (c->rcvq.len == 0)
+            return tcp_closed_error(c);
+        break;
+    case TCP_LISTEN:
+        return TCP_ENOTCONN;
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+        return TCP_OK; /* §3.10.3: queued until ESTABLISHED; we do not block */
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        break;
+    case TCP_STATE_COUNT:
+        return TCP_EINVAL;
+    }
+    if (c->orphaned)
+        return TCP_ENOTCONN; /* closed by the user: nobody reads any more */
+    uint32_t n = c->rcvq.len < cap ? c->rcvq.len : (uint32_t)cap;
+    if (n == 0)
+        /* §3.10.3, CLOSE-WAIT: "Since the remote side has already sent FIN, RECEIVEs must be
+           satisfied by data already on hand, but not yet delivered to the user" */
+        return c->fin_rcvd ? TCP_EOF : TCP_OK;
+    uint32_t before = c->rcv_wnd;
+    tcp_ring_peek(&c->rcvq, 0, buf, n);
+    tcp_ring_drop(&c->rcvq, n);
+    *got = n;
+    /* §3.8.6.2.2: tell the peer when the window opens by a worthwhile amount (receiver-side
+       silly window syndrome avoidance: at least an MSS, or half the buffer). */
+    uint32_t step = c->snd_mss < c->rcvq.cap / 2 ? c->snd_mss : c->rcvq.cap / 2;
+    if (c->state != TCP_CLOSED && !c->fin_rcvd && before < step && tcp_rcv_window(c) >= step)
+        tcp_send_ack(c);
+    return TCP_OK;
+}
+
+/* Connections that still hold data the user never read are reset on CLOSE. */
+static bool
+tcp_unread(const struct tcp_conn *c)
+{
+    return c->rcvq.len > 0;
+}
+
+enum tcp_err
+tcp_close(struct tcp_conn *c)
+{
+    struct tcp_host *h = c->host;
+    enum tcp_err err = TCP_OK;
+    if (c->state == TCP_CLOSED)
+        err = tcp_closed_error(c);
+    else if (c->orphaned)
+        err = TCP_ESHUTDOWN; /* §3.10.4: "error: connection closing" */
+    tcp_call(h, c, err, "close");
+    if (err != TCP_OK)
+        return err;
+    switch (c->state) {
+    case TCP_CLOSED:
+        break;
+    case TCP_LISTEN:
+        c->orphaned = true;
+        tcp_delete_tcb(c, TCP_RULE_CLOSE_LISTEN, TCP_OK);
+        break;
+    case TCP_SYN_SENT:
+        c->orphaned = true;
+        tcp_delete_tcb(c, TCP_RULE_CLOSE_SYN_SENT, TCP_OK);
+        break;
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        if (tcp_unread(c)) {
+            tcp_send_rst(c);
+            c->orphaned = true;
+            tcp_delete_tcb(c, TCP_RULE_CLOSE_UNREAD_RST, TCP_OK);
+            break;
+        }
+        c->orphaned = true;
+        c->fin_queued = true;
+        tcp_set_state(c, TCP_FIN_WAIT_1, TCP_RULE_CLOSE_SEND_FIN);
+        tcp_output(c);
+        break;
+    case TCP_CLOSE_WAIT:
+        if (tcp_unread(c)) {
+            tcp_send_rst(c);
+            c->orphaned = true;
+            tcp_delete_tcb(c, TCP_RULE_CLOSE_UNREAD_RST, TCP_OK);
+            break;
+        }
+        c->orphaned = true;
+        c->fin_queued = true;
+        tcp_set_state(c, TCP_LAST_ACK, TCP_RULE_CLOSE_WAIT_FIN);
+        tcp_output(c);
+        break;
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        /* A socket that was only shut down may still be closed (released), as with close(2)
+           after shutdown(2); a second CLOSE is the "connection closing" error above. */
+        c->orphaned = true;
+        if (c->state == TCP_FIN_WAIT_2 && h->cfg.fin_timeout > 0)
+            tcp_timer_arm(c, TCP_TIMER_FINWAIT2, h->cfg.fin_timeout);
+        break;
+    case TCP_STATE_COUNT:
+        err = TCP_EINVAL;
+        break;
+    }
+    return err;
+}
+
+enum tcp_err
+tcp_shutdown(struct tcp_conn *c)
+{
+    enum tcp_err err = TCP_OK;
+    if (c->state == TCP_CLOSED)
+        err = tcp_closed_error(c);
+    else if (c->state == TCP_LISTEN || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+        err = TCP_ENOTCONN;
+    tcp_call(c->host, c, err, "shutdown");
+    if (err != TCP_OK)
+        return err;
+    switch (c->state) {
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+        return TCP_ENOTCONN;
+    case TCP_ESTABLISHED:
+        c->fin_queued = true;
+        tcp_set_state(c, TCP_FIN_WAIT_1, TCP_RULE_SHUTDOWN_SEND_FIN);
+        tcp_output(c);
+        return TCP_OK;
+    case TCP_CLOSE_WAIT:
+        c->fin_queued = true;
+        tcp_set_state(c, TCP_LAST_ACK, TCP_RULE_SHUTDOWN_SEND_FIN);
+        tcp_output(c);
+        return TCP_OK;
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        return TCP_OK; /* the sending side is already shut */
+    case TCP_STATE_COUNT:
+        break;
+    }
+    return TCP_EINVAL;
+}
+
+enum tcp_err
+tcp_abort(struct tcp_conn *c)
+{
+    enum tcp_err err = c->state == TCP_CLOSED ? tcp_closed_error(c) : TCP_OK;
+    tcp_call(c->host, c, err, "abort");
+    if (err != TCP_OK)
+        return err;
+    c->orphaned = true;
+    switch (c->state) {
+    case TCP_CLOSED:
+        return TCP_OK;
+    case TCP_LISTEN:
+    case TCP_SYN_SENT:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+    case TCP_TIME_WAIT:
+        /* §3.10.5: delete the TCB, nothing is sent */
+        tcp_delete_tcb(c, TCP_RULE_ABORT_SILENT, TCP_OK);
+        return TCP_OK;
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+        /* §3.10.5: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>" */
+        tcp_send_rst(c);
+        tcp_delete_tcb(c, TCP_RULE_ABORT_RST, TCP_OK);
+        return TCP_OK;
+    case TCP_STATE_COUNT:
+        break;
+    }
+    return TCP_EINVAL;
+}
+
+enum tcp_err
+tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
+{
+    *out = NULL;
+    if (l->state != TCP_LISTEN)
+        return l->state == TCP_CLOSED ? tcp_closed_error(l) : TCP_EOPNOTSUPP;
+    struct tcp_conn *c = l->acceptq_head;
+    if (!c)
+        return TCP_OK;
+    l->acceptq_head = c->acceptq_next;
+    if (!l->acceptq_head)
+        l->acceptq_tail = NULL;
+    c->acceptq_next = NULL;
+    c->in_acceptq = false;
+    c->accepted = true;
+    l->pending--;
+    tcp_call(l->host, c, TCP_OK, "accept on port %u", (unsigned)l->lport);
+    *out = c;
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_set_keepalive(struct tcp_conn *c, bool on)
+{
+    c->keepalive = on;
+    if (on)
+        tcp_keepalive_reset(c);
+    else
+        tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
+    return TCP_OK;
+}
+
+void
+tcp_host_crash(struct tcp_host *h)
+{
+    tcp_call(h, NULL, TCP_OK, "crash");
+    while (h->conns) {
+        struct tcp_conn *c = h->conns;
+        c->orphaned = true;
+        tcp_delete_tcb(c, TCP_RULE_HOST_CRASH, TCP_ECONNABORTED);
+    }
+}

@@ -1,0 +1,399 @@
+/*
+ * wire.c - the simulated network between the two hosts.
+ *
+ * A segment's journey: wire_send() copies it once into a wire_pkt, applies the scenario's
+ * rules, then the link's loss, reordering and duplication (each drawing on the world's PRNG
+ * only when its probability is non-zero, so a loss-free run draws nothing), computes its
+ * arrival (serialization, delay, jitter) and arms its arrival on the clock. wire_arrive() hands
+ * it to the receiving host's tcp_input() and frees it.
+ *
+ * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_drop_id, wire_delay_id,
+ * wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpsim/wire.h"
+#include "tcpsim/world.h"
+
+void
+wire_init(struct wire *w)
+{
+    memset(w, 0, sizeof *w);
+    w->next_rule_id = 1;
+    for (int i = 0; i < 2; i++)
+        w->link[i].delay = CLK_MSEC(1);
+}
+
+static void
+wire_pkt_free(struct wire *w, struct wire_pkt *p)
+{
+    p->next = w->pool;
+    w->pool = p;
+}
+
+void
+wire_fini(struct world *wd)
+{
+    struct wire *w = &wd->wire;
+    struct wire_pkt *p = w->head;
+    while (p) {
+        struct wire_pkt *n = p->next;
+        clk_cancel(&wd->clk, &p->arrival);
+        free(p->payload);
+        free(p);
+        p = n;
+    }
+    while (w->pool) {
+        p = w->pool;
+        w->pool = p->next;
+        free(p->payload);
+        free(p);
+    }
+    while (w->rules) {
+        struct wire_rule *r = w->rules;
+        w->rules = r->next;
+        free(r);
+    }
+    memset(w, 0, sizeof *w);
+}
+
+static void wire_arrive(struct clk_event *ev, void *ctx);
+
+/* A packet from the pool (or new), holding a copy of 'seg' and its payload. */
+static struct wire_pkt *
+wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
+{
+    struct wire *w = &wd->wire;
+    struct wire_pkt *p = w->pool;
+    if (p) {
+        w->pool = p->next;
+    } else {
+        p = calloc(1, sizeof *p);
+        if (!p)
+            return NULL;
+    }
+    if (seg->len > p->payload_cap) {
+        uint8_t *np = realloc(p->payload, seg->len);
+        if (!np) {
+            wire_pkt_free(w, p);
+            return NULL;
+        }
+        p->payload = np;
+        p->payload_cap = seg->len;
+    }
+    p->seg = *seg;
+    if (seg->len)
+        memcpy(p->payload, seg->data, seg->len);
+    p->seg.data = p->payload;
+    p->id = ++w->next_id;
+    p->from = from;
+    p->to = 1 - from;
+    p->sent_at = wd->clk.now;
+    p->arrive_at = wd->clk.now;
+    p->marks = 0;
+    p->conn = 0;
+    p->prev = p->next = NULL;
+    p->world = wd;
+    clk_event_init(&p->arrival, wire_arrive, p);
+    return p;
+}
+
+static void
+wire_list_add(struct wire *w, struct wire_pkt *p)
+{
+    p->next = NULL;
+    p->prev = w->tail;
+    if (w->tail)
+        w->tail->next = p;
+    else
+        w->head = p;
+    w->tail = p;
+    w->inflight++;
+}
+
+static void
+wire_list_remove(struct wire *w, struct wire_pkt *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        w->head = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        w->tail = p->prev;
+    p->prev = p->next = NULL;
+    w->inflight--;
+}
+
+static void
+wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const char *text)
+{
+    struct trace_event ev = {
+        .kind = kind, .host = kind == TRACE_DELIVER ? p->to : p->from, .conn = p->conn,
+        .seg = p->seg, .pkt_id = p->id, .from = p->from, .to = p->to, .sent_at = p->sent_at,
+        .arrive_at = p->arrive_at, .marks = p->marks, .text = text,
+    };
+    world_emit(wd, &ev);
+}
+
+static void
+wire_arrive(struct clk_event *ev, void *ctx)
+{
+    (void)ev;
+    struct wire_pkt *p = ctx;
+    struct world *wd = p->world;
+    struct wire *w = &wd->wire;
+    for (int i = 0; i < 2; i++)
+        if (w->link[i].held == p)
+            w->link[i].held = NULL;
+    wire_list_remove(w, p);
+    if (world_traced(wd))
+        wire_event(wd, TRACE_DELIVER, p, NULL);
+    tcp_input(&wd->host[p->to], &p->seg);
+    wire_pkt_free(w, p);
+}
+
+/* Does rule 'r' match a segment from host 'from'? */
+static bool
+wire_rule_matches(const struct wire_rule *r, int from, const struct tcp_seg *s)
+{
+    if (r->from >= 0 && r->from != from)
+        return false;
+    if (r->flags_exact ? s->flags != r->flags : (s->flags & r->flags) != r->flags)
+        return false;
+    if (r->has_seq && s->seq != r->seq)
+        return false;
+    if (r->len >= 0 && (int64_t)s->len != r->len)
+        return false;
+    return true;
+}
+
+/* The first rule that acts on this segment, or NULL. Counts every match. */
+static struct wire_rule *
+wire_rules_apply(struct wire *w, int from, const struct tcp_seg *s)
+{
+    struct wire_rule *acting = NULL;
+    for (struct wire_rule *r = w->rules; r; r = r->next) {
+        if (r->count == 0 || !wire_rule_matches(r, from, s))
+            continue;
+        r->seen++;
+        if (!acting && r->seen >= r->nth) {
+            acting = r;
+            if (r->count > 0)
+                r->count--;
+        }
+    }
+    return acting;
+}
+
+/* Schedule 'p' on the clock at p->arrive_at and list it in flight. */
+static void
+wire_schedule(struct world *wd, struct wire_pkt *p)
+{
+    wire_list_add(&wd->wire, p);
+    (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+}
+
+static void
+wire_drop(struct world *wd, struct wire_pkt *p, const char *why)
+{
+    if (world_traced(wd))
+        wire_event(wd, TRACE_DROP, p, why);
+    wire_pkt_free(&wd->wire, p);
+}
+
+/* A copy of 'p' that arrives just after it. */
+static uint64_t
+wire_duplicate(struct world *wd, struct wire_pkt *p)
+{
+    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg);
+    if (!d)
+        return 0;
+    d->sent_at = p->sent_at;
+    d->arrive_at = p->arrive_at;
+    d->conn = p->conn;
+    d->marks = p->marks | WIRE_MARK_DUP;
+    wire_schedule(wd, d);
+    if (world_traced(wd)) {
+        struct trace_event ev = {
+            .kind = TRACE_DUP, .host = d->from, .conn = d->conn, .seg = d->seg, .pkt_id = d->id,
+            .orig_id = p->id, .from = d->from, .to = d->to, .sent_at = d->sent_at,
+            .arrive_at = d->arrive_at, .marks = d->marks,
+        };
+        world_emit(wd, &ev);
+    }
+    return d->id;
+}
+
+/* When the segment would arrive if nothing held it back: serialization, delay, jitter. */
+static clk_time
+wire_arrival_time(struct world *wd, struct wire_link *l, const struct tcp_seg *s)
+{
+    clk_time t = wd->clk.now;
+    if (l->bandwidth) {
+        /* 40 octets of IPv4 and TCP header go on the wire with the payload */
+        uint64_t bits = ((uint64_t)s->len + 40u) * 8u;
+        clk_time start = l->busy_until > t ? l->busy_until : t;
+        l->busy_until = start + (clk_time)(bits * (uint64_t)CLK_NSEC_PER_SEC / l->bandwidth);
+        t = l->busy_until;
+    }
+    t += l->delay;
+    if (l->jitter > 0)
+        t += (clk_time)(rng_unit(&wd->rng) * (double)l->jitter);
+    return t;
+}
+
+void
+wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
+{
+    struct wire *w = &wd->wire;
+    struct wire_link *l = &w->link[from];
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg);
+    if (!p)
+        return; /* out of memory: the network lost it, which TCP survives */
+    p->conn = conn;
+    p->arrive_at = wire_arrival_time(wd, l, seg);
+    if (world_traced(wd))
+        wire_event(wd, TRACE_SEND, p, NULL);
+
+    struct wire_rule *r = w->rules ? wire_rules_apply(w, from, seg) : NULL;
+    if (r && r->action == WIRE_DROP) {
+        wire_drop(wd, p, "rule");
+        return;
+    }
+    if (l->loss > 0 && rng_unit(&wd->rng) < l->loss) {
+        wire_drop(wd, p, "loss");
+        return;
+    }
+    if (r && r->action == WIRE_DELAY) {
+        p->arrive_at += r->by;
+        p->marks |= WIRE_MARK_DELAYED;
+        if (world_traced(wd)) {
+            struct trace_event ev = {
+                .kind = TRACE_DELAY, .host = from, .conn = conn, .seg = p->seg, .pkt_id = p->id,
+                .from = p->from, .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at,
+                .marks = p->marks, .when = p->arrive_at, .text = "rule",
+            };
+            world_emit(wd, &ev);
+        }
+    }
+    wire_schedule(wd, p);
+    /* Reordering: a held segment arrives just after this one, which has passed it. */
+    if (l->held) {
+        struct wire_pkt *h = l->held;
+        l->held = NULL;
+        if (p->arrive_at >= wd->clk.now) {
+            h->arrive_at = p->arrive_at;
+            (void)clk_arm(&wd->clk, &h->arrival, h->arrive_at);
+        }
+    } else if (l->reorder > 0 && rng_unit(&wd->rng) < l->reorder) {
+        /* Held back until the next segment passes it; should none come, it arrives one
+           more delay late. */
+        p->marks |= WIRE_MARK_REORDERED;
+        p->arrive_at += l->delay > 0 ? l->delay : CLK_MSEC(1);
+        (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+        l->held = p;
+    }
+    if ((r && r->action == WIRE_DUPLICATE) || (l->dup > 0 && rng_unit(&wd->rng) < l->dup))
+        (void)wire_duplicate(wd, p);
+}
+
+uint64_t
+wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
+{
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg);
+    if (!p)
+        return 0;
+    p->marks |= WIRE_MARK_INJECTED;
+    p->arrive_at = wd->clk.now + wd->wire.link[from].delay;
+    if (world_traced(wd))
+        wire_event(wd, TRACE_SEND, p, "injected");
+    wire_schedule(wd, p);
+    return p->id;
+}
+
+struct wire_pkt *
+wire_find(struct world *wd, uint64_t id)
+{
+    for (struct wire_pkt *p = wd->wire.head; p; p = p->next)
+        if (p->id == id)
+            return p;
+    return NULL;
+}
+
+int
+wire_drop_id(struct world *wd, uint64_t id, const char *why)
+{
+    struct wire_pkt *p = wire_find(wd, id);
+    if (!p)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (wd->wire.link[i].held == p)
+            wd->wire.link[i].held = NULL;
+    clk_cancel(&wd->clk, &p->arrival);
+    wire_list_remove(&wd->wire, p);
+    wire_drop(wd, p, why ? why : "by hand");
+    return 0;
+}
+
+int
+wire_delay_id(struct world *wd, uint64_t id, clk_time by)
+{
+    struct wire_pkt *p = wire_find(wd, id);
+    if (!p || by < 0)
+        return -1;
+    p->arrive_at += by;
+    p->marks |= WIRE_MARK_DELAYED;
+    (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+    if (world_traced(wd)) {
+        struct trace_event ev = {
+            .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg, .pkt_id = p->id,
+            .from = p->from, .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at,
+            .marks = p->marks, .when = p->arrive_at, .text = "by hand",
+        };
+        world_emit(wd, &ev);
+    }
+    return 0;
+}
+
+uint64_t
+wire_dup_id(struct world *wd, uint64_t id)
+{
+    struct wire_pkt *p = wire_find(wd, id);
+    return p ? wire_duplicate(wd, p) : 0;
+}
+
+int
+wire_rule_add(struct world *wd, const struct wire_rule *r)
+{
+    struct wire_rule *copy = malloc(sizeof *copy);
+    if (!copy)
+        return -1;
+    *copy = *r;
+    copy->id = wd->wire.next_rule_id++;
+    copy->seen = 0;
+    if (copy->nth < 1)
+        copy->nth = 1;
+    copy->next = NULL;
+    struct wire_rule **pp = &wd->wire.rules;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = copy;
+    return copy->id;
+}
+
+int
+wire_rule_remove(struct world *wd, int id)
+{
+    for (struct wire_rule **pp = &wd->wire.rules; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            struct wire_rule *r = *pp;
+            *pp = r->next;
+            free(r);
+            return 0;
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,202 @@
+/*
+ * world.c - the owner of everything in a run: clock, PRNG, wire, the two hosts, every
+ * connection, and the observers of the event stream.
+ *
+ * Entry points in the order a run uses them: world_new, world_observe, (tcp_* user calls),
+ * world_step / world_run_until_time / world_run_idle, world_free.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tcpsim/world.h"
+#include "tcp_internal.h"
+
+static void
+world_host_init(struct world *w, int i)
+{
+    struct tcp_host *h = &w->host[i];
+    memset(h, 0, sizeof *h);
+    h->index = i;
+    h->name[0] = (char)('A' + i);
+    h->addr = (10u << 24) | (uint32_t)(i + 1); /* 10.0.0.1, 10.0.0.2 */
+    h->world = w;
+    tcp_settings_preset(&h->cfg, w->preset);
+    h->next_port = h->cfg.port_lo;
+}
+
+struct world *
+world_new(const struct world_config *cfg)
+{
+    struct world *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->seed = cfg ? cfg->seed : 1;
+    w->preset = cfg ? cfg->preset : TCP_PRESET_LINUX;
+    clk_init(&w->clk);
+    rng_seed(&w->rng, w->seed);
+    wire_init(&w->wire);
+    for (int i = 0; i < WORLD_HOSTS; i++)
+        world_host_init(w, i);
+    return w;
+}
+
+void
+world_free(struct world *w)
+{
+    if (!w)
+        return;
+    for (uint32_t i = 0; i < w->nconns; i++)
+        tcp_conn_destroy(w->conns[i]);
+    free(w->conns);
+    wire_fini(w);
+    clk_fini(&w->clk);
+    free(w);
+}
+
+void
+world_set_preset(struct world *w, enum tcp_preset p)
+{
+    w->preset = p;
+    for (int i = 0; i < WORLD_HOSTS; i++) {
+        tcp_settings_preset(&w->host[i].cfg, p);
+        w->host[i].next_port = w->host[i].cfg.port_lo;
+    }
+}
+
+void
+world_set_seed(struct world *w, uint64_t seed)
+{
+    w->seed = seed;
+    rng_seed(&w->rng, seed);
+}
+
+int
+world_observe(struct world *w, trace_fn fn, void *ctx)
+{
+    if (w->nobs == WORLD_MAX_OBSERVERS)
+        return -1;
+    w->obs[w->nobs].fn = fn;
+    w->obs[w->nobs].ctx = ctx;
+    w->nobs++;
+    return 0;
+}
+
+void
+world_unobserve(struct world *w, trace_fn fn, void *ctx)
+{
+    for (int i = 0; i < w->nobs; i++) {
+        if (w->obs[i].fn == fn && w->obs[i].ctx == ctx) {
+            memmove(&w->obs[i], &w->obs[i + 1], (size_t)(w->nobs - i - 1) * sizeof w->obs[0]);
+            w->nobs--;
+            return;
+        }
+    }
+}
+
+void
+world_emit(struct world *w, struct trace_event *ev)
+{
+    ev->t = w->clk.now;
+    ev->n = ++w->nevents;
+    for (int i = 0; i < w->nobs; i++)
+        w->obs[i].fn(ev, w->obs[i].ctx);
+}
+
+void
+world_say(struct world *w, const char *text)
+{
+    if (!world_traced(w))
+        return;
+    struct trace_event ev = {.kind = TRACE_SAY, .host = -1, .text = text};
+    world_emit(w, &ev);
+}
+
+bool
+world_step(struct world *w)
+{
+    struct clk_event *e = clk_pop(&w->clk);
+    if (!e)
+        return false;
+    w->steps++;
+    e->fire(e, e->ctx);
+    return true;
+}
+
+clk_time
+world_next_time(const struct world *w)
+{
+    const struct clk_event *e = clk_peek(&w->clk);
+    return e ? e->when : CLK_NEVER;
+}
+
+void
+world_run_until_time(struct world *w, clk_time until)
+{
+    while (world_next_time(w) <= until)
+        world_step(w);
+    if (until > w->clk.now)
+        w->clk.now = until;
+}
+
+uint64_t
+world_run_idle(struct world *w, clk_time limit)
+{
+    uint64_t n = 0;
+    while (world_next_time(w) <= limit && world_step(w))
+        n++;
+    return n;
+}
+
+struct tcp_conn *
+world_conn(const struct world *w, uint32_t id)
+{
+    if (id == 0 || id > w->nconns)
+        return NULL;
+    return w->conns[id - 1];
+}
+
+struct tcp_conn *
+world_conn_by_name(const struct world *w, const char *name)
+{
+    for (uint32_t i = 0; i < w->nconns; i++)
+        if (strcasecmp(w->conns[i]->name, name) == 0)
+            return w->conns[i];
+    return NULL;
+}
+
+struct tcp_host *
+world_host(struct world *w, const char *name)
+{
+    if (!name)
+        return NULL;
+    for (int i = 0; i < WORLD_HOSTS; i++) {
+        char addr[16];
+        struct tcp_host *h = &w->host[i];
+        snprintf(addr, sizeof addr, "10.0.0.%u", (unsigned)(h->addr & 0xff));
+        if (strcasecmp(name, h->name) == 0 || strcmp(name, addr) == 0)
+            return h;
+    }
+    return NULL;
+}
+
+struct tcp_conn *
+world_conn_new(struct world *w, struct tcp_host *h)
+{
+    if (w->nconns >= WORLD_MAX_CONNS)
+        return NULL;
+    if (w->nconns == w->capconns) {
+        uint32_t ncap = w->capconns ? w->capconns * 2 : 16;
+        struct tcp_conn **nc = realloc(w->conns, ncap * sizeof *nc);
+        if (!nc)
+            return NULL;
+        w->conns = nc;
+        w->capconns = ncap;
+    }
+    struct tcp_conn *c = tcp_conn_create(h, w->nconns + 1);
+    if (!c)
+        return NULL;
+    w->conns[w->nconns++] = c;
+    return c;
+}
