@@ -99,13 +99,12 @@ out_text_actor(const struct trace_event *ev)
     return ev->conn_name ? ev->conn_name : out_host_name(ev->host);
 }
 
-/* "RFC 9293 3.10.7.2: LISTEN, third check ..." for a rule; other RFCs keep their own name. */
+/* "RFC 9293 3.10.7.2: LISTEN, third check ..." for a rule. */
 static void
 out_text_rule(char *buf, size_t cap, enum tcp_rule r)
 {
-    const char *sec = tcp_rule_section(r);
-    bool ours = sec[0] >= '0' && sec[0] <= '9';
-    snprintf(buf, cap, "%s%s: %s", ours ? "RFC 9293 " : "", sec, tcp_rule_text(r));
+    char cite[64];
+    snprintf(buf, cap, "%s: %s", out_rule_cite(r, cite, sizeof cite), tcp_rule_text(r));
 }
 
 /* The segment's SEQ and ACK as the options ask: relative to the ISNs, or absolute. */

@@ -228,3 +228,13 @@ out_time_str(clk_time t, char *buf, size_t cap)
              (unsigned long long)(u % 1000000000u / 1000u));
     return buf;
 }
+
+const char *
+out_rule_cite(enum tcp_rule r, char *buf, size_t cap)
+{
+    /* the table gives bare section numbers for RFC 9293 and names the other documents */
+    const char *sec = tcp_rule_section(r);
+    bool ours = sec[0] >= '0' && sec[0] <= '9';
+    snprintf(buf, cap, "%s%s", ours ? "RFC 9293 " : "", sec);
+    return buf;
+}

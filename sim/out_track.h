@@ -58,6 +58,8 @@ const char *out_host_name(int host);                 /* "A", "B", "-" */
 const char *out_addr_str(uint32_t addr, char *buf, size_t cap);
 /* tcpdump's flag letters in its order (F S R P . U), "none" for no flags. */
 const char *out_tcpdump_flags(uint8_t flags, char *buf, size_t cap);
+/* Where a reader finds rule 'r': "RFC 9293 3.10.7.2", "RFC 5961 3.2", "Linux tcp_fin_timeout". */
+const char *out_rule_cite(enum tcp_rule r, char *buf, size_t cap);
 /* Seconds with 6 decimals, from virtual nanoseconds: "0.050000". */
 const char *out_time_str(clk_time t, char *buf, size_t cap);
 
