@@ -441,12 +441,22 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_timer_cancel(c, TCP_TIMER_REXMIT);
         if (c->snd_nxt != c->snd_una)
             c->first_unacked_at = tcp_now(c);
+        if (c->in_recovery) {
+            /* RFC 6582 3.2: a partial ACK (below "recover") shows the next hole: resend it
+               at once instead of waiting for another timeout */
+            if (seq_lt(seg->ack, c->recover))
+                tcp_retransmit(c);
+            else
+                c->in_recovery = false;
+        }
         tcp_rexmit_update(c);
     } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
                && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
         /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
-        if (++c->dupacks == 3) {
+        if (++c->dupacks == 3 && !c->in_recovery) {
             tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
+            c->in_recovery = true;
+            c->recover = c->snd_nxt;
             tcp_retransmit(c);
         }
     }

@@ -151,6 +151,9 @@ tcp_rexmit_timeout(struct tcp_conn *c)
     tcp_note(c->host, c, TCP_RULE_TIMER_REXMIT);
     if (c->retransmits == s->retries1)
         tcp_note(c->host, c, TCP_RULE_TIMER_RETRIES1);
+    /* Segments after the lost one may be lost too: partial ACKs resend them (RFC 6582) */
+    c->in_recovery = true;
+    c->recover = c->snd_nxt;
     tcp_retransmit(c);
     /* RFC 6298 5.6: start the timer with the new RTO */
     tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto);

@@ -220,6 +220,8 @@ struct tcp_conn {
     clk_time first_unacked_at;       /* for the user timeout */
     int probes;                      /* keep-alive or persist probes sent without answer */
     int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
+    bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
+    uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */
 
     struct tcp_conn_timer timers[TCP_TIMER_COUNT];
