@@ -465,6 +465,7 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
        SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
     if (seq_le(c->snd_una, seg->ack)
         && (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
+        bool reopened = c->snd_wnd == 0 && seg->wnd > 0;
         c->snd_wnd = seg->wnd;
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
@@ -472,6 +473,13 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             tcp_timer_cancel(c, TCP_TIMER_PERSIST);
         else if (c->retransmits > 0)
             c->retransmits = 0; /* the peer answers our window probes: it is alive */
+        if (reopened && !c->fin_sent && c->snd_nxt != c->snd_una) {
+            /* The window opened while a probe octet was refused: send again from SND.UNA
+               rather than leave a hole behind the probe. */
+            c->snd_nxt = c->snd_una;
+            c->rtt_timing = false;
+            tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        }
     }
     bool fin_acked = c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
     switch (c->state) {
