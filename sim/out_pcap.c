@@ -17,7 +17,6 @@
  * Entry points: out_pcap_new() -> world_observe(w, out_pcap_observe, p) -> out_pcap_finish()
  * -> out_pcap_free().
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +33,7 @@ struct out_pcap_pkt {
     struct tcp_seg seg;     /* the header; 'data' is not used (see 'payload') */
     uint8_t *payload;       /* owned copy of seg.len octets, NULL when the event had none */
     bool delivered, dropped;
-    char *note;             /* the comment, grown as the packet's story unfolds */
-    size_t notelen, notecap;
+    struct out_sbuf note;   /* the comment, grown as the packet's story unfolds */
 };
 
 struct out_pcap {
@@ -64,7 +62,7 @@ out_pcap_free(struct out_pcap *p)
         return;
     for (size_t i = 0; i < p->npkt; i++) {
         free(p->pkt[i].payload);
-        free(p->pkt[i].note);
+        out_sbuf_free(&p->pkt[i].note);
     }
     free(p->pkt);
     free(p->by_id);
@@ -76,30 +74,6 @@ size_t
 out_pcap_count(const struct out_pcap *p)
 {
     return p->npkt;
-}
-
-/* Append to a packet's comment; on ENOMEM the comment is cut short, never wrong. */
-static void
-out_pcap_note(struct out_pcap_pkt *k, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || k->notelen + (size_t)n + 1 > OUT_PCAP_COMMENT_MAX)
-        return;
-    if (k->notelen + (size_t)n + 1 > k->notecap) {
-        size_t ncap = (k->notelen + (size_t)n + 1) * 2;
-        char *nn = realloc(k->note, ncap);
-        if (!nn)
-            return;
-        k->note = nn;
-        k->notecap = ncap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(k->note + k->notelen, k->notecap - k->notelen, fmt, ap);
-    va_end(ap);
-    k->notelen += (size_t)n;
 }
 
 /* The packet a wire id belongs to (a duplicate's original), or NULL. */
@@ -168,9 +142,9 @@ out_pcap_send(struct out_pcap *p, const struct trace_event *ev)
     p->npkt++;
     char who[48];
     out_pcap_who(p, ev->from, ev->conn, ev->conn_name, who, sizeof who);
-    out_pcap_note(k, "#%llu sent by %s", (unsigned long long)ev->pkt_id, who);
+    out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "#%llu sent by %s", (unsigned long long)ev->pkt_id, who);
     if (ev->marks & WIRE_MARK_INJECTED)
-        out_pcap_note(k, " (injected by the scenario)");
+        out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, " (injected by the scenario)");
 }
 
 /* The wire's fate and the receiver's story, appended as they happen. */
@@ -186,19 +160,19 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
     case TRACE_DROP:
         if ((k = out_pcap_find(p, ev->pkt_id))) {
             k->dropped = true;
-            out_pcap_note(k, "; wire: dropped at %s (%s)", out_time_str(ev->t, when, sizeof when),
+            out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; wire: dropped at %s (%s)", out_time_str(ev->t, when, sizeof when),
                           ev->text ? ev->text : "lost");
         }
         return;
     case TRACE_DUP:
         if ((k = out_pcap_find(p, ev->orig_id))) {
-            out_pcap_note(k, "; wire: duplicated as #%llu", (unsigned long long)ev->pkt_id);
+            out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; wire: duplicated as #%llu", (unsigned long long)ev->pkt_id);
             out_pcap_map(p, ev->pkt_id, (size_t)(k - p->pkt));
         }
         return;
     case TRACE_DELAY:
         if ((k = out_pcap_find(p, ev->pkt_id)))
-            out_pcap_note(k, "; wire: #%llu delayed, due at %s", (unsigned long long)ev->pkt_id,
+            out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; wire: #%llu delayed, due at %s", (unsigned long long)ev->pkt_id,
                           out_time_str(ev->when, when, sizeof when));
         return;
     case TRACE_DELIVER:
@@ -214,7 +188,7 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
         char copy[40] = "";
         if (ev->pkt_id != k->id)
             snprintf(copy, sizeof copy, "copy #%llu ", (unsigned long long)ev->pkt_id);
-        out_pcap_note(k, "; %sarrives at %s after %lld.%03lld ms%s%s: %s", copy,
+        out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; %sarrives at %s after %lld.%03lld ms%s%s: %s", copy,
                       out_time_str(ev->t, when, sizeof when), (long long)(dt / 1000000),
                       (long long)(dt / 1000 % 1000), (ev->marks & WIRE_MARK_REORDERED) ? ", reordered" : "",
                       (ev->marks & WIRE_MARK_DELAYED) ? ", delayed" : "", who);
@@ -225,11 +199,11 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
             return;
         k = &p->pkt[p->arrival - 1];
         if (ev->kind == TRACE_STATE)
-            out_pcap_note(k, "; %s %s -> %s", ev->conn_name ? ev->conn_name : out_host_name(ev->host),
+            out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; %s %s -> %s", ev->conn_name ? ev->conn_name : out_host_name(ev->host),
                           tcp_state_rfc(ev->from_state), tcp_state_rfc(ev->to_state));
         else
-            out_pcap_note(k, "; %s", ev->conn_name ? ev->conn_name : out_host_name(ev->host));
-        out_pcap_note(k, " by %s (%s: %s)", tcp_rule_name(ev->rule),
+            out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; %s", ev->conn_name ? ev->conn_name : out_host_name(ev->host));
+        out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, " by %s (%s: %s)", tcp_rule_name(ev->rule),
                       out_rule_cite(ev->rule, cite, sizeof cite), tcp_rule_text(ev->rule));
         return;
     case TRACE_TIMER_FIRE:
@@ -469,15 +443,12 @@ out_pcap_finish(struct out_pcap *p, FILE *f)
         out_buf_le32(&o, (uint32_t)n);
         out_buf_put(&o, pkt, n);
         out_buf_pad4(&o);
-        const char *fate = k->dropped || k->delivered ? "" : "; still in flight at the end";
-        size_t flen = strlen(fate);
-        char *c = malloc(k->notelen + flen + 1);
-        if (c) {
-            memcpy(c, k->note ? k->note : "", k->notelen);
-            memcpy(c + k->notelen, fate, flen + 1);
-            out_buf_opt(&o, 1, c, k->notelen + flen); /* opt_comment */
-            free(c);
-        }
+        struct out_sbuf c = {0};
+        out_sbuf_printf(&c, OUT_PCAP_COMMENT_MAX + 64, "%s%s", k->note.len ? k->note.s : "",
+                        k->dropped || k->delivered ? "" : "; still in flight at the end");
+        if (c.len)
+            out_buf_opt(&o, 1, c.s, c.len); /* opt_comment */
+        out_sbuf_free(&c);
         out_buf_opt(&o, 0, NULL, 0);
         rc = out_buf_end(&o, f);
     }

@@ -5,6 +5,7 @@
  * RFC 9293 §3.4: a connection's sequence numbers start at each side's ISN, carried by its SYN;
  * showing them relative to the ISN (as tcpdump does) makes "ack 1" mean "the SYN is acked".
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -237,4 +238,35 @@ out_rule_cite(enum tcp_rule r, char *buf, size_t cap)
     bool ours = sec[0] >= '0' && sec[0] <= '9';
     snprintf(buf, cap, "%s%s", ours ? "RFC 9293 " : "", sec);
     return buf;
+}
+
+void
+out_sbuf_printf(struct out_sbuf *b, size_t max, const char *fmt, ...)
+{
+    /* 'max' bounds the whole string: a pcapng option's length is 16 bits */
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->len + (size_t)n + 1 > max)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t ncap = (b->len + (size_t)n + 1) * 2;
+        char *ns = realloc(b->s, ncap);
+        if (!ns)
+            return;
+        b->s = ns;
+        b->cap = ncap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void
+out_sbuf_free(struct out_sbuf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof *b);
 }

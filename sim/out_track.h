@@ -52,6 +52,18 @@ uint32_t out_track_receiver(const struct out_track *t, const struct trace_event 
 void out_track_relative(const struct out_track *t, const struct tcp_seg *s, uint32_t *seq,
                         uint32_t *ack, bool *rel_seq, bool *rel_ack);
 
+/* A growable string; on ENOMEM it stops growing (cut short, never wrong). */
+struct out_sbuf {
+    char *s;                /* NUL-terminated when len > 0 */
+    size_t len, cap;
+};
+void out_sbuf_printf(struct out_sbuf *b, size_t max, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void out_sbuf_free(struct out_sbuf *b);
+
 /* Small helpers shared by the writers. */
 const char *out_host_name(int host);                 /* "A", "B", "-" */
 /* "10.0.0.1" into 'buf' (16 octets at least). */
