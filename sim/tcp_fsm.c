@@ -401,6 +401,15 @@ tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len
     memcpy(out + first, r->buf, len - first);
 }
 
+const uint8_t *
+tcp_ring_span(const struct tcp_ring *r, uint32_t off, uint32_t len)
+{
+    uint32_t start = r->head + off;
+    if (start >= r->cap)
+        start -= r->cap;
+    return start + len <= r->cap ? r->buf + start : NULL;
+}
+
 void
 tcp_ring_drop(struct tcp_ring *r, uint32_t len)
 {

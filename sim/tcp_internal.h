@@ -35,6 +35,8 @@ uint32_t tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len);
 /* Copy 'len' bytes starting 'off' bytes after the head, without consuming. */
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
+/* The 'len' bytes 'off' after the head, if they lie in one piece; NULL if they wrap. */
+const uint8_t *tcp_ring_span(const struct tcp_ring *r, uint32_t off, uint32_t len);
 
 /* tcp_output.c */
 /* Send what the window allows: new data, then our FIN when all data is out. */

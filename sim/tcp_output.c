@@ -116,9 +116,14 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     uint8_t buf[65536];
     struct tcp_seg s;
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
-    tcp_ring_peek(&c->sndq, off, buf, len);
+    /* The wire copies the payload once; point it straight into the send queue unless the
+       octets wrap around the ring's end. */
+    s.data = tcp_ring_span(&c->sndq, off, len);
+    if (!s.data) {
+        tcp_ring_peek(&c->sndq, off, buf, len);
+        s.data = buf;
+    }
     s.len = len;
-    s.data = buf;
     c->bytes_sent += len;
     tcp_transmit(c, &s);
 }
