@@ -84,9 +84,15 @@ build/san/tcpsim: build/san/main.o build/san/libtcpsim.a
 test: deps
 	$(MAKE) --no-print-directory unit
 
+# Other checks (scenarios, captures, fuzz corpus, ...) come from tests/mk/*.mk: each
+# fragment defines a target and appends its name to EXTRA_CHECKS, run after the cmocka tests.
+EXTRA_CHECKS :=
+include $(sort $(wildcard tests/mk/*.mk))
+
 unit: $(TEST_BIN) build/san/tcpsim
 	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; fail=0; \
 	for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; \
+	for c in $(EXTRA_CHECKS); do echo "== make $$c"; $(MAKE) --no-print-directory $$c || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "make test: all tests passed"; else echo "make test: FAILED"; exit 1; fi
 
 clean:
