@@ -183,7 +183,7 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
         p->arrival = (size_t)(k - p->pkt) + 1;
         p->arrival_host = ev->to;
         uint32_t rcv = out_track_receiver(&p->track, ev);
-        out_pcap_who(p, ev->to, rcv, rcv == ev->conn ? ev->conn_name : NULL, who, sizeof who);
+        out_pcap_who(p, ev->to, rcv, out_track_name(&p->track, rcv), who, sizeof who);
         clk_time dt = ev->t - ev->sent_at;
         char copy[40] = "";
         if (ev->pkt_id != k->id)

@@ -23,6 +23,7 @@ out_track_fini(struct out_track *t)
 {
     free(t->state);
     free(t->host);
+    free(t->name);
     free(t->flow);
     memset(t, 0, sizeof *t);
 }
@@ -44,6 +45,11 @@ out_track_grow_conns(struct out_track *t, uint32_t id)
     if (!nh)
         return false;
     t->host = nh;
+    char (*nn)[16] = realloc(t->name, n * sizeof *nn);
+    if (!nn)
+        return false;
+    t->name = nn;
+    memset(t->name + t->nconn, 0, (n - t->nconn) * sizeof *nn);
     memset(t->state + t->nconn, 0, n - t->nconn);
     memset(t->host + t->nconn, -1, n - t->nconn);
     t->nconn = n;
@@ -115,15 +121,25 @@ out_flow_get(struct out_track *t, const struct tcp_seg *s)
     return f;
 }
 
+/* Remember socket 'conn' lives on 'host' and is called 'name'. */
+static void
+out_track_conn(struct out_track *t, uint32_t conn, int host, const char *name)
+{
+    if (!conn || !out_track_grow_conns(t, conn))
+        return;
+    t->host[conn] = (int8_t)host;
+    if (name)
+        snprintf(t->name[conn], sizeof t->name[conn], "%s", name);
+}
+
 void
 out_track_event(struct out_track *t, const struct trace_event *ev)
 {
     switch (ev->kind) {
     case TRACE_STATE:
-        if (ev->conn && out_track_grow_conns(t, ev->conn)) {
+        out_track_conn(t, ev->conn, ev->host, ev->conn_name);
+        if (ev->conn && ev->conn < t->nconn)
             t->state[ev->conn] = (uint8_t)(ev->to_state + 1);
-            t->host[ev->conn] = (int8_t)ev->host;
-        }
         break;
     case TRACE_SEND:
     case TRACE_DUP: {
@@ -136,8 +152,10 @@ out_track_event(struct out_track *t, const struct trace_event *ev)
             f->has_isn = true;
             f->isn = ev->seg.seq;
         }
-        if (ev->kind == TRACE_SEND && ev->conn)
+        if (ev->kind == TRACE_SEND && ev->conn) {
             f->conn = ev->conn;
+            out_track_conn(t, ev->conn, ev->from, ev->conn_name);
+        }
         break;
     }
     case TRACE_DELIVER:
@@ -162,10 +180,16 @@ out_track_state(const struct out_track *t, uint32_t conn)
     return t->state[conn] - 1;
 }
 
+const char *
+out_track_name(const struct out_track *t, uint32_t conn)
+{
+    return conn && conn < t->nconn && t->name[conn][0] ? t->name[conn] : NULL;
+}
+
 uint32_t
 out_track_receiver(const struct out_track *t, const struct trace_event *ev)
 {
-    if (ev->kind == TRACE_DELIVER && ev->conn)
+    if (ev->kind == TRACE_DELIVER && ev->conn && ev->conn < t->nconn && t->host[ev->conn] == ev->to)
         return ev->conn;
     const struct tcp_seg *s = &ev->seg;
     const struct out_flow *back = out_flow_find(t, s->daddr, s->dport, s->saddr, s->sport);

@@ -31,6 +31,7 @@ struct out_flow {
 struct out_track {
     uint8_t *state;         /* by conn id: enum tcp_state + 1, 0 = never seen */
     int8_t *host;           /* by conn id: host index, -1 unknown */
+    char (*name)[16];       /* by conn id: "A1", "" unknown (events lend theirs) */
     size_t nconn;           /* entries in state[] and host[] */
     struct out_flow *flow;  /* open addressing on the 4-tuple */
     size_t capflow, nflow;  /* capflow is 0 or a power of two */
@@ -42,8 +43,11 @@ void out_track_fini(struct out_track *t);
 void out_track_event(struct out_track *t, const struct trace_event *ev);
 /* The state of socket 'conn', or -1 when no event has told it. */
 int out_track_state(const struct out_track *t, uint32_t conn);
-/* The socket at the receiving end of segment event 'ev' (its conn, or the socket seen sending
-   the other way on the same 4-tuple); 0 when unknown. */
+/* The name of socket 'conn' ("B2"), or NULL when no event has told it. */
+const char *out_track_name(const struct out_track *t, uint32_t conn);
+/* The socket at the receiving end of segment event 'ev': its conn when that socket is on the
+   receiving host (the engine gives a DELIVER the sender's conn), else the socket seen sending
+   the other way on the same 4-tuple; 0 when unknown. */
 uint32_t out_track_receiver(const struct out_track *t, const struct trace_event *ev);
 /*
  * 's' with SEQ relative to its sender's ISN and ACK relative to its receiver's ISN. Each is
