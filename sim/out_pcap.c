@@ -108,6 +108,8 @@ static void
 out_pcap_who(const struct out_pcap *p, int host, uint32_t conn, const char *name, char *buf, size_t cap)
 {
     int st = out_track_state(&p->track, conn);
+    if (!name)
+        name = out_track_name(&p->track, conn);
     snprintf(buf, cap, "%s%s%s", name ? name : out_host_name(host), st >= 0 ? " " : "",
              st >= 0 ? tcp_state_rfc((enum tcp_state)st) : "");
 }
