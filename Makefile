@@ -20,6 +20,8 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -MMD -MP
+# `make V=1` shows the full commands
+Q := $(if $(V),,@)
 
 LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
@@ -34,14 +36,16 @@ all: build/tcpsim
 
 build/libtcpsim.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 build/obj/%.o: sim/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 build/tcpsim: build/obj/main.o build/libtcpsim.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
@@ -66,20 +70,24 @@ demo: deps
 # --- tests (AddressSanitizer + UndefinedBehaviorSanitizer) --------------------------------
 build/san/%.o: sim/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC san  $<")
+	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
 
 build/san/libtcpsim.a: $(SAN_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 build/san/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests $(SAN_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -c $< -o $@
+	@$(if $(Q),echo "  CC san  $<")
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(SAN_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -c $< -o $@
 
 build/san/tests/%: build/san/tests/%.o build/san/tests/fixture.o build/san/libtcpsim.a
-	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm
 
 build/san/tcpsim: build/san/main.o build/san/libtcpsim.a
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 
 test: deps
 	$(MAKE) --no-print-directory unit

@@ -379,6 +379,8 @@ tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len)
 {
     if (len > r->cap - r->len)
         len = r->cap - r->len;
+    if (len == 0)
+        return 0; /* 'data' may be NULL then, which memcpy does not allow even for 0 bytes */
     uint32_t tail = r->head + r->len;
     if (tail >= r->cap)
         tail -= r->cap;
@@ -393,6 +395,8 @@ void
 tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len)
 {
     assert(off + len <= r->len);
+    if (len == 0)
+        return;
     uint32_t start = r->head + off;
     if (start >= r->cap)
         start -= r->cap;

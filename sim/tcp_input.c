@@ -29,8 +29,8 @@ struct tcp_text {
 };
 
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
-static struct tcp_conn *
-tcp_demux(struct tcp_host *h, const struct tcp_seg *seg)
+struct tcp_conn *
+tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *listener = NULL;
     for (struct tcp_conn *c = h->conns; c; c = c->host_next) {

@@ -127,13 +127,18 @@ wire_list_remove(struct wire *w, struct wire_pkt *p)
     w->inflight--;
 }
 
+/* Report a segment event. 'conn' and 'conn_name' name the connection concerned: the sender
+   for SEND, DROP, DUP and DELAY; for DELIVER the receiving connection (none: a closed port). */
 static void
 wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const char *text)
 {
+    const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[p->to], &p->seg)
+                                                     : world_conn(wd, p->conn);
     struct trace_event ev = {
-        .kind = kind, .host = kind == TRACE_DELIVER ? p->to : p->from, .conn = p->conn,
-        .seg = p->seg, .pkt_id = p->id, .from = p->from, .to = p->to, .sent_at = p->sent_at,
-        .arrive_at = p->arrive_at, .marks = p->marks, .text = text,
+        .kind = kind, .host = kind == TRACE_DELIVER ? p->to : p->from, .conn = c ? c->id : 0,
+        .conn_name = c ? c->name : NULL, .seg = p->seg, .pkt_id = p->id, .from = p->from,
+        .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at, .marks = p->marks,
+        .text = text, .from_state = c ? c->state : TCP_CLOSED, .to_state = c ? c->state : TCP_CLOSED,
     };
     world_emit(wd, &ev);
 }

@@ -274,6 +274,9 @@ void tcp_host_crash(struct tcp_host *h);
 
 /* Segment arrival at host 'h' (tcp_input.c): demultiplex and run §3.10.7. */
 void tcp_input(struct tcp_host *h, const struct tcp_seg *seg);
+/* The connection of 'h' that 'seg' is for (an exact socket pair, else a listener), or NULL:
+   the lookup tcp_input starts with, without side effects. */
+struct tcp_conn *tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg);
 
 /* Time left on a pending timer, or -1 when it is not armed. */
 clk_time tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t);

@@ -44,7 +44,8 @@ struct trace_event {
     uint64_t n;              /* position in the stream, from 1 */
     clk_time t;              /* when it happened */
     int host;                /* the host concerned: 0 A, 1 B, -1 none */
-    uint32_t conn;           /* socket id (struct tcp_conn.id), 0 for none */
+    uint32_t conn;           /* socket id (struct tcp_conn.id), 0 for none: for segment events
+                                the sender, but for DELIVER the receiving connection */
     const char *conn_name;   /* "A1", or NULL */
 
     /* Segment events (SEND, DELIVER, DROP, DUP, DELAY). */
@@ -56,7 +57,7 @@ struct trace_event {
     clk_time arrive_at;      /* when it is due to arrive */
     unsigned marks;          /* WIRE_MARK_* of the segment */
 
-    /* STATE and RULE events. */
+    /* STATE and RULE events: the transition. Segment events: the state of 'conn' then. */
     enum tcp_state from_state, to_state;
     enum tcp_rule rule;
 
