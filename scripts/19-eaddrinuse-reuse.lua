@@ -1,0 +1,58 @@
+scenario { title = "EADDRINUSE while TIME_WAIT holds the port",
+  summary = "A server that closed first cannot listen on its port again for 2MSL, unless it asks for reuseaddr" }
+
+local l = B:listen(80)
+local c = A:connect(B, 80, { port = 40000 })
+sim:run(0.01)
+local s = l:accept()
+
+say("This time the SERVER closes first (it sent its reply and hung up), so B ends in TIME_WAIT")
+say("with local port 80: the TIME_WAIT belongs to whoever sends the first FIN.")
+s:close()
+sim:run(0.01)
+c:close()
+sim:run(0.01)
+expect_state(s, "TIME_WAIT")
+expect_state(c, "CLOSED")
+
+say("The server restarts: it closes its listener and opens port 80 again, at once.")
+l:close()
+expect_state(l, "CLOSED")
+local l2, err = B:listen(80)
+say("listen(80) -> " .. tostring(l2) .. ", " .. tostring(err))
+expect(l2 == nil and err == "EADDRINUSE", "TIME_WAIT still holds port 80 (the classic restart error)")
+
+say("SO_REUSEADDR says: 'I know, a TIME_WAIT may use this port; let me listen anyway'.")
+local l3 = B:listen(80, { reuseaddr = true })
+expect(l3 ~= nil, "listen with reuseaddr succeeds")
+expect_state(l3, "LISTEN")
+expect_state(s, "TIME_WAIT")  -- the old connection keeps its TIME_WAIT, undisturbed
+
+say("New clients (new ports, so a different socket pair) are served while the old pair waits out 2MSL.")
+local c2 = A:connect(B, 80)
+sim:run(0.01)
+expect_state(c2, "ESTABLISHED")
+expect(l3:accept() ~= nil, "the restarted server accepts")
+
+say("On the client side the same rule applies to an explicit local port held by TIME_WAIT:")
+local l4 = A:listen(9000)
+local c4 = B:connect(A, 9000, { port = 5555 })
+sim:run(0.01)
+local s4 = l4:accept()
+c4:close()
+sim:run(0.01)
+s4:close()
+sim:run(0.01)
+expect_state(c4, "TIME_WAIT")
+local again, e2 = B:connect(A, 9000, { port = 5555 })
+expect(again == nil and e2 == "EADDRINUSE", "the same four-tuple is still in TIME_WAIT")
+local again2 = B:connect(A, 9000, { port = 5555, reuseaddr = true })
+say("With reuseaddr the new connection takes the pair over from TIME_WAIT.")
+expect(again2 ~= nil, "connect with reuseaddr succeeds")
+expect_state(c4, "CLOSED")
+sim:run(0.01)
+expect_state(again2, "ESTABLISHED")
+
+sim:run(2 * B.sysctl.msl)
+expect_state(s, "CLOSED")
+say("2MSL after it began, the server's old TIME_WAIT ends on its own (3.10.8).")
