@@ -47,14 +47,14 @@ static void
 out_coverage_edges(FILE *f, const struct out_coverage *c)
 {
     size_t hit = 0;
-    for (size_t i = 0; i < out_nedges; i++)
-        hit += c->edge[out_edges[i].from][out_edges[i].to] != 0;
-    fprintf(f, "State diagram edges (RFC 9293 3.3.2): %zu of %zu covered (%u%%)\n", hit, out_nedges,
-            out_percent(hit, out_nedges));
+    for (size_t i = 0; i < tcp_nedges; i++)
+        hit += c->edge[tcp_edges[i].from][tcp_edges[i].to] != 0;
+    fprintf(f, "State diagram edges (RFC 9293 3.3.2): %zu of %zu covered (%u%%)\n", hit, tcp_nedges,
+            out_percent(hit, tcp_nedges));
     for (int pass = 0; pass < 2; pass++) {
         fputs(pass == 0 ? "  covered:\n" : "  NOT covered:\n", f);
-        for (size_t i = 0; i < out_nedges; i++) {
-            const struct out_edge *e = &out_edges[i];
+        for (size_t i = 0; i < tcp_nedges; i++) {
+            const struct tcp_edge *e = &tcp_edges[i];
             uint64_t n = c->edge[e->from][e->to];
             if ((n != 0) == (pass == 1))
                 continue;
@@ -69,7 +69,7 @@ out_coverage_edges(FILE *f, const struct out_coverage *c)
     }
     for (int a = 0; a < TCP_STATE_COUNT; a++)
         for (int b = 0; b < TCP_STATE_COUNT; b++)
-            if (c->edge[a][b] && out_edge_find((enum tcp_state)a, (enum tcp_state)b) < 0)
+            if (c->edge[a][b] && tcp_edge_find((enum tcp_state)a, (enum tcp_state)b) < 0)
                 fprintf(f, "  outside the diagram: %s -> %s  x%llu\n", tcp_state_rfc((enum tcp_state)a),
                         tcp_state_rfc((enum tcp_state)b), (unsigned long long)c->edge[a][b]);
 }

@@ -16,49 +16,6 @@
 #include "tcpsim/out.h"
 #include "out_track.h"
 
-const struct out_edge out_edges[] = {
-    /* Figure 5 */
-    {TCP_CLOSED, TCP_LISTEN, "passive OPEN", "create TCB", true},
-    {TCP_CLOSED, TCP_SYN_SENT, "active OPEN", "create TCB, snd SYN", true},
-    {TCP_LISTEN, TCP_CLOSED, "CLOSE", "delete TCB", true},
-    {TCP_LISTEN, TCP_SYN_RECEIVED, "rcv SYN", "snd SYN,ACK", true},
-    {TCP_LISTEN, TCP_SYN_SENT, "SEND", "snd SYN", true},
-    {TCP_SYN_SENT, TCP_CLOSED, "CLOSE (or rcv RST, timeout)", "delete TCB", true},
-    {TCP_SYN_SENT, TCP_SYN_RECEIVED, "rcv SYN", "snd SYN,ACK", true},
-    {TCP_SYN_SENT, TCP_ESTABLISHED, "rcv SYN,ACK", "snd ACK", true},
-    {TCP_SYN_RECEIVED, TCP_LISTEN, "rcv RST (note 1)", "", true},
-    {TCP_SYN_RECEIVED, TCP_ESTABLISHED, "rcv ACK of SYN", "", true},
-    {TCP_SYN_RECEIVED, TCP_FIN_WAIT_1, "CLOSE", "snd FIN", true},
-    {TCP_ESTABLISHED, TCP_FIN_WAIT_1, "CLOSE", "snd FIN", true},
-    {TCP_ESTABLISHED, TCP_CLOSE_WAIT, "rcv FIN", "snd ACK", true},
-    {TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, "rcv ACK of FIN", "", true},
-    {TCP_FIN_WAIT_1, TCP_CLOSING, "rcv FIN", "snd ACK", true},
-    {TCP_FIN_WAIT_2, TCP_TIME_WAIT, "rcv FIN", "snd ACK", true},
-    {TCP_CLOSING, TCP_TIME_WAIT, "rcv ACK of FIN", "", true},
-    {TCP_CLOSE_WAIT, TCP_LAST_ACK, "CLOSE", "snd FIN", true},
-    {TCP_LAST_ACK, TCP_CLOSED, "rcv ACK of FIN", "", true},
-    {TCP_TIME_WAIT, TCP_CLOSED, "Timeout=2MSL", "delete TCB", true},
-    /* the figure's notes and §3.10 */
-    {TCP_FIN_WAIT_1, TCP_TIME_WAIT, "rcv FIN + ACK of FIN (note 2)", "snd ACK", false},
-    {TCP_SYN_RECEIVED, TCP_CLOSE_WAIT, "rcv FIN (3.10.7.4)", "snd ACK", false},
-    {TCP_SYN_RECEIVED, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
-    {TCP_ESTABLISHED, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
-    {TCP_FIN_WAIT_1, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
-    {TCP_FIN_WAIT_2, TCP_CLOSED, "rcv RST, ABORT, fin timeout", "delete TCB", false},
-    {TCP_CLOSE_WAIT, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
-    {TCP_CLOSING, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
-};
-const size_t out_nedges = sizeof out_edges / sizeof out_edges[0];
-
-int
-out_edge_find(enum tcp_state from, enum tcp_state to)
-{
-    for (size_t i = 0; i < out_nedges; i++)
-        if (out_edges[i].from == from && out_edges[i].to == to)
-            return (int)i;
-    return -1;
-}
-
 /* What one socket's path contributes, per (from, to) pair and per state. */
 struct out_dot_path {
     struct out_sbuf steps[TCP_STATE_COUNT][TCP_STATE_COUNT]; /* "1, 4" or "A1:1, B2:3" */
@@ -165,14 +122,14 @@ out_dot(FILE *f, const struct trace_log *log, uint32_t conn)
     fputs("    { rank=same; SYN_RCVD; SYN_SENT; }\n"
           "    { rank=same; FIN_WAIT_1; CLOSE_WAIT; }\n"
           "    { rank=same; FIN_WAIT_2; CLOSING; LAST_ACK; }\n", f);
-    for (size_t i = 0; i < out_nedges; i++) {
-        const struct out_edge *e = &out_edges[i];
+    for (size_t i = 0; i < tcp_nedges; i++) {
+        const struct tcp_edge *e = &tcp_edges[i];
         out_dot_edge(f, e->from, e->to, e->event, e->action, !e->in_figure, &p->steps[e->from][e->to]);
     }
     /* transitions the diagram does not have: shown, so a bug cannot hide */
     for (int a = 0; a < TCP_STATE_COUNT; a++)
         for (int b = 0; b < TCP_STATE_COUNT; b++)
-            if (p->steps[a][b].len && out_edge_find((enum tcp_state)a, (enum tcp_state)b) < 0)
+            if (p->steps[a][b].len && tcp_edge_find((enum tcp_state)a, (enum tcp_state)b) < 0)
                 out_dot_edge(f, (enum tcp_state)a, (enum tcp_state)b, "NOT IN THE DIAGRAM", "", true,
                              &p->steps[a][b]);
     fputs("}\n", f);

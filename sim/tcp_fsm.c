@@ -66,29 +66,56 @@ tcp_state_parse(const char *name)
     return -1;
 }
 
+/* RFC 9293 Figure 5, then the edges the figure leaves to its notes and to §3.10: ABORT, RST
+   and timeouts lead to CLOSED, SYN-RECEIVED goes to CLOSE-WAIT on a FIN (§3.10.7.4). The
+   state diagram (out_dot.c), coverage and tcp_set_state's check all read this one table. */
+const struct tcp_edge tcp_edges[] = {
+    /* Figure 5 */
+    {TCP_CLOSED, TCP_LISTEN, "passive OPEN", "create TCB", true},
+    {TCP_CLOSED, TCP_SYN_SENT, "active OPEN", "create TCB, snd SYN", true},
+    {TCP_LISTEN, TCP_CLOSED, "CLOSE", "delete TCB", true},
+    {TCP_LISTEN, TCP_SYN_RECEIVED, "rcv SYN", "snd SYN,ACK", true},
+    {TCP_LISTEN, TCP_SYN_SENT, "SEND", "snd SYN", true},
+    {TCP_SYN_SENT, TCP_CLOSED, "CLOSE (or rcv RST, timeout)", "delete TCB", true},
+    {TCP_SYN_SENT, TCP_SYN_RECEIVED, "rcv SYN", "snd SYN,ACK", true},
+    {TCP_SYN_SENT, TCP_ESTABLISHED, "rcv SYN,ACK", "snd ACK", true},
+    {TCP_SYN_RECEIVED, TCP_LISTEN, "rcv RST (note 1)", "", true},
+    {TCP_SYN_RECEIVED, TCP_ESTABLISHED, "rcv ACK of SYN", "", true},
+    {TCP_SYN_RECEIVED, TCP_FIN_WAIT_1, "CLOSE", "snd FIN", true},
+    {TCP_ESTABLISHED, TCP_FIN_WAIT_1, "CLOSE", "snd FIN", true},
+    {TCP_ESTABLISHED, TCP_CLOSE_WAIT, "rcv FIN", "snd ACK", true},
+    {TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, "rcv ACK of FIN", "", true},
+    {TCP_FIN_WAIT_1, TCP_CLOSING, "rcv FIN", "snd ACK", true},
+    {TCP_FIN_WAIT_2, TCP_TIME_WAIT, "rcv FIN", "snd ACK", true},
+    {TCP_CLOSING, TCP_TIME_WAIT, "rcv ACK of FIN", "", true},
+    {TCP_CLOSE_WAIT, TCP_LAST_ACK, "CLOSE", "snd FIN", true},
+    {TCP_LAST_ACK, TCP_CLOSED, "rcv ACK of FIN", "", true},
+    {TCP_TIME_WAIT, TCP_CLOSED, "Timeout=2MSL", "delete TCB", true},
+    /* the figure's notes and §3.10 */
+    {TCP_FIN_WAIT_1, TCP_TIME_WAIT, "rcv FIN + ACK of FIN (note 2)", "snd ACK", false},
+    {TCP_SYN_RECEIVED, TCP_CLOSE_WAIT, "rcv FIN (3.10.7.4)", "snd ACK", false},
+    {TCP_SYN_RECEIVED, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
+    {TCP_ESTABLISHED, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
+    {TCP_FIN_WAIT_1, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
+    {TCP_FIN_WAIT_2, TCP_CLOSED, "rcv RST, ABORT, fin timeout", "delete TCB", false},
+    {TCP_CLOSE_WAIT, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
+    {TCP_CLOSING, TCP_CLOSED, "rcv RST, ABORT, timeout", "delete TCB", false},
+};
+const size_t tcp_nedges = sizeof tcp_edges / sizeof tcp_edges[0];
+
+int
+tcp_edge_find(enum tcp_state from, enum tcp_state to)
+{
+    for (size_t i = 0; i < tcp_nedges; i++)
+        if (tcp_edges[i].from == from && tcp_edges[i].to == to)
+            return (int)i;
+    return -1;
+}
+
 bool
 tcp_state_edge_ok(enum tcp_state from, enum tcp_state to)
 {
-    /* RFC 9293 Figure 5, plus the edges the figure leaves out: ABORT, RST and timeouts lead
-       to CLOSED from any state, SYN-RECEIVED goes to CLOSE-WAIT on a FIN (§3.10.7.4). */
-    if (to == TCP_CLOSED)
-        return from != TCP_CLOSED;
-    switch (from) {
-    case TCP_CLOSED: return to == TCP_LISTEN || to == TCP_SYN_SENT;
-    case TCP_LISTEN: return to == TCP_SYN_RECEIVED || to == TCP_SYN_SENT;
-    case TCP_SYN_SENT: return to == TCP_SYN_RECEIVED || to == TCP_ESTABLISHED;
-    case TCP_SYN_RECEIVED:
-        return to == TCP_ESTABLISHED || to == TCP_FIN_WAIT_1 || to == TCP_LISTEN || to == TCP_CLOSE_WAIT;
-    case TCP_ESTABLISHED: return to == TCP_FIN_WAIT_1 || to == TCP_CLOSE_WAIT;
-    case TCP_FIN_WAIT_1: return to == TCP_FIN_WAIT_2 || to == TCP_CLOSING || to == TCP_TIME_WAIT;
-    case TCP_FIN_WAIT_2: return to == TCP_TIME_WAIT;
-    case TCP_CLOSE_WAIT: return to == TCP_LAST_ACK;
-    case TCP_CLOSING: return to == TCP_TIME_WAIT;
-    case TCP_LAST_ACK: return false;
-    case TCP_TIME_WAIT: return false;
-    case TCP_STATE_COUNT: return false;
-    }
-    return false;
+    return tcp_edge_find(from, to) >= 0;
 }
 
 static const struct {

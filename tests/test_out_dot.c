@@ -41,11 +41,11 @@ test_dot_table_matches_engine_edges(void **state)
     /* one notion of "an edge of the diagram": the table and tcp_state_edge_ok() agree */
     for (int a = 0; a < TCP_STATE_COUNT; a++)
         for (int b = 0; b < TCP_STATE_COUNT; b++)
-            assert_int_equal(out_edge_find((enum tcp_state)a, (enum tcp_state)b) >= 0,
+            assert_int_equal(tcp_edge_find((enum tcp_state)a, (enum tcp_state)b) >= 0,
                              tcp_state_edge_ok((enum tcp_state)a, (enum tcp_state)b));
-    assert_int_equal(out_nedges, 28);
-    for (size_t i = 0; i < out_nedges; i++)
-        assert_int_equal(out_edge_find(out_edges[i].from, out_edges[i].to), (int)i); /* no pair twice */
+    assert_int_equal(tcp_nedges, 28);
+    for (size_t i = 0; i < tcp_nedges; i++)
+        assert_int_equal(tcp_edge_find(tcp_edges[i].from, tcp_edges[i].to), (int)i); /* no pair twice */
 }
 
 static void

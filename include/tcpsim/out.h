@@ -25,18 +25,7 @@
 
 /* ---- The edges of the RFC 9293 §3.3.2 state diagram (out_dot.c) ------------------------- */
 
-struct out_edge {
-    enum tcp_state from, to;
-    const char *event;  /* what causes it: "rcv SYN", "CLOSE" */
-    const char *action; /* what TCP does: "snd SYN,ACK", "delete TCB", "" */
-    bool in_figure;     /* drawn in the RFC's Figure 5 (false: ABORT/RST/timeout edges) */
-};
-
-/* The table: one row per (from, to) pair, Figure 5's edges first. */
-extern const struct out_edge out_edges[];
-extern const size_t out_nedges;
-/* The row for 'from' -> 'to', or -1 when the diagram has no such edge. */
-int out_edge_find(enum tcp_state from, enum tcp_state to);
+/* The state diagram's edges: struct tcp_edge, tcp_edges[] and tcp_edge_find() in tcp.h. */
 
 /* ---- Live text traces (out_text.c) --------------------------------------------------------- */
 

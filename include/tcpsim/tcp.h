@@ -49,6 +49,20 @@ const char *tcp_state_linux(enum tcp_state s); /* "SYN_RECV" (/proc/net/tcp) */
 const char *tcp_state_ss(enum tcp_state s);    /* "SYN-RECV" (ss) */
 /* Any of the spellings above, case-insensitive; -1 when unknown. */
 int tcp_state_parse(const char *name);
+
+/* An edge of the state diagram (tcp_fsm.c holds the one table). */
+struct tcp_edge {
+    enum tcp_state from, to;
+    const char *event;  /* what causes it: "rcv SYN", "CLOSE" */
+    const char *action; /* what TCP does: "snd SYN,ACK", "delete TCB", "" */
+    bool in_figure;     /* drawn in the RFC's Figure 5 (false: ABORT/RST/timeout edges) */
+};
+
+/* The table: one row per (from, to) pair, Figure 5's edges first. */
+extern const struct tcp_edge tcp_edges[];
+extern const size_t tcp_nedges;
+/* The row for 'from' -> 'to', or -1 when the diagram has no such edge. */
+int tcp_edge_find(enum tcp_state from, enum tcp_state to);
 /* Is 'from' -> 'to' an edge of the RFC 9293 state diagram (plus the ABORT/RST/timeout edges)? */
 bool tcp_state_edge_ok(enum tcp_state from, enum tcp_state to);
 
