@@ -204,4 +204,28 @@ cf_syn_received_active(struct fx *f)
     fx_mark(f);
 }
 
+/* FIN-WAIT-1 with B's answers lost, so A stays in FIN-WAIT-1 (B goes to CLOSE-WAIT). */
+static inline void
+cf_fin_wait_1_stuck(struct fx *f)
+{
+    fx_fin_wait_1(f);
+    cf_drop_all_from(f, FX_B);
+}
+
+/* A and B in CLOSING with both final ACKs lost, so they stay there until a retransmission. */
+static inline void
+cf_closing_stuck(struct fx *f)
+{
+    fx_established(f);
+    struct wire_rule r = {.from = -1, .flags = TCP_ACK, .flags_exact = TCP_ACK, .len = 0, .nth = 1,
+                          .count = -1, .action = WIRE_DROP};
+    wire_rule_add(f->w, &r);
+    assert_int_equal(tcp_close(f->a), TCP_OK);
+    assert_int_equal(tcp_close(f->b), TCP_OK);
+    fx_run_ms(f, 1.5);
+    assert_int_equal(f->a->state, TCP_CLOSING);
+    assert_int_equal(f->b->state, TCP_CLOSING);
+    fx_mark(f);
+}
+
 #endif

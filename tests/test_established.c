@@ -17,35 +17,12 @@ struct sync_case {
     enum tcp_state state;
 };
 
-/* CLOSING with both final ACKs lost, so it stays CLOSING. */
-static void
-closing_stuck(struct fx *f)
-{
-    fx_established(f);
-    struct wire_rule r = {.from = -1, .flags = TCP_ACK, .flags_exact = TCP_ACK, .len = 0, .nth = 1,
-                          .count = -1, .action = WIRE_DROP};
-    wire_rule_add(f->w, &r);
-    assert_int_equal(tcp_close(f->a), TCP_OK);
-    assert_int_equal(tcp_close(f->b), TCP_OK);
-    fx_run_ms(f, 1.5);
-    assert_int_equal(f->a->state, TCP_CLOSING);
-    fx_mark(f);
-}
-
-/* FIN-WAIT-1 with B's answers lost, so it stays FIN-WAIT-1. */
-static void
-fin_wait_1_stuck(struct fx *f)
-{
-    fx_fin_wait_1(f);
-    cf_drop_all_from(f, FX_B);
-}
-
 static const struct sync_case sync_cases[] = {
     {fx_established, true, TCP_ESTABLISHED},
-    {fin_wait_1_stuck, false, TCP_FIN_WAIT_1},
+    {cf_fin_wait_1_stuck, false, TCP_FIN_WAIT_1},
     {fx_fin_wait_2, false, TCP_FIN_WAIT_2},
     {fx_fin_wait_2, true, TCP_CLOSE_WAIT},
-    {closing_stuck, false, TCP_CLOSING},
+    {cf_closing_stuck, false, TCP_CLOSING},
     {fx_last_ack, true, TCP_LAST_ACK},
 };
 
