@@ -1,0 +1,609 @@
+/*
+ * repl_cmds.c - the one table of commands, and the handlers that act on the world.
+ *
+ * `help`, tab completion and unique prefixes all read repl_cmds[]. repl_exec() splits a line
+ * into words, turns `A connect B 80` into `connect A B 80`, finds the command (name, alias or
+ * unique prefix) and calls its handler. Commands marked 'acts' change the world: their line is
+ * journaled (when it succeeded, or failed in the engine: a refused call is still an event) and
+ * performed again when `back` rebuilds the world.
+ *
+ * Handlers here: the socket calls (RFC 9293 §3.10.1-§3.10.6 through tcp.h), the wire (drop,
+ * delay, dup, inject, net), sysctl, ladder, diagram, lua, help, quit. Stepping and breakpoints
+ * are in repl_run.c, the views in repl_view.c.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "repl_internal.h"
+
+/* ---- arguments --------------------------------------------------------------------------------- */
+
+int
+repl_num(struct repl *r, const char *s, uint64_t max, const char *what, uint64_t *out)
+{
+    char *end;
+    if (!s || !isdigit((unsigned char)s[0]))
+        return repl_err(r, "bad %s \"%s\": want a number", what, s ? s : ""), -1;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*end || v > max)
+        return repl_err(r, "bad %s \"%s\": want a number up to %llu", what, s, (unsigned long long)max), -1;
+    *out = v;
+    return 0;
+}
+
+struct tcp_conn *
+repl_socket(struct repl *r, const char *name)
+{
+    struct tcp_conn *c = name ? world_conn_by_name(r->w, name) : NULL;
+    if (!c)
+        repl_err(r, "no socket \"%s\" (status lists them)", name ? name : "");
+    return c;
+}
+
+static struct tcp_host *
+repl_hostarg(struct repl *r, const char *name)
+{
+    struct tcp_host *h = name ? world_host(r->w, name) : NULL;
+    if (!h)
+        repl_err(r, "no host \"%s\": the hosts are A (10.0.0.1) and B (10.0.0.2)", name ? name : "");
+    return h;
+}
+
+/* "key=value" options after the positional arguments: the value of 'key', or NULL. */
+static const char *
+repl_opt(int argc, char **argv, int from, const char *key)
+{
+    size_t k = strlen(key);
+    for (int i = from; i < argc; i++)
+        if (strncasecmp(argv[i], key, k) == 0 && argv[i][k] == '=')
+            return argv[i] + k + 1;
+    return NULL;
+}
+
+static enum repl_status
+repl_call_result(struct repl *r, const char *call, enum tcp_err e)
+{
+    if (e == TCP_OK)
+        return REPL_OK;
+    return repl_err(r, "%s: %s (%s)", call, tcp_err_name(e), tcp_err_text(e));
+}
+
+int
+repl_split(char *line, char **argv, int max)
+{
+    int argc = 0;
+    char *p = line, *o;
+    while (*p) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        if (argc == max - 1)
+            return -1;
+        argv[argc++] = o = p;
+        while (*p && !isspace((unsigned char)*p)) {
+            char q = *p;
+            if (q != '"' && q != '\'') {
+                *o++ = *p++;
+                continue;
+            }
+            for (p++; *p && *p != q; p++) {
+                if (q == '"' && *p == '\\' && p[1]) {
+                    p++;
+                    *o++ = *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
+                } else {
+                    *o++ = *p;
+                }
+            }
+            if (*p != q)
+                return -1;
+            p++;
+        }
+        if (*p)
+            p++;
+        *o = '\0';
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* ---- socket calls ------------------------------------------------------------------------------ */
+
+static enum repl_status
+repl_cmd_connect(struct repl *r, int argc, char **argv)
+{
+    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
+    struct tcp_host *h, *peer;
+    struct tcp_conn *c;
+    uint64_t port, v;
+    const char *s;
+    if (argc < 4)
+        return repl_err(r, "usage: A connect B PORT [lport=N] [isn=N] [reuse]");
+    if (!(h = repl_hostarg(r, argv[1])) || !(peer = repl_hostarg(r, argv[2])) ||
+        repl_num(r, argv[3], 65535, "port", &port) != 0)
+        return REPL_ERR;
+    if ((s = repl_opt(argc, argv, 4, "lport"))) {
+        if (repl_num(r, s, 65535, "lport", &v) != 0)
+            return REPL_ERR;
+        o.lport = (int)v;
+    }
+    if ((s = repl_opt(argc, argv, 4, "isn"))) {
+        if (repl_num(r, s, UINT32_MAX, "isn", &v) != 0)
+            return REPL_ERR;
+        o.isn = (int64_t)v;
+    }
+    for (int i = 4; i < argc; i++)
+        if (strcasecmp(argv[i], "reuse") == 0)
+            o.reuseaddr = true;
+    return repl_call_result(r, "connect", tcp_open_active(h, peer->addr, (uint16_t)port, &o, &c));
+}
+
+static enum repl_status
+repl_cmd_listen(struct repl *r, int argc, char **argv)
+{
+    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
+    struct tcp_host *h;
+    struct tcp_conn *c;
+    uint64_t port, v;
+    const char *s;
+    if (argc < 3)
+        return repl_err(r, "usage: B listen PORT [backlog=N] [isn=N]");
+    if (!(h = repl_hostarg(r, argv[1])) || repl_num(r, argv[2], 65535, "port", &port) != 0)
+        return REPL_ERR;
+    if ((s = repl_opt(argc, argv, 3, "backlog"))) {
+        if (repl_num(r, s, 65535, "backlog", &v) != 0)
+            return REPL_ERR;
+        o.backlog = (int)v;
+    }
+    if ((s = repl_opt(argc, argv, 3, "isn"))) {
+        if (repl_num(r, s, UINT32_MAX, "isn", &v) != 0)
+            return REPL_ERR;
+        o.isn = (int64_t)v;
+    }
+    return repl_call_result(r, "listen", tcp_open_passive(h, (uint16_t)port, &o, &c));
+}
+
+static enum repl_status
+repl_cmd_accept(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *l = repl_socket(r, argc >= 2 ? argv[1] : NULL), *c = NULL;
+    if (!l)
+        return REPL_ERR;
+    enum tcp_err e = tcp_accept(l, &c);
+    if (e == TCP_OK && !c)
+        fprintf(r->out, "%s: no connection is ready to be accepted yet\n", l->name);
+    return repl_call_result(r, "accept", e);
+}
+
+static enum repl_status
+repl_cmd_send(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    char buf[4096];
+    size_t n = 0, queued = 0;
+    if (!c)
+        return REPL_ERR;
+    if (argc < 3)
+        return repl_err(r, "usage: send SOCKET TEXT (quotes and \\n allowed)");
+    for (int i = 2; i < argc; i++) {
+        int k = snprintf(buf + n, sizeof buf - n, "%s%s", i > 2 ? " " : "", argv[i]);
+        if (k < 0 || (size_t)k >= sizeof buf - n)
+            return repl_err(r, "send: text too long (%zu octets at most)", sizeof buf - 1);
+        n += (size_t)k;
+    }
+    enum tcp_err e = tcp_send(c, buf, n, &queued);
+    if (e == TCP_OK && queued < n)
+        fprintf(r->out, "%s: the send buffer took %zu of %zu octets\n", c->name, queued, n);
+    return repl_call_result(r, "send", e);
+}
+
+static enum repl_status
+repl_cmd_recv(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    uint8_t buf[4096];
+    uint64_t max = sizeof buf;
+    size_t got = 0;
+    if (!c || (argc >= 3 && repl_num(r, argv[2], sizeof buf, "length", &max) != 0))
+        return REPL_ERR;
+    enum tcp_err e = tcp_receive(c, buf, (size_t)max, &got);
+    if (e == TCP_EOF) {
+        fprintf(r->out, "%s: end of stream (the peer sent FIN and everything before it was read)\n", c->name);
+        return REPL_OK;
+    }
+    if (e == TCP_OK) {
+        fprintf(r->out, "%s: %zu octets \"", c->name, got);
+        for (size_t i = 0; i < got; i++)
+            fprintf(r->out, isprint(buf[i]) && buf[i] != '"' && buf[i] != '\\' ? "%c" : "\\x%02x", buf[i]);
+        fprintf(r->out, "\"\n");
+    }
+    return repl_call_result(r, "recv", e);
+}
+
+static enum repl_status
+repl_cmd_close(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    if (!c)
+        return REPL_ERR;
+    switch (argv[0][0]) {
+    case 's': return repl_call_result(r, "shutdown", tcp_shutdown(c));
+    case 'a': return repl_call_result(r, "abort", tcp_abort(c));
+    default: return repl_call_result(r, "close", tcp_close(c));
+    }
+}
+
+static enum repl_status
+repl_cmd_keepalive(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    if (!c)
+        return REPL_ERR;
+    if (argc < 3 || (strcasecmp(argv[2], "on") != 0 && strcasecmp(argv[2], "off") != 0))
+        return repl_err(r, "usage: keepalive SOCKET on|off");
+    return repl_call_result(r, "keepalive", tcp_set_keepalive(c, strcasecmp(argv[2], "on") == 0));
+}
+
+static enum repl_status
+repl_cmd_crash(struct repl *r, int argc, char **argv)
+{
+    struct tcp_host *h = repl_hostarg(r, argc >= 2 ? argv[1] : NULL);
+    if (!h)
+        return REPL_ERR;
+    tcp_host_crash(h);
+    fprintf(r->out, "%s crashed: every TCB forgotten, nothing sent (RFC 9293 3.5.2)\n", h->name);
+    return REPL_OK;
+}
+
+static void
+repl_sysctl_show(struct repl *r, const struct tcp_host *h, const struct tcp_setting_info *s)
+{
+    fprintf(r->out, "%s %-22s %-10g %s\n", h->name, s->name, tcp_setting_get(&h->cfg, s), s->doc);
+}
+
+static enum repl_status
+repl_cmd_sysctl(struct repl *r, int argc, char **argv)
+{
+    struct tcp_host *h = repl_hostarg(r, argc >= 2 ? argv[1] : NULL);
+    const struct tcp_setting_info *s;
+    if (!h)
+        return REPL_ERR;
+    if (argc == 2) {
+        for (size_t i = 0; i < tcp_setting_count; i++)
+            repl_sysctl_show(r, h, &tcp_setting_table[i]);
+        return REPL_OK;
+    }
+    if (!(s = tcp_setting_find(argv[2])))
+        return repl_err(r, "sysctl: no setting \"%s\" (sysctl %s lists them)", argv[2], h->name);
+    if (argc >= 4) {
+        char *end;
+        double v = strtod(argv[3], &end);
+        if (*end || end == argv[3])
+            return repl_err(r, "sysctl: bad value \"%s\" (durations in seconds)", argv[3]);
+        if (tcp_setting_set(&h->cfg, s, v) != TCP_OK)
+            return repl_err(r, "sysctl: %s must lie in [%g, %g]", s->name, s->min, s->max);
+    }
+    repl_sysctl_show(r, h, s);
+    return REPL_OK;
+}
+
+/* ---- the wire --------------------------------------------------------------------------------- */
+
+static enum repl_status
+repl_cmd_pkt(struct repl *r, int argc, char **argv)
+{
+    uint64_t id;
+    if (argc < 2 || repl_num(r, argv[1], UINT64_MAX, "segment id", &id) != 0)
+        return argc < 2 ? repl_err(r, "usage: %s ID (wire lists the ids)", argv[0]) : REPL_ERR;
+    if (!wire_find(r->w, id))
+        return repl_err(r, "%s: no segment #%llu in flight (wire lists them)", argv[0], (unsigned long long)id);
+    if (strcmp(argv[0], "drop") == 0) {
+        wire_drop_id(r->w, id, "dropped at the prompt");
+    } else if (strcmp(argv[0], "dup") == 0) {
+        uint64_t copy = wire_dup_id(r->w, id);
+        if (!copy)
+            return repl_err(r, "dup: out of memory");
+    } else {
+        clk_time d = argc >= 3 ? repl_parse_time(argv[2]) : -1;
+        if (d < 0)
+            return repl_err(r, "usage: delay ID DURATION (e.g. delay 3 2s)");
+        wire_delay_id(r->w, id, d);
+    }
+    return REPL_OK;
+}
+
+static enum repl_status
+repl_cmd_inject(struct repl *r, int argc, char **argv)
+{
+    struct tcp_seg seg;
+    struct tcp_host *h = argc >= 2 ? world_host(r->w, argv[1]) : NULL;
+    struct tcp_conn *c = argc >= 2 && !h ? world_conn_by_name(r->w, argv[1]) : NULL;
+    static const char *const keys[] = {"seq", "ack", "win", "sport", "dport"};
+    uint64_t v[5];
+    const char *s;
+    if (argc < 3 || (!h && !c))
+        return repl_err(r, "usage: inject SOCKET|HOST FLAGS [seq=N] [ack=N] [win=N] [sport=N] [dport=N] [data=TEXT]");
+    memset(&seg, 0, sizeof seg);
+    if (tcp_flags_parse(argv[2], &seg.flags) != 0)
+        return repl_err(r, "inject: bad flags \"%s\" (e.g. SYN, RST,ACK, S.)", argv[2]);
+    if (c) {
+        h = c->host;
+        seg = (struct tcp_seg){.saddr = c->laddr, .daddr = c->raddr, .sport = c->lport, .dport = c->rport,
+                               .seq = c->snd_nxt, .ack = c->rcv_nxt, .wnd = (uint16_t)tcp_rcv_window(c),
+                               .flags = seg.flags};
+    } else {
+        seg.saddr = h->addr;
+        seg.daddr = r->w->host[1 - h->index].addr;
+        seg.wnd = 65535;
+    }
+    uint64_t def[5] = {seg.seq, seg.ack, seg.wnd, seg.sport, seg.dport};
+    uint64_t max[5] = {UINT32_MAX, UINT32_MAX, 65535, 65535, 65535};
+    for (int k = 0; k < 5; k++) {
+        v[k] = def[k];
+        if ((s = repl_opt(argc, argv, 3, keys[k])) && repl_num(r, s, max[k], keys[k], &v[k]) != 0)
+            return REPL_ERR;
+    }
+    if (!c && (!repl_opt(argc, argv, 3, "sport") || !repl_opt(argc, argv, 3, "dport")))
+        return repl_err(r, "inject from a host needs sport= and dport= (or name a socket)");
+    seg.seq = (uint32_t)v[0];
+    seg.ack = (uint32_t)v[1];
+    seg.wnd = (uint16_t)v[2];
+    seg.sport = (uint16_t)v[3];
+    seg.dport = (uint16_t)v[4];
+    if ((s = repl_opt(argc, argv, 3, "data"))) {
+        seg.data = (const uint8_t *)s;
+        seg.len = (uint32_t)strlen(s);
+    }
+    uint64_t id = wire_inject(r->w, h->index, &seg);
+    fprintf(r->out, "injected #%llu from %s\n", (unsigned long long)id, h->name);
+    return REPL_OK;
+}
+
+/* `net set [A>B|B>A] delay=1ms jitter=0 loss=0.1 dup=0 reorder=0 bandwidth=0` */
+static enum repl_status
+repl_cmd_net(struct repl *r, int argc, char **argv)
+{
+    int lo = 0, hi = 1, first = 2;
+    if (argc < 2)
+        return repl_view_net(r, argc, argv);
+    if (strcasecmp(argv[1], "set") != 0)
+        return repl_err(r, "usage: net | net set [A>B|B>A] delay= jitter= loss= dup= reorder= bandwidth=");
+    if (argc > 2 && strlen(argv[2]) == 3 && argv[2][1] == '>') {
+        lo = hi = toupper((unsigned char)argv[2][0]) == 'A' ? 0 : 1;
+        first = 3;
+    }
+    for (int i = first; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq)
+            return repl_err(r, "net set: \"%s\" is not key=value", argv[i]);
+        *eq = '\0';
+        const char *k = argv[i], *val = eq + 1;
+        char *end;
+        double p = strtod(val, &end);
+        clk_time t = repl_parse_time(val);
+        for (int d = lo; d <= hi; d++) {
+            struct wire_link *l = &r->w->wire.link[d];
+            bool prob = !*end && p >= 0 && p <= 1;
+            if (strcmp(k, "delay") == 0 && t >= 0)
+                l->delay = t;
+            else if (strcmp(k, "jitter") == 0 && t >= 0)
+                l->jitter = t;
+            else if (strcmp(k, "loss") == 0 && prob)
+                l->loss = p;
+            else if (strcmp(k, "dup") == 0 && prob)
+                l->dup = p;
+            else if (strcmp(k, "reorder") == 0 && prob)
+                l->reorder = p;
+            else if (strcmp(k, "bandwidth") == 0 && !*end && p >= 0)
+                l->bandwidth = (uint64_t)p;
+            else
+                return repl_err(r, "net set: bad %s=%s (delay/jitter: 5ms; loss/dup/reorder: 0..1; bandwidth: bit/s)", k, val);
+        }
+    }
+    return repl_view_net(r, 1, argv);
+}
+
+/* ---- pictures, Lua, help, quit ------------------------------------------------------------------- */
+
+static enum repl_status
+repl_cmd_ladder(struct repl *r, int argc, char **argv)
+{
+    struct out_ladder_opts o = OUT_LADDER_OPTS_DEFAULT;
+    (void)argc;
+    (void)argv;
+    if (out_ladder(r->out, &r->log, &o) != 0)
+        return repl_err(r, "ladder: out of memory");
+    return REPL_OK;
+}
+
+static enum repl_status
+repl_cmd_diagram(struct repl *r, int argc, char **argv)
+{
+    struct tcp_conn *c = NULL;
+    if (argc >= 2 && !(c = repl_socket(r, argv[1])))
+        return REPL_ERR;
+    if (out_dot(r->out, &r->log, c ? c->id : 0) != 0)
+        return repl_err(r, "diagram: out of memory");
+    return REPL_OK;
+}
+
+static enum repl_status
+repl_cmd_lua(struct repl *r, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return repl_err(r, "Lua is not available in this session: no scenario runner is linked in");
+}
+
+static enum repl_status
+repl_cmd_help(struct repl *r, int argc, char **argv)
+{
+    if (argc >= 2) {
+        int n = 0;
+        const struct repl_cmd *c = repl_cmd_find(argv[1], &n);
+        if (!c)
+            return repl_err(r, "help: %s command \"%s\"", n > 1 ? "ambiguous" : "no", argv[1]);
+        fprintf(r->out, "%s\n  %s\n", c->usage, c->summary);
+        if (c->alias)
+            fprintf(r->out, "  Also: %s\n", c->alias);
+        return REPL_OK;
+    }
+    const char *group = NULL;
+    for (size_t i = 0; i < repl_ncmds; i++) {
+        const struct repl_cmd *c = &repl_cmds[i];
+        if (!group || strcmp(group, c->group) != 0) {
+            fprintf(r->out, "%s%s:\n", group ? "\n" : "", c->group);
+            group = c->group;
+        }
+        fprintf(r->out, "  %-34s %s\n", c->usage, c->summary);
+    }
+    fprintf(r->out, "\nSockets are named A1, B2 ...; times are seconds (1.5) or 200ms, 2min.\n"
+                    "Commands may be shortened to any unique prefix; help COMMAND for one.\n");
+    return REPL_OK;
+}
+
+static enum repl_status
+repl_cmd_quit(struct repl *r, int argc, char **argv)
+{
+    (void)r;
+    (void)argc;
+    (void)argv;
+    return REPL_EXIT;
+}
+
+/* ---- the table ------------------------------------------------------------------------------------ */
+
+const struct repl_cmd repl_cmds[] = {
+    {"Moving through time", "step", "s", "step [N]", "perform the next N events (1): a segment arrives, a timer expires", repl_cmd_step, false, "-"},
+    {"Moving through time", "next", "n", "next [N]", "run until a socket changes state (N times)", repl_cmd_next, false, "-"},
+    {"Moving through time", "run", NULL, "run [DURATION]", "run until a breakpoint, nothing is left, or DURATION passed", repl_cmd_run, false, "-"},
+    {"Moving through time", "continue", "c", "continue", "run until a breakpoint or nothing is left to do", repl_cmd_continue, false, "-"},
+    {"Moving through time", "until", NULL, "until TIME", "run until the clock reads TIME (stops at breakpoints)", repl_cmd_until, false, "-"},
+    {"Moving through time", "advance", NULL, "advance DURATION", "move virtual time on, through breakpoints (watch 2MSL expire)", repl_cmd_advance, false, "-"},
+    {"Moving through time", "back", NULL, "back [N]", "undo the last N events and commands, by replaying the run", repl_cmd_back, false, "-"},
+    {"Moving through time", "rewind", NULL, "rewind TIME", "go back to the world as it was at TIME, by replaying", repl_cmd_rewind, false, "-"},
+    {"Breakpoints", "break", "b", "break [SOCK|HOST] [STATE]", "stop when a socket enters STATE (or changes state at all)", repl_cmd_break, false, "b"},
+    {"Breakpoints", "break seg", NULL, "break seg [FLAGS] [A>B]", "stop when a segment with FLAGS enters the wire", repl_cmd_break, false, "-"},
+    {"Breakpoints", "break timer", NULL, "break timer [NAME] [SOCK]", "stop when a timer expires", repl_cmd_break, false, "-"},
+    {"Breakpoints", "break at", NULL, "break at TIME", "stop when the clock reaches TIME", repl_cmd_break, false, "-"},
+    {"Breakpoints", "info", NULL, "info break", "list the breakpoints", repl_cmd_info, false, "-"},
+    {"Breakpoints", "delete", NULL, "delete [N]", "delete breakpoint N (all without N)", repl_cmd_delete, false, "-"},
+    {"Seeing", "status", "netstat", "status", "both hosts' sockets as netstat -at shows them, with timers as ss -o", repl_view_status, false, "-"},
+    {"Seeing", "tcb", NULL, "tcb SOCK", "every TCB variable of a socket, its buffers and timers", repl_view_tcb, false, "s"},
+    {"Seeing", "wire", NULL, "wire", "the segments in flight, with their ids", repl_view_wire, false, "-"},
+    {"Seeing", "why", NULL, "why [SOCK]", "the rule behind the socket's last state change, and what triggered it", repl_view_why, false, "s"},
+    {"Seeing", "waiting", NULL, "waiting [SOCK]", "what the socket waits for now, and which timer fires next", repl_view_waiting, false, "s"},
+    {"Seeing", "trace", NULL, "trace [N]", "the last N events (20)", repl_view_trace, false, "-"},
+    {"Seeing", "ladder", NULL, "ladder", "the sequence diagram of the run so far", repl_cmd_ladder, false, "-"},
+    {"Seeing", "diagram", NULL, "diagram [SOCK]", "the state diagram (Graphviz DOT) with the socket's path", repl_cmd_diagram, false, "s"},
+    {"Sockets", "connect", NULL, "A connect B PORT [lport=N] [isn=N]", "active OPEN from host A to host B (RFC 9293 3.10.1)", repl_cmd_connect, true, "hh-"},
+    {"Sockets", "listen", NULL, "B listen PORT [backlog=N]", "passive OPEN on host B", repl_cmd_listen, true, "h-"},
+    {"Sockets", "accept", NULL, "accept SOCK", "take the next established connection of a listener", repl_cmd_accept, true, "s"},
+    {"Sockets", "send", NULL, "send SOCK TEXT", "SEND: queue TEXT (quotes and \\n allowed)", repl_cmd_send, true, "s-"},
+    {"Sockets", "recv", NULL, "recv SOCK [N]", "RECEIVE: read what has arrived", repl_cmd_recv, true, "s-"},
+    {"Sockets", "close", NULL, "close SOCK", "CLOSE: FIN after the data (RFC 9293 3.10.4)", repl_cmd_close, true, "s"},
+    {"Sockets", "shutdown", NULL, "shutdown SOCK", "shut the sending side: FIN, and keep receiving", repl_cmd_close, true, "s"},
+    {"Sockets", "abort", NULL, "abort SOCK", "ABORT: send RST, forget the connection (RFC 9293 3.10.5)", repl_cmd_close, true, "s"},
+    {"Sockets", "keepalive", NULL, "keepalive SOCK on|off", "SO_KEEPALIVE for one socket", repl_cmd_keepalive, true, "s-"},
+    {"Sockets", "crash", NULL, "crash HOST", "the host forgets every connection, sending nothing", repl_cmd_crash, true, "h"},
+    {"Sockets", "sysctl", NULL, "sysctl HOST [NAME [VALUE]]", "show or change a host's settings (durations in seconds)", repl_cmd_sysctl, true, "hk-"},
+    {"The wire", "drop", NULL, "drop ID", "lose a segment in flight", repl_cmd_pkt, true, "-"},
+    {"The wire", "delay", NULL, "delay ID DURATION", "hold a segment in flight back a while longer", repl_cmd_pkt, true, "-"},
+    {"The wire", "dup", NULL, "dup ID", "duplicate a segment in flight", repl_cmd_pkt, true, "-"},
+    {"The wire", "inject", NULL, "inject SOCK|HOST FLAGS [seq= ack= ...]", "send a crafted segment (from a socket: its ports, SND.NXT, RCV.NXT)", repl_cmd_inject, true, "a-"},
+    {"The wire", "net", NULL, "net [set [A>B] delay= loss= ...]", "show or change the wire: delay, jitter, loss, dup, reorder, bandwidth", repl_cmd_net, true, "-"},
+    {"Session", "lua", "=", "lua CODE  |  =EXPR", "run Lua in the scenario's environment", repl_cmd_lua, true, "-"},
+    {"Session", "help", "?", "help [COMMAND]", "this list, or one command", repl_cmd_help, false, "c"},
+    {"Session", "quit", "exit", "quit", "leave (Ctrl-D too)", repl_cmd_quit, false, "-"},
+};
+const size_t repl_ncmds = sizeof repl_cmds / sizeof repl_cmds[0];
+
+const struct repl_cmd *
+repl_cmd_find(const char *name, int *nmatch)
+{
+    const struct repl_cmd *found = NULL;
+    int n = 0;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < repl_ncmds; i++) {
+        const struct repl_cmd *c = &repl_cmds[i];
+        if (strchr(c->name, ' '))
+            continue; /* "break seg": a help line for a form of `break` */
+        if (strcasecmp(c->name, name) == 0 || (c->alias && strcasecmp(c->alias, name) == 0)) {
+            if (nmatch)
+                *nmatch = 1;
+            return c;
+        }
+        if (len && strncasecmp(c->name, name, len) == 0) {
+            found = c;
+            n++;
+        }
+    }
+    if (nmatch)
+        *nmatch = n;
+    return n == 1 ? found : NULL;
+}
+
+/* "ambiguous: delay delete diagram" */
+static enum repl_status
+repl_ambiguous(struct repl *r, const char *name)
+{
+    char list[256];
+    size_t n = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < repl_ncmds && n < sizeof list; i++)
+        if (!strchr(repl_cmds[i].name, ' ') && strncasecmp(repl_cmds[i].name, name, strlen(name)) == 0)
+            n += (size_t)snprintf(list + n, sizeof list - n, " %s", repl_cmds[i].name);
+    return repl_err(r, "\"%s\" is ambiguous:%s", name, list);
+}
+
+enum repl_status
+repl_exec(struct repl *r, const char *line)
+{
+    char *copy, *argv[REPL_MAX_ARGS];
+    int n = 0;
+    while (isspace((unsigned char)*line))
+        line++;
+    if (!*line || line[0] == '#') {
+        if (*line || !r->o.tty || !r->last_line)
+            return REPL_OK;
+        line = r->last_line; /* an empty line repeats `step` or `next`, as in gdb */
+    }
+    if (line[0] == '=')
+        return r->last_failed = true, repl_cmd_lua(r, 0, NULL);
+    if (!(copy = strdup(line)))
+        return repl_err(r, "out of memory");
+    int argc = repl_split(copy, argv, REPL_MAX_ARGS);
+    if (argc <= 0) {
+        free(copy);
+        return r->last_failed = true, repl_err(r, "unbalanced quotes or too many words");
+    }
+    /* `A connect B 80`: a host first, then a command that takes a host */
+    const struct repl_cmd *c = argc >= 2 && world_host(r->w, argv[0]) ? repl_cmd_find(argv[1], NULL) : NULL;
+    if (c && c->args[0] == 'h') {
+        char *h = argv[0];
+        argv[0] = argv[1];
+        argv[1] = h;
+    } else {
+        c = repl_cmd_find(argv[0], &n);
+    }
+    enum repl_status st;
+    if (!c) {
+        st = n > 1 ? repl_ambiguous(r, argv[0]) : repl_err(r, "unknown command \"%s\" (help lists them)", argv[0]);
+    } else {
+        argv[0] = (char *)c->name; /* handlers that serve several commands look at argv[0] */
+        uint64_t events = r->w->nevents;
+        st = c->fn(r, argc, argv);
+        /* journaled when it reached the world: a refused call is an event, a typo is not */
+        if (c->acts && (st == REPL_OK || r->w->nevents != events))
+            repl_journal(r, REPL_OP_CMD, line);
+        if ((c->fn == repl_cmd_step || c->fn == repl_cmd_next) && line != r->last_line) {
+            free(r->last_line);
+            r->last_line = strdup(line);
+        }
+    }
+    free(copy);
+    r->last_failed = st == REPL_ERR;
+    return st;
+}
