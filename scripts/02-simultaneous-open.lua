@@ -34,7 +34,7 @@ expect(got:find("B:SYN,ACK:300:101", 1, true), "B's SYN,ACK <SEQ=300><ACK=101>")
 
 local rules = {}
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "A" then rules[#rules + 1] = e.to .. "(" .. e.rule .. ")" end
+  if e.kind == "state" and e.host == "A" then rules[#rules + 1] = e.to .. "(" .. e.rule_id .. ")" end
 end
 say("A went through: " .. table.concat(rules, " "))
 expect(table.concat(rules, " "):find("SYN_SENT.*SYN_RCVD.*ESTABLISHED"), "A: SYN_SENT, SYN_RCVD, ESTABLISHED")

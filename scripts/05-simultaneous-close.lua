@@ -39,7 +39,7 @@ expect(table.concat(got, " | ") == "A ACK 102 302 | A FIN,ACK 101 301 | B ACK 30
 for _, host in ipairs({ "A", "B" }) do
   local path = {}
   for _, e in ipairs(trace) do
-    if e.kind == "state" and e.host == host then path[#path + 1] = e.to .. "/" .. e.rule end
+    if e.kind == "state" and e.host == host then path[#path + 1] = e.to .. "/" .. e.rule_id end
   end
   local p = table.concat(path, " ")
   say(host .. ": " .. p)

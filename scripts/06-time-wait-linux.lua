@@ -18,7 +18,8 @@ local entered = sim.now
 say(string.format("A entered TIME_WAIT at t = %.3f s and armed the 2MSL timer.", entered))
 
 local timers = c:tcb().timers
-say("Its pending timers: " .. (timers and "present in tcb()" or "none listed"))
+expect(#timers == 1 and timers[1].name == "2msl", "one timer is pending: 2msl")
+say(string.format("tcb() lists one pending timer: %s, %.3f s left.", timers[1].name, timers[1].left))
 
 sim:run(2 * A.sysctl.msl - 0.001)
 say("One millisecond before 2MSL: still TIME_WAIT; the port pair is still held.")

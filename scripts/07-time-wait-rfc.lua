@@ -28,7 +28,7 @@ for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then
     closed_at = e.t
     say("A left TIME_WAIT by rule " .. e.rule)
-    expect(e.rule == "TIMER_TIME_WAIT", "the 2MSL timer, not anything else, ended TIME_WAIT")
+    expect(e.rule_id == "TIMER_TIME_WAIT", "the 2MSL timer, not anything else, ended TIME_WAIT")
   end
 end
 expect(math.abs(closed_at - entered - 240) < 1e-6, "TIME_WAIT lasted 240 s")

@@ -39,7 +39,7 @@ expect(table.concat(got, " | ") == table.concat(want, " | "), "Figure 8, line by
 
 local path = {}
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "B" then path[#path + 1] = e.to .. "/" .. e.rule end
+  if e.kind == "state" and e.host == "B" then path[#path + 1] = e.to .. "/" .. e.rule_id end
 end
 say("B: " .. table.concat(path, " "))
 expect(table.concat(path, " "):find("SYN_RCVD/LISTEN_SYN CLOSED/RST_TO_LISTEN SYN_RCVD/LISTEN_SYN ESTABLISHED"),

@@ -25,7 +25,7 @@ expect_state(c, "CLOSED")
 expect_error(c, "ECONNREFUSED")
 local path = {}
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "A" then path[#path + 1] = e.to .. "/" .. e.rule end
+  if e.kind == "state" and e.host == "A" then path[#path + 1] = e.to .. "/" .. e.rule_id end
 end
 expect(table.concat(path, " ") == "SYN_SENT/OPEN_ACTIVE CLOSED/SYN_SENT_RST_REFUSED", table.concat(path, " "))
 

@@ -26,7 +26,7 @@ expect_error(c, "ETIMEDOUT")
 for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.to == "CLOSED" and e.host == "A" then
     expect(math.abs(e.t - 127) < 1e-6, "gave up at 127 s")
-    expect(e.rule == "TIMER_SYN_GIVE_UP", "by the SYN give-up rule (RFC 1122 4.2.3.5)")
+    expect(e.rule_id == "TIMER_SYN_GIVE_UP", "by the SYN give-up rule (RFC 1122 4.2.3.5)")
   end
 end
 say("connect() fails with ETIMEDOUT. RFC 1122 4.2.3.5 asks a SYN to be retried for at least")

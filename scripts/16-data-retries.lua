@@ -30,7 +30,7 @@ local gave_up = sim.now - t0
 for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then
     gave_up = e.t - t0
-    expect(e.rule == "TIMER_DATA_GIVE_UP", "ended by the retries2 rule, got " .. e.rule)
+    expect(e.rule_id == "TIMER_DATA_GIVE_UP", "ended by the retries2 rule, got " .. e.rule_id)
   end
 end
 say(string.format("A gave up %.1f s after the send: 0.2 x (2^10 - 1) + 6 x 120 = 924.6 s.", gave_up))

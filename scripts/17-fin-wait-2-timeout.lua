@@ -23,7 +23,7 @@ expect_state(c, "CLOSED")
 local rule
 for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then
-    rule = e.rule
+    rule = e.rule_id
     expect(math.abs(e.t - t0 - 60) < 0.02, "about 60 s after FIN_WAIT_2 began")
   end
 end

@@ -25,7 +25,7 @@ say("RFC 9293 (second check, TIME-WAIT): 'If the RST bit is set, then enter the 
 expect_state(c, "CLOSED")
 local how
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "A" and e.from == "TIME_WAIT" then how = e.rule end
+  if e.kind == "state" and e.host == "A" and e.from == "TIME_WAIT" then how = e.rule_id end
 end
 expect(how == "RST_CLOSE", "TIME_WAIT ended by the RST, not by 2MSL: " .. tostring(how))
 say(string.format("TIME_WAIT was assassinated at t = %.3f s, nearly 60 s early: the port pair is open", sim.now))
@@ -40,7 +40,7 @@ sim:run(0.01)
 expect_state(c2, "TIME_WAIT")
 local ignored = false
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "rule" and e.rule == "RST_RFC1337_IGNORE" then ignored = true end
+  if e.kind == "rule" and e.rule_id == "RST_RFC1337_IGNORE" then ignored = true end
 end
 expect(ignored, "the RST was seen and ignored by rule RST_RFC1337_IGNORE")
 say("The same exchange happened, but A ignored the RST and stays in TIME_WAIT for the full 2MSL.")

@@ -41,7 +41,7 @@ expect_state(c, "CLOSED")
 expect_error(c, "ETIMEDOUT")
 local rule
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then rule = e.rule end
+  if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then rule = e.rule_id end
 end
 expect(rule == "TIMER_KEEPALIVE_GIVE_UP", "ended by the keep-alive rule, got " .. tostring(rule))
 say("Idle 10 s, then 3 probes x 2 s: declared dead. Without keep-alive, A would wait forever")

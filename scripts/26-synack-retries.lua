@@ -27,7 +27,7 @@ local gone
 for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.host == "B" and e.from == "SYN_RCVD" then gone = e end
 end
-expect(gone and gone.to == "CLOSED" and gone.rule == "TIMER_SYNACK_GIVE_UP", "B dropped the embryo")
+expect(gone and gone.to == "CLOSED" and gone.rule_id == "TIMER_SYNACK_GIVE_UP", "B dropped the embryo")
 say(string.format("At t = %.0f s (1+2+4+8+16+32) B drops the embryonic connection, silently.", gone.t))
 expect(math.abs(gone.t - 63.001) < 0.01, "at 63 s after the SYN arrived")
 expect_state(l, "LISTEN")

@@ -14,7 +14,7 @@ expect_state(c[2], "ESTABLISHED")
 expect_state(c[3], "SYN_SENT")
 local full = 0
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "rule" and e.rule == "LISTEN_BACKLOG_FULL" then full = full + 1 end
+  if e.kind == "rule" and e.rule_id == "LISTEN_BACKLOG_FULL" then full = full + 1 end
 end
 expect(full == 1, "one SYN dropped for a full backlog, got " .. full)
 local resets = 0

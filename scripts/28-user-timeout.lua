@@ -17,7 +17,7 @@ sim:run_until(function() return c.state == "CLOSED" end, 100)
 local dt = sim.now - t0
 local rule
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then rule, dt = e.rule, e.t - t0 end
+  if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then rule, dt = e.rule_id, e.t - t0 end
 end
 say(string.format("A gave up %.1f s after the send, by rule %s.", dt, tostring(rule)))
 expect(rule == "TIMER_USER_TIMEOUT", "the user timeout, not tcp_retries2")

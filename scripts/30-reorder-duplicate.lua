@@ -26,8 +26,8 @@ expect(got == data, "the stream arrives intact and in order")
 
 local ooo, dups = 0, 0
 for _, e in ipairs(sim:trace()) do
-  if e.kind == "rule" and e.rule == "SEQ_OUT_OF_ORDER" then ooo = ooo + 1 end
-  if e.kind == "rule" and e.rule == "SEQ_NOT_ACCEPTABLE" and e.host == "B" then dups = dups + 1 end
+  if e.kind == "rule" and e.rule_id == "SEQ_OUT_OF_ORDER" then ooo = ooo + 1 end
+  if e.kind == "rule" and e.rule_id == "SEQ_NOT_ACCEPTABLE" and e.host == "B" then dups = dups + 1 end
 end
 say(string.format("B held %d segments that came early (3.10.7.4, seventh: 'held for later processing')", ooo))
 say(string.format("and dropped %d that came twice, answering each with an ACK of RCV.NXT (first check).", dups))
