@@ -1,0 +1,128 @@
+/*
+ * lsim.h - running Lua scenarios: the sandboxed Lua 5.4 state, the binding (A, B, net, sim,
+ * sockets, expect...), and the runner that drives a scenario one slice at a time.
+ *
+ * A scenario is a Lua chunk run inside a coroutine. Every blocking call it makes (sim:run,
+ * sim:run_until, sim:step) and every action (a socket call, a wire rule, say) is a point where
+ * the runner may hand control back to whoever drives it, so the REPL can stop between any two
+ * events, and a batch run simply resumes until the end. docs/lua-api.md lists the API a script
+ * sees.
+ *
+ * Life cycle:
+ *   1. l = lsim_new(&opts)           a fresh world (or a borrowed one) and a sandboxed Lua state
+ *   2. lsim_load(l, path)            compile the scenario (text only); status LSIM_READY
+ *   3. lsim_resume(l, budget)        run until 'budget' steps are used (LSIM_RUNNING), pause()
+ *                                    (LSIM_PAUSED, lsim_message() = its text), the end
+ *                                    (LSIM_DONE), or a failure (LSIM_FAILED, lsim_message() =
+ *                                    "file:line: reason"); call again to go on
+ *   4. lsim_eval(l, code, &out)      at any point between resumes: a line of Lua in the
+ *                                    scenario's environment (its globals, and the locals of the
+ *                                    paused scenario, read-only)
+ *   5. lsim_free(l)
+ *
+ * A step is one world event (a segment arrival, a timer expiry) or one script action. Limits
+ * (instructions, memory, virtual time, events, sockets) stop a runaway script with a message
+ * naming the file and line; they are set in lsim_opts and are on by default.
+ */
+#ifndef TCPSIM_LSIM_H
+#define TCPSIM_LSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcpsim/trace.h"
+#include "tcpsim/world.h"
+
+/* Where a scenario stands. */
+enum lsim_status {
+    LSIM_EMPTY,   /* nothing loaded yet (or the load failed) */
+    LSIM_READY,   /* loaded, not started */
+    LSIM_RUNNING, /* started; stopped because the budget ran out or lsim_interrupt() */
+    LSIM_PAUSED,  /* stopped at pause(text); resuming goes on after it */
+    LSIM_DONE,    /* the chunk returned: the scenario passed */
+    LSIM_FAILED,  /* an error, a failed expect, or a limit: lsim_message() says where */
+};
+
+/* "running", "paused", ... */
+const char *lsim_status_name(enum lsim_status s);
+
+/* A budget that never runs out: lsim_resume(l, LSIM_FOREVER) runs to pause(), end or failure. */
+#define LSIM_FOREVER UINT64_MAX
+
+struct lsim_opts {
+    uint64_t seed;              /* world seed (a script's sim:config may change it ...) */
+    enum tcp_preset preset;     /* world preset (... likewise) */
+    bool seed_fixed;            /* ... unless fixed here: sim:config's seed is then ignored */
+    bool preset_fixed;          /* ... and its preset too (the command line wins) */
+    uint64_t max_instructions;  /* Lua VM instructions; 0 = no limit */
+    size_t max_memory;          /* bytes the Lua state may hold; 0 = no limit */
+    double max_time;            /* virtual seconds the world may reach; 0 = no limit */
+    uint64_t max_events;        /* world events processed; 0 = no limit */
+    uint32_t max_sockets;       /* sockets the world may hold; 0 = no limit */
+    struct world *world;        /* borrowed world; NULL: lsim makes and owns one */
+    struct trace_log *log;      /* borrowed log of 'world' (with 'world' only); NULL: lsim
+                                   keeps its own, observing from lsim_new on */
+};
+#define LSIM_OPTS_DEFAULT \
+    { 1, TCP_PRESET_LINUX, false, false, 200000000u, 64u << 20, 1e6, 50000000u, 4096u, NULL, NULL }
+
+struct lsim;
+
+/* A new runner with its world; NULL when out of memory. 'o' may be NULL (the defaults). */
+struct lsim *lsim_new(const struct lsim_opts *o);
+/* Free the Lua state, and the world and log when lsim owns them. NULL is a no-op. */
+void lsim_free(struct lsim *l);
+
+/* Compile scenario file 'path' (text chunks only). 0, or -1 with lsim_message() set. */
+int lsim_load(struct lsim *l, const char *path);
+/* The same from a string; 'chunkname' names it in messages ("@tests/x.lua" or "=repl"). */
+int lsim_load_string(struct lsim *l, const char *code, const char *chunkname);
+
+/* Run the loaded scenario for at most 'budget' steps (> 0). Returns the new status. Resuming
+   a DONE or FAILED scenario returns that status again and does nothing. */
+enum lsim_status lsim_resume(struct lsim *l, uint64_t budget);
+enum lsim_status lsim_status(const struct lsim *l);
+/* The pause() text (PAUSED), the failure "file:line: reason" (FAILED or a failed load), or "". */
+const char *lsim_message(const struct lsim *l);
+/* Ask the running scenario to stop at its next step (LSIM_RUNNING). Safe from a signal handler. */
+void lsim_interrupt(struct lsim *l);
+
+/*
+ * Evaluate 'code' in the scenario's environment, as lua.c does: "return <code>" first, then
+ * <code> as a statement. Blocking calls run to completion (no budget). '*out' gets a malloc'd
+ * text the caller frees: the results joined by tabs (may be ""), or the error message.
+ * Returns 0 on success, -1 on error. A failed expect or error here does not fail the scenario.
+ */
+int lsim_eval(struct lsim *l, const char *code, char **out);
+
+/* The world and its event log (both stay owned by lsim, or by whoever lent them). */
+struct world *lsim_world(const struct lsim *l);
+const struct trace_log *lsim_log(const struct lsim *l);
+/* scenario{title=, summary=}: the texts, or NULL when the script gave none. */
+const char *lsim_title(const struct lsim *l);
+const char *lsim_summary(const struct lsim *l);
+/* Print the last 'n' events of the log (segments, states, calls, says), one per line, each
+   line starting with 'prefix' (for the context after a failure). */
+void lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix);
+
+/*
+ * Grading. goals{ {name=, ...}, ... } in a script records named goals; each is one of:
+ *   check = function(trace) ... end   reached when it returns a true value
+ *   state = "TIME_WAIT" [, host = "A"] some socket (of that host) entered the state
+ *   edge = {"FIN_WAIT_1", "CLOSING"} [, host] some socket made that transition
+ *   rule = "RST_CHALLENGE"            the rule (tcp_rule_name) acted at least once
+ * lsim_goals() evaluates the goals recorded in 'goalfile' (run in a fresh sandbox that sees
+ * the world and trace of 'l') against what 'l' did, in the order the file lists them.
+ */
+struct lsim_goal {
+    char *name;
+    bool reached;
+    char *detail;  /* why not, or an error in the goal itself; may be NULL */
+};
+/* 0 with '*out'/'*n' set (free with lsim_goals_free), or -1 with '*err' (malloc'd) set. */
+int lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err);
+void lsim_goals_free(struct lsim_goal *g, size_t n);
+
+#endif

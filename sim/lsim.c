@@ -1,0 +1,638 @@
+/*
+ * lsim.c - the scenario runner: one sandboxed Lua state per world, the scenario's coroutine,
+ * and the limits that keep a student's script from hanging or sinking a run.
+ *
+ * Entry points in the order a run uses them: lsim_new, lsim_load (or lsim_load_string),
+ * lsim_resume (again and again), lsim_eval (between resumes), lsim_goals, lsim_free.
+ *
+ * Limits:
+ *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
+ *   instructions  a count hook on every thread (the scenario's, eval's and every coroutine the
+ *                 script creates, see lsim_sandbox.c) adds up VM instructions;
+ *   virtual time, events   checked by lsim_step before each world event;
+ * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
+ * swallow it and go on.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lualib.h>
+
+#include "lsim_internal.h"
+#include "tcpsim/out.h"
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static char *
+lsim_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static void
+lsim_set_message(struct lsim *l, const char *text)
+{
+    free(l->message);
+    l->message = text ? lsim_strdup(text) : NULL;
+}
+
+const char *
+lsim_status_name(enum lsim_status s)
+{
+    switch (s) {
+    case LSIM_EMPTY:
+        return "empty";
+    case LSIM_READY:
+        return "ready";
+    case LSIM_RUNNING:
+        return "running";
+    case LSIM_PAUSED:
+        return "paused";
+    case LSIM_DONE:
+        return "done";
+    case LSIM_FAILED:
+        return "failed";
+    }
+    return "?";
+}
+
+struct lsim *
+lsim_get(lua_State *L)
+{
+    void *ud = NULL;
+    (void)lua_getallocf(L, &ud);
+    return ud;
+}
+
+struct world *
+lsim_world_check(lua_State *L)
+{
+    struct lsim *l = lsim_get(L);
+    if (!l->w)
+        luaL_error(L, "the simulated world is gone");
+    return l->w;
+}
+
+int
+lsim_fail(lua_State *L, enum tcp_err e)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, tcp_err_name(e));
+    return 2;
+}
+
+void
+lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v)
+{
+    if (l->novr == l->capovr) {
+        size_t ncap = l->capovr ? l->capovr * 2 : 16;
+        struct lsim_override *n = realloc(l->ovr, ncap * sizeof *n);
+        if (!n)
+            return;
+        l->ovr = n;
+        l->capovr = ncap;
+    }
+    l->ovr[l->novr++] = (struct lsim_override){host, info, v};
+}
+
+/* ---- memory ------------------------------------------------------------------------------ */
+
+/* The Lua allocator, with the memory cap. Once the cap was hit, a little slack lets the
+   failure be reported. */
+static void *
+lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    struct lsim *l = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        l->mem_used -= old;
+        return NULL;
+    }
+    size_t cap = l->opts.max_memory;
+    if (cap && l->fatal)
+        cap += 1u << 20;
+    if (cap && nsize > old && l->mem_used - old + nsize > cap) {
+        l->mem_hit = true;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        l->mem_used = l->mem_used - old + nsize;
+    return p;
+}
+
+static int
+lsim_panic(lua_State *L)
+{
+    fprintf(stderr, "tcpsim: unprotected Lua error: %s\n", lua_tostring(L, -1));
+    abort();
+}
+
+/* ---- limits ------------------------------------------------------------------------------ */
+
+/* "file:line" of the innermost Lua function running on 'L', into 'buf' ("?" when none). */
+static const char *
+lsim_where(lua_State *L, char *buf, size_t cap)
+{
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+            return buf;
+        }
+    }
+    snprintf(buf, cap, "?");
+    return buf;
+}
+
+int
+lsim_limit_error(lua_State *L, const char *what)
+{
+    struct lsim *l = lsim_get(L);
+    if (!l->fatal) {
+        char where[256], msg[512];
+        snprintf(msg, sizeof msg, "%s: %s", lsim_where(L, where, sizeof where), what);
+        l->fatal = lsim_strdup(msg);
+    }
+    lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+    lua_pushstring(L, l->fatal ? l->fatal : what);
+    return lua_error(L);
+}
+
+static void
+lsim_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    struct lsim *l = lsim_get(L);
+    char what[96];
+    if (l->fatal)
+        lsim_limit_error(L, l->fatal);
+    l->instructions += LSIM_HOOK_EVERY;
+    if (l->mem_hit) {
+        snprintf(what, sizeof what, "memory limit (%zu bytes) exceeded", l->opts.max_memory);
+        lsim_limit_error(L, what);
+    }
+    if (l->opts.max_instructions && l->instructions > l->opts.max_instructions) {
+        snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
+                 (unsigned long long)l->opts.max_instructions);
+        lsim_limit_error(L, what);
+    }
+}
+
+void
+lsim_hook_thread(struct lsim *l, lua_State *T)
+{
+    lua_sethook(T, lsim_hook, LUA_MASKCOUNT, l->fatal ? 1 : LSIM_HOOK_EVERY);
+}
+
+bool
+lsim_step(lua_State *L, struct lsim *l)
+{
+    struct world *w = lsim_world_check(L);
+    clk_time next = world_next_time(w);
+    if (next == CLK_NEVER)
+        return false;
+    if (l->opts.max_time > 0 && next > clk_from_sec(l->opts.max_time)) {
+        char what[96];
+        snprintf(what, sizeof what, "virtual time limit (%g s) reached", l->opts.max_time);
+        lsim_limit_error(L, what);
+    }
+    if (l->opts.max_events && w->steps >= l->opts.max_events) {
+        char what[96];
+        snprintf(what, sizeof what, "event limit (%llu events) reached",
+                 (unsigned long long)l->opts.max_events);
+        lsim_limit_error(L, what);
+    }
+    if (l->interrupt && L != l->co)
+        luaL_error(L, "interrupted");
+    world_step(w);
+    if (l->budget != LSIM_FOREVER && l->budget > 0)
+        l->budget--;
+    return true;
+}
+
+bool
+lsim_should_yield(lua_State *L, const struct lsim *l)
+{
+    return L == l->co && lua_isyieldable(L) && (l->budget == 0 || l->interrupt);
+}
+
+static int
+lsim_action_k(lua_State *L, int status, lua_KContext nres)
+{
+    (void)L;
+    (void)status;
+    return (int)nres;
+}
+
+int
+lsim_action(lua_State *L, int nres)
+{
+    struct lsim *l = lsim_get(L);
+    if (L == l->co && l->budget != LSIM_FOREVER && l->budget > 0)
+        l->budget--;
+    return lsim_maybe_yield(L, nres);
+}
+
+int
+lsim_maybe_yield(lua_State *L, int nres)
+{
+    struct lsim *l = lsim_get(L);
+    if (lsim_should_yield(L, l)) {
+        l->why = LSIM_Y_BUDGET;
+        return lua_yieldk(L, 0, nres, lsim_action_k);
+    }
+    return nres;
+}
+
+/* ---- life cycle --------------------------------------------------------------------------- */
+
+struct lsim *
+lsim_new(const struct lsim_opts *o)
+{
+    static const struct lsim_opts defaults = LSIM_OPTS_DEFAULT;
+    struct lsim *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->opts = o ? *o : defaults;
+    l->co_ref = LUA_NOREF;
+    if (l->opts.world) {
+        l->w = l->opts.world;
+        l->log = l->opts.log;
+    } else {
+        struct world_config cfg = {.seed = l->opts.seed, .preset = l->opts.preset};
+        l->w = world_new(&cfg);
+        l->owns_world = true;
+    }
+    if (!l->log) {
+        l->log = &l->own_log;
+        trace_log_init(l->log);
+        if (l->w)
+            world_observe(l->w, trace_log_observe, l->log);
+    }
+    l->L = l->w ? lua_newstate(lsim_alloc, l) : NULL;
+    if (!l->L) {
+        lsim_free(l);
+        return NULL;
+    }
+    lua_atpanic(l->L, lsim_panic);
+    lsim_hook_thread(l, l->L);
+    lsim_open_sandbox(l->L);
+    lsim_open_hosts(l->L);
+    lsim_open_net(l->L);
+    lsim_open_sim(l->L);
+    return l;
+}
+
+void
+lsim_free(struct lsim *l)
+{
+    if (!l)
+        return;
+    if (l->L)
+        lua_close(l->L);
+    if (l->w && l->log == &l->own_log)
+        world_unobserve(l->w, trace_log_observe, l->log);
+    if (l->owns_world)
+        world_free(l->w);
+    if (l->log == &l->own_log)
+        trace_log_fini(&l->own_log);
+    free(l->message);
+    free(l->title);
+    free(l->summary);
+    free(l->pause_text);
+    free(l->fatal);
+    free(l->ovr);
+    free(l);
+}
+
+/* A fresh coroutine for the scenario, with the chunk from 'load' on it. */
+static int
+lsim_load_common(struct lsim *l, int (*load)(lua_State *T, const void *a, const void *b),
+                 const void *a, const void *b)
+{
+    lua_State *L = l->L;
+    if (l->co_ref != LUA_NOREF)
+        luaL_unref(L, LUA_REGISTRYINDEX, l->co_ref);
+    l->co = lua_newthread(L);
+    l->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lsim_hook_thread(l, l->co);
+    if (load(l->co, a, b) != LUA_OK) {
+        lsim_set_message(l, lua_tostring(l->co, -1) ? lua_tostring(l->co, -1) : "cannot load");
+        lua_settop(l->co, 0);
+        l->status = LSIM_EMPTY;
+        return -1;
+    }
+    lsim_set_message(l, "");
+    l->status = LSIM_READY;
+    return 0;
+}
+
+static int
+lsim_load_file_fn(lua_State *T, const void *path, const void *unused)
+{
+    (void)unused;
+    return luaL_loadfilex(T, path, "t");
+}
+
+static int
+lsim_load_str_fn(lua_State *T, const void *code, const void *name)
+{
+    return luaL_loadbufferx(T, code, strlen(code), name, "t");
+}
+
+int
+lsim_load(struct lsim *l, const char *path)
+{
+    return lsim_load_common(l, lsim_load_file_fn, path, NULL);
+}
+
+int
+lsim_load_string(struct lsim *l, const char *code, const char *chunkname)
+{
+    return lsim_load_common(l, lsim_load_str_fn, code, chunkname ? chunkname : "=scenario");
+}
+
+/* The failure message for an error on thread 'T' (its error object on top). */
+static void
+lsim_failure(struct lsim *l, lua_State *T, int status)
+{
+    char where[256], buf[1024];
+    const char *msg = lua_tostring(T, -1);
+    lsim_where(T, where, sizeof where);
+    if (l->fatal) {
+        lsim_set_message(l, l->fatal);
+        return;
+    }
+    if (status == LUA_ERRMEM || l->mem_hit) {
+        snprintf(buf, sizeof buf, "%s: memory limit (%zu bytes) exceeded", where, l->opts.max_memory);
+    } else if (!msg) {
+        snprintf(buf, sizeof buf, "%s: (error object is a %s value)", where, luaL_typename(T, -1));
+    } else {
+        /* error("x", 0) and errors from C carry no position: give the script's. */
+        size_t wl = strcspn(where, ":");
+        if (strncmp(msg, where, wl) == 0 && msg[wl] == ':')
+            snprintf(buf, sizeof buf, "%s", msg);
+        else
+            snprintf(buf, sizeof buf, "%s: %s", where, msg);
+    }
+    lsim_set_message(l, buf);
+}
+
+enum lsim_status
+lsim_resume(struct lsim *l, uint64_t budget)
+{
+    if (l->status != LSIM_READY && l->status != LSIM_RUNNING && l->status != LSIM_PAUSED)
+        return l->status;
+    l->budget = budget ? budget : 1;
+    l->interrupt = 0;
+    l->why = LSIM_Y_NONE;
+    int nres = 0;
+    int st = lua_resume(l->co, l->L, 0, &nres);
+    switch (st) {
+    case LUA_OK:
+        lua_pop(l->co, nres);
+        l->status = l->fatal ? LSIM_FAILED : LSIM_DONE;
+        lsim_set_message(l, l->fatal ? l->fatal : "");
+        break;
+    case LUA_YIELD:
+        lua_pop(l->co, nres);
+        l->status = l->why == LSIM_Y_PAUSE ? LSIM_PAUSED : LSIM_RUNNING;
+        lsim_set_message(l, l->why == LSIM_Y_PAUSE && l->pause_text ? l->pause_text : "");
+        break;
+    default:
+        lsim_failure(l, l->co, st);
+        l->status = LSIM_FAILED;
+        break;
+    }
+    return l->status;
+}
+
+enum lsim_status
+lsim_status(const struct lsim *l)
+{
+    return l->status;
+}
+
+const char *
+lsim_message(const struct lsim *l)
+{
+    return l->message ? l->message : "";
+}
+
+void
+lsim_interrupt(struct lsim *l)
+{
+    l->interrupt = 1;
+}
+
+struct world *
+lsim_world(const struct lsim *l)
+{
+    return l->w;
+}
+
+const struct trace_log *
+lsim_log(const struct lsim *l)
+{
+    return l->log;
+}
+
+const char *
+lsim_title(const struct lsim *l)
+{
+    return l->title;
+}
+
+const char *
+lsim_summary(const struct lsim *l)
+{
+    return l->summary;
+}
+
+/* ---- eval ----------------------------------------------------------------------------------- */
+
+/* __index of eval's environment: a local of the paused scenario (innermost first), else a
+   global. */
+static int
+lsim_eval_index(lua_State *L)
+{
+    struct lsim *l = lsim_get(L);
+    const char *key = lua_tostring(L, 2);
+    lua_Debug ar;
+    if (key && l->co && (l->status == LSIM_RUNNING || l->status == LSIM_PAUSED)) {
+        for (int level = 0; lua_getstack(l->co, level, &ar); level++) {
+            const char *found = NULL;
+            for (int i = 1;; i++) {
+                const char *name = lua_getlocal(l->co, &ar, i);
+                if (!name)
+                    break;
+                if (name[0] != '(' && strcmp(name, key) == 0) {
+                    lua_xmove(l->co, L, 1);
+                    found = name; /* later locals of the same name shadow earlier ones */
+                    continue;
+                }
+                lua_pop(l->co, 1);
+            }
+            if (found)
+                return 1;
+        }
+    }
+    lua_pushglobaltable(L);
+    lua_pushvalue(L, 2);
+    lua_rawget(L, -2);
+    return 1;
+}
+
+/* Join the values from 'first' to the top of 'T' with tabs into a malloc'd string. */
+static char *
+lsim_join(lua_State *T, int first)
+{
+    luaL_Buffer b;
+    int top = lua_gettop(T);
+    luaL_buffinit(T, &b);
+    for (int i = first; i <= top; i++) {
+        if (i > first)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(T, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    char *s = lsim_strdup(lua_tostring(T, -1));
+    lua_pop(T, 1);
+    return s;
+}
+
+int
+lsim_eval(struct lsim *l, const char *code, char **out)
+{
+    lua_State *L = l->L;
+    int base = lua_gettop(L), nres = 0;
+    *out = NULL;
+    lua_State *T = lua_newthread(L);
+    lsim_hook_thread(l, T);
+    size_t n = strlen(code);
+    char *ret = malloc(n + 8);
+    if (!ret) {
+        lua_settop(L, base);
+        *out = lsim_strdup("not enough memory");
+        return -1;
+    }
+    memcpy(ret, "return ", 7);
+    memcpy(ret + 7, code, n + 1);
+    int st = luaL_loadbufferx(T, ret, n + 7, "=eval", "t");
+    free(ret);
+    if (st != LUA_OK) {
+        lua_pop(T, 1);
+        st = luaL_loadbufferx(T, code, n, "=eval", "t");
+    }
+    if (st == LUA_OK) {
+        /* _ENV: a table that reads the scenario's locals and globals, writes globals */
+        lua_newtable(T);
+        lua_newtable(T);
+        lua_pushcfunction(T, lsim_eval_index);
+        lua_setfield(T, -2, "__index");
+        lua_pushglobaltable(T);
+        lua_setfield(T, -2, "__newindex");
+        lua_setmetatable(T, -2);
+        lua_setupvalue(T, -2, 1);
+        uint64_t saved = l->budget;
+        l->budget = LSIM_FOREVER;
+        l->interrupt = 0;
+        st = lua_resume(T, L, 0, &nres);
+        l->budget = saved;
+    }
+    int rc = 0;
+    if (st == LUA_OK || st == LUA_YIELD) {
+        *out = lsim_join(T, lua_gettop(T) - nres + 1);
+    } else {
+        const char *m = lua_tostring(T, -1);
+        *out = lsim_strdup(m ? m : "error");
+        rc = -1;
+    }
+    lua_settop(L, base);
+    if (!*out) {
+        *out = lsim_strdup("");
+        rc = -1;
+    }
+    return rc;
+}
+
+/* ---- reporting ----------------------------------------------------------------------------- */
+
+void
+lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
+{
+    struct trace_event pick[32];
+    size_t k = 0;
+    if (n > 32)
+        n = 32;
+    /* walk back over the events worth showing, then print them oldest first */
+    for (size_t i = l->log->len; i > 0 && k < n; i--) {
+        enum trace_kind kind = l->log->ev[i - 1].kind;
+        if (kind == TRACE_TIMER_ARM || kind == TRACE_TIMER_CANCEL)
+            continue;
+        pick[n - 1 - k++] = l->log->ev[i - 1];
+    }
+    struct trace_log view = {.ev = &pick[n - k], .len = k};
+    struct out_text_opts o = OUT_TEXT_OPTS_DEFAULT;
+    o.absolute_seq = true;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    out_text_log(mem, &view, &o);
+    fclose(mem);
+    for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        fprintf(f, "%s%.*s\n", prefix ? prefix : "", nl ? (int)(nl - line) : (int)strlen(line), line);
+    }
+    free(text);
+}
+
+/* ---- goals ----------------------------------------------------------------------------------- */
+
+int
+lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err)
+{
+    struct lsim_opts o = l->opts;
+    o.world = l->w;
+    o.log = l->log;
+    *out = NULL;
+    *n = 0;
+    *err = NULL;
+    struct lsim *g = lsim_new(&o);
+    if (!g) {
+        *err = lsim_strdup("not enough memory");
+        return -1;
+    }
+    int rc = -1;
+    if (lsim_load(g, goalfile) == 0) {
+        enum lsim_status s;
+        do
+            s = lsim_resume(g, LSIM_FOREVER);
+        while (s == LSIM_RUNNING || s == LSIM_PAUSED);
+        if (s == LSIM_DONE)
+            rc = lsim_goals_eval(g->L, g, out, n);
+    }
+    if (rc != 0)
+        *err = lsim_strdup(*lsim_message(g) ? lsim_message(g) : "the goals could not be checked");
+    lsim_free(g);
+    return rc;
+}
+
+void
+lsim_goals_free(struct lsim_goal *g, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(g[i].name);
+        free(g[i].detail);
+    }
+    free(g);
+}

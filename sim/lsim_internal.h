@@ -1,0 +1,113 @@
+/*
+ * lsim_internal.h - what the lsim_*.c files share: the runner's state and the helpers every
+ * binding uses. Not part of the public API (include/tcpsim/lsim.h is).
+ *
+ *   lsim.c          runner: state, allocator, hooks, load/resume/eval, failure messages
+ *   lsim_sandbox.c  which libraries a script gets; math.random, coroutine wrappers, print
+ *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
+ *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
+ *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario, goals
+ */
+#ifndef TCPSIM_LSIM_INTERNAL_H
+#define TCPSIM_LSIM_INTERNAL_H
+
+#include <signal.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "tcpsim/lsim.h"
+
+/* Registry keys and metatable names. */
+#define LSIM_HOST_MT "tcpsim.host"
+#define LSIM_SYSCTL_MT "tcpsim.sysctl"
+#define LSIM_SOCK_MT "tcpsim.socket"
+#define LSIM_NET_MT "tcpsim.net"
+#define LSIM_SIM_MT "tcpsim.sim"
+#define LSIM_GOALS_KEY "tcpsim.goals"
+
+/* Why the scenario coroutine yielded. */
+enum lsim_yield { LSIM_Y_NONE, LSIM_Y_BUDGET, LSIM_Y_PAUSE };
+
+/* A sysctl written by the script, re-applied when sim:config changes the preset. */
+struct lsim_override {
+    int host;
+    const struct tcp_setting_info *info;
+    double value;
+};
+
+struct lsim {
+    lua_State *L;                 /* the main state; globals = the scenario's environment */
+    lua_State *co;                /* the scenario's coroutine (anchored in the registry) */
+    int co_ref;                   /* its registry reference, LUA_NOREF when none */
+    struct world *w;
+    bool owns_world;
+    struct trace_log *log;
+    struct trace_log own_log;     /* used when nobody lends a log */
+    struct lsim_opts opts;
+
+    enum lsim_status status;
+    char *message;                /* pause text or failure, malloc'd */
+    char *title, *summary;        /* scenario{} */
+
+    uint64_t budget;              /* steps left in this resume */
+    volatile sig_atomic_t interrupt; /* lsim_interrupt(): stop at the next step */
+    enum lsim_yield why;          /* set by whoever yields the scenario coroutine */
+    char *pause_text;
+
+    size_t mem_used;              /* bytes held by the Lua state */
+    bool mem_hit;                 /* an allocation was refused: the memory cap */
+    uint64_t instructions;        /* counted in chunks of LSIM_HOOK_EVERY */
+    char *fatal;                  /* a limit was hit: every later instruction fails with this */
+
+    struct lsim_override *ovr;    /* sysctl writes, in order */
+    size_t novr, capovr;
+};
+
+#define LSIM_HOOK_EVERY 1000
+
+/* lsim.c */
+struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */
+struct world *lsim_world_check(lua_State *L);  /* the world, or a clean error when it is gone */
+void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count hook on a thread */
+/* Record a hit limit (message "file:line: what") and fail from now on. Does not return. */
+int lsim_limit_error(lua_State *L, const char *what);
+/* Process one world event under the limits; false when nothing is scheduled. Raises on a limit. */
+bool lsim_step(lua_State *L, struct lsim *l);
+/* May the scenario stop here (its own coroutine, yieldable, and a step budget spent)? */
+bool lsim_should_yield(lua_State *L, const struct lsim *l);
+/* Return 'nres' results from an action, first spending a step of the budget (and yielding to
+   the driver when that was the last). Use as: return lsim_action(L, nres); */
+int lsim_action(lua_State *L, int nres);
+/* The same without spending a step (the caller spent one through lsim_step). */
+int lsim_maybe_yield(lua_State *L, int nres);
+/* Push "nil, ERRNO" and return 2. */
+int lsim_fail(lua_State *L, enum tcp_err e);
+/* Keep a sysctl write for re-application after a preset change. */
+void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
+
+/* lsim_sandbox.c */
+void lsim_open_sandbox(lua_State *L);
+
+/* lsim_sock.c */
+void lsim_open_hosts(lua_State *L);
+void lsim_push_sock(lua_State *L, uint32_t id);
+/* The connection behind argument 'arg' (a socket), or a clean error. */
+struct tcp_conn *lsim_check_sock(lua_State *L, int arg);
+/* Host argument: a host object, "A"/"B" or an address. */
+struct tcp_host *lsim_check_host(lua_State *L, int arg);
+/* Raise for an unknown key in options table 'idx' (nil is fine); 'allowed' ends with NULL. */
+void lsim_check_opts(lua_State *L, int idx, const char *const *allowed);
+/* Optional host argument (nil = -1, both). */
+int lsim_opt_host_index(lua_State *L, int arg);
+
+/* lsim_net.c */
+void lsim_open_net(lua_State *L);
+
+/* lsim_sim.c */
+void lsim_open_sim(lua_State *L);
+/* Push the table for trace event 'ev'. */
+void lsim_push_event(lua_State *L, const struct trace_event *ev);
+int lsim_goals_eval(lua_State *L, struct lsim *l, struct lsim_goal **out, size_t *n);
+
+#endif

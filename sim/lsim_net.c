@@ -1,0 +1,356 @@
+/*
+ * lsim_net.c - `net`, the wire between A and B as a scenario sees it (wire.h): the links'
+ * delay, jitter, loss, duplication, reordering and bandwidth; rules that drop, delay or
+ * duplicate matching segments; crafted segments; and the segments in flight, by id.
+ *
+ * Entry point: lsim_open_net. Every net call that changes something is a runner step.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lsim_internal.h"
+
+static const char *
+lsim_host_name(int i)
+{
+    return i == 0 ? "A" : i == 1 ? "B" : "any";
+}
+
+/* A number field 'key' of the options table (argument 2) into '*v' (left as is when absent); checked >= lo, <= hi. */
+static bool
+lsim_field_num(lua_State *L, const char *key, double lo, double hi, double *v)
+{
+    int t = lua_getfield(L, 2, key);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return false;
+    }
+    int isnum = 0;
+    double x = (double)lua_tonumberx(L, -1, &isnum);
+    lua_pop(L, 1);
+    if (!isnum || !(x >= lo && x <= hi)) {
+        lua_pushfstring(L, "field '%s' must be a number in [%f, %f]", key, lo, hi);
+        luaL_argerror(L, 2, lua_tostring(L, -1));
+    }
+    *v = x;
+    return true;
+}
+
+/* The host of field 'key' of the options table: -1 when absent. */
+static int
+lsim_field_host(lua_State *L, const char *key)
+{
+    lua_getfield(L, 2, key);
+    int i = lsim_opt_host_index(L, lua_gettop(L));
+    lua_pop(L, 1);
+    return i;
+}
+
+/* net:set{delay=, jitter=, loss=, dup=, reorder=, bandwidth=, from=}: both directions unless
+   'from' names the sending host. */
+static int
+lsim_net_set(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TTABLE);
+    struct world *w = lsim_world_check(L);
+    int from = lsim_field_host(L, "from");
+    for (int i = 0; i < 2; i++) {
+        if (from >= 0 && from != i)
+            continue;
+        struct wire_link *k = &w->wire.link[i];
+        double v;
+        if (lsim_field_num(L, "delay", 0, 1e6, &v))
+            k->delay = clk_from_sec(v);
+        if (lsim_field_num(L, "jitter", 0, 1e6, &v))
+            k->jitter = clk_from_sec(v);
+        if (lsim_field_num(L, "loss", 0, 1, &v))
+            k->loss = v;
+        if (lsim_field_num(L, "dup", 0, 1, &v))
+            k->dup = v;
+        if (lsim_field_num(L, "reorder", 0, 1, &v))
+            k->reorder = v;
+        if (lsim_field_num(L, "bandwidth", 0, 1e15, &v))
+            k->bandwidth = (uint64_t)v;
+    }
+    return lsim_action(L, 0);
+}
+
+/* net:link(from): the settings of the direction 'from' sends on. */
+static int
+lsim_net_link(lua_State *L)
+{
+    struct world *w = lsim_world_check(L);
+    const struct wire_link *k = &w->wire.link[lsim_check_host(L, 2)->index];
+    lua_createtable(L, 0, 6);
+    lua_pushnumber(L, clk_to_sec(k->delay));
+    lua_setfield(L, -2, "delay");
+    lua_pushnumber(L, clk_to_sec(k->jitter));
+    lua_setfield(L, -2, "jitter");
+    lua_pushnumber(L, k->loss);
+    lua_setfield(L, -2, "loss");
+    lua_pushnumber(L, k->dup);
+    lua_setfield(L, -2, "dup");
+    lua_pushnumber(L, k->reorder);
+    lua_setfield(L, -2, "reorder");
+    lua_pushinteger(L, (lua_Integer)k->bandwidth);
+    lua_setfield(L, -2, "bandwidth");
+    return 1;
+}
+
+/* A rule from the table (argument 2): from, flags, exact, seq, len, count, nth, by. */
+static int
+lsim_net_rule(lua_State *L, enum wire_action action)
+{
+    luaL_checktype(L, 2, LUA_TTABLE);
+    struct world *w = lsim_world_check(L);
+    struct wire_rule r;
+    memset(&r, 0, sizeof r);
+    r.action = action;
+    r.from = lsim_field_host(L, "from");
+    if (lua_getfield(L, 2, "flags") != LUA_TNIL) {
+        const char *f = lua_tostring(L, -1);
+        if (!f || tcp_flags_parse(f, &r.flags) != 0)
+            luaL_argerror(L, 2, "field 'flags' must be flags like \"SYN,ACK\"");
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "exact");
+    r.flags_exact = lua_toboolean(L, -1) ? 1 : 0;
+    lua_pop(L, 1);
+    double v = 0;
+    if (lsim_field_num(L, "seq", 0, 4294967295.0, &v)) {
+        r.has_seq = true;
+        r.seq = (uint32_t)v;
+    }
+    r.len = lsim_field_num(L, "len", 0, 1e9, &v) ? (int64_t)v : -1;
+    r.count = lsim_field_num(L, "count", -1, HUGE_VAL, &v) ? (v > 1e9 || v < 0 ? -1 : (int)v) : 1;
+    r.nth = lsim_field_num(L, "nth", 1, 1e9, &v) ? (int)v : 1;
+    if (action == WIRE_DELAY) {
+        if (!lsim_field_num(L, "by", 0, 1e6, &v))
+            luaL_argerror(L, 2, "field 'by' (seconds) is required");
+        r.by = clk_from_sec(v);
+    }
+    int id = wire_rule_add(w, &r);
+    if (id < 0)
+        return lsim_action(L, lsim_fail(L, TCP_ENOBUFS));
+    lua_pushinteger(L, id);
+    return lsim_action(L, 1);
+}
+
+static int
+lsim_net_drop(lua_State *L)
+{
+    return lsim_net_rule(L, WIRE_DROP);
+}
+
+static int
+lsim_net_delay(lua_State *L)
+{
+    return lsim_net_rule(L, WIRE_DELAY);
+}
+
+static int
+lsim_net_dup(lua_State *L)
+{
+    return lsim_net_rule(L, WIRE_DUPLICATE);
+}
+
+/* net:inject{from=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted segment
+   from host 'from' to the other; returns its id. */
+static int
+lsim_net_inject(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TTABLE);
+    struct world *w = lsim_world_check(L);
+    int from = lsim_field_host(L, "from");
+    luaL_argcheck(L, from >= 0, 2, "field 'from' (a host) is required");
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = w->host[from].addr;
+    s.daddr = w->host[1 - from].addr;
+    double v = 0;
+    if (lsim_field_num(L, "sport", 0, 65535, &v))
+        s.sport = (uint16_t)v;
+    if (lsim_field_num(L, "dport", 0, 65535, &v))
+        s.dport = (uint16_t)v;
+    if (lsim_field_num(L, "seq", 0, 4294967295.0, &v))
+        s.seq = (uint32_t)v;
+    if (lsim_field_num(L, "ack", 0, 4294967295.0, &v))
+        s.ack = (uint32_t)v;
+    s.wnd = 65535;
+    if (lsim_field_num(L, "win", 0, 65535, &v))
+        s.wnd = (uint16_t)v;
+    if (lsim_field_num(L, "mss", 0, 65535, &v))
+        s.mss = (uint16_t)v;
+    if (lua_getfield(L, 2, "flags") != LUA_TNIL) {
+        const char *f = lua_tostring(L, -1);
+        if (!f || tcp_flags_parse(f, &s.flags) != 0)
+            luaL_argerror(L, 2, "field 'flags' must be flags like \"SYN,ACK\"");
+    }
+    lua_pop(L, 1);
+    size_t len = 0;
+    if (lua_getfield(L, 2, "data") != LUA_TNIL) {
+        s.data = (const uint8_t *)lua_tolstring(L, -1, &len);
+        luaL_argcheck(L, s.data && len <= 65495, 2, "field 'data' must be a string of at most 65495 bytes");
+        s.len = (uint32_t)len;
+    }
+    uint64_t id = wire_inject(w, from, &s); /* the wire copies the payload */
+    lua_pop(L, 1);
+    if (id == 0)
+        return lsim_action(L, lsim_fail(L, TCP_ENOBUFS));
+    lua_pushinteger(L, (lua_Integer)id);
+    return lsim_action(L, 1);
+}
+
+static void
+lsim_push_pkt(lua_State *L, const struct world *w, const struct wire_pkt *p)
+{
+    char flags[32];
+    lua_createtable(L, 0, 12);
+    lua_pushinteger(L, (lua_Integer)p->id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, lsim_host_name(p->from));
+    lua_setfield(L, -2, "from");
+    lua_pushstring(L, lsim_host_name(p->to));
+    lua_setfield(L, -2, "to");
+    lua_pushstring(L, tcp_flags_str(p->seg.flags, flags, sizeof flags));
+    lua_setfield(L, -2, "flags");
+    lua_pushinteger(L, p->seg.sport);
+    lua_setfield(L, -2, "sport");
+    lua_pushinteger(L, p->seg.dport);
+    lua_setfield(L, -2, "dport");
+    lua_pushinteger(L, p->seg.seq);
+    lua_setfield(L, -2, "seq");
+    lua_pushinteger(L, p->seg.ack);
+    lua_setfield(L, -2, "ack");
+    lua_pushinteger(L, p->seg.len);
+    lua_setfield(L, -2, "len");
+    lua_pushinteger(L, p->seg.wnd);
+    lua_setfield(L, -2, "win");
+    lua_pushnumber(L, clk_to_sec(p->arrive_at));
+    lua_setfield(L, -2, "arrive");
+    lua_pushnumber(L, clk_to_sec(world_now(w) - p->sent_at));
+    lua_setfield(L, -2, "age");
+}
+
+/* net:inflight(): the segments on the wire, in the order they were sent. */
+static int
+lsim_net_inflight(lua_State *L)
+{
+    struct world *w = lsim_world_check(L);
+    lua_newtable(L);
+    int n = 0;
+    for (const struct wire_pkt *p = w->wire.head; p; p = p->next) {
+        lsim_push_pkt(L, w, p);
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+static uint64_t
+lsim_check_id(lua_State *L, int arg)
+{
+    lua_Integer id = luaL_checkinteger(L, arg);
+    luaL_argcheck(L, id > 0, arg, "segment ids start at 1");
+    return (uint64_t)id;
+}
+
+static int
+lsim_net_drop_id(lua_State *L)
+{
+    if (wire_drop_id(lsim_world_check(L), lsim_check_id(L, 2), "dropped by the script") != 0)
+        return lsim_action(L, lsim_fail(L, TCP_EINVAL));
+    lua_pushboolean(L, 1);
+    return lsim_action(L, 1);
+}
+
+static int
+lsim_net_delay_id(lua_State *L)
+{
+    uint64_t id = lsim_check_id(L, 2);
+    lua_Number by = luaL_checknumber(L, 3);
+    luaL_argcheck(L, by >= 0 && by <= 1e6, 3, "seconds out of range");
+    if (wire_delay_id(lsim_world_check(L), id, clk_from_sec(by)) != 0)
+        return lsim_action(L, lsim_fail(L, TCP_EINVAL));
+    lua_pushboolean(L, 1);
+    return lsim_action(L, 1);
+}
+
+static int
+lsim_net_dup_id(lua_State *L)
+{
+    uint64_t copy = wire_dup_id(lsim_world_check(L), lsim_check_id(L, 2));
+    if (copy == 0)
+        return lsim_action(L, lsim_fail(L, TCP_EINVAL));
+    lua_pushinteger(L, (lua_Integer)copy);
+    return lsim_action(L, 1);
+}
+
+/* net:rules(): the rules, oldest first. */
+static int
+lsim_net_rules(lua_State *L)
+{
+    static const char *const actions[] = {[WIRE_DROP] = "drop", [WIRE_DELAY] = "delay", [WIRE_DUPLICATE] = "dup"};
+    struct world *w = lsim_world_check(L);
+    char flags[32];
+    lua_newtable(L);
+    int n = 0;
+    for (const struct wire_rule *r = w->wire.rules; r; r = r->next) {
+        lua_createtable(L, 0, 10);
+        lua_pushinteger(L, r->id);
+        lua_setfield(L, -2, "id");
+        lua_pushstring(L, actions[r->action]);
+        lua_setfield(L, -2, "action");
+        lua_pushstring(L, lsim_host_name(r->from));
+        lua_setfield(L, -2, "from");
+        lua_pushstring(L, tcp_flags_str(r->flags, flags, sizeof flags));
+        lua_setfield(L, -2, "flags");
+        if (r->has_seq) {
+            lua_pushinteger(L, r->seq);
+            lua_setfield(L, -2, "seq");
+        }
+        if (r->len >= 0) {
+            lua_pushinteger(L, r->len);
+            lua_setfield(L, -2, "len");
+        }
+        lua_pushinteger(L, r->count);
+        lua_setfield(L, -2, "count");
+        lua_pushinteger(L, r->nth);
+        lua_setfield(L, -2, "nth");
+        lua_pushinteger(L, r->seen);
+        lua_setfield(L, -2, "seen");
+        lua_pushnumber(L, clk_to_sec(r->by));
+        lua_setfield(L, -2, "by");
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+static int
+lsim_net_unrule(lua_State *L)
+{
+    lua_Integer id = luaL_checkinteger(L, 2);
+    if (id < 1 || id > 0x7fffffff || wire_rule_remove(lsim_world_check(L), (int)id) != 0)
+        return lsim_action(L, lsim_fail(L, TCP_EINVAL));
+    lua_pushboolean(L, 1);
+    return lsim_action(L, 1);
+}
+
+void
+lsim_open_net(lua_State *L)
+{
+    static const luaL_Reg m[] = {
+        {"set", lsim_net_set},           {"link", lsim_net_link},
+        {"drop", lsim_net_drop},         {"delay", lsim_net_delay},
+        {"dup", lsim_net_dup},           {"inject", lsim_net_inject},
+        {"inflight", lsim_net_inflight}, {"drop_id", lsim_net_drop_id},
+        {"delay_id", lsim_net_delay_id}, {"dup_id", lsim_net_dup_id},
+        {"rules", lsim_net_rules},       {"unrule", lsim_net_unrule},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, m);
+    luaL_newmetatable(L, LSIM_NET_MT);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setglobal(L, "net");
+}

@@ -1,0 +1,203 @@
+/*
+ * lsim_sandbox.c - what a scenario's Lua may use. Scripts may come from students, so a script
+ * gets only the base, string, table, math, utf8 and coroutine libraries, and of those not the
+ * parts that reach outside the run or defeat the limits:
+ *   removed   load, loadfile, dofile, require, warn, string.dump (and io, os, debug, package
+ *             are never opened);
+ *   replaced  math.random / math.randomseed draw on the world's seeded PRNG (rng.h), so a
+ *             run is the same for the same seed; print narrates (a "say" event) instead of
+ *             writing to stdout; collectgarbage keeps only its harmless options;
+ *             coroutine.create / coroutine.wrap put the instruction hook on every new thread
+ *             (Lua hooks are per thread, so without this a coroutine escapes the limit).
+ *
+ * Entry point: lsim_open_sandbox.
+ */
+#include <string.h>
+
+#include <lualib.h>
+
+#include "lsim_internal.h"
+
+/* math.random([m [, n]]), Lua 5.4's contract, from the world's generator. */
+static int
+lsim_math_random(lua_State *L)
+{
+    struct world *w = lsim_world_check(L);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, (lua_Number)rng_unit(&w->rng));
+        return 1;
+    case 1:
+        lo = 1;
+        hi = luaL_checkinteger(L, 1);
+        if (hi == 0) { /* the whole integer range */
+            lua_pushinteger(L, (lua_Integer)rng_u64(&w->rng));
+            return 1;
+        }
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    uint64_t span = (uint64_t)hi - (uint64_t)lo, mask = span, r;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    mask |= mask >> 32;
+    do /* rejection sampling: no modulo bias */
+        r = rng_u64(&w->rng) & mask;
+    while (r > span);
+    lua_pushinteger(L, (lua_Integer)((uint64_t)lo + r));
+    return 1;
+}
+
+/* math.randomseed(n): re-seed the world's generator; without n it does nothing (a run stays
+   reproducible). */
+static int
+lsim_math_randomseed(lua_State *L)
+{
+    struct world *w = lsim_world_check(L);
+    if (!lua_isnoneornil(L, 1))
+        world_set_seed(w, (uint64_t)luaL_checkinteger(L, 1));
+    return 0;
+}
+
+/* print(...): the values, tab-separated, as narration in the trace. */
+static int
+lsim_print(lua_State *L)
+{
+    struct world *w = lsim_world_check(L);
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    world_say(w, lua_tostring(L, -1));
+    return 0;
+}
+
+/* collectgarbage([opt]): only "collect", "count", "step" and "isrunning". */
+static int
+lsim_collectgarbage(lua_State *L)
+{
+    static const char *const opts[] = {"collect", "count", "step", "isrunning", NULL};
+    switch (luaL_checkoption(L, 1, "collect", opts)) {
+    case 0:
+        lua_gc(L, LUA_GCCOLLECT);
+        lua_pushinteger(L, 0);
+        return 1;
+    case 1:
+        lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT) + (lua_Number)lua_gc(L, LUA_GCCOUNTB) / 1024.0);
+        return 1;
+    case 2:
+        lua_pushboolean(L, lua_gc(L, LUA_GCSTEP, 0));
+        return 1;
+    default:
+        lua_pushboolean(L, lua_gc(L, LUA_GCISRUNNING));
+        return 1;
+    }
+}
+
+/* A new thread running 'f' (at index 1), with the instruction hook set. */
+static lua_State *
+lsim_new_coroutine(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_State *T = lua_newthread(L);
+    lsim_hook_thread(lsim_get(L), T);
+    lua_pushvalue(L, 1);
+    lua_xmove(L, T, 1);
+    return T;
+}
+
+static int
+lsim_co_create(lua_State *L)
+{
+    lsim_new_coroutine(L);
+    return 1;
+}
+
+/* The function coroutine.wrap returns: resume, and raise its errors in the caller. */
+static int
+lsim_co_wrapped(lua_State *L)
+{
+    lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+    int narg = lua_gettop(L), nres = 0;
+    if (lua_status(co) == LUA_OK && lua_gettop(co) == 0)
+        return luaL_error(L, "cannot resume dead coroutine");
+    if (!lua_checkstack(co, narg))
+        return luaL_error(L, "too many arguments to resume");
+    lua_xmove(L, co, narg);
+    int st = lua_resume(co, L, narg, &nres);
+    if (st == LUA_OK || st == LUA_YIELD) {
+        if (!lua_checkstack(L, nres + 1))
+            return luaL_error(L, "too many results to resume");
+        lua_xmove(co, L, nres);
+        return nres;
+    }
+    lua_xmove(co, L, 1); /* the error object */
+    return lua_error(L);
+}
+
+static int
+lsim_co_wrap(lua_State *L)
+{
+    lsim_new_coroutine(L);
+    lua_pushcclosure(L, lsim_co_wrapped, 1);
+    return 1;
+}
+
+void
+lsim_open_sandbox(lua_State *L)
+{
+    static const struct {
+        const char *name;
+        lua_CFunction open;
+    } libs[] = {
+        {LUA_GNAME, luaopen_base},         {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table},   {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8},   {LUA_COLIBNAME, luaopen_coroutine},
+    };
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].open, 1);
+        lua_pop(L, 1);
+    }
+    static const char *const removed[] = {"load", "loadfile", "dofile", "require", "warn"};
+    for (size_t i = 0; i < sizeof removed / sizeof removed[0]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, removed[i]);
+    }
+    lua_register(L, "print", lsim_print);
+    lua_register(L, "collectgarbage", lsim_collectgarbage);
+
+    lua_getglobal(L, LUA_STRLIBNAME);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, LUA_MATHLIBNAME);
+    lua_pushcfunction(L, lsim_math_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, lsim_math_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, LUA_COLIBNAME);
+    lua_pushcfunction(L, lsim_co_create);
+    lua_setfield(L, -2, "create");
+    lua_pushcfunction(L, lsim_co_wrap);
+    lua_setfield(L, -2, "wrap");
+    lua_pop(L, 1);
+}
