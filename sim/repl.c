@@ -108,6 +108,8 @@ repl_interrupted(void)
 static void
 repl_world_drop(struct repl *r)
 {
+    lsim_free(r->lsim); /* first: it borrows the world and the log */
+    r->lsim = NULL;
     world_free(r->w);
     r->w = NULL;
     trace_log_fini(&r->log);
@@ -120,6 +122,48 @@ repl_world_drop(struct repl *r)
     r->evmem = NULL;
 }
 
+/* The scenario on the session's world, loaded and not started; without a scenario an empty
+   chunk, run to its end at once, so `lua` and `=` work in a bare world too. 0 or -1. */
+static int
+repl_script_fresh(struct repl *r)
+{
+    struct lsim_opts lo = LSIM_OPTS_DEFAULT;
+    lo.seed = r->o.seed;
+    lo.preset = r->o.preset;
+    lo.world = r->w;
+    lo.log = &r->log;
+    if (!(r->lsim = lsim_new(&lo)))
+        return -1;
+    if (!r->o.scenario) {
+        if (lsim_load_string(r->lsim, "", "=repl") != 0)
+            return -1;
+        lsim_resume(r->lsim, LSIM_FOREVER);
+        return 0;
+    }
+    if (lsim_load(r->lsim, r->o.scenario) != 0) {
+        repl_err(r, "%s", lsim_message(r->lsim));
+        return -1;
+    }
+    return 0;
+}
+
+bool
+repl_script_active(const struct repl *r)
+{
+    enum lsim_status s = lsim_status(r->lsim);
+    return s == LSIM_READY || s == LSIM_RUNNING || s == LSIM_PAUSED;
+}
+
+bool
+repl_step1(struct repl *r)
+{
+    if (repl_script_active(r)) {
+        lsim_resume(r->lsim, 1);
+        return true;
+    }
+    return world_step(r->w);
+}
+
 /* A fresh world with the session's seed and preset, its log and its printer. 0 or -1. */
 static int
 repl_world_fresh(struct repl *r)
@@ -130,6 +174,7 @@ repl_world_fresh(struct repl *r)
     trace_log_init(&r->log);
     to.format = r->o.format;
     to.color = r->o.color;
+    to.absolute_seq = true; /* the numbers `tcb` and `wire` show */
     r->w = world_new(&cfg);
     r->evbuf = open_memstream(&r->evmem, &r->evlen);
     r->printer = r->evbuf ? out_text_new(r->evbuf, &to) : NULL;
@@ -137,7 +182,7 @@ repl_world_fresh(struct repl *r)
         return -1;
     world_observe(r->w, trace_log_observe, &r->log);
     world_observe(r->w, repl_on_event, r);
-    return 0;
+    return repl_script_fresh(r);
 }
 
 void
@@ -161,6 +206,8 @@ repl_new(const struct repl_opts *o)
     r->out = o->out;
     r->next_bp = 1;
     if (repl_world_fresh(r) != 0) {
+        if (!r->lsim || lsim_status(r->lsim) != LSIM_EMPTY)
+            repl_err(r, "out of memory");
         repl_free(r);
         return NULL;
     }
@@ -240,7 +287,7 @@ repl_replay(struct repl *r, size_t keep)
         const struct repl_jent *e = &r->jr[i];
         switch (e->op) {
         case REPL_OP_STEP:
-            world_step(r->w);
+            repl_step1(r);
             break;
         case REPL_OP_CLOCK:
             world_run_until_time(r->w, e->t);
@@ -519,21 +566,16 @@ repl_main(int argc, char **argv)
             return 2;
         }
     }
-    if (file) {
-        /* A scenario file is run by the Lua runner (issue 3), which is not linked in yet. */
-        fprintf(stderr, "tcpsim repl: %s: scenarios need the Lua runner, not built yet\n", file);
-        return 2;
-    }
+    o.scenario = file;
     if (o.tty && home && *home && snprintf(hist, sizeof hist, "%s/.tcpsim_history", home) < (int)sizeof hist)
         o.history = hist;
     struct repl *r = repl_new(&o);
-    if (!r) {
-        fprintf(stderr, "tcpsim repl: out of memory\n");
-        return 1;
-    }
+    if (!r)
+        return 1; /* repl_new said why */
     if (o.tty)
-        fprintf(stdout, "tcpsim %s: two hosts, A 10.0.0.1 and B 10.0.0.2, seed %llu. "
-                        "Type help; Ctrl-D quits.\n", TCPSIM_VERSION, (unsigned long long)o.seed);
+        fprintf(stdout, "tcpsim %s: two hosts, A 10.0.0.1 and B 10.0.0.2, seed %llu%s%s. "
+                        "Type help; Ctrl-D quits.\n", TCPSIM_VERSION, (unsigned long long)o.seed,
+                file ? "; paused at the start of " : "", file ? file : "");
     int rc = repl_loop(r);
     repl_free(r);
     return rc;

@@ -429,12 +429,27 @@ repl_cmd_diagram(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* `lua CODE` and `=EXPR`: 'code' is the rest of the line, as typed. */
+static enum repl_status
+repl_lua(struct repl *r, const char *code)
+{
+    char *out = NULL;
+    int rc = lsim_eval(r->lsim, code, &out);
+    enum repl_status st = REPL_OK;
+    if (rc != 0)
+        st = repl_err(r, "%s", out ? out : "Lua error");
+    else if (out && *out)
+        fprintf(r->out, "%s\n", out);
+    free(out);
+    return st;
+}
+
 static enum repl_status
 repl_cmd_lua(struct repl *r, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    return repl_err(r, "Lua is not available in this session: no scenario runner is linked in");
+    return repl_err(r, "usage: lua CODE, or =EXPR");
 }
 
 static enum repl_status
@@ -570,8 +585,14 @@ repl_exec(struct repl *r, const char *line)
             return REPL_OK;
         line = r->last_line; /* an empty line repeats `step` or `next`, as in gdb */
     }
-    if (line[0] == '=')
-        return r->last_failed = true, repl_cmd_lua(r, 0, NULL);
+    if (line[0] == '=' || (strncmp(line, "lua", 3) == 0 && isspace((unsigned char)line[3]))) {
+        uint64_t events = r->w->nevents;
+        enum repl_status st = repl_lua(r, line[0] == '=' ? line + 1 : line + 4);
+        if (st == REPL_OK || r->w->nevents != events)
+            repl_journal(r, REPL_OP_CMD, line);
+        r->last_failed = st == REPL_ERR;
+        return st;
+    }
     if (!(copy = strdup(line)))
         return repl_err(r, "out of memory");
     int argc = repl_split(copy, argv, REPL_MAX_ARGS);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
 #include "tcpsim/repl.h"
 #include "tcpsim/world.h"
@@ -58,6 +59,7 @@ struct repl {
     FILE *out;               /* where handlers print: o.out, or a sink while replaying */
     struct world *w;
     struct trace_log log;    /* every event of 'w' */
+    struct lsim *lsim;       /* the scenario (or an empty one, for `lua`), borrowing w and log */
     struct out_text *printer;/* prints events to 'evbuf' */
     FILE *evbuf;             /* memory stream the printer writes to */
     char *evmem;             /* its buffer */
@@ -105,6 +107,11 @@ enum repl_status repl_err(struct repl *r, const char *fmt, ...)
 /* Print what the event printer has buffered, unless replaying. */
 void repl_flush_events(struct repl *r);
 void repl_journal(struct repl *r, enum repl_op op, const char *line);
+/* One step: the scenario's next step (an action or an event) while it runs, else the
+   world's next event. false when nothing is left to do. */
+bool repl_step1(struct repl *r);
+/* Is the scenario still running (not yet ended or failed)? */
+bool repl_script_active(const struct repl *r);
 /* Rebuild the world from the journal's first 'keep' entries. 0, or -1 on failure. */
 int repl_replay(struct repl *r, size_t keep);
 /* Was Ctrl-C pressed since the last call? Clears the flag. */

@@ -2,7 +2,8 @@
  * repl_run.c - moving through time: step, next, run/continue, until, advance, back, rewind,
  * and the breakpoints that stop them.
  *
- * Every move goes through repl_go(), which steps the world one clock event at a time (so
+ * Every move goes through repl_go(), which steps one event at a time (a scenario's step while
+ * the scenario runs, then the world's next clock event), so
  * Ctrl-C and breakpoints are checked between events), journals each step and each clock move
  * for `back`, and says why it stopped. Events are printed as they happen by repl_on_event(),
  * the session's observer, which also notices state changes and breakpoint hits.
@@ -19,7 +20,9 @@ enum repl_stop {
     REPL_STOP_CHANGE, /* a state changed (`next`) */
     REPL_STOP_BREAK,  /* a breakpoint */
     REPL_STOP_INTR,   /* Ctrl-C */
-    REPL_STOP_IDLE    /* nothing is scheduled */
+    REPL_STOP_IDLE,   /* nothing is scheduled */
+    REPL_STOP_PAUSE,  /* the scenario called pause(text) */
+    REPL_STOP_END     /* the scenario ended or failed (the world stays live) */
 };
 
 /* ---- breakpoints ------------------------------------------------------------------------------ */
@@ -97,6 +100,32 @@ repl_clock_to(struct repl *r, clk_time t)
     repl_journal(r, REPL_OP_CLOCK, NULL);
 }
 
+/* One step of a running scenario: REPL_STOP_COUNT when it went on as asked, else why not.
+   The script decides what happens next, so time limits are checked after the step. */
+static enum repl_stop
+repl_go_script(struct repl *r, clk_time limit, bool breaks)
+{
+    clk_time before = world_now(r->w);
+    if (before >= limit)
+        return REPL_STOP_LIMIT;
+    repl_step1(r);
+    repl_journal(r, REPL_OP_STEP, NULL);
+    struct repl_bp *tb = breaks ? repl_bp_time(r, before, world_now(r->w)) : NULL;
+    if (tb && !r->bp_hit)
+        r->bp_hit = tb->id;
+    switch (lsim_status(r->lsim)) {
+    case LSIM_PAUSED: return REPL_STOP_PAUSE;
+    case LSIM_DONE:
+    case LSIM_FAILED:
+    case LSIM_EMPTY: return REPL_STOP_END;
+    case LSIM_READY:
+    case LSIM_RUNNING: break;
+    }
+    if (breaks && r->bp_hit)
+        return REPL_STOP_BREAK;
+    return REPL_STOP_COUNT;
+}
+
 /*
  * Perform events until 'max' of them (0: no limit) have happened, the clock would pass
  * 'limit' (it is then moved to 'limit'), a state changes (when 'to_change'), a breakpoint is
@@ -113,6 +142,15 @@ repl_go(struct repl *r, uint64_t max, clk_time limit, bool to_change, bool break
             return REPL_STOP_COUNT;
         if (repl_interrupted())
             return REPL_STOP_INTR;
+        if (repl_script_active(r)) {
+            enum repl_stop why = repl_go_script(r, limit, breaks);
+            if (why != REPL_STOP_COUNT)
+                return why;
+            n++;
+            if (to_change && r->state_changed)
+                return REPL_STOP_CHANGE;
+            continue;
+        }
         clk_time now = world_now(r->w), next = world_next_time(r->w);
         struct repl_bp *tb = breaks ? repl_bp_time(r, now, next < limit ? next : limit) : NULL;
         if (tb && tb->t < next) {
@@ -165,6 +203,17 @@ repl_report(struct repl *r, enum repl_stop why, bool quiet_limit)
         break;
     case REPL_STOP_IDLE:
         fprintf(r->out, "-- nothing is scheduled at %s: no segment in flight, no timer armed\n", t);
+        break;
+    case REPL_STOP_PAUSE:
+        fprintf(r->out, "%s-- paused at %s: %s%s\n", repl_color(r, "\033[1;36m"), t, lsim_message(r->lsim),
+                repl_color(r, "\033[0m"));
+        break;
+    case REPL_STOP_END:
+        if (lsim_status(r->lsim) == LSIM_FAILED)
+            fprintf(r->out, "%s-- the scenario failed at %s: %s%s\n", repl_color(r, "\033[1;31m"), t,
+                    lsim_message(r->lsim), repl_color(r, "\033[0m"));
+        else
+            fprintf(r->out, "-- the scenario has ended at %s; the world stays live\n", t);
         break;
     }
 }

@@ -362,6 +362,7 @@ repl_view_trace(struct repl *r, int argc, char **argv)
     FILE *f = open_memstream(&mem, &len);
     o.format = r->o.format;
     o.color = r->o.color;
+    o.absolute_seq = true;
     struct out_text *p = f ? out_text_new(f, &o) : NULL;
     if (!p) {
         if (f)

@@ -39,12 +39,14 @@ struct repl_opts {
     enum tcp_preset preset;
     enum out_format format;/* how events are printed */
     const char *history;   /* history file, or NULL for none */
+    const char *scenario;  /* a Lua scenario to load, paused at time 0; NULL: a bare world */
 };
 
 /* Defaults for 'in'/'out' streams: not a terminal, no colour, seed 1, linux, rfc format. */
 void repl_opts_default(struct repl_opts *o, FILE *in, FILE *out);
 
-/* A session on a fresh world. NULL on ENOMEM. */
+/* A session on a fresh world (with the scenario loaded, not started). NULL on ENOMEM or when
+   the scenario does not load (the reason is printed on 'o->out'). */
 struct repl *repl_new(const struct repl_opts *o);
 void repl_free(struct repl *r);
 
