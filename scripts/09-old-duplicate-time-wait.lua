@@ -12,7 +12,7 @@ local s = l:accept()
 say("B sends 'old data'. The wire holds this one copy back for 5 s (a slow path, a router queue).")
 net:delay { from = B, flags = "PSH", by = 5 }
 s:send("old data")
-sim:run(0.5)
+sim:run(1.5)
 say("B's retransmission timer fired and a second copy got through: A has the bytes, B has its ACK.")
 expect(c:recv() == "old data", "A reads the retransmitted copy")
 

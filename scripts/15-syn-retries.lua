@@ -1,6 +1,8 @@
 scenario { title = "SYN retries exhausted",
   summary = "No answer at all: SYNs at 0, 1, 3, 7, 15, 31, 63 s, then ETIMEDOUT at 127 s (linux, tcp_syn_retries 6)" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 say("A firewall silently drops every SYN to B. A cannot tell silence from a slow network,")
 say("so it retransmits (3.8.1), doubling the timeout each time (RFC 6298 5.5), starting from 1 s.")
 B:listen(80)

@@ -1,6 +1,8 @@
 scenario { title = "Data retransmission gives up",
   summary = "The path dies mid-connection: 15 retransmissions with backoff, ETIMEDOUT after about 924.6 s (tcp_retries2)" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 local l = B:listen(80)
 local c = A:connect(B, 80)
 sim:run(0.01)

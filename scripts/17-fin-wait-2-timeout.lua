@@ -1,6 +1,8 @@
 scenario { title = "FIN_WAIT_2 timeout",
   summary = "A closes; B never does. Linux drops A's orphaned FIN_WAIT_2 after tcp_fin_timeout (60 s)" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 local l = B:listen(80)
 local c = A:connect(B, 80)
 sim:run(0.01)

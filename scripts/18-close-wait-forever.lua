@@ -1,6 +1,8 @@
 scenario { title = "CLOSE_WAIT lasts as long as the application wants",
   summary = "A server that never calls close() keeps its connections in CLOSE_WAIT forever: no timer ends it" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 say("CLOSE_WAIT means: the peer has closed and we ACKed its FIN; now we wait for OUR application")
 say("to close (3.10.7.4, eighth). The TCP has no timer for it. This is not TIME_WAIT!")
 local l = B:listen(80)

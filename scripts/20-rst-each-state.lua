@@ -1,6 +1,8 @@
 scenario { title = "A reset in each synchronized state",
   summary = "RFC 9293 3.10.7.4, second check: an RST at RCV.NXT aborts in every state; which error the user sees" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 local port = 1000
 local function pair()            -- a fresh ESTABLISHED connection A -> B on its own port
   port = port + 1

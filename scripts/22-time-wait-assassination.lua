@@ -1,6 +1,8 @@
 scenario { title = "TIME-WAIT assassination, and RFC 1337's cure",
   summary = "An old duplicate draws an ACK from TIME_WAIT, the peer answers RST, the RST ends TIME_WAIT early" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 A.sysctl.isn = 100
 B.sysctl.isn = 300
 local l = B:listen(80)

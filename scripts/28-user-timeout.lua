@@ -1,6 +1,8 @@
 scenario { title = "The user timeout",
   summary = "RFC 9293 3.8.3: the application bounds how long data may stay unacknowledged (TCP_USER_TIMEOUT)" }
 
+sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
+
 say("Waiting 15 minutes (tcp_retries2, see 16) is too long for many applications. RFC 9293 3.8.3")
 say("gives the user a USER TIMEOUT: if data is not acknowledged within it, the connection is aborted.")
 A.sysctl.user_timeout = 10
