@@ -145,6 +145,72 @@ test_established_back_rebuilds_identical_log(void **state)
     session_close(&s);
 }
 
+/* The log of 'r' has the first 'n' events of 'snap', field for field that matters. */
+static void
+assert_log_equal(const struct trace_log *log, const struct trace_event *snap, size_t n)
+{
+    assert_int_equal(log->len, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(log->ev[i].kind, snap[i].kind);
+        assert_int_equal(log->ev[i].t, snap[i].t);
+        assert_int_equal(log->ev[i].conn, snap[i].conn);
+        assert_int_equal(log->ev[i].seg.seq, snap[i].seg.seq);
+        assert_int_equal(log->ev[i].seg.flags, snap[i].seg.flags);
+        assert_int_equal(log->ev[i].to_state, snap[i].to_state);
+    }
+}
+
+static void
+test_scenario_back_after_pause_rebuilds_identical_log(void **state)
+{
+    struct repl_opts o;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&mem, &len);
+    (void)state;
+    repl_opts_default(&o, stdin, out);
+    o.scenario = "tests/repl/scenario.lua";
+    struct repl *r = repl_new(&o);
+    assert_non_null(r);
+    repl_exec(r, "run");
+    fflush(out);
+    assert_non_null(strstr(mem, "-- paused at 0.010000: the handshake is done"));
+    const struct trace_log *log = repl_log(r);
+    size_t n = log->len;
+    struct trace_event *snap = malloc(n * sizeof *snap);
+    memcpy(snap, log->ev, n * sizeof *snap);
+    repl_exec(r, "step 4");
+    repl_exec(r, "lua c:close()");
+    assert_true(repl_log(r)->len > n);
+    repl_exec(r, "back 5");
+    assert_log_equal(repl_log(r), snap, n);
+    free(snap);
+    repl_free(r);
+    fclose(out);
+    free(mem);
+}
+
+static void
+test_established_break_time_wait_stops_there(void **state)
+{
+    struct session s;
+    (void)state;
+    session_open(&s);
+    session_run(&s, handshake);
+    session_run(&s, "run\naccept B1");
+    const char *out = session_run(&s, "break A1 TIME_WAIT\nclose A1\nclose B2\ncontinue");
+    assert_non_null(strstr(out, "breakpoint 1: stop when A1 enters TIME-WAIT"));
+    assert_non_null(strstr(out, "-- breakpoint 1 at"));
+    assert_null(strstr(out, "2msl fires")); /* it stopped before 2MSL passed */
+    struct tcp_conn *a1 = world_conn_by_name(repl_world(s.r), "A1");
+    assert_int_equal(a1->state, TCP_TIME_WAIT);
+    out = session_run(&s, "info break");
+    assert_non_null(strstr(out, "1       1  A1 enters TIME-WAIT"));
+    out = session_run(&s, "advance 61s");
+    assert_non_null(strstr(out, "A1 TIME-WAIT -> CLOSED"));
+    session_close(&s);
+}
+
 int
 main(void)
 {
@@ -153,6 +219,8 @@ main(void)
         cmocka_unit_test(test_syn_sent_next_stops_at_established),
         cmocka_unit_test(test_any_unknown_command_prints_one_error_and_goes_on),
         cmocka_unit_test(test_established_back_rebuilds_identical_log),
+        cmocka_unit_test(test_scenario_back_after_pause_rebuilds_identical_log),
+        cmocka_unit_test(test_established_break_time_wait_stops_there),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
