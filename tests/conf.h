@@ -24,6 +24,9 @@
    and are skipped until the lead fixes it (then set the switch to 0).
    RING_PUSH_NULL: a FIN without data makes tcp_ring_push() memcpy from NULL (UBSan abort). */
 #define CF_BUG_RING_PUSH_NULL 1
+/* KEEPALIVE_BUSY: keep-alive probes while data or our FIN is unacknowledged, with
+   <SEQ=SND.NXT-1>, which the peer finds acceptable and does not answer: false ETIMEDOUT. */
+#define CF_BUG_KEEPALIVE_BUSY 1
 #define CF_ENGINE_BUG(name)            \
     do {                               \
         if (CF_BUG_##name)             \
