@@ -227,7 +227,7 @@ cli_run_one(const struct cli_run_opts *o)
                    (unsigned long long)w->seed, w->preset == TCP_PRESET_RFC ? "rfc" : "linux");
     } else {
         fprintf(stderr, "FAIL %s\n", lsim_message(l));
-        if (loaded == 0) {
+        if (loaded == 0 && lsim_log(l)->len > 0) {
             fprintf(stderr, "the last events:\n");
             lsim_print_recent(l, stderr, 6, "    ");
         }

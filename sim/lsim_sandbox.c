@@ -110,6 +110,118 @@ lsim_collectgarbage(lua_State *L)
     }
 }
 
+/*
+ * xpcall(f, h, ...): as Lua's, except that once a limit was hit the handler 'h' is not run.
+ * A limit is raised from the count hook, and Lua calls a message handler before it unwinds,
+ * while hooks are still off: a looping handler could never be stopped.
+ */
+static int
+lsim_xpcall_handler(lua_State *L)
+{
+    struct lsim *l = lsim_get(L);
+    if (l->fatal) {
+        lua_pushstring(L, l->fatal);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int
+lsim_xpcall_k(lua_State *L, int status, lua_KContext extra)
+{
+    if (status != LUA_OK && status != LUA_YIELD) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+static int
+lsim_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, lsim_xpcall_handler, 1);
+    lua_replace(L, 2);
+    lua_pushboolean(L, 1); /* the first result when all goes well */
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);   /* f, handler, true, f, args... */
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, lsim_xpcall_k);
+    return lsim_xpcall_k(L, status, 2);
+}
+
+/* setmetatable(t, mt) refuses a __gc metamethod: Lua runs finalizers with hooks off, so a
+   looping finalizer could never be stopped. */
+static int
+lsim_setmetatable(lua_State *L)
+{
+    if (lua_istable(L, 2)) {
+        lua_pushliteral(L, "__gc");
+        bool gc = lua_rawget(L, 2) != LUA_TNIL;
+        lua_pop(L, 1);
+        luaL_argcheck(L, !gc, 2, "__gc metamethods are not allowed in scenarios");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/*
+ * The pattern functions refuse a pattern whose backtracking could run for ages: Lua's matcher
+ * is C code the instruction hook never sees. With k repetition items ('*', '+', '-', '?')
+ * and a subject of n bytes a match may take about n^(k+1) steps; more than 10^9 is refused.
+ */
+static void
+lsim_check_pattern(lua_State *L, size_t subject_len, const char *p, size_t plen)
+{
+    int k = 0;
+    bool in_set = false;
+    for (size_t i = 0; i < plen; i++) {
+        if (p[i] == '%') {
+            i++;
+            continue;
+        }
+        if (in_set) {
+            in_set = p[i] != ']';
+        } else if (p[i] == '[') {
+            in_set = true;
+            if (i + 1 < plen && p[i + 1] == '^')
+                i++;
+            if (i + 1 < plen && p[i + 1] == ']') /* a leading ']' is a member */
+                i++;
+        } else if (strchr("*+-?", p[i])) {
+            k++;
+        }
+    }
+    double steps = 1;
+    for (int j = 0; j <= k && steps <= 1e9; j++)
+        steps *= (double)subject_len + 1;
+    if (steps > 1e9)
+        luaL_error(L, "pattern too costly: %d repetitions on a subject of %d bytes", k, (int)subject_len);
+}
+
+/* string.find/match/gmatch/gsub with the pattern checked first (upvalue 1 = the original). */
+static int
+lsim_string_pattern_fn(lua_State *L)
+{
+    size_t n = 0, plen = 0;
+    luaL_checklstring(L, 1, &n);
+    const char *p = luaL_checklstring(L, 2, &plen);
+    bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4); /* find(s, p, init, plain) */
+    if (!plain)
+        lsim_check_pattern(L, n, p, plen);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* A new thread running 'f' (at index 1), with the instruction hook set. */
 static lua_State *
 lsim_new_coroutine(lua_State *L)
@@ -182,9 +294,21 @@ lsim_open_sandbox(lua_State *L)
     lua_register(L, "print", lsim_print);
     lua_register(L, "collectgarbage", lsim_collectgarbage);
 
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, lsim_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
+    lua_register(L, "xpcall", lsim_xpcall);
+
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    static const char *const pattern_fns[] = {"find", "match", "gmatch", "gsub"};
+    for (size_t i = 0; i < sizeof pattern_fns / sizeof pattern_fns[0]; i++) {
+        lua_getfield(L, -1, pattern_fns[i]);
+        lua_pushboolean(L, i == 0);
+        lua_pushcclosure(L, lsim_string_pattern_fn, 2);
+        lua_setfield(L, -2, pattern_fns[i]);
+    }
     lua_pop(L, 1);
 
     lua_getglobal(L, LUA_MATHLIBNAME);
