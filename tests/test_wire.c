@@ -1,0 +1,286 @@
+/*
+ * test_wire.c - the simulated wire (wire.c): delay, jitter bounds, loss rate, duplication,
+ * reordering (a held segment arrives right after the one that passes it), bandwidth
+ * (serialization delay), scenario rules (drop / delay / duplicate by flags, SEQ, length, nth,
+ * count), acting on segments in flight by id, injection marks, and every segment's send time.
+ *
+ * The segments are resets from A's port 9 to B's closed port 9: B drops them silently
+ * (§3.10.7.1), so the wire is the only thing at work.
+ */
+#include "conf.h"
+
+/* Send a reset from A with 'seq' and 'len' octets of payload at the present instant. */
+static void
+wt_send(struct fx *f, uint32_t seq, uint32_t len, uint8_t flags)
+{
+    static const uint8_t zeros[2048];
+    struct tcp_seg s = {.saddr = f->w->host[FX_A].addr, .daddr = f->w->host[FX_B].addr, .sport = 9,
+                        .dport = 9, .seq = seq, .flags = flags, .len = len, .data = len ? zeros : NULL};
+    wire_send(f->w, FX_A, &s, 0);
+}
+
+/* The events of 'kind' since the mark, up to 'max'. */
+static size_t
+wt_events(const struct fx *f, enum trace_kind kind, const struct trace_event **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = f->mark; i < f->log.len; i++)
+        if (f->log.ev[i].kind == kind) {
+            if (n < max)
+                out[n] = &f->log.ev[i];
+            n++;
+        }
+    return n;
+}
+
+static void
+wt_init(struct fx *f)
+{
+    fx_init(f, false);
+    fx_mark(f);
+}
+
+/* The one-way delay, the send time of every segment, and FIFO order without jitter. */
+static void
+test_wire_delay_and_sent_at(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].delay = CLK_MSEC(7);
+    for (int i = 0; i < 3; i++) {
+        wt_send(&f, (uint32_t)i, 0, TCP_RST);
+        fx_run_ms(&f, 1);
+    }
+    fx_run_ms(&f, 20);
+    const struct trace_event *d[8];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 8), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(d[i]->seg.seq, (uint32_t)i);
+        assert_int_equal(d[i]->sent_at, CLK_MSEC(i));
+        assert_int_equal(d[i]->t, CLK_MSEC(i) + CLK_MSEC(7));
+        assert_int_equal(d[i]->t - d[i]->sent_at, CLK_MSEC(7)); /* its age on arrival */
+    }
+    cf_rule(&f, TCP_RULE_CLOSED_RST_DROP);
+    CF_NONE(&f, FX_B);
+    fx_fini(&f);
+}
+
+/* Jitter adds a uniform extra delay in [0, jitter). */
+static void
+test_wire_jitter_within_bounds(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].delay = CLK_MSEC(5);
+    f.w->wire.link[FX_A].jitter = CLK_MSEC(3);
+    for (int i = 0; i < 300; i++)
+        wt_send(&f, (uint32_t)i, 0, TCP_RST);
+    fx_run_ms(&f, 20);
+    const struct trace_event *d[300];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 300), 300);
+    clk_time lo = CLK_NEVER, hi = 0;
+    for (int i = 0; i < 300; i++) {
+        clk_time age = d[i]->t - d[i]->sent_at;
+        assert_true(age >= CLK_MSEC(5) && age < CLK_MSEC(8));
+        lo = age < lo ? age : lo;
+        hi = age > hi ? age : hi;
+    }
+    assert_true(hi - lo > CLK_MSEC(2)); /* it does vary */
+    fx_fini(&f);
+}
+
+/* Loss: with a fixed seed, the share lost is close to the probability. */
+static void
+test_wire_loss_rate_near_probability(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].loss = 0.3;
+    for (int i = 0; i < 2000; i++)
+        wt_send(&f, (uint32_t)i, 0, TCP_RST);
+    fx_run_ms(&f, 20);
+    const struct trace_event *d[1];
+    size_t lost = wt_events(&f, TRACE_DROP, d, 0), got = wt_events(&f, TRACE_DELIVER, d, 0);
+    assert_int_equal(lost + got, 2000);
+    assert_true(lost > 540 && lost < 660); /* 600 +- 3 standard deviations (20.5) */
+    fx_fini(&f);
+}
+
+/* Duplication: the copy arrives with the original, marked and reported with both ids. */
+static void
+test_wire_dup_copy_arrives(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].dup = 1.0;
+    wt_send(&f, 42, 0, TCP_RST);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4], *u[4];
+    assert_int_equal(wt_events(&f, TRACE_DUP, u, 4), 1);
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[0]->seg.seq, 42);
+    assert_int_equal(d[1]->seg.seq, 42);
+    assert_int_equal(d[0]->t, d[1]->t);
+    assert_true(d[1]->marks & WIRE_MARK_DUP);
+    assert_false(d[0]->marks & WIRE_MARK_DUP);
+    assert_int_equal(u[0]->orig_id, d[0]->pkt_id);
+    assert_int_equal(u[0]->pkt_id, d[1]->pkt_id);
+    assert_int_equal(d[1]->sent_at, d[0]->sent_at);
+    fx_fini(&f);
+}
+
+/* Reordering: a held segment arrives right after the next one, which passes it; alone, it
+   arrives one delay late. */
+static void
+test_wire_reorder_held_until_next_passes(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 1, 0, TCP_RST); /* held */
+    fx_run_ms(&f, 0.5);
+    wt_send(&f, 2, 0, TCP_RST); /* passes it */
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[0]->seg.seq, 2);
+    assert_int_equal(d[1]->seg.seq, 1);
+    assert_int_equal(d[0]->t, d[1]->t);
+    assert_int_equal(d[0]->t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
+    assert_true(d[1]->marks & WIRE_MARK_REORDERED);
+    fx_fini(&f);
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 3, 0, TCP_RST); /* held, and nothing follows */
+    fx_run_ms(&f, 5);
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 1);
+    assert_int_equal(d[0]->t, CLK_MSEC(2));
+    fx_fini(&f);
+}
+
+/* Bandwidth: each segment takes (payload + 40 header octets) * 8 / bandwidth to serialize;
+   back-to-back segments queue behind each other. */
+static void
+test_wire_bandwidth_serialization_delay(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].bandwidth = 8000000; /* 1000 octets per ms */
+    for (int i = 0; i < 3; i++)
+        wt_send(&f, (uint32_t)i, 960, TCP_RST);
+    fx_run_ms(&f, 10);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(d[i]->t, CLK_MSEC(1) + CLK_MSEC(i + 1));
+    fx_fini(&f);
+}
+
+/* Rules: drop by flags; delay by SEQ; duplicate by length; nth and count; exact flags. */
+static void
+test_wire_rules_match_and_act(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    struct wire_rule drop_fin = {.from = FX_A, .flags = TCP_FIN, .len = -1, .nth = 2, .count = 2, .action = WIRE_DROP};
+    struct wire_rule delay_seq = {.from = -1, .has_seq = true, .seq = 500, .len = -1, .nth = 1, .count = -1,
+                                  .action = WIRE_DELAY, .by = CLK_MSEC(10)};
+    struct wire_rule dup_len = {.from = FX_A, .len = 3, .nth = 1, .count = 1, .action = WIRE_DUPLICATE};
+    struct wire_rule exact = {.from = FX_A, .flags = TCP_RST, .flags_exact = TCP_RST, .len = -1, .nth = 1,
+                              .count = -1, .action = WIRE_DROP};
+    assert_true(wire_rule_add(f.w, &drop_fin) > 0);
+    assert_true(wire_rule_add(f.w, &delay_seq) > 0);
+    assert_true(wire_rule_add(f.w, &dup_len) > 0);
+    int ex = wire_rule_add(f.w, &exact);
+    for (uint32_t i = 0; i < 4; i++) /* FIN 1: passes (nth 2), FIN 2 and 3: dropped, FIN 4: count spent */
+        wt_send(&f, 100 + i, 0, TCP_FIN | TCP_RST | TCP_ACK);
+    wt_send(&f, 500, 0, TCP_RST | TCP_ACK); /* delayed */
+    wt_send(&f, 600, 3, TCP_RST | TCP_ACK); /* duplicated once */
+    wt_send(&f, 601, 3, TCP_RST | TCP_ACK); /* count spent */
+    wt_send(&f, 700, 0, TCP_RST);           /* exactly RST: dropped */
+    assert_int_equal(wire_rule_remove(f.w, ex), 0);
+    assert_int_equal(wire_rule_remove(f.w, ex), -1);
+    wt_send(&f, 701, 0, TCP_RST);           /* rule removed: passes */
+    fx_run_ms(&f, 20);
+    const struct trace_event *d[16], *x[16];
+    size_t nd = wt_events(&f, TRACE_DROP, x, 16);
+    assert_int_equal(nd, 3);
+    assert_int_equal(x[0]->seg.seq, 101);
+    assert_int_equal(x[1]->seg.seq, 102);
+    assert_int_equal(x[2]->seg.seq, 700);
+    assert_string_equal(x[0]->text, "rule");
+    size_t n = wt_events(&f, TRACE_DELIVER, d, 16);
+    assert_int_equal(n, 7);
+    static const uint32_t order[] = {100, 103, 600, 600, 601, 701, 500};
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(d[i]->seg.seq, order[i]);
+    assert_int_equal(d[6]->t - d[6]->sent_at, CLK_MSEC(11));
+    assert_true(d[6]->marks & WIRE_MARK_DELAYED);
+    assert_int_equal(wt_events(&f, TRACE_DELAY, x, 16), 1);
+    fx_fini(&f);
+}
+
+/* In flight by id: drop, delay, duplicate; unknown ids fail. Injected segments are marked. */
+static void
+test_wire_inflight_by_id_and_inject(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    wt_send(&f, 1, 0, TCP_RST);
+    wt_send(&f, 2, 0, TCP_RST);
+    wt_send(&f, 3, 0, TCP_RST);
+    assert_int_equal(f.w->wire.inflight, 3);
+    uint64_t id1 = f.w->wire.head->id, id2 = f.w->wire.head->next->id, id3 = f.w->wire.tail->id;
+    assert_non_null(wire_find(f.w, id2));
+    assert_int_equal(wire_drop_id(f.w, id1, NULL), 0);
+    assert_int_equal(wire_drop_id(f.w, id1, NULL), -1);
+    assert_int_equal(wire_delay_id(f.w, id2, CLK_MSEC(4)), 0);
+    assert_int_equal(wire_delay_id(f.w, 9999, CLK_MSEC(4)), -1);
+    uint64_t copy = wire_dup_id(f.w, id3);
+    assert_true(copy > id3);
+    assert_int_equal(wire_dup_id(f.w, 9999), 0);
+    struct tcp_seg s = {.saddr = f.w->host[FX_A].addr, .daddr = f.w->host[FX_B].addr, .sport = 9, .dport = 9,
+                        .seq = 77, .flags = TCP_RST};
+    uint64_t inj = wire_inject(f.w, FX_A, &s);
+    assert_true(inj > copy);
+    fx_run_ms(&f, 10);
+    const struct trace_event *d[8];
+    size_t n = wt_events(&f, TRACE_DELIVER, d, 8);
+    assert_int_equal(n, 4);
+    assert_int_equal(d[0]->seg.seq, 3);
+    assert_int_equal(d[1]->pkt_id, copy);
+    assert_true(d[1]->marks & WIRE_MARK_DUP);
+    assert_int_equal(d[2]->pkt_id, inj);
+    assert_true(d[2]->marks & WIRE_MARK_INJECTED);
+    assert_int_equal(d[3]->pkt_id, id2);
+    assert_int_equal(d[3]->t, CLK_MSEC(5));
+    assert_true(d[3]->marks & WIRE_MARK_DELAYED);
+    assert_int_equal(f.w->wire.inflight, 0);
+    /* injected segments are not counted as A's */
+    CF_EXPECT(&f, FX_A, {TCP_RST, 1, 0, 0}, {TCP_RST, 2, 0, 0}, {TCP_RST, 3, 0, 0});
+    fx_fini(&f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wire_delay_and_sent_at),
+        cmocka_unit_test(test_wire_jitter_within_bounds),
+        cmocka_unit_test(test_wire_loss_rate_near_probability),
+        cmocka_unit_test(test_wire_dup_copy_arrives),
+        cmocka_unit_test(test_wire_reorder_held_until_next_passes),
+        cmocka_unit_test(test_wire_bandwidth_serialization_delay),
+        cmocka_unit_test(test_wire_rules_match_and_act),
+        cmocka_unit_test(test_wire_inflight_by_id_and_inject),
+    };
+    return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
+}
