@@ -1,0 +1,3 @@
+-- hostile: loading a module
+local m = require("os")
+m.exit(0)

@@ -1,0 +1,3 @@
+-- hostile: compiling code at run time (and binary chunks)
+local f = load("return 1")
+f()

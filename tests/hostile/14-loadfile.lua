@@ -1,0 +1,3 @@
+-- hostile: loadfile
+local f = loadfile("/etc/passwd")
+f()

@@ -1,0 +1,2 @@
+-- hostile: dofile
+dofile("/etc/passwd")

@@ -1,0 +1,3 @@
+-- hostile: debug.sethook would remove the instruction limit
+debug.sethook()
+while true do end

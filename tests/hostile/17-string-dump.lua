@@ -1,0 +1,3 @@
+-- hostile: string.dump, the way to binary chunks
+local code = string.dump(function() return 1 end)
+say(#code)

@@ -1,0 +1,2 @@
+-- hostile: a wrong argument type, not caught: the standard "bad argument" message, this line
+A:connect("nowhere", "eighty")

@@ -1,0 +1,10 @@
+-- hostile: nested coroutines through wrap, the loop three levels down
+local run = coroutine.wrap(function()
+  local inner = coroutine.wrap(function()
+    local innermost = coroutine.wrap(function() while true do end end)
+    innermost()
+  end)
+  inner()
+end)
+run()
+error("the nested loop ended")
