@@ -129,7 +129,8 @@ lsim_push_trace(lua_State *L, const struct trace_log *log, size_t from, const ch
     }
 }
 
-/* sim:trace([filter]): filter is a kind ("state") or {kind=, from=n, timers=true}. */
+/* sim:trace([filter]): filter is a kind ("state") or {kind=, from=n, timers=true}; 'from' is
+   an event number (the field n), so sim:trace{from = last.n + 1} gives what happened since. */
 static int
 lsim_sim_trace(lua_State *L)
 {
@@ -150,7 +151,10 @@ lsim_sim_trace(lua_State *L)
         from = luaL_optinteger(L, -1, 1);
         luaL_argcheck(L, from >= 1, 2, "field 'from' counts events from 1");
     }
-    lsim_push_trace(L, l->log, (size_t)from - 1, kind, timers);
+    size_t start = 0; /* the first event numbered 'from' or later */
+    while (start < l->log->len && l->log->ev[start].n < (uint64_t)from)
+        start++;
+    lsim_push_trace(L, l->log, start, kind, timers);
     return 1;
 }
 

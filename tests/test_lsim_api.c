@@ -1,0 +1,363 @@
+/*
+ * test_lsim_api.c - the API a scenario sees (docs/lua-api.md): hosts, sockets, sysctl, net,
+ * sim, the trace table, and the conventions: a call that fails returns nil, "ERRNO"; a wrong
+ * argument raises "bad argument #n to 'f'". Each test is a Lua chunk that checks itself with
+ * expect(); the C side asserts it ran to the end (and, where it matters, what it left behind).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "lsim_fx.h"
+
+/* The RFC 9293 Figure 6 handshake, ISNs 100 and 300, then data both ways. */
+static const char handshake[] =
+    "B.sysctl.isn = 300\n"
+    "local l = B:listen(80)\n"
+    "expect(l.state == 'LISTEN', 'listener state ' .. tostring(l.state))\n"
+    "local c = A:connect(B, 80, { port = 40000, isn = 100 })\n"
+    "expect(c.state == 'SYN_SENT')\n"
+    "expect(c['local'] == '10.0.0.1:40000' and c.remote == '10.0.0.2:80', c['local'] .. ' ' .. c.remote)\n"
+    "expect(l:accept() == nil, 'nothing to accept yet')\n"
+    "expect(sim:run_until(function() return c.state == 'ESTABLISHED' end) == true)\n";
+
+static void
+test_established_send_recv_returns_bytes(void **state)
+{
+    (void)state;
+    char code[4096];
+    snprintf(code, sizeof code, "%s%s", handshake,
+             "sim:run(0.01)\n"
+             "local s = l:accept()\n"
+             "expect(s and s.state == 'ESTABLISHED' and s.name == 'B2', 'accepted')\n"
+             "expect(s.error == nil)\n"
+             "expect(c:send('hello') == 5)\n"
+             "expect(s:recv() == '', 'nothing before the segment arrives')\n"
+             "sim:run(0.2)\n"
+             "expect(s:recv(2) == 'he')\n"
+             "expect(s:recv() == 'llo')\n"
+             "local t = c:tcb()\n"
+             "expect(t.iss == 100 and t.snd_una == 106 and t.snd_nxt == 106, 'tcb snd')\n"
+             "expect(t.irs == 300 and t.rcv_nxt == 301, 'tcb rcv')\n"
+             "expect(type(t.srtt) == 'number' and t.rto > 0 and t.retransmits == 0)\n"
+             "expect(#t.timers == 0, 'no timer pending')\n"
+             "c:close()\n"
+             "sim:run(0.1)\n"
+             "expect(s.state == 'CLOSE_WAIT')\n"
+             "local d, e = s:recv()\n"
+             "expect(d == nil and e == 'EOF', 'EOF after FIN')\n"
+             "expect(c.state == 'FIN_WAIT_2')\n"
+             "local ok, err = c:send('x')\n"
+             "expect(ok == nil and err == 'EPIPE', 'send after close: ' .. tostring(err))\n"
+             "s:close()\n"
+             "sim:run(0.1)\n"
+             "expect_state(c, 'TIME-WAIT')\n"
+             "local tw = c:tcb().timers\n"
+             "expect(#tw == 1 and tw[1].name == '2msl' and tw[1].left > 59, 'the 2MSL timer')\n"
+             "sim:run(2 * A.sysctl.msl)\n"
+             "expect(c.state == 'CLOSED' and s.state == 'CLOSED')\n");
+    assert_int_equal(lfx_run(code, NULL, 0), LSIM_DONE);
+}
+
+static void
+test_listen_port_in_use_returns_eaddrinuse(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local x, e = B:listen(80)\n"
+                             "expect(x == nil and e == 'EADDRINUSE', tostring(e))\n"
+                             "expect(#B:sockets() == 1 and B:sockets()[1] == l, 'one socket')\n"
+                             "local a, e2 = l:accept()\n"
+                             "expect(a == nil and e2 == nil)\n"
+                             "local c = A:connect('10.0.0.2', 80)\n"
+                             "local r, e3 = c:accept()\n"
+                             "expect(r == nil and e3 == 'EOPNOTSUPP', tostring(e3))\n"
+                             "local r2, e4 = c:shutdown()\n"
+                             "expect(r2 == nil and e4 == 'ENOTCONN', tostring(e4))\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_closed_connect_refused_sets_error(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local c = A:connect(B, 81)\n"
+                             "sim:run(0.1)\n"
+                             "expect_state(c, 'CLOSED')\n"
+                             "expect_error(c, 'ECONNREFUSED')\n"
+                             "expect(c.error == 'ECONNREFUSED')\n"
+                             "local ok, e = c:close()\n"
+                             "expect(ok == nil and e == 'ECONNREFUSED', tostring(e))\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_established_crash_forgets_connections(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "sim:run(0.1)\n"
+                             "local s = l:accept()\n"
+                             "B:crash()\n"
+                             "expect(s.state == 'CLOSED' and l.state == 'CLOSED')\n"
+                             "expect(c.state == 'ESTABLISHED', 'A does not know')\n"
+                             "expect(#net:inflight() == 0, 'a crash sends nothing')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_sysctl_names_aliases_and_ranges(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("expect(A.sysctl.tcp_fin_timeout == 60 and A.sysctl.fin_timeout == 60)\n"
+                             "A.sysctl.fin_timeout = 30\n"
+                             "expect(A.sysctl.tcp_fin_timeout == 30 and B.sysctl.tcp_fin_timeout == 60)\n"
+                             "expect(A.sysctl.msl == 30 and math.type(A.sysctl.tcp_syn_retries) == 'integer')\n"
+                             "A.sysctl.tcp_rfc1337 = true\n"
+                             "expect(A.sysctl.rfc1337 == 1)\n"
+                             "local ok, e = pcall(function() return A.sysctl.nonsense end)\n"
+                             "expect(not ok and e:find(\"unknown setting 'nonsense'\"), e)\n"
+                             "ok, e = pcall(function() A.sysctl.tcp_syn_retries = 0 end)\n"
+                             "expect(not ok and e:find('out of range'), e)\n"
+                             "sim:config { preset = 'rfc', seed = 3 }\n"
+                             "expect(A.sysctl.msl == 120, 'the rfc preset')\n"
+                             "expect(A.sysctl.tcp_fin_timeout == 30, 'the script\\'s setting survives the preset')\n"
+                             "expect(sim:seed() == 3 and sim.preset == 'rfc')\n"
+                             "expect(A.name == 'A' and B.addr == '10.0.0.2')\n"
+                             "B:listen(80)\n"
+                             "ok, e = pcall(sim.config, sim, { seed = 4 })\n"
+                             "expect(not ok and e:find('before the first socket'), e)\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_wrong_argument_types_raise_bad_argument(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local function err(f) local ok, e = pcall(f); expect(not ok); return e end\n"
+                             "local e = err(function() A:listen('x') end)\n"
+                             "expect(e:find(\"bad argument #1 to 'listen' %(number expected, got string%)\"), e)\n"
+                             "e = err(function() A:connect(42, 80) end)\n"
+                             "expect(e:find(\"bad argument #1 to 'connect' %(host expected\"), e)\n"
+                             "e = err(function() A:connect(B, 80, { prot = 1 }) end)\n"
+                             "expect(e:find(\"bad argument #3 to 'connect' %(unknown option 'prot'%)\"), e)\n"
+                             "e = err(function() net:drop { flags = 'XYZ' } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'drop'\"), e)\n"
+                             "e = err(function() net:set { loss = 2 } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'set'\"), e)\n"
+                             "e = err(function() sim:run('soon') end)\n"
+                             "expect(e:find(\"bad argument #1 to 'run'\"), e)\n"
+                             "local l = B:listen(80)\n"
+                             "e = err(function() l:send({}) end)\n"
+                             "expect(e:find(\"bad argument #1 to 'send' %(string expected, got table%)\"), e)\n"
+                             "e = err(function() expect_state(l, 'NOWHERE') end)\n"
+                             "expect(e:find(\"bad argument #2 to 'expect_state' %(unknown state 'NOWHERE'%)\"), e)\n"
+                             "e = err(function() l.state = 'CLOSED' end)\n"
+                             "expect(e:find('read%-only'), e)\n"
+                             "e = err(function() sim.now = 5 end)\n"
+                             "expect(e:find('cannot set sim.now'), e)\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_net_rules_drop_and_list(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "sim:run(0.1)\n"
+                             "local s = l:accept()\n"
+                             "local id = net:drop { from = A, flags = 'FIN' }\n"
+                             "local r = net:rules()\n"
+                             "expect(#r == 1 and r[1].id == id and r[1].action == 'drop' and r[1].from == 'A' and r[1].flags == 'FIN')\n"
+                             "c:close()\n"
+                             "sim:run(0.1)\n"
+                             "expect(s.state == 'ESTABLISHED', 'the FIN was dropped')\n"
+                             "expect(c.state == 'FIN_WAIT_1')\n"
+                             "local drops = sim:trace('drop')\n"
+                             "expect(#drops == 1 and drops[1].flags == 'FIN,ACK' and drops[1].from == 'A')\n"
+                             "expect(net:rules()[1].count == 0)\n"
+                             "expect(net:unrule(id) == true and #net:rules() == 0)\n"
+                             "local x, e = net:unrule(id)\n"
+                             "expect(x == nil and e == 'EINVAL')\n"
+                             "sim:run(5)\n"
+                             "expect(s.state == 'CLOSE_WAIT', 'the retransmitted FIN arrived')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_net_inflight_by_id(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("net:set { delay = 0.05 }\n"
+                             "expect(net:link(A).delay == 0.05 and net:link(B).delay == 0.05)\n"
+                             "net:set { from = B, loss = 0.5 }\n"
+                             "expect(net:link(B).loss == 0.5 and net:link(A).loss == 0)\n"
+                             "net:set { from = B, loss = 0 }\n"
+                             "local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80, { isn = 7 })\n"
+                             "local f = net:inflight()\n"
+                             "expect(#f == 1 and f[1].flags == 'SYN' and f[1].seq == 7 and f[1].from == 'A' and f[1].to == 'B')\n"
+                             "expect(f[1].arrive == 0.05 and f[1].age == 0 and f[1].dport == 80)\n"
+                             "local copy = net:dup_id(f[1].id)\n"
+                             "expect(copy and #net:inflight() == 2)\n"
+                             "expect(net:delay_id(copy, 1) == true)\n"
+                             "expect(net:drop_id(f[1].id) == true and #net:inflight() == 1)\n"
+                             "local x, e = net:drop_id(999)\n"
+                             "expect(x == nil and e == 'EINVAL')\n"
+                             "x, e = net:delay_id(999, 1)\n"
+                             "expect(x == nil and e == 'EINVAL')\n"
+                             "x, e = net:dup_id(999)\n"
+                             "expect(x == nil and e == 'EINVAL')\n"
+                             "sim:run(1.2)\n"
+                             "expect(c.state == 'ESTABLISHED', 'the delayed copy made it')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_listen_inject_syn_gets_synack(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("B.sysctl.isn = 300\n"
+                             "local l = B:listen(80)\n"
+                             "local id = net:inject { from = A, sport = 40000, dport = 80, seq = 100, flags = 'SYN' }\n"
+                             "expect(math.type(id) == 'integer')\n"
+                             "sim:run(0.01)\n"
+                             "local sent = sim:trace('send')\n"
+                             "expect(#sent == 3, 'SYN, SYN,ACK, then A answers RST: ' .. #sent)\n"
+                             "expect(sent[1].text == 'injected' and sent[1].seq == 100)\n"
+                             "expect(sent[2].from == 'B' and sent[2].flags == 'SYN,ACK' and sent[2].seq == 300 and sent[2].ack == 101)\n"
+                             "expect(sent[3].from == 'A' and sent[3].flags == 'RST')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_trace_events_carry_their_fields(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("say('hello')\n"
+                             "local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80, { isn = 100 })\n"
+                             "sim:run(0.01)\n"
+                             "local t = sim:trace()\n"
+                             "expect(t[1].kind == 'say' and t[1].text == 'hello' and t[1].t == 0)\n"
+                             "local st = sim:trace('state')\n"
+                             "expect(st[1].host == 'B' and st[1].sock == 'B1' and st[1].from == 'CLOSED' and st[1].to == 'LISTEN')\n"
+                             "expect(st[1].rule_id == 'OPEN_PASSIVE' and st[1].rule:find('^3.10.1: '), st[1].rule)\n"
+                             "local calls = sim:trace('call')\n"
+                             "expect(calls[1].text == 'listen 80' and calls[1].result == 'OK')\n"
+                             "local d = sim:trace('deliver')[1]\n"
+                             "expect(d.from == 'A' and d.to == 'B' and d.flags == 'SYN' and d.seq == 100 and d.len == 0 and d.win > 0)\n"
+                             "for i = 2, #t do expect(t[i].t >= t[i - 1].t and t[i].n > t[i - 1].n) end\n"
+                             "expect(#sim:trace { kind = 'timer_arm' } > 0 and #sim:trace('timer_arm') > 0)\n"
+                             "expect(#sim:trace { from = t[#t].n } == 1 and sim:trace { from = t[#t].n }[1].n == t[#t].n)\n"
+                             "for _, e in ipairs(t) do expect(e.kind ~= 'timer_arm', 'arm events only on request') end\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_sim_step_and_run_until(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("expect(sim:step() == nil, 'nothing scheduled')\n"
+                             "local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "local e = sim:step()\n"
+                             "expect(e.kind == 'deliver' and e.to == 'B' and e.flags == 'SYN', e.kind)\n"
+                             "expect(#e.events >= 3 and e.events[1].kind == 'deliver')\n"
+                             "expect(sim.now == 0.001)\n"
+                             "local ok = sim:run_until(function() return false end, 2)\n"
+                             "expect(ok == false and sim.now == 2.001, 'false after the limit, at the limit')\n"
+                             "expect(sim:run_until(function() return c.state == 'ESTABLISHED' end) == true)\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
+static void
+test_expect_failure_reports_file_and_line(void **state)
+{
+    (void)state;
+    char msg[512];
+    assert_int_equal(lfx_run("local x = 1\n\nexpect(x == 2, 'x should be 2')\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:3: x should be 2");
+    assert_int_equal(lfx_run("local l = B:listen(80)\nexpect_state(l, 'ESTABLISHED')\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:2: expected B1 in ESTABLISHED, but it is in LISTEN");
+    assert_int_equal(lfx_run("local l = B:listen(80)\nexpect_error(l, 'ECONNRESET')\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:2: expected B1's error to be ECONNRESET, but it is none");
+    assert_int_equal(lfx_run("\nerror('plain')\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:2: plain");
+    assert_int_equal(lfx_run("\n\nerror('no position', 0)\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:3: no position");
+    assert_int_equal(lfx_run("assert(false)\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:1: assertion failed!");
+}
+
+static void
+test_scenario_sets_title(void **state)
+{
+    (void)state;
+    struct lsim *l = lfx_new("scenario { title = 'T', summary = 'S' }\n");
+    assert_non_null(l);
+    assert_null(lsim_title(l));
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    assert_string_equal(lsim_title(l), "T");
+    assert_string_equal(lsim_summary(l), "S");
+    lsim_free(l);
+    char msg[256];
+    assert_int_equal(lfx_run("scenario { titel = 'x' }\n", msg, sizeof msg), LSIM_FAILED);
+    assert_non_null(strstr(msg, "unknown option 'titel'"));
+}
+
+static void
+test_sockets_limit_returns_enobufs(void **state)
+{
+    (void)state;
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.max_sockets = 2;
+    struct lsim *l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l,
+                                      "B:listen(1) B:listen(2)\n"
+                                      "local x, e = B:listen(3)\n"
+                                      "expect(x == nil and e == 'ENOBUFS')\n"
+                                      "x, e = A:connect(B, 1)\n"
+                                      "expect(x == nil and e == 'ENOBUFS')\n",
+                                      "@t.lua"),
+                     0);
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    assert_int_equal(lsim_world(l)->nconns, 2);
+    lsim_free(l);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_established_send_recv_returns_bytes),
+        cmocka_unit_test(test_listen_port_in_use_returns_eaddrinuse),
+        cmocka_unit_test(test_closed_connect_refused_sets_error),
+        cmocka_unit_test(test_established_crash_forgets_connections),
+        cmocka_unit_test(test_sysctl_names_aliases_and_ranges),
+        cmocka_unit_test(test_wrong_argument_types_raise_bad_argument),
+        cmocka_unit_test(test_net_rules_drop_and_list),
+        cmocka_unit_test(test_net_inflight_by_id),
+        cmocka_unit_test(test_listen_inject_syn_gets_synack),
+        cmocka_unit_test(test_trace_events_carry_their_fields),
+        cmocka_unit_test(test_sim_step_and_run_until),
+        cmocka_unit_test(test_expect_failure_reports_file_and_line),
+        cmocka_unit_test(test_scenario_sets_title),
+        cmocka_unit_test(test_sockets_limit_returns_enobufs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
