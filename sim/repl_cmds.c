@@ -149,7 +149,7 @@ repl_cmd_listen(struct repl *r, int argc, char **argv)
     uint64_t port, v;
     const char *s;
     if (argc < 3)
-        return repl_err(r, "usage: B listen PORT [backlog=N] [isn=N]");
+        return repl_err(r, "usage: B listen PORT [backlog=N]");
     if (!(h = repl_hostarg(r, argv[1])) || repl_num(r, argv[2], 65535, "port", &port) != 0)
         return REPL_ERR;
     if ((s = repl_opt(argc, argv, 3, "backlog"))) {
