@@ -106,5 +106,5 @@ unit: $(TEST_BIN) build/san/tcpsim
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TEST_BIN:=.d) build/obj/main.d build/san/main.d
+-include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d build/*/*/*.d)
 .SECONDARY:

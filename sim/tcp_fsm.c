@@ -233,10 +233,11 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
 }
 
 static void
-tcp_conn_free_buffers(struct tcp_conn *c)
+tcp_conn_free_buffers(struct tcp_conn *c, bool keep_unread)
 {
     tcp_ring_free(&c->sndq);
-    tcp_ring_free(&c->rcvq);
+    if (!keep_unread)
+        tcp_ring_free(&c->rcvq);
     while (c->ooo) {
         struct tcp_ooo *o = c->ooo;
         c->ooo = o->next;
@@ -251,7 +252,7 @@ tcp_conn_destroy(struct tcp_conn *c)
     if (!c)
         return;
     tcp_timer_cancel_all(c);
-    tcp_conn_free_buffers(c);
+    tcp_conn_free_buffers(c, false);
     free(c);
 }
 
@@ -325,7 +326,9 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
     if (err != TCP_OK)
         c->error = err;
     tcp_timer_cancel_all(c);
-    tcp_conn_free_buffers(c);
+    /* Octets received in order stay readable for a user who still holds the socket (a
+       read(2) after the connection closed returns them, then end of stream). */
+    tcp_conn_free_buffers(c, !c->orphaned && c->rcvq.len > 0);
     tcp_conn_detach(c);
     tcp_listener_forget(c);
     if (c->state == TCP_LISTEN) {

@@ -46,6 +46,17 @@ tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
     return listener;
 }
 
+/* SND.MSS from the peer's SYN (§3.7.1): the smaller of its MSS option and ours; "If an MSS
+   Option is not received at connection setup, TCP implementations MUST assume a default send
+   MSS of 536 (576 - 40) for IPv4." */
+static void
+tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
+{
+    uint32_t theirs = syn->mss ? syn->mss : 536u;
+    uint32_t ours = (uint32_t)c->host->cfg.mss;
+    c->snd_mss = theirs < ours ? theirs : ours;
+}
+
 /* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
 
 static void
@@ -114,9 +125,7 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
     c->snd_nxt = c->iss + 1;
     c->snd_wnd = seg->wnd;
     c->snd_wl1 = seg->seq;
-    c->snd_mss = (uint32_t)h->cfg.mss;
-    if (seg->mss && seg->mss < c->snd_mss)
-        c->snd_mss = seg->mss;
+    tcp_set_snd_mss(c, seg);
     c->last_heard = tcp_now(c);
     tcp_conn_attach(c);
     tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
@@ -169,8 +178,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
     c->last_heard = tcp_now(c);
-    if (seg->mss && seg->mss < c->snd_mss)
-        c->snd_mss = seg->mss;
+    tcp_set_snd_mss(c, seg);
     if (ack_ok) {
         /* "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our SYN has been
            ACKed), change the connection state to ESTABLISHED, form an ACK segment
@@ -212,6 +220,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
     c->snd_wl2 = seg->ack;
     tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_SYN_SENT_SIM_OPEN);
     tcp_send_syn(c, true);
+    c->rtt_timing = false; /* Karn: the SYN,ACK sends ISS a second time */
     tcp_rexmit_update(c);
 }
 
@@ -616,11 +625,19 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         && seg->seq == c->irs) {
         tcp_note(h, c, TCP_RULE_SYN_RCVD_DUP_SYN);
         tcp_send_syn(c, true);
+        c->rtt_timing = false; /* Karn: ISS is being sent again, its ACK gives no sample */
         return;
     }
     /* first, check the sequence number */
     uint32_t wnd = tcp_rcv_window(c);
-    if (!tcp_acceptable(c, seg, wnd)) {
+    /* "If the RCV.WND is zero, no segments will be acceptable, but special allowance should
+       be made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT goes on with its
+       text cut away (tcp_trim), and is answered with an ACK showing the closed window. */
+    bool zero_window = wnd == 0 && seg->len > 0 && seg->seq == c->rcv_nxt
+                       && !(seg->flags & (TCP_SYN | TCP_RST));
+    if (zero_window)
+        tcp_note(h, c, TCP_RULE_SEQ_ZERO_WINDOW);
+    else if (!tcp_acceptable(c, seg, wnd)) {
         /* "If an incoming segment is not acceptable, an acknowledgment should be sent in
            reply (unless the RST bit is set, if so drop the segment and return)" */
         if (seg->flags & TCP_RST) {
@@ -694,6 +711,8 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)
         tcp_process_text_and_fin(c, &t);
+    if (zero_window && c->state != TCP_CLOSED)
+        tcp_send_ack(c);
     if (c->state != TCP_CLOSED)
         tcp_output(c);
 }

@@ -60,7 +60,7 @@ const struct tcp_setting_info tcp_setting_table[] = {
      "initial sequence number for new connections; -1 = from the seeded PRNG",
      "RFC 9293 3.4.1 (clock-driven) and RFC 6528 (keyed hash); tcpsim uses its seeded PRNG"},
     {"backlog", TCP_SET_INT, OFF(backlog), 128, 5, 1, 65535,
-     "default listen backlog", "Linux somaxconn = 4096 (128 before 5.4); BSD's classic 5"},
+     "default listen backlog", "128, the backlog applications commonly pass (Linux caps it at somaxconn: 4096 since 5.4, 128 before); BSD's classic 5"},
     {"port_lo", TCP_SET_INT, OFF(port_lo), 32768, 49152, 1024, 65535,
      "first ephemeral port", "Linux ip_local_port_range = 32768 60999; IANA 49152-65535"},
     {"port_hi", TCP_SET_INT, OFF(port_hi), 60999, 65535, 1024, 65535,

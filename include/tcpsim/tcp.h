@@ -191,11 +191,10 @@ struct tcp_conn {
 
     /* Send sequence variables, RFC 9293 §3.3.1 */
     uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
-    /* Receive sequence variables */
+    /* Receive sequence variables (SND.UP and RCV.UP stay 0: URG is not modelled) */
     uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
 
-    uint32_t snd_mss;         /* min(our mss, the peer's MSS option) */
-    uint32_t snd_max;         /* highest SND.NXT ever reached (ACKs up to it are acceptable) */
+    uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
@@ -267,7 +266,9 @@ struct tcp_open_opts {
 };
 #define TCP_OPEN_OPTS_DEFAULT { 0, -1, false, 0 }
 
-/* The user calls, RFC 9293 §3.10.1-§3.10.6 (tcp_user.c). Each reports a TRACE_CALL event. */
+/* The user calls, RFC 9293 §3.10.1-§3.10.6 (tcp_user.c). Each call that can change the
+   connection reports a TRACE_CALL event; tcp_receive, tcp_set_keepalive and an accept that
+   finds nothing do not (a polling loop would flood the trace). */
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,

@@ -44,6 +44,7 @@
     /* §3.10.7.4 the other states, step by step */ \
     X(SEQ_NOT_ACCEPTABLE,   "3.10.7.4",          "first check the sequence number: not acceptable, send ACK and drop") \
     X(SEQ_RST_NOT_ACCEPTABLE,"3.10.7.4",         "first check the sequence number: an unacceptable RST is dropped") \
+    X(SEQ_ZERO_WINDOW,      "3.10.7.4",          "first check the sequence number: zero window, the text is refused but its ACK is processed") \
     X(SEQ_OUT_OF_ORDER,     "3.10.7.4",          "first check the sequence number: beyond RCV.NXT, held for reassembly") \
     X(RST_TO_LISTEN,        "3.10.7.4",          "second check the RST: SYN-RECEIVED from a passive OPEN returns to LISTEN") \
     X(RST_REFUSED,          "3.10.7.4",          "second check the RST: SYN-RECEIVED from an active OPEN, connection refused") \

@@ -52,7 +52,6 @@ struct wire_link {
     double reorder;          /* probability it is held until the next one passes it */
     uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
     clk_time busy_until;     /* serialization: when the link is free again */
-    clk_time last_arrival;   /* FIFO: a segment never overtakes an earlier one unless jitter or reordering says so */
     struct wire_pkt *held;   /* a segment held back for reordering */
 };
 

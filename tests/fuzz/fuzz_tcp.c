@@ -368,7 +368,7 @@ fz_seq(struct fz *f, const struct tcp_conn *c, bool for_ack)
     case 0: return (for_ack ? c->snd_nxt : c->rcv_nxt) + (uint32_t)d;
     case 1: return (for_ack ? c->snd_una : c->rcv_nxt + c->rcv_wnd) + (uint32_t)d;
     case 2: return (for_ack ? c->iss : c->irs) + (uint32_t)d;
-    case 3: return (for_ack ? c->snd_max : c->rcv_nxt) + (uint32_t)d * 1000u;
+    case 3: return (for_ack ? c->snd_nxt : c->rcv_nxt) + (uint32_t)d * 1000u;
     default: return fz_u32(&f->in);
     }
 }
