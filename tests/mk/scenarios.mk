@@ -1,0 +1,9 @@
+# make scenarios: every scenario of the library (scripts/) passes, run by the batch runner of
+# the sanitized program two at a time (each in its own process, under the runner's limits).
+# Part of make test.
+.PHONY: scenarios
+
+scenarios: build/san/tcpsim
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/san/tcpsim test -j2 scripts
+
+EXTRA_CHECKS += scenarios
