@@ -156,6 +156,7 @@ test_established_acceptability_four_cases(void **state)
     struct fx f;
     fx_init(&f, false);
     established_small_window(&f, 8);
+    f.w->host[FX_B].cfg.invalid_ratelimit = 0; /* answer every unacceptable bare ACK here */
     struct tcp_conn *b = f.b;
     /* LEN = 0, WND > 0: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND */
     fx_inject_to(&f, b, 108, 301, TCP_ACK, 65535, NULL);
