@@ -77,6 +77,29 @@ lsim_world_check(lua_State *L)
     return l->w;
 }
 
+void
+lsim_set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+void
+lsim_set_num(lua_State *L, const char *k, lua_Number v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+void
+lsim_set_str(lua_State *L, const char *k, const char *v)
+{
+    if (!v)
+        return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
 int
 lsim_fail(lua_State *L, enum tcp_err e)
 {
@@ -239,14 +262,20 @@ lsim_action(lua_State *L, int nres)
     return lsim_maybe_yield(L, nres);
 }
 
+bool
+lsim_yield_due(lua_State *L, struct lsim *l)
+{
+    if (!lsim_should_yield(L, l))
+        return false;
+    l->why = LSIM_Y_BUDGET;
+    return true;
+}
+
 int
 lsim_maybe_yield(lua_State *L, int nres)
 {
-    struct lsim *l = lsim_get(L);
-    if (lsim_should_yield(L, l)) {
-        l->why = LSIM_Y_BUDGET;
+    if (lsim_yield_due(L, lsim_get(L)))
         return lua_yieldk(L, 0, nres, lsim_action_k);
-    }
     return nres;
 }
 

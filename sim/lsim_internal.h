@@ -81,6 +81,12 @@ bool lsim_should_yield(lua_State *L, const struct lsim *l);
 int lsim_action(lua_State *L, int nres);
 /* The same without spending a step (the caller spent one through lsim_step). */
 int lsim_maybe_yield(lua_State *L, int nres);
+/* t[k] = v for the table on top of the stack ('v' NULL: nothing set). */
+void lsim_set_int(lua_State *L, const char *k, lua_Integer v);
+void lsim_set_num(lua_State *L, const char *k, lua_Number v);
+void lsim_set_str(lua_State *L, const char *k, const char *v);
+/* Is a yield due (see lsim_should_yield)? If so, records why. */
+bool lsim_yield_due(lua_State *L, struct lsim *l);
 /* Push "nil, ERRNO" and return 2. */
 int lsim_fail(lua_State *L, enum tcp_err e);
 /* Keep a sysctl write for re-application after a preset change. */

@@ -82,18 +82,12 @@ lsim_net_link(lua_State *L)
     struct world *w = lsim_world_check(L);
     const struct wire_link *k = &w->wire.link[lsim_check_host(L, 2)->index];
     lua_createtable(L, 0, 6);
-    lua_pushnumber(L, clk_to_sec(k->delay));
-    lua_setfield(L, -2, "delay");
-    lua_pushnumber(L, clk_to_sec(k->jitter));
-    lua_setfield(L, -2, "jitter");
-    lua_pushnumber(L, k->loss);
-    lua_setfield(L, -2, "loss");
-    lua_pushnumber(L, k->dup);
-    lua_setfield(L, -2, "dup");
-    lua_pushnumber(L, k->reorder);
-    lua_setfield(L, -2, "reorder");
-    lua_pushinteger(L, (lua_Integer)k->bandwidth);
-    lua_setfield(L, -2, "bandwidth");
+    lsim_set_num(L, "delay", clk_to_sec(k->delay));
+    lsim_set_num(L, "jitter", clk_to_sec(k->jitter));
+    lsim_set_num(L, "loss", k->loss);
+    lsim_set_num(L, "dup", k->dup);
+    lsim_set_num(L, "reorder", k->reorder);
+    lsim_set_int(L, "bandwidth", (lua_Integer)k->bandwidth);
     return 1;
 }
 
@@ -206,30 +200,18 @@ lsim_push_pkt(lua_State *L, const struct world *w, const struct wire_pkt *p)
 {
     char flags[32];
     lua_createtable(L, 0, 12);
-    lua_pushinteger(L, (lua_Integer)p->id);
-    lua_setfield(L, -2, "id");
-    lua_pushstring(L, lsim_host_name(p->from));
-    lua_setfield(L, -2, "from");
-    lua_pushstring(L, lsim_host_name(p->to));
-    lua_setfield(L, -2, "to");
-    lua_pushstring(L, tcp_flags_str(p->seg.flags, flags, sizeof flags));
-    lua_setfield(L, -2, "flags");
-    lua_pushinteger(L, p->seg.sport);
-    lua_setfield(L, -2, "sport");
-    lua_pushinteger(L, p->seg.dport);
-    lua_setfield(L, -2, "dport");
-    lua_pushinteger(L, p->seg.seq);
-    lua_setfield(L, -2, "seq");
-    lua_pushinteger(L, p->seg.ack);
-    lua_setfield(L, -2, "ack");
-    lua_pushinteger(L, p->seg.len);
-    lua_setfield(L, -2, "len");
-    lua_pushinteger(L, p->seg.wnd);
-    lua_setfield(L, -2, "win");
-    lua_pushnumber(L, clk_to_sec(p->arrive_at));
-    lua_setfield(L, -2, "arrive");
-    lua_pushnumber(L, clk_to_sec(world_now(w) - p->sent_at));
-    lua_setfield(L, -2, "age");
+    lsim_set_int(L, "id", (lua_Integer)p->id);
+    lsim_set_str(L, "from", lsim_host_name(p->from));
+    lsim_set_str(L, "to", lsim_host_name(p->to));
+    lsim_set_str(L, "flags", tcp_flags_str(p->seg.flags, flags, sizeof flags));
+    lsim_set_int(L, "sport", p->seg.sport);
+    lsim_set_int(L, "dport", p->seg.dport);
+    lsim_set_int(L, "seq", p->seg.seq);
+    lsim_set_int(L, "ack", p->seg.ack);
+    lsim_set_int(L, "len", p->seg.len);
+    lsim_set_int(L, "win", p->seg.wnd);
+    lsim_set_num(L, "arrive", clk_to_sec(p->arrive_at));
+    lsim_set_num(L, "age", clk_to_sec(world_now(w) - p->sent_at));
 }
 
 /* net:inflight(): the segments on the wire, in the order they were sent. */
@@ -296,30 +278,20 @@ lsim_net_rules(lua_State *L)
     int n = 0;
     for (const struct wire_rule *r = w->wire.rules; r; r = r->next) {
         lua_createtable(L, 0, 10);
-        lua_pushinteger(L, r->id);
-        lua_setfield(L, -2, "id");
-        lua_pushstring(L, actions[r->action]);
-        lua_setfield(L, -2, "action");
-        lua_pushstring(L, lsim_host_name(r->from));
-        lua_setfield(L, -2, "from");
-        lua_pushstring(L, tcp_flags_str(r->flags, flags, sizeof flags));
-        lua_setfield(L, -2, "flags");
+        lsim_set_int(L, "id", r->id);
+        lsim_set_str(L, "action", actions[r->action]);
+        lsim_set_str(L, "from", lsim_host_name(r->from));
+        lsim_set_str(L, "flags", tcp_flags_str(r->flags, flags, sizeof flags));
         if (r->has_seq) {
-            lua_pushinteger(L, r->seq);
-            lua_setfield(L, -2, "seq");
+            lsim_set_int(L, "seq", r->seq);
         }
         if (r->len >= 0) {
-            lua_pushinteger(L, r->len);
-            lua_setfield(L, -2, "len");
+            lsim_set_int(L, "len", r->len);
         }
-        lua_pushinteger(L, r->count);
-        lua_setfield(L, -2, "count");
-        lua_pushinteger(L, r->nth);
-        lua_setfield(L, -2, "nth");
-        lua_pushinteger(L, r->seen);
-        lua_setfield(L, -2, "seen");
-        lua_pushnumber(L, clk_to_sec(r->by));
-        lua_setfield(L, -2, "by");
+        lsim_set_int(L, "count", r->count);
+        lsim_set_int(L, "nth", r->nth);
+        lsim_set_int(L, "seen", r->seen);
+        lsim_set_num(L, "by", clk_to_sec(r->by));
         lua_rawseti(L, -2, ++n);
     }
     return 1;

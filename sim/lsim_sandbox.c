@@ -311,17 +311,19 @@ lsim_open_sandbox(lua_State *L)
     }
     lua_pop(L, 1);
 
-    lua_getglobal(L, LUA_MATHLIBNAME);
-    lua_pushcfunction(L, lsim_math_random);
-    lua_setfield(L, -2, "random");
-    lua_pushcfunction(L, lsim_math_randomseed);
-    lua_setfield(L, -2, "randomseed");
-    lua_pop(L, 1);
-
-    lua_getglobal(L, LUA_COLIBNAME);
-    lua_pushcfunction(L, lsim_co_create);
-    lua_setfield(L, -2, "create");
-    lua_pushcfunction(L, lsim_co_wrap);
-    lua_setfield(L, -2, "wrap");
-    lua_pop(L, 1);
+    static const struct {
+        const char *lib, *name;
+        lua_CFunction fn;
+    } replaced[] = {
+        {LUA_MATHLIBNAME, "random", lsim_math_random},
+        {LUA_MATHLIBNAME, "randomseed", lsim_math_randomseed},
+        {LUA_COLIBNAME, "create", lsim_co_create},
+        {LUA_COLIBNAME, "wrap", lsim_co_wrap},
+    };
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++) {
+        lua_getglobal(L, replaced[i].lib);
+        lua_pushcfunction(L, replaced[i].fn);
+        lua_setfield(L, -2, replaced[i].name);
+        lua_pop(L, 1);
+    }
 }

@@ -23,22 +23,6 @@ lsim_hname(int i)
     return i == 0 ? "A" : i == 1 ? "B" : NULL;
 }
 
-static void
-lsim_field_str(lua_State *L, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void
-lsim_field_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 /* ---- the trace table ------------------------------------------------------------------------ */
 
 void
@@ -46,66 +30,63 @@ lsim_push_event(lua_State *L, const struct trace_event *ev)
 {
     char buf[320];
     lua_createtable(L, 0, 14);
-    lua_pushnumber(L, clk_to_sec(ev->t));
-    lua_setfield(L, -2, "t");
-    lsim_field_int(L, "n", (lua_Integer)ev->n);
-    lsim_field_str(L, "kind", trace_kind_name(ev->kind));
+    lsim_set_num(L, "t", clk_to_sec(ev->t));
+    lsim_set_int(L, "n", (lua_Integer)ev->n);
+    lsim_set_str(L, "kind", trace_kind_name(ev->kind));
     switch (ev->kind) {
     case TRACE_SEND:
     case TRACE_DELIVER:
     case TRACE_DROP:
     case TRACE_DUP:
     case TRACE_DELAY:
-        lsim_field_str(L, "from", lsim_hname(ev->from));
-        lsim_field_str(L, "to", lsim_hname(ev->to));
-        lsim_field_int(L, "sport", ev->seg.sport);
-        lsim_field_int(L, "dport", ev->seg.dport);
-        lsim_field_int(L, "seq", ev->seg.seq);
-        lsim_field_int(L, "ack", ev->seg.ack);
-        lsim_field_str(L, "flags", tcp_flags_str(ev->seg.flags, buf, sizeof buf));
-        lsim_field_int(L, "len", ev->seg.len);
-        lsim_field_int(L, "win", ev->seg.wnd);
-        lsim_field_int(L, "id", (lua_Integer)ev->pkt_id);
-        lsim_field_str(L, "sock", ev->conn_name);
-        lsim_field_str(L, "text", ev->text);
+        lsim_set_str(L, "from", lsim_hname(ev->from));
+        lsim_set_str(L, "to", lsim_hname(ev->to));
+        lsim_set_int(L, "sport", ev->seg.sport);
+        lsim_set_int(L, "dport", ev->seg.dport);
+        lsim_set_int(L, "seq", ev->seg.seq);
+        lsim_set_int(L, "ack", ev->seg.ack);
+        lsim_set_str(L, "flags", tcp_flags_str(ev->seg.flags, buf, sizeof buf));
+        lsim_set_int(L, "len", ev->seg.len);
+        lsim_set_int(L, "win", ev->seg.wnd);
+        lsim_set_int(L, "id", (lua_Integer)ev->pkt_id);
+        lsim_set_str(L, "sock", ev->conn_name);
+        lsim_set_str(L, "text", ev->text);
         if (ev->kind == TRACE_DUP)
-            lsim_field_int(L, "orig", (lua_Integer)ev->orig_id);
+            lsim_set_int(L, "orig", (lua_Integer)ev->orig_id);
         if (ev->kind == TRACE_DELAY || ev->kind == TRACE_SEND) {
-            lua_pushnumber(L, clk_to_sec(ev->arrive_at));
-            lua_setfield(L, -2, "arrive");
+            lsim_set_num(L, "arrive", clk_to_sec(ev->arrive_at));
         }
         break;
     case TRACE_STATE:
     case TRACE_RULE:
-        lsim_field_str(L, "host", lsim_hname(ev->host));
-        lsim_field_str(L, "sock", ev->conn_name);
+        lsim_set_str(L, "host", lsim_hname(ev->host));
+        lsim_set_str(L, "sock", ev->conn_name);
         if (ev->kind == TRACE_STATE) {
-            lsim_field_str(L, "from", tcp_state_bsd(ev->from_state));
-            lsim_field_str(L, "to", tcp_state_bsd(ev->to_state));
+            lsim_set_str(L, "from", tcp_state_bsd(ev->from_state));
+            lsim_set_str(L, "to", tcp_state_bsd(ev->to_state));
         }
         snprintf(buf, sizeof buf, "%s: %s", tcp_rule_section(ev->rule), tcp_rule_text(ev->rule));
-        lsim_field_str(L, "rule", buf);
-        lsim_field_str(L, "rule_id", tcp_rule_name(ev->rule));
+        lsim_set_str(L, "rule", buf);
+        lsim_set_str(L, "rule_id", tcp_rule_name(ev->rule));
         break;
     case TRACE_TIMER_ARM:
     case TRACE_TIMER_CANCEL:
     case TRACE_TIMER_FIRE:
-        lsim_field_str(L, "host", lsim_hname(ev->host));
-        lsim_field_str(L, "sock", ev->conn_name);
-        lsim_field_str(L, "timer", tcp_timer_name(ev->timer));
+        lsim_set_str(L, "host", lsim_hname(ev->host));
+        lsim_set_str(L, "sock", ev->conn_name);
+        lsim_set_str(L, "timer", tcp_timer_name(ev->timer));
         if (ev->kind == TRACE_TIMER_ARM) {
-            lua_pushnumber(L, clk_to_sec(ev->when));
-            lua_setfield(L, -2, "at");
+            lsim_set_num(L, "at", clk_to_sec(ev->when));
         }
         break;
     case TRACE_CALL:
-        lsim_field_str(L, "host", lsim_hname(ev->host));
-        lsim_field_str(L, "sock", ev->conn_name);
-        lsim_field_str(L, "text", ev->text);
-        lsim_field_str(L, "result", tcp_err_name(ev->err));
+        lsim_set_str(L, "host", lsim_hname(ev->host));
+        lsim_set_str(L, "sock", ev->conn_name);
+        lsim_set_str(L, "text", ev->text);
+        lsim_set_str(L, "result", tcp_err_name(ev->err));
         break;
     case TRACE_SAY:
-        lsim_field_str(L, "text", ev->text);
+        lsim_set_str(L, "text", ev->text);
         break;
     case TRACE_KIND_COUNT:
         break;
@@ -186,10 +167,8 @@ lsim_sim_run_k(lua_State *L, int status, lua_KContext ctx)
     clk_time target = (clk_time)lua_tointeger(L, 3);
     while (world_next_time(w) <= target) {
         lsim_step(L, l);
-        if (lsim_should_yield(L, l)) {
-            l->why = LSIM_Y_BUDGET;
+        if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_sim_run_k);
-        }
     }
     world_run_until_time(w, target);
     return 0;
@@ -234,10 +213,8 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
             return 1;
         }
         lsim_step(L, l);
-        if (lsim_should_yield(L, l)) {
-            l->why = LSIM_Y_BUDGET;
+        if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_sim_run_until_k);
-        }
     }
 }
 
@@ -272,8 +249,7 @@ lsim_sim_step(lua_State *L)
         lua_setfield(L, -2, "events");
     } else {
         lua_createtable(L, 0, 2);
-        lua_pushnumber(L, clk_to_sec(world_now(l->w)));
-        lua_setfield(L, -2, "t");
+        lsim_set_num(L, "t", clk_to_sec(world_now(l->w)));
         lua_newtable(L);
         lua_setfield(L, -2, "events");
     }

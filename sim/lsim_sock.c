@@ -204,27 +204,12 @@ lsim_sock_accept(lua_State *L)
     return lsim_action(L, 1);
 }
 
-static void
-lsim_set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void
-lsim_set_num(lua_State *L, const char *k, lua_Number v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
     lua_createtable(L, 0, 24);
-    lua_pushstring(L, tcp_state_bsd(c->state));
-    lua_setfield(L, -2, "state");
+    lsim_set_str(L, "state", tcp_state_bsd(c->state));
     lsim_set_int(L, "snd_una", c->snd_una);
     lsim_set_int(L, "snd_nxt", c->snd_nxt);
     lsim_set_int(L, "snd_wnd", c->snd_wnd);
@@ -252,8 +237,7 @@ lsim_sock_tcb(lua_State *L)
         if (left < 0)
             continue;
         lua_createtable(L, 0, 2);
-        lua_pushstring(L, tcp_timer_name((enum tcp_timer)t));
-        lua_setfield(L, -2, "name");
+        lsim_set_str(L, "name", tcp_timer_name((enum tcp_timer)t));
         lsim_set_num(L, "left", clk_to_sec(left));
         lua_rawseti(L, -2, ++n);
     }
