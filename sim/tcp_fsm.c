@@ -223,6 +223,7 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     snprintf(c->name, sizeof c->name, "%s%d", h->name, h->serial);
     c->laddr = h->addr;
     c->rto = h->cfg.rto_initial;
+    c->isn_opt = -1;
     c->keepalive = h->cfg.keepalive != 0;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
         c->timers[t].conn = c;

@@ -57,6 +57,23 @@ tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
     c->snd_mss = theirs < ours ? theirs : ours;
 }
 
+/* The ACK that answers an unacceptable segment. Two ends that each find the other's ACKs
+   unacceptable would answer each other forever; like Linux (tcp_invalid_ratelimit), answer a
+   run of unacceptable bare ACKs at most once per interval. */
+static void
+tcp_send_oow_ack(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    clk_time limit = c->host->cfg.invalid_ratelimit;
+    bool bare_ack = seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN | TCP_RST));
+    if (bare_ack && limit > 0 && c->oow_limited && tcp_now(c) - c->oow_last < limit) {
+        tcp_note(c->host, c, TCP_RULE_ACK_RATE_LIMITED);
+        return;
+    }
+    c->oow_limited = bare_ack;
+    c->oow_last = tcp_now(c);
+    tcp_send_ack(c);
+}
+
 /* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
 
 static void
@@ -120,7 +137,7 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
        ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
-    c->iss = tcp_choose_iss(h, -1);
+    c->iss = tcp_choose_iss(h, l->isn_opt);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     c->snd_wnd = seg->wnd;
@@ -424,7 +441,7 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
        drop the segment, and return." */
     if (seq_gt(seg->ack, c->snd_nxt)) {
         tcp_note(c->host, c, TCP_RULE_ACK_TOO_NEW);
-        tcp_send_ack(c);
+        tcp_send_oow_ack(c, seg);
         return false;
     }
     if (seq_lt(c->snd_una, seg->ack)) {
@@ -653,10 +670,11 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
                 return;
             }
             tcp_note(h, c, TCP_RULE_FIN_AGAIN);
-        } else {
-            tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
+            tcp_send_ack(c);
+            return;
         }
-        tcp_send_ack(c);
+        tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
+        tcp_send_oow_ack(c, seg);
         return;
     }
     struct tcp_text t;
@@ -707,6 +725,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     }
     if (!tcp_check_ack(c, seg))
         return;
+    c->oow_limited = false; /* an acceptable segment ends a run of unacceptable ones */
 
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)

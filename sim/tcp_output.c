@@ -226,9 +226,9 @@ tcp_send_probe(struct tcp_conn *c, bool window_probe)
         tcp_rexmit_update(c);
         return;
     }
-    /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1, which the peer must
-       answer with an ACK. */
+    /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1 (here SND.NXT = SND.UNA:
+       only an idle connection is probed), which the peer must answer with an ACK. */
     struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_nxt - 1, TCP_ACK);
+    tcp_seg_init(c, &s, c->snd_una - 1, TCP_ACK);
     tcp_transmit(c, &s);
 }

@@ -89,6 +89,20 @@ tcp_rtt_sample(struct tcp_conn *c, clk_time r)
     c->rto = tcp_clamp_rto(c, c->srtt + (k > 1 ? k : 1));
 }
 
+/* The retransmission timer's next delay: the RTO, cut short so that a user timeout fires on
+   time (RFC 9293 3.10.8 treats it as its own deadline; Linux clamps the RTO the same way). */
+static clk_time
+tcp_rexmit_delay(const struct tcp_conn *c)
+{
+    clk_time ut = c->host->cfg.user_timeout;
+    if (ut <= 0 || c->first_unacked_at <= 0 || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+        return c->rto;
+    clk_time left = c->first_unacked_at + ut - tcp_now(c);
+    if (left < 0)
+        left = 0;
+    return left < c->rto ? left : c->rto;
+}
+
 void
 tcp_rexmit_update(struct tcp_conn *c)
 {
@@ -100,7 +114,7 @@ tcp_rexmit_update(struct tcp_conn *c)
     }
     /* RFC 6298 5.1: start it when a segment is sent and it is not running */
     if (!tcp_timer_armed(c, TCP_TIMER_REXMIT))
-        tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto);
+        tcp_timer_arm(c, TCP_TIMER_REXMIT, tcp_rexmit_delay(c));
 }
 
 void
@@ -156,7 +170,7 @@ tcp_rexmit_timeout(struct tcp_conn *c)
     c->recover = c->snd_nxt;
     tcp_retransmit(c);
     /* RFC 6298 5.6: start the timer with the new RTO */
-    tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto);
+    tcp_timer_arm(c, TCP_TIMER_REXMIT, tcp_rexmit_delay(c));
 }
 
 void
@@ -181,6 +195,13 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
         tcp_delete_tcb(c, TCP_RULE_TIMER_FIN_WAIT_2, TCP_OK);
         break;
     case TCP_TIMER_KEEPALIVE:
+        if (c->snd_nxt != c->snd_una || c->sndq.len > 0) {
+            /* Not idle: data or our FIN is outstanding, and the retransmission timer watches
+               over the peer (a probe below SND.NXT would even be acceptable to it, and go
+               unanswered). Look again after another idle period, as Linux does. */
+            tcp_keepalive_reset(c);
+            break;
+        }
         if (c->probes >= c->host->cfg.keepalive_probes) {
             tcp_delete_tcb(c, TCP_RULE_TIMER_KEEPALIVE_GIVE_UP, TCP_ETIMEDOUT);
             break;

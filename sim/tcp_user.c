@@ -85,6 +85,7 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
         return tcp_call(h, NULL, TCP_ENOBUFS, "listen %u", (unsigned)port);
     c->lport = port;
     c->reuseaddr = o->reuseaddr;
+    c->isn_opt = o->isn; /* for the connections it accepts */
     c->backlog = o->backlog > 0 ? o->backlog : h->cfg.backlog;
     tcp_conn_attach(c);
     tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);

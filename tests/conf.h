@@ -26,7 +26,7 @@
 #define CF_BUG_RING_PUSH_NULL 0
 /* KEEPALIVE_BUSY: keep-alive probes while data or our FIN is unacknowledged, with
    <SEQ=SND.NXT-1>, which the peer finds acceptable and does not answer: false ETIMEDOUT. */
-#define CF_BUG_KEEPALIVE_BUSY 1
+#define CF_BUG_KEEPALIVE_BUSY 0
 #define CF_ENGINE_BUG(name)            \
     do {                               \
         if (CF_BUG_##name)             \

@@ -114,6 +114,7 @@ struct tcp_settings {
     int backlog;              /* default listen backlog */
     int port_lo, port_hi;     /* ip_local_port_range */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
+    clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable ACKs */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
@@ -236,6 +237,9 @@ struct tcp_conn {
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */
+    bool oow_limited;                /* the last segment was an unacceptable ACK we answered ... */
+    clk_time oow_last;               /* ... at this time (tcp_invalid_ratelimit) */
+    int64_t isn_opt;                 /* a listener's fixed ISN for its connections; -1: none */
 
     struct tcp_conn_timer timers[TCP_TIMER_COUNT];
 

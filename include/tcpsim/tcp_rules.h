@@ -59,6 +59,7 @@
     X(ACK_MISSING_DROP,     "3.10.7.4",          "fifth check the ACK field: ACK bit off, drop the segment") \
     X(SYN_RCVD_ACKED,       "3.10.7.4",          "fifth, SYN-RECEIVED: our SYN is ACKed, ESTABLISHED") \
     X(SYN_RCVD_BAD_ACK_RST, "3.10.7.4",          "fifth, SYN-RECEIVED: unacceptable ACK, send <SEQ=SEG.ACK><CTL=RST>") \
+    X(ACK_RATE_LIMITED,     "RFC 5961 7",        "an unacceptable ACK again within tcp_invalid_ratelimit: no ACK in answer (ACK storm guard)") \
     X(ACK_TOO_NEW,          "3.10.7.4",          "fifth: ACK of data not yet sent, send ACK and drop") \
     X(FIN_WAIT_1_ACKED,     "3.10.7.4",          "fifth, FIN-WAIT-1: our FIN is ACKed, FIN-WAIT-2") \
     X(CLOSING_ACKED,        "3.10.7.4",          "fifth, CLOSING: our FIN is ACKed, TIME-WAIT") \
