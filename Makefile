@@ -65,7 +65,7 @@ deps:
 
 demo: deps
 	$(MAKE) --no-print-directory build/tcpsim
-	./build/tcpsim demo
+	./build/tcpsim run scripts/00-tour.lua
 
 # --- tests (AddressSanitizer + UndefinedBehaviorSanitizer) --------------------------------
 build/san/%.o: sim/%.c
