@@ -196,6 +196,8 @@ lsim_hook(lua_State *L, lua_Debug *ar)
     if (l->fatal)
         lsim_limit_error(L, l->fatal);
     l->instructions += LSIM_HOOK_EVERY;
+    if (l->mem_hit && l->mem_used < l->opts.max_memory - l->opts.max_memory / 8)
+        l->mem_hit = false; /* Lua's emergency collection made room: a passing peak */
     if (l->mem_hit) {
         snprintf(what, sizeof what, "memory limit (%zu bytes) exceeded", l->opts.max_memory);
         lsim_limit_error(L, what);
@@ -570,11 +572,21 @@ lsim_eval(struct lsim *l, const char *code, char **out)
         lua_setfield(T, -2, "__newindex");
         lua_setmetatable(T, -2);
         lua_setupvalue(T, -2, 1);
-        uint64_t saved = l->budget;
+        uint64_t saved = l->budget, instructions = l->instructions;
+        bool had_fatal = l->fatal != NULL;
         l->budget = LSIM_FOREVER;
         l->interrupt = 0;
         st = lua_resume(T, L, 0, &nres);
         l->budget = saved;
+        if (!had_fatal && l->fatal) {
+            /* a limit hit by this line alone: report it, but the scenario lives on */
+            lua_settop(T, 0);
+            lua_pushstring(T, l->fatal);
+            free(l->fatal);
+            l->fatal = NULL;
+            l->mem_hit = false;
+            l->instructions = instructions;
+        }
     }
     int rc = 0;
     if (st == LUA_OK || st == LUA_YIELD) {

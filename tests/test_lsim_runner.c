@@ -216,6 +216,24 @@ test_eval_results_errors_and_globals(void **state)
 }
 
 static void
+test_eval_limit_spares_the_scenario(void **state)
+{
+    (void)state;
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.max_instructions = 1000000;
+    struct lsim *l = lsim_new(&o);
+    char *out = NULL;
+    assert_int_equal(lsim_load(l, "tests/lua/pause.lua"), 0);
+    assert_int_equal(lsim_resume(l, LSIM_FOREVER), LSIM_PAUSED);
+    assert_int_equal(lsim_eval(l, "while true do end", &out), -1);
+    assert_string_equal(out, "eval:1: instruction limit (1000000) exceeded");
+    free(out);
+    assert_int_equal(lsim_resume(l, LSIM_FOREVER), LSIM_PAUSED);
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    lsim_free(l);
+}
+
+static void
 test_budget_one_step_at_a_time(void **state)
 {
     (void)state;
@@ -320,6 +338,7 @@ main(void)
         cmocka_unit_test(test_determinism_same_seed_same_trace),
         cmocka_unit_test(test_pause_yields_text_and_eval_reads_locals),
         cmocka_unit_test(test_eval_results_errors_and_globals),
+        cmocka_unit_test(test_eval_limit_spares_the_scenario),
         cmocka_unit_test(test_budget_one_step_at_a_time),
         cmocka_unit_test(test_interrupt_stops_between_events),
         cmocka_unit_test(test_goals_report_reached_and_missed),

@@ -93,7 +93,8 @@ void lsim_interrupt(struct lsim *l);
  * Evaluate 'code' in the scenario's environment, as lua.c does: "return <code>" first, then
  * <code> as a statement. Blocking calls run to completion (no budget). '*out' gets a malloc'd
  * text the caller frees: the results joined by tabs (may be ""), or the error message.
- * Returns 0 on success, -1 on error. A failed expect or error here does not fail the scenario.
+ * Returns 0 on success, -1 on error. A failed expect, an error or a limit hit here (an endless
+ * loop typed at the prompt) does not fail the scenario.
  */
 int lsim_eval(struct lsim *l, const char *code, char **out);
 
