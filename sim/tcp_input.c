@@ -309,6 +309,8 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
         pp = &(*pp)->next;
     if (*pp && (*pp)->seq == t->seq && (*pp)->len >= t->len && ((*pp)->fin || !t->fin))
         return; /* a duplicate of what we hold */
+    if (c->ooo_bytes + t->len > c->rcvq.cap)
+        return; /* overlapping segments could add up past the buffer: the peer resends */
     struct tcp_ooo *o = malloc(sizeof *o + t->len);
     if (!o)
         return; /* dropped: the peer will retransmit */
