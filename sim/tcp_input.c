@@ -465,8 +465,6 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
         c->snd_una = seg->ack;
         c->retransmits = 0;
         c->dupacks = 0;
-        /* RFC 6298 5.3: new data acknowledged, restart the timer (5.2: or stop it) */
-        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
         if (c->snd_nxt != c->snd_una)
             c->first_unacked_at = tcp_now(c);
         if (c->in_recovery) {
@@ -477,7 +475,7 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             else
                 c->in_recovery = false;
         }
-        tcp_rexmit_update(c);
+        tcp_rexmit_restart(c);
     } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
                && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
         /* A duplicate ACK: the peer is missing the segment at SND.UNA. */

@@ -68,6 +68,8 @@ void tcp_timer_fire(struct clk_event *ev, void *ctx);
 void tcp_rtt_sample(struct tcp_conn *c, clk_time r);
 /* Keep the retransmission timer running while something is unacknowledged (RFC 6298 5.1-5.3). */
 void tcp_rexmit_update(struct tcp_conn *c);
+/* New data acknowledged: restart the retransmission timer, or stop it (RFC 6298 5.2-5.3). */
+void tcp_rexmit_restart(struct tcp_conn *c);
 /* Start (or restart) 2MSL. */
 void tcp_start_time_wait(struct tcp_conn *c);
 /* Arm the keep-alive timer for an idle period, when keep-alive is on. */

@@ -89,8 +89,8 @@ tcp_rtt_sample(struct tcp_conn *c, clk_time r)
     c->rto = tcp_clamp_rto(c, c->srtt + (k > 1 ? k : 1));
 }
 
-/* The retransmission timer's next delay: the RTO, cut short so that a user timeout fires on
-   time (RFC 9293 3.10.8 treats it as its own deadline; Linux clamps the RTO the same way). */
+/* The retransmission timer's next delay: the RTO, cut short so that a user timeout fires
+   when due: RFC 9293 3.10.8 treats it as its own deadline, and Linux clamps the RTO so. */
 static clk_time
 tcp_rexmit_delay(const struct tcp_conn *c)
 {
@@ -115,6 +115,19 @@ tcp_rexmit_update(struct tcp_conn *c)
     /* RFC 6298 5.1: start it when a segment is sent and it is not running */
     if (!tcp_timer_armed(c, TCP_TIMER_REXMIT))
         tcp_timer_arm(c, TCP_TIMER_REXMIT, tcp_rexmit_delay(c));
+}
+
+void
+tcp_rexmit_restart(struct tcp_conn *c)
+{
+    /* RFC 6298 5.3: "When an ACK is received that acknowledges new data, restart the
+       retransmission timer" (re-armed in place: one heap operation); 5.2: or stop it. */
+    if (c->snd_nxt == c->snd_una) {
+        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        c->first_unacked_at = 0;
+        return;
+    }
+    tcp_timer_arm(c, TCP_TIMER_REXMIT, tcp_rexmit_delay(c));
 }
 
 void

@@ -260,6 +260,16 @@ tcp_unread(const struct tcp_conn *c)
     return c->rcvq.len > 0;
 }
 
+/* Queue our FIN after the pending data and move to 'next' (FIN-WAIT-1 from ESTABLISHED or
+   SYN-RECEIVED, LAST-ACK from CLOSE-WAIT): §3.10.4 CLOSE, and shutdown of the sending side. */
+static void
+tcp_queue_fin(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule)
+{
+    c->fin_queued = true;
+    tcp_set_state(c, next, rule);
+    tcp_output(c);
+}
+
 enum tcp_err
 tcp_close(struct tcp_conn *c)
 {
@@ -272,41 +282,27 @@ tcp_close(struct tcp_conn *c)
     tcp_call(h, c, err, "close");
     if (err != TCP_OK)
         return err;
+    c->orphaned = true; /* the user lets go of the socket, whatever happens next */
     switch (c->state) {
     case TCP_CLOSED:
         break;
     case TCP_LISTEN:
-        c->orphaned = true;
         tcp_delete_tcb(c, TCP_RULE_CLOSE_LISTEN, TCP_OK);
         break;
     case TCP_SYN_SENT:
-        c->orphaned = true;
         tcp_delete_tcb(c, TCP_RULE_CLOSE_SYN_SENT, TCP_OK);
         break;
     case TCP_SYN_RECEIVED:
     case TCP_ESTABLISHED:
-        if (tcp_unread(c)) {
-            tcp_send_rst(c);
-            c->orphaned = true;
-            tcp_delete_tcb(c, TCP_RULE_CLOSE_UNREAD_RST, TCP_OK);
-            break;
-        }
-        c->orphaned = true;
-        c->fin_queued = true;
-        tcp_set_state(c, TCP_FIN_WAIT_1, TCP_RULE_CLOSE_SEND_FIN);
-        tcp_output(c);
-        break;
     case TCP_CLOSE_WAIT:
         if (tcp_unread(c)) {
             tcp_send_rst(c);
-            c->orphaned = true;
             tcp_delete_tcb(c, TCP_RULE_CLOSE_UNREAD_RST, TCP_OK);
-            break;
+        } else if (c->state == TCP_CLOSE_WAIT) {
+            tcp_queue_fin(c, TCP_LAST_ACK, TCP_RULE_CLOSE_WAIT_FIN);
+        } else {
+            tcp_queue_fin(c, TCP_FIN_WAIT_1, TCP_RULE_CLOSE_SEND_FIN);
         }
-        c->orphaned = true;
-        c->fin_queued = true;
-        tcp_set_state(c, TCP_LAST_ACK, TCP_RULE_CLOSE_WAIT_FIN);
-        tcp_output(c);
         break;
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
@@ -315,7 +311,6 @@ tcp_close(struct tcp_conn *c)
     case TCP_TIME_WAIT:
         /* A socket that was only shut down may still be closed (released), as with close(2)
            after shutdown(2); a second CLOSE is the "connection closing" error above. */
-        c->orphaned = true;
         if (c->state == TCP_FIN_WAIT_2 && h->cfg.fin_timeout > 0)
             tcp_timer_arm(c, TCP_TIMER_FINWAIT2, h->cfg.fin_timeout);
         break;
@@ -344,14 +339,10 @@ tcp_shutdown(struct tcp_conn *c)
     case TCP_SYN_RECEIVED:
         return TCP_ENOTCONN;
     case TCP_ESTABLISHED:
-        c->fin_queued = true;
-        tcp_set_state(c, TCP_FIN_WAIT_1, TCP_RULE_SHUTDOWN_SEND_FIN);
-        tcp_output(c);
+        tcp_queue_fin(c, TCP_FIN_WAIT_1, TCP_RULE_SHUTDOWN_SEND_FIN);
         return TCP_OK;
     case TCP_CLOSE_WAIT:
-        c->fin_queued = true;
-        tcp_set_state(c, TCP_LAST_ACK, TCP_RULE_SHUTDOWN_SEND_FIN);
-        tcp_output(c);
+        tcp_queue_fin(c, TCP_LAST_ACK, TCP_RULE_SHUTDOWN_SEND_FIN);
         return TCP_OK;
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
