@@ -1,6 +1,8 @@
 /*
  * clk.c - the virtual clock: one binary min-heap of events ordered by (when, seq).
  *
+ * Postponed events keep their old key until it reaches the top (see clk.h).
+ *
  * Ordering ties by insertion number is what makes a run repeatable: two timers due at the same
  * nanosecond always fire in the order they were armed. Each event remembers its slot in the
  * heap, so re-arming and cancelling are O(log n) without searching.
@@ -37,8 +39,8 @@ clk_fini(struct clk *c)
 void
 clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx)
 {
-    e->when = 0;
-    e->seq = 0;
+    e->when = e->key_when = 0;
+    e->seq = e->key_seq = 0;
     e->slot = 0;
     e->fire = fire;
     e->ctx = ctx;
@@ -54,13 +56,14 @@ clk_from_sec(double s)
     return (clk_time)llround(s * (double)CLK_NSEC_PER_SEC);
 }
 
-/* Does 'a' fire before 'b'? */
+/* Is 'a' sorted before 'b' in the heap? (By their keys: a postponed event still sits under
+   its old one.) */
 static int
 clk_before(const struct clk_event *a, const struct clk_event *b)
 {
-    if (a->when != b->when)
-        return a->when < b->when;
-    return a->seq < b->seq;
+    if (a->key_when != b->key_when)
+        return a->key_when < b->key_when;
+    return a->key_seq < b->key_seq;
 }
 
 static void
@@ -88,15 +91,18 @@ static void
 clk_sift_down(struct clk *c, size_t i)
 {
     struct clk_event *e = c->heap[i];
+    size_t len = c->len;
     for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
+        size_t l = 2 * i + 1, m = i;
+        if (l >= len)
+            break;
         const struct clk_event *best = e;
-        if (l < c->len && clk_before(c->heap[l], best)) {
+        if (clk_before(c->heap[l], best)) {
             m = l;
             best = c->heap[l];
         }
-        if (r < c->len && clk_before(c->heap[r], best))
-            m = r;
+        if (l + 1 < len && clk_before(c->heap[l + 1], best))
+            m = l + 1;
         if (m == i)
             break;
         clk_place(c, i, c->heap[m]);
@@ -105,19 +111,25 @@ clk_sift_down(struct clk *c, size_t i)
     clk_place(c, i, e);
 }
 
-int
-clk_arm(struct clk *c, struct clk_event *e, clk_time when)
+/* Keep the promise that the top is never postponed: move postponed events at the top down
+   to the place their real (when, seq) gives them. */
+static void
+clk_settle(struct clk *c)
 {
-    assert(when >= c->now);
-    if (e->slot) {
-        /* Re-arming takes a new insertion number: it is ordered as if armed now. */
-        size_t i = e->slot - 1;
-        e->when = when;
-        e->seq = c->next_seq++;
-        clk_sift_up(c, i);
-        clk_sift_down(c, e->slot - 1);
-        return 0;
+    while (c->len) {
+        struct clk_event *top = c->heap[0];
+        if (top->key_when == top->when && top->key_seq == top->seq)
+            return;
+        top->key_when = top->when;
+        top->key_seq = top->seq;
+        clk_sift_down(c, 0);
     }
+}
+
+/* Put 'e', not armed, in the heap under (when, seq). */
+static int
+clk_insert(struct clk *c, struct clk_event *e, clk_time when, uint64_t seq)
+{
     if (c->len == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
         struct clk_event **nh = realloc(c->heap, ncap * sizeof *nh);
@@ -126,11 +138,38 @@ clk_arm(struct clk *c, struct clk_event *e, clk_time when)
         c->heap = nh;
         c->cap = ncap;
     }
-    e->when = when;
-    e->seq = c->next_seq++;
+    e->when = e->key_when = when;
+    e->seq = e->key_seq = seq;
     clk_place(c, c->len++, e);
     clk_sift_up(c, c->len - 1);
     return 0;
+}
+
+int
+clk_arm(struct clk *c, struct clk_event *e, clk_time when)
+{
+    assert(when >= c->now);
+    if (e->slot) {
+        /* Re-arming takes a new insertion number: it is ordered as if armed now. */
+        e->when = when;
+        e->seq = c->next_seq++;
+        if (when >= e->key_when && e->slot != 1)
+            return 0; /* postponed: it moves when its old key reaches the top */
+        e->key_when = when;
+        e->key_seq = e->seq;
+        clk_sift_up(c, e->slot - 1);
+        clk_sift_down(c, e->slot - 1);
+        clk_settle(c);
+        return 0;
+    }
+    return clk_insert(c, e, when, c->next_seq++);
+}
+
+int
+clk_arm_ticket(struct clk *c, struct clk_event *e, clk_time when, uint64_t ticket)
+{
+    assert(when >= c->now && !e->slot);
+    return clk_insert(c, e, when, ticket);
 }
 
 void
@@ -146,6 +185,7 @@ clk_cancel(struct clk *c, struct clk_event *e)
     clk_place(c, i, c->heap[c->len]);
     clk_sift_up(c, i);
     clk_sift_down(c, c->heap[i]->slot - 1);
+    clk_settle(c);
 }
 
 struct clk_event *

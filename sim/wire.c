@@ -59,6 +59,7 @@ wire_fini(struct world *wd)
 }
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
+static void wire_unschedule(struct world *wd, struct wire_pkt *p);
 
 /* A packet from the pool (or new), holding a copy of 'seg' and its payload. */
 static struct wire_pkt *
@@ -94,6 +95,8 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
     p->marks = 0;
     p->conn = 0;
     p->prev = p->next = NULL;
+    p->queued = false;
+    p->qprev = p->qnext = NULL;
     p->world = wd;
     clk_event_init(&p->arrival, wire_arrive, p);
     return p;
@@ -153,6 +156,7 @@ wire_arrive(struct clk_event *ev, void *ctx)
     for (int i = 0; i < 2; i++)
         if (w->link[i].held == p)
             w->link[i].held = NULL;
+    wire_unschedule(wd, p);
     wire_list_remove(w, p);
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
@@ -198,7 +202,57 @@ static void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
     wire_list_add(&wd->wire, p);
-    (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+    struct wire_link *l = &wd->wire.link[p->from];
+    p->ticket = clk_ticket(&wd->clk);
+    if (l->qtail && p->arrive_at < l->qtail->arrive_at) {
+        /* it overtakes a segment sent before it: on the clock on its own */
+        p->queued = false;
+        (void)clk_arm_ticket(&wd->clk, &p->arrival, p->arrive_at, p->ticket);
+        return;
+    }
+    p->queued = true;
+    p->qnext = NULL;
+    p->qprev = l->qtail;
+    if (l->qtail)
+        l->qtail->qnext = p;
+    else
+        l->qhead = p;
+    l->qtail = p;
+    if (l->qhead == p)
+        (void)clk_arm_ticket(&wd->clk, &p->arrival, p->arrive_at, p->ticket);
+}
+
+/* Take 'p' off the clock and out of its link's queue (the next in the queue takes its place
+   on the clock). */
+static void
+wire_unschedule(struct world *wd, struct wire_pkt *p)
+{
+    clk_cancel(&wd->clk, &p->arrival);
+    if (!p->queued)
+        return;
+    struct wire_link *l = &wd->wire.link[p->from];
+    bool was_head = l->qhead == p;
+    if (p->qprev)
+        p->qprev->qnext = p->qnext;
+    else
+        l->qhead = p->qnext;
+    if (p->qnext)
+        p->qnext->qprev = p->qprev;
+    else
+        l->qtail = p->qprev;
+    p->queued = false;
+    p->qprev = p->qnext = NULL;
+    if (was_head && l->qhead)
+        (void)clk_arm_ticket(&wd->clk, &l->qhead->arrival, l->qhead->arrive_at, l->qhead->ticket);
+}
+
+/* Move 'p' to arrive at 'when' (taking a new place in the clock's line). */
+static void
+wire_reschedule(struct world *wd, struct wire_pkt *p, clk_time when)
+{
+    wire_unschedule(wd, p);
+    p->arrive_at = when;
+    (void)clk_arm(&wd->clk, &p->arrival, when);
 }
 
 static void
@@ -289,16 +343,13 @@ wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
     if (l->held) {
         struct wire_pkt *h = l->held;
         l->held = NULL;
-        if (p->arrive_at >= wd->clk.now) {
-            h->arrive_at = p->arrive_at;
-            (void)clk_arm(&wd->clk, &h->arrival, h->arrive_at);
-        }
+        if (p->arrive_at >= wd->clk.now)
+            wire_reschedule(wd, h, p->arrive_at);
     } else if (l->reorder > 0 && rng_unit(&wd->rng) < l->reorder) {
         /* Held back until the next segment passes it; should none come, it arrives one
            more delay late. */
         p->marks |= WIRE_MARK_REORDERED;
-        p->arrive_at += l->delay > 0 ? l->delay : CLK_MSEC(1);
-        (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+        wire_reschedule(wd, p, p->arrive_at + (l->delay > 0 ? l->delay : CLK_MSEC(1)));
         l->held = p;
     }
     if ((r && r->action == WIRE_DUPLICATE) || (l->dup > 0 && rng_unit(&wd->rng) < l->dup))
@@ -337,7 +388,7 @@ wire_drop_id(struct world *wd, uint64_t id, const char *why)
     for (int i = 0; i < 2; i++)
         if (wd->wire.link[i].held == p)
             wd->wire.link[i].held = NULL;
-    clk_cancel(&wd->clk, &p->arrival);
+    wire_unschedule(wd, p);
     wire_list_remove(&wd->wire, p);
     wire_drop(wd, p, why ? why : "by hand");
     return 0;
@@ -349,9 +400,8 @@ wire_delay_id(struct world *wd, uint64_t id, clk_time by)
     struct wire_pkt *p = wire_find(wd, id);
     if (!p || by < 0)
         return -1;
-    p->arrive_at += by;
     p->marks |= WIRE_MARK_DELAYED;
-    (void)clk_arm(&wd->clk, &p->arrival, p->arrive_at);
+    wire_reschedule(wd, p, p->arrive_at + by);
     if (world_traced(wd)) {
         struct trace_event ev = {
             .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg, .pkt_id = p->id,

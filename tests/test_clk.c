@@ -1,7 +1,7 @@
 /*
  * test_clk.c - the virtual clock's event heap (clk.c): ordering by time then insertion,
- * re-arming and cancelling in the middle, and many random operations checked against a
- * simple reference (a linear scan for the minimum).
+ * re-arming and cancelling in the middle, postponing in place, tickets, and many random
+ * operations checked against a simple reference (a linear scan for the minimum).
  */
 #include "conf.h"
 
@@ -67,6 +67,59 @@ test_clk_rearm_and_cancel_in_middle(void **state)
     clk_fini(&c);
 }
 
+/* Postponing an event leaves it in place under its old key, yet it fires in the order a
+   re-sort would give, and the top of the heap (what clk_peek shows) is always the true next. */
+static void
+test_clk_postponed_event_fires_in_rearm_order(void **state)
+{
+    (void)state;
+    struct clk c;
+    clk_init(&c);
+    struct clk_event e[4];
+    for (int i = 0; i < 4; i++)
+        clk_event_init(&e[i], clk_noop, NULL);
+    clk_arm(&c, &e[0], 10);
+    clk_arm(&c, &e[1], 20);
+    clk_arm(&c, &e[2], 20);
+    clk_arm(&c, &e[3], 30);
+    clk_arm(&c, &e[1], 25);   /* postponed in place: still sorted under 20 */
+    clk_arm(&c, &e[0], 20);   /* the top postponed: after e[2], which was armed earlier */
+    assert_ptr_equal(clk_peek(&c), &e[2]);
+    assert_int_equal(e[0].when, 20);
+    assert_int_equal(e[1].when, 25);
+    clk_arm(&c, &e[3], 25);   /* ties with e[1], re-armed later: after it */
+    static const int order[4] = {2, 0, 1, 3};
+    static const clk_time at[4] = {20, 20, 25, 25};
+    for (int i = 0; i < 4; i++) {
+        assert_ptr_equal(clk_peek(&c), &e[order[i]]);
+        assert_ptr_equal(clk_pop(&c), &e[order[i]]);
+        assert_int_equal(c.now, at[i]);
+    }
+    assert_null(clk_pop(&c));
+    clk_fini(&c);
+}
+
+/* An event armed with a ticket is ordered as if armed when the ticket was taken. */
+static void
+test_clk_ticket_keeps_its_place_in_line(void **state)
+{
+    (void)state;
+    struct clk c;
+    clk_init(&c);
+    struct clk_event a, b, d;
+    clk_event_init(&a, clk_noop, NULL);
+    clk_event_init(&b, clk_noop, NULL);
+    clk_event_init(&d, clk_noop, NULL);
+    uint64_t t = clk_ticket(&c);
+    clk_arm(&c, &a, 5);
+    clk_arm(&c, &b, 5);
+    assert_int_equal(clk_arm_ticket(&c, &d, 5, t), 0);
+    assert_ptr_equal(clk_pop(&c), &d);   /* armed last, but its ticket came first */
+    assert_ptr_equal(clk_pop(&c), &a);
+    assert_ptr_equal(clk_pop(&c), &b);
+    clk_fini(&c);
+}
+
 #define CLK_N 64
 
 /* 20000 random arms, re-arms, cancels and pops, checked against a linear-scan reference. */
@@ -108,6 +161,12 @@ test_clk_random_operations_match_reference(void **state)
             assert_int_equal(c.now, when[best]);
             armed[best] = false;
         }
+        /* the top is never a postponed event: clk_peek shows the true next */
+        int top = -1;
+        for (int i = 0; i < CLK_N; i++)
+            if (armed[i] && (top < 0 || when[i] < when[top] || (when[i] == when[top] && seq[i] < seq[top])))
+                top = i;
+        assert_ptr_equal(clk_peek(&c), top < 0 ? NULL : &e[top]);
         size_t n = 0;
         for (int i = 0; i < CLK_N; i++) {
             n += armed[i];
@@ -125,6 +184,8 @@ main(void)
         cmocka_unit_test(test_clk_order_time_then_insertion),
         cmocka_unit_test(test_clk_rearm_and_cancel_in_middle),
         cmocka_unit_test(test_clk_random_operations_match_reference),
+        cmocka_unit_test(test_clk_postponed_event_fires_in_rearm_order),
+        cmocka_unit_test(test_clk_ticket_keeps_its_place_in_line),
     };
     return cmocka_run_group_tests_name("clk", tests, NULL, NULL);
 }

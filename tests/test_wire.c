@@ -2,7 +2,8 @@
  * test_wire.c - the simulated wire (wire.c): delay, jitter bounds, loss rate, duplication,
  * reordering (a held segment arrives right after the one that passes it), bandwidth
  * (serialization delay), scenario rules (drop / delay / duplicate by flags, SEQ, length, nth,
- * count), acting on segments in flight by id, injection marks, and every segment's send time.
+ * count), acting on segments in flight by id, injection marks, every segment's send time, and
+ * the per-link arrival queue that keeps only the first segment in flight on the clock.
  *
  * The segments are resets from A's port 9 to B's closed port 9: B drops them silently
  * (§3.10.7.1), so the wire is the only thing at work.
@@ -269,6 +270,53 @@ test_wire_inflight_by_id_and_inject(void **state)
     fx_fini(&f);
 }
 
+/* The arrival queue: with a constant delay, a hundred segments in flight are one entry on the
+   clock; dropping or delaying the first hands the clock to the next; with jitter, segments
+   arrive by time and, at equal times, in the order they were sent. */
+static void
+test_wire_arrival_queue_keeps_clock_small_and_order(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].delay = CLK_MSEC(5);
+    for (int i = 0; i < 100; i++)
+        wt_send(&f, (uint32_t)i, 0, TCP_RST);
+    assert_int_equal(f.w->wire.inflight, 100);
+    assert_int_equal(f.w->clk.len, 1);
+    uint64_t first = f.w->wire.head->id, second = f.w->wire.head->next->id;
+    assert_int_equal(wire_drop_id(f.w, first, NULL), 0);
+    assert_int_equal(f.w->clk.len, 1);
+    assert_int_equal(wire_delay_id(f.w, second, CLK_MSEC(1)), 0);
+    assert_int_equal(f.w->clk.len, 2);   /* the delayed one is on its own now */
+    fx_run_ms(&f, 10);
+    const struct trace_event *d[128];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 128), 99);
+    for (int i = 0; i < 98; i++)
+        assert_int_equal(d[i]->seg.seq, (uint32_t)i + 2);
+    assert_int_equal(d[98]->pkt_id, second);
+    assert_int_equal(d[98]->t, CLK_MSEC(6));
+    assert_int_equal(f.w->clk.len, 0);
+
+    fx_mark(&f);
+    f.w->wire.link[FX_A].jitter = CLK_MSEC(3);
+    for (int i = 0; i < 300; i++) {
+        wt_send(&f, (uint32_t)i, 0, TCP_RST);
+        if (i % 7 == 0)
+            fx_run_ms(&f, 1);
+    }
+    fx_run_ms(&f, 20);
+    const struct trace_event *j[300];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, j, 300), 300);
+    bool overtaken = false;
+    for (int i = 1; i < 300; i++) {
+        assert_true(j[i - 1]->t < j[i]->t || (j[i - 1]->t == j[i]->t && j[i - 1]->pkt_id < j[i]->pkt_id));
+        overtaken |= j[i - 1]->pkt_id > j[i]->pkt_id;
+    }
+    assert_true(overtaken);   /* jitter did reorder some */
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -281,6 +329,7 @@ main(void)
         cmocka_unit_test(test_wire_bandwidth_serialization_delay),
         cmocka_unit_test(test_wire_rules_match_and_act),
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
+        cmocka_unit_test(test_wire_arrival_queue_keeps_clock_small_and_order),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }

@@ -10,6 +10,19 @@
  * (O(log n)); clk_cancel() to take it out (O(log n)); clk_pop() hands back the earliest one and
  * moves the clock to its time. The owner of a clk_event (a connection, a segment in flight)
  * must cancel it before freeing it.
+ *
+ * Postponing is free. A retransmission timer is pushed later on every ACK; re-sorting the heap
+ * each time would be most of the clock's work. So re-arming an event to a later time only
+ * records the new (when, seq) and leaves the event where it sits, under its old key; when the
+ * old key reaches the top of the heap, the event moves down to its real place. Because the
+ * postponed event took its insertion number when it was re-armed, events fire in exactly the
+ * order a strict re-sort would give. The top of the heap is never a postponed event, so
+ * clk_peek() is always right.
+ *
+ * Taking a place in line: clk_ticket() hands out an insertion number now, and
+ * clk_arm_ticket() arms an event later with that number, as if it had been armed when the
+ * ticket was taken. The wire uses it to keep a link's segments in a FIFO with only the first in
+ * the heap, without changing the order in which anything fires.
  */
 #ifndef TCPSIM_CLK_H
 #define TCPSIM_CLK_H
@@ -31,6 +44,8 @@ typedef void (*clk_fire_fn)(struct clk_event *ev, void *ctx);
 struct clk_event {
     clk_time when;    /* when it is due (valid while armed) */
     uint64_t seq;     /* insertion order, breaks ties between equal 'when' */
+    clk_time key_when; /* the key it is sorted under in the heap: (when, seq), or an earlier */
+    uint64_t key_seq;  /* (key_when, key_seq) while it is postponed */
     size_t slot;      /* position in the heap + 1; 0 when not armed */
     clk_fire_fn fire; /* called by the world when the event is popped */
     void *ctx;        /* handed to 'fire' */
@@ -47,8 +62,13 @@ int clk_init(struct clk *c);
 void clk_fini(struct clk *c);
 
 void clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx);
-/* Schedule 'e' at absolute time 'when' (>= now); re-arms it if already armed. 0 or -1 (ENOMEM). */
+/* Schedule 'e' at absolute time 'when' (>= now); re-arms it if already armed (to a later time:
+   O(1), see "Postponing" above). 0 or -1 (ENOMEM). */
 int clk_arm(struct clk *c, struct clk_event *e, clk_time when);
+/* An insertion number taken now, for clk_arm_ticket(). */
+static inline uint64_t clk_ticket(struct clk *c) { return c->next_seq++; }
+/* Schedule 'e' (not armed) at 'when' as if it had been armed when 'ticket' was taken. */
+int clk_arm_ticket(struct clk *c, struct clk_event *e, clk_time when, uint64_t ticket);
 /* Take 'e' out of the queue; a no-op when it is not armed. */
 void clk_cancel(struct clk *c, struct clk_event *e);
 static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0; }

@@ -39,6 +39,9 @@ struct wire_pkt {
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
     struct clk_event arrival;
+    uint64_t ticket;         /* its place in the clock's line, taken when it was scheduled */
+    bool queued;             /* in its link's arrival queue (else armed on its own) */
+    struct wire_pkt *qprev, *qnext; /* the link's arrival queue */
     struct wire_pkt *prev, *next; /* in flight, in send order */
     struct world *world;
 };
@@ -53,6 +56,9 @@ struct wire_link {
     uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
+    /* Segments due in the order they were sent (the usual case: a constant delay) wait in
+       this queue and only the first is on the clock, which keeps the clock's heap small. */
+    struct wire_pkt *qhead, *qtail;
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
