@@ -1,13 +1,15 @@
 /*
  * clk.c - the virtual clock: one binary min-heap of events ordered by (when, seq).
  *
- * Postponed events keep their old key until it reaches the top (see clk.h).
+ * Postponed events keep their old key until it reaches the top, and lanes hold events that
+ * come due in order outside the heap (see clk.h).
  *
  * Ordering ties by insertion number is what makes a run repeatable: two timers due at the same
  * nanosecond always fire in the order they were armed. Each event remembers its slot in the
  * heap, so re-arming and cancelling are O(log n) without searching.
  *
- * Entry points: clk_init, clk_arm, clk_cancel, clk_peek, clk_pop, clk_fini.
+ * Entry points: clk_init, clk_lane_init, clk_arm, clk_lane_arm, clk_cancel, clk_peek, clk_pop,
+ * clk_fini.
  */
 #include <assert.h>
 #include <math.h>
@@ -23,6 +25,9 @@ clk_init(struct clk *c)
     c->heap = NULL;
     c->len = 0;
     c->cap = 0;
+    c->nlanes = 0;
+    for (int i = 0; i < CLK_MAX_LANES; i++)
+        c->lanes[i] = NULL;
     return 0;
 }
 
@@ -31,6 +36,12 @@ clk_fini(struct clk *c)
 {
     for (size_t i = 0; i < c->len; i++)
         c->heap[i]->slot = 0;
+    for (int i = 0; i < c->nlanes; i++) {
+        for (struct clk_event *e = c->lanes[i]->head; e; e = e->lnext)
+            e->lane = NULL;
+        c->lanes[i]->head = c->lanes[i]->tail = NULL;
+    }
+    c->nlanes = 0;
     free(c->heap);
     c->heap = NULL;
     c->len = c->cap = 0;
@@ -42,6 +53,8 @@ clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx)
     e->when = e->key_when = 0;
     e->seq = e->key_seq = 0;
     e->slot = 0;
+    e->lane = NULL;
+    e->lprev = e->lnext = NULL;
     e->fire = fire;
     e->ctx = ctx;
 }
@@ -145,10 +158,28 @@ clk_insert(struct clk *c, struct clk_event *e, clk_time when, uint64_t seq)
     return 0;
 }
 
+static void
+clk_lane_unlink(struct clk_event *e)
+{
+    struct clk_lane *l = e->lane;
+    if (e->lprev)
+        e->lprev->lnext = e->lnext;
+    else
+        l->head = e->lnext;
+    if (e->lnext)
+        e->lnext->lprev = e->lprev;
+    else
+        l->tail = e->lprev;
+    e->lane = NULL;
+    e->lprev = e->lnext = NULL;
+}
+
 int
 clk_arm(struct clk *c, struct clk_event *e, clk_time when)
 {
     assert(when >= c->now);
+    if (e->lane)
+        clk_lane_unlink(e); /* re-armed: it may no longer be in its lane's order */
     if (e->slot) {
         /* Re-arming takes a new insertion number: it is ordered as if armed now. */
         e->when = when;
@@ -166,15 +197,41 @@ clk_arm(struct clk *c, struct clk_event *e, clk_time when)
 }
 
 int
-clk_arm_ticket(struct clk *c, struct clk_event *e, clk_time when, uint64_t ticket)
+clk_lane_init(struct clk *c, struct clk_lane *l)
 {
-    assert(when >= c->now && !e->slot);
-    return clk_insert(c, e, when, ticket);
+    l->head = l->tail = NULL;
+    if (c->nlanes == CLK_MAX_LANES)
+        return -1;
+    c->lanes[c->nlanes++] = l;
+    return 0;
+}
+
+int
+clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time when)
+{
+    assert(when >= c->now && !clk_armed(e));
+    if (l->tail && when < l->tail->when)
+        return clk_insert(c, e, when, c->next_seq++); /* it overtakes the lane: the heap */
+    e->when = e->key_when = when;
+    e->seq = e->key_seq = c->next_seq++;
+    e->lane = l;
+    e->lnext = NULL;
+    e->lprev = l->tail;
+    if (l->tail)
+        l->tail->lnext = e;
+    else
+        l->head = e;
+    l->tail = e;
+    return 0;
 }
 
 void
 clk_cancel(struct clk *c, struct clk_event *e)
 {
+    if (e->lane) {
+        clk_lane_unlink(e);
+        return;
+    }
     if (!e->slot)
         return;
     size_t i = e->slot - 1;
@@ -188,19 +245,44 @@ clk_cancel(struct clk *c, struct clk_event *e)
     clk_settle(c);
 }
 
+/* Does 'a' fall due before 'b'? (By their real times, for lane heads and the heap's top,
+   which is never postponed.) */
+static int
+clk_due_before(const struct clk_event *a, const struct clk_event *b)
+{
+    if (a->when != b->when)
+        return a->when < b->when;
+    return a->seq < b->seq;
+}
+
 struct clk_event *
 clk_peek(const struct clk *c)
 {
-    return c->len ? c->heap[0] : NULL;
+    struct clk_event *best = c->len ? c->heap[0] : NULL;
+    for (int i = 0; i < c->nlanes; i++) {
+        struct clk_event *h = c->lanes[i]->head;
+        if (h && (!best || clk_due_before(h, best)))
+            best = h;
+    }
+    return best;
 }
 
 struct clk_event *
 clk_pop(struct clk *c)
 {
-    if (!c->len)
+    struct clk_event *e = clk_peek(c);
+    if (!e)
         return NULL;
-    struct clk_event *e = c->heap[0];
-    clk_cancel(c, e);
+    if (e->lane) {
+        clk_lane_unlink(e);
+    } else {
+        e->slot = 0;
+        if (--c->len) {
+            clk_place(c, 0, c->heap[c->len]);
+            clk_sift_down(c, 0);
+            clk_settle(c);
+        }
+    }
     if (e->when > c->now)
         c->now = e->when;
     return e;

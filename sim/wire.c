@@ -17,12 +17,15 @@
 #include "tcpsim/world.h"
 
 void
-wire_init(struct wire *w)
+wire_init(struct world *wd)
 {
+    struct wire *w = &wd->wire;
     memset(w, 0, sizeof *w);
     w->next_rule_id = 1;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         w->link[i].delay = CLK_MSEC(1);
+        (void)clk_lane_init(&wd->clk, &w->link[i].lane); /* a fresh clock has room for both */
+    }
 }
 
 static void
@@ -59,7 +62,6 @@ wire_fini(struct world *wd)
 }
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
-static void wire_unschedule(struct world *wd, struct wire_pkt *p);
 
 /* A packet from the pool (or new), holding a copy of 'seg' and its payload. */
 static struct wire_pkt *
@@ -95,8 +97,6 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
     p->marks = 0;
     p->conn = 0;
     p->prev = p->next = NULL;
-    p->queued = false;
-    p->qprev = p->qnext = NULL;
     p->world = wd;
     clk_event_init(&p->arrival, wire_arrive, p);
     return p;
@@ -156,7 +156,6 @@ wire_arrive(struct clk_event *ev, void *ctx)
     for (int i = 0; i < 2; i++)
         if (w->link[i].held == p)
             w->link[i].held = NULL;
-    wire_unschedule(wd, p);
     wire_list_remove(w, p);
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
@@ -202,55 +201,13 @@ static void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
     wire_list_add(&wd->wire, p);
-    struct wire_link *l = &wd->wire.link[p->from];
-    p->ticket = clk_ticket(&wd->clk);
-    if (l->qtail && p->arrive_at < l->qtail->arrive_at) {
-        /* it overtakes a segment sent before it: on the clock on its own */
-        p->queued = false;
-        (void)clk_arm_ticket(&wd->clk, &p->arrival, p->arrive_at, p->ticket);
-        return;
-    }
-    p->queued = true;
-    p->qnext = NULL;
-    p->qprev = l->qtail;
-    if (l->qtail)
-        l->qtail->qnext = p;
-    else
-        l->qhead = p;
-    l->qtail = p;
-    if (l->qhead == p)
-        (void)clk_arm_ticket(&wd->clk, &p->arrival, p->arrive_at, p->ticket);
+    (void)clk_lane_arm(&wd->clk, &wd->wire.link[p->from].lane, &p->arrival, p->arrive_at);
 }
 
-/* Take 'p' off the clock and out of its link's queue (the next in the queue takes its place
-   on the clock). */
-static void
-wire_unschedule(struct world *wd, struct wire_pkt *p)
-{
-    clk_cancel(&wd->clk, &p->arrival);
-    if (!p->queued)
-        return;
-    struct wire_link *l = &wd->wire.link[p->from];
-    bool was_head = l->qhead == p;
-    if (p->qprev)
-        p->qprev->qnext = p->qnext;
-    else
-        l->qhead = p->qnext;
-    if (p->qnext)
-        p->qnext->qprev = p->qprev;
-    else
-        l->qtail = p->qprev;
-    p->queued = false;
-    p->qprev = p->qnext = NULL;
-    if (was_head && l->qhead)
-        (void)clk_arm_ticket(&wd->clk, &l->qhead->arrival, l->qhead->arrive_at, l->qhead->ticket);
-}
-
-/* Move 'p' to arrive at 'when' (taking a new place in the clock's line). */
+/* Move 'p' to arrive at 'when' (re-armed: it leaves its link's lane for the heap). */
 static void
 wire_reschedule(struct world *wd, struct wire_pkt *p, clk_time when)
 {
-    wire_unschedule(wd, p);
     p->arrive_at = when;
     (void)clk_arm(&wd->clk, &p->arrival, when);
 }
@@ -388,7 +345,7 @@ wire_drop_id(struct world *wd, uint64_t id, const char *why)
     for (int i = 0; i < 2; i++)
         if (wd->wire.link[i].held == p)
             wd->wire.link[i].held = NULL;
-    wire_unschedule(wd, p);
+    clk_cancel(&wd->clk, &p->arrival);
     wire_list_remove(&wd->wire, p);
     wire_drop(wd, p, why ? why : "by hand");
     return 0;

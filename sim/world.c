@@ -36,7 +36,7 @@ world_new(const struct world_config *cfg)
     w->preset = cfg ? cfg->preset : TCP_PRESET_LINUX;
     clk_init(&w->clk);
     rng_seed(&w->rng, w->seed);
-    wire_init(&w->wire);
+    wire_init(w);
     for (int i = 0; i < WORLD_HOSTS; i++)
         world_host_init(w, i);
     return w;

@@ -1,6 +1,6 @@
 /*
  * test_clk.c - the virtual clock's event heap (clk.c): ordering by time then insertion,
- * re-arming and cancelling in the middle, postponing in place, tickets, and many random
+ * re-arming and cancelling in the middle, postponing in place, lanes, and many random
  * operations checked against a simple reference (a linear scan for the minimum).
  */
 #include "conf.h"
@@ -99,24 +99,45 @@ test_clk_postponed_event_fires_in_rearm_order(void **state)
     clk_fini(&c);
 }
 
-/* An event armed with a ticket is ordered as if armed when the ticket was taken. */
+/* A lane holds events armed in order outside the heap; one armed earlier than the lane's
+   last goes to the heap; re-arming or cancelling takes an event out of its lane; events fire
+   by (time, insertion) across heap and lane alike. */
 static void
-test_clk_ticket_keeps_its_place_in_line(void **state)
+test_clk_lane_fifo_merges_with_heap(void **state)
 {
     (void)state;
     struct clk c;
     clk_init(&c);
-    struct clk_event a, b, d;
-    clk_event_init(&a, clk_noop, NULL);
-    clk_event_init(&b, clk_noop, NULL);
-    clk_event_init(&d, clk_noop, NULL);
-    uint64_t t = clk_ticket(&c);
-    clk_arm(&c, &a, 5);
-    clk_arm(&c, &b, 5);
-    assert_int_equal(clk_arm_ticket(&c, &d, 5, t), 0);
-    assert_ptr_equal(clk_pop(&c), &d);   /* armed last, but its ticket came first */
-    assert_ptr_equal(clk_pop(&c), &a);
-    assert_ptr_equal(clk_pop(&c), &b);
+    struct clk_lane lane;
+    assert_int_equal(clk_lane_init(&c, &lane), 0);
+    struct clk_event e[6];
+    for (int i = 0; i < 6; i++)
+        clk_event_init(&e[i], clk_noop, NULL);
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[0], 10), 0);
+    assert_int_equal(clk_arm(&c, &e[1], 10), 0);            /* heap, ties with e[0], after it */
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[2], 20), 0);
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[3], 15), 0); /* earlier than the tail: heap */
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[4], 20), 0);
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[5], 30), 0);
+    assert_int_equal(c.len, 2);
+    assert_ptr_equal(e[3].lane, NULL);
+    assert_ptr_equal(e[4].lane, &lane);
+    clk_cancel(&c, &e[4]);
+    assert_false(clk_armed(&e[4]));
+    assert_int_equal(clk_arm(&c, &e[2], 25), 0);            /* re-armed: leaves the lane */
+    assert_ptr_equal(e[2].lane, NULL);
+    assert_true(clk_armed(&e[2]));
+    static const int order[5] = {0, 1, 3, 2, 5};
+    static const clk_time at[5] = {10, 10, 15, 25, 30};
+    for (int i = 0; i < 5; i++) {
+        assert_ptr_equal(clk_peek(&c), &e[order[i]]);
+        assert_ptr_equal(clk_pop(&c), &e[order[i]]);
+        assert_int_equal(c.now, at[i]);
+        assert_false(clk_armed(&e[order[i]]));
+    }
+    assert_null(clk_pop(&c));
+    assert_null(lane.head);
+    assert_null(lane.tail);
     clk_fini(&c);
 }
 
@@ -185,7 +206,7 @@ main(void)
         cmocka_unit_test(test_clk_rearm_and_cancel_in_middle),
         cmocka_unit_test(test_clk_random_operations_match_reference),
         cmocka_unit_test(test_clk_postponed_event_fires_in_rearm_order),
-        cmocka_unit_test(test_clk_ticket_keeps_its_place_in_line),
+        cmocka_unit_test(test_clk_lane_fifo_merges_with_heap),
     };
     return cmocka_run_group_tests_name("clk", tests, NULL, NULL);
 }

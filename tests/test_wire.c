@@ -3,7 +3,7 @@
  * reordering (a held segment arrives right after the one that passes it), bandwidth
  * (serialization delay), scenario rules (drop / delay / duplicate by flags, SEQ, length, nth,
  * count), acting on segments in flight by id, injection marks, every segment's send time, and
- * the per-link arrival queue that keeps only the first segment in flight on the clock.
+ * each link's clock lane, which keeps segments in flight out of the clock's heap.
  *
  * The segments are resets from A's port 9 to B's closed port 9: B drops them silently
  * (§3.10.7.1), so the wire is the only thing at work.
@@ -270,11 +270,11 @@ test_wire_inflight_by_id_and_inject(void **state)
     fx_fini(&f);
 }
 
-/* The arrival queue: with a constant delay, a hundred segments in flight are one entry on the
-   clock; dropping or delaying the first hands the clock to the next; with jitter, segments
-   arrive by time and, at equal times, in the order they were sent. */
+/* The link's lane: with a constant delay, a hundred segments in flight put nothing in the
+   clock's heap; dropping the first leaves the rest in order; a delayed one moves to the heap;
+   with jitter, segments arrive by time and, at equal times, in the order they were sent. */
 static void
-test_wire_arrival_queue_keeps_clock_small_and_order(void **state)
+test_wire_lane_keeps_heap_empty_and_order(void **state)
 {
     (void)state;
     struct fx f;
@@ -283,12 +283,12 @@ test_wire_arrival_queue_keeps_clock_small_and_order(void **state)
     for (int i = 0; i < 100; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     assert_int_equal(f.w->wire.inflight, 100);
-    assert_int_equal(f.w->clk.len, 1);
+    assert_int_equal(f.w->clk.len, 0);
     uint64_t first = f.w->wire.head->id, second = f.w->wire.head->next->id;
     assert_int_equal(wire_drop_id(f.w, first, NULL), 0);
-    assert_int_equal(f.w->clk.len, 1);
+    assert_int_equal(f.w->clk.len, 0);
     assert_int_equal(wire_delay_id(f.w, second, CLK_MSEC(1)), 0);
-    assert_int_equal(f.w->clk.len, 2);   /* the delayed one is on its own now */
+    assert_int_equal(f.w->clk.len, 1);   /* the delayed one is in the heap now */
     fx_run_ms(&f, 10);
     const struct trace_event *d[128];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 128), 99);
@@ -329,7 +329,7 @@ main(void)
         cmocka_unit_test(test_wire_bandwidth_serialization_delay),
         cmocka_unit_test(test_wire_rules_match_and_act),
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
-        cmocka_unit_test(test_wire_arrival_queue_keeps_clock_small_and_order),
+        cmocka_unit_test(test_wire_lane_keeps_heap_empty_and_order),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }

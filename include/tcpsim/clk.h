@@ -19,10 +19,12 @@
  * order a strict re-sort would give. The top of the heap is never a postponed event, so
  * clk_peek() is always right.
  *
- * Taking a place in line: clk_ticket() hands out an insertion number now, and
- * clk_arm_ticket() arms an event later with that number, as if it had been armed when the
- * ticket was taken. The wire uses it to keep a link's segments in a FIFO with only the first in
- * the heap, without changing the order in which anything fires.
+ * Lanes: events known to fall due in the order they are armed (segments on a link with a
+ * constant delay) need no heap. clk_lane_arm() appends such an event to a lane, a FIFO, when
+ * it is due no earlier than the lane's last one, and clk_pop() takes the earliest of the heap's
+ * top and the lanes' heads. An event armed out of order goes to the heap instead; an event in a
+ * lane that is re-armed or cancelled leaves it. Every event still takes its insertion number
+ * when armed, so the order in which events fire is the same as with the heap alone.
  */
 #ifndef TCPSIM_CLK_H
 #define TCPSIM_CLK_H
@@ -41,21 +43,34 @@ typedef int64_t clk_time; /* virtual nanoseconds */
 struct clk_event;
 typedef void (*clk_fire_fn)(struct clk_event *ev, void *ctx);
 
+struct clk_lane;
+
 struct clk_event {
     clk_time when;    /* when it is due (valid while armed) */
     uint64_t seq;     /* insertion order, breaks ties between equal 'when' */
     clk_time key_when; /* the key it is sorted under in the heap: (when, seq), or an earlier */
     uint64_t key_seq;  /* (key_when, key_seq) while it is postponed */
-    size_t slot;      /* position in the heap + 1; 0 when not armed */
+    size_t slot;      /* position in the heap + 1; 0 when not in the heap */
+    struct clk_lane *lane;           /* the lane it waits in, or NULL */
+    struct clk_event *lprev, *lnext; /* its neighbours in the lane */
     clk_fire_fn fire; /* called by the world when the event is popped */
     void *ctx;        /* handed to 'fire' */
 };
+
+/* A FIFO of armed events, each due no earlier than the one before it. */
+struct clk_lane {
+    struct clk_event *head, *tail;
+};
+
+#define CLK_MAX_LANES 4
 
 struct clk {
     clk_time now;            /* the present instant */
     uint64_t next_seq;       /* next insertion number */
     struct clk_event **heap; /* min-heap on (when, seq) */
     size_t len, cap;
+    struct clk_lane *lanes[CLK_MAX_LANES];
+    int nlanes;
 };
 
 int clk_init(struct clk *c);
@@ -65,14 +80,16 @@ void clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx);
 /* Schedule 'e' at absolute time 'when' (>= now); re-arms it if already armed (to a later time:
    O(1), see "Postponing" above). 0 or -1 (ENOMEM). */
 int clk_arm(struct clk *c, struct clk_event *e, clk_time when);
-/* An insertion number taken now, for clk_arm_ticket(). */
-static inline uint64_t clk_ticket(struct clk *c) { return c->next_seq++; }
-/* Schedule 'e' (not armed) at 'when' as if it had been armed when 'ticket' was taken. */
-int clk_arm_ticket(struct clk *c, struct clk_event *e, clk_time when, uint64_t ticket);
-/* Take 'e' out of the queue; a no-op when it is not armed. */
+/* Make 'l' one of the clock's lanes (at most CLK_MAX_LANES); 0 or -1. The lane must outlive
+   the clock's use of it. */
+int clk_lane_init(struct clk *c, struct clk_lane *l);
+/* Arm 'e' (not armed) at 'when': at the end of lane 'l' when that keeps the lane in order,
+   otherwise in the heap. 0 or -1 (ENOMEM). */
+int clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time when);
+/* Take 'e' out of the queue (heap or lane); a no-op when it is not armed. */
 void clk_cancel(struct clk *c, struct clk_event *e);
-static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0; }
-/* The earliest event, or NULL. */
+static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0 || e->lane != NULL; }
+/* The earliest event (in the heap or a lane), or NULL. */
 struct clk_event *clk_peek(const struct clk *c);
 /* Remove the earliest event and advance 'now' to its time; NULL when the queue is empty. */
 struct clk_event *clk_pop(struct clk *c);

@@ -39,9 +39,6 @@ struct wire_pkt {
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
     struct clk_event arrival;
-    uint64_t ticket;         /* its place in the clock's line, taken when it was scheduled */
-    bool queued;             /* in its link's arrival queue (else armed on its own) */
-    struct wire_pkt *qprev, *qnext; /* the link's arrival queue */
     struct wire_pkt *prev, *next; /* in flight, in send order */
     struct world *world;
 };
@@ -57,8 +54,8 @@ struct wire_link {
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
     /* Segments due in the order they were sent (the usual case: a constant delay) wait in
-       this queue and only the first is on the clock, which keeps the clock's heap small. */
-    struct wire_pkt *qhead, *qtail;
+       this clock lane instead of the clock's heap. */
+    struct clk_lane lane;
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
@@ -90,7 +87,8 @@ struct wire {
     struct wire_pkt *pool;        /* freed packets kept for reuse */
 };
 
-void wire_init(struct wire *w);
+/* After clk_init: the links' lanes join the world's clock. */
+void wire_init(struct world *wd);
 void wire_fini(struct world *wd);
 
 /* A host hands a segment to the wire (the payload is copied once, here). 'conn' is the
