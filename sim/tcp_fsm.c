@@ -236,6 +236,7 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
 static void
 tcp_conn_free_buffers(struct tcp_conn *c, bool keep_unread)
 {
+    wire_recall_all(c->host->world, &c->lent);
     tcp_ring_free(&c->sndq);
     if (!keep_unread)
         tcp_ring_free(&c->rcvq);

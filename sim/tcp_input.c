@@ -456,6 +456,9 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             acked--; /* our FIN */
         if (acked > c->sndq.len)
             acked = c->sndq.len;
+        /* segments in flight that borrowed these octets (overtaken by their own
+           retransmission) take a copy before the queue reuses the space */
+        wire_recall(tcp_world(c), &c->lent, seg->ack);
         tcp_ring_drop(&c->sndq, acked);
         c->bytes_acked += acked;
         if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {

@@ -116,16 +116,19 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     uint8_t buf[65536];
     struct tcp_seg s;
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
-    /* The wire copies the payload once; point it straight into the send queue unless the
-       octets wrap around the ring's end. */
-    s.data = tcp_ring_span(&c->sndq, off, len);
-    if (!s.data) {
-        tcp_ring_peek(&c->sndq, off, buf, len);
-        s.data = buf;
-    }
     s.len = len;
     c->bytes_sent += len;
-    tcp_transmit(c, &s);
+    c->segs_sent++;
+    /* The send queue keeps these octets until they are acknowledged, so the segment can carry
+       them without a copy (wire.h: lent payload), unless they wrap around the ring's end. */
+    s.data = tcp_ring_span(&c->sndq, off, len);
+    if (s.data) {
+        wire_send_lent(tcp_world(c), c->host->index, &s, c->id, &c->lent);
+        return;
+    }
+    tcp_ring_peek(&c->sndq, off, buf, len);
+    s.data = buf;
+    wire_send(tcp_world(c), c->host->index, &s, c->id);
 }
 
 static void

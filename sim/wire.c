@@ -1,8 +1,8 @@
 /*
  * wire.c - the simulated network between the two hosts.
  *
- * A segment's journey: wire_send() copies it once into a wire_pkt, applies the scenario's
- * rules, then the link's loss, reordering and duplication (each drawing on the world's PRNG
+ * A segment's journey: wire_send() copies it into a wire_pkt (wire_send_lent() keeps the
+ * sender's payload where it is), applies the scenario's rules, then the link's loss, reordering and duplication (each drawing on the world's PRNG
  * only when its probability is non-zero, so a loss-free run draws nothing), computes its
  * arrival (serialization, delay, jitter) and arms its arrival on the clock. wire_arrive() hands
  * it to the receiving host's tcp_input() and frees it.
@@ -29,8 +29,47 @@ wire_init(struct world *wd)
 }
 
 static void
+wire_lender_unlink(struct wire_pkt *p)
+{
+    struct wire_lender *l = p->lender;
+    if (p->lprev)
+        p->lprev->lnext = p->lnext;
+    else
+        l->head = p->lnext;
+    if (p->lnext)
+        p->lnext->lprev = p->lprev;
+    else
+        l->tail = p->lprev;
+    p->lender = NULL;
+    p->lprev = p->lnext = NULL;
+}
+
+/* Keep the lender's list sorted by SEG.SEQ: new data goes at the end, a retransmission (the
+   lowest sequence number in flight) at the front. */
+static void
+wire_lender_link(struct wire_lender *l, struct wire_pkt *p)
+{
+    struct wire_pkt *after = l->tail;
+    while (after && seq_gt(after->seg.seq, p->seg.seq))
+        after = after->lprev;
+    p->lender = l;
+    p->lprev = after;
+    p->lnext = after ? after->lnext : l->head;
+    if (p->lnext)
+        p->lnext->lprev = p;
+    else
+        l->tail = p;
+    if (after)
+        after->lnext = p;
+    else
+        l->head = p;
+}
+
+static void
 wire_pkt_free(struct wire *w, struct wire_pkt *p)
 {
+    if (p->lender)
+        wire_lender_unlink(p);
     p->next = w->pool;
     w->pool = p;
 }
@@ -43,6 +82,8 @@ wire_fini(struct world *wd)
     while (p) {
         struct wire_pkt *n = p->next;
         clk_cancel(&wd->clk, &p->arrival);
+        if (p->lender)
+            wire_lender_unlink(p);
         free(p->payload);
         free(p);
         p = n;
@@ -63,9 +104,27 @@ wire_fini(struct world *wd)
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
 
-/* A packet from the pool (or new), holding a copy of 'seg' and its payload. */
+/* Give 'p' its own copy of 'len' octets at 'data' (seg.data then points at it); 0 or -1. */
+static int
+wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
+{
+    if (len > p->payload_cap) {
+        uint8_t *np = realloc(p->payload, len);
+        if (!np)
+            return -1;
+        p->payload = np;
+        p->payload_cap = len;
+    }
+    if (len)
+        memcpy(p->payload, data, len);
+    p->seg.data = p->payload;
+    return 0;
+}
+
+/* A packet from the pool (or new), holding 'seg' and its payload: a copy, or, with a lender,
+   the lent octets themselves. */
 static struct wire_pkt *
-wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
+wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_lender *lender)
 {
     struct wire *w = &wd->wire;
     struct wire_pkt *p = w->pool;
@@ -75,20 +134,15 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
         p = calloc(1, sizeof *p);
         if (!p)
             return NULL;
-    }
-    if (seg->len > p->payload_cap) {
-        uint8_t *np = realloc(p->payload, seg->len);
-        if (!np) {
-            wire_pkt_free(w, p);
-            return NULL;
-        }
-        p->payload = np;
-        p->payload_cap = seg->len;
+        clk_event_init(&p->arrival, wire_arrive, p);
     }
     p->seg = *seg;
-    if (seg->len)
-        memcpy(p->payload, seg->data, seg->len);
-    p->seg.data = p->payload;
+    if (lender && seg->len) {
+        wire_lender_link(lender, p);
+    } else if (wire_pkt_own(p, seg->data, seg->len) != 0) {
+        wire_pkt_free(w, p);
+        return NULL;
+    }
     p->id = ++w->next_id;
     p->from = from;
     p->to = 1 - from;
@@ -98,7 +152,6 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg)
     p->conn = 0;
     p->prev = p->next = NULL;
     p->world = wd;
-    clk_event_init(&p->arrival, wire_arrive, p);
     return p;
 }
 
@@ -224,7 +277,7 @@ wire_drop(struct world *wd, struct wire_pkt *p, const char *why)
 static uint64_t
 wire_duplicate(struct world *wd, struct wire_pkt *p)
 {
-    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg);
+    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, NULL);
     if (!d)
         return 0;
     d->sent_at = p->sent_at;
@@ -264,9 +317,16 @@ wire_arrival_time(struct world *wd, struct wire_link *l, const struct tcp_seg *s
 void
 wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
 {
+    wire_send_lent(wd, from, seg, conn, NULL);
+}
+
+void
+wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+               struct wire_lender *lender)
+{
     struct wire *w = &wd->wire;
     struct wire_link *l = &w->link[from];
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, lender);
     if (!p)
         return; /* out of memory: the network lost it, which TCP survives */
     p->conn = conn;
@@ -316,7 +376,7 @@ wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
 uint64_t
 wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
 {
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, NULL);
     if (!p)
         return 0;
     p->marks |= WIRE_MARK_INJECTED;
@@ -325,6 +385,30 @@ wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
         wire_event(wd, TRACE_SEND, p, "injected");
     wire_schedule(wd, p);
     return p->id;
+}
+
+/* 'p' gives its lender the memory back: it copies its payload, or, out of memory, is lost. */
+static void
+wire_give_back(struct world *wd, struct wire_pkt *p)
+{
+    wire_lender_unlink(p);
+    if (wire_pkt_own(p, p->seg.data, p->seg.len) == 0)
+        return;
+    (void)wire_drop_id(wd, p->id, "no memory");
+}
+
+void
+wire_recall(struct world *wd, struct wire_lender *l, uint32_t below)
+{
+    while (l->head && seq_lt(l->head->seg.seq, below))
+        wire_give_back(wd, l->head);
+}
+
+void
+wire_recall_all(struct world *wd, struct wire_lender *l)
+{
+    while (l->head)
+        wire_give_back(wd, l->head);
 }
 
 struct wire_pkt *

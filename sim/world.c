@@ -47,10 +47,10 @@ world_free(struct world *w)
 {
     if (!w)
         return;
+    wire_fini(w); /* first: segments in flight may point into the connections' send queues */
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);
     free(w->conns);
-    wire_fini(w);
     clk_fini(&w->clk);
     free(w);
 }

@@ -24,6 +24,7 @@
 #include "tcpsim/clk.h"
 #include "tcpsim/seg.h"
 #include "tcpsim/tcp_rules.h"
+#include "tcpsim/wire.h"
 
 struct world;
 
@@ -200,6 +201,7 @@ struct tcp_conn {
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
     struct tcp_ring sndq;
+    struct wire_lender lent;   /* our data segments in flight, pointing into sndq */
     struct tcp_ring rcvq;
     struct tcp_ooo *ooo;      /* out-of-order segments, sorted */
     uint32_t ooo_bytes;

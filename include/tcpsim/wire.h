@@ -7,8 +7,13 @@
  * wire_pkt with an id, listed in send order, so a scenario or the REPL can drop or delay it.
  * Crafted segments can be injected as if a host had sent them.
  *
- * The wire owns the segments in flight and their payloads (one copy, made when the segment is
- * sent); a delivered segment is lent to the receiving host for the call and then freed.
+ * The wire owns the segments in flight. A segment's payload is either the wire's own copy,
+ * made when it was sent, or lent by the sender: a TCB's data segments point straight into its
+ * send queue, which keeps those octets until they are acknowledged. A sender that is about to
+ * reuse or free lent memory calls wire_recall() first, and the segments still in flight take
+ * their own copy then (rarely: only a segment overtaken by its own retransmission, or one in
+ * flight when its connection goes away). A delivered segment is lent to the receiving host for
+ * the call and then freed.
  */
 #ifndef TCPSIM_WIRE_H
 #define TCPSIM_WIRE_H
@@ -20,6 +25,12 @@
 #include "tcpsim/seg.h"
 
 struct world;
+struct wire_pkt;
+
+/* The segments in flight whose payload a sender lent, sorted by SEG.SEQ. */
+struct wire_lender {
+    struct wire_pkt *head, *tail;
+};
 
 enum {
     WIRE_MARK_DUP = 1u << 0,       /* a copy made by the wire */
@@ -30,9 +41,11 @@ enum {
 
 struct wire_pkt {
     uint64_t id;             /* 1, 2, 3 ... in the order segments enter the wire */
-    struct tcp_seg seg;      /* seg.data points at 'payload' */
-    uint8_t *payload;
+    struct tcp_seg seg;      /* seg.data points at 'payload', or into the lender's memory */
+    uint8_t *payload;        /* the wire's own copy, when it has one */
     uint32_t payload_cap;
+    struct wire_lender *lender;     /* who lent seg.data, or NULL */
+    struct wire_pkt *lprev, *lnext; /* in the lender's list */
     int from, to;            /* host indexes */
     clk_time sent_at;        /* when it left its host: its age is now - sent_at */
     clk_time arrive_at;      /* when it is due */
@@ -91,9 +104,18 @@ struct wire {
 void wire_init(struct world *wd);
 void wire_fini(struct world *wd);
 
-/* A host hands a segment to the wire (the payload is copied once, here). 'conn' is the
+/* A host hands a segment to the wire (the payload is copied, here). 'conn' is the
    sending connection's id, 0 for a segment sent without a TCB (a reset from a closed port). */
 void wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn);
+/* The same, but the payload is lent, not copied: it must stay as it is until the segment is
+   delivered or dropped, or until the sender calls wire_recall() for it. */
+void wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+                    struct wire_lender *lender);
+/* The sender wants back the memory of the segments it lent whose SEG.SEQ is below 'below'
+   (modulo 2^32): they take their own copy of their payload. */
+void wire_recall(struct world *wd, struct wire_lender *l, uint32_t below);
+/* ... and of every segment it lent. */
+void wire_recall_all(struct world *wd, struct wire_lender *l);
 /* A crafted segment, as if host 'from' had sent it; bypasses loss and rules. Returns its id. */
 uint64_t wire_inject(struct world *wd, int from, const struct tcp_seg *seg);
 
