@@ -418,7 +418,8 @@ tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len)
         tail -= r->cap;
     uint32_t first = r->cap - tail < len ? r->cap - tail : len;
     memcpy(r->buf + tail, data, first);
-    memcpy(r->buf, data + first, len - first);
+    if (first < len)
+        memcpy(r->buf, data + first, len - first); /* the rest wraps to the ring's start */
     r->len += len;
     return len;
 }
@@ -434,7 +435,8 @@ tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len
         start -= r->cap;
     uint32_t first = r->cap - start < len ? r->cap - start : len;
     memcpy(out, r->buf + start, first);
-    memcpy(out + first, r->buf, len - first);
+    if (first < len)
+        memcpy(out + first, r->buf, len - first);
 }
 
 const uint8_t *
