@@ -1,19 +1,28 @@
 /*
  * cli_test.c - `tcpsim test`: every scenario in the given files and folders (default
- * scripts/), each in its own process, one line each, then "N passed, N failed".
+ * scripts/), each in a fresh runner inside a worker process, one line each, then "N passed,
+ * N failed".
  *
  *   tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE] [--coverage]
  *               [--timeout SECONDS]
  *
- * Each scenario runs in a forked child under the runner's limits (instructions, memory,
- * virtual time, events) plus a wall-clock alarm, so one bad script can neither hang the run
- * nor crash it. Children report over a pipe; with -j N up to N run at once and their results
- * are printed in the order the scenarios were listed, so the output is the same every time.
+ * A pool of -j N worker processes (default 1), each forked once, runs the scenarios one after
+ * another: the parent hands a worker the index of the next scenario over a socket pair, the
+ * worker runs it in a new Lua state and world under the runner's limits (instructions, memory,
+ * virtual time, events), with a wall-clock alarm armed anew for that scenario, frees all of it,
+ * and writes back one record (pass, title or reason, context and goal lines, coverage). A
+ * script can thus neither hang the run nor crash it, and forking once per worker instead of
+ * once per scenario keeps the whole library in a few tens of milliseconds. When a worker dies
+ * (the alarm, a signal, an exit), the scenario it was running is reported as failed with the
+ * reason ("wall-clock limit (N s) exceeded", "crashed (signal N)"), and a new worker is forked
+ * for the scenarios left. Results are printed in the order the scenarios were listed, so the
+ * output is the same for any -j.
  * Folders are walked recursively in byte order of the names; files whose name starts with '_'
  * are skipped (helpers and goal files can live beside the scenarios that way).
  *
- * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> (child) cli_test_child
- * -> (parent) cli_test_reap -> cli_test_print.
+ * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> cli_test_assign
+ * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
+ * cli_test_take, or cli_test_bury when the worker died -> cli_test_print.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,7 +56,7 @@ struct cli_list {
     size_t n, cap;
 };
 
-/* What a child reports, as it travels over the pipe. */
+/* What a worker reports for one scenario, as it travels over the socket. */
 struct cli_wire_hdr {
     int32_t pass;
     int32_t goals_reached, goals_total;
@@ -60,11 +70,13 @@ struct cli_result {
     int goals_reached, goals_total;
 };
 
-struct cli_child {
-    pid_t pid;
-    int fd;
+/* One worker process, as the parent sees it. */
+struct cli_worker {
+    pid_t pid;                /* 0: the slot has no process */
+    int fd;                   /* the parent's end of the socket pair */
+    bool busy;                /* running scenario 'idx' */
     size_t idx;
-    char *buf;
+    char *buf;                /* the record read so far */
     size_t len, cap;
 };
 
@@ -170,7 +182,7 @@ cli_test_selected(const char *path, const char *filter)
     return strstr(name, filter) != NULL;
 }
 
-/* ---- one scenario, in the child ----------------------------------------------------------------- */
+/* ---- one scenario, in a worker ------------------------------------------------------------ */
 
 static int
 cli_write_all(int fd, const void *p, size_t n)
@@ -210,8 +222,14 @@ cli_test_goals(struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hd
     lsim_goals_free(g, n);
 }
 
-static void
-cli_test_child(const struct cli_test_opts *o, const char *path, int fd)
+/*
+ * Run scenario 'path' in a fresh runner (its own Lua state and world, under the runner's
+ * limits), switch off the wall-clock alarm, and write its record to 'fd'. 0, or -1 when the
+ * record could not be written. Everything it allocates is freed before it returns, so the
+ * next scenario of the same worker starts from nothing.
+ */
+static int
+cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
 {
     struct lsim_opts lo = LSIM_OPTS_DEFAULT;
     struct cli_wire_hdr h = {0};
@@ -239,6 +257,8 @@ cli_test_child(const struct cli_test_opts *o, const char *path, int fd)
     }
     if (df)
         fclose(df);
+    /* the scenario is over: the alarm must not go off once its record is on the way */
+    alarm(0);
     h.head_len = (uint32_t)strlen(head);
     h.detail_len = detail ? (uint32_t)dlen : 0;
     h.cov_len = o->coverage ? (uint32_t)sizeof cov : 0;
@@ -246,11 +266,25 @@ cli_test_child(const struct cli_test_opts *o, const char *path, int fd)
              cli_write_all(fd, detail ? detail : "", h.detail_len) | cli_write_all(fd, &cov, h.cov_len);
     free(detail);
     lsim_free(l);
-    close(fd);
-    _exit(rc ? 3 : 0);
+    return rc ? -1 : 0;
 }
 
-/* ---- the parent: scheduling, collecting, printing ------------------------------------------------ */
+/* A worker's life: read the index of a scenario of 'files' from 'fd', run it under a fresh
+   wall-clock alarm, report, and again, until the parent closes its end. Never returns. */
+static _Noreturn void
+cli_test_worker(const struct cli_test_opts *o, const struct cli_list *files, int fd)
+{
+    size_t idx;
+    while (recv(fd, &idx, sizeof idx, MSG_WAITALL) == (ssize_t)sizeof idx && idx < files->n) {
+        if (o->timeout)
+            alarm(o->timeout);
+        if (cli_test_scenario(o, files->v[idx], fd) != 0)
+            _exit(3);
+    }
+    _exit(0);
+}
+
+/* ---- the parent: workers, scheduling, collecting, printing -------------------------------- */
 
 static char *
 cli_strndup(const char *s, size_t n)
@@ -263,36 +297,49 @@ cli_strndup(const char *s, size_t n)
     return p;
 }
 
-/* Turn a finished child's report (or its death) into a result. */
+/* Fork a worker into the empty slot 'slot' of 'ws' ('nw' slots); 0, or -1 when it could not be
+   started. The worker closes the parent's ends of the other workers' sockets, so each worker
+   sees end of file as soon as the parent closes its own. */
+static int
+cli_test_spawn(const struct cli_test_opts *o, const struct cli_list *files, struct cli_worker *ws, size_t nw,
+               size_t slot)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        return -1;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        for (size_t i = 0; i < nw; i++)
+            if (ws[i].pid > 0)
+                close(ws[i].fd);
+        cli_test_worker(o, files, sv[1]);
+    }
+    close(sv[1]);
+    ws[slot].pid = pid;
+    ws[slot].fd = sv[0];
+    ws[slot].busy = false;
+    ws[slot].len = 0;
+    return 0;
+}
+
+/* Close worker 'w''s socket and wait for it to end; when it was running a scenario, its death
+   becomes that scenario's result 'r' (the alarm: a timeout; a signal: a crash). */
 static void
-cli_test_reap(struct cli_child *k, struct cli_result *r, struct out_coverage *cov, const struct cli_test_opts *o)
+cli_test_bury(struct cli_worker *w, struct cli_result *r, const struct cli_test_opts *o)
 {
     int status = 0;
-    while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
+    close(w->fd);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    struct cli_wire_hdr h;
-    r->done = true;
-    if (k->len >= sizeof h)
-        memcpy(&h, k->buf, sizeof h);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && k->len >= sizeof h &&
-        k->len == sizeof h + (size_t)h.head_len + h.detail_len + h.cov_len) {
-        const char *p = k->buf + sizeof h;
-        r->pass = h.pass;
-        r->head = cli_strndup(p, h.head_len);
-        r->detail = cli_strndup(p + h.head_len, h.detail_len);
-        r->goals_reached = h.goals_reached;
-        r->goals_total = h.goals_total;
-        if (h.cov_len == sizeof *cov) {
-            struct out_coverage c;
-            memcpy(&c, p + h.head_len + h.detail_len, sizeof c);
-            for (int a = 0; a < TCP_STATE_COUNT; a++)
-                for (int b = 0; b < TCP_STATE_COUNT; b++)
-                    cov->edge[a][b] += c.edge[a][b];
-            for (int i = 0; i < TCP_RULE_COUNT; i++)
-                cov->rule[i] += c.rule[i];
-            cov->runs += c.runs;
-        }
-    } else {
+    if (w->busy && r) {
         char why[96];
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
             snprintf(why, sizeof why, "wall-clock limit (%u s) exceeded", o->timeout);
@@ -300,11 +347,87 @@ cli_test_reap(struct cli_child *k, struct cli_result *r, struct out_coverage *co
             snprintf(why, sizeof why, "crashed (signal %d)", WTERMSIG(status));
         else
             snprintf(why, sizeof why, "the test process failed (exit status %d)", WEXITSTATUS(status));
-        r->pass = false;
-        r->head = strdup(why);
+        *r = (struct cli_result){.done = true, .head = strdup(why)};
     }
-    free(k->buf);
-    k->buf = NULL;
+    free(w->buf);
+    *w = (struct cli_worker){0};
+}
+
+/* Hand scenario 'idx' to the idle or empty slot 'slot', starting a worker when there is none.
+   0, or -1 when no worker could take it. */
+static int
+cli_test_assign(const struct cli_test_opts *o, const struct cli_list *files, struct cli_worker *ws, size_t nw,
+                size_t slot, size_t idx)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct cli_worker *w = &ws[slot];
+        if (w->pid == 0 && cli_test_spawn(o, files, ws, nw, slot) != 0)
+            return -1;
+        if (send(w->fd, &idx, sizeof idx, MSG_NOSIGNAL) == (ssize_t)sizeof idx) {
+            w->busy = true;
+            w->idx = idx;
+            w->len = 0;
+            return 0;
+        }
+        cli_test_bury(w, NULL, o); /* it died while idle (killed from outside): start another */
+    }
+    return -1;
+}
+
+/* Read what is ready from worker 'w'; 0, or -1 when it is gone (end of file, an error). */
+static int
+cli_test_read(struct cli_worker *w)
+{
+    if (w->len + 4096 > w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 8192;
+        char *nb = realloc(w->buf, ncap);
+        if (!nb) {
+            kill(w->pid, SIGKILL);
+            return -1;
+        }
+        w->buf = nb;
+        w->cap = ncap;
+    }
+    ssize_t n = read(w->fd, w->buf + w->len, w->cap - w->len);
+    if (n < 0 && errno == EINTR)
+        return 0;
+    if (n <= 0)
+        return -1;
+    w->len += (size_t)n;
+    return 0;
+}
+
+/* The record worker 'w' has read so far, when it is whole, as result 'r' (its coverage added
+   to 'cov'); false while more is to come. */
+static bool
+cli_test_take(struct cli_worker *w, struct cli_result *r, struct out_coverage *cov)
+{
+    struct cli_wire_hdr h;
+    if (w->len < sizeof h)
+        return false;
+    memcpy(&h, w->buf, sizeof h);
+    if (w->len < sizeof h + (size_t)h.head_len + h.detail_len + h.cov_len)
+        return false;
+    const char *p = w->buf + sizeof h;
+    *r = (struct cli_result){.done = true,
+                             .pass = h.pass,
+                             .head = cli_strndup(p, h.head_len),
+                             .detail = cli_strndup(p + h.head_len, h.detail_len),
+                             .goals_reached = h.goals_reached,
+                             .goals_total = h.goals_total};
+    if (h.cov_len == sizeof *cov) {
+        struct out_coverage c;
+        memcpy(&c, p + h.head_len + h.detail_len, sizeof c);
+        for (int a = 0; a < TCP_STATE_COUNT; a++)
+            for (int b = 0; b < TCP_STATE_COUNT; b++)
+                cov->edge[a][b] += c.edge[a][b];
+        for (int i = 0; i < TCP_RULE_COUNT; i++)
+            cov->rule[i] += c.rule[i];
+        cov->runs += c.runs;
+    }
+    w->busy = false;
+    w->len = 0;
+    return true;
 }
 
 static void
@@ -331,87 +454,55 @@ cli_test_print(const struct cli_test_opts *o, size_t i, const char *path, const 
     fflush(stdout);
 }
 
-/* Start scenario 'idx' in a child; 0, or -1 when it could not be started (reported as failed). */
-static int
-cli_test_spawn(const struct cli_test_opts *o, const char *path, size_t idx, struct cli_child *k)
-{
-    int p[2];
-    if (pipe(p) != 0)
-        return -1;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(p[0]);
-        if (o->timeout)
-            alarm(o->timeout);
-        cli_test_child(o, path, p[1]);
-    }
-    close(p[1]);
-    *k = (struct cli_child){.pid = pid, .fd = p[0], .idx = idx};
-    return 0;
-}
-
-/* Read what is ready from child 'k'; true at end of file. */
-static bool
-cli_test_read(struct cli_child *k)
-{
-    if (k->len + 4096 > k->cap) {
-        size_t ncap = k->cap ? k->cap * 2 : 8192;
-        char *nb = realloc(k->buf, ncap);
-        if (!nb)
-            return true;
-        k->buf = nb;
-        k->cap = ncap;
-    }
-    ssize_t n = read(k->fd, k->buf + k->len, k->cap - k->len);
-    if (n < 0 && errno == EINTR)
-        return false;
-    if (n <= 0)
-        return true;
-    k->len += (size_t)n;
-    return false;
-}
-
-/* Run every scenario of 'files', at most o->jobs at once; results in 'res'. */
+/* Run every scenario of 'files' on at most o->jobs workers; results in 'res', printed in the
+   order of 'files' as soon as each one and all before it are known. */
 static void
 cli_test_schedule(const struct cli_test_opts *o, const struct cli_list *files, struct cli_result *res,
                   struct out_coverage *cov)
 {
-    struct cli_child kids[CLI_MAX_JOBS];
+    struct cli_worker ws[CLI_MAX_JOBS] = {0};
     struct pollfd pfd[CLI_MAX_JOBS];
-    size_t running = 0, next = 0, printed = 0;
+    size_t slot_of[CLI_MAX_JOBS];
+    size_t nw = o->jobs < files->n ? o->jobs : files->n, next = 0, printed = 0;
     while (printed < files->n) {
-        while (running < o->jobs && next < files->n) {
-            if (cli_test_spawn(o, files->v[next], next, &kids[running]) == 0)
-                running++;
-            else
+        for (size_t s = 0; s < nw && next < files->n; s++) {
+            if (ws[s].busy)
+                continue;
+            if (cli_test_assign(o, files, ws, nw, s, next) != 0)
                 res[next] = (struct cli_result){.done = true, .head = strdup("could not start a process")};
             next++;
         }
-        for (size_t i = 0; i < running; i++)
-            pfd[i] = (struct pollfd){.fd = kids[i].fd, .events = POLLIN};
-        if (running > 0 && poll(pfd, running, -1) < 0 && errno != EINTR)
+        size_t np = 0;
+        for (size_t s = 0; s < nw; s++)
+            if (ws[s].busy) {
+                pfd[np] = (struct pollfd){.fd = ws[s].fd, .events = POLLIN};
+                slot_of[np++] = s;
+            }
+        if (np > 0 && poll(pfd, np, -1) < 0 && errno != EINTR)
             break;
-        for (size_t i = 0; i < running; i++) {
-            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) || !cli_test_read(&kids[i]))
+        for (size_t i = 0; i < np; i++) {
+            struct cli_worker *w = &ws[slot_of[i]];
+            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            close(kids[i].fd);
-            cli_test_reap(&kids[i], &res[kids[i].idx], cov, o);
-            kids[i] = kids[--running];
-            pfd[i] = pfd[running];
-            i--;
+            if (cli_test_read(w) != 0)
+                cli_test_bury(w, &res[w->idx], o);
+            else
+                cli_test_take(w, &res[w->idx], cov);
         }
         while (printed < files->n && res[printed].done) {
             cli_test_print(o, printed, files->v[printed], &res[printed]);
             printed++;
         }
     }
+    for (size_t s = 0; s < nw; s++)
+        if (ws[s].pid > 0 && ws[s].busy)
+            kill(ws[s].pid, SIGKILL);
+    for (size_t s = 0; s < nw; s++)
+        if (ws[s].pid > 0)
+            shutdown(ws[s].fd, SHUT_RDWR);
+    for (size_t s = 0; s < nw; s++)
+        if (ws[s].pid > 0)
+            cli_test_bury(&ws[s], NULL, o);
 }
 
 static int
