@@ -255,8 +255,9 @@ clk_due_before(const struct clk_event *a, const struct clk_event *b)
     return a->seq < b->seq;
 }
 
-struct clk_event *
-clk_peek(const struct clk *c)
+/* The earliest of the heap's top and the lanes' heads. */
+static inline struct clk_event *
+clk_first(const struct clk *c)
 {
     struct clk_event *best = c->len ? c->heap[0] : NULL;
     for (int i = 0; i < c->nlanes; i++) {
@@ -268,9 +269,15 @@ clk_peek(const struct clk *c)
 }
 
 struct clk_event *
+clk_peek(const struct clk *c)
+{
+    return clk_first(c);
+}
+
+struct clk_event *
 clk_pop(struct clk *c)
 {
-    struct clk_event *e = clk_peek(c);
+    struct clk_event *e = clk_first(c);
     if (!e)
         return NULL;
     if (e->lane) {
