@@ -4,7 +4,7 @@
  *   cli_run.c   tcpsim run FILE [--seed N] [--preset P] [--trace FORMAT] [--ladder]
  *               [--ladder-svg FILE] [--dot FILE] [--pcap FILE]; tcpsim demo
  *   cli_test.c  tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE]
- *               [--coverage]
+ *               [--coverage] [--timeout SECONDS]
  *
  * Each takes the arguments after the command name and returns the process's exit status:
  * 0 success, 1 a scenario failed, 2 bad usage.

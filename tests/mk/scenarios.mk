@@ -1,5 +1,6 @@
 # make scenarios: every scenario of the library (scripts/) passes, run by the batch runner of
-# the sanitized program two at a time (each in its own process, under the runner's limits).
+# the sanitized program with two workers (each scenario in a fresh Lua state and world, under
+# the runner's limits; a worker that crashes costs only its scenario).
 # Part of make test.
 .PHONY: scenarios
 
