@@ -4,7 +4,8 @@
 #   make demo     set up, build, and run a scenario a newcomer learns from
 #   make test     set up, then build everything with ASan+UBSan and run every test
 #   make deps     install missing Debian packages (apt-get, through sudo when not root)
-#   make bench    the performance benchmark (-O2)
+#   make bench    the performance benchmark (-O2 -flto; docs/performance.md)
+#   make bench-ns3  the same transfer in ns-3 beside ours, when libns3-dev is installed
 #   make clean
 
 CC       ?= cc

@@ -10,3 +10,16 @@ build/bench: tests/bench/bench.c $(LIB_SRC) $(wildcard include/tcpsim/*.h sim/*.
 
 bench: build/bench build/tcpsim
 	@sh tests/bench/run.sh
+
+# Part of make test: the benchmark still builds and does what it measures (a lossy transfer
+# delivers every octet, a scenario runs to its end). No speed is asserted here: speed is
+# what `make bench` reports.
+.PHONY: bench-check
+bench-check: build/bench
+	@out=$$(./build/bench transfer 2000000 0.01 2) && echo "$$out" | grep -q '"received":2000000,' \
+	  || { echo "bench-check: FAIL the transfer did not deliver 2000000 octets: $$out"; exit 1; }; \
+	out=$$(./build/bench scenario scripts/09-old-duplicate-time-wait.lua 2) && echo "$$out" | grep -q '"status":"done"' \
+	  || { echo "bench-check: FAIL the scenario did not run to its end: $$out"; exit 1; }; \
+	echo "bench-check: the benchmark builds, a lossy transfer delivers every octet, a scenario runs"
+
+EXTRA_CHECKS += bench-check
