@@ -36,11 +36,19 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->wnd = (uint16_t)c->rcv_wnd;
 }
 
+/* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
+   (wire.h): only for octets the queue keeps until they are acknowledged. */
+static void
+tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
+{
+    c->segs_sent++;
+    wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
+}
+
 static void
 tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
 {
-    c->segs_sent++;
-    wire_send(tcp_world(c), c->host->index, s, c->id);
+    tcp_transmit_lent(c, s, NULL);
 }
 
 void
@@ -118,17 +126,16 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
     s.len = len;
     c->bytes_sent += len;
-    c->segs_sent++;
     /* The send queue keeps these octets until they are acknowledged, so the segment can carry
-       them without a copy (wire.h: lent payload), unless they wrap around the ring's end. */
+       them without a copy, unless they wrap around the ring's end. */
     s.data = tcp_ring_span(&c->sndq, off, len);
     if (s.data) {
-        wire_send_lent(tcp_world(c), c->host->index, &s, c->id, &c->lent);
+        tcp_transmit_lent(c, &s, &c->lent);
         return;
     }
     tcp_ring_peek(&c->sndq, off, buf, len);
     s.data = buf;
-    wire_send(tcp_world(c), c->host->index, &s, c->id);
+    tcp_transmit(c, &s);
 }
 
 static void
