@@ -43,6 +43,7 @@ repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
     case TCP_TIMER_KEEPALIVE: return c->probes;
     case TCP_TIMER_TIMEWAIT:
     case TCP_TIMER_FINWAIT2:
+    case TCP_TIMER_DELACK:
     case TCP_TIMER_COUNT: break;
     }
     return 0;

@@ -370,6 +370,30 @@ tcp_check_fin(struct tcp_conn *c)
     tcp_send_ack(c);
 }
 
+/* Acknowledge 'n' in-order octets just accepted: at once, or later under the delayed_ack
+   setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
+   excessively delayed; in particular, the delay MUST be less than 0.5 seconds", and "an ACK
+   SHOULD be generated for at least every second full-sized segment or 2*RMSS bytes of new
+   data". SND.MSS stands for RMSS: the peer sends segments of at most that size, and an ACK
+   every 2*SND.MSS octets is never later than one every 2*RMSS. RFC 5681 4.2: a segment that
+   fills a gap in the sequence space is acknowledged at once. */
+static void
+tcp_ack_text(struct tcp_conn *c, uint32_t n, bool filled_gap)
+{
+    if (!c->host->cfg.delayed_ack || filled_gap) {
+        tcp_send_ack(c);
+        return;
+    }
+    c->ack_owed += n;
+    if (c->ack_owed >= 2 * c->snd_mss) {
+        tcp_send_ack(c); /* sending it clears ack_owed and the timer (tcp_transmit_lent) */
+        return;
+    }
+    tcp_note(c->host, c, TCP_RULE_ACK_DELAYED);
+    if (!tcp_timer_armed(c, TCP_TIMER_DELACK))
+        tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
+}
+
 /* seventh, process the segment text, then eighth, the FIN. */
 static void
 tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
@@ -413,6 +437,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     c->rcv_nxt += n;
     c->bytes_received += n;
     bool fin = t->fin && n == t->len;
+    bool filled_gap = c->ooo != NULL;
     /* Reassembly: segments held earlier may now be in order. */
     while (c->ooo && seq_le(c->ooo->seq, c->rcv_nxt) && !fin) {
         struct tcp_ooo *o = c->ooo;
@@ -432,7 +457,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     if (fin)
         tcp_check_fin(c); /* sends the ACK covering data and FIN */
     else
-        tcp_send_ack(c);
+        tcp_ack_text(c, n, filled_gap);
 }
 
 /* fifth, check the ACK field, in ESTABLISHED and the states after it. false: drop. */

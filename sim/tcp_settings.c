@@ -71,6 +71,12 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"tw_reuse_syn", TCP_SET_BOOL, OFF(tw_reuse_syn), 1, 1, 0, 1,
      "TIME-WAIT accepts a new SYN whose SEQ is above the old RCV.NXT (a new incarnation)",
      "RFC 9293 3.10.7.4 note and RFC 6191; Linux and BSD do this"},
+    {"delayed_ack", TCP_SET_BOOL, OFF(delayed_ack), 0, 0, 0, 1,
+     "delay the ACK of in-order data: ACK every second full-sized segment, or when delack_timeout expires",
+     "RFC 9293 3.8.6.3 and RFC 1122 4.2.3.2 (SHOULD); Linux always delays (socket option TCP_QUICKACK); off here so each segment's ACK shows"},
+    {"delack_timeout", TCP_SET_TIME, OFF(delack_timeout), 0.04, 0.2, 0.001, 0.5,
+     "the longest an ACK is held back under delayed_ack",
+     "Linux TCP_DELACK_MIN = 40 ms; RFC 1122 4.2.3.2: under 0.5 s (BSD's 200 ms)"},
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 

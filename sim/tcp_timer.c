@@ -7,6 +7,7 @@
  *   2msl        §3.10.8: TIME-WAIT ends, the TCB is deleted
  *   fin_wait_2  Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 is not kept forever
  *   keepalive   RFC 1122 4.2.3.6: probe an idle connection; give up after N probes
+ *   delack      §3.8.6.3 (setting delayed_ack): send the ACK held back for in-order data
  *
  * Each timer is a clk_event in the world's one queue; arming, re-arming and cancelling are
  * O(log n) and reported in the event stream.
@@ -223,6 +224,10 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
         tcp_note(c->host, c, TCP_RULE_TIMER_KEEPALIVE);
         tcp_send_probe(c, false);
         tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, c->host->cfg.keepalive_intvl);
+        break;
+    case TCP_TIMER_DELACK:
+        tcp_note(c->host, c, TCP_RULE_TIMER_DELACK);
+        tcp_send_ack(c);
         break;
     case TCP_TIMER_COUNT:
         break;

@@ -116,6 +116,8 @@ struct tcp_settings {
     int port_lo, port_hi;     /* ip_local_port_range */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
     clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable ACKs */
+    int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
+    clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
@@ -166,6 +168,7 @@ enum tcp_timer {
     TCP_TIMER_TIMEWAIT, /* 2MSL, §3.10.8 */
     TCP_TIMER_FINWAIT2, /* Linux tcp_fin_timeout */
     TCP_TIMER_KEEPALIVE,/* RFC 1122 4.2.3.6 */
+    TCP_TIMER_DELACK,   /* delayed ACK, RFC 9293 3.8.6.3 (setting delayed_ack) */
     TCP_TIMER_COUNT
 };
 const char *tcp_timer_name(enum tcp_timer t); /* "rexmit", "persist", "2msl", ... */
@@ -236,6 +239,7 @@ struct tcp_conn {
     clk_time first_unacked_at;       /* for the user timeout */
     int probes;                      /* keep-alive or persist probes sent without answer */
     int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
+    uint32_t ack_owed;               /* in-order octets received since our last ACK (delayed ACK) */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */

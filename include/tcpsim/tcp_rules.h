@@ -71,6 +71,7 @@
     X(FIN_TIME_WAIT,        "3.10.7.4",          "eighth, FIN-WAIT-1/2: our FIN ACKed, TIME-WAIT for 2MSL") \
     X(FIN_AGAIN,            "3.10.7.4",          "eighth: a retransmitted FIN, ACK it again") \
     X(FIN_TIME_WAIT_AGAIN,  "3.10.7.4",          "eighth, TIME-WAIT: retransmitted FIN, ACK it and restart 2MSL") \
+    X(ACK_DELAYED,          "3.8.6.3",           "seventh, delayed ACK: less than two full-sized segments unacknowledged, hold the ACK back") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
     X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO") \
@@ -83,7 +84,8 @@
     X(TIMER_FIN_WAIT_2,     "Linux tcp_fin_timeout", "FIN-WAIT-2 of a closed (orphaned) socket times out") \
     X(TIMER_PERSIST,        "3.8.6.1",           "zero window: send a window probe") \
     X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1>") \
-    X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6", "keep-alive: tcp_keepalive_probes unanswered, ETIMEDOUT")
+    X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6", "keep-alive: tcp_keepalive_probes unanswered, ETIMEDOUT") \
+    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge the data held back")
 
 enum tcp_rule {
 #define TCP_RULE_ENUM(id, section, text) TCP_RULE_##id,
