@@ -155,6 +155,25 @@ lsim_sock_recv(lua_State *L)
     return lsim_action(L, 1);
 }
 
+/* sock:discard([max]): consume up to 'max' octets (default all) without making a string of
+   them (tcp_receive with no buffer, Linux's MSG_TRUNC); how many, or nil and the error. */
+static int
+lsim_sock_discard(lua_State *L)
+{
+    struct tcp_conn *c = lsim_check_sock(L, 1);
+    lua_Integer max = luaL_optinteger(L, 2, 0);
+    luaL_argcheck(L, max >= 0, 2, "must be positive");
+    size_t n = tcp_readable(c);
+    if (max > 0 && (size_t)max < n)
+        n = (size_t)max;
+    size_t got = 0;
+    enum tcp_err e = tcp_receive(c, NULL, n, &got);
+    if (e != TCP_OK)
+        return lsim_action(L, lsim_fail(L, e));
+    lua_pushinteger(L, (lua_Integer)got);
+    return lsim_action(L, 1);
+}
+
 /* close, shutdown, abort: true, or nil and the error. */
 static int
 lsim_sock_result(lua_State *L, enum tcp_err e)
@@ -505,6 +524,7 @@ lsim_open_hosts(lua_State *L)
 {
     static const luaL_Reg sock_m[] = {
         {"send", lsim_sock_send},         {"recv", lsim_sock_recv},
+        {"discard", lsim_sock_discard},
         {"close", lsim_sock_close},       {"shutdown", lsim_sock_shutdown},
         {"abort", lsim_sock_abort},       {"accept", lsim_sock_accept},
         {"tcb", lsim_sock_tcb},           {"keepalive", lsim_sock_keepalive},

@@ -102,6 +102,28 @@ test_established_receive_buffered_data(void **state)
     fx_fini(&f);
 }
 
+/* RECEIVE with no buffer (MSG_TRUNC): the octets are consumed without a copy, the stream goes
+   on after them, and the window opens as after an ordinary read. */
+static void
+test_established_receive_discard_consumes(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    cf_send(f.b, "hello world");
+    fx_run_ms(&f, 5);
+    size_t got = 0;
+    assert_int_equal(tcp_receive(f.a, NULL, 6, &got), TCP_OK);
+    assert_int_equal(got, 6);
+    assert_int_equal(tcp_readable(f.a), 5);
+    assert_int_equal(tcp_rcv_window(f.a), f.a->rcvq.cap - 5);
+    char buf[32];
+    assert_int_equal(cf_recv(f.a, buf, sizeof buf), TCP_OK);
+    assert_string_equal(buf, "world");
+    fx_fini(&f);
+}
+
 /* U26: SHUTDOWN of the sending side: FIN after the data -> FIN-WAIT-1; receiving goes on. */
 static void
 test_established_shutdown_half_close_receives(void **state)
@@ -638,6 +660,7 @@ main(void)
         cmocka_unit_test(test_established_send_segmentized_in_window),
         cmocka_unit_test(test_established_close_fin_after_data),
         cmocka_unit_test(test_established_receive_buffered_data),
+        cmocka_unit_test(test_established_receive_discard_consumes),
         cmocka_unit_test(test_established_shutdown_half_close_receives),
         cmocka_unit_test(test_established_close_unread_data_rst),
         cmocka_unit_test(test_established_acceptability_four_cases),

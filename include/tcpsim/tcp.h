@@ -285,7 +285,9 @@ enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
                              const struct tcp_open_opts *o, struct tcp_conn **out);
 /* Queue up to 'len' octets; '*queued' gets how many fit in the send buffer. */
 enum tcp_err tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued);
-/* Take up to 'cap' octets into 'buf'; '*got' = 0 means nothing yet. TCP_EOF at end of stream. */
+/* Take up to 'cap' octets into 'buf'; '*got' = 0 means nothing yet. TCP_EOF at end of stream.
+   'buf' NULL: the octets are consumed and thrown away, not copied (what Linux's recv(2) does
+   with MSG_TRUNC on a TCP socket): a sink that does not look at the data. */
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
@@ -309,6 +311,8 @@ clk_time tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t);
 uint32_t tcp_rcv_window(const struct tcp_conn *c);
 /* Octets the user may read now. */
 static inline uint32_t tcp_readable(const struct tcp_conn *c) { return c->rcvq.len; }
+/* Room in the send buffer now: what tcp_send would take (0 before OPEN made the buffers). */
+static inline uint32_t tcp_writable(const struct tcp_conn *c) { return c->sndq.cap - c->sndq.len; }
 /* "10.0.0.1:40000" into buf. */
 const char *tcp_endpoint_str(uint32_t addr, uint16_t port, char *buf, size_t cap);
 
