@@ -136,15 +136,23 @@ lsim_sock_send(lua_State *L)
     return lsim_action(L, 1);
 }
 
-static int
-lsim_sock_recv(lua_State *L)
+/* How much recv/discard take: what is waiting, at most the optional 'max' (argument 2). */
+static size_t
+lsim_recv_len(lua_State *L, const struct tcp_conn *c)
 {
-    struct tcp_conn *c = lsim_check_sock(L, 1);
     lua_Integer max = luaL_optinteger(L, 2, 0);
     luaL_argcheck(L, max >= 0, 2, "must be positive");
     size_t n = tcp_readable(c);
     if (max > 0 && (size_t)max < n)
         n = (size_t)max;
+    return n;
+}
+
+static int
+lsim_sock_recv(lua_State *L)
+{
+    struct tcp_conn *c = lsim_check_sock(L, 1);
+    size_t n = lsim_recv_len(L, c);
     luaL_Buffer b;
     char *p = luaL_buffinitsize(L, &b, n ? n : 1);
     size_t got = 0;
@@ -161,11 +169,7 @@ static int
 lsim_sock_discard(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_Integer max = luaL_optinteger(L, 2, 0);
-    luaL_argcheck(L, max >= 0, 2, "must be positive");
-    size_t n = tcp_readable(c);
-    if (max > 0 && (size_t)max < n)
-        n = (size_t)max;
+    size_t n = lsim_recv_len(L, c);
     size_t got = 0;
     enum tcp_err e = tcp_receive(c, NULL, n, &got);
     if (e != TCP_OK)
