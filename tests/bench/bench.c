@@ -47,12 +47,16 @@ struct bench_result {
     uint64_t data_segs, retransmits, events;
 };
 
+/* What the sender writes, over and over (filled once, outside the measured functions). */
+struct bench_pattern {
+    uint8_t bytes[65536];
+};
+
 static int
-bench_transfer_once(long long total, double loss, uint64_t seed, struct bench_result *res)
+bench_transfer_once(long long total, double loss, uint64_t seed, const struct bench_pattern *pat,
+                    struct bench_result *res)
 {
-    static uint8_t pattern[65536];
-    for (size_t i = 0; i < sizeof pattern; i++)
-        pattern[i] = (uint8_t)(i * 131u);
+    const uint8_t *pattern = pat->bytes;
     struct world_config cfg = {.seed = seed, .preset = TCP_PRESET_LINUX};
     struct world *w = world_new(&cfg);
     if (!w)
@@ -80,8 +84,8 @@ bench_transfer_once(long long total, double loss, uint64_t seed, struct bench_re
        a bulk sink, like ns-3's PacketSink. */
     while (rcvd < total) {
         if (sent < total && tcp_writable(c) > 0) {
-            size_t off = (size_t)(sent % (long long)sizeof pattern);
-            size_t n = sizeof pattern - off;
+            size_t off = (size_t)(sent % (long long)sizeof pat->bytes);
+            size_t n = sizeof pat->bytes - off;
             if ((long long)n > total - sent)
                 n = (size_t)(total - sent);
             size_t q = 0;
@@ -114,11 +118,11 @@ bench_transfer_once(long long total, double loss, uint64_t seed, struct bench_re
 __attribute__((noinline))
 #endif
 static int
-bench_transfer(long long total, double loss, uint64_t seed, int runs)
+bench_transfer(long long total, double loss, uint64_t seed, int runs, const struct bench_pattern *pat)
 {
     struct bench_result best = {0}, r;
     for (int i = 0; i < runs; i++) {
-        if (bench_transfer_once(total, loss, seed, &r) != 0)
+        if (bench_transfer_once(total, loss, seed, pat, &r) != 0)
             return 1;
         if (i == 0 || r.wall < best.wall)
             best = r;
@@ -171,9 +175,13 @@ bench_scenario(const char *path, int runs)
 int
 main(int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[1], "transfer") == 0)
+    if (argc >= 3 && strcmp(argv[1], "transfer") == 0) {
+        static struct bench_pattern pat;
+        for (size_t i = 0; i < sizeof pat.bytes; i++)
+            pat.bytes[i] = (uint8_t)(i * 131u);
         return bench_transfer(atoll(argv[2]), argc >= 4 ? atof(argv[3]) : 0.0, 1,
-                              argc >= 5 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 1);
+                              argc >= 5 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 1, &pat);
+    }
     if (argc >= 3 && strcmp(argv[1], "scenario") == 0) {
         int runs = argc >= 4 ? atoi(argv[3]) : 5;
         return bench_scenario(argv[2], runs > 0 ? runs : 1);
