@@ -57,11 +57,18 @@ void tcp_send_probe(struct tcp_conn *c, bool window_probe);
 
 /* tcp_timer.c */
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
-void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t);
+/* Stop an armed timer (tcp_timer_cancel checks that it is armed, inline: most calls find it
+   stopped already, and cost a test, not a call). */
+void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 void tcp_timer_cancel_all(struct tcp_conn *c);
 static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 {
     return clk_armed(&c->timers[t].ev);
+}
+static inline void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
+{
+    if (tcp_timer_armed(c, t))
+        tcp_timer_stop(c, t);
 }
 void tcp_timer_fire(struct clk_event *ev, void *ctx);
 /* RFC 6298: a new round-trip measurement 'r'. */

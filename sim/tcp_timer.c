@@ -38,10 +38,8 @@ tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
 }
 
 void
-tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
+tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-    if (!clk_armed(&c->timers[t].ev))
-        return;
     clk_cancel(&tcp_world(c)->clk, &c->timers[t].ev);
     tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
 }
