@@ -13,6 +13,9 @@
  *       fifth   check_ack
  *       seventh process_text    (the sixth, URG, is not modelled)
  *       eighth  check_fin
+ * Before that, header prediction (tcp_predicted) sends the two commonest segments of an
+ * ESTABLISHED connection, an ACK of new data and the next data in order, through only the
+ * steps that act on them.
  * Every notable outcome names its rule through tcp_note() or tcp_set_state().
  */
 #include <stdlib.h>
@@ -460,63 +463,49 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         tcp_ack_text(c, n, filled_gap);
 }
 
-/* fifth, check the ACK field, in ESTABLISHED and the states after it. false: drop. */
-static bool
-tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
+/* fifth, SND.UNA < SEG.ACK =< SND.NXT: "then set SND.UNA <- SEG.ACK. Any segments on the
+   retransmission queue that are thereby entirely acknowledged are removed." */
+static void
+tcp_ack_new_data(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    /* "If the ACK acknowledges something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
-       drop the segment, and return." */
-    if (seq_gt(seg->ack, c->snd_nxt)) {
-        tcp_note(c->host, c, TCP_RULE_ACK_TOO_NEW);
-        tcp_send_oow_ack(c, seg);
-        return false;
+    uint32_t acked = seg->ack - c->snd_una;
+    if (c->snd_una == c->iss)
+        acked--; /* our SYN */
+    if (c->fin_sent && seq_gt(seg->ack, c->fin_seq))
+        acked--; /* our FIN */
+    if (acked > c->sndq.len)
+        acked = c->sndq.len;
+    /* segments in flight that borrowed these octets (overtaken by their own
+       retransmission) take a copy before the queue reuses the space */
+    wire_recall(tcp_world(c), &c->lent, seg->ack);
+    tcp_ring_drop(&c->sndq, acked);
+    c->bytes_acked += acked;
+    if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {
+        tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
+        c->rtt_timing = false;
     }
-    if (seq_lt(c->snd_una, seg->ack)) {
-        /* "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
-           retransmission queue that are thereby entirely acknowledged are removed." */
-        uint32_t acked = seg->ack - c->snd_una;
-        if (c->snd_una == c->iss)
-            acked--; /* our SYN */
-        if (c->fin_sent && seq_gt(seg->ack, c->fin_seq))
-            acked--; /* our FIN */
-        if (acked > c->sndq.len)
-            acked = c->sndq.len;
-        /* segments in flight that borrowed these octets (overtaken by their own
-           retransmission) take a copy before the queue reuses the space */
-        wire_recall(tcp_world(c), &c->lent, seg->ack);
-        tcp_ring_drop(&c->sndq, acked);
-        c->bytes_acked += acked;
-        if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {
-            tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
-            c->rtt_timing = false;
-        }
-        c->snd_una = seg->ack;
-        c->retransmits = 0;
-        c->dupacks = 0;
-        if (c->snd_nxt != c->snd_una)
-            c->first_unacked_at = tcp_now(c);
-        if (c->in_recovery) {
-            /* RFC 6582 3.2: a partial ACK (below "recover") shows the next hole: resend it
-               at once instead of waiting for another timeout */
-            if (seq_lt(seg->ack, c->recover))
-                tcp_retransmit(c);
-            else
-                c->in_recovery = false;
-        }
-        tcp_rexmit_restart(c);
-    } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
-               && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
-        /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
-        if (++c->dupacks == 3 && !c->in_recovery) {
-            tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
-            c->in_recovery = true;
-            c->recover = c->snd_nxt;
+    c->snd_una = seg->ack;
+    c->retransmits = 0;
+    c->dupacks = 0;
+    if (c->snd_nxt != c->snd_una)
+        c->first_unacked_at = tcp_now(c);
+    if (c->in_recovery) {
+        /* RFC 6582 3.2: a partial ACK (below "recover") shows the next hole: resend it
+           at once instead of waiting for another timeout */
+        if (seq_lt(seg->ack, c->recover))
             tcp_retransmit(c);
-        }
+        else
+            c->in_recovery = false;
     }
-    /* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
-       (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <-
-       SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
+    tcp_rexmit_restart(c);
+}
+
+/* fifth: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <
+   SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
+   SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
+static void
+tcp_update_send_window(struct tcp_conn *c, const struct tcp_seg *seg)
+{
     if (seq_le(c->snd_una, seg->ack)
         && (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
         bool reopened = c->snd_wnd == 0 && seg->wnd > 0;
@@ -535,6 +524,32 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             tcp_timer_cancel(c, TCP_TIMER_REXMIT);
         }
     }
+}
+
+/* fifth, check the ACK field, in ESTABLISHED and the states after it. false: drop. */
+static bool
+tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    /* "If the ACK acknowledges something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
+       drop the segment, and return." */
+    if (seq_gt(seg->ack, c->snd_nxt)) {
+        tcp_note(c->host, c, TCP_RULE_ACK_TOO_NEW);
+        tcp_send_oow_ack(c, seg);
+        return false;
+    }
+    if (seq_lt(c->snd_una, seg->ack)) {
+        tcp_ack_new_data(c, seg);
+    } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
+               && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
+        /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
+        if (++c->dupacks == 3 && !c->in_recovery) {
+            tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
+            c->in_recovery = true;
+            c->recover = c->snd_nxt;
+            tcp_retransmit(c);
+        }
+    }
+    tcp_update_send_window(c, seg);
     bool fin_acked = c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
     switch (c->state) {
     case TCP_FIN_WAIT_1:
@@ -764,6 +779,52 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_output(c);
 }
 
+/* ---- header prediction ----------------------------------------------------------------- */
+
+/* Header prediction (Van Jacobson's, 1990; BSD's and Linux's "fast path"). In ESTABLISHED
+   nearly every segment is either an ACK of new data or the next data in order, and for those
+   most of §3.10.7.4 has nothing to do: the segment is acceptable as it stands (first), it
+   carries no RST, SYN or FIN (second, fourth, eighth), its ACK is not too new (fifth), no
+   held segment waits behind it (seventh). tcp_predicted tests exactly that; any segment it
+   does not promise to be plain takes the full path. */
+static bool
+tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    if (c->state != TCP_ESTABLISHED
+        || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
+        || seg->seq != c->rcv_nxt || seg->wnd != c->snd_wnd || seg->wnd == 0 || c->in_recovery
+        || c->ooo != NULL || seq_gt(seg->ack, c->snd_nxt))
+        return false;
+    if (seg->len == 0)
+        return seq_lt(c->snd_una, seg->ack);   /* an ACK of new data, not a duplicate */
+    return seq_le(c->snd_una, seg->ack)       /* data at RCV.NXT that fits the window */
+           && seg->len <= tcp_rcv_window(c);
+}
+
+/* The steps of §3.10.7.4 that act on a predicted segment, in the RFC's order: the same
+   functions as the full path, without the tests tcp_predicted has already answered. */
+static void
+tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    /* first: acceptable, nothing to trim */
+    c->last_heard = tcp_now(c);
+    if (c->keepalive)
+        tcp_keepalive_reset(c);
+    /* fifth: the ACK */
+    if (seq_lt(c->snd_una, seg->ack))
+        tcp_ack_new_data(c, seg);
+    tcp_update_send_window(c, seg);
+    c->oow_limited = false;
+    /* seventh: the text, in order, into the receive buffer */
+    if (seg->len > 0) {
+        uint32_t n = tcp_ring_push(&c->rcvq, seg->data, seg->len);
+        c->rcv_nxt += n;
+        c->bytes_received += n;
+        tcp_ack_text(c, n, false);
+    }
+    tcp_output(c);
+}
+
 /* ---- entry ----------------------------------------------------------------------------- */
 
 void
@@ -775,6 +836,10 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         return;
     }
     c->segs_received++;
+    if (tcp_predicted(c, seg)) {
+        tcp_input_predicted(c, seg);
+        return;
+    }
     switch (c->state) {
     case TCP_CLOSED:
     case TCP_STATE_COUNT:
