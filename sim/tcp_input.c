@@ -387,13 +387,16 @@ tcp_ack_text(struct tcp_conn *c, uint32_t n, bool filled_gap)
         tcp_send_ack(c);
         return;
     }
+    bool first = c->ack_owed == 0;
     c->ack_owed += n;
     if (c->ack_owed >= 2 * c->snd_mss) {
-        tcp_send_ack(c); /* sending it clears ack_owed and the timer (tcp_transmit_lent) */
+        tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
     }
     tcp_note(c->host, c, TCP_RULE_ACK_DELAYED);
-    if (!tcp_timer_armed(c, TCP_TIMER_DELACK))
+    /* The first octets held back start the clock; an idle timer still running from an
+       earlier ACK is pushed later (clk.h: postponing is free). */
+    if (first)
         tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
 }
 

@@ -42,11 +42,8 @@ static void
 tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
-    if (s->flags & TCP_ACK) {
-        /* Every segment we send acknowledges all we have received: no ACK is owed any more. */
-        c->ack_owed = 0;
-        tcp_timer_cancel(c, TCP_TIMER_DELACK);
-    }
+    if (s->flags & TCP_ACK)
+        c->ack_owed = 0; /* it acknowledges all we have received: the delack timer is idle */
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 

@@ -7,12 +7,23 @@
  *   2msl        §3.10.8: TIME-WAIT ends, the TCB is deleted
  *   fin_wait_2  Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 is not kept forever
  *   keepalive   RFC 1122 4.2.3.6: probe an idle connection; give up after N probes
- *   delack      §3.8.6.3 (setting delayed_ack): send the ACK held back for in-order data
+ *   delack      §3.8.6.3 (setting delayed_ack): send the ACK held back for in-order data;
+ *               left running, idle, when another segment carries that ACK
  *
  * Each timer is a clk_event in the world's one queue; arming, re-arming and cancelling are
  * O(log n) and reported in the event stream.
  */
 #include "tcp_internal.h"
+
+/* The delayed-ACK timer is left running when another segment carries the ACK it was armed
+   for (as Linux leaves it: stopping it at every second segment would cost more than letting
+   it expire). With no ACK owed it is idle: not pending for anyone who looks, silent when it
+   expires. */
+static bool
+tcp_timer_idle(const struct tcp_conn *c, enum tcp_timer t)
+{
+    return t == TCP_TIMER_DELACK && c->ack_owed == 0;
+}
 
 static void
 tcp_timer_event(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
@@ -41,7 +52,8 @@ void
 tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
     clk_cancel(&tcp_world(c)->clk, &c->timers[t].ev);
-    tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
+    if (!tcp_timer_idle(c, t))
+        tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
 }
 
 void
@@ -54,7 +66,7 @@ tcp_timer_cancel_all(struct tcp_conn *c)
 clk_time
 tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t)
 {
-    if (!clk_armed(&c->timers[t].ev))
+    if (!clk_armed(&c->timers[t].ev) || tcp_timer_idle(c, t))
         return -1;
     return c->timers[t].ev.when - c->host->world->clk.now;
 }
@@ -191,6 +203,8 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
     (void)ev;
     struct tcp_conn_timer *tm = ctx;
     struct tcp_conn *c = tm->conn;
+    if (tcp_timer_idle(c, tm->which))
+        return;
     tcp_timer_event(c, TRACE_TIMER_FIRE, tm->which);
     switch (tm->which) {
     case TCP_TIMER_REXMIT:

@@ -18,6 +18,18 @@ delack_established(struct fx *f)
     fx_mark(f);
 }
 
+/* Did the delack timer of 'c' expire, on the record, since the mark? */
+static bool
+delack_fired(const struct fx *f, const struct tcp_conn *c)
+{
+    for (size_t i = f->mark; i < f->log.len; i++) {
+        const struct trace_event *ev = &f->log.ev[i];
+        if (ev->kind == TRACE_TIMER_FIRE && ev->conn == c->id && ev->timer == TCP_TIMER_DELACK)
+            return true;
+    }
+    return false;
+}
+
 /* Off by default: the ACK of one segment leaves at once, and no ACK is ever delayed. */
 static void
 test_established_data_acked_at_once_by_default(void **state)
@@ -55,6 +67,7 @@ test_established_one_segment_ack_delayed_until_timeout(void **state)
     fx_run_ms(&f, 1);
     CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 106, 0});
     cf_rule(&f, TCP_RULE_TIMER_DELACK);
+    assert_true(delack_fired(&f, f.b));
     assert_int_equal(f.b->ack_owed, 0);
     cf_timers(f.b, CF_NO_TIMERS);
     fx_run_ms(&f, 2);
@@ -63,7 +76,8 @@ test_established_one_segment_ack_delayed_until_timeout(void **state)
 }
 
 /* Two full-sized segments: the second is ACKed at once, covering both (§3.8.6.3: "at least
-   every second full-sized segment"); the timer the first armed is cancelled. */
+   every second full-sized segment"); the timer the first armed is left idle (as Linux leaves
+   it): no longer pending, and silent when it expires. */
 static void
 test_established_second_full_segment_acked_at_once(void **state)
 {
@@ -80,6 +94,8 @@ test_established_second_full_segment_acked_at_once(void **state)
     assert_int_equal(f.b->ack_owed, 0);
     fx_run_ms(&f, 100);
     CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 101 + 2 * 1460, 0}); /* and nothing more */
+    assert_false(delack_fired(&f, f.b));
+    assert_false(fx_rule_seen(&f, TCP_RULE_TIMER_DELACK));
     fx_fini(&f);
 }
 
