@@ -119,11 +119,25 @@ tcp_data_in_flight(const struct tcp_conn *c)
     return n;
 }
 
+/* Send 's', whose octets wrap around the end of the send queue's ring, from a copy made
+   contiguous (the wire keeps its own). Apart, so that the common case's stack frame is not
+   64 KB large. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_send_data_copied(struct tcp_conn *c, struct tcp_seg *s, uint32_t off)
+{
+    uint8_t buf[65536];
+    tcp_ring_peek(&c->sndq, off, buf, s->len);
+    s->data = buf;
+    tcp_transmit(c, s);
+}
+
 /* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. */
 static void
 tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
 {
-    uint8_t buf[65536];
     struct tcp_seg s;
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
     s.len = len;
@@ -131,13 +145,10 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     /* The send queue keeps these octets until they are acknowledged, so the segment can carry
        them without a copy, unless they wrap around the ring's end. */
     s.data = tcp_ring_span(&c->sndq, off, len);
-    if (s.data) {
+    if (s.data)
         tcp_transmit_lent(c, &s, &c->lent);
-        return;
-    }
-    tcp_ring_peek(&c->sndq, off, buf, len);
-    s.data = buf;
-    tcp_transmit(c, &s);
+    else
+        tcp_send_data_copied(c, &s, off);
 }
 
 static void
