@@ -167,7 +167,9 @@ tcp_send_fin(struct tcp_conn *c)
 void
 tcp_output(struct tcp_conn *c)
 {
-    if (!c->sndq.buf)
+    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
+       segment that arrives ends here) has nothing to do. */
+    if (!c->sndq.buf || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
         return;
     /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
        queues it "for transmission after entering ESTABLISHED state"). */
