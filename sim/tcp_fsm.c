@@ -239,8 +239,10 @@ tcp_conn_free_buffers(struct tcp_conn *c, bool keep_unread)
 {
     wire_recall_all(c->host->world, &c->lent);
     tcp_ring_free(&c->sndq);
-    if (!keep_unread)
+    if (!keep_unread) {
+        tcp_rcvq_release(c);
         tcp_ring_free(&c->rcvq);
+    }
     while (c->ooo) {
         struct tcp_ooo *o = c->ooo;
         c->ooo = o->next;

@@ -820,10 +820,10 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     c->oow_limited = false;
     /* seventh: the text, in order, into the receive buffer */
     if (seg->len > 0) {
-        uint32_t n = tcp_ring_push(&c->rcvq, seg->data, seg->len);
-        c->rcv_nxt += n;
-        c->bytes_received += n;
-        tcp_ack_text(c, n, false);
+        tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
+        c->rcv_nxt += seg->len;
+        c->bytes_received += seg->len;
+        tcp_ack_text(c, seg->len, false);
     }
     tcp_output(c);
 }

@@ -27,6 +27,14 @@ uint32_t tcp_choose_iss(struct tcp_host *h, int64_t isn_opt);
 /* An established connection is ready to be accepted: move it to its listener's queue. */
 void tcp_acceptq_push(struct tcp_conn *c);
 
+/* tcp_rcvq.c: the receive queue. Queue the in-order text of 'seg' (all of it: the caller
+   checked it fits), held as the segment when the wire lets it be kept, copied otherwise. */
+void tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg);
+/* Take the first 'n' octets (n <= rcvq.len) into 'buf', or throw them away when 'buf' is NULL. */
+void tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n);
+/* Give back every segment the queue holds (the queue is about to be freed). */
+void tcp_rcvq_release(struct tcp_conn *c);
+
 /* tcp_ring: byte ring buffers. */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);

@@ -242,9 +242,7 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
            satisfied by data already on hand, but not yet delivered to the user" */
         return c->fin_rcvd ? TCP_EOF : TCP_OK;
     uint32_t before = c->rcv_wnd;
-    if (buf)
-        tcp_ring_peek(&c->rcvq, 0, buf, n);
-    tcp_ring_drop(&c->rcvq, n);
+    tcp_rcvq_take(c, buf, n);
     *got = n;
     /* §3.8.6.2.2: tell the peer when the window opens by a worthwhile amount (receiver-side
        silly window syndrome avoidance: at least an MSS, or half the buffer). */

@@ -149,6 +149,7 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_
     p->sent_at = wd->clk.now;
     p->arrive_at = wd->clk.now;
     p->marks = 0;
+    p->kept = false;
     p->conn = 0;
     p->prev = p->next = NULL;
     p->world = wd;
@@ -212,8 +213,36 @@ wire_arrive(struct clk_event *ev, void *ctx)
     wire_list_remove(w, p);
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
+    w->delivering = p;
     tcp_input(&wd->host[p->to], &p->seg);
-    wire_pkt_free(w, p);
+    w->delivering = NULL;
+    if (!p->kept)
+        wire_pkt_free(w, p);
+}
+
+struct wire_pkt *
+wire_keep(struct world *wd, const struct tcp_seg *seg)
+{
+    struct wire_pkt *p = wd->wire.delivering;
+    if (!p || &p->seg != seg || p->kept || seg->len < WIRE_KEEP_MIN)
+        return NULL;
+    if (p->lender && p->payload_cap < seg->len) {
+        /* room for the copy a recall would make; a pooled packet has it already */
+        uint8_t *np = realloc(p->payload, seg->len);
+        if (!np)
+            return NULL;
+        p->payload = np;
+        p->payload_cap = seg->len;
+    }
+    p->kept = true;
+    return p;
+}
+
+void
+wire_release(struct world *wd, struct wire_pkt *p)
+{
+    p->kept = false;
+    wire_pkt_free(&wd->wire, p);
 }
 
 /* Does rule 'r' match a segment from host 'from'? */

@@ -47,6 +47,10 @@ world_free(struct world *w)
 {
     if (!w)
         return;
+    /* Segments kept by receive queues go back to the wire while the wire still takes them. */
+    for (uint32_t i = 0; i < w->nconns; i++)
+        if (w->conns[i])
+            tcp_rcvq_release(w->conns[i]);
     wire_fini(w); /* first: segments in flight may point into the connections' send queues */
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);

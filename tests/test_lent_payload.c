@@ -3,6 +3,8 @@
  * send queue (wire.h), not copied. The sender recalls it before it reuses or frees that
  * memory: a segment overtaken by its own retransmission, or in flight when its connection is
  * aborted, must still carry its own octets when it arrives (ASan would see a dangling read).
+ * A receive queue may keep a delivered segment instead of copying it (tcp_rcvq.c): what the
+ * user reads must be the stream as sent, however reads, copies, recalls and aborts interleave.
  */
 #include "conf.h"
 
@@ -76,12 +78,156 @@ test_established_abort_with_lent_segment_in_flight_delivers_copy(void **state)
     fx_fini(&f);
 }
 
+/* 'n' octets of a pattern that differs at every offset (mod 251). */
+static void
+lp_pattern(uint8_t *out, size_t n, size_t from)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)((from + i) % 251);
+}
+
+/* Send 'n' pattern octets from stream offset 'from' on A, as one call. */
+static void
+lp_send(struct fx *f, size_t from, size_t n)
+{
+    static uint8_t buf[4096];
+    lp_pattern(buf, n, from);
+    size_t q = 0;
+    assert_int_equal(tcp_send(f->a, buf, n, &q), TCP_OK);
+    assert_int_equal(q, n);
+}
+
+/* Read 'n' octets on B in pieces of 'piece' and check them against the pattern from stream
+   offset 'from'. */
+static void
+lp_read_check(struct fx *f, size_t from, size_t n, size_t piece)
+{
+    uint8_t got[4096], want[4096];
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < piece ? n - done : piece, g = 0;
+        assert_int_equal(tcp_receive(f->b, got, k, &g), TCP_OK);
+        assert_int_equal(g, k);
+        lp_pattern(want, k, from + done);
+        assert_memory_equal(got, want, k);
+        done += k;
+    }
+}
+
+/* Full-sized segments are kept by B's receive queue, short ones copied into it; A's ACKed
+   octets are recalled (the kept segments copy them) and A's send queue reuses the memory;
+   B then reads in odd pieces across kept and copied octets: the stream is intact. */
+static void
+test_established_kept_segments_survive_recall_and_reuse(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    lp_send(&f, 0, 1460);      /* kept */
+    lp_send(&f, 1460, 100);    /* copied */
+    lp_send(&f, 1560, 600);    /* kept */
+    lp_send(&f, 2160, 37);     /* copied */
+    fx_run_ms(&f, 1.5);        /* delivered; the ACKs are on their way */
+    assert_non_null(f.b->kept_head);
+    assert_int_equal(f.b->kept_head->seg.len, 1460);
+    assert_ptr_equal(f.b->kept_head->lender, &f.a->lent); /* still A's memory */
+    assert_int_equal(f.b->kept_head->next->seg.len, 600);
+    assert_ptr_equal(f.b->kept_tail, f.b->kept_head->next);
+    assert_int_equal(tcp_readable(f.b), 2197);
+    fx_run_ms(&f, 5);          /* ACKed: A recalls, the kept segments copy their octets */
+    assert_int_equal(f.a->sndq.len, 0);
+    assert_null(f.b->kept_head->lender);
+    lp_send(&f, 2197, 3000);   /* A's ring memory written over */
+    fx_run_ms(&f, 5);
+    lp_read_check(&f, 0, 5197, 333);
+    assert_null(f.b->kept_head);
+    assert_null(f.b->kept_tail);
+    assert_int_equal(tcp_readable(f.b), 0);
+    fx_fini(&f);
+}
+
+/* Reads without a buffer (MSG_TRUNC) drop kept segments part by part; the octets after them
+   are still the stream's. */
+static void
+test_established_kept_segments_discarded_in_parts(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    lp_send(&f, 0, 1460);
+    lp_send(&f, 1460, 1460);
+    lp_send(&f, 2920, 200);
+    fx_run_ms(&f, 1.5);
+    size_t g = 0;
+    assert_int_equal(tcp_receive(f.b, NULL, 1000, &g), TCP_OK);
+    assert_int_equal(g, 1000);
+    assert_int_equal(f.b->kept_head->seg.len, 1460);   /* the first, partly taken */
+    assert_int_equal(tcp_receive(f.b, NULL, 1000, &g), TCP_OK);
+    assert_int_equal(f.b->kept_head->kept_at, 1460);   /* the first is given back */
+    lp_read_check(&f, 2000, 1120, 1120);
+    assert_null(f.b->kept_head);
+    fx_fini(&f);
+}
+
+/* A aborts while B still holds A's segments unread: A's send queue is freed, the kept
+   segments take their copy first, and B, reset, still reads what it was given. */
+static void
+test_established_peer_abort_while_segments_kept(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    lp_send(&f, 0, 1460);
+    lp_send(&f, 1460, 1460);
+    fx_run_ms(&f, 1.5);
+    assert_non_null(f.b->kept_head);
+    assert_int_equal(tcp_abort(f.a), TCP_OK);
+    assert_null(f.a->sndq.buf);
+    assert_null(f.b->kept_head->lender);
+    fx_run_ms(&f, 5);
+    assert_int_equal(f.b->state, TCP_CLOSED);
+    lp_read_check(&f, 0, 2920, 1000);
+    fx_fini(&f);
+}
+
+/* B aborts (its queue is freed) and the world ends while segments are kept: nothing leaks
+   and nothing is read after it is freed (ASan watches both). */
+static void
+test_established_receiver_abort_and_world_end_with_segments_kept(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    lp_send(&f, 0, 1460);
+    fx_run_ms(&f, 1.5);
+    assert_non_null(f.b->kept_head);
+    assert_int_equal(tcp_abort(f.b), TCP_OK);
+    assert_null(f.b->kept_head);
+    lp_send(&f, 1460, 1460);   /* answered by a reset; A goes on */
+    fx_run_ms(&f, 1.5);
+    fx_fini(&f);
+
+    fx_init(&f, false);        /* and a world freed with a segment still kept */
+    fx_established(&f);
+    lp_send(&f, 0, 1460);
+    fx_run_ms(&f, 1.5);
+    assert_non_null(f.b->kept_head);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_established_lent_segment_overtaken_keeps_payload),
         cmocka_unit_test(test_established_abort_with_lent_segment_in_flight_delivers_copy),
+        cmocka_unit_test(test_established_kept_segments_survive_recall_and_reuse),
+        cmocka_unit_test(test_established_kept_segments_discarded_in_parts),
+        cmocka_unit_test(test_established_peer_abort_while_segments_kept),
+        cmocka_unit_test(test_established_receiver_abort_and_world_end_with_segments_kept),
     };
     return cmocka_run_group_tests_name("lent payload", tests, NULL, NULL);
 }

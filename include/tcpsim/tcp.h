@@ -206,6 +206,10 @@ struct tcp_conn {
     struct tcp_ring sndq;
     struct wire_lender lent;   /* our data segments in flight, pointing into sndq */
     struct tcp_ring rcvq;
+    /* In-order segments rcvq holds as they arrived instead of copying them (tcp_rcvq.c):
+       their octets count in rcvq.len, their bytes stay in the segment. Oldest first. */
+    struct wire_pkt *kept_head, *kept_tail;
+    uint64_t rcv_taken;       /* octets the user has taken from rcvq, since the start */
     struct tcp_ooo *ooo;      /* out-of-order segments, sorted */
     uint32_t ooo_bytes;
 

@@ -13,7 +13,10 @@
  * reuse or free lent memory calls wire_recall() first, and the segments still in flight take
  * their own copy then (rarely: only a segment overtaken by its own retransmission, or one in
  * flight when its connection goes away). A delivered segment is lent to the receiving host for
- * the call and then freed.
+ * the call and then freed, unless the receiver keeps it (wire_keep): a receive queue may hold
+ * an in-order segment as it is, instead of copying its octets, until the application reads
+ * them (wire_release). A kept segment stays in its lender's list, so a sender that recalls
+ * its memory first makes the segment take its own copy, as for one in flight.
  */
 #ifndef TCPSIM_WIRE_H
 #define TCPSIM_WIRE_H
@@ -51,6 +54,8 @@ struct wire_pkt {
     clk_time arrive_at;      /* when it is due */
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
+    bool kept;               /* delivered, and kept by a receive queue (wire_keep) */
+    uint64_t kept_at;        /* then: its first octet's place in the receiver's stream */
     struct clk_event arrival;
     struct wire_pkt *prev, *next; /* in flight, in send order */
     struct world *world;
@@ -98,6 +103,7 @@ struct wire {
     struct wire_rule *rules;
     int next_rule_id;
     struct wire_pkt *pool;        /* freed packets kept for reuse */
+    struct wire_pkt *delivering;  /* the packet being handed to TCP now, or NULL */
 };
 
 /* After clk_init: the links' lanes join the world's clock. */
@@ -116,6 +122,16 @@ void wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint3
 void wire_recall(struct world *wd, struct wire_lender *l, uint32_t below);
 /* ... and of every segment it lent. */
 void wire_recall_all(struct world *wd, struct wire_lender *l);
+/* Segments shorter than this are copied by the receiver, not kept: keeping costs a packet, and
+   a stream of tiny segments would hold thousands. */
+#define WIRE_KEEP_MIN 512
+/* The segment 'seg' that the wire is delivering now, kept past its delivery with its payload
+   (the packet is the receiver's until wire_release); NULL, and nothing kept, when 'seg' is
+   not being delivered by the wire, is shorter than WIRE_KEEP_MIN, or there is no memory for
+   the copy a recall would need (reserved now, so that a recall cannot fail later). */
+struct wire_pkt *wire_keep(struct world *wd, const struct tcp_seg *seg);
+/* The receiver is done with a kept packet. */
+void wire_release(struct world *wd, struct wire_pkt *p);
 /* A crafted segment, as if host 'from' had sent it; bypasses loss and rules. Returns its id. */
 uint64_t wire_inject(struct world *wd, int from, const struct tcp_seg *seg);
 
