@@ -122,8 +122,12 @@ wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
 }
 
 /* A packet from the pool (or new), holding 'seg' and its payload: a copy, or, with a lender,
-   the lent octets themselves. */
-static struct wire_pkt *
+   the lent octets themselves. Inlined: it is half the work of every wire_send, and a call
+   would cost a fifth of it. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline struct wire_pkt *
 wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_lender *lender)
 {
     struct wire *w = &wd->wire;
