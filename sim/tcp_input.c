@@ -839,7 +839,7 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         return;
     }
     c->segs_received++;
-    if (tcp_predicted(c, seg)) {
+    if (h->cfg.header_prediction && tcp_predicted(c, seg)) {
         tcp_input_predicted(c, seg);
         return;
     }

@@ -13,6 +13,10 @@
  *   - every socket CLOSED, no timer armed, no connection left on a host's list, after the
  *     clock ran long enough (TIME-WAIT 60 s, tcp_retries2 ~925 s).
  *
+ * The same runs again with delayed ACKs (the delayed_ack setting), and a check that header
+ * prediction changes nothing: every event of a run, with the fast path and without it, must be
+ * the same (compared by a hash of the whole event stream).
+ *
  * A failing run prints its seed and a one-line command that replays it alone, with the event
  * trace: TCPSIM_SEED=<seed> build/san/tests/test_properties
  */
@@ -60,7 +64,16 @@ struct prop_run {
     struct tcp_conn *l;
     struct prop_side side[2];
     bool verbose;
+    unsigned variant;        /* PROP_* below */
+    uint64_t hash;           /* PROP_HASH: FNV-1a of every event, as printed */
     char why[160];           /* the first violation, empty if none */
+};
+
+/* Variants of a run. */
+enum {
+    PROP_NO_PREDICTION = 1u << 0, /* header_prediction off on both hosts */
+    PROP_DELAYED_ACK = 1u << 1,   /* delayed_ack on on both hosts */
+    PROP_HASH = 1u << 2,          /* hash the event stream into prop_run.hash */
 };
 
 /* Byte 'i' of the stream sent by host 'h' in run 'seed': changes with all three. */
@@ -87,56 +100,93 @@ prop_fail(struct prop_run *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Verbose replays print every event. */
+/* One event as a line of text (verbose replays print it, PROP_HASH hashes it). */
 static void
-prop_print_event(const struct trace_event *ev, void *ctx)
+prop_format_event(const struct trace_event *ev, char *out, size_t cap)
 {
-    (void)ctx;
     char fl[32];
-    printf("%12.6f %c %-7s %-4s", clk_to_sec(ev->t), ev->host == 0 ? 'A' : ev->host == 1 ? 'B' : '-',
-           trace_kind_name(ev->kind), ev->conn_name ? ev->conn_name : "");
+    size_t n = 0;
+#define PROP_PUT(...)                                                                         \
+    do {                                                                                      \
+        int k_ = snprintf(out + n, cap - n, __VA_ARGS__);                                     \
+        if (k_ > 0)                                                                           \
+            n = (size_t)k_ < cap - n ? n + (size_t)k_ : cap - 1;                              \
+    } while (0)
+    PROP_PUT("%12.6f %c %-7s %-4s", clk_to_sec(ev->t), ev->host == 0 ? 'A' : ev->host == 1 ? 'B' : '-',
+             trace_kind_name(ev->kind), ev->conn_name ? ev->conn_name : "");
     switch (ev->kind) {
     case TRACE_SEND:
     case TRACE_DELIVER:
     case TRACE_DROP:
     case TRACE_DUP:
     case TRACE_DELAY:
-        printf(" #%llu <SEQ=%u><ACK=%u><CTL=%s> len %u", (unsigned long long)ev->pkt_id, (unsigned)ev->seg.seq,
-               (unsigned)ev->seg.ack, tcp_flags_str(ev->seg.flags, fl, sizeof fl), (unsigned)ev->seg.len);
+        PROP_PUT(" #%llu <SEQ=%u><ACK=%u><CTL=%s> len %u win %u", (unsigned long long)ev->pkt_id,
+                 (unsigned)ev->seg.seq, (unsigned)ev->seg.ack, tcp_flags_str(ev->seg.flags, fl, sizeof fl),
+                 (unsigned)ev->seg.len, (unsigned)ev->seg.wnd);
         break;
     case TRACE_STATE:
-        printf(" %s -> %s (%s)", tcp_state_rfc(ev->from_state), tcp_state_rfc(ev->to_state), tcp_rule_name(ev->rule));
+        PROP_PUT(" %s -> %s (%s)", tcp_state_rfc(ev->from_state), tcp_state_rfc(ev->to_state), tcp_rule_name(ev->rule));
         break;
     case TRACE_RULE:
-        printf(" %s", tcp_rule_name(ev->rule));
+        PROP_PUT(" %s", tcp_rule_name(ev->rule));
         break;
     case TRACE_TIMER_ARM:
     case TRACE_TIMER_CANCEL:
     case TRACE_TIMER_FIRE:
-        printf(" %s", tcp_timer_name(ev->timer));
+        PROP_PUT(" %s %.9f", tcp_timer_name(ev->timer), clk_to_sec(ev->when));
         break;
     case TRACE_CALL:
-        printf(" %s -> %s", ev->text, tcp_err_name(ev->err));
+        PROP_PUT(" %s -> %s", ev->text, tcp_err_name(ev->err));
         break;
     case TRACE_SAY:
-        printf(" %s", ev->text);
+        PROP_PUT(" %s", ev->text);
         break;
     case TRACE_KIND_COUNT:
         break;
     }
-    printf("\n");
+#undef PROP_PUT
 }
+
+/* Verbose replays print every event. */
+static void
+prop_print_event(const struct trace_event *ev, void *ctx)
+{
+    (void)ctx;
+    char line[512];
+    prop_format_event(ev, line, sizeof line);
+    printf("%s\n", line);
+}
+
+/* PROP_HASH: fold every event into the run's hash (FNV-1a). */
+static void
+prop_hash_event(const struct trace_event *ev, void *ctx)
+{
+    struct prop_run *r = ctx;
+    char line[512];
+    prop_format_event(ev, line, sizeof line);
+    for (const char *q = line; *q; q++)
+        r->hash = (r->hash ^ (uint8_t)*q) * 0x100000001b3ull;
+    r->hash = (r->hash ^ '\n') * 0x100000001b3ull;
+}
+
+
 
 /* Draw the run's world and plan from its seed. */
 static void
-prop_setup(struct prop_run *r, uint64_t seed, bool verbose)
+prop_setup(struct prop_run *r, uint64_t seed, bool verbose, unsigned variant)
 {
     memset(r, 0, sizeof *r);
     r->seed = seed;
     r->verbose = verbose;
+    r->variant = variant;
+    r->hash = 0xcbf29ce484222325ull;
     struct world_config cfg = {.seed = seed, .preset = TCP_PRESET_LINUX};
     r->w = world_new(&cfg);
     assert_non_null(r->w);
+    for (int i = 0; i < 2; i++) {
+        r->w->host[i].cfg.header_prediction = (variant & PROP_NO_PREDICTION) ? 0 : 1;
+        r->w->host[i].cfg.delayed_ack = (variant & PROP_DELAYED_ACK) ? 1 : 0;
+    }
     struct rng g;
     rng_seed(&g, seed ^ 0x5eedull); /* the plan's own generator: the world's is untouched */
     bool calm = rng_below(&g, 4) == 0; /* a quarter of the runs on a perfect wire */
@@ -163,6 +213,8 @@ prop_setup(struct prop_run *r, uint64_t seed, bool verbose)
     }
     if (verbose)
         world_observe(r->w, prop_print_event, NULL);
+    else if (variant & PROP_HASH)
+        world_observe(r->w, prop_hash_event, r);
 }
 
 /* Read what is there, checking every byte against what the peer sent. */
@@ -391,10 +443,10 @@ prop_count(struct prop_tally *t, const struct prop_run *r)
 
 /* One run; returns true when every property held, else prints why with the replay command. */
 static bool
-prop_run_one(uint64_t seed, bool verbose, struct prop_tally *tally)
+prop_run_one(uint64_t seed, bool verbose, unsigned variant, struct prop_tally *tally, uint64_t *hash)
 {
     struct prop_run r;
-    prop_setup(&r, seed, verbose);
+    prop_setup(&r, seed, verbose, variant);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     assert_int_equal(tcp_open_passive(&r.w->host[FX_B], FX_SPORT, NULL, &r.l), TCP_OK);
     o.lport = FX_CPORT;
@@ -417,46 +469,70 @@ prop_run_one(uint64_t seed, bool verbose, struct prop_tally *tally)
     if (!ok || verbose) {
         const struct prop_side *a = &r.side[0], *b = &r.side[1];
         printf("%s seed %llu: %s\n  A sends %u (end %d%s, err %s), B sends %u (end %d%s, err %s)\n"
-               "  replay: TCPSIM_SEED=%llu build/san/tests/test_properties\n",
+               "  replay: TCPSIM_SEED=%llu build/san/tests/test_properties (variant %u)\n",
                ok ? "ok" : "PROPERTY FAILED", (unsigned long long)seed, ok ? "all properties hold" : r.why,
                (unsigned)a->to_send, (int)a->end, a->first ? " first" : "", tcp_err_name(a->err),
                (unsigned)b->to_send, (int)b->end, b->first ? " first" : "", tcp_err_name(b->err),
-               (unsigned long long)seed);
+               (unsigned long long)seed, variant);
     }
     if (tally)
         prop_count(tally, &r);
+    if (hash)
+        *hash = r.hash;
     world_free(r.w);
     return ok;
 }
 
 /* Runs seeds [first, first + n); fails the test if any run failed. */
 static void
-prop_run_range(uint64_t first, uint64_t n)
+prop_run_range(uint64_t first, uint64_t n, unsigned variant)
 {
     const char *only = getenv("TCPSIM_SEED");
     if (only) {
         uint64_t seed = strtoull(only, NULL, 10);
         if (seed >= first && seed < first + n)
-            assert_true(prop_run_one(seed, true, NULL));
+            assert_true(prop_run_one(seed, true, variant, NULL, NULL));
         return;
     }
     int failed = 0;
     struct prop_tally t;
     memset(&t, 0, sizeof t);
     for (uint64_t s = first; s < first + n; s++)
-        if (!prop_run_one(s, false, &t) && ++failed >= 5)
+        if (!prop_run_one(s, false, variant, &t, NULL) && ++failed >= 5)
             break;
-    printf("  seeds %llu-%llu: %d runs, %d complete both ways, %d ended by an error (ETIMEDOUT %d, "
+    printf("  seeds %llu-%llu%s: %d runs, %d complete both ways, %d ended by an error (ETIMEDOUT %d, "
            "ECONNRESET %d, ECONNREFUSED %d), %d cut by an application (abort or early close)\n",
-           (unsigned long long)first, (unsigned long long)(first + n - 1), t.runs, t.complete, t.errors,
+           (unsigned long long)first, (unsigned long long)(first + n - 1),
+           (variant & PROP_DELAYED_ACK) ? " (delayed ACK)" : "", t.runs, t.complete, t.errors,
            t.by_err[TCP_ETIMEDOUT], t.by_err[TCP_ECONNRESET], t.by_err[TCP_ECONNREFUSED], t.cut);
     assert_int_equal(failed, 0);
 }
 
-static void test_properties_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500); }
-static void test_properties_seeds_501_to_1000(void **state) { (void)state; prop_run_range(501, 500); }
-static void test_properties_seeds_1001_to_1500(void **state) { (void)state; prop_run_range(1001, 500); }
-static void test_properties_seeds_1501_to_2000(void **state) { (void)state; prop_run_range(1501, 500); }
+static void test_properties_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, 0); }
+static void test_properties_seeds_501_to_1000(void **state) { (void)state; prop_run_range(501, 500, 0); }
+static void test_properties_seeds_1001_to_1500(void **state) { (void)state; prop_run_range(1001, 500, 0); }
+static void test_properties_seeds_1501_to_2000(void **state) { (void)state; prop_run_range(1501, 500, 0); }
+static void test_properties_delayed_ack_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_DELAYED_ACK); }
+
+/* Header prediction is only a shortcut: with it and without it, every event of a run is the
+   same, with ACKs delayed or not. */
+static void
+test_properties_header_prediction_changes_no_event(void **state)
+{
+    (void)state;
+    int differ = 0;
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        unsigned delack = seed % 2 ? PROP_DELAYED_ACK : 0;
+        uint64_t fast = 0, full = 0;
+        (void)prop_run_one(seed, false, PROP_HASH | delack, NULL, &fast);
+        (void)prop_run_one(seed, false, PROP_HASH | PROP_NO_PREDICTION | delack, NULL, &full);
+        if (fast != full && differ++ < 5)
+            printf("  seed %llu%s: the events differ with header prediction off\n", (unsigned long long)seed,
+                   delack ? " (delayed ACK)" : "");
+    }
+    printf("  seeds 1-300: %d runs whose events differ with header prediction off\n", differ);
+    assert_int_equal(differ, 0);
+}
 
 /* The checker itself must be able to fail: a run whose receiver is fed a wrong byte. */
 static void
@@ -464,7 +540,7 @@ test_properties_checker_detects_corruption(void **state)
 {
     (void)state;
     struct prop_run r;
-    prop_setup(&r, 7, false);
+    prop_setup(&r, 7, false, 0);
     r.side[0].to_send = 10;
     r.side[1].received = 0;
     r.side[1].eof = true;
@@ -482,6 +558,8 @@ main(void)
         cmocka_unit_test(test_properties_seeds_501_to_1000),
         cmocka_unit_test(test_properties_seeds_1001_to_1500),
         cmocka_unit_test(test_properties_seeds_1501_to_2000),
+        cmocka_unit_test(test_properties_delayed_ack_seeds_1_to_500),
+        cmocka_unit_test(test_properties_header_prediction_changes_no_event),
     };
     return cmocka_run_group_tests_name("properties", tests, NULL, NULL);
 }

@@ -118,6 +118,7 @@ struct tcp_settings {
     clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable ACKs */
     int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
     clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
+    int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
