@@ -520,23 +520,20 @@ lsim_eval_index(lua_State *L)
     return 1;
 }
 
-/* Join the values from 'first' to the top of 'T' with tabs into a malloc'd string. */
-static char *
-lsim_join(lua_State *T, int first)
+int
+lsim_join(lua_State *L)
 {
+    int n = lua_gettop(L);
     luaL_Buffer b;
-    int top = lua_gettop(T);
-    luaL_buffinit(T, &b);
-    for (int i = first; i <= top; i++) {
-        if (i > first)
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
             luaL_addchar(&b, '\t');
-        luaL_tolstring(T, i, NULL);
+        luaL_tolstring(L, i, NULL);
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    char *s = lsim_strdup(lua_tostring(T, -1));
-    lua_pop(T, 1);
-    return s;
+    return 1;
 }
 
 int
@@ -556,13 +553,16 @@ lsim_eval(struct lsim *l, const char *code, char **out)
     }
     memcpy(ret, "return ", 7);
     memcpy(ret + 7, code, n + 1);
+    const char *why = NULL; /* a failure with nothing on the stack to say so */
     int st = luaL_loadbufferx(T, ret, n + 7, "=eval", "t");
     free(ret);
     if (st != LUA_OK) {
         lua_pop(T, 1);
         st = luaL_loadbufferx(T, code, n, "=eval", "t");
     }
-    if (st == LUA_OK) {
+    if (st != LUA_OK) {
+        lua_xmove(T, L, 1); /* the syntax error */
+    } else {
         /* _ENV: a table that reads the scenario's locals and globals, writes globals */
         lua_newtable(T);
         lua_newtable(T);
@@ -577,25 +577,33 @@ lsim_eval(struct lsim *l, const char *code, char **out)
         l->budget = LSIM_FOREVER;
         l->interrupt = 0;
         st = lua_resume(T, L, 0, &nres);
+        if (st != LUA_OK && st != LUA_YIELD) {
+            lua_xmove(T, L, 1); /* the error */
+        } else if (!lua_checkstack(L, nres + 1)) {
+            why = "not enough memory";
+            st = LUA_ERRMEM;
+        } else {
+            /* The results are joined on the main thread ('T' may be suspended) and under
+               lua_pcall: a __tostring may fail, loop or run out of memory. */
+            lua_pushcfunction(L, lsim_join);
+            lua_xmove(T, L, nres);
+            st = lua_pcall(L, nres, 1, 0);
+        }
         l->budget = saved;
         if (!had_fatal && l->fatal) {
             /* a limit hit by this line alone: report it, but the scenario lives on */
-            lua_settop(T, 0);
-            lua_pushstring(T, l->fatal);
+            lua_pushstring(L, l->fatal);
+            why = NULL;
             free(l->fatal);
             l->fatal = NULL;
             l->mem_hit = false;
             l->instructions = instructions;
+            lsim_hook_thread(l, L); /* the limit set the main thread's hook to every instruction */
         }
     }
-    int rc = 0;
-    if (st == LUA_OK || st == LUA_YIELD) {
-        *out = lsim_join(T, lua_gettop(T) - nres + 1);
-    } else {
-        const char *m = lua_tostring(T, -1);
-        *out = lsim_strdup(m ? m : "error");
-        rc = -1;
-    }
+    int rc = st == LUA_OK ? 0 : -1;
+    const char *m = why ? why : lua_tostring(L, -1);
+    *out = lsim_strdup(m ? m : "error");
     lua_settop(L, base);
     if (!*out) {
         *out = lsim_strdup("");

@@ -91,6 +91,8 @@ bool lsim_yield_due(lua_State *L, struct lsim *l);
 int lsim_fail(lua_State *L, enum tcp_err e);
 /* Keep a sysctl write for re-application after a preset change. */
 void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
+/* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
+int lsim_join(lua_State *L);
 
 /* lsim_sandbox.c */
 void lsim_open_sandbox(lua_State *L);

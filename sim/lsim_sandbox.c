@@ -74,16 +74,7 @@ static int
 lsim_print(lua_State *L)
 {
     struct world *w = lsim_world_check(L);
-    int n = lua_gettop(L);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (int i = 1; i <= n; i++) {
-        if (i > 1)
-            luaL_addchar(&b, '\t');
-        luaL_tolstring(L, i, NULL);
-        luaL_addvalue(&b);
-    }
-    luaL_pushresult(&b);
+    lsim_join(L);
     world_say(w, lua_tostring(L, -1));
     return 0;
 }

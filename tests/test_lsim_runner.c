@@ -233,6 +233,39 @@ test_eval_limit_spares_the_scenario(void **state)
     lsim_free(l);
 }
 
+/* eval's results are converted under protection: a __tostring that fails or loops is the
+   line's error, not an abort of the whole program. */
+static void
+test_eval_failing_tostring_returns_error(void **state)
+{
+    (void)state;
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.max_instructions = 1000000;
+    struct lsim *l = lsim_new(&o);
+    char *out = NULL;
+    assert_int_equal(lsim_load_string(l,
+                                      "bad = setmetatable({}, { __tostring = function() error('boom') end })\n"
+                                      "slow = setmetatable({}, { __tostring = function() while true do end end })\n"
+                                      "fine = setmetatable({}, { __tostring = function()\n"
+                                      "  local s = 0 for i = 1, 1000 do s = s + i end return 'sum ' .. s end })\n"
+                                      "pause('here')\n",
+                                      "@t.lua"),
+                     0);
+    assert_int_equal(lsim_resume(l, LSIM_FOREVER), LSIM_PAUSED);
+    assert_int_equal(lsim_eval(l, "bad", &out), -1);
+    assert_non_null(strstr(out, "boom"));
+    free(out);
+    assert_int_equal(lsim_eval(l, "1, slow", &out), -1);
+    assert_string_equal(out, "t.lua:2: instruction limit (1000000) exceeded");
+    free(out);
+    /* the limit is forgiven and counting is back to normal: a few thousand instructions pass */
+    assert_int_equal(lsim_eval(l, "fine", &out), 0);
+    assert_string_equal(out, "sum 500500");
+    free(out);
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    lsim_free(l);
+}
+
 static void
 test_budget_one_step_at_a_time(void **state)
 {
@@ -339,6 +372,7 @@ main(void)
         cmocka_unit_test(test_pause_yields_text_and_eval_reads_locals),
         cmocka_unit_test(test_eval_results_errors_and_globals),
         cmocka_unit_test(test_eval_limit_spares_the_scenario),
+        cmocka_unit_test(test_eval_failing_tostring_returns_error),
         cmocka_unit_test(test_budget_one_step_at_a_time),
         cmocka_unit_test(test_interrupt_stops_between_events),
         cmocka_unit_test(test_goals_report_reached_and_missed),
