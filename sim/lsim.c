@@ -529,7 +529,7 @@ lsim_join(lua_State *L)
     for (int i = 1; i <= n; i++) {
         if (i > 1)
             luaL_addchar(&b, '\t');
-        luaL_tolstring(L, i, NULL);
+        lsim_tostring(L, i);
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);

@@ -4,6 +4,7 @@
  *
  *   lsim.c          runner: state, allocator, hooks, load/resume/eval, failure messages
  *   lsim_sandbox.c  which libraries a script gets; math.random, coroutine wrappers, print
+ *   lsim_stable.c   what makes a run repeatable: stable names instead of addresses
  *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
  *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
  *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario, goals
@@ -62,6 +63,8 @@ struct lsim {
 
     struct lsim_override *ovr;    /* sysctl writes, in order */
     size_t novr, capovr;
+
+    lua_Integer named;            /* objects given a stable name so far (lsim_stable.c) */
 };
 
 #define LSIM_HOOK_EVERY 1000
@@ -96,6 +99,12 @@ int lsim_join(lua_State *L);
 
 /* lsim_sandbox.c */
 void lsim_open_sandbox(lua_State *L);
+
+/* lsim_stable.c */
+void lsim_open_stable(lua_State *L);
+/* Push the text for the value at 'idx' and return it: luaL_tolstring's, except that a value
+   it would name by address ("table: 0x55c5f5d2a650") gets its stable name ("table: #3"). */
+const char *lsim_tostring(lua_State *L, int idx);
 
 /* lsim_sock.c */
 void lsim_open_hosts(lua_State *L);

@@ -8,7 +8,10 @@
  *             run is the same for the same seed; print narrates (a "say" event) instead of
  *             writing to stdout; collectgarbage keeps only its harmless options;
  *             coroutine.create / coroutine.wrap put the instruction hook on every new thread
- *             (Lua hooks are per thread, so without this a coroutine escapes the limit).
+ *             (Lua hooks are per thread, so without this a coroutine escapes the limit);
+ *             tostring, print and string.format's "%s" name a table, function, thread or
+ *             userdata by number ("table: #3"), not by its address, which differs from run to
+ *             run, and string.format refuses "%p" (lsim_stable.c).
  *
  * Entry point: lsim_open_sandbox.
  */
@@ -301,6 +304,7 @@ lsim_open_sandbox(lua_State *L)
         lua_setfield(L, -2, pattern_fns[i]);
     }
     lua_pop(L, 1);
+    lsim_open_stable(L);
 
     static const struct {
         const char *lib, *name;
