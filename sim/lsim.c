@@ -187,26 +187,34 @@ lsim_limit_error(lua_State *L, const char *what)
     return lua_error(L);
 }
 
+void
+lsim_charge(lua_State *L, uint64_t n)
+{
+    struct lsim *l = lsim_get(L);
+    l->instructions += n;
+    if (l->opts.max_instructions && l->instructions > l->opts.max_instructions) {
+        char what[96];
+        snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
+                 (unsigned long long)l->opts.max_instructions);
+        lsim_limit_error(L, what);
+    }
+}
+
 static void
 lsim_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     struct lsim *l = lsim_get(L);
-    char what[96];
     if (l->fatal)
         lsim_limit_error(L, l->fatal);
-    l->instructions += LSIM_HOOK_EVERY;
     if (l->mem_hit && l->mem_used < l->opts.max_memory - l->opts.max_memory / 8)
         l->mem_hit = false; /* Lua's emergency collection made room: a passing peak */
     if (l->mem_hit) {
+        char what[96];
         snprintf(what, sizeof what, "memory limit (%zu bytes) exceeded", l->opts.max_memory);
         lsim_limit_error(L, what);
     }
-    if (l->opts.max_instructions && l->instructions > l->opts.max_instructions) {
-        snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
-                 (unsigned long long)l->opts.max_instructions);
-        lsim_limit_error(L, what);
-    }
+    lsim_charge(L, LSIM_HOOK_EVERY);
 }
 
 void

@@ -75,6 +75,9 @@ struct world *lsim_world_check(lua_State *L);  /* the world, or a clean error wh
 void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count hook on a thread */
 /* Record a hit limit (message "file:line: what") and fail from now on. Does not return. */
 int lsim_limit_error(lua_State *L, const char *what);
+/* Count 'n' instructions against the limit (the hook's chunks, and C work done for the script
+   that the hook never sees); raises the limit when it is passed. */
+void lsim_charge(lua_State *L, uint64_t n);
 /* Process one world event under the limits; false when nothing is scheduled. Raises on a limit. */
 bool lsim_step(lua_State *L, struct lsim *l);
 /* May the scenario stop here (its own coroutine, yieldable, and a step budget spent)? */

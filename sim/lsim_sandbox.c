@@ -11,7 +11,8 @@
  *             (Lua hooks are per thread, so without this a coroutine escapes the limit);
  *             tostring, print and string.format's "%s" name a table, function, thread or
  *             userdata by number ("table: #3"), not by its address, which differs from run to
- *             run, and string.format refuses "%p" (lsim_stable.c).
+ *             run, and string.format refuses "%p"; pairs and next visit keys in a fixed order,
+ *             not in the order of Lua's per-run string hash (lsim_stable.c).
  *
  * Entry point: lsim_open_sandbox.
  */

@@ -1,20 +1,38 @@
 /*
  * lsim_stable.c - what makes a script's run repeatable. tcpsim promises that the same script
  * and seed give a byte-identical trace (docs/reliability.md), and stock Lua breaks that
- * promise however carefully the engine orders its own work:
+ * promise in two places however carefully the engine orders its own work:
  *
  *   addresses   tostring names a table, function, thread or userdata by its address
  *               ("table: 0x55c5f5d2a650", luaL_tolstring's "%p"), and ASLR moves the heap on
  *               every run. print, eval's results (lsim_join) and string.format's "%s" all go
  *               through it; "%p" prints the bare address.
+ *   hash order  Lua 5.4 seeds its string hash per state (lstate.c luai_makeseed mixes the
+ *               time and addresses; we link Debian's liblua5.4 as it is), so pairs and next
+ *               visit string keys in another order on every run.
  *
  * Here such a value, when it has no __tostring of its own, is named by number instead:
  * "table: #3" (or "<__name>: #3"), counted from 1 in the order the run first names an object.
  * A weak-keyed table in the registry (LSIM_NAMES_KEY) maps object -> number, so naming keeps
  * nothing alive; the count is in struct lsim. string.format refuses "%p".
  *
+ * pairs and next visit keys in one fixed order (lsim_key_cmp): numbers ascending (integers
+ * and floats compared by value), then strings in byte order, then false, true, then the other
+ * objects by their numbers. Objects not named yet are named in address order first: addresses
+ * differ from run to run, but their relative order is that of allocation, which the same
+ * script repeats. pairs(t) sorts t's keys once per call, O(n log n), and its iterator keeps a
+ * snapshot: a key removed before its turn is skipped (as Lua's pairs would), one added is not
+ * visited (Lua leaves that undefined). next(t, k) has nothing to keep between calls, so it
+ * scans t for the smallest key after k: O(n) a call, O(n^2) for a whole traversal. The count
+ * hook never sees work done in C, so both charge the instruction limit for it (lsim_charge) at
+ * about what the same time buys in VM instructions (LSIM_NEXT_KEY_COST, LSIM_SORT_KEY_COST).
+ *
  * Entry points: lsim_open_stable (from lsim_open_sandbox), lsim_tostring.
  */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lualib.h>
@@ -22,6 +40,12 @@
 #include "lsim_internal.h"
 
 #define LSIM_NAMES_KEY "tcpsim.names"
+
+/* What C work costs in instructions, at about 3 ns an instruction (a loop of additions):
+   next looks at a key in about 60 ns; pairs sorts in about 23 ns a key per halving (n keys
+   cost n * log2 n of those). Measured on 10,000 string keys. */
+#define LSIM_NEXT_KEY_COST 20
+#define LSIM_SORT_KEY_COST 8
 
 /* Would luaL_tolstring print this type with an address (when there is no __tostring)? */
 static bool
@@ -31,23 +55,39 @@ lsim_has_address(int type)
            || type == LUA_TLIGHTUSERDATA;
 }
 
+/* The number of the object at 'idx' in the names table at 'names', 0 when it has none. */
+static lua_Integer
+lsim_name_find(lua_State *L, int names, int idx)
+{
+    lua_pushvalue(L, idx);
+    lua_Integer n = lua_rawget(L, names) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    return n;
+}
+
+/* Give the object at 'idx' the next number (names table at 'names'); returns it. */
+static lua_Integer
+lsim_name_give(lua_State *L, int names, int idx)
+{
+    struct lsim *l = lsim_get(L);
+    lua_Integer n = l->named + 1;
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, n);
+    lua_rawset(L, names); /* may raise (memory): the count moves only once the name is kept */
+    l->named = n;
+    return n;
+}
+
 /* The number of the object at 'idx', given one if it has none yet. */
 static lua_Integer
 lsim_name(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_NAMES_KEY);
-    lua_pushvalue(L, idx);
-    lua_Integer n = lua_rawget(L, -2) == LUA_TNUMBER ? lua_tointeger(L, -1) : 0;
-    lua_pop(L, 1);
-    if (n == 0) {
-        struct lsim *l = lsim_get(L);
-        n = l->named + 1;
-        lua_pushvalue(L, idx);
-        lua_pushinteger(L, n);
-        lua_rawset(L, -3); /* may raise (memory): the count moves only once it is stored */
-        l->named = n;
-    }
+    int names = lua_gettop(L);
+    lua_Integer n = lsim_name_find(L, names, idx);
+    if (n == 0)
+        n = lsim_name_give(L, names, idx);
     lua_pop(L, 1);
     return n;
 }
@@ -70,6 +110,275 @@ lsim_tostring(lua_State *L, int idx)
         lua_remove(L, -2);
     return lua_tostring(L, -1);
 }
+
+/* ---- key order ---------------------------------------------------------------------------- */
+
+/* A key as the order sees it; the classes in the order they come. */
+enum lsim_key_class { LSIM_K_NUMBER, LSIM_K_STRING, LSIM_K_BOOLEAN, LSIM_K_OBJECT };
+
+struct lsim_key { /* 32 bytes: pairs holds one a key while it sorts */
+    union {
+        lua_Integer i;    /* an integer; a boolean (0, 1); an object's number (0: none yet) */
+        lua_Number f;     /* a float */
+    } v;
+    union {
+        const char *s;    /* a string: its bytes, valid while the key is held */
+        uintptr_t addr;   /* an object: its address, which orders the ones not named yet */
+    } p;
+    size_t len;           /* a string's length */
+    int slot;             /* pairs: where the key is held */
+    unsigned char cls;    /* enum lsim_key_class */
+    bool isint;
+};
+
+/* Read the key at 'idx' (names table at 'names'). Allocates nothing. */
+static void
+lsim_key_read(lua_State *L, int names, int idx, struct lsim_key *k)
+{
+    *k = (struct lsim_key){.cls = LSIM_K_OBJECT};
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        k->cls = LSIM_K_NUMBER;
+        k->isint = lua_isinteger(L, idx);
+        if (k->isint)
+            k->v.i = lua_tointeger(L, idx);
+        else
+            k->v.f = lua_tonumber(L, idx);
+        break;
+    case LUA_TSTRING:
+        k->cls = LSIM_K_STRING;
+        k->p.s = lua_tolstring(L, idx, &k->len);
+        break;
+    case LUA_TBOOLEAN:
+        k->cls = LSIM_K_BOOLEAN;
+        k->v.i = lua_toboolean(L, idx);
+        break;
+    default:
+        k->v.i = lsim_name_find(L, names, idx);
+        k->p.addr = (uintptr_t)lua_topointer(L, idx);
+        break;
+    }
+}
+
+/* Integer 'i' against float 'f' (never NaN: NaN is no key) by value, as Lua's LTintfloat
+   does: -1, 0 or 1. */
+static int
+lsim_int_float_cmp(lua_Integer i, lua_Number f)
+{
+    if (f >= 0x1p63)
+        return -1;
+    if (f < -0x1p63)
+        return 1;
+    lua_Number fl = floor(f); /* in range now, so the conversion is exact */
+    lua_Integer fi = (lua_Integer)fl;
+    if (i != fi)
+        return i < fi ? -1 : 1;
+    return fl < f ? -1 : 0;
+}
+
+#define LSIM_CMP(x, y) (((x) > (y)) - ((x) < (y)))
+
+/* The order pairs and next visit keys in: -1, 0 or 1. */
+static int
+lsim_key_cmp(const struct lsim_key *a, const struct lsim_key *b)
+{
+    if (a->cls != b->cls)
+        return LSIM_CMP(a->cls, b->cls);
+    switch ((enum lsim_key_class)a->cls) {
+    case LSIM_K_NUMBER:
+        if (a->isint && b->isint)
+            return LSIM_CMP(a->v.i, b->v.i);
+        if (!a->isint && !b->isint)
+            return LSIM_CMP(a->v.f, b->v.f);
+        return a->isint ? lsim_int_float_cmp(a->v.i, b->v.f) : -lsim_int_float_cmp(b->v.i, a->v.f);
+    case LSIM_K_STRING: {
+        int c = memcmp(a->p.s, b->p.s, a->len < b->len ? a->len : b->len);
+        return c ? LSIM_CMP(c, 0) : LSIM_CMP(a->len, b->len);
+    }
+    case LSIM_K_BOOLEAN:
+        return LSIM_CMP(a->v.i, b->v.i);
+    case LSIM_K_OBJECT:
+        break;
+    }
+    /* named objects by number; the ones without a name after them, by address (they will be
+       numbered in that order, after every number given so far) */
+    if ((a->v.i == 0) != (b->v.i == 0))
+        return a->v.i == 0 ? 1 : -1;
+    return a->v.i ? LSIM_CMP(a->v.i, b->v.i) : LSIM_CMP(a->p.addr, b->p.addr);
+}
+
+static int
+lsim_key_qsort_cmp(const void *a, const void *b)
+{
+    return lsim_key_cmp(a, b);
+}
+
+/*
+ * Push an array (a table 1..n) of the keys of the table at 't' in lsim_key_cmp's order,
+ * naming the objects among them that have none yet. The keys are first copied into a table
+ * that holds them (so a weak 't' losing one to a collection cannot leave a string's bytes
+ * dangling), then read into a userdata array (Lua's memory, under its limit), sorted, and
+ * copied out in order.
+ */
+static void
+lsim_sorted_keys(lua_State *L, int t)
+{
+    t = lua_absindex(L, t);
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    if ((lua_Unsigned)n > SIZE_MAX / sizeof(struct lsim_key) || n > INT_MAX)
+        luaL_error(L, "table too big to traverse");
+    uint64_t halvings = 1;
+    while (halvings < 63 && ((uint64_t)1 << halvings) < (uint64_t)n)
+        halvings++;
+    lsim_charge(L, LSIM_SORT_KEY_COST * (uint64_t)n * halvings);
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_NAMES_KEY);
+    int names = lua_gettop(L);
+    lua_createtable(L, (int)n, 0);
+    int held = lua_gettop(L);
+    lua_Integer m = 0;
+    lua_pushnil(L);
+    while (m < n && lua_next(L, t)) { /* 't' cannot grow here: nothing runs but this loop */
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, held, ++m);
+    }
+    struct lsim_key *k = lua_newuserdatauv(L, (size_t)m * sizeof *k, 0);
+    for (lua_Integer i = 0; i < m; i++) {
+        lua_rawgeti(L, held, i + 1);
+        lsim_key_read(L, names, -1, &k[i]);
+        k[i].slot = (int)i + 1;
+        lua_pop(L, 1); /* the key stays held by 'held', and so do a string's bytes */
+    }
+    qsort(k, (size_t)m, sizeof *k, lsim_key_qsort_cmp);
+    lua_createtable(L, (int)m, 0);
+    for (lua_Integer i = 0; i < m; i++) {
+        lua_rawgeti(L, held, k[i].slot);
+        if (k[i].cls == LSIM_K_OBJECT && k[i].v.i == 0)
+            lsim_name_give(L, names, -1);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_replace(L, names);
+    lua_settop(L, names);
+}
+
+/* ---- pairs and next -------------------------------------------------------------------------- */
+
+/* The iterator pairs returns. Upvalues: 1 the table, 2 its keys in order (a snapshot), 3 how
+   many of them were visited. Its arguments are ignored: it knows its table and its place. */
+static int
+lsim_pairs_iter(lua_State *L)
+{
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
+    for (;;) {
+        if (lua_rawgeti(L, lua_upvalueindex(2), ++i) == LUA_TNIL) {
+            i--;
+            break; /* the end: returns the nil */
+        }
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+            lua_pushinteger(L, i);
+            lua_replace(L, lua_upvalueindex(3));
+            return 2;
+        }
+        lua_pop(L, 2); /* removed since pairs was called: skipped */
+    }
+    lua_pushinteger(L, i);
+    lua_replace(L, lua_upvalueindex(3));
+    return 1;
+}
+
+static int
+lsim_pairs_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)L;
+    (void)status;
+    (void)ctx;
+    return 3;
+}
+
+/* pairs(t): __pairs as Lua 5.4 honours it (lbaselib.c luaB_pairs), else t's keys in order. */
+static int
+lsim_pairs(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+        lua_pushvalue(L, 1);
+        lua_callk(L, 1, 3, 0, lsim_pairs_k);
+        return 3;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_pushvalue(L, 1);
+    lsim_sorted_keys(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, lsim_pairs_iter, 3);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* next(t [, k]): the smallest key of t after k in the order, and its value; nil at the end. */
+static int
+lsim_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (!lua_isnil(L, 2)) {
+        /* Lua's own check ("invalid key to 'next'"), which also accepts a key removed during
+           the traversal: the order needs no key to be there to find the next one */
+        lua_pushvalue(L, 2);
+        if (lua_next(L, 1))
+            lua_pop(L, 2);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_NAMES_KEY);
+    const int names = 3, held = 4;
+    struct lsim_key after, best, k;
+    bool have_after = !lua_isnil(L, 2), found = false;
+    if (have_after) {
+        lsim_key_read(L, names, 2, &after);
+        if (after.cls == LSIM_K_OBJECT && after.v.i == 0)
+            after.v.i = lsim_name_give(L, names, 2);
+    }
+    lua_pushnil(L); /* 'held': the best key so far */
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        n++;
+        lsim_key_read(L, names, -1, &k);
+        if (k.cls == LSIM_K_OBJECT && k.v.i == 0) {
+            /* an object without a name: name them all, in the order pairs would, and start
+               again (once: every key has a name now) */
+            lua_settop(L, held);
+            lsim_charge(L, LSIM_NEXT_KEY_COST * (uint64_t)n);
+            lsim_sorted_keys(L, 1);
+            lua_pop(L, 1);
+            lua_pushnil(L);
+            continue;
+        }
+        if ((!found || lsim_key_cmp(&k, &best) < 0) && (!have_after || lsim_key_cmp(&k, &after) > 0)) {
+            best = k;
+            found = true;
+            lua_copy(L, -1, held); /* holds the key, and so the string bytes 'best' points at */
+        }
+    }
+    lsim_charge(L, LSIM_NEXT_KEY_COST * (uint64_t)n);
+    if (!found) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushvalue(L, held);
+    lua_pushvalue(L, held);
+    lua_rawget(L, 1);
+    return 2;
+}
+
+/* ---- the replaced functions ----------------------------------------------------------------- */
 
 /* tostring(v) */
 static int
@@ -130,6 +439,8 @@ lsim_open_stable(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_NAMES_KEY);
 
     lua_register(L, "tostring", lsim_tostring_global);
+    lua_register(L, "pairs", lsim_pairs);
+    lua_register(L, "next", lsim_next);
 
     /* Lua's format stays reachable under its own name in the registry's table of loaded
        modules, which no script can reach: luaL_argerror finds it there, so its messages still

@@ -1,9 +1,10 @@
 /*
  * test_lsim_stable.c - what makes a script's run repeatable (sim/lsim_stable.c): a value Lua
  * would name by its address gets a stable name ("table: #1") in tostring, print, eval and
- * string.format, and "%p" is refused. Each script runs in two runners alive at once: two Lua
- * states with their own heap addresses and string hash seeds, as two processes have; both
- * must say the same, and that must be the expected text.
+ * string.format, and "%p" is refused; pairs and next visit keys in one fixed order. Each
+ * script runs in two runners alive at once: two Lua states with their own heap addresses and
+ * string hash seeds, as two processes have; both must say the same, and that must be the
+ * expected text.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +141,153 @@ test_eval_table_result_stable_name(void **state)
     lsim_free(l);
 }
 
+/* 26 string keys, made in a scrambled order: visited in byte order, whatever the hash seed. */
+static void
+test_pairs_string_keys_visited_in_byte_order(void **state)
+{
+    (void)state;
+    says_twice("local t = {}\n"
+               "for i = 0, 25 do t[string.char(97 + (i * 7) % 26) .. i] = i end\n"
+               "t.B, t.Ab, t.A, t[''] = 1, 2, 3, 4\n"
+               "local ks = {}\n"
+               "for k, v in pairs(t) do ks[#ks + 1] = k .. '=' .. v end\n"
+               "say(table.concat(ks, ' '))\n"
+               "local u = { alpha = 1, beta = 2, gamma = 3, delta = 4, epsilon = 5, zeta = 6, eta = 7,\n"
+               "  theta = 8, iota = 9, kappa = 10 }\n"
+               "ks = {} for k in pairs(u) do ks[#ks + 1] = k end say(table.concat(ks, ' '))\n",
+               "=4 A=3 Ab=2 B=1 a0=0 b15=15 c4=4 d19=19 e8=8 f23=23 g12=12 h1=1 i16=16 j5=5 k20=20 l9=9 "
+               "m24=24 n13=13 o2=2 p17=17 q6=6 r21=21 s10=10 t25=25 u14=14 v3=3 w18=18 x7=7 y22=22 "
+               "z11=11\n"
+               "alpha beta delta epsilon eta gamma iota kappa theta zeta\n");
+}
+
+/* Numbers ascending (integers and floats by value), strings, false, true, then objects by
+   their numbers. Objects not named yet are named as they are visited (in address order,
+   which depends on the allocator, so only the numbering is checked here). */
+static void
+test_pairs_mixed_keys_in_class_order(void **state)
+{
+    (void)state;
+    says_twice("local a, b, c, co = {}, {}, {}, coroutine.running()\n"
+               "say(tostring(c) .. ' ' .. tostring(print) .. ' ' .. tostring(a) .. ' ' .. tostring(co) .. ' ' .. tostring(b))\n"
+               "local t = { [3] = 1, [1.5] = 1, [-2] = 1, [2^70] = 1, [-1/0] = 1, [1/0] = 1,\n"
+               "  [math.maxinteger] = 1, [math.mininteger] = 1, [2^63] = 1, [-2^63 - 2^11] = 1,\n"
+               "  x = 1, [''] = 1, ['10'] = 1, [true] = 1, [false] = 1, [a] = 1, [b] = 1, [c] = 1,\n"
+               "  [print] = 1, [co] = 1 }\n"
+               "for i = 1, 5 do t[i * 2] = 1 end\n"
+               "local ks = {}\n"
+               "for k in pairs(t) do ks[#ks + 1] = math.type(k) == 'integer' and string.format('%d', k) or tostring(k) end\n"
+               "say(table.concat(ks, ' '))\n"
+               "local u = {}\n"
+               "for i = 1, 10 do u[{}] = i; u[function() end] = i end\n"
+               "ks = {}\n"
+               "for k in pairs(u) do ks[#ks + 1] = tostring(k):match('#(%d+)') end\n"
+               "say(table.concat(ks, ' '))\n"
+               "-- integers near 2^63 against the float 2^63: all the same as doubles, not as keys\n"
+               "local big = { [2^63] = 'f', [math.maxinteger] = 'max', [math.maxinteger - 1] = 'max-1', [2^62] = '2^62' }\n"
+               "ks = {} for _, v in pairs(big) do ks[#ks + 1] = v end\n"
+               "say(table.concat(ks, ' ') .. ' / ' .. big[next(big, math.maxinteger)])\n",
+               "table: #1 function: #2 table: #3 thread: #4 table: #5\n"
+               "-inf -9.2233720368548e+18 -9223372036854775808 -2 1.5 2 3 4 6 8 10 "
+               "9223372036854775807 9.2233720368548e+18 1.1805916207174e+21 inf  10 x false true "
+               "table: #1 function: #2 table: #3 thread: #4 table: #5\n"
+               "6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25\n"
+               "2^62 max-1 max f / f\n");
+}
+
+/* next(t, k) gives the key after k in the same order as pairs; an unknown key is refused as
+   Lua refuses it; a key cleared during the traversal still leads on. */
+static void
+test_next_traversal_same_order_as_pairs(void **state)
+{
+    (void)state;
+    says_twice("local t = { [2] = 'two', [0.5] = 'half', z = 'z', a = 'a', [true] = 'T', [{}] = 'obj' }\n"
+               "for i = 1, 20 do t['k' .. i] = i end\n"
+               "local via_pairs, via_next = {}, {}\n"
+               "for k, v in pairs(t) do via_pairs[#via_pairs + 1] = tostring(k) .. '=' .. tostring(v) end\n"
+               "local k, v = next(t)\n"
+               "while k ~= nil do via_next[#via_next + 1] = tostring(k) .. '=' .. tostring(v); k, v = next(t, k) end\n"
+               "expect(table.concat(via_pairs, ' ') == table.concat(via_next, ' '), table.concat(via_next, ' '))\n"
+               "say(table.concat(via_next, ' ', 1, 6))\n"
+               "say(select(2, pcall(next, t, 'nosuch')))\n"
+               "say(tostring(next({})) .. ' ' .. tostring(next({ 5 }, 1)) .. ' ' .. select(2, next({ 5 })))\n"
+               "local r = { a = 1, b = 2, c = 3 }\n"
+               "local out, key = {}, next(r)\n"
+               "while key do out[#out + 1] = key; r[key] = nil; key = next(r, key) end\n"
+               "say(table.concat(out, ' ') .. ' then ' .. tostring(next(r)))\n",
+               "0.5=half 2=two a=a k1=1 k10=10 k11=11\n"
+               "invalid key to 'next'\n"
+               "nil nil 5\n"
+               "a b c then nil\n");
+}
+
+/* Assigning existing fields and clearing them during a traversal is allowed: a key cleared
+   before its turn is skipped, one added is not visited; __pairs is honoured, and may yield. */
+static void
+test_pairs_modified_during_traversal_skips_removed(void **state)
+{
+    (void)state;
+    says_twice("local t = { a = 1, b = 2, c = 3, d = 4, e = 5 }\n"
+               "local seen = {}\n"
+               "for k, v in pairs(t) do\n"
+               "  seen[#seen + 1] = k .. v\n"
+               "  t[k] = v * 10; t.c = nil; t.z = 26; t[k .. k] = 0\n"
+               "end\n"
+               "say(table.concat(seen, ' ') .. ' / ' .. t.a .. ' ' .. tostring(t.c))\n"
+               "local P = setmetatable({}, { __pairs = function(self)\n"
+               "  coroutine.yield('inside __pairs')\n"
+               "  return function(_, i) if i < 3 then return i + 1, 'p' end end, self, 0\n"
+               "end })\n"
+               "local co = coroutine.wrap(function()\n"
+               "  local r = {}\n"
+               "  for k, v in pairs(P) do r[#r + 1] = k .. v end\n"
+               "  return table.concat(r, ' ')\n"
+               "end)\n"
+               "say(co()) say(co())\n"
+               "say(select(2, pcall(pairs, 1)))\n",
+               "a1 b2 d4 e5 / 10 nil\n"
+               "inside __pairs\n"
+               "1p 2p 3p\n"
+               "bad argument #1 to 'pairs' (table expected, got number)\n");
+}
+
+/* Sorting and scanning keys is C work the count hook never sees: it is charged to the
+   instruction limit, and a table too big for the memory left fails cleanly. */
+static void
+test_pairs_big_table_charged_to_limits(void **state)
+{
+    (void)state;
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.max_instructions = 10000000;
+    char msg[512];
+    const char *build = "local t = {}\nfor i = 1, 10000 do t['k' .. i] = i end\n";
+    char code[512];
+    snprintf(code, sizeof code, "%sfor i = 1, 200 do pairs(t) end\n", build);
+    struct lsim *l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l, code, "@t.lua"), 0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    assert_string_equal(lsim_message(l), "t.lua:3: instruction limit (10000000) exceeded");
+    lsim_free(l);
+    snprintf(code, sizeof code, "%sfor i = 1, 100 do next(t, 'k5') end\n", build);
+    l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l, code, "@t.lua"), 0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    assert_string_equal(lsim_message(l), "t.lua:3: instruction limit (10000000) exceeded");
+    lsim_free(l);
+    o = (struct lsim_opts)LSIM_OPTS_DEFAULT;
+    o.max_memory = 8u << 20; /* the table takes 3 MB, pairs would add 6 */
+    l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l,
+                                      "local t = {}\nfor i = 1, 100000 do t[i + 0.5] = true end\n"
+                                      "for k in pairs(t) do end\n",
+                                      "@t.lua"),
+                     0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    snprintf(msg, sizeof msg, "%s", lsim_message(l));
+    assert_non_null(strstr(msg, "t.lua:3: memory limit"));
+    lsim_free(l);
+}
+
 int
 main(void)
 {
@@ -149,6 +297,11 @@ main(void)
         cmocka_unit_test(test_format_s_of_table_gives_stable_name),
         cmocka_unit_test(test_format_p_refused_with_reason),
         cmocka_unit_test(test_eval_table_result_stable_name),
+        cmocka_unit_test(test_pairs_string_keys_visited_in_byte_order),
+        cmocka_unit_test(test_pairs_mixed_keys_in_class_order),
+        cmocka_unit_test(test_next_traversal_same_order_as_pairs),
+        cmocka_unit_test(test_pairs_modified_during_traversal_skips_removed),
+        cmocka_unit_test(test_pairs_big_table_charged_to_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
