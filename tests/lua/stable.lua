@@ -1,0 +1,33 @@
+-- stable.lua: every way a table's address or Lua's string hash order could reach a trace
+-- (sim/lsim_stable.c). make determinism runs it in two processes, with their own ASLR layout
+-- and hash seed, and compares the traces byte for byte.
+local l = B:listen(80)
+local c = A:connect(B, 80)
+sim:run(0.1)
+local s = l:accept()
+local t, f = {}, function() end
+print(t, f, coroutine.running(), net, sim, A.sysctl, c, s)
+say(tostring(t) .. " " .. tostring({}) .. " " .. string.format("%s|%-12s|%%|%5.1f", t, f, 2.5))
+local words = {}
+for i = 1, 40 do words["w" .. (i * 37) % 101] = i end
+local order = {}
+for k, v in pairs(words) do order[#order + 1] = k .. "=" .. v end
+say(table.concat(order, " "))
+-- keys of every kind; the objects here are named by address order as pairs meets them
+local mixed = { [1.5] = "f", [-3] = "i", x = "s", [true] = "b", [{}] = "t1", [{}] = "t2",
+  [function() end] = "fn", [c] = "sock", [coroutine.create(print)] = "co" }
+order = {}
+for k, v in pairs(mixed) do order[#order + 1] = tostring(k) .. "=" .. v end
+say(table.concat(order, " "))
+order = {}
+local k, v = next(words)
+while k ~= nil do order[#order + 1] = k; k, v = next(words, k) end
+say(table.concat(order, " "))
+local tcb = c:tcb()
+order = {}
+for name, value in pairs(tcb) do order[#order + 1] = name .. "=" .. tostring(value) end
+say(table.concat(order, " "))
+local ev = sim:trace("state")[1]
+order = {}
+for name in pairs(ev) do order[#order + 1] = name end
+say(table.concat(order, " "))
