@@ -19,8 +19,8 @@
  * pairs and next visit keys in one fixed order (lsim_key_cmp): numbers ascending (integers
  * and floats compared by value), then strings in byte order, then false, true, then the other
  * objects by their numbers. Objects not named yet are named in address order first: addresses
- * differ from run to run, but their relative order is that of allocation, which the same
- * script repeats. pairs(t) sorts t's keys once per call, O(n log n), and its iterator keeps a
+ * differ from run to run, but their relative order is the allocator's, which the same script
+ * run by the same program repeats (not across allocators: ASan's, valgrind's). pairs(t) sorts t's keys once per call, O(n log n), and its iterator keeps a
  * snapshot: a key removed before its turn is skipped (as Lua's pairs would), one added is not
  * visited (Lua leaves that undefined). next(t, k) has nothing to keep between calls, so it
  * scans t for the smallest key after k: O(n) a call, O(n^2) for a whole traversal. The count
@@ -247,6 +247,7 @@ lsim_sorted_keys(lua_State *L, int t)
         lua_pushvalue(L, -1);
         lua_rawseti(L, held, ++m);
     }
+    lua_settop(L, held); /* the last key, when the loop stopped at m == n */
     struct lsim_key *k = lua_newuserdatauv(L, (size_t)m * sizeof *k, 0);
     for (lua_Integer i = 0; i < m; i++) {
         lua_rawgeti(L, held, i + 1);
@@ -338,7 +339,7 @@ lsim_next(lua_State *L)
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_NAMES_KEY);
     const int names = 3, held = 4;
     struct lsim_key after, best, k;
-    bool have_after = !lua_isnil(L, 2), found = false;
+    bool have_after = !lua_isnil(L, 2), found = false, named_all = false;
     if (have_after) {
         lsim_key_read(L, names, 2, &after);
         if (after.cls == LSIM_K_OBJECT && after.v.i == 0)
@@ -351,13 +352,15 @@ lsim_next(lua_State *L)
         lua_pop(L, 1);
         n++;
         lsim_key_read(L, names, -1, &k);
-        if (k.cls == LSIM_K_OBJECT && k.v.i == 0) {
+        if (k.cls == LSIM_K_OBJECT && k.v.i == 0 && !named_all) {
             /* an object without a name: name them all, in the order pairs would, and start
                again (once: every key has a name now) */
             lua_settop(L, held);
             lsim_charge(L, LSIM_NEXT_KEY_COST * (uint64_t)n);
             lsim_sorted_keys(L, 1);
             lua_pop(L, 1);
+            named_all = true;
+            n = 0;
             lua_pushnil(L);
             continue;
         }
