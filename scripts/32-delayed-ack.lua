@@ -31,6 +31,7 @@ local t0 = sim.now
 c:send("one small segment")
 sim:run(0.03)
 expect(acks_from(mark) == 0, "no ACK yet, 30 ms after the segment")
+expect(s:tcb().ack_owed == 17, "B owes the ACK of 17 octets")
 say("One small segment: B holds its ACK back (rule ACK_DELAYED) and arms the delack timer.")
 sim:run(0.02)
 local n, ack = acks_from(mark)

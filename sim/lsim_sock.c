@@ -253,6 +253,7 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_int(L, "sndq", c->sndq.len);
     lsim_set_int(L, "rcvq", c->rcvq.len);
     lsim_set_int(L, "ooo", c->ooo_bytes);
+    lsim_set_int(L, "ack_owed", c->ack_owed);
     lua_newtable(L);
     int n = 0;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
