@@ -282,11 +282,15 @@ repl_wait_text(const struct tcp_conn *c, char *buf, size_t cap)
     case TCP_SYN_RECEIVED:
         snprintf(buf, cap, "the ACK of our SYN,ACK: a segment with ACK=%u", (unsigned)c->snd_nxt);
         return;
-    case TCP_ESTABLISHED:
+    case TCP_ESTABLISHED: {
+        char owed[96] = "";
+        if (c->ack_owed > 0)
+            snprintf(owed, sizeof owed, " (the ACK of %u octets held back: delayed ACK)", (unsigned)c->ack_owed);
         snprintf(buf, cap, "data or a FIN from the peer at SEQ=%u%s; %u octets of ours unacknowledged; "
-                           "%u octets for the user to read", (unsigned)c->rcv_nxt, "", (unsigned)unacked,
+                           "%u octets for the user to read", (unsigned)c->rcv_nxt, owed, (unsigned)unacked,
                  (unsigned)c->rcvq.len);
         return;
+    }
     case TCP_FIN_WAIT_1:
         snprintf(buf, cap, "the ACK of our FIN (ACK=%u), or the peer's FIN (SEQ=%u) first: simultaneous close",
                  (unsigned)(c->fin_seq + 1), (unsigned)c->rcv_nxt);
