@@ -1,6 +1,7 @@
--- stable.lua: every way a table's address or Lua's string hash order could reach a trace
--- (sim/lsim_stable.c). make determinism runs it in two processes, with their own ASLR layout
--- and hash seed, and compares the traces byte for byte.
+-- stable.lua: every way a table's address, Lua's string hash order or table.sort's pivots
+-- (drawn from the clock) could reach a trace (sim/lsim_stable.c). make determinism runs it in
+-- two processes, with their own ASLR layout and hash seed, and compares the traces byte for
+-- byte.
 local l = B:listen(80)
 local c = A:connect(B, 80)
 sim:run(0.1)
@@ -31,3 +32,15 @@ local ev = sim:trace("state")[1]
 order = {}
 for name in pairs(ev) do order[#order + 1] = name end
 say(table.concat(order, " "))
+-- table.sort: 2,000 records, ten to a key, keys descending. Lua's quicksort picked pivots from
+-- the clock for such a list and printed the ties in another order on every run.
+local recs = {}
+for i = 1, 2000 do recs[i] = { t = (2000 - i) // 10, id = i } end
+local calls = 0
+table.sort(recs, function(a, b) calls = calls + 1; return a.t < b.t end)
+say("table.sort: " .. calls .. " comparator calls")
+for i = 1, #recs, 200 do
+  order = {}
+  for j = i, i + 199 do order[#order + 1] = recs[j].t .. ":" .. recs[j].id end
+  say(table.concat(order, " "))
+end

@@ -1,9 +1,10 @@
 # make determinism: every bundled scenario (scripts/*.lua) and tests/lua/stable.lua (tables,
-# functions and sockets printed, pairs and next over every kind of key, string.format) run
-# twice give byte-identical traces (rfc and jsonl) and pcapng captures; every hostile script
-# (tests/hostile/*.lua, which fail on purpose) run twice with --seed 1 gives byte-identical
-# output, stdout and stderr together. Two processes differ in their ASLR layout and in Lua's
-# string hash seed, so this catches an address or a hash order reaching the output
+# functions and sockets printed, pairs and next over every kind of key, string.format, 2,000
+# records sorted by a key with ties) run twice give byte-identical traces (rfc and jsonl) and
+# pcapng captures; every hostile script (tests/hostile/*.lua, which fail on purpose) run twice
+# with --seed 1 gives byte-identical output, stdout and stderr together. Two processes differ
+# in their ASLR layout, in Lua's string hash seed and in the clock table.sort would draw its
+# pivots from, so this catches an address, a hash order or a pivot reaching the output
 # (sim/lsim_stable.c). Part of make test.
 .PHONY: determinism
 
