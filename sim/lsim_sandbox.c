@@ -12,7 +12,8 @@
  *             tostring, print and string.format's "%s" name a table, function, thread or
  *             userdata by number ("table: #3"), not by its address, which differs from run to
  *             run, and string.format refuses "%p"; pairs and next visit keys in a fixed order,
- *             not in the order of Lua's per-run string hash (lsim_stable.c).
+ *             not in the order of Lua's per-run string hash; table.sort is a stable merge
+ *             sort, not Lua's quicksort with pivots drawn from the clock (lsim_stable.c).
  *
  * Entry point: lsim_open_sandbox.
  */
