@@ -395,7 +395,7 @@ lsim_next(lua_State *L)
 /* ---- table.sort ------------------------------------------------------------------------------ */
 
 /* Where table.sort keeps things on the stack: the list, the comparator (or nil), the two
-   halves of the work area, the run heads being merged. */
+   tables it merges between, the heads of the two runs being merged. */
 enum { LSIM_SORT_LIST = 1, LSIM_SORT_COMP, LSIM_SORT_A, LSIM_SORT_B, LSIM_SORT_LEFT, LSIM_SORT_RIGHT };
 
 /* Is the value at 'x' less than the one at 'y'? comp(x, y), or x < y (which may call __lt).
