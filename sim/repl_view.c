@@ -33,6 +33,14 @@ repl_seg_str(const struct tcp_seg *s, char *buf, size_t cap)
              (unsigned)s->len);
 }
 
+/* RCV.WND as it stands now (the free receive buffer), not as last advertised: with an ACK held
+   back, the last segment sent may be older than the data that narrowed it. Lua's tcb() agrees. */
+static uint32_t
+repl_rcv_wnd(const struct tcp_conn *c)
+{
+    return c->state == TCP_CLOSED ? c->rcv_wnd : tcp_rcv_window(c);
+}
+
 /* The counter ss -o shows with a timer: retransmissions, or probes sent. */
 static int
 repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
@@ -139,7 +147,7 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
             (unsigned)c->iss, (unsigned)c->snd_una, (unsigned)c->snd_nxt, (unsigned)c->snd_wnd, (unsigned)c->snd_up,
             (unsigned)c->snd_wl1, (unsigned)c->snd_wl2);
     fprintf(r->out, "  receive  IRS=%u RCV.NXT=%u RCV.WND=%u RCV.UP=%u\n", (unsigned)c->irs, (unsigned)c->rcv_nxt,
-            (unsigned)c->rcv_wnd, (unsigned)c->rcv_up);
+            (unsigned)repl_rcv_wnd(c), (unsigned)c->rcv_up);
     fprintf(r->out, "  buffers  send queue %u octets (SND.NXT-SND.UNA = %u unacknowledged), receive queue %u unread, "
                     "%u out of order; MSS %u\n",
             (unsigned)c->sndq.len, (unsigned)(c->snd_nxt - c->snd_una), (unsigned)c->rcvq.len, (unsigned)c->ooo_bytes,
@@ -252,7 +260,7 @@ repl_view_why(struct repl *r, int argc, char **argv)
         }
     }
     fprintf(r->out, "  TCB now  SND.UNA=%u SND.NXT=%u SND.WND=%u RCV.NXT=%u RCV.WND=%u%s", (unsigned)c->snd_una,
-            (unsigned)c->snd_nxt, (unsigned)c->snd_wnd, (unsigned)c->rcv_nxt, (unsigned)c->rcv_wnd,
+            (unsigned)c->snd_nxt, (unsigned)c->snd_wnd, (unsigned)c->rcv_nxt, (unsigned)repl_rcv_wnd(c),
             c->fin_sent ? "" : "\n");
     if (c->fin_sent)
         fprintf(r->out, " (our FIN is SEQ %u)\n", (unsigned)c->fin_seq);
