@@ -38,12 +38,12 @@ tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg)
     c->rcvq.len += seg->len; /* the gap the segment's octets stand for */
 }
 
-/* Give back the kept segments the user has taken all of. */
+/* Give back the kept segments that end at or before stream position 'end'. */
 static void
-tcp_rcvq_release_taken(struct tcp_conn *c)
+tcp_rcvq_release_until(struct tcp_conn *c, uint64_t end)
 {
     struct world *w = tcp_world(c);
-    while (c->kept_head && c->kept_head->kept_at + c->kept_head->seg.len <= c->rcv_taken) {
+    while (c->kept_head && c->kept_head->kept_at + c->kept_head->seg.len <= end) {
         struct wire_pkt *p = c->kept_head;
         c->kept_head = p->next;
         wire_release(w, p);
@@ -78,17 +78,11 @@ tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
     }
     tcp_ring_drop(&c->rcvq, n);
     c->rcv_taken += n;
-    tcp_rcvq_release_taken(c);
+    tcp_rcvq_release_until(c, c->rcv_taken); /* those the user has taken all of */
 }
 
 void
 tcp_rcvq_release(struct tcp_conn *c)
 {
-    struct world *w = tcp_world(c);
-    while (c->kept_head) {
-        struct wire_pkt *p = c->kept_head;
-        c->kept_head = p->next;
-        wire_release(w, p);
-    }
-    c->kept_tail = NULL;
+    tcp_rcvq_release_until(c, UINT64_MAX);
 }

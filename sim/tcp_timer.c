@@ -10,8 +10,8 @@
  *   delack      §3.8.6.3 (setting delayed_ack): send the ACK held back for in-order data;
  *               left running, idle, when another segment carries that ACK
  *
- * Each timer is a clk_event in the world's one queue; arming, re-arming and cancelling are
- * O(log n) and reported in the event stream.
+ * Each timer is a clk_event in the world's one queue; arming and cancelling are O(log n),
+ * pushing a timer later O(1) (clk.h, "Postponing"), and all are reported in the event stream.
  */
 #include "tcp_internal.h"
 

@@ -2,10 +2,11 @@
  * wire.c - the simulated network between the two hosts.
  *
  * A segment's journey: wire_send() copies it into a wire_pkt (wire_send_lent() keeps the
- * sender's payload where it is), applies the scenario's rules, then the link's loss, reordering and duplication (each drawing on the world's PRNG
- * only when its probability is non-zero, so a loss-free run draws nothing), computes its
- * arrival (serialization, delay, jitter) and arms its arrival on the clock. wire_arrive() hands
- * it to the receiving host's tcp_input() and frees it.
+ * sender's payload where it is), applies the scenario's rules, then the link's loss,
+ * reordering and duplication (each drawing on the world's PRNG only when its probability is
+ * non-zero, so a loss-free run draws nothing), computes its arrival (serialization, delay,
+ * jitter) and arms its arrival on the clock. wire_arrive() hands it to the receiving host's
+ * tcp_input() and frees it, unless the receive queue kept it (wire_keep).
  *
  * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_drop_id, wire_delay_id,
  * wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
@@ -104,9 +105,9 @@ wire_fini(struct world *wd)
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
 
-/* Give 'p' its own copy of 'len' octets at 'data' (seg.data then points at it); 0 or -1. */
+/* Make room for 'len' octets of 'p''s own (pooled packets keep their buffers); 0 or -1. */
 static int
-wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
+wire_pkt_reserve(struct wire_pkt *p, uint32_t len)
 {
     if (len > p->payload_cap) {
         uint8_t *np = realloc(p->payload, len);
@@ -115,6 +116,15 @@ wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
         p->payload = np;
         p->payload_cap = len;
     }
+    return 0;
+}
+
+/* Give 'p' its own copy of 'len' octets at 'data' (seg.data then points at it); 0 or -1. */
+static int
+wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
+{
+    if (wire_pkt_reserve(p, len) != 0)
+        return -1;
     if (len)
         memcpy(p->payload, data, len);
     p->seg.data = p->payload;
@@ -230,14 +240,9 @@ wire_keep(struct world *wd, const struct tcp_seg *seg)
     struct wire_pkt *p = wd->wire.delivering;
     if (!p || &p->seg != seg || p->kept || seg->len < WIRE_KEEP_MIN)
         return NULL;
-    if (p->lender && p->payload_cap < seg->len) {
-        /* room for the copy a recall would make; a pooled packet has it already */
-        uint8_t *np = realloc(p->payload, seg->len);
-        if (!np)
-            return NULL;
-        p->payload = np;
-        p->payload_cap = seg->len;
-    }
+    /* room for the copy a recall would make (wire_give_back), so that a recall cannot fail */
+    if (p->lender && wire_pkt_reserve(p, seg->len) != 0)
+        return NULL;
     p->kept = true;
     return p;
 }
