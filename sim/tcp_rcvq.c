@@ -39,7 +39,7 @@ tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg)
 }
 
 /* Give back the kept segments that end at or before stream position 'end'. */
-static void
+static inline void
 tcp_rcvq_release_until(struct tcp_conn *c, uint64_t end)
 {
     struct world *w = tcp_world(c);

@@ -106,7 +106,7 @@ wire_fini(struct world *wd)
 static void wire_arrive(struct clk_event *ev, void *ctx);
 
 /* Make room for 'len' octets of 'p''s own (pooled packets keep their buffers); 0 or -1. */
-static int
+static inline int
 wire_pkt_reserve(struct wire_pkt *p, uint32_t len)
 {
     if (len > p->payload_cap) {
@@ -120,7 +120,7 @@ wire_pkt_reserve(struct wire_pkt *p, uint32_t len)
 }
 
 /* Give 'p' its own copy of 'len' octets at 'data' (seg.data then points at it); 0 or -1. */
-static int
+static inline int
 wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
 {
     if (wire_pkt_reserve(p, len) != 0)
