@@ -238,6 +238,7 @@ static void
 tcp_conn_free_buffers(struct tcp_conn *c, bool keep_unread)
 {
     wire_recall_all(c->host->world, &c->lent);
+    tcp_sndq_release(c); /* after the recall: no segment points at the user's memory now */
     tcp_ring_free(&c->sndq);
     if (!keep_unread) {
         tcp_rcvq_release(c);

@@ -481,8 +481,7 @@ tcp_ack_new_data(struct tcp_conn *c, const struct tcp_seg *seg)
     /* segments in flight that borrowed these octets (overtaken by their own
        retransmission) take a copy before the queue reuses the space */
     wire_recall(tcp_world(c), &c->lent, seg->ack);
-    tcp_ring_drop(&c->sndq, acked);
-    c->bytes_acked += acked;
+    tcp_sndq_drop(c, acked);
     if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {
         tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
         c->rtt_timing = false;

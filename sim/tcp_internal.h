@@ -35,6 +35,19 @@ void tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n);
 /* Give back every segment the queue holds (the queue is about to be freed). */
 void tcp_rcvq_release(struct tcp_conn *c);
 
+/* tcp_sndq.c: the send queue. Queue up to 'len' octets of the user's memory without copying
+   them; how many (0: no room, or no memory for the record). */
+uint32_t tcp_sndq_push_zerocopy(struct tcp_conn *c, const uint8_t *data, uint32_t len);
+/* The 'len' octets 'off' after SND.UNA's, if they lie in one piece (in the ring or in one
+   zero-copy extent); NULL otherwise. */
+const uint8_t *tcp_sndq_span(const struct tcp_conn *c, uint32_t off, uint32_t len);
+/* Copy them into 'out', wherever they lie. */
+void tcp_sndq_peek(const struct tcp_conn *c, uint32_t off, uint8_t *out, uint32_t len);
+/* The first 'n' octets are acknowledged: they leave the queue (counted in bytes_acked). */
+void tcp_sndq_drop(struct tcp_conn *c, uint32_t n);
+/* Give every zero-copy extent back to the user (the queue is about to be freed). */
+void tcp_sndq_release(struct tcp_conn *c);
+
 /* tcp_ring: byte ring buffers. */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);

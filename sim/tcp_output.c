@@ -119,8 +119,8 @@ tcp_data_in_flight(const struct tcp_conn *c)
     return n;
 }
 
-/* Send 's', whose octets wrap around the end of the send queue's ring, from a copy made
-   contiguous (the wire keeps its own). Apart, so that the common case's stack frame is not
+/* Send 's', whose octets are not in one piece (they wrap around the end of the send queue's
+   ring, or span two zero-copy sends), from a copy made contiguous (the wire keeps its own). Apart, so that the common case's stack frame is not
    64 KB large. */
 #ifdef __GNUC__
 __attribute__((noinline))
@@ -129,7 +129,7 @@ static void
 tcp_send_data_copied(struct tcp_conn *c, struct tcp_seg *s, uint32_t off)
 {
     uint8_t buf[65536];
-    tcp_ring_peek(&c->sndq, off, buf, s->len);
+    tcp_sndq_peek(c, off, buf, s->len);
     s->data = buf;
     tcp_transmit(c, s);
 }
@@ -143,8 +143,8 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     s.len = len;
     c->bytes_sent += len;
     /* The send queue keeps these octets until they are acknowledged, so the segment can carry
-       them without a copy, unless they wrap around the ring's end. */
-    s.data = tcp_ring_span(&c->sndq, off, len);
+       them without a copy, unless they are not in one piece. */
+    s.data = tcp_sndq_span(c, off, len);
     if (s.data)
         tcp_transmit_lent(c, &s, &c->lent);
     else

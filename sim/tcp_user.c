@@ -162,8 +162,10 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     return TCP_OK;
 }
 
-enum tcp_err
-tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
+/* SEND (§3.10.2), copying the octets into the send queue or, with 'zerocopy', queueing the
+   user's memory itself (tcp_sndq.c). */
+static enum tcp_err
+tcp_send_queue(struct tcp_conn *c, const void *data, size_t len, size_t *queued, bool zerocopy)
 {
     struct tcp_host *h = c->host;
     enum tcp_err err = TCP_OK;
@@ -185,7 +187,8 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
             break;
         }
         if (len > 0) {
-            *queued = tcp_ring_push(&c->sndq, data, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+            uint32_t n = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+            *queued = zerocopy ? tcp_sndq_push_zerocopy(c, data, n) : tcp_ring_push(&c->sndq, data, n);
             if (*queued == 0)
                 err = TCP_ENOBUFS; /* the send buffer is full: "insufficient resources" */
         }
@@ -203,10 +206,22 @@ tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
         break;
     }
     if (world_traced(h->world))
-        tcp_call(h, c, err, "send %zu bytes (%zu queued)", len, *queued);
+        tcp_call(h, c, err, "send %zu bytes%s (%zu queued)", len, zerocopy ? " zero-copy" : "", *queued);
     if (err == TCP_OK)
         tcp_output(c);
     return err;
+}
+
+enum tcp_err
+tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
+{
+    return tcp_send_queue(c, data, len, queued, false);
+}
+
+enum tcp_err
+tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len, size_t *queued)
+{
+    return tcp_send_queue(c, data, len, queued, true);
 }
 
 enum tcp_err

@@ -34,6 +34,7 @@
 #define PROP_HORIZON CLK_SEC(20000)   /* virtual time a run may take before it is a failure */
 #define PROP_APP_PATIENCE CLK_SEC(300) /* an application gives up waiting for EOF after this */
 #define PROP_MAX_BYTES 24000
+#define PROP_ZC_BUF 5000               /* PROP_ZEROCOPY: the memory an application sends from */
 
 enum prop_end {
     PROP_CLOSE,      /* close() after sending everything (and reading, when second) */
@@ -56,6 +57,7 @@ struct prop_side {
     bool shut, closed;       /* has called shutdown / close or abort */
     bool cut;                /* cut the stream itself: abort or close with unread data */
     clk_time waiting_since;  /* when it started waiting for the peer */
+    uint8_t zc_buf[PROP_ZC_BUF]; /* PROP_ZEROCOPY: stream octet i lives at i % PROP_ZC_BUF */
 };
 
 struct prop_run {
@@ -74,6 +76,7 @@ enum {
     PROP_NO_PREDICTION = 1u << 0, /* header_prediction off on both hosts */
     PROP_DELAYED_ACK = 1u << 1,   /* delayed_ack on on both hosts */
     PROP_HASH = 1u << 2,          /* hash the event stream into prop_run.hash */
+    PROP_ZEROCOPY = 1u << 3,      /* the applications send with tcp_send_zerocopy */
 };
 
 /* Byte 'i' of the stream sent by host 'h' in run 'seed': changes with all three. */
@@ -226,6 +229,11 @@ prop_read(struct prop_run *r, int h)
     size_t got;
     if (!s->c || s->closed || s->eof)
         return;
+    /* PROP_ZEROCOPY: a lazy reader, which leaves what arrived unread across later events (the
+       ACK reaching the sender among them), so that segments the receive queue keeps outlive
+       the sender's hold on the memory they came from; it reads whenever the world is idle. */
+    if ((r->variant & PROP_ZEROCOPY) && (r->w->steps & 1) && world_next_time(r->w) != CLK_NEVER)
+        return;
     for (;;) {
         enum tcp_err e = tcp_receive(s->c, buf, sizeof buf, &got);
         for (size_t i = 0; i < got; i++) {
@@ -255,11 +263,50 @@ prop_read(struct prop_run *r, int h)
     }
 }
 
+/* PROP_ZEROCOPY: queue without copying, from a buffer smaller than the stream that the
+   application writes over as soon as the connection gives octets back (tcp_zerocopy_done):
+   an octet given back too early would reach the peer overwritten. */
+static void
+prop_write_zerocopy(struct prop_run *r, int h)
+{
+    struct prop_side *s = &r->side[h];
+    while (s->c && !s->shut && !s->closed && s->queued < s->to_send) {
+        uint32_t limit = s->end == PROP_ABORT ? s->abort_at : s->to_send;
+        if (s->queued >= limit)
+            return;
+        uint64_t free_to = tcp_zerocopy_done(s->c) + PROP_ZC_BUF; /* octets we may write */
+        uint32_t at = s->queued % PROP_ZC_BUF;
+        uint32_t n = limit - s->queued;
+        if (n > PROP_ZC_BUF - at)
+            n = PROP_ZC_BUF - at; /* up to the end of the buffer: then from its start */
+        if (n > free_to - s->queued)
+            n = (uint32_t)(free_to - s->queued);
+        if (n == 0)
+            return; /* wait for the connection to give memory back */
+        for (uint32_t i = 0; i < n; i++)
+            s->zc_buf[at + i] = prop_byte(r->seed, h, s->queued + i);
+        size_t q = 0;
+        enum tcp_err e = tcp_send_zerocopy(s->c, s->zc_buf + at, n, &q);
+        s->queued += (uint32_t)q;
+        if (e == TCP_ENOBUFS || (e == TCP_OK && q < n))
+            return;
+        if (e != TCP_OK) {
+            if (s->err == TCP_OK)
+                s->err = e;
+            return;
+        }
+    }
+}
+
 /* Queue as much as the send buffer takes. */
 static void
 prop_write(struct prop_run *r, int h)
 {
     struct prop_side *s = &r->side[h];
+    if (r->variant & PROP_ZEROCOPY) {
+        prop_write_zerocopy(r, h);
+        return;
+    }
     uint8_t buf[4096];
     while (s->c && !s->shut && !s->closed && s->queued < s->to_send) {
         uint32_t limit = s->end == PROP_ABORT ? s->abort_at : s->to_send;
@@ -406,9 +453,17 @@ prop_check_end(struct prop_run *r)
         const struct tcp_conn *c = world_conn(r->w, id);
         if (c->state != TCP_CLOSED)
             prop_fail(r, "%s still %s at t=%.3f s", c->name, tcp_state_rfc(c->state), clk_to_sec(world_now(r->w)));
+        if (c->zc_head)
+            prop_fail(r, "%s: CLOSED, yet it keeps the user's memory (zero-copy)", c->name);
         for (int t = 0; t < TCP_TIMER_COUNT; t++)
             if (tcp_timer_left(c, (enum tcp_timer)t) != -1)
                 prop_fail(r, "%s: timer %s armed after the run", c->name, tcp_timer_name((enum tcp_timer)t));
+    }
+    for (int h = 0; h < 2; h++) {
+        const struct prop_side *s = &r->side[h];
+        if ((r->variant & PROP_ZEROCOPY) && s->c && tcp_zerocopy_done(s->c) != s->queued)
+            prop_fail(r, "%c queued %u octets zero-copy, %llu given back", "AB"[h], (unsigned)s->queued,
+                      (unsigned long long)tcp_zerocopy_done(s->c));
     }
     if (r->side[0].c && r->side[0].err == TCP_OK && !r->side[1].c && r->side[0].c->error == TCP_OK && !r->side[0].cut
         && r->side[0].to_send > 0)
@@ -503,7 +558,7 @@ prop_run_range(uint64_t first, uint64_t n, unsigned variant)
     printf("  seeds %llu-%llu%s: %d runs, %d complete both ways, %d ended by an error (ETIMEDOUT %d, "
            "ECONNRESET %d, ECONNREFUSED %d), %d cut by an application (abort or early close)\n",
            (unsigned long long)first, (unsigned long long)(first + n - 1),
-           (variant & PROP_DELAYED_ACK) ? " (delayed ACK)" : "", t.runs, t.complete, t.errors,
+           (variant & PROP_DELAYED_ACK) ? " (delayed ACK)" : (variant & PROP_ZEROCOPY) ? " (zero-copy)" : "", t.runs, t.complete, t.errors,
            t.by_err[TCP_ETIMEDOUT], t.by_err[TCP_ECONNRESET], t.by_err[TCP_ECONNREFUSED], t.cut);
     assert_int_equal(failed, 0);
 }
@@ -513,6 +568,7 @@ static void test_properties_seeds_501_to_1000(void **state) { (void)state; prop_
 static void test_properties_seeds_1001_to_1500(void **state) { (void)state; prop_run_range(1001, 500, 0); }
 static void test_properties_seeds_1501_to_2000(void **state) { (void)state; prop_run_range(1501, 500, 0); }
 static void test_properties_delayed_ack_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_DELAYED_ACK); }
+static void test_properties_zerocopy_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_ZEROCOPY); }
 
 /* Header prediction is only a shortcut: with it and without it, every event of a run is the
    same, with ACKs delayed or not. */
@@ -559,6 +615,7 @@ main(void)
         cmocka_unit_test(test_properties_seeds_1001_to_1500),
         cmocka_unit_test(test_properties_seeds_1501_to_2000),
         cmocka_unit_test(test_properties_delayed_ack_seeds_1_to_500),
+        cmocka_unit_test(test_properties_zerocopy_seeds_1_to_500),
         cmocka_unit_test(test_properties_header_prediction_changes_no_event),
     };
     return cmocka_run_group_tests_name("properties", tests, NULL, NULL);

@@ -154,6 +154,15 @@ struct tcp_ring {
     uint32_t len;  /* bytes held */
 };
 
+/* Octets queued by a zero-copy send (tcp_send_zerocopy): the send queue counts them, their
+   bytes stay in the user's memory until the connection is done with them (tcp_sndq.c). */
+struct tcp_zc {
+    struct tcp_zc *next;  /* the next extent, later in the stream */
+    uint64_t at;          /* the stream number of its first octet (see tcp_conn.bytes_acked) */
+    uint32_t len;
+    const uint8_t *data;
+};
+
 /* An out-of-order segment held for reassembly (§3.10.7.4, seventh). */
 struct tcp_ooo {
     struct tcp_ooo *next; /* sorted by seq */
@@ -206,6 +215,10 @@ struct tcp_conn {
        rcvq holds in-order octets the user has not read yet. */
     struct tcp_ring sndq;
     struct wire_lender lent;   /* our data segments in flight, pointing into sndq */
+    /* Zero-copy sends still in sndq, oldest first (tcp_sndq.c), and how many octets of
+       zero-copy sends the connection has given back to the user (tcp_zerocopy_done). */
+    struct tcp_zc *zc_head, *zc_tail;
+    uint64_t zc_done;
     struct tcp_ring rcvq;
     /* In-order segments rcvq holds as they arrived instead of copying them (tcp_rcvq.c):
        their octets count in rcvq.len, their bytes stay in the segment. Oldest first. */
@@ -257,7 +270,8 @@ struct tcp_conn {
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
     bool live;                              /* on the host's list (not CLOSED) */
 
-    /* statistics */
+    /* statistics; bytes_acked also counts the octets that have left sndq, which makes it the
+       stream number of sndq's first octet (tcp_sndq.c) */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
 };
 
@@ -290,6 +304,9 @@ enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
                              const struct tcp_open_opts *o, struct tcp_conn **out);
 /* Queue up to 'len' octets; '*queued' gets how many fit in the send buffer. */
 enum tcp_err tcp_send(struct tcp_conn *c, const void *data, size_t len, size_t *queued);
+/* The same without copying (Linux's MSG_ZEROCOPY): the send queue refers to 'data' itself,
+   which must stay as it is until tcp_zerocopy_done() has counted those octets. */
+enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len, size_t *queued);
 /* Take up to 'cap' octets into 'buf'; '*got' = 0 means nothing yet. TCP_EOF at end of stream.
    'buf' NULL: the octets are consumed and thrown away, not copied (what Linux's recv(2) does
    with MSG_TRUNC on a TCP socket): a sink that does not look at the data. */
@@ -318,6 +335,9 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c);
 static inline uint32_t tcp_readable(const struct tcp_conn *c) { return c->rcvq.len; }
 /* Room in the send buffer now: what tcp_send would take (0 before OPEN made the buffers). */
 static inline uint32_t tcp_writable(const struct tcp_conn *c) { return c->sndq.cap - c->sndq.len; }
+/* Octets of this connection's zero-copy sends, counted in the order they were queued, whose
+   memory it will not read again: the user may reuse the first tcp_zerocopy_done() of them. */
+static inline uint64_t tcp_zerocopy_done(const struct tcp_conn *c) { return c->zc_done; }
 /* "10.0.0.1:40000" into buf. */
 const char *tcp_endpoint_str(uint32_t addr, uint16_t port, char *buf, size_t cap);
 

@@ -3,9 +3,11 @@
  * (the one place in tcpsim that reads it: the benchmark measures the engine, it is not part
  * of it).
  *
- *   bench transfer BYTES LOSS [RUNS]
+ *   bench transfer BYTES LOSS [RUNS] [copy]
  *                               a bulk transfer A -> B, RUNS times (default 1); prints a JSON
- *                               line with the fastest run
+ *                               line with the fastest run. The sender queues its octets with
+ *                               zero-copy sends (as iperf3 -Z does; ns-3's BulkSend has no
+ *                               octets to copy at all), or with copying sends given 'copy'
  *   bench scenario FILE [RUNS]  run a Lua scenario RUNS times (default 5) in this process, as
  *                               `tcpsim test` runs it (default limits, its own event log);
  *                               prints a JSON line with the fastest run's wall time, so the
@@ -16,6 +18,7 @@
  * as data arrives (and throwing it away: MSG_TRUNC). Payload is not checked byte by byte here
  * (tests/test_transfer.c does that); the byte count and the final state are.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +56,8 @@ struct bench_pattern {
 };
 
 static int
-bench_transfer_once(long long total, double loss, uint64_t seed, const struct bench_pattern *pat,
-                    struct bench_result *res)
+bench_transfer_once(long long total, double loss, uint64_t seed, bool zerocopy,
+                    const struct bench_pattern *pat, struct bench_result *res)
 {
     const uint8_t *pattern = pat->bytes;
     struct world_config cfg = {.seed = seed, .preset = TCP_PRESET_LINUX};
@@ -89,7 +92,12 @@ bench_transfer_once(long long total, double loss, uint64_t seed, const struct be
             if ((long long)n > total - sent)
                 n = (size_t)(total - sent);
             size_t q = 0;
-            tcp_send(c, pattern + off, n, &q);
+            /* The pattern never changes, so the zero-copy sender need not wait for
+               tcp_zerocopy_done() before it sends the same memory again. */
+            if (zerocopy)
+                tcp_send_zerocopy(c, pattern + off, n, &q);
+            else
+                tcp_send(c, pattern + off, n, &q);
             sent += (long long)q;
         }
         if (!world_step(w))
@@ -118,19 +126,20 @@ bench_transfer_once(long long total, double loss, uint64_t seed, const struct be
 __attribute__((noinline))
 #endif
 static int
-bench_transfer(long long total, double loss, uint64_t seed, int runs, const struct bench_pattern *pat)
+bench_transfer(long long total, double loss, uint64_t seed, int runs, bool zerocopy,
+               const struct bench_pattern *pat)
 {
     struct bench_result best = {0}, r;
     for (int i = 0; i < runs; i++) {
-        if (bench_transfer_once(total, loss, seed, pat, &r) != 0)
+        if (bench_transfer_once(total, loss, seed, zerocopy, pat, &r) != 0)
             return 1;
         if (i == 0 || r.wall < best.wall)
             best = r;
     }
-    printf("{\"bench\":\"transfer\",\"bytes\":%lld,\"loss\":%.3f,\"runs\":%d,\"received\":%lld,"
+    printf("{\"bench\":\"transfer\",\"send\":\"%s\",\"bytes\":%lld,\"loss\":%.3f,\"runs\":%d,\"received\":%lld,"
            "\"data_segments\":%llu,\"retransmits\":%llu,\"events\":%llu,\"wall_s\":%.6f,\"virtual_s\":%.3f,"
            "\"segments_per_s\":%.0f,\"events_per_s\":%.0f,\"peak_rss_kb\":%ld}\n",
-           total, loss, runs, best.received, (unsigned long long)best.data_segs,
+           zerocopy ? "zerocopy" : "copy", total, loss, runs, best.received, (unsigned long long)best.data_segs,
            (unsigned long long)best.retransmits, (unsigned long long)best.events, best.wall, best.virtual_s,
            (double)best.data_segs / best.wall, (double)best.events / best.wall, bench_peak_rss_kb());
     return 0;
@@ -179,13 +188,14 @@ main(int argc, char **argv)
         static struct bench_pattern pat;
         for (size_t i = 0; i < sizeof pat.bytes; i++)
             pat.bytes[i] = (uint8_t)(i * 131u);
+        bool zerocopy = !(argc >= 6 && strcmp(argv[5], "copy") == 0);
         return bench_transfer(atoll(argv[2]), argc >= 4 ? atof(argv[3]) : 0.0, 1,
-                              argc >= 5 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 1, &pat);
+                              argc >= 5 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 1, zerocopy, &pat);
     }
     if (argc >= 3 && strcmp(argv[1], "scenario") == 0) {
         int runs = argc >= 4 ? atoi(argv[3]) : 5;
         return bench_scenario(argv[2], runs > 0 ? runs : 1);
     }
-    fprintf(stderr, "usage: bench transfer BYTES [LOSS] | bench scenario FILE [RUNS]\n");
+    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS]\n");
     return 2;
 }

@@ -18,8 +18,10 @@ bench: build/bench build/tcpsim
 bench-check: build/bench
 	@out=$$(./build/bench transfer 2000000 0.01 2) && echo "$$out" | grep -q '"received":2000000,' \
 	  || { echo "bench-check: FAIL the transfer did not deliver 2000000 octets: $$out"; exit 1; }; \
+	out=$$(./build/bench transfer 2000000 0.01 1 copy) && echo "$$out" | grep -q '"received":2000000,' \
+	  || { echo "bench-check: FAIL the copying transfer did not deliver 2000000 octets: $$out"; exit 1; }; \
 	out=$$(./build/bench scenario scripts/09-old-duplicate-time-wait.lua 2) && echo "$$out" | grep -q '"status":"done"' \
 	  || { echo "bench-check: FAIL the scenario did not run to its end: $$out"; exit 1; }; \
-	echo "bench-check: the benchmark builds, a lossy transfer delivers every octet, a scenario runs"
+	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs"
 
 EXTRA_CHECKS += bench-check
