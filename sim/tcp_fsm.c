@@ -196,11 +196,9 @@ tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule)
 }
 
 void
-tcp_note(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule)
+tcp_note_emit(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule)
 {
     struct world *w = h->world;
-    if (!world_traced(w))
-        return;
     struct trace_event ev = {
         .kind = TRACE_RULE, .host = h->index, .conn = c ? c->id : 0,
         .conn_name = c ? c->name : NULL, .rule = rule,

@@ -503,13 +503,20 @@ tcp_ack_new_data(struct tcp_conn *c, const struct tcp_seg *seg)
 }
 
 /* fifth: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 <
-   SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
-   SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
+   SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), ..." (the caller has checked
+   SEG.ACK =< SND.NXT): the segment is newer than the one the window was last taken from. */
+static inline bool
+tcp_window_update_due(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    return seq_le(c->snd_una, seg->ack)
+           && (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)));
+}
+
+/* ... "set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK." */
 static void
 tcp_update_send_window(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    if (seq_le(c->snd_una, seg->ack)
-        && (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
+    if (tcp_window_update_due(c, seg)) {
         bool reopened = c->snd_wnd == 0 && seg->wnd > 0;
         c->snd_wnd = seg->wnd;
         c->snd_wl1 = seg->seq;
@@ -815,7 +822,13 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     /* fifth: the ACK */
     if (seq_lt(c->snd_una, seg->ack))
         tcp_ack_new_data(c, seg);
-    tcp_update_send_window(c, seg);
+    /* The window update: tcp_predicted found SEG.WND = SND.WND > 0, so of what
+       tcp_update_send_window does only WL1, WL2 and the persist timer's stop can change. */
+    if (tcp_window_update_due(c, seg)) {
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = seg->ack;
+        tcp_timer_cancel(c, TCP_TIMER_PERSIST);
+    }
     c->oow_limited = false;
     /* seventh: the text, in order, into the receive buffer */
     if (seg->len > 0) {

@@ -13,8 +13,14 @@ struct tcp_conn *tcp_conn_create(struct tcp_host *h, uint32_t id);
 void tcp_conn_destroy(struct tcp_conn *c);
 /* The only writer of c->state: records 'rule' and reports a TRACE_STATE event. */
 void tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule);
-/* Report that 'rule' acted on 'seg' (may be NULL) without changing state. */
-void tcp_note(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule);
+/* Report that 'rule' acted on connection 'c' (may be NULL) without changing state. Inline:
+   with nobody listening (a benchmark, a batch run) a note costs a test, not a call. */
+void tcp_note_emit(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule);
+static inline void tcp_note(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule)
+{
+    if (world_traced(h->world))
+        tcp_note_emit(h, c, rule);
+}
 /* Delete the TCB (§3.10: "delete the TCB"): state CLOSED by 'rule', report 'err' to the user,
    stop timers, free buffers, leave the host's list. The record itself stays for handles. */
 void tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err);

@@ -177,17 +177,16 @@ tcp_output(struct tcp_conn *c)
     if (!syn_acked && !c->fin_queued)
         return;
     bool sent = false;
+    uint32_t off = tcp_data_in_flight(c); /* octets of the queue already sent */
     if (syn_acked && !c->fin_sent) {
-        for (;;) {
-            uint32_t off = tcp_data_in_flight(c);
-            uint32_t avail = c->sndq.len - off;
-            uint32_t outstanding = c->snd_nxt - c->snd_una;
-            uint32_t usable = c->snd_wnd > outstanding ? c->snd_wnd - outstanding : 0;
+        uint32_t outstanding = c->snd_nxt - c->snd_una;
+        while (off < c->sndq.len && outstanding < c->snd_wnd) {
+            uint32_t avail = c->sndq.len - off, usable = c->snd_wnd - outstanding;
             uint32_t n = avail < usable ? avail : usable;
             if (n > c->snd_mss)
                 n = c->snd_mss;
             if (n == 0)
-                break;
+                break; /* no SND.MSS: nothing can be sent */
             tcp_send_data(c, off, n, n == avail);
             if (c->snd_nxt == c->snd_una)
                 c->first_unacked_at = tcp_now(c);
@@ -198,16 +197,18 @@ tcp_output(struct tcp_conn *c)
                 c->rtt_start = tcp_now(c);
             }
             c->snd_nxt += n;
+            off += n;
+            outstanding += n;
             sent = true;
         }
         /* Zero window with data waiting and nothing in flight: probe (§3.8.6.1). */
-        if (c->snd_wnd == 0 && c->sndq.len > tcp_data_in_flight(c) && c->snd_nxt == c->snd_una
+        if (c->snd_wnd == 0 && c->sndq.len > off && c->snd_nxt == c->snd_una
             && !tcp_timer_armed(c, TCP_TIMER_PERSIST))
             tcp_timer_arm(c, TCP_TIMER_PERSIST, c->rto);
     }
     /* Our FIN goes after the last octet of data (§3.10.4: "queue this until all preceding
        SENDs have been segmentized"). */
-    if (c->fin_queued && !c->fin_sent && tcp_data_in_flight(c) == c->sndq.len) {
+    if (c->fin_queued && !c->fin_sent && off == c->sndq.len) {
         if (c->snd_nxt == c->snd_una)
             c->first_unacked_at = tcp_now(c);
         tcp_send_fin(c);

@@ -514,6 +514,34 @@ test_established_window_update_rules(void **state)
     fx_fini(&f);
 }
 
+/* The same rules on the fast path (header prediction): segments whose SEG.WND equals SND.WND
+   still move SND.WL1 and SND.WL2, so that an older segment cannot update the window later. */
+static void
+test_established_predicted_segments_move_wl1_wl2(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    cf_drop_all_from(&f, FX_A);
+    uint16_t wnd = (uint16_t)f.a->snd_wnd;
+    fx_inject_to(&f, f.a, 301, 101, TCP_ACK, wnd, "ab");   /* data in order */
+    assert_int_equal(f.a->rcv_nxt, 303);
+    assert_int_equal(f.a->snd_wl1, 301);
+    fx_inject_to(&f, f.a, 303, 101, TCP_ACK, wnd, "cd");
+    assert_int_equal(f.a->snd_wl1, 303);
+    assert_int_equal(f.a->snd_wl2, 101);
+    size_t q;
+    assert_int_equal(tcp_send(f.a, "xyz", 3, &q), TCP_OK); /* dropped on the wire */
+    fx_inject_to(&f, f.a, 305, 104, TCP_ACK, wnd, NULL);   /* an ACK of new data */
+    assert_int_equal(f.a->snd_una, 104);
+    assert_int_equal(f.a->snd_wl1, 305);
+    assert_int_equal(f.a->snd_wl2, 104);
+    fx_inject_to(&f, f.a, 303, 104, TCP_ACK, 7, NULL);      /* older than WL1: no update */
+    assert_int_equal(f.a->snd_wnd, wnd);
+    fx_fini(&f);
+}
+
 /* D1: ESTABLISHED, in-order data: delivered, RCV.NXT advances, RCV.WND shrinks, ACK. */
 static void
 test_established_data_delivered_acked(void **state)
@@ -677,6 +705,7 @@ main(void)
         cmocka_unit_test(test_established_old_ack_ignored),
         cmocka_unit_test(test_established_ack_too_new_acked_dropped),
         cmocka_unit_test(test_established_window_update_rules),
+        cmocka_unit_test(test_established_predicted_segments_move_wl1_wl2),
         cmocka_unit_test(test_established_data_delivered_acked),
         cmocka_unit_test(test_established_data_beyond_window_trimmed),
         cmocka_unit_test(test_established_zero_window_persist_probes),
