@@ -242,12 +242,7 @@ tcp_conn_free_buffers(struct tcp_conn *c, bool keep_unread)
         tcp_rcvq_release(c);
         tcp_ring_free(&c->rcvq);
     }
-    while (c->ooo) {
-        struct tcp_ooo *o = c->ooo;
-        c->ooo = o->next;
-        free(o);
-    }
-    c->ooo_bytes = 0;
+    tcp_ooo_free_all(c); /* held out of order: never readable */
 }
 
 void

@@ -29,6 +29,7 @@ struct tcp_text {
     uint32_t len;        /* octets of data kept */
     const uint8_t *data;
     bool syn, fin;       /* still inside the window */
+    const struct tcp_seg *seg; /* the segment it was cut from */
 };
 
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
@@ -218,6 +219,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
            the sixth step below" */
         struct tcp_text t = {
             .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
+            .seg = seg,
         };
         uint32_t wnd = tcp_rcv_window(c);
         if (t.len > wnd) {
@@ -270,6 +272,7 @@ tcp_trim(const struct tcp_conn *c, const struct tcp_seg *seg, uint32_t wnd, stru
     t->seq = seg->seq;
     t->len = seg->len;
     t->data = seg->data;
+    t->seg = seg;
     t->syn = (seg->flags & TCP_SYN) != 0;
     t->fin = (seg->flags & TCP_FIN) != 0;
     if (t->syn) {
@@ -314,14 +317,11 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
         return; /* a duplicate of what we hold */
     if (c->ooo_bytes + t->len > c->rcvq.cap)
         return; /* overlapping segments could add up past the buffer: the peer resends */
-    struct tcp_ooo *o = malloc(sizeof *o + t->len);
+    struct tcp_ooo *o = tcp_ooo_new(c, t->seg, t->data, t->len);
     if (!o)
         return; /* dropped: the peer will retransmit */
     o->seq = t->seq;
-    o->len = t->len;
     o->fin = t->fin;
-    if (t->len)
-        memcpy(o->data, t->data, t->len);
     o->next = *pp;
     *pp = o;
     c->ooo_bytes += t->len;
@@ -439,7 +439,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     }
     /* "Once in the ESTABLISHED state, it is possible to deliver segment data to user RECEIVE
        buffers ... advance RCV.NXT over the data accepted, and adjust RCV.WND" */
-    uint32_t n = tcp_ring_push(&c->rcvq, t->data, t->len);
+    uint32_t n = tcp_rcvq_put_text(c, t->seg, t->data, t->len);
     c->rcv_nxt += n;
     c->bytes_received += n;
     bool fin = t->fin && n == t->len;
@@ -451,14 +451,14 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         c->ooo_bytes -= o->len;
         uint32_t skip = c->rcv_nxt - o->seq;
         if (skip < o->len) {
-            uint32_t m = tcp_ring_push(&c->rcvq, o->data + skip, o->len - skip);
+            uint32_t m = tcp_rcvq_put_ooo(c, o, skip);
             c->rcv_nxt += m;
             c->bytes_received += m;
             fin = o->fin && m == o->len - skip;
         } else if (skip == o->len && o->fin) {
             fin = true;
         }
-        free(o);
+        tcp_ooo_free(c, o);
     }
     if (fin)
         tcp_check_fin(c); /* sends the ACK covering data and FIN */

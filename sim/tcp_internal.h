@@ -36,9 +36,24 @@ void tcp_acceptq_push(struct tcp_conn *c);
 /* tcp_rcvq.c: the receive queue. Queue the in-order text of 'seg' (all of it: the caller
    checked it fits), held as the segment when the wire lets it be kept, copied otherwise. */
 void tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg);
+/* Queue 'len' in-order octets at 'data', the text of 'seg' (all of it, or a trimmed part):
+   as tcp_rcvq_put when it is all of it and fits, else copied, as many as fit. Returns how
+   many were queued. */
+uint32_t tcp_rcvq_put_text(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, uint32_t len);
+/* Hold the out-of-order text 'len' octets at 'data' of 'seg' (being delivered): a new
+   tcp_ooo node, keeping the segment when the wire lets it, copying otherwise; NULL when out of
+   memory. */
+struct tcp_ooo *tcp_ooo_new(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, uint32_t len);
+/* Queue the text of held node 'o' from its octet 'skip' on, now in order (handing its kept
+   segment over when it can); how many octets were queued. The node stays the caller's. */
+uint32_t tcp_rcvq_put_ooo(struct tcp_conn *c, struct tcp_ooo *o, uint32_t skip);
+/* Free a held node, giving back the segment it keeps. */
+void tcp_ooo_free(struct tcp_conn *c, struct tcp_ooo *o);
 /* Take the first 'n' octets (n <= rcvq.len) into 'buf', or throw them away when 'buf' is NULL. */
 void tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n);
-/* Give back every segment the queue holds (the queue is about to be freed). */
+/* Free every held out-of-order node. */
+void tcp_ooo_free_all(struct tcp_conn *c);
+/* Give back every segment the queue holds, in order or not (the queue is about to be freed). */
 void tcp_rcvq_release(struct tcp_conn *c);
 
 /* tcp_sndq.c: the send queue. Queue up to 'len' octets of the user's memory without copying

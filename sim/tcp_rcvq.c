@@ -12,22 +12,23 @@
  * or the sender gone), the wire makes the segment copy it first (wire_recall), so a kept
  * segment's bytes are always valid.
  *
+ * Out-of-order segments (tcp_ooo nodes, sorted by the caller, tcp_input.c) are kept the same
+ * way when they can be, and handed to the queue as they are once the gap before them fills.
+ *
  * Each kept segment records where its octets start in the stream of octets ever queued
  * (kept_at); rcv_taken counts the octets the user has taken, so the queue's first octet is
  * at rcv_taken, and a kept segment is done with once rcv_taken passes its end.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp_internal.h"
 
-void
-tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg)
+/* Append the kept segment 'p' to the queue: all its octets, counted in rcvq.len, with a gap
+   of that size left in the ring. */
+static void
+tcp_rcvq_append_kept(struct tcp_conn *c, struct wire_pkt *p)
 {
-    struct wire_pkt *p = wire_keep(tcp_world(c), seg);
-    if (!p) {
-        (void)tcp_ring_push(&c->rcvq, seg->data, seg->len);
-        return;
-    }
     p->kept_at = c->rcv_taken + c->rcvq.len;
     p->next = NULL;
     if (c->kept_tail)
@@ -35,7 +36,76 @@ tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg)
     else
         c->kept_head = p;
     c->kept_tail = p;
-    c->rcvq.len += seg->len; /* the gap the segment's octets stand for */
+    c->rcvq.len += p->seg.len;
+}
+
+void
+tcp_rcvq_put(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    struct wire_pkt *p = wire_keep(tcp_world(c), seg);
+    if (p)
+        tcp_rcvq_append_kept(c, p);
+    else
+        (void)tcp_ring_push(&c->rcvq, seg->data, seg->len);
+}
+
+uint32_t
+tcp_rcvq_put_text(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, uint32_t len)
+{
+    struct wire_pkt *p = NULL;
+    if (data == seg->data && len == seg->len && len <= c->rcvq.cap - c->rcvq.len)
+        p = wire_keep(tcp_world(c), seg);
+    if (!p)
+        return tcp_ring_push(&c->rcvq, data, len);
+    tcp_rcvq_append_kept(c, p);
+    return len;
+}
+
+/* ---- out-of-order segments --------------------------------------------------------------- */
+
+struct tcp_ooo *
+tcp_ooo_new(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, uint32_t len)
+{
+    /* A held segment is kept like an in-order one: the reassembly that follows a loss then
+       moves segments, not octets. */
+    struct wire_pkt *p = len >= WIRE_KEEP_MIN ? wire_keep(tcp_world(c), seg) : NULL;
+    struct tcp_ooo *o = malloc(sizeof *o + (p ? 0 : len));
+    if (!o) {
+        if (p)
+            wire_release(tcp_world(c), p);
+        return NULL;
+    }
+    o->next = NULL;
+    o->len = len;
+    o->fin = false;
+    o->kept = p;
+    o->off = p ? (uint32_t)(data - seg->data) : 0;
+    if (!p && len)
+        memcpy(o->data, data, len);
+    return o;
+}
+
+uint32_t
+tcp_rcvq_put_ooo(struct tcp_conn *c, struct tcp_ooo *o, uint32_t skip)
+{
+    struct wire_pkt *p = o->kept;
+    if (p && skip == 0 && o->off == 0 && o->len == p->seg.len && o->len <= c->rcvq.cap - c->rcvq.len) {
+        o->kept = NULL; /* the queue has it now */
+        tcp_rcvq_append_kept(c, p);
+        return o->len;
+    }
+    /* Part of it is old, or it was trimmed, or it does not fit: copy what fits. The kept
+       payload is read where it lies now (a recall may have moved it into the packet). */
+    const uint8_t *text = p ? p->seg.data + o->off : o->data;
+    return tcp_ring_push(&c->rcvq, text + skip, o->len - skip);
+}
+
+void
+tcp_ooo_free(struct tcp_conn *c, struct tcp_ooo *o)
+{
+    if (o->kept)
+        wire_release(tcp_world(c), o->kept);
+    free(o);
 }
 
 /* Give back the kept segments that end at or before stream position 'end'. */
@@ -82,7 +152,19 @@ tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
 }
 
 void
+tcp_ooo_free_all(struct tcp_conn *c)
+{
+    while (c->ooo) {
+        struct tcp_ooo *o = c->ooo;
+        c->ooo = o->next;
+        tcp_ooo_free(c, o);
+    }
+    c->ooo_bytes = 0;
+}
+
+void
 tcp_rcvq_release(struct tcp_conn *c)
 {
     tcp_rcvq_release_until(c, UINT64_MAX);
+    tcp_ooo_free_all(c);
 }

@@ -218,6 +218,67 @@ test_established_receiver_abort_and_world_end_with_segments_kept(void **state)
     fx_fini(&f);
 }
 
+/* A's first segment is lost: the three after it arrive out of order and B holds them as they
+   are (kept, not copied); the retransmission fills the gap, and the held segments join the
+   receive queue still kept. The stream reads as sent. */
+static void
+test_established_out_of_order_segments_kept_then_queued(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    lp_send(&f, 0, 1460);
+    assert_int_equal(wire_drop_id(f.w, f.w->wire.next_id, "test"), 0); /* the first is lost */
+    lp_send(&f, 1460, 1460);
+    lp_send(&f, 2920, 1460);
+    lp_send(&f, 4380, 700);
+    fx_run_ms(&f, 1.5);
+    assert_non_null(f.b->ooo);
+    assert_non_null(f.b->ooo->kept);                   /* held as it arrived */
+    assert_ptr_equal(f.b->ooo->kept->lender, &f.a->lent);
+    assert_non_null(f.b->ooo->next->next->kept);
+    assert_int_equal(f.b->ooo_bytes, 3620);
+    assert_int_equal(tcp_readable(f.b), 0);
+    fx_run_ms(&f, 1500);                               /* RTO: resent, the gap fills */
+    assert_null(f.b->ooo);
+    assert_int_equal(tcp_readable(f.b), 5080);
+    int kept = 0;
+    for (struct wire_pkt *p = f.b->kept_head; p; p = p->next)
+        kept++;
+    assert_int_equal(kept, 4);                         /* nothing was copied */
+    lp_read_check(&f, 0, 5080, 999);
+    fx_fini(&f);
+}
+
+/* Held out-of-order segments and the world's end, or B's abort, or A's: nothing leaks,
+   nothing is read after it is freed (ASan watches). */
+static void
+test_established_out_of_order_kept_segments_freed_with_tcb(void **state)
+{
+    (void)state;
+    for (int way = 0; way < 3; way++) {
+        struct fx f;
+        fx_init(&f, false);
+        fx_established(&f);
+        lp_send(&f, 0, 1460);
+        assert_int_equal(wire_drop_id(f.w, f.w->wire.next_id, "test"), 0);
+        lp_send(&f, 1460, 1460);
+        fx_run_ms(&f, 1.5);
+        assert_non_null(f.b->ooo);
+        assert_non_null(f.b->ooo->kept);
+        if (way == 1) {
+            assert_int_equal(tcp_abort(f.b), TCP_OK);
+            assert_null(f.b->ooo);
+        } else if (way == 2) {
+            assert_int_equal(tcp_abort(f.a), TCP_OK);     /* A's memory recalled */
+            assert_null(f.b->ooo->kept->lender);
+            fx_run_ms(&f, 5);
+        }
+        fx_fini(&f);
+    }
+}
+
 int
 main(void)
 {
@@ -228,6 +289,8 @@ main(void)
         cmocka_unit_test(test_established_kept_segments_discarded_in_parts),
         cmocka_unit_test(test_established_peer_abort_while_segments_kept),
         cmocka_unit_test(test_established_receiver_abort_and_world_end_with_segments_kept),
+        cmocka_unit_test(test_established_out_of_order_segments_kept_then_queued),
+        cmocka_unit_test(test_established_out_of_order_kept_segments_freed_with_tcb),
     };
     return cmocka_run_group_tests_name("lent payload", tests, NULL, NULL);
 }

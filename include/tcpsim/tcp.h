@@ -163,12 +163,16 @@ struct tcp_zc {
     const uint8_t *data;
 };
 
-/* An out-of-order segment held for reassembly (§3.10.7.4, seventh). */
+/* An out-of-order segment held for reassembly (§3.10.7.4, seventh): its text is the kept
+   segment's payload from 'off' on (tcp_rcvq.c), or, when the wire could not let it be kept,
+   a copy in 'data'. */
 struct tcp_ooo {
     struct tcp_ooo *next; /* sorted by seq */
     uint32_t seq;
     uint32_t len;
     bool fin;
+    struct wire_pkt *kept; /* the segment itself, or NULL */
+    uint32_t off;          /* where the text starts in its payload */
     uint8_t data[];
 };
 
