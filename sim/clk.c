@@ -215,6 +215,20 @@ clk_lane_unlink(struct clk_event *e)
     e->lprev = e->lnext = NULL;
 }
 
+/* Take 'e', the head of its lane, off the lane: clk_lane_unlink with nothing before it, and
+   without clearing e's own links, which mean nothing once it has left the lane. */
+static void
+clk_lane_shift(struct clk_event *e)
+{
+    struct clk_lane *l = e->lane;
+    l->head = e->lnext;
+    if (l->head)
+        l->head->lprev = NULL;
+    else
+        l->tail = NULL;
+    e->lane = NULL;
+}
+
 int
 clk_arm(struct clk *c, struct clk_event *e, clk_time when)
 {
@@ -327,7 +341,7 @@ clk_pop(struct clk *c)
     if (!e)
         return NULL;
     if (e->lane) {
-        clk_lane_unlink(e);
+        clk_lane_shift(e);
     } else if (!clk_postponed(e)) {
         clk_take_top(c);
     } else {

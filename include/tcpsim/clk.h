@@ -56,7 +56,7 @@ struct clk_event {
     uint64_t key_seq;  /* (key_when, key_seq) while it is postponed */
     size_t slot;      /* position in the heap + 1; 0 when not in the heap */
     struct clk_lane *lane;           /* the lane it waits in, or NULL */
-    struct clk_event *lprev, *lnext; /* its neighbours in the lane */
+    struct clk_event *lprev, *lnext; /* its neighbours in the lane (while 'lane' is set) */
     clk_fire_fn fire; /* called by the world when the event is popped */
     void *ctx;        /* handed to 'fire' */
 };
