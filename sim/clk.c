@@ -188,15 +188,18 @@ clk_insert(struct clk *c, struct clk_event *e, clk_time when, uint64_t seq)
     return 0;
 }
 
-/* Take the top out of the heap (its slot is filled from the end). */
+/* Take the event in slot i out of the heap: the last event fills the slot and moves up or
+   down to its place. */
 static void
-clk_take_top(struct clk *c)
+clk_remove(struct clk *c, size_t i)
 {
-    c->heap[0]->slot = 0;
-    if (--c->len) {
-        clk_place(c, 0, c->heap[c->len]);
-        clk_sift_down(c, 0);
-    }
+    c->heap[i]->slot = 0;
+    c->len--;
+    if (i == c->len)
+        return;
+    clk_place(c, i, c->heap[c->len]);
+    clk_sift_up(c, i);
+    clk_sift_down(c, c->heap[i]->slot - 1);
 }
 
 static void
@@ -285,16 +288,8 @@ clk_cancel(struct clk *c, struct clk_event *e)
         clk_lane_unlink(e);
         return;
     }
-    if (!e->slot)
-        return;
-    size_t i = e->slot - 1;
-    e->slot = 0;
-    c->len--;
-    if (i == c->len)
-        return;
-    clk_place(c, i, c->heap[c->len]);
-    clk_sift_up(c, i);
-    clk_sift_down(c, c->heap[i]->slot - 1);
+    if (e->slot)
+        clk_remove(c, e->slot - 1);
 }
 
 /* The earliest of 'best' and the lanes' heads, by their keys (a lane's events are never
@@ -343,7 +338,7 @@ clk_pop(struct clk *c)
     if (e->lane) {
         clk_lane_shift(e);
     } else if (!clk_postponed(e)) {
-        clk_take_top(c);
+        clk_remove(c, 0);
     } else {
         clk_settle(c); /* a postponed top came first by its old key: move it, look again */
         return clk_pop(c);
