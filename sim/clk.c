@@ -1,8 +1,8 @@
 /*
  * clk.c - the virtual clock: one binary min-heap of events ordered by (when, seq).
  *
- * Postponed events keep their old key until it reaches the top, and lanes hold events that
- * come due in order outside the heap (see clk.h).
+ * Postponed events keep their old key until the clock would pop them by it (clk_settle), and
+ * lanes hold events that come due in order outside the heap (see clk.h).
  *
  * Ordering ties by insertion number is what makes a run repeatable: two timers due at the same
  * nanosecond always fire in the order they were armed. Each event remembers its slot in the
@@ -13,6 +13,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "tcpsim/clk.h"
@@ -69,14 +70,43 @@ clk_from_sec(double s)
     return (clk_time)llround(s * (double)CLK_NSEC_PER_SEC);
 }
 
+/* Is the instant (aw, as) earlier than (bw, bs)? Time first, then insertion number. */
+static inline bool
+clk_earlier(clk_time aw, uint64_t as, clk_time bw, uint64_t bs)
+{
+    if (aw != bw)
+        return aw < bw;
+    return as < bs;
+}
+
 /* Is 'a' sorted before 'b' in the heap? (By their keys: a postponed event still sits under
    its old one.) */
-static int
+static bool
 clk_before(const struct clk_event *a, const struct clk_event *b)
 {
-    if (a->key_when != b->key_when)
-        return a->key_when < b->key_when;
-    return a->key_seq < b->key_seq;
+    return clk_earlier(a->key_when, a->key_seq, b->key_when, b->key_seq);
+}
+
+/* Does 'a' fall due before 'b'? (By their real times.) */
+static bool
+clk_due_before(const struct clk_event *a, const struct clk_event *b)
+{
+    return clk_earlier(a->when, a->seq, b->when, b->seq);
+}
+
+/* Is the heap's event 'h' sorted before 'e' falls due? Nothing under 'h' in the heap is due
+   before h's key, so when it is not, nothing in that part of the heap comes before 'e'. */
+static bool
+clk_key_before(const struct clk_event *h, const struct clk_event *e)
+{
+    return clk_earlier(h->key_when, h->key_seq, e->when, e->seq);
+}
+
+/* Is heap event 'e' postponed: sorted under a key earlier than its real (when, seq)? */
+static bool
+clk_postponed(const struct clk_event *e)
+{
+    return e->key_when != e->when || e->key_seq != e->seq;
 }
 
 static void
@@ -124,14 +154,14 @@ clk_sift_down(struct clk *c, size_t i)
     clk_place(c, i, e);
 }
 
-/* Keep the promise that the top is never postponed: move postponed events at the top down
-   to the place their real (when, seq) gives them. */
+/* Make the top exact: while it is a postponed event, move it down to the place its real
+   (when, seq) gives it. Afterwards the top is the earliest event of the heap. */
 static void
 clk_settle(struct clk *c)
 {
     while (c->len) {
         struct clk_event *top = c->heap[0];
-        if (top->key_when == top->when && top->key_seq == top->seq)
+        if (!clk_postponed(top))
             return;
         top->key_when = top->when;
         top->key_seq = top->seq;
@@ -158,6 +188,20 @@ clk_insert(struct clk *c, struct clk_event *e, clk_time when, uint64_t seq)
     return 0;
 }
 
+/* Take the event in slot i out of the heap: the last event fills the slot and moves up or
+   down to its place. */
+static void
+clk_remove(struct clk *c, size_t i)
+{
+    c->heap[i]->slot = 0;
+    c->len--;
+    if (i == c->len)
+        return;
+    clk_place(c, i, c->heap[c->len]);
+    clk_sift_up(c, i);
+    clk_sift_down(c, c->heap[i]->slot - 1);
+}
+
 static void
 clk_lane_unlink(struct clk_event *e)
 {
@@ -174,6 +218,20 @@ clk_lane_unlink(struct clk_event *e)
     e->lprev = e->lnext = NULL;
 }
 
+/* Take 'e', the head of its lane, off the lane: clk_lane_unlink with nothing before it, and
+   without clearing e's own links, which mean nothing once it has left the lane. */
+static void
+clk_lane_shift(struct clk_event *e)
+{
+    struct clk_lane *l = e->lane;
+    l->head = e->lnext;
+    if (l->head)
+        l->head->lprev = NULL;
+    else
+        l->tail = NULL;
+    e->lane = NULL;
+}
+
 int
 clk_arm(struct clk *c, struct clk_event *e, clk_time when)
 {
@@ -184,13 +242,11 @@ clk_arm(struct clk *c, struct clk_event *e, clk_time when)
         /* Re-arming takes a new insertion number: it is ordered as if armed now. */
         e->when = when;
         e->seq = c->next_seq++;
-        if (when >= e->key_when && e->slot != 1)
-            return 0; /* postponed: it moves when its old key reaches the top */
-        e->key_when = when;
+        if (when >= e->key_when)
+            return 0; /* postponed: its old key still comes first, it moves when popped past */
+        e->key_when = when; /* brought forward: a smaller key can only rise */
         e->key_seq = e->seq;
         clk_sift_up(c, e->slot - 1);
-        clk_sift_down(c, e->slot - 1);
-        clk_settle(c);
         return 0;
     }
     return clk_insert(c, e, when, c->next_seq++);
@@ -212,7 +268,7 @@ clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time wh
     assert(when >= c->now && !clk_armed(e));
     if (l->tail && when < l->tail->when)
         return clk_insert(c, e, when, c->next_seq++); /* it overtakes the lane: the heap */
-    e->when = e->key_when = when;
+    e->when = e->key_when = when; /* keys too: clk_pop compares lane heads with the heap's top */
     e->seq = e->key_seq = c->next_seq++;
     e->lane = l;
     e->lnext = NULL;
@@ -232,63 +288,60 @@ clk_cancel(struct clk *c, struct clk_event *e)
         clk_lane_unlink(e);
         return;
     }
-    if (!e->slot)
-        return;
-    size_t i = e->slot - 1;
-    e->slot = 0;
-    c->len--;
-    if (i == c->len)
-        return;
-    clk_place(c, i, c->heap[c->len]);
-    clk_sift_up(c, i);
-    clk_sift_down(c, c->heap[i]->slot - 1);
-    clk_settle(c);
+    if (e->slot)
+        clk_remove(c, e->slot - 1);
 }
 
-/* Does 'a' fall due before 'b'? (By their real times, for lane heads and the heap's top,
-   which is never postponed.) */
-static int
-clk_due_before(const struct clk_event *a, const struct clk_event *b)
-{
-    if (a->when != b->when)
-        return a->when < b->when;
-    return a->seq < b->seq;
-}
-
-/* The earliest of the heap's top and the lanes' heads. */
+/* The earliest of 'best' and the lanes' heads, by their keys (a lane's events are never
+   postponed: their keys are their real times). */
 static inline struct clk_event *
-clk_first(const struct clk *c)
+clk_lanes_first(const struct clk *c, struct clk_event *best)
 {
-    struct clk_event *best = c->len ? c->heap[0] : NULL;
     for (int i = 0; i < c->nlanes; i++) {
         struct clk_event *h = c->lanes[i]->head;
-        if (h && (!best || clk_due_before(h, best)))
+        if (h && (!best || clk_before(h, best)))
             best = h;
     }
     return best;
 }
 
+/* The earliest of 'best' and the events in the heap from slot i down. A part of the heap whose
+   top is sorted no earlier than 'best' falls due no earlier, so only the postponed events
+   sorted before the answer are looked at: the top and its children when the top is exact. */
+static struct clk_event *
+clk_heap_first(const struct clk *c, size_t i, struct clk_event *best)
+{
+    if (i >= c->len)
+        return best;
+    struct clk_event *h = c->heap[i];
+    if (best && !clk_key_before(h, best))
+        return best;
+    if (!best || clk_due_before(h, best))
+        best = h;
+    best = clk_heap_first(c, 2 * i + 1, best);
+    return clk_heap_first(c, 2 * i + 2, best);
+}
+
 struct clk_event *
 clk_peek(const struct clk *c)
 {
-    return clk_first(c);
+    return clk_heap_first(c, 0, clk_lanes_first(c, NULL));
 }
 
 struct clk_event *
 clk_pop(struct clk *c)
 {
-    struct clk_event *e = clk_first(c);
+    /* First by key: the heap's top key is no later than anything in the heap. */
+    struct clk_event *e = clk_lanes_first(c, c->len ? c->heap[0] : NULL);
     if (!e)
         return NULL;
     if (e->lane) {
-        clk_lane_unlink(e);
+        clk_lane_shift(e);
+    } else if (!clk_postponed(e)) {
+        clk_remove(c, 0);
     } else {
-        e->slot = 0;
-        if (--c->len) {
-            clk_place(c, 0, c->heap[c->len]);
-            clk_sift_down(c, 0);
-            clk_settle(c);
-        }
+        clk_settle(c); /* a postponed top came first by its old key: move it, look again */
+        return clk_pop(c);
     }
     if (e->when > c->now)
         c->now = e->when;

@@ -12,6 +12,30 @@ clk_noop(struct clk_event *e, void *ctx)
     (void)ctx;
 }
 
+/* Initialise e[0..n-1] and arm them at when[0..n-1], in that order. */
+static void
+clk_arm_each(struct clk *c, struct clk_event *e, const clk_time *when, int n)
+{
+    for (int i = 0; i < n; i++) {
+        clk_event_init(&e[i], clk_noop, NULL);
+        assert_int_equal(clk_arm(c, &e[i], when[i]), 0);
+    }
+}
+
+/* The events e[order[0..n-1]] come next, at times at[0..n-1] (peek shows each before pop takes
+   it), and then nothing. */
+static void
+clk_expect_pops(struct clk *c, struct clk_event *e, const int *order, const clk_time *at, int n)
+{
+    for (int i = 0; i < n; i++) {
+        assert_ptr_equal(clk_peek(c), &e[order[i]]);
+        assert_ptr_equal(clk_pop(c), &e[order[i]]);
+        assert_int_equal(c->now, at[i]);
+    }
+    assert_null(clk_peek(c));
+    assert_null(clk_pop(c));
+}
+
 /* Events fire by time, and events due at the same time in the order they were armed. */
 static void
 test_clk_order_time_then_insertion(void **state)
@@ -76,26 +100,14 @@ test_clk_postponed_event_fires_in_rearm_order(void **state)
     struct clk c;
     clk_init(&c);
     struct clk_event e[4];
-    for (int i = 0; i < 4; i++)
-        clk_event_init(&e[i], clk_noop, NULL);
-    clk_arm(&c, &e[0], 10);
-    clk_arm(&c, &e[1], 20);
-    clk_arm(&c, &e[2], 20);
-    clk_arm(&c, &e[3], 30);
+    clk_arm_each(&c, e, (const clk_time[]){10, 20, 20, 30}, 4);
     clk_arm(&c, &e[1], 25);   /* postponed in place: still sorted under 20 */
     clk_arm(&c, &e[0], 20);   /* the top postponed: after e[2], which was armed earlier */
     assert_ptr_equal(clk_peek(&c), &e[2]);
     assert_int_equal(e[0].when, 20);
     assert_int_equal(e[1].when, 25);
     clk_arm(&c, &e[3], 25);   /* ties with e[1], re-armed later: after it */
-    static const int order[4] = {2, 0, 1, 3};
-    static const clk_time at[4] = {20, 20, 25, 25};
-    for (int i = 0; i < 4; i++) {
-        assert_ptr_equal(clk_peek(&c), &e[order[i]]);
-        assert_ptr_equal(clk_pop(&c), &e[order[i]]);
-        assert_int_equal(c.now, at[i]);
-    }
-    assert_null(clk_pop(&c));
+    clk_expect_pops(&c, e, (const int[]){2, 0, 1, 3}, (const clk_time[]){20, 20, 25, 25}, 4);
     clk_fini(&c);
 }
 
@@ -141,15 +153,71 @@ test_clk_lane_fifo_merges_with_heap(void **state)
     clk_fini(&c);
 }
 
-#define CLK_N 64
-
-/* 20000 random arms, re-arms, cancels and pops, checked against a linear-scan reference. */
+/* Re-arming the heap's top to a later time leaves it where it is, under its old key, like any
+   other postponed event; peek and pop still give the true next, and the re-armed event fires
+   after events due at the same instant that were armed before the re-arm. */
 static void
-test_clk_random_operations_match_reference(void **state)
+test_clk_rearm_top_keeps_order(void **state)
 {
     (void)state;
     struct clk c;
     clk_init(&c);
+    struct clk_event e[4];
+    clk_arm_each(&c, e, (const clk_time[]){10, 20, 30, 30}, 4);
+    clk_arm(&c, &e[0], 30);   /* the top postponed: after e[2] and e[3], armed earlier */
+    assert_int_equal(e[0].slot, 1); /* not moved: still sorted under 10 */
+    assert_ptr_equal(clk_peek(&c), &e[1]);
+    clk_arm(&c, &e[0], 25);   /* brought forward, yet still postponed (its key says 10) */
+    assert_int_equal(e[0].slot, 1);
+    clk_expect_pops(&c, e, (const int[]){1, 0, 2, 3}, (const clk_time[]){20, 25, 30, 30}, 4);
+    clk_fini(&c);
+}
+
+/* A postponed top whose old key comes before a lane's head, but whose real time does not,
+   gives way to the lane's head: its old key is a bound, not its time. */
+static void
+test_clk_postponed_top_yields_to_lane_head(void **state)
+{
+    (void)state;
+    struct clk c;
+    clk_init(&c);
+    struct clk_lane lane;
+    assert_int_equal(clk_lane_init(&c, &lane), 0);
+    struct clk_event timer, seg[2];
+    clk_event_init(&timer, clk_noop, NULL);
+    for (int i = 0; i < 2; i++)
+        clk_event_init(&seg[i], clk_noop, NULL);
+    clk_arm(&c, &timer, 10);
+    clk_lane_arm(&c, &lane, &seg[0], 15);
+    clk_lane_arm(&c, &lane, &seg[1], 20);
+    clk_arm(&c, &timer, 20);  /* postponed past both segments, the second by insertion */
+    assert_ptr_equal(clk_peek(&c), &seg[0]);
+    assert_ptr_equal(clk_pop(&c), &seg[0]);
+    assert_int_equal(c.now, 15);
+    assert_ptr_equal(clk_peek(&c), &seg[1]);
+    assert_ptr_equal(clk_pop(&c), &seg[1]);
+    assert_ptr_equal(clk_peek(&c), &timer);
+    assert_ptr_equal(clk_pop(&c), &timer);
+    assert_int_equal(c.now, 20);
+    assert_null(lane.head);
+    assert_null(clk_pop(&c));
+    clk_fini(&c);
+}
+
+#define CLK_N 64
+
+/* 20000 random arms, re-arms, cancels, peeks and pops, checked against a linear-scan reference
+   (the armed event with the smallest (when, seq)). With lanes, a third of the arms go to one
+   of two lanes, mostly in order, now and then overtaking; a re-arm takes an event out of its
+   lane. Without, the heap holds every armed event. */
+static void
+clk_random_run(uint64_t seed, bool lanes)
+{
+    struct clk c;
+    clk_init(&c);
+    struct clk_lane lane[2];
+    for (int i = 0; lanes && i < 2; i++)
+        assert_int_equal(clk_lane_init(&c, &lane[i]), 0);
     struct clk_event e[CLK_N];
     bool armed[CLK_N] = {false};
     clk_time when[CLK_N];
@@ -157,15 +225,23 @@ test_clk_random_operations_match_reference(void **state)
     for (int i = 0; i < CLK_N; i++)
         clk_event_init(&e[i], clk_noop, NULL);
     struct rng r;
-    rng_seed(&r, 99);
+    rng_seed(&r, seed);
     for (int op = 0; op < 20000; op++) {
-        uint32_t k = rng_below(&r, CLK_N), what = rng_below(&r, 10);
-        if (what < 5) {
+        uint32_t k = rng_below(&r, CLK_N), what = rng_below(&r, 12);
+        if (what < 4 && lanes) {
+            clk_cancel(&c, &e[k]); /* clk_lane_arm takes an event that is not armed */
+            when[k] = c.now + 20 + (clk_time)rng_below(&r, 8);
+            if (rng_below(&r, 8) == 0)
+                when[k] -= 15;
+            seq[k] = next++;
+            armed[k] = true;
+            assert_int_equal(clk_lane_arm(&c, &lane[k % 2], &e[k], when[k]), 0);
+        } else if (what < 7) {
             when[k] = c.now + (clk_time)rng_below(&r, 50); /* many ties */
             seq[k] = next++;
             armed[k] = true;
             assert_int_equal(clk_arm(&c, &e[k], when[k]), 0);
-        } else if (what < 7) {
+        } else if (what < 8) {
             armed[k] = false;
             clk_cancel(&c, &e[k]);
         } else {
@@ -182,7 +258,7 @@ test_clk_random_operations_match_reference(void **state)
             assert_int_equal(c.now, when[best]);
             armed[best] = false;
         }
-        /* the top is never a postponed event: clk_peek shows the true next */
+        /* clk_peek shows the true next, whatever is postponed */
         int top = -1;
         for (int i = 0; i < CLK_N; i++)
             if (armed[i] && (top < 0 || when[i] < when[top] || (when[i] == when[top] && seq[i] < seq[top])))
@@ -193,9 +269,26 @@ test_clk_random_operations_match_reference(void **state)
             n += armed[i];
             assert_int_equal(clk_armed(&e[i]), armed[i]);
         }
-        assert_int_equal(c.len, n);
+        if (!lanes)
+            assert_int_equal(c.len, n);
     }
     clk_fini(&c);
+    for (int i = 0; lanes && i < 2; i++)
+        assert_null(lane[i].head);
+}
+
+static void
+test_clk_random_operations_match_reference(void **state)
+{
+    (void)state;
+    clk_random_run(99, false);
+}
+
+static void
+test_clk_random_lanes_and_heap_match_reference(void **state)
+{
+    (void)state;
+    clk_random_run(7, true);
 }
 
 int
@@ -207,6 +300,9 @@ main(void)
         cmocka_unit_test(test_clk_random_operations_match_reference),
         cmocka_unit_test(test_clk_postponed_event_fires_in_rearm_order),
         cmocka_unit_test(test_clk_lane_fifo_merges_with_heap),
+        cmocka_unit_test(test_clk_rearm_top_keeps_order),
+        cmocka_unit_test(test_clk_postponed_top_yields_to_lane_head),
+        cmocka_unit_test(test_clk_random_lanes_and_heap_match_reference),
     };
     return cmocka_run_group_tests_name("clk", tests, NULL, NULL);
 }

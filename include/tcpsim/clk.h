@@ -7,17 +7,9 @@
  * always fire in the order they were armed, run after run.
  *
  * Life cycle of an event: clk_event_init() once; clk_arm() to schedule or re-schedule it
- * (O(log n)); clk_cancel() to take it out (O(log n)); clk_pop() hands back the earliest one and
- * moves the clock to its time. The owner of a clk_event (a connection, a segment in flight)
- * must cancel it before freeing it.
- *
- * Postponing is free. A retransmission timer is pushed later on every ACK; re-sorting the heap
- * each time would be most of the clock's work. So re-arming an event to a later time only
- * records the new (when, seq) and leaves the event where it sits, under its old key; when the
- * old key reaches the top of the heap, the event moves down to its real place. Because the
- * postponed event took its insertion number when it was re-armed, events fire in exactly the
- * order a strict re-sort would give. The top of the heap is never a postponed event, so
- * clk_peek() is always right.
+ * (O(log n); O(1) to a later time); clk_cancel() to take it out (O(log n)); clk_pop() hands
+ * back the earliest one and moves the clock to its time. The owner of a clk_event (a
+ * connection, a segment in flight) must cancel it before freeing it.
  *
  * Lanes: events known to fall due in the order they are armed (segments on a link with a
  * constant delay) need no heap. clk_lane_arm() appends such an event to a lane, a FIFO, when
@@ -25,6 +17,18 @@
  * top and the lanes' heads. An event armed out of order goes to the heap instead; an event in a
  * lane that is re-armed or cancelled leaves it. Every event still takes its insertion number
  * when armed, so the order in which events fire is the same as with the heap alone.
+ *
+ * Postponing is free. A retransmission timer is pushed later on every ACK, a delayed-ACK timer
+ * on every second segment; re-sorting the heap each time would be most of the clock's work. So
+ * re-arming an event to a later time only records the new (when, seq) and leaves the event
+ * where it sits, under its old key, even at the top of the heap. An event's key is never later
+ * than its real time and the heap is ordered by keys, so the top's key is a bound: nothing in
+ * the heap falls due before it. clk_pop() looks into the heap only when that bound comes
+ * before every lane's head; it then settles the top (a postponed event there moves down to the
+ * place its real (when, seq) gives it, until the top is exact) and compares again. clk_peek(),
+ * which changes nothing, looks instead at the few events sorted before its answer. Because the
+ * postponed event took its insertion number when it was re-armed, events fire in exactly the
+ * order a strict re-sort would give.
  */
 #ifndef TCPSIM_CLK_H
 #define TCPSIM_CLK_H
@@ -52,7 +56,7 @@ struct clk_event {
     uint64_t key_seq;  /* (key_when, key_seq) while it is postponed */
     size_t slot;      /* position in the heap + 1; 0 when not in the heap */
     struct clk_lane *lane;           /* the lane it waits in, or NULL */
-    struct clk_event *lprev, *lnext; /* its neighbours in the lane */
+    struct clk_event *lprev, *lnext; /* its neighbours in the lane (while 'lane' is set) */
     clk_fire_fn fire; /* called by the world when the event is popped */
     void *ctx;        /* handed to 'fire' */
 };
