@@ -8,8 +8,8 @@
  * jitter) and arms its arrival on the clock. wire_arrive() hands it to the receiving host's
  * tcp_input() and frees it, unless the receive queue kept it (wire_keep).
  *
- * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_drop_id, wire_delay_id,
- * wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
+ * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
+ * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,22 +79,16 @@ void
 wire_fini(struct world *wd)
 {
     struct wire *w = &wd->wire;
-    struct wire_pkt *p = w->head;
-    while (p) {
-        struct wire_pkt *n = p->next;
-        clk_cancel(&wd->clk, &p->arrival);
+    for (size_t i = 0; i < w->nmade; i++) {
+        struct wire_pkt *p = w->made[i];
+        if (p->inflight)
+            clk_cancel(&wd->clk, &p->arrival);
         if (p->lender)
             wire_lender_unlink(p);
         free(p->payload);
         free(p);
-        p = n;
     }
-    while (w->pool) {
-        p = w->pool;
-        w->pool = p->next;
-        free(p->payload);
-        free(p);
-    }
+    free(w->made);
     while (w->rules) {
         struct wire_rule *r = w->rules;
         w->rules = r->next;
@@ -104,6 +98,27 @@ wire_fini(struct world *wd)
 }
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
+
+/* A new packet, recorded among those the wire has made; NULL when out of memory. */
+static struct wire_pkt *
+wire_pkt_make(struct world *wd)
+{
+    struct wire *w = &wd->wire;
+    if (w->nmade == w->made_cap) {
+        size_t cap = w->made_cap ? 2 * w->made_cap : 16;
+        struct wire_pkt **made = realloc(w->made, cap * sizeof *made);
+        if (!made)
+            return NULL;
+        w->made = made;
+        w->made_cap = cap;
+    }
+    struct wire_pkt *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    clk_event_init(&p->arrival, wire_arrive, p);
+    w->made[w->nmade++] = p;
+    return p;
+}
 
 /* Make room for 'len' octets of 'p''s own (pooled packets keep their buffers); 0 or -1. */
 static inline int
@@ -142,14 +157,10 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_
 {
     struct wire *w = &wd->wire;
     struct wire_pkt *p = w->pool;
-    if (p) {
+    if (p)
         w->pool = p->next;
-    } else {
-        p = calloc(1, sizeof *p);
-        if (!p)
-            return NULL;
-        clk_event_init(&p->arrival, wire_arrive, p);
-    }
+    else if (!(p = wire_pkt_make(wd)))
+        return NULL;
     p->seg = *seg;
     if (lender && seg->len) {
         wire_lender_link(lender, p);
@@ -165,37 +176,8 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_
     p->marks = 0;
     p->kept = false;
     p->conn = 0;
-    p->prev = p->next = NULL;
     p->world = wd;
     return p;
-}
-
-static void
-wire_list_add(struct wire *w, struct wire_pkt *p)
-{
-    p->next = NULL;
-    p->prev = w->tail;
-    if (w->tail)
-        w->tail->next = p;
-    else
-        w->head = p;
-    w->tail = p;
-    w->inflight++;
-}
-
-static void
-wire_list_remove(struct wire *w, struct wire_pkt *p)
-{
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        w->head = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
-    else
-        w->tail = p->prev;
-    p->prev = p->next = NULL;
-    w->inflight--;
 }
 
 /* Report a segment event. 'conn' and 'conn_name' name the connection concerned: the sender
@@ -224,7 +206,7 @@ wire_arrive(struct clk_event *ev, void *ctx)
     for (int i = 0; i < 2; i++)
         if (w->link[i].held == p)
             w->link[i].held = NULL;
-    wire_list_remove(w, p);
+    p->inflight = false;
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
@@ -287,11 +269,11 @@ wire_rules_apply(struct wire *w, int from, const struct tcp_seg *s)
     return acting;
 }
 
-/* Schedule 'p' on the clock at p->arrive_at and list it in flight. */
+/* Schedule 'p' on the clock at p->arrive_at: it is in flight. */
 static void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
-    wire_list_add(&wd->wire, p);
+    p->inflight = true;
     (void)clk_lane_arm(&wd->clk, &wd->wire.link[p->from].lane, &p->arrival, p->arrive_at);
 }
 
@@ -452,10 +434,34 @@ wire_recall_all(struct world *wd, struct wire_lender *l)
 struct wire_pkt *
 wire_find(struct world *wd, uint64_t id)
 {
-    for (struct wire_pkt *p = wd->wire.head; p; p = p->next)
-        if (p->id == id)
-            return p;
+    for (size_t i = 0; i < wd->wire.nmade; i++)
+        if (wd->wire.made[i]->inflight && wd->wire.made[i]->id == id)
+            return wd->wire.made[i];
     return NULL;
+}
+
+/* Those in flight first, by id; the others after them, in any order. */
+static int
+wire_pkt_cmp(const void *a, const void *b)
+{
+    const struct wire_pkt *p = *(struct wire_pkt *const *)a, *q = *(struct wire_pkt *const *)b;
+    if (p->inflight != q->inflight)
+        return p->inflight ? -1 : 1;
+    if (!p->inflight)
+        return 0;
+    return p->id < q->id ? -1 : p->id > q->id;
+}
+
+struct wire_pkt *const *
+wire_inflight(struct world *wd, size_t *n)
+{
+    struct wire *w = &wd->wire;
+    if (w->nmade)
+        qsort(w->made, w->nmade, sizeof *w->made, wire_pkt_cmp);
+    *n = 0;
+    while (*n < w->nmade && w->made[*n]->inflight)
+        ++*n;
+    return w->made;
 }
 
 int
@@ -468,7 +474,7 @@ wire_drop_id(struct world *wd, uint64_t id, const char *why)
         if (wd->wire.link[i].held == p)
             wd->wire.link[i].held = NULL;
     clk_cancel(&wd->clk, &p->arrival);
-    wire_list_remove(&wd->wire, p);
+    p->inflight = false;
     wire_drop(wd, p, why ? why : "by hand");
     return 0;
 }
