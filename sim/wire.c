@@ -196,6 +196,16 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
     world_emit(wd, &ev);
 }
 
+/* 'p' is no longer in flight (it arrives or is dropped), nor held back by its link. Only a
+   segment marked as reordered has been held, and only by the link it was sent on. */
+static void
+wire_leave(struct wire *w, struct wire_pkt *p)
+{
+    p->inflight = false;
+    if ((p->marks & WIRE_MARK_REORDERED) && w->link[p->from].held == p)
+        w->link[p->from].held = NULL;
+}
+
 static void
 wire_arrive(struct clk_event *ev, void *ctx)
 {
@@ -203,10 +213,7 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct wire_pkt *p = ctx;
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
-    for (int i = 0; i < 2; i++)
-        if (w->link[i].held == p)
-            w->link[i].held = NULL;
-    p->inflight = false;
+    wire_leave(w, p);
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
@@ -470,11 +477,8 @@ wire_drop_id(struct world *wd, uint64_t id, const char *why)
     struct wire_pkt *p = wire_find(wd, id);
     if (!p)
         return -1;
-    for (int i = 0; i < 2; i++)
-        if (wd->wire.link[i].held == p)
-            wd->wire.link[i].held = NULL;
     clk_cancel(&wd->clk, &p->arrival);
-    p->inflight = false;
+    wire_leave(&wd->wire, p);
     wire_drop(wd, p, why ? why : "by hand");
     return 0;
 }

@@ -165,6 +165,35 @@ test_wire_reorder_held_until_next_passes(void **state)
     fx_fini(&f);
 }
 
+/* A held segment that arrives on its own, or is dropped by id, is no longer held: the next
+   segment goes its way and does not move it. */
+static void
+test_wire_reorder_held_leaves_link_holds_nothing(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 1, 0, TCP_RST); /* held, and nothing follows */
+    fx_run_ms(&f, 5);
+    assert_null(f.w->wire.link[FX_A].held);
+    wt_send(&f, 2, 0, TCP_RST); /* held in its turn */
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(f.w->wire.link[FX_A].held, v[0]);
+    assert_int_equal(wire_drop_id(f.w, v[0]->id, NULL), 0);
+    assert_null(f.w->wire.link[FX_A].held);
+    f.w->wire.link[FX_A].reorder = 0;
+    wt_send(&f, 3, 0, TCP_RST);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[1]->seg.seq, 3);
+    assert_int_equal(d[1]->t - d[1]->sent_at, CLK_MSEC(1));
+    fx_fini(&f);
+}
+
 /* Bandwidth: each segment takes (payload + 40 header octets) * 8 / bandwidth to serialize;
    back-to-back segments queue behind each other. */
 static void
@@ -366,6 +395,7 @@ main(void)
         cmocka_unit_test(test_wire_loss_rate_near_probability),
         cmocka_unit_test(test_wire_dup_copy_arrives),
         cmocka_unit_test(test_wire_reorder_held_until_next_passes),
+        cmocka_unit_test(test_wire_reorder_held_leaves_link_holds_nothing),
         cmocka_unit_test(test_wire_bandwidth_serialization_delay),
         cmocka_unit_test(test_wire_rules_match_and_act),
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
