@@ -116,6 +116,7 @@ wire_pkt_make(struct world *wd)
     if (!p)
         return NULL;
     clk_event_init(&p->arrival, wire_arrive, p);
+    p->world = wd;
     w->made[w->nmade++] = p;
     return p;
 }
@@ -147,13 +148,14 @@ wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
 }
 
 /* A packet from the pool (or new), holding 'seg' and its payload: a copy, or, with a lender,
-   the lent octets themselves. Inlined: it is half the work of every wire_send, and a call
-   would cost a fifth of it. */
+   the lent octets themselves. The caller sets its arrival time. Inlined: it is half the work
+   of every wire_send, and a call would cost a fifth of it. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif
 static inline struct wire_pkt *
-wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_lender *lender)
+wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+             struct wire_lender *lender)
 {
     struct wire *w = &wd->wire;
     struct wire_pkt *p = w->pool;
@@ -172,11 +174,8 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_
     p->from = from;
     p->to = 1 - from;
     p->sent_at = wd->clk.now;
-    p->arrive_at = wd->clk.now;
     p->marks = 0;
-    p->kept = false;
-    p->conn = 0;
-    p->world = wd;
+    p->conn = conn;
     return p;
 }
 
@@ -304,12 +303,11 @@ wire_drop(struct world *wd, struct wire_pkt *p, const char *why)
 static uint64_t
 wire_duplicate(struct world *wd, struct wire_pkt *p)
 {
-    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, NULL);
+    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, p->conn, NULL);
     if (!d)
         return 0;
     d->sent_at = p->sent_at;
     d->arrive_at = p->arrive_at;
-    d->conn = p->conn;
     d->marks = p->marks | WIRE_MARK_DUP;
     wire_schedule(wd, d);
     if (world_traced(wd)) {
@@ -353,10 +351,9 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
 {
     struct wire *w = &wd->wire;
     struct wire_link *l = &w->link[from];
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, lender);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, conn, lender);
     if (!p)
         return; /* out of memory: the network lost it, which TCP survives */
-    p->conn = conn;
     p->arrive_at = wire_arrival_time(wd, l, seg);
     if (world_traced(wd))
         wire_event(wd, TRACE_SEND, p, NULL);
@@ -403,7 +400,7 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
 uint64_t
 wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
 {
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, NULL);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, 0, NULL);
     if (!p)
         return 0;
     p->marks |= WIRE_MARK_INJECTED;

@@ -107,7 +107,7 @@ struct wire {
     uint64_t next_id;
     struct wire_rule *rules;
     int next_rule_id;
-    struct wire_pkt *pool;        /* freed packets kept for reuse */
+    struct wire_pkt *pool;        /* freed packets kept for reuse: neither in flight nor kept */
     struct wire_pkt *delivering;  /* the packet being handed to TCP now, or NULL */
 };
 
