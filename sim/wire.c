@@ -2,11 +2,12 @@
  * wire.c - the simulated network between the two hosts.
  *
  * A segment's journey: wire_send() copies it into a wire_pkt (wire_send_lent() keeps the
- * sender's payload where it is), applies the scenario's rules, then the link's loss,
- * reordering and duplication (each drawing on the world's PRNG only when its probability is
- * non-zero, so a loss-free run draws nothing), computes its arrival (serialization, delay,
- * jitter) and arms its arrival on the clock. wire_arrive() hands it to the receiving host's
- * tcp_input() and frees it, unless the receive queue kept it (wire_keep).
+ * sender's payload where it is), computes its arrival (serialization, delay, jitter) and arms
+ * it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
+ * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
+ * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
+ * wire_arrive() hands the segment to the receiving host's tcp_input() and frees it, unless
+ * the receive queue kept it (wire_keep).
  *
  * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
  * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
@@ -345,20 +346,15 @@ wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
     wire_send_lent(wd, from, seg, conn, NULL);
 }
 
-void
-wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-               struct wire_lender *lender)
+/* What the scenario's rules and the link do to 'p', sent on 'l', beyond delaying it: drop it
+   (a rule, then loss), delay it (a rule), let it pass a held segment or hold it back
+   (reordering), duplicate it (a rule, then duplication). Each probability draws on the PRNG
+   only when it is above zero. */
+static void
+wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 {
     struct wire *w = &wd->wire;
-    struct wire_link *l = &w->link[from];
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, conn, lender);
-    if (!p)
-        return; /* out of memory: the network lost it, which TCP survives */
-    p->arrive_at = wire_arrival_time(wd, l, seg);
-    if (world_traced(wd))
-        wire_event(wd, TRACE_SEND, p, NULL);
-
-    struct wire_rule *r = w->rules ? wire_rules_apply(w, from, seg) : NULL;
+    struct wire_rule *r = w->rules ? wire_rules_apply(w, p->from, &p->seg) : NULL;
     if (r && r->action == WIRE_DROP) {
         wire_drop(wd, p, "rule");
         return;
@@ -372,9 +368,9 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
         p->marks |= WIRE_MARK_DELAYED;
         if (world_traced(wd)) {
             struct trace_event ev = {
-                .kind = TRACE_DELAY, .host = from, .conn = conn, .seg = p->seg, .pkt_id = p->id,
-                .from = p->from, .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at,
-                .marks = p->marks, .when = p->arrive_at, .text = "rule",
+                .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg,
+                .pkt_id = p->id, .from = p->from, .to = p->to, .sent_at = p->sent_at,
+                .arrive_at = p->arrive_at, .marks = p->marks, .when = p->arrive_at, .text = "rule",
             };
             world_emit(wd, &ev);
         }
@@ -395,6 +391,26 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
     }
     if ((r && r->action == WIRE_DUPLICATE) || (l->dup > 0 && rng_unit(&wd->rng) < l->dup))
         (void)wire_duplicate(wd, p);
+}
+
+void
+wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+               struct wire_lender *lender)
+{
+    struct wire_link *l = &wd->wire.link[from];
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, conn, lender);
+    if (!p)
+        return; /* out of memory: the network lost it, which TCP survives */
+    p->arrive_at = wire_arrival_time(wd, l, seg);
+    if (world_traced(wd))
+        wire_event(wd, TRACE_SEND, p, NULL);
+    /* Most segments meet no rule on a link that neither loses, reorders nor duplicates: they
+       go straight to the clock. A value below zero is no more than zero, but is left to
+       wire_meddle to judge. */
+    if (!wd->wire.rules && !l->held && l->loss == 0 && l->reorder == 0 && l->dup == 0)
+        wire_schedule(wd, p);
+    else
+        wire_meddle(wd, l, p);
 }
 
 uint64_t

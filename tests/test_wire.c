@@ -194,6 +194,54 @@ test_wire_reorder_held_leaves_link_holds_nothing(void **state)
     fx_fini(&f);
 }
 
+/* With reordering turned off while a segment is held, the next segment still passes it: the
+   link holds one, so it is not a link that only delays. */
+static void
+test_wire_held_reorder_off_next_passes_it(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 1, 0, TCP_RST); /* held */
+    f.w->wire.link[FX_A].reorder = 0;
+    fx_run_ms(&f, 0.5);
+    wt_send(&f, 2, 0, TCP_RST);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[0]->seg.seq, 2);
+    assert_int_equal(d[1]->seg.seq, 1);
+    assert_int_equal(d[1]->t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
+    fx_fini(&f);
+}
+
+/* A probability of zero or below, -0.0 included, draws nothing from the PRNG and does
+   nothing: each segment arrives once, after the delay. */
+static void
+test_wire_negative_probabilities_draw_nothing(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].loss = -0.5;
+    f.w->wire.link[FX_A].reorder = -0.0;
+    f.w->wire.link[FX_A].dup = -1.0;
+    struct rng before = f.w->rng;
+    for (uint32_t i = 0; i < 10; i++)
+        wt_send(&f, i, 0, TCP_RST);
+    assert_memory_equal(&f.w->rng, &before, sizeof before);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[16];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 16), 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(d[i]->seg.seq, i);
+        assert_int_equal(d[i]->t, CLK_MSEC(1));
+        assert_int_equal(d[i]->marks, 0);
+    }
+    fx_fini(&f);
+}
+
 /* Bandwidth: each segment takes (payload + 40 header octets) * 8 / bandwidth to serialize;
    back-to-back segments queue behind each other. */
 static void
@@ -396,6 +444,8 @@ main(void)
         cmocka_unit_test(test_wire_dup_copy_arrives),
         cmocka_unit_test(test_wire_reorder_held_until_next_passes),
         cmocka_unit_test(test_wire_reorder_held_leaves_link_holds_nothing),
+        cmocka_unit_test(test_wire_held_reorder_off_next_passes_it),
+        cmocka_unit_test(test_wire_negative_probabilities_draw_nothing),
         cmocka_unit_test(test_wire_bandwidth_serialization_delay),
         cmocka_unit_test(test_wire_rules_match_and_act),
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
