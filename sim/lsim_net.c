@@ -219,11 +219,12 @@ static int
 lsim_net_inflight(lua_State *L)
 {
     struct world *w = lsim_world_check(L);
-    lua_newtable(L);
-    int n = 0;
-    for (const struct wire_pkt *p = w->wire.head; p; p = p->next) {
-        lsim_push_pkt(L, w, p);
-        lua_rawseti(L, -2, ++n);
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(w, &n);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lsim_push_pkt(L, w, v[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
 }

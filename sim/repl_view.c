@@ -92,11 +92,12 @@ enum repl_status
 repl_view_status(struct repl *r, int argc, char **argv)
 {
     char t[32], local[32], foreign[32], timers[256];
-    size_t closed = 0;
+    size_t closed = 0, inflight;
     (void)argc;
     (void)argv;
+    (void)wire_inflight(r->w, &inflight);
     fprintf(r->out, "time %s, seed %llu, %zu segment%s in flight\n", out_time_str(world_now(r->w), t, sizeof t),
-            (unsigned long long)r->w->seed, r->w->wire.inflight, r->w->wire.inflight == 1 ? "" : "s");
+            (unsigned long long)r->w->seed, inflight, inflight == 1 ? "" : "s");
     fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
     for (uint32_t i = 0; i < r->w->nconns; i++) {
         const struct tcp_conn *c = r->w->conns[i];
@@ -176,14 +177,17 @@ repl_view_wire(struct repl *r, int argc, char **argv)
 {
     char fl[32], sent[32], due[32], age[32];
     clk_time now = world_now(r->w);
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(r->w, &n);
     (void)argc;
     (void)argv;
-    if (!r->w->wire.head) {
+    if (n == 0) {
         fprintf(r->out, "no segments in flight\n");
         return REPL_OK;
     }
     fprintf(r->out, " ID  Dir   Flags      SEQ         ACK          Len  Sent        Arrives     Age\n");
-    for (const struct wire_pkt *p = r->w->wire.head; p; p = p->next) {
+    for (size_t i = 0; i < n; i++) {
+        const struct wire_pkt *p = v[i];
         const struct tcp_seg *s = &p->seg;
         fprintf(r->out, "%3llu  %s>%s   %-9s  %-10u  %-10u %5u  %-10s  %-10s  %s%s%s\n", (unsigned long long)p->id,
                 r->w->host[p->from].name, r->w->host[p->to].name, tcp_flags_str(s->flags, fl, sizeof fl),
@@ -351,7 +355,10 @@ repl_view_waiting(struct repl *r, int argc, char **argv)
                 repl_dur_str(best, d, sizeof d), out_time_str(world_now(r->w) + best, t, sizeof t));
     else if (c->state != TCP_CLOSED)
         fprintf(r->out, "  no timer armed: without a segment or a call it waits for ever\n");
-    for (const struct wire_pkt *p = r->w->wire.head; p; p = p->next) {
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(r->w, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct wire_pkt *p = v[i];
         if (p->to != c->host->index || p->seg.dport != c->lport)
             continue;
         repl_seg_str(&p->seg, seg, sizeof seg);

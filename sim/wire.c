@@ -2,14 +2,15 @@
  * wire.c - the simulated network between the two hosts.
  *
  * A segment's journey: wire_send() copies it into a wire_pkt (wire_send_lent() keeps the
- * sender's payload where it is), applies the scenario's rules, then the link's loss,
- * reordering and duplication (each drawing on the world's PRNG only when its probability is
- * non-zero, so a loss-free run draws nothing), computes its arrival (serialization, delay,
- * jitter) and arms its arrival on the clock. wire_arrive() hands it to the receiving host's
- * tcp_input() and frees it, unless the receive queue kept it (wire_keep).
+ * sender's payload where it is), computes its arrival (serialization, delay, jitter) and arms
+ * it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
+ * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
+ * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
+ * wire_arrive() hands the segment to the receiving host's tcp_input() and frees it, unless
+ * the receive queue kept it (wire_keep).
  *
- * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_drop_id, wire_delay_id,
- * wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
+ * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
+ * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,22 +80,16 @@ void
 wire_fini(struct world *wd)
 {
     struct wire *w = &wd->wire;
-    struct wire_pkt *p = w->head;
-    while (p) {
-        struct wire_pkt *n = p->next;
-        clk_cancel(&wd->clk, &p->arrival);
+    for (size_t i = 0; i < w->nmade; i++) {
+        struct wire_pkt *p = w->made[i];
+        if (p->inflight)
+            clk_cancel(&wd->clk, &p->arrival);
         if (p->lender)
             wire_lender_unlink(p);
         free(p->payload);
         free(p);
-        p = n;
     }
-    while (w->pool) {
-        p = w->pool;
-        w->pool = p->next;
-        free(p->payload);
-        free(p);
-    }
+    free(w->made);
     while (w->rules) {
         struct wire_rule *r = w->rules;
         w->rules = r->next;
@@ -104,6 +99,28 @@ wire_fini(struct world *wd)
 }
 
 static void wire_arrive(struct clk_event *ev, void *ctx);
+
+/* A new packet, recorded among those the wire has made; NULL when out of memory. */
+static struct wire_pkt *
+wire_pkt_make(struct world *wd)
+{
+    struct wire *w = &wd->wire;
+    if (w->nmade == w->made_cap) {
+        size_t cap = w->made_cap ? 2 * w->made_cap : 16;
+        struct wire_pkt **made = realloc(w->made, cap * sizeof *made);
+        if (!made)
+            return NULL;
+        w->made = made;
+        w->made_cap = cap;
+    }
+    struct wire_pkt *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    clk_event_init(&p->arrival, wire_arrive, p);
+    p->world = wd;
+    w->made[w->nmade++] = p;
+    return p;
+}
 
 /* Make room for 'len' octets of 'p''s own (pooled packets keep their buffers); 0 or -1. */
 static inline int
@@ -132,24 +149,21 @@ wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
 }
 
 /* A packet from the pool (or new), holding 'seg' and its payload: a copy, or, with a lender,
-   the lent octets themselves. Inlined: it is half the work of every wire_send, and a call
-   would cost a fifth of it. */
+   the lent octets themselves. The caller sets its arrival time. Inlined: it is half the work
+   of every wire_send, and a call would cost a fifth of it. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif
 static inline struct wire_pkt *
-wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_lender *lender)
+wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+             struct wire_lender *lender)
 {
     struct wire *w = &wd->wire;
     struct wire_pkt *p = w->pool;
-    if (p) {
+    if (p)
         w->pool = p->next;
-    } else {
-        p = calloc(1, sizeof *p);
-        if (!p)
-            return NULL;
-        clk_event_init(&p->arrival, wire_arrive, p);
-    }
+    else if (!(p = wire_pkt_make(wd)))
+        return NULL;
     p->seg = *seg;
     if (lender && seg->len) {
         wire_lender_link(lender, p);
@@ -161,41 +175,9 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, struct wire_
     p->from = from;
     p->to = 1 - from;
     p->sent_at = wd->clk.now;
-    p->arrive_at = wd->clk.now;
     p->marks = 0;
-    p->kept = false;
-    p->conn = 0;
-    p->prev = p->next = NULL;
-    p->world = wd;
+    p->conn = conn;
     return p;
-}
-
-static void
-wire_list_add(struct wire *w, struct wire_pkt *p)
-{
-    p->next = NULL;
-    p->prev = w->tail;
-    if (w->tail)
-        w->tail->next = p;
-    else
-        w->head = p;
-    w->tail = p;
-    w->inflight++;
-}
-
-static void
-wire_list_remove(struct wire *w, struct wire_pkt *p)
-{
-    if (p->prev)
-        p->prev->next = p->next;
-    else
-        w->head = p->next;
-    if (p->next)
-        p->next->prev = p->prev;
-    else
-        w->tail = p->prev;
-    p->prev = p->next = NULL;
-    w->inflight--;
 }
 
 /* Report a segment event. 'conn' and 'conn_name' name the connection concerned: the sender
@@ -214,6 +196,16 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
     world_emit(wd, &ev);
 }
 
+/* 'p' is no longer in flight (it arrives or is dropped), nor held back by its link. Only a
+   segment marked as reordered has been held, and only by the link it was sent on. */
+static void
+wire_leave(struct wire *w, struct wire_pkt *p)
+{
+    p->inflight = false;
+    if ((p->marks & WIRE_MARK_REORDERED) && w->link[p->from].held == p)
+        w->link[p->from].held = NULL;
+}
+
 static void
 wire_arrive(struct clk_event *ev, void *ctx)
 {
@@ -221,10 +213,7 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct wire_pkt *p = ctx;
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
-    for (int i = 0; i < 2; i++)
-        if (w->link[i].held == p)
-            w->link[i].held = NULL;
-    wire_list_remove(w, p);
+    wire_leave(w, p);
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
@@ -287,11 +276,15 @@ wire_rules_apply(struct wire *w, int from, const struct tcp_seg *s)
     return acting;
 }
 
-/* Schedule 'p' on the clock at p->arrive_at and list it in flight. */
-static void
+/* Schedule 'p' on the clock at p->arrive_at: it is in flight. Inlined, since every segment
+   comes this way. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
-    wire_list_add(&wd->wire, p);
+    p->inflight = true;
     (void)clk_lane_arm(&wd->clk, &wd->wire.link[p->from].lane, &p->arrival, p->arrive_at);
 }
 
@@ -315,12 +308,11 @@ wire_drop(struct world *wd, struct wire_pkt *p, const char *why)
 static uint64_t
 wire_duplicate(struct world *wd, struct wire_pkt *p)
 {
-    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, NULL);
+    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, p->conn, NULL);
     if (!d)
         return 0;
     d->sent_at = p->sent_at;
     d->arrive_at = p->arrive_at;
-    d->conn = p->conn;
     d->marks = p->marks | WIRE_MARK_DUP;
     wire_schedule(wd, d);
     if (world_traced(wd)) {
@@ -358,21 +350,28 @@ wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
     wire_send_lent(wd, from, seg, conn, NULL);
 }
 
-void
-wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-               struct wire_lender *lender)
+/* Are 'a', 'b' and 'c' all +0.0? Only +0.0 has all its bits zero, so one test of the three
+   ORed together answers, where comparing each with 0 costs two branches apiece. Any other
+   value, even -0.0 or one below zero, says no, and leaves the caller to look at each. */
+static inline bool
+wire_zeros(double a, double b, double c)
+{
+    uint64_t x, y, z;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    memcpy(&z, &c, sizeof z);
+    return (x | y | z) == 0;
+}
+
+/* What the scenario's rules and the link do to 'p', sent on 'l', beyond delaying it: drop it
+   (a rule, then loss), delay it (a rule), let it pass a held segment or hold it back
+   (reordering), duplicate it (a rule, then duplication). Each probability draws on the PRNG
+   only when it is above zero. */
+static void
+wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 {
     struct wire *w = &wd->wire;
-    struct wire_link *l = &w->link[from];
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, lender);
-    if (!p)
-        return; /* out of memory: the network lost it, which TCP survives */
-    p->conn = conn;
-    p->arrive_at = wire_arrival_time(wd, l, seg);
-    if (world_traced(wd))
-        wire_event(wd, TRACE_SEND, p, NULL);
-
-    struct wire_rule *r = w->rules ? wire_rules_apply(w, from, seg) : NULL;
+    struct wire_rule *r = w->rules ? wire_rules_apply(w, p->from, &p->seg) : NULL;
     if (r && r->action == WIRE_DROP) {
         wire_drop(wd, p, "rule");
         return;
@@ -386,9 +385,9 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
         p->marks |= WIRE_MARK_DELAYED;
         if (world_traced(wd)) {
             struct trace_event ev = {
-                .kind = TRACE_DELAY, .host = from, .conn = conn, .seg = p->seg, .pkt_id = p->id,
-                .from = p->from, .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at,
-                .marks = p->marks, .when = p->arrive_at, .text = "rule",
+                .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg,
+                .pkt_id = p->id, .from = p->from, .to = p->to, .sent_at = p->sent_at,
+                .arrive_at = p->arrive_at, .marks = p->marks, .when = p->arrive_at, .text = "rule",
             };
             world_emit(wd, &ev);
         }
@@ -411,10 +410,29 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
         (void)wire_duplicate(wd, p);
 }
 
+void
+wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
+               struct wire_lender *lender)
+{
+    struct wire_link *l = &wd->wire.link[from];
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, conn, lender);
+    if (!p)
+        return; /* out of memory: the network lost it, which TCP survives */
+    p->arrive_at = wire_arrival_time(wd, l, seg);
+    if (world_traced(wd))
+        wire_event(wd, TRACE_SEND, p, NULL);
+    /* Most segments meet no rule on a link that neither loses, reorders nor duplicates: they
+       go straight to the clock. */
+    if (!wd->wire.rules && !l->held && wire_zeros(l->loss, l->reorder, l->dup))
+        wire_schedule(wd, p);
+    else
+        wire_meddle(wd, l, p);
+}
+
 uint64_t
 wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
 {
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, NULL);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, 0, NULL);
     if (!p)
         return 0;
     p->marks |= WIRE_MARK_INJECTED;
@@ -452,10 +470,34 @@ wire_recall_all(struct world *wd, struct wire_lender *l)
 struct wire_pkt *
 wire_find(struct world *wd, uint64_t id)
 {
-    for (struct wire_pkt *p = wd->wire.head; p; p = p->next)
-        if (p->id == id)
-            return p;
+    for (size_t i = 0; i < wd->wire.nmade; i++)
+        if (wd->wire.made[i]->inflight && wd->wire.made[i]->id == id)
+            return wd->wire.made[i];
     return NULL;
+}
+
+/* Those in flight first, by id; the others after them, in any order. */
+static int
+wire_pkt_cmp(const void *a, const void *b)
+{
+    const struct wire_pkt *p = *(struct wire_pkt *const *)a, *q = *(struct wire_pkt *const *)b;
+    if (p->inflight != q->inflight)
+        return p->inflight ? -1 : 1;
+    if (!p->inflight)
+        return 0;
+    return p->id < q->id ? -1 : p->id > q->id;
+}
+
+struct wire_pkt *const *
+wire_inflight(struct world *wd, size_t *n)
+{
+    struct wire *w = &wd->wire;
+    if (w->nmade)
+        qsort(w->made, w->nmade, sizeof *w->made, wire_pkt_cmp);
+    *n = 0;
+    while (*n < w->nmade && w->made[*n]->inflight)
+        ++*n;
+    return w->made;
 }
 
 int
@@ -464,11 +506,8 @@ wire_drop_id(struct world *wd, uint64_t id, const char *why)
     struct wire_pkt *p = wire_find(wd, id);
     if (!p)
         return -1;
-    for (int i = 0; i < 2; i++)
-        if (wd->wire.link[i].held == p)
-            wd->wire.link[i].held = NULL;
     clk_cancel(&wd->clk, &p->arrival);
-    wire_list_remove(&wd->wire, p);
+    wire_leave(&wd->wire, p);
     wire_drop(wd, p, why ? why : "by hand");
     return 0;
 }

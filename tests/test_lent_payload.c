@@ -12,8 +12,10 @@
 static struct wire_pkt *
 lp_last_from_a(struct fx *f)
 {
-    struct wire_pkt *p = f->w->wire.tail;
-    assert_non_null(p);
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(f->w, &n);
+    assert_true(n > 0);
+    struct wire_pkt *p = v[n - 1];
     assert_int_equal(p->from, FX_A);
     return p;
 }

@@ -2,8 +2,9 @@
  * test_wire.c - the simulated wire (wire.c): delay, jitter bounds, loss rate, duplication,
  * reordering (a held segment arrives right after the one that passes it), bandwidth
  * (serialization delay), scenario rules (drop / delay / duplicate by flags, SEQ, length, nth,
- * count), acting on segments in flight by id, injection marks, every segment's send time, and
- * each link's clock lane, which keeps segments in flight out of the clock's heap.
+ * count), acting on segments in flight by id and listing them in send order, injection marks,
+ * every segment's send time, and each link's clock lane, which keeps segments in flight out of
+ * the clock's heap.
  *
  * The segments are resets from A's port 9 to B's closed port 9: B drops them silently
  * (§3.10.7.1), so the wire is the only thing at work.
@@ -164,6 +165,83 @@ test_wire_reorder_held_until_next_passes(void **state)
     fx_fini(&f);
 }
 
+/* A held segment that arrives on its own, or is dropped by id, is no longer held: the next
+   segment goes its way and does not move it. */
+static void
+test_wire_reorder_held_leaves_link_holds_nothing(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 1, 0, TCP_RST); /* held, and nothing follows */
+    fx_run_ms(&f, 5);
+    assert_null(f.w->wire.link[FX_A].held);
+    wt_send(&f, 2, 0, TCP_RST); /* held in its turn */
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(f.w->wire.link[FX_A].held, v[0]);
+    assert_int_equal(wire_drop_id(f.w, v[0]->id, NULL), 0);
+    assert_null(f.w->wire.link[FX_A].held);
+    f.w->wire.link[FX_A].reorder = 0;
+    wt_send(&f, 3, 0, TCP_RST);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[1]->seg.seq, 3);
+    assert_int_equal(d[1]->t - d[1]->sent_at, CLK_MSEC(1));
+    fx_fini(&f);
+}
+
+/* With reordering turned off while a segment is held, the next segment still passes it: the
+   link holds one, so it is not a link that only delays. */
+static void
+test_wire_held_reorder_off_next_passes_it(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].reorder = 1.0;
+    wt_send(&f, 1, 0, TCP_RST); /* held */
+    f.w->wire.link[FX_A].reorder = 0;
+    fx_run_ms(&f, 0.5);
+    wt_send(&f, 2, 0, TCP_RST);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[4];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
+    assert_int_equal(d[0]->seg.seq, 2);
+    assert_int_equal(d[1]->seg.seq, 1);
+    assert_int_equal(d[1]->t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
+    fx_fini(&f);
+}
+
+/* A probability of zero or below, -0.0 included, draws nothing from the PRNG and does
+   nothing: each segment arrives once, after the delay. */
+static void
+test_wire_negative_probabilities_draw_nothing(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    f.w->wire.link[FX_A].loss = -0.5;
+    f.w->wire.link[FX_A].reorder = -0.0;
+    f.w->wire.link[FX_A].dup = -1.0;
+    struct rng before = f.w->rng;
+    for (uint32_t i = 0; i < 10; i++)
+        wt_send(&f, i, 0, TCP_RST);
+    assert_memory_equal(&f.w->rng, &before, sizeof before);
+    fx_run_ms(&f, 5);
+    const struct trace_event *d[16];
+    assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 16), 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(d[i]->seg.seq, i);
+        assert_int_equal(d[i]->t, CLK_MSEC(1));
+        assert_int_equal(d[i]->marks, 0);
+    }
+    fx_fini(&f);
+}
+
 /* Bandwidth: each segment takes (payload + 40 header octets) * 8 / bandwidth to serialize;
    back-to-back segments queue behind each other. */
 static void
@@ -228,18 +306,27 @@ test_wire_rules_match_and_act(void **state)
     fx_fini(&f);
 }
 
+/* A fresh world with three resets in flight (SEQ 1, 2, 3): the wire's list of them. */
+static struct wire_pkt *const *
+wt_three_in_flight(struct fx *f, size_t *n)
+{
+    wt_init(f);
+    for (uint32_t seq = 1; seq <= 3; seq++)
+        wt_send(f, seq, 0, TCP_RST);
+    struct wire_pkt *const *v = wire_inflight(f->w, n);
+    assert_int_equal(*n, 3);
+    return v;
+}
+
 /* In flight by id: drop, delay, duplicate; unknown ids fail. Injected segments are marked. */
 static void
 test_wire_inflight_by_id_and_inject(void **state)
 {
     (void)state;
     struct fx f;
-    wt_init(&f);
-    wt_send(&f, 1, 0, TCP_RST);
-    wt_send(&f, 2, 0, TCP_RST);
-    wt_send(&f, 3, 0, TCP_RST);
-    assert_int_equal(f.w->wire.inflight, 3);
-    uint64_t id1 = f.w->wire.head->id, id2 = f.w->wire.head->next->id, id3 = f.w->wire.tail->id;
+    size_t n;
+    struct wire_pkt *const *v = wt_three_in_flight(&f, &n);
+    uint64_t id1 = v[0]->id, id2 = v[1]->id, id3 = v[2]->id;
     assert_non_null(wire_find(f.w, id2));
     assert_int_equal(wire_drop_id(f.w, id1, NULL), 0);
     assert_int_equal(wire_drop_id(f.w, id1, NULL), -1);
@@ -254,7 +341,7 @@ test_wire_inflight_by_id_and_inject(void **state)
     assert_true(inj > copy);
     fx_run_ms(&f, 10);
     const struct trace_event *d[8];
-    size_t n = wt_events(&f, TRACE_DELIVER, d, 8);
+    n = wt_events(&f, TRACE_DELIVER, d, 8);
     assert_int_equal(n, 4);
     assert_int_equal(d[0]->seg.seq, 3);
     assert_int_equal(d[1]->pkt_id, copy);
@@ -264,9 +351,37 @@ test_wire_inflight_by_id_and_inject(void **state)
     assert_int_equal(d[3]->pkt_id, id2);
     assert_int_equal(d[3]->t, CLK_MSEC(5));
     assert_true(d[3]->marks & WIRE_MARK_DELAYED);
-    assert_int_equal(f.w->wire.inflight, 0);
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 0);
     /* injected segments are not counted as A's */
     CF_EXPECT(&f, FX_A, {TCP_RST, 1, 0, 0}, {TCP_RST, 2, 0, 0}, {TCP_RST, 3, 0, 0});
+    fx_fini(&f);
+}
+
+/* The wire reuses the packets of segments that arrived, so those in flight sit among them in
+   no particular order: wire_inflight lists only the segments in flight, in the order they were
+   sent, and wire_find no longer finds one that arrived. */
+static void
+test_wire_inflight_reused_packets_listed_in_send_order(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t n;
+    struct wire_pkt *const *v = wt_three_in_flight(&f, &n);
+    uint64_t arrived = v[0]->id;
+    assert_int_equal(wire_delay_id(f.w, v[2]->id, CLK_MSEC(5)), 0);
+    fx_run_ms(&f, 2); /* the first two arrive and their packets are free again */
+    assert_null(wire_find(f.w, arrived));
+    wt_send(&f, 4, 0, TCP_RST); /* in the second one's packet */
+    wt_send(&f, 5, 0, TCP_RST); /* in the first one's */
+    wt_send(&f, 6, 0, TCP_RST); /* in a new one */
+    v = wire_inflight(f.w, &n);
+    assert_int_equal(n, 4);
+    static const uint32_t order[] = {3, 4, 5, 6};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(v[i]->seg.seq, order[i]);
+        assert_ptr_equal(wire_find(f.w, v[i]->id), v[i]);
+    }
     fx_fini(&f);
 }
 
@@ -282,9 +397,11 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
     f.w->wire.link[FX_A].delay = CLK_MSEC(5);
     for (int i = 0; i < 100; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
-    assert_int_equal(f.w->wire.inflight, 100);
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(f.w, &n);
+    assert_int_equal(n, 100);
     assert_int_equal(f.w->clk.len, 0);
-    uint64_t first = f.w->wire.head->id, second = f.w->wire.head->next->id;
+    uint64_t first = v[0]->id, second = v[1]->id;
     assert_int_equal(wire_drop_id(f.w, first, NULL), 0);
     assert_int_equal(f.w->clk.len, 0);
     assert_int_equal(wire_delay_id(f.w, second, CLK_MSEC(1)), 0);
@@ -326,9 +443,13 @@ main(void)
         cmocka_unit_test(test_wire_loss_rate_near_probability),
         cmocka_unit_test(test_wire_dup_copy_arrives),
         cmocka_unit_test(test_wire_reorder_held_until_next_passes),
+        cmocka_unit_test(test_wire_reorder_held_leaves_link_holds_nothing),
+        cmocka_unit_test(test_wire_held_reorder_off_next_passes_it),
+        cmocka_unit_test(test_wire_negative_probabilities_draw_nothing),
         cmocka_unit_test(test_wire_bandwidth_serialization_delay),
         cmocka_unit_test(test_wire_rules_match_and_act),
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
+        cmocka_unit_test(test_wire_inflight_reused_packets_listed_in_send_order),
         cmocka_unit_test(test_wire_lane_keeps_heap_empty_and_order),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);

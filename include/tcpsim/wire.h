@@ -4,7 +4,7 @@
  * A segment sent by a host enters the wire, where it may be lost, duplicated, held back to be
  * overtaken (reordering), delayed, or matched by a scenario's rule; otherwise it arrives after
  * the link's delay (plus jitter and serialization time). While in flight a segment is a
- * wire_pkt with an id, listed in send order, so a scenario or the REPL can drop or delay it.
+ * wire_pkt with an id, so a scenario or the REPL can find it, drop it or delay it.
  * Crafted segments can be injected as if a host had sent them.
  *
  * The wire owns the segments in flight. A segment's payload is either the wire's own copy,
@@ -54,10 +54,11 @@ struct wire_pkt {
     clk_time arrive_at;      /* when it is due */
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
+    bool inflight;           /* due to arrive: neither delivered nor dropped yet */
     bool kept;               /* delivered, and kept by a receive queue (wire_keep) */
     uint64_t kept_at;        /* then: its first octet's place in the receiver's stream */
     struct clk_event arrival;
-    struct wire_pkt *prev, *next; /* in flight, in send order */
+    struct wire_pkt *next;   /* in the wire's pool, while free */
     struct world *world;
 };
 
@@ -97,12 +98,16 @@ struct wire_rule {
 
 struct wire {
     struct wire_link link[2];     /* link[i]: segments sent by host i */
-    struct wire_pkt *head, *tail; /* in flight, in send order */
-    size_t inflight;
+    /* Every packet the wire has made, in flight or not: a few dozen, since freed packets are
+       reused. wire_find and wire_inflight look among them for those in flight, which is
+       cheaper than keeping a list in send order for every segment, when only a scenario or
+       the REPL ever asks for it. */
+    struct wire_pkt **made;
+    size_t nmade, made_cap;
     uint64_t next_id;
     struct wire_rule *rules;
     int next_rule_id;
-    struct wire_pkt *pool;        /* freed packets kept for reuse */
+    struct wire_pkt *pool;        /* freed packets kept for reuse: neither in flight nor kept */
     struct wire_pkt *delivering;  /* the packet being handed to TCP now, or NULL */
 };
 
@@ -135,8 +140,11 @@ void wire_release(struct world *wd, struct wire_pkt *p);
 /* A crafted segment, as if host 'from' had sent it; bypasses loss and rules. Returns its id. */
 uint64_t wire_inject(struct world *wd, int from, const struct tcp_seg *seg);
 
-/* Segments in flight. */
+/* Segments in flight: the one with this id, or NULL. */
 struct wire_pkt *wire_find(struct world *wd, uint64_t id);
+/* All of them, in the order they were sent (by id); '*n' is how many. The array is the wire's,
+   valid until the wire next changes. */
+struct wire_pkt *const *wire_inflight(struct world *wd, size_t *n);
 /* Drop a segment in flight by id; 0, or -1 when no such segment. */
 int wire_drop_id(struct world *wd, uint64_t id, const char *why);
 /* Delay a segment in flight by 'by' more; 0 or -1. */

@@ -479,13 +479,11 @@ static void
 fz_op_wire(struct fz *f)
 {
     uint8_t how = fz_u8(&f->in);
-    struct wire *wr = &f->w->wire;
-    if (!wr->head)
+    size_t n;
+    struct wire_pkt *const *v = wire_inflight(f->w, &n);
+    if (n == 0)
         return;
-    uint8_t k = fz_u8(&f->in);
-    struct wire_pkt *p = wr->head;
-    for (size_t i = 0; i < k % wr->inflight && p->next; i++)
-        p = p->next;
+    struct wire_pkt *p = v[fz_u8(&f->in) % n];
     switch (how % 3) {
     case 0: wire_drop_id(f->w, p->id, "fuzz"); break;
     case 1: wire_delay_id(f->w, p->id, (clk_time)fz_u8(&f->in) * CLK_MSEC(10)); break;
