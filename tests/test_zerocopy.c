@@ -19,6 +19,16 @@ zc_pattern(uint8_t *out, size_t n, size_t from)
         out[i] = (uint8_t)((from + i) % 251);
 }
 
+/* The segment A put on the wire last. */
+static struct wire_pkt *
+zc_last_sent(struct fx *f)
+{
+    struct wire_pkt *p = wire_find(f->w, f->w->wire.next_id);
+    assert_non_null(p);
+    assert_int_equal(p->from, FX_A);
+    return p;
+}
+
 /* Read 'n' octets on B and check them against the pattern from stream offset 'from'. */
 static void
 zc_read_check(struct fx *f, size_t from, size_t n)
@@ -48,8 +58,7 @@ test_established_send_zerocopy_lends_user_memory_until_acked(void **state)
     size_t q = 0;
     assert_int_equal(tcp_send_zerocopy(f.a, buf, sizeof buf, &q), TCP_OK);
     assert_int_equal(q, sizeof buf);
-    struct wire_pkt *p = f.w->wire.tail;
-    assert_non_null(p);
+    struct wire_pkt *p = zc_last_sent(&f);
     assert_ptr_equal(p->seg.data, buf);               /* not a copy */
     assert_ptr_equal(p->lender, &f.a->lent);
     assert_int_equal(tcp_zerocopy_done(f.a), 0);
@@ -102,7 +111,7 @@ test_established_zerocopy_segment_overtaken_keeps_payload(void **state)
     memcpy(buf, "first!", 6);
     size_t q;
     assert_int_equal(tcp_send_zerocopy(f.a, buf, 6, &q), TCP_OK);
-    uint64_t id = f.w->wire.tail->id;
+    uint64_t id = zc_last_sent(&f)->id;
     assert_int_equal(wire_delay_id(f.w, id, CLK_SEC(2)), 0);
     fx_run_ms(&f, 1500);                               /* resent, delivered, ACKed */
     assert_int_equal(tcp_zerocopy_done(f.a), 6);
@@ -170,7 +179,7 @@ test_established_abort_gives_back_zerocopy_memory(void **state)
     memcpy(buf, "bye now", 7);
     size_t q;
     assert_int_equal(tcp_send_zerocopy(f.a, buf, 7, &q), TCP_OK);
-    uint64_t id = f.w->wire.tail->id;
+    uint64_t id = zc_last_sent(&f)->id;
     assert_int_equal(tcp_abort(f.a), TCP_OK);
     assert_int_equal(tcp_zerocopy_done(f.a), 7);
     assert_null(f.a->zc_head);
