@@ -85,11 +85,14 @@ bench_transfer_once(long long total, double loss, uint64_t seed, bool zerocopy,
     long long sent = 0, rcvd = 0;
     uint64_t steps0 = w->steps;
     double t0 = bench_wall();
-    /* The application is what a poll(2) loop would be: it writes when the send buffer has
-       room and reads when data is waiting, and its reads throw the data away (MSG_TRUNC):
-       a bulk sink, like ns-3's PacketSink. */
+    /* The application is what a poll(2) loop on Linux would be. It writes all it can when
+       poll reports the socket writable, which Linux does once the free space in the send
+       buffer is at least half of what is queued (sk_stream_min_wspace: a third of the
+       buffer), and it reads when data is waiting (from one octet: SO_RCVLOWAT), throwing
+       the data away (MSG_TRUNC): a bulk sink, like ns-3's PacketSink. */
     while (rcvd < total) {
-        if (sent < total && tcp_writable(c) > 0) {
+        uint32_t room = tcp_writable(c);
+        if (sent < total && room > 0 && room >= c->sndq.len / 2) {
             size_t off = (size_t)(sent % (long long)sizeof pat->bytes);
             size_t n = sizeof pat->bytes - off;
             if ((long long)n > total - sent)
