@@ -3,7 +3,7 @@
 # input -> output) can be inlined as if they were one file.
 BENCH_CFLAGS := $(WARN) -O2 -g -flto=auto $(PKG_CFLAGS)
 
-build/bench: tests/bench/bench.c $(LIB_SRC) $(wildcard include/tcpsim/*.h sim/*.h)
+build/bench: tests/bench/bench.c $(LIB_SRC) $(wildcard include/tcpsim/*.h sim/*.h) tests/mk/bench.mk
 	@mkdir -p $(@D)
 	@echo "  LTO     $@"
 	$(Q)$(CC) $(CPPFLAGS) $(BENCH_CFLAGS) -o $@ tests/bench/bench.c $(LIB_SRC) $(PKG_LIBS) -lm
