@@ -311,6 +311,10 @@ static void
 tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
 {
     struct tcp_ooo **pp = &c->ooo;
+    /* Segments behind a hole mostly arrive in order: the search starts after the last one
+       held when it comes before this one (so does every node before it: the list is sorted). */
+    if (c->ooo_last && seq_lt(c->ooo_last->seq, t->seq))
+        pp = &c->ooo_last->next;
     while (*pp && seq_lt((*pp)->seq, t->seq))
         pp = &(*pp)->next;
     if (*pp && (*pp)->seq == t->seq && (*pp)->len >= t->len && ((*pp)->fin || !t->fin))
@@ -324,6 +328,8 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
     o->fin = t->fin;
     o->next = *pp;
     *pp = o;
+    if (!o->next)
+        c->ooo_last = o;
     c->ooo_bytes += t->len;
 }
 
@@ -448,6 +454,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     while (c->ooo && seq_le(c->ooo->seq, c->rcv_nxt) && !fin) {
         struct tcp_ooo *o = c->ooo;
         c->ooo = o->next;
+        if (!c->ooo)
+            c->ooo_last = NULL;
         c->ooo_bytes -= o->len;
         uint32_t skip = c->rcv_nxt - o->seq;
         if (skip < o->len) {

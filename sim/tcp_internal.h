@@ -51,7 +51,7 @@ uint32_t tcp_rcvq_put_ooo(struct tcp_conn *c, struct tcp_ooo *o, uint32_t skip);
 void tcp_ooo_free(struct tcp_conn *c, struct tcp_ooo *o);
 /* Take the first 'n' octets (n <= rcvq.len) into 'buf', or throw them away when 'buf' is NULL. */
 void tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n);
-/* Free every held out-of-order node. */
+/* Free every held out-of-order node, and the spare ones kept for reuse. */
 void tcp_ooo_free_all(struct tcp_conn *c);
 /* Give back every segment the queue holds, in order or not (the queue is about to be freed). */
 void tcp_rcvq_release(struct tcp_conn *c);

@@ -69,7 +69,15 @@ tcp_ooo_new(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, 
     /* A held segment is kept like an in-order one: the reassembly that follows a loss then
        moves segments, not octets. */
     struct wire_pkt *p = len >= WIRE_KEEP_MIN ? wire_keep(tcp_world(c), seg) : NULL;
-    struct tcp_ooo *o = malloc(sizeof *o + (p ? 0 : len));
+    struct tcp_ooo *o;
+    if (p && c->ooo_spare) {
+        /* a loss holds dozens of segments at once, then frees them at once: their nodes
+           are reused rather than given back to malloc each time */
+        o = c->ooo_spare;
+        c->ooo_spare = o->next;
+    } else {
+        o = malloc(sizeof *o + (p ? 0 : len));
+    }
     if (!o) {
         if (p)
             wire_release(tcp_world(c), p);
@@ -80,6 +88,7 @@ tcp_ooo_new(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *data, 
     o->fin = false;
     o->kept = p;
     o->off = p ? (uint32_t)(data - seg->data) : 0;
+    o->copy = !p;
     if (!p && len)
         memcpy(o->data, data, len);
     return o;
@@ -105,7 +114,12 @@ tcp_ooo_free(struct tcp_conn *c, struct tcp_ooo *o)
 {
     if (o->kept)
         wire_release(tcp_world(c), o->kept);
-    free(o);
+    if (o->copy) {
+        free(o);
+        return;
+    }
+    o->next = c->ooo_spare;
+    c->ooo_spare = o;
 }
 
 /* Give back the kept segments that end at or before stream position 'end'. */
@@ -159,7 +173,13 @@ tcp_ooo_free_all(struct tcp_conn *c)
         c->ooo = o->next;
         tcp_ooo_free(c, o);
     }
+    c->ooo_last = NULL;
     c->ooo_bytes = 0;
+    while (c->ooo_spare) {
+        struct tcp_ooo *o = c->ooo_spare;
+        c->ooo_spare = o->next;
+        free(o);
+    }
 }
 
 void

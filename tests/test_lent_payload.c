@@ -253,6 +253,40 @@ test_established_out_of_order_segments_kept_then_queued(void **state)
     fx_fini(&f);
 }
 
+/* Two losses one after the other, the second while the first's segments are still held: the
+   held segments arrive out of order among themselves too (A's last one first), and the
+   nodes freed after the first hole are reused for the second. The stream reads as sent. */
+static void
+test_established_two_holes_out_of_order_stream_intact(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    size_t at = 0;
+    for (int round = 0; round < 2; round++) {
+        lp_send(&f, at, 1460);
+        assert_int_equal(wire_drop_id(f.w, f.w->wire.next_id, "test"), 0); /* a hole */
+        lp_send(&f, at + 1460, 1460);
+        uint64_t held_back = f.w->wire.next_id;
+        assert_int_equal(wire_delay_id(f.w, held_back, CLK_MSEC(1)), 0); /* arrives last */
+        lp_send(&f, at + 2920, 1460);
+        lp_send(&f, at + 4380, 1460);
+        fx_run_ms(&f, 1.5);
+        assert_non_null(f.b->ooo);
+        assert_int_equal(f.b->ooo_bytes, 2920);
+        fx_run_ms(&f, 1);                              /* the held-back one, in the middle */
+        assert_int_equal(f.b->ooo_bytes, 4380);
+        assert_int_equal(f.b->ooo->next->seq, f.b->ooo->seq + 1460);
+        fx_run_ms(&f, 1500);                           /* RTO: the hole fills */
+        assert_null(f.b->ooo);
+        assert_null(f.b->ooo_last);
+        lp_read_check(&f, at, 5840, 1000);
+        at += 5840;
+    }
+    fx_fini(&f);
+}
+
 /* Held out-of-order segments and the world's end, or B's abort, or A's: nothing leaks,
    nothing is read after it is freed (ASan watches). */
 static void
@@ -293,6 +327,7 @@ main(void)
         cmocka_unit_test(test_established_receiver_abort_and_world_end_with_segments_kept),
         cmocka_unit_test(test_established_out_of_order_segments_kept_then_queued),
         cmocka_unit_test(test_established_out_of_order_kept_segments_freed_with_tcb),
+        cmocka_unit_test(test_established_two_holes_out_of_order_stream_intact),
     };
     return cmocka_run_group_tests_name("lent payload", tests, NULL, NULL);
 }

@@ -173,6 +173,7 @@ struct tcp_ooo {
     bool fin;
     struct wire_pkt *kept; /* the segment itself, or NULL */
     uint32_t off;          /* where the text starts in its payload */
+    bool copy;             /* allocated with room for a copy in 'data' */
     uint8_t data[];
 };
 
@@ -229,6 +230,8 @@ struct tcp_conn {
     struct wire_pkt *kept_head, *kept_tail;
     uint64_t rcv_taken;       /* octets the user has taken from rcvq, since the start */
     struct tcp_ooo *ooo;      /* out-of-order segments, sorted */
+    struct tcp_ooo *ooo_last; /* ... and the last of them */
+    struct tcp_ooo *ooo_spare; /* nodes without room for a copy, freed, for reuse */
     uint32_t ooo_bytes;
 
     /* Closing. */
