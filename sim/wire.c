@@ -376,6 +376,14 @@ static void
 wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 {
     struct wire *w = &wd->wire;
+    if (!w->rules && !l->held && wire_zeros(l->reorder, l->dup, 0.0) && l->loss > 0) {
+        /* a link that only loses (the commonest lossy one): the draw below, and nothing else */
+        if (rng_unit(&wd->rng) < l->loss)
+            wire_drop(wd, p, "loss");
+        else
+            wire_schedule(wd, p);
+        return;
+    }
     struct wire_rule *r = w->rules ? wire_rules_apply(w, p->from, &p->seg) : NULL;
     if (r && r->action == WIRE_DROP) {
         wire_drop(wd, p, "rule");
