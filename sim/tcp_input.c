@@ -18,9 +18,6 @@
  * steps that act on them.
  * Every notable outcome names its rule through tcp_note() or tcp_set_state().
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "tcp_internal.h"
 
 /* The part of an arriving segment that survives trimming to the receive window. */

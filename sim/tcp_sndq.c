@@ -70,7 +70,7 @@ const uint8_t *
 tcp_sndq_span(const struct tcp_conn *c, uint32_t off, uint32_t len)
 {
     uint64_t at = c->bytes_acked + off;
-    const struct tcp_zc *z = c->zc_head ? tcp_sndq_extent(c, at) : NULL;
+    const struct tcp_zc *z = tcp_sndq_extent(c, at);
     if (!z || z->at >= at + len)
         return tcp_ring_span(&c->sndq, off, len); /* all in the ring */
     if (z->at <= at && at + len <= z->at + z->len)

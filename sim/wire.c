@@ -377,7 +377,9 @@ wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 {
     struct wire *w = &wd->wire;
     if (!w->rules && !l->held && wire_zeros(l->reorder, l->dup, 0.0) && l->loss > 0) {
-        /* a link that only loses (the commonest lossy one): the draw below, and nothing else */
+        /* a link that only loses (the commonest lossy one): the draw below, and nothing else
+           (written apart: an early return after the draw below costs 21 instructions per
+           segment more at 1 % loss, for the tests of 'r' on the way) */
         if (rng_unit(&wd->rng) < l->loss)
             wire_drop(wd, p, "loss");
         else
