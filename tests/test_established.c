@@ -589,6 +589,32 @@ test_established_data_beyond_window_trimmed(void **state)
     fx_fini(&f);
 }
 
+/* D3': at zero window a segment with text at RCV.NXT is refused, yet its ACK field is
+   processed (§3.10.7.4: "special allowance should be made to accept valid ACKs"): B's data is
+   acknowledged by a segment whose own text B cannot take. */
+static void
+test_established_zero_window_data_ack_processed(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    established_small_window(&f, 8);
+    cf_send(f.b, "hello"); /* B: SND.UNA 301, SND.NXT 306 (dropped on the wire) */
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK, 65535, "01234567"); /* fills B's window */
+    assert_int_equal(tcp_rcv_window(f.b), 0);
+    assert_int_equal(f.b->snd_una, 301);
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 109, 306, TCP_ACK, 65535, "Z");
+    cf_rule(&f, TCP_RULE_SEQ_ZERO_WINDOW);
+    assert_int_equal(f.b->snd_una, 306); /* the ACK was processed */
+    assert_int_equal(f.b->rcv_nxt, 109);  /* the text was not */
+    struct tcp_seg s[4];
+    assert_true(cf_sent(&f, FX_B, s, 4) >= 1);
+    assert_int_equal(s[0].ack, 109);
+    assert_int_equal(s[0].wnd, 0);
+    fx_fini(&f);
+}
+
 /* D4: zero window from the peer: the persist timer probes with backoff; sending resumes on
    the window update. */
 static void
@@ -708,6 +734,7 @@ main(void)
         cmocka_unit_test(test_established_predicted_segments_move_wl1_wl2),
         cmocka_unit_test(test_established_data_delivered_acked),
         cmocka_unit_test(test_established_data_beyond_window_trimmed),
+        cmocka_unit_test(test_established_zero_window_data_ack_processed),
         cmocka_unit_test(test_established_zero_window_persist_probes),
         cmocka_unit_test(test_established_fin_close_wait),
         cmocka_unit_test(test_established_out_of_order_fin_held),

@@ -128,6 +128,30 @@ test_listen_syn_syn_received_synack(void **state)
     fx_fini(&f);
 }
 
+/* L3': a SYN without an MSS option: SND.MSS is 536 (§3.7.1: "If an MSS Option is not
+   received at connection setup, TCP implementations MUST assume a default send MSS of 536"),
+   as Linux does (tests/linux/mss-syn-without-option.pkt: TCP_MAXSEG 536). */
+static void
+test_listen_syn_without_mss_assumes_536(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_listen(&f);
+    fx_inject(&f, FX_B, FX_CPORT, FX_SPORT, 1000, 0, TCP_SYN, 65535, NULL); /* no MSS option */
+    struct tcp_conn *c = cf_newest(&f);
+    assert_int_equal(c->snd_mss, 536);
+    cf_drop_all_from(&f, FX_B);
+    fx_inject(&f, FX_B, FX_CPORT, FX_SPORT, 1001, FX_ISS_B + 1, TCP_ACK, 65535, NULL);
+    cf_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_RCVD_ACKED);
+    fx_mark(&f);
+    static char data[1000];
+    size_t q = 0;
+    assert_int_equal(tcp_send(c, data, sizeof data, &q), TCP_OK);
+    CF_EXPECT(&f, FX_B, {TCP_ACK, FX_ISS_B + 1, 1001, 536}, {TCP_ACK | TCP_PSH, FX_ISS_B + 537, 1001, 464});
+    fx_fini(&f);
+}
+
 /* L4: LISTEN, SYN with data: tcpsim does not keep the text (the peer sends it again once
    the connection is ESTABLISHED); the SYN,ACK acknowledges only the SYN. Documented. */
 static void
@@ -218,6 +242,7 @@ main(void)
         cmocka_unit_test(test_listen_rst_ignored),
         cmocka_unit_test(test_listen_ack_rst_stays_listen),
         cmocka_unit_test(test_listen_syn_syn_received_synack),
+        cmocka_unit_test(test_listen_syn_without_mss_assumes_536),
         cmocka_unit_test(test_listen_syn_with_data_text_not_acked),
         cmocka_unit_test(test_listen_syn_backlog_full_dropped),
         cmocka_unit_test(test_listen_other_segment_dropped),
