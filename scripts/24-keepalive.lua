@@ -1,5 +1,5 @@
 scenario { title = "Keep-alive finds a dead peer",
-  summary = "RFC 1122 4.2.3.6: an idle connection probes its peer; unanswered probes end it with ETIMEDOUT" }
+  summary = "RFC 1122 4.2.3.6: an idle connection probes its peer; unanswered probes end it with a reset and ETIMEDOUT" }
 
 say("Keep-alive is off by default (RFC 1122: 'MUST default to off') and its idle time is two hours.")
 say("We turn it on for A and shorten the times: idle 10 s, then 3 probes 2 s apart.")
@@ -30,6 +30,7 @@ expect_state(c, "ESTABLISHED")
 
 say("2. B's power is cut: it neither receives nor sends anything any more.")
 net:drop { from = B, count = 1000 }
+net:drop { from = A, count = 1000 }
 local t1 = sim.now
 sim:run_until(function() return c.state == "CLOSED" end, 100)
 local q = probes_since(t1)
@@ -44,6 +45,14 @@ for _, e in ipairs(sim:trace()) do
   if e.kind == "state" and e.host == "A" and e.to == "CLOSED" then rule = e.rule_id end
 end
 expect(rule == "TIMER_KEEPALIVE_GIVE_UP", "ended by the keep-alive rule, got " .. tostring(rule))
+local last
+for _, e in ipairs(sim:trace()) do
+  if e.kind == "send" and e.from == "A" then last = e end
+end
+say("One interval after the last probe A gives up, and says so: a reset, RST,ACK in Linux")
+say("(tcp_keepalive_timer), in case B is alive but cannot be heard. B never gets it.")
+expect(last.flags == "RST,ACK" and last.seq == c:tcb().snd_nxt, "A's last segment: RST,ACK at SND.NXT")
+expect(math.abs(last.t - q[#q].t - 2) < 1e-9, "the reset one interval after the last probe")
 say("Idle 10 s, then 3 probes x 2 s: declared dead. Without keep-alive, A would wait forever")
 say("on a silent peer: the half-open connection of 12 would never be found.")
 expect_state(s, "ESTABLISHED")

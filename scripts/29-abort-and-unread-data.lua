@@ -1,5 +1,7 @@
 scenario { title = "Abort, and closing with unread data",
-  summary = "ABORT sends <SEQ=SND.NXT><CTL=RST> (3.10.5); CLOSE with unread data resets too (RFC 1122 4.2.2.13)" }
+  summary = "ABORT sends a RST at SND.NXT (3.10.5; Linux's also ACKs RCV.NXT); CLOSE with unread data resets too (RFC 1122 4.2.2.13)" }
+
+sim:config { preset = "linux" }   -- the resets below are Linux's (RST,ACK)
 
 local l = B:listen(80)
 local function connected()
@@ -16,18 +18,22 @@ local function last_from(host)
 end
 
 say("1. A aborts: no FIN handshake, no TIME_WAIT, just a RST at SND.NXT, and the TCB is gone.")
+say("3.10.5 writes it <SEQ=SND.NXT><CTL=RST>; Linux's reset also acknowledges what it received,")
+say("<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> (tcp_send_active_reset; the setting active_reset_ack).")
 local c, s = connected()
-local nxt = c:tcb().snd_nxt
+local nxt, rcv = c:tcb().snd_nxt, c:tcb().rcv_nxt
 c:abort()
 expect_state(c, "CLOSED")
 local rst = last_from("A")
-expect(rst.flags == "RST" and rst.seq == nxt, "<SEQ=SND.NXT><CTL=RST>")
+expect(rst.flags == "RST,ACK" and rst.seq == nxt and rst.ack == rcv, "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>")
 sim:run(0.01)
 say("B's TCB sees a RST at RCV.NXT: 'connection reset' (3.10.7.4, second check).")
 expect_state(s, "CLOSED")
 expect_error(s, "ECONNRESET")
 local ok, err = s:send("x")
 expect(ok == nil and err == "ECONNRESET", "B's next send fails with ECONNRESET")
+ok, err = s:send("x")
+expect(ok == nil and err == "EPIPE", "the error is reported once: the send after it gets EPIPE")
 
 say("2. B sent a request; A's application closes WITHOUT reading it. RFC 1122 4.2.2.13:")
 say("'If ... CLOSE is called while received data is still pending, a RST should be sent'.")
@@ -36,7 +42,7 @@ s:send("request nobody reads")
 sim:run(0.01)
 c:close()
 expect_state(c, "CLOSED")
-expect(last_from("A").flags == "RST", "A sends RST, not FIN")
+expect(last_from("A").flags == "RST,ACK", "A sends RST, not FIN")
 sim:run(0.01)
 expect_error(s, "ECONNRESET")
 say("B learns its data was never read: a FIN would have claimed an orderly end.")

@@ -322,8 +322,10 @@ tcp_listener_forget(struct tcp_conn *c)
 void
 tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
 {
-    if (err != TCP_OK)
+    if (err != TCP_OK) {
         c->error = err;
+        c->error_reported = false; /* the next call reports it (tcp_user.c) */
+    }
     tcp_timer_cancel_all(c);
     /* Octets received in order stay readable for a user who still holds the socket (a
        read(2) after the connection closed returns them, then end of stream). */
@@ -331,15 +333,21 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
     tcp_conn_detach(c);
     tcp_listener_forget(c);
     if (c->state == TCP_LISTEN) {
-        /* The listener goes: so do the connections that were waiting for accept(). */
+        /* The listener goes: so do the connections that were waiting for accept(). As Linux
+           does (inet_csk_listen_stop): each established one is reset, as by ABORT; the
+           embryonic ones are dropped without a word (request sockets: no RST, no SYN,ACK
+           again), and the peer's ACK, when it comes, finds no connection (§3.10.7.1). */
         struct world *w = tcp_world(c);
         for (uint32_t i = 0; i < w->nconns; i++) {
             struct tcp_conn *k = w->conns[i];
             if (k->listener == c && !k->accepted && k->state != TCP_CLOSED) {
-                if (tcp_synchronized(k->state) || k->state == TCP_SYN_RECEIVED)
-                    tcp_send_rst(k);
                 tcp_listener_forget(k);
-                tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN, TCP_ECONNRESET);
+                if (tcp_synchronized(k->state)) {
+                    tcp_send_rst(k);
+                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_RESET, TCP_ECONNRESET);
+                } else {
+                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_DROP, TCP_OK);
+                }
             }
         }
         c->acceptq_head = c->acceptq_tail = NULL;

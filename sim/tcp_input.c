@@ -409,8 +409,19 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
 {
     switch (c->state) {
     case TCP_ESTABLISHED:
+        break;
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
+        /* RFC 1122 4.2.2.13: "if new data is received after CLOSE is called, its TCP SHOULD
+           send a RST to show that data was lost." Nobody will read it; an ACK would tell the
+           peer it was delivered. The TCB goes, and the segment is answered as in CLOSED
+           (§3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, what a 6.18 kernel sent. A socket only shut
+           down for sending still receives. */
+        if (c->orphaned && t->len > 0) {
+            tcp_delete_tcb(c, TCP_RULE_TEXT_AFTER_CLOSE_RST, TCP_ECONNRESET);
+            tcp_send_reset_for(c->host, t->seg);
+            return;
+        }
         break;
     case TCP_CLOSE_WAIT:
     case TCP_CLOSING:
@@ -630,10 +641,15 @@ tcp_check_rst(struct tcp_conn *c, const struct tcp_seg *seg)
     case TCP_ESTABLISHED:
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
-    case TCP_CLOSE_WAIT:
         /* "any outstanding RECEIVEs and SEND should receive 'reset' responses ... enter the
            CLOSED state, delete the TCB, and return" */
         tcp_delete_tcb(c, TCP_RULE_RST_RESET, TCP_ECONNRESET);
+        break;
+    case TCP_CLOSE_WAIT:
+        /* The same; Linux (tcp_reset) reports a reset after the peer's FIN as a broken pipe:
+           the classic write to a peer that has closed, answered by a RST, then EPIPE. */
+        tcp_delete_tcb(c, TCP_RULE_RST_RESET,
+                       c->host->cfg.close_wait_rst_epipe ? TCP_EPIPE : TCP_ECONNRESET);
         break;
     case TCP_TIME_WAIT:
         if (c->host->cfg.rfc1337) {

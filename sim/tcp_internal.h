@@ -90,11 +90,13 @@ void tcp_send_syn(struct tcp_conn *c, bool with_ack);
 /* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
    <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
-/* <SEQ=SND.NXT><CTL=RST> (ABORT, close with unread data). */
+/* A reset the connection sends on its own (ABORT, CLOSE with unread data, a closed listener's
+   unaccepted connections, keep-alive giving up): <SEQ=SND.NXT><CTL=RST> (§3.10.5), or with the
+   active_reset_ack setting <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> (Linux). */
 void tcp_send_rst(struct tcp_conn *c);
 /* Retransmit the earliest unacknowledged segment (SYN, data or FIN). */
 void tcp_retransmit(struct tcp_conn *c);
-/* A keep-alive probe <SEQ=SND.NXT-1><CTL=ACK>, or a zero-window probe of one octet. */
+/* A keep-alive probe <SEQ=SND.UNA-1><CTL=ACK>, or a zero-window probe of one octet. */
 void tcp_send_probe(struct tcp_conn *c, bool window_probe);
 
 /* tcp_timer.c */

@@ -80,8 +80,16 @@ void
 tcp_send_rst(struct tcp_conn *c)
 {
     struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_nxt, TCP_RST);
-    s.wnd = 0;
+    if (c->host->cfg.active_reset_ack) {
+        /* Linux tcp_send_active_reset: the reset also acknowledges what was received,
+           <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, with the window as on any segment (a 6.18
+           kernel's close() with unread data, SO_LINGER 0, a closed listener, keep-alive). */
+        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST | TCP_ACK);
+    } else {
+        /* §3.10.5 ABORT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>" */
+        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST);
+        s.wnd = 0;
+    }
     tcp_transmit(c, &s);
 }
 
@@ -252,8 +260,9 @@ tcp_send_probe(struct tcp_conn *c, bool window_probe)
         tcp_rexmit_update(c);
         return;
     }
-    /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1 (here SND.NXT = SND.UNA:
-       only an idle connection is probed), which the peer must answer with an ACK. */
+    /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1, which the peer must answer
+       with an ACK. Linux sends SND.UNA-1 (tcp_xmit_probe_skb); only an idle connection is
+       probed (tcp_timer_fire), where SND.NXT = SND.UNA, so the two are the same number. */
     struct tcp_seg s;
     tcp_seg_init(c, &s, c->snd_una - 1, TCP_ACK);
     tcp_transmit(c, &s);

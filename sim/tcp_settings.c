@@ -80,6 +80,12 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"delack_timeout", TCP_SET_TIME, OFF(delack_timeout), 0.04, 0.2, 0.001, 0.5,
      "the longest an ACK is held back under delayed_ack",
      "Linux TCP_DELACK_MIN = 40 ms; RFC 1122 4.2.3.2: under 0.5 s (BSD's 200 ms)"},
+    {"active_reset_ack", TCP_SET_BOOL, OFF(active_reset_ack), 1, 0, 0, 1,
+     "the resets a connection sends on its own (CLOSE with unread data, ABORT, a closed listener's unaccepted connections, keep-alive giving up) carry ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> with the current window; off: <SEQ=SND.NXT><CTL=RST>, window 0",
+     "Linux tcp_send_active_reset (TCPHDR_ACK | TCPHDR_RST; RST,ACK on a 6.18 kernel); RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>"},
+    {"close_wait_rst_epipe", TCP_SET_BOOL, OFF(close_wait_rst_epipe), 1, 0, 0, 1,
+     "a RST in CLOSE-WAIT is reported to the application as EPIPE (broken pipe), not ECONNRESET",
+     "Linux tcp_reset (\"case TCP_CLOSE_WAIT: err = EPIPE\"; a 6.18 kernel's write() got EPIPE); RFC 9293 3.10.7.4: \"connection reset\""},
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 

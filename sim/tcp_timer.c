@@ -229,6 +229,10 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
             break;
         }
         if (c->probes >= c->host->cfg.keepalive_probes) {
+            /* The peer may be alive but unreachable: tell it the connection is gone, as
+               Linux's tcp_keepalive_timer does (tcp_send_active_reset: RST,ACK one interval
+               after the last probe on a 6.18 kernel). RFC 1122 4.2.3.6 leaves it open. */
+            tcp_send_rst(c);
             tcp_delete_tcb(c, TCP_RULE_TIMER_KEEPALIVE_GIVE_UP, TCP_ETIMEDOUT);
             break;
         }

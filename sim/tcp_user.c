@@ -37,11 +37,19 @@ tcp_call(struct tcp_host *h, const struct tcp_conn *c, enum tcp_err err, const c
     return err;
 }
 
-/* The error a call on a CLOSED connection reports: what closed it, else "does not exist". */
+/* The error a call on a CLOSED connection reports. A connection that closed without an error
+   "does not exist" (§3.10). One closed by an error reports it once, to the first call, as a
+   socket's pending error (SO_ERROR) is: after a RST a 6.18 kernel's first read() or write()
+   got ECONNRESET, then writes got EPIPE and reads end of stream ('later'). */
 static enum tcp_err
-tcp_closed_error(const struct tcp_conn *c)
+tcp_closed_error(struct tcp_conn *c, enum tcp_err later)
 {
-    return c->error != TCP_OK ? c->error : TCP_ENOTCONN;
+    if (c->error == TCP_OK)
+        return TCP_ENOTCONN;
+    if (c->error_reported)
+        return later;
+    c->error_reported = true;
+    return c->error;
 }
 
 /* Is local port 'port' of host 'h' taken for a new socket? (EADDRINUSE rules, §3.4 and
@@ -172,7 +180,7 @@ tcp_send_queue(struct tcp_conn *c, const void *data, size_t len, size_t *queued,
     *queued = 0;
     switch (c->state) {
     case TCP_CLOSED:
-        err = tcp_closed_error(c);
+        err = tcp_closed_error(c, TCP_EPIPE);
         break;
     case TCP_LISTEN:
         /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: ENOTCONN */
@@ -230,8 +238,11 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
     *got = 0;
     switch (c->state) {
     case TCP_CLOSED:
+        /* Data received before the end stays readable; then the error, once; then end of
+           stream. After the peer's FIN, end of stream comes first and the error waits for a
+           send (a 6.18 kernel's read() in CLOSE-WAIT after a RST returned 0). */
         if (c->rcvq.len == 0)
-            return tcp_closed_error(c);
+            return c->fin_rcvd && c->error != TCP_OK ? TCP_EOF : tcp_closed_error(c, TCP_EOF);
         break;
     case TCP_LISTEN:
         return TCP_ENOTCONN;
@@ -290,7 +301,7 @@ tcp_close(struct tcp_conn *c)
     struct tcp_host *h = c->host;
     enum tcp_err err = TCP_OK;
     if (c->state == TCP_CLOSED)
-        err = tcp_closed_error(c);
+        err = tcp_closed_error(c, TCP_ENOTCONN);
     else if (c->orphaned)
         err = TCP_ESHUTDOWN; /* §3.10.4: "error: connection closing" */
     tcp_call(h, c, err, "close");
@@ -323,6 +334,15 @@ tcp_close(struct tcp_conn *c)
     case TCP_CLOSING:
     case TCP_LAST_ACK:
     case TCP_TIME_WAIT:
+        /* After shutdown, data left unread is lost just the same: RFC 1122 4.2.2.13's RST
+           (Linux __tcp_close resets here too: RST,ACK in FIN-WAIT-2 and LAST-ACK on a 6.18
+           kernel). Not in TIME-WAIT: the connection has ended, and Linux's socket is already
+           closed; the unread data goes with it, without a RST. */
+        if (c->state != TCP_TIME_WAIT && tcp_unread(c)) {
+            tcp_send_rst(c);
+            tcp_delete_tcb(c, TCP_RULE_CLOSE_UNREAD_RST, TCP_OK);
+            break;
+        }
         /* A socket that was only shut down may still be closed (released), as with close(2)
            after shutdown(2); a second CLOSE is the "connection closing" error above. */
         if (c->state == TCP_FIN_WAIT_2 && h->cfg.fin_timeout > 0)
@@ -340,7 +360,7 @@ tcp_shutdown(struct tcp_conn *c)
 {
     enum tcp_err err = TCP_OK;
     if (c->state == TCP_CLOSED)
-        err = tcp_closed_error(c);
+        err = tcp_closed_error(c, TCP_ENOTCONN);
     else if (c->state == TCP_LISTEN || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
         err = TCP_ENOTCONN;
     tcp_call(c->host, c, err, "shutdown");
@@ -373,7 +393,7 @@ tcp_shutdown(struct tcp_conn *c)
 enum tcp_err
 tcp_abort(struct tcp_conn *c)
 {
-    enum tcp_err err = c->state == TCP_CLOSED ? tcp_closed_error(c) : TCP_OK;
+    enum tcp_err err = c->state == TCP_CLOSED ? tcp_closed_error(c, TCP_ENOTCONN) : TCP_OK;
     tcp_call(c->host, c, err, "abort");
     if (err != TCP_OK)
         return err;
@@ -409,7 +429,7 @@ tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
 {
     *out = NULL;
     if (l->state != TCP_LISTEN)
-        return l->state == TCP_CLOSED ? tcp_closed_error(l) : TCP_EOPNOTSUPP;
+        return l->state == TCP_CLOSED ? tcp_closed_error(l, TCP_ENOTCONN) : TCP_EOPNOTSUPP;
     struct tcp_conn *c = l->acceptq_head;
     if (!c)
         return TCP_OK;

@@ -246,7 +246,8 @@ test_fin_wait_2_orphan_fin_timeout_closed(void **state)
 }
 
 /* M9: keep-alive (when on): after the idle time a probe <SEQ=SND.NXT-1>; the peer answers
-   with an ACK; after tcp_keepalive_probes unanswered probes ETIMEDOUT -> CLOSED. */
+   with an ACK; after tcp_keepalive_probes unanswered probes a reset and ETIMEDOUT -> CLOSED
+   (the reset's form and times: test_established_keepalive_give_up_rst, test_after_close.c). */
 static void
 test_established_keepalive_probes_then_etimedout(void **state)
 {
@@ -271,7 +272,8 @@ test_established_keepalive_probes_then_etimedout(void **state)
     clk_time t0 = world_now(f.w);
     fx_run_ms(&f, (double)((s->keepalive_time + 10 * s->keepalive_intvl) / CLK_MSEC(1)));
     struct tcp_seg p[16];
-    assert_int_equal(cf_sent(&f, FX_A, p, 16), (size_t)s->keepalive_probes);
+    assert_int_equal(cf_sent(&f, FX_A, p, 16), (size_t)s->keepalive_probes + 1);
+    assert_int_equal(p[s->keepalive_probes].flags, TCP_RST | TCP_ACK);
     cf_state(f.a, TCP_CLOSED, TCP_RULE_TIMER_KEEPALIVE_GIVE_UP);
     assert_int_equal(f.a->error, TCP_ETIMEDOUT);
     assert_true(f.a->last_change - t0 <= s->keepalive_time + s->keepalive_probes * s->keepalive_intvl);

@@ -119,6 +119,8 @@ struct tcp_settings {
     int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
     clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
+    int active_reset_ack;     /* our own resets carry ACK (Linux tcp_send_active_reset) */
+    int close_wait_rst_epipe; /* a RST in CLOSE-WAIT is reported as EPIPE (Linux tcp_reset) */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
@@ -203,7 +205,8 @@ struct tcp_conn {
     enum tcp_state state;
     enum tcp_rule last_rule;  /* the rule of the last transition (`why`) */
     clk_time last_change;     /* when it happened */
-    enum tcp_err error;       /* the error reported to the user, TCP_OK if none */
+    enum tcp_err error;       /* the error that closed the connection, TCP_OK if none */
+    bool error_reported;      /* ... already returned by a call: reported once (SO_ERROR) */
 
     /* The connection's socket pair. */
     uint32_t laddr, raddr;

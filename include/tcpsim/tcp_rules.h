@@ -16,12 +16,14 @@
     X(OPEN_PASSIVE,         "3.10.1",            "OPEN (passive): wait in LISTEN for a SYN") \
     X(OPEN_ACTIVE,          "3.10.1",            "OPEN (active): send <SEQ=ISS><CTL=SYN>, SND.NXT=ISS+1") \
     X(CLOSE_LISTEN,         "3.10.4",            "CLOSE in LISTEN: delete the TCB") \
+    X(CLOSE_LISTEN_RESET,   "Linux inet_csk_listen_stop", "CLOSE of a listener: each established connection never accepted is reset") \
+    X(CLOSE_LISTEN_DROP,    "Linux inet_csk_listen_stop", "CLOSE of a listener: its embryonic (SYN-RECEIVED) connections are dropped, nothing sent") \
     X(CLOSE_SYN_SENT,       "3.10.4",            "CLOSE in SYN-SENT: delete the TCB, nothing sent") \
     X(CLOSE_SEND_FIN,       "3.10.4",            "CLOSE: queue a FIN after the pending data") \
     X(CLOSE_WAIT_FIN,       "3.10.4",            "CLOSE in CLOSE-WAIT: send FIN, wait for its ACK in LAST-ACK") \
     X(CLOSE_UNREAD_RST,     "RFC 1122 4.2.2.13", "CLOSE with unread received data: send RST, not FIN") \
     X(SHUTDOWN_SEND_FIN,    "3.10.4",            "shutdown of the sending side: FIN after the data, receiving goes on") \
-    X(ABORT_RST,            "3.10.5",            "ABORT: send <SEQ=SND.NXT><CTL=RST>, flush the queues") \
+    X(ABORT_RST,            "3.10.5",            "ABORT: send <SEQ=SND.NXT><CTL=RST> (RST,ACK under active_reset_ack), flush the queues") \
     X(ABORT_SILENT,         "3.10.5",            "ABORT: delete the TCB, nothing sent") \
     X(HOST_CRASH,           "3.5.2",             "host crash: every TCB is forgotten and nothing is sent") \
     /* SEGMENT ARRIVES, §3.10.7.1 CLOSED */ \
@@ -65,6 +67,7 @@
     X(CLOSING_ACKED,        "3.10.7.4",          "fifth, CLOSING: our FIN is ACKed, TIME-WAIT") \
     X(LAST_ACK_ACKED,       "3.10.7.4",          "fifth, LAST-ACK: our FIN is ACKed, delete the TCB") \
     X(TEXT_IGNORED,         "3.10.7.4",          "seventh, process the text: after the peer's FIN, text is ignored") \
+    X(TEXT_AFTER_CLOSE_RST, "RFC 1122 4.2.2.13", "seventh, FIN-WAIT-1/2 after CLOSE: new text is answered with <SEQ=SEG.ACK><CTL=RST>, the connection is reset") \
     X(FIN_NOT_SYNC_DROP,    "3.10.7.4",          "eighth: a FIN in CLOSED, LISTEN or SYN-SENT is not processed") \
     X(FIN_CLOSE_WAIT,       "3.10.7.4",          "eighth, check the FIN: ACK it, CLOSE-WAIT") \
     X(FIN_CLOSING,          "3.10.7.4",          "eighth, FIN-WAIT-1: our FIN not yet ACKed, simultaneous close, CLOSING") \
@@ -83,8 +86,8 @@
     X(TIMER_TIME_WAIT,      "3.10.8",            "time-wait timeout (2MSL): delete the TCB") \
     X(TIMER_FIN_WAIT_2,     "Linux tcp_fin_timeout", "FIN-WAIT-2 of a closed (orphaned) socket times out") \
     X(TIMER_PERSIST,        "3.8.6.1",           "zero window: send a window probe") \
-    X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1>") \
-    X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6", "keep-alive: tcp_keepalive_probes unanswered, ETIMEDOUT") \
+    X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1> (= SND.UNA-1: nothing in flight)") \
+    X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6, Linux tcp_keepalive_timer", "keep-alive: tcp_keepalive_probes unanswered, send a reset, ETIMEDOUT") \
     X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge the data held back")
 
 enum tcp_rule {
