@@ -41,6 +41,11 @@ say("Its sequence number is below RCV.NXT (310): not acceptable (3.10.7.4, first
 say("A answers with an ACK of what it really expects and drops it: nobody reads it.")
 expect(acked and acked.flags == "ACK" and acked.ack == 310, "A re-ACKs RCV.NXT = 310")
 expect_state(c, "TIME_WAIT")
+local left
+for _, tm in ipairs(c:tcb().timers) do if tm.name == "2msl" then left = tm.left end end
+say("Linux also starts TIME_WAIT's 60 s over when it arrives, as for any segment with the ACK bit:")
+say(string.format("%.1f s are left now, 1.5 s later (without the restart: 55 s).", left))
+expect(left and left > 57, "TIME_WAIT restarted by the old segment (tcp_timewait_state_process)")
 
 say("Only after 2MSL, when every old segment must have died, can the pair be used again.")
 sim:run(2 * A.sysctl.msl)

@@ -37,13 +37,28 @@ sim:run(0.01)
 expect(#after(mark, "A") == 0, "nothing sent")
 expect_state(c, "ESTABLISHED")
 
-say("A SYN on a synchronized connection also gets a challenge ACK (RFC 5961 4.2), not a reset:")
+say("A SYN on a synchronized connection also gets a challenge ACK (RFC 5961 4.2), not a reset.")
+say("But not at once: each forged segment would make A send a segment, so RFC 5961 7 asks")
+say("for throttling, and Linux sends at most one challenge ACK per connection every 500 ms")
+say("(tcp_invalid_ratelimit). The first one went out 30 ms ago: this SYN gets nothing.")
+net:inject { from = B, sport = 80, dport = 40000, seq = 5000, flags = "SYN" }
+mark = #sim:trace()
+sim:run(0.01)
+expect(#after(mark, "A") == 0, "no challenge ACK within 500 ms of the last")
+local limited, trace = false, sim:trace()
+for i = mark + 1, #trace do
+  if trace[i].rule_id == "ACK_RATE_LIMITED" then limited = true end
+end
+expect(limited, "rule ACK_RATE_LIMITED held it back")
+sim:run(0.5)
+say("Half a second later the same SYN draws the challenge ACK:")
 net:inject { from = B, sport = 80, dport = 40000, seq = 5000, flags = "SYN" }
 mark = #sim:trace()
 sim:run(0.01)
 local syn_ch = after(mark, "A")
 expect(#syn_ch == 1 and syn_ch[1].flags == "ACK", "one challenge ACK")
 expect_state(c, "ESTABLISHED")
+sim:run(0.5)
 
 say("Now suppose the reset was genuine: B really crashed, and its RST arrived with a wrong SEQ.")
 say("The challenge ACK then reaches a B with no TCB, which answers <SEQ=SEG.ACK><CTL=RST>:")

@@ -319,12 +319,40 @@ tcp_listener_forget(struct tcp_conn *c)
     c->listener = NULL;
 }
 
+/* RFC 9293 §3.6.1, MAY-2 (2): a TIME-WAIT reopened by a SYN "returns to TIME-WAIT state if
+   the SYN turns out to be an old duplicate". Under tw_reopen_restore the old TCB stays in
+   TIME-WAIT, set aside (tcp_demux passes over it), its 2MSL timer running, while the new
+   incarnation 'n' is in SYN-RECEIVED; this settles it when 'n' leaves that state:
+   synchronized, the old TCB is deleted; deleted first (reset by the peer, the SYN,ACK never
+   answered), the old TCB takes the pair back where it was. */
+void
+tcp_time_wait_settle(struct tcp_conn *n, bool synchronized)
+{
+    struct tcp_conn *old = n->tw_old;
+    if (!old)
+        return;
+    n->tw_old = NULL;
+    old->tw_new = NULL;
+    if (synchronized)
+        tcp_delete_tcb(old, TCP_RULE_TIME_WAIT_SUPERSEDED, TCP_OK);
+    else
+        tcp_note(old->host, old, TCP_RULE_TIME_WAIT_RESTORED);
+}
+
 void
 tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
 {
     if (err != TCP_OK) {
         c->error = err;
         c->error_reported = false; /* the next call reports it (tcp_user.c) */
+    }
+    if (c->tw_new) { /* a TIME-WAIT set aside ends first (2MSL, a crash): nothing to return to */
+        c->tw_new->tw_old = NULL;
+        c->tw_new = NULL;
+    }
+    if (c->tw_old && rule == TCP_RULE_HOST_CRASH) {
+        c->tw_old->tw_new = NULL; /* the crash forgets the old TCB too */
+        c->tw_old = NULL;
     }
     tcp_timer_cancel_all(c);
     /* Octets received in order stay readable for a user who still holds the socket (a
@@ -355,6 +383,7 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
+    tcp_time_wait_settle(c, false);
 }
 
 void

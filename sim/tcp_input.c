@@ -8,14 +8,15 @@
  *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent
  *   other states  §3.10.7.4  tcp_input_other, which runs the RFC's steps in order:
  *       first   check_sequence  (acceptability, trimming to the window)
- *       second  check_rst       (with RFC 5961's challenge ACK)
+ *       second  check_rst       (with RFC 5961's challenge ACK, rate-limited as Linux does)
  *       fourth  check_syn       (RFC 5961 §4; the third, security, is not modelled)
  *       fifth   check_ack
  *       seventh process_text    (the sixth, URG, is not modelled)
  *       eighth  check_fin
  * Before that, header prediction (tcp_predicted) sends the two commonest segments of an
  * ESTABLISHED connection, an ACK of new data and the next data in order, through only the
- * steps that act on them.
+ * steps that act on them; and TIME-WAIT under the setting tw_linux answers by Linux's own
+ * rules (tcp_time_wait_linux, after Linux's tcp_timewait_state_process) instead.
  * Every notable outcome names its rule through tcp_note() or tcp_set_state().
  */
 #include "tcp_internal.h"
@@ -41,6 +42,8 @@ tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
             listener = c;
             continue;
         }
+        if (c->tw_new)
+            continue; /* a TIME-WAIT set aside while a new incarnation has the pair */
         if (c->rport == seg->sport && c->raddr == seg->saddr)
             return c;
     }
@@ -58,20 +61,64 @@ tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
     c->snd_mss = theirs < ours ? theirs : ours;
 }
 
-/* The ACK that answers an unacceptable segment. Two ends that each find the other's ACKs
-   unacceptable would answer each other forever; like Linux (tcp_invalid_ratelimit), answer a
-   run of unacceptable bare ACKs at most once per interval. */
+/* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
+   other's ACKs unacceptable would answer each other forever, and a blind attacker could make
+   a host send one challenge ACK per forged segment. So a connection sends at most one such
+   ACK per tcp_invalid_ratelimit, counted from the last one it sent; segments it accepts in
+   between do not reset the count (the kernel: tests/linux/challenge-ack-ratelimit.pkt).
+   true: too soon, send nothing. */
+static bool
+tcp_oow_rate_limited(struct tcp_conn *c)
+{
+    clk_time limit = c->host->cfg.invalid_ratelimit;
+    if (c->oow_sent && tcp_now(c) - c->oow_last < limit) {
+        tcp_note(c->host, c, TCP_RULE_ACK_RATE_LIMITED);
+        return true;
+    }
+    c->oow_sent = true;
+    c->oow_last = tcp_now(c);
+    return false;
+}
+
+/* The ACK that answers an unacceptable segment (§3.10.7.4 first). A segment that carries
+   data or a FIN cannot be part of an ACK loop, and its sender may want to learn RCV.NXT: it
+   is always answered; an empty one or a SYN goes through the limiter (Linux
+   tcp_oow_rate_limited). */
 static void
 tcp_send_oow_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    clk_time limit = c->host->cfg.invalid_ratelimit;
-    bool bare_ack = seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN | TCP_RST));
-    if (bare_ack && limit > 0 && c->oow_limited && tcp_now(c) - c->oow_last < limit) {
-        tcp_note(c->host, c, TCP_RULE_ACK_RATE_LIMITED);
+    bool loop_prone = tcp_seg_len(seg) == 0 || (seg->flags & TCP_SYN);
+    if (loop_prone && tcp_oow_rate_limited(c))
         return;
+    tcp_send_ack(c);
+}
+
+/* RFC 5961's challenge ACK, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. §7: "An implementation
+   SHOULD include an ACK throttling mechanism". As Linux does (tcp_send_challenge_ack): first
+   the connection's limiter above, whatever the segment; then the host's budget of
+   tcp_challenge_ack_limit a second, drawn for each second of the clock from [half,
+   half + limit - 1], half = (limit + 1) / 2, so that an attacker cannot count it (no limit
+   at its default, 2147483647). */
+static void
+tcp_send_challenge_ack(struct tcp_conn *c)
+{
+    struct tcp_host *h = c->host;
+    if (tcp_oow_rate_limited(c))
+        return;
+    int limit = h->cfg.challenge_ack_limit;
+    if (limit < 2147483647) {
+        int64_t second = tcp_now(c) / CLK_SEC(1);
+        if (second != h->challenge_second) {
+            uint32_t half = ((uint32_t)limit + 1) / 2;
+            h->challenge_second = second;
+            h->challenge_left = half + rng_below(&h->world->rng, (uint32_t)limit);
+        }
+        if (h->challenge_left == 0) {
+            tcp_note(h, c, TCP_RULE_CHALLENGE_ACK_LIMITED);
+            return;
+        }
+        h->challenge_left--;
     }
-    c->oow_limited = bare_ack;
-    c->oow_last = tcp_now(c);
     tcp_send_ack(c);
 }
 
@@ -92,35 +139,37 @@ tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg)
 
 /* ---- §3.10.7.2 LISTEN ---------------------------------------------------------------- */
 
-static void
-tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
+/* 'iss' >= 0: the ISS the new connection must take (a reopened TIME-WAIT); -1: choose one.
+   Returns the new connection in SYN-RECEIVED, or NULL when the segment made none. */
+static struct tcp_conn *
+tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
 {
     struct tcp_host *h = l->host;
     /* first, check for an RST: "An incoming RST segment could not be valid ... ignore it" */
     if (seg->flags & TCP_RST) {
         tcp_note(h, l, TCP_RULE_LISTEN_RST_IGNORE);
-        return;
+        return NULL;
     }
     /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>" */
     if (seg->flags & TCP_ACK) {
         tcp_note(h, l, TCP_RULE_LISTEN_ACK_RST);
         tcp_send_reset_for(h, seg);
-        return;
+        return NULL;
     }
     /* fourth, other text or control: "drop the segment and return" */
     if (!(seg->flags & TCP_SYN)) {
         tcp_note(h, l, TCP_RULE_LISTEN_OTHER_DROP);
-        return;
+        return NULL;
     }
     /* third, check for a SYN */
     if (l->pending >= l->backlog) {
         tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL);
-        return;
+        return NULL;
     }
     struct tcp_conn *c = world_conn_new(h->world, h);
     if (!c || tcp_conn_buffers(c) != 0) {
         tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL); /* "insufficient resources" */
-        return;
+        return NULL;
     }
     /* The new TCB starts as a copy of the listening one (the RFC keeps one TCB that leaves
        LISTEN; sockets keep the listener and clone it, so the new one is born in LISTEN). */
@@ -138,7 +187,7 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
        ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
-    c->iss = tcp_choose_iss(h, l->isn_opt);
+    c->iss = iss >= 0 ? (uint32_t)iss : tcp_choose_iss(h, l->isn_opt);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     c->snd_wnd = seg->wnd;
@@ -149,6 +198,7 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
     tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
     tcp_send_syn(c, true);
     tcp_rexmit_update(c);
+    return c;
 }
 
 /* ---- §3.10.7.3 SYN-SENT -------------------------------------------------------------- */
@@ -558,8 +608,10 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
     /* "If the ACK acknowledges something not yet sent (SEG.ACK > SND.NXT), then send an ACK,
        drop the segment, and return." */
     if (seq_gt(seg->ack, c->snd_nxt)) {
+        /* Linux answers it as a challenge ACK (tcp_ack: tcp_send_challenge_ack), through
+           that limiter even when the segment carries data (the kernel did). */
         tcp_note(c->host, c, TCP_RULE_ACK_TOO_NEW);
-        tcp_send_oow_ack(c, seg);
+        tcp_send_challenge_ack(c);
         return false;
     }
     if (seq_lt(c->snd_una, seg->ack)) {
@@ -625,7 +677,7 @@ tcp_check_rst(struct tcp_conn *c, const struct tcp_seg *seg)
        (in the window) TCP MUST send an ACK (challenge ACK)" */
     if (seg->seq != c->rcv_nxt) {
         tcp_note(c->host, c, TCP_RULE_RST_CHALLENGE);
-        tcp_send_ack(c);
+        tcp_send_challenge_ack(c);
         return true;
     }
     switch (c->state) {
@@ -671,8 +723,17 @@ tcp_check_rst(struct tcp_conn *c, const struct tcp_seg *seg)
     return true;
 }
 
-/* TIME-WAIT and a new SYN above RCV.NXT: a new incarnation may begin (RFC 9293 §3.10.7.4
-   note and RFC 6191; what Linux and BSD do). true when the SYN was handed on. */
+/* TIME-WAIT and a new SYN above RCV.NXT: a new incarnation may begin. RFC 9293 §3.6.1: a TCP
+   "MAY accept a new SYN from the remote TCP endpoint to reopen the connection directly from
+   TIME-WAIT state (MAY-2), if it: (1) assigns its initial sequence number for the new
+   connection to be larger than the largest sequence number it used on the previous
+   connection incarnation, and (2) returns to TIME-WAIT state if the SYN turns out to be an
+   old duplicate." Linux and BSD do; Linux takes ISS = the old SND.NXT + 65537, whatever its
+   ISN generator would say (tcp_timewait_state_process; a 6.18 kernel did), so that no
+   delayed segment of the old connection falls into the new one's window. For (2), under
+   tw_reopen_restore the old TCB waits aside until the new incarnation is synchronized
+   (tcp_time_wait_settle); Linux deletes its timewait socket at once. true when the SYN was
+   handed on. */
 static bool
 tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -680,15 +741,65 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
     if (c->state != TCP_TIME_WAIT || !h->cfg.tw_reuse_syn
         || (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN || !seq_gt(seg->seq, c->rcv_nxt))
         return false;
-    bool listener = false;
+    struct tcp_conn *listener = NULL;
     for (struct tcp_conn *k = h->conns; k; k = k->host_next)
         if (k->state == TCP_LISTEN && k->lport == c->lport)
-            listener = true;
+            listener = k;
     if (!listener)
         return false;
-    tcp_delete_tcb(c, TCP_RULE_TIME_WAIT_REOPEN, TCP_OK);
-    tcp_input(h, seg);
+    uint32_t iss = c->snd_nxt + 65537;
+    if (!h->cfg.tw_reopen_restore) {
+        tcp_delete_tcb(c, TCP_RULE_TIME_WAIT_REOPEN, TCP_OK);
+        (void)tcp_input_listen(listener, seg, iss);
+        return true;
+    }
+    tcp_note(h, c, TCP_RULE_TIME_WAIT_REOPEN);
+    struct tcp_conn *n = tcp_input_listen(listener, seg, iss);
+    if (!n) {
+        tcp_note(h, c, TCP_RULE_TIME_WAIT_RESTORED); /* the listener made nothing */
+        return true;
+    }
+    c->tw_new = n; /* tcp_demux passes over c from now on */
+    n->tw_old = c;
     return true;
+}
+
+/* TIME-WAIT as Linux runs it (setting tw_linux): Linux replaces the socket by a small
+   timewait socket that keeps RCV.NXT and SND.NXT only, and answers by these rules
+   (tcp_timewait_state_process), checked one by one on a 6.18 kernel
+   (tests/linux/timewait-answers.pkt):
+   - an empty segment exactly at RCV.NXT ("it may be only reset or bare ack"): an RST there
+     ends TIME-WAIT unless tcp_rfc1337; anything else restarts the 60 s, and nothing is sent,
+     even when its ACK field acknowledges something never sent;
+   - any other RST, inside the window or not: dropped silently (no challenge ACK);
+   - anything else (a retransmitted FIN, old or new data, a segment outside the window, a
+     SYN that reopens nothing): an ACK, through the limiter when it carries neither data nor
+     FIN; the 60 s restart when it has the ACK bit. */
+static void
+tcp_time_wait_linux(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    struct tcp_host *h = c->host;
+    bool rst = (seg->flags & TCP_RST) != 0;
+    if (seg->seq == c->rcv_nxt && (tcp_seg_len(seg) == 0 || rst)) {
+        if (rst) {
+            if (h->cfg.rfc1337)
+                tcp_note(h, c, TCP_RULE_RST_RFC1337_IGNORE);
+            else
+                tcp_delete_tcb(c, TCP_RULE_RST_CLOSE, TCP_OK);
+            return;
+        }
+        tcp_note(h, c, TCP_RULE_TIME_WAIT_BARE_ACK);
+        tcp_start_time_wait(c);
+        return;
+    }
+    if (rst) {
+        tcp_note(h, c, TCP_RULE_TIME_WAIT_RST_DROP);
+        return;
+    }
+    tcp_note(h, c, tcp_is_old_fin(c, seg) ? TCP_RULE_FIN_TIME_WAIT_AGAIN : TCP_RULE_TIME_WAIT_ACK);
+    if (seg->flags & TCP_ACK)
+        tcp_start_time_wait(c);
+    tcp_send_oow_ack(c, seg);
 }
 
 static void
@@ -697,6 +808,10 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     struct tcp_host *h = c->host;
     if (tcp_time_wait_reopen(c, arrived))
         return;
+    if (c->state == TCP_TIME_WAIT && h->cfg.tw_linux) {
+        tcp_time_wait_linux(c, arrived);
+        return;
+    }
     /* Simultaneous open (§3.5, Figure 7): in SYN-RECEIVED after our own SYN-SENT, the peer's
        SYN,ACK carries its SYN again at IRS, which we already hold; only the new part, the
        ACK, is processed ("only the new parts are processed", §3.10.7.4 first). */
@@ -746,6 +861,13 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
             tcp_send_ack(c);
             return;
         }
+        if ((seg->flags & TCP_SYN) && tcp_synchronized(c->state)) {
+            /* RFC 5961 §4.2: a SYN "irrespective of the sequence number" gets a challenge
+               ACK (as Linux: tcp_validate_incoming, syn_challenge) */
+            tcp_note(h, c, TCP_RULE_SYN_CHALLENGE);
+            tcp_send_challenge_ack(c);
+            return;
+        }
         tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
         tcp_send_oow_ack(c, seg);
         return;
@@ -770,7 +892,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         }
         /* RFC 5961 §4.2: "TCP MUST send an ACK (challenge ACK) to the remote peer", drop */
         tcp_note(h, c, TCP_RULE_SYN_CHALLENGE);
-        tcp_send_ack(c);
+        tcp_send_challenge_ack(c);
         return;
     }
 
@@ -793,12 +915,12 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
         tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_RCVD_ACKED);
+        tcp_time_wait_settle(c, true); /* a TIME-WAIT it reopened can go now */
         tcp_acceptq_push(c);
         tcp_keepalive_reset(c);
     }
     if (!tcp_check_ack(c, seg))
         return;
-    c->oow_limited = false; /* an acceptable segment ends a run of unacceptable ones */
 
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)
@@ -850,7 +972,6 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
         c->snd_wl2 = seg->ack;
         tcp_timer_cancel(c, TCP_TIMER_PERSIST);
     }
-    c->oow_limited = false;
     /* seventh: the text, in order, into the receive buffer */
     if (seg->len > 0) {
         tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
@@ -882,7 +1003,7 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         tcp_input_closed(h, seg);
         break;
     case TCP_LISTEN:
-        tcp_input_listen(c, seg);
+        (void)tcp_input_listen(c, seg, -1);
         break;
     case TCP_SYN_SENT:
         tcp_input_syn_sent(c, seg);

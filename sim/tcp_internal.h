@@ -24,6 +24,9 @@ static inline void tcp_note(struct tcp_host *h, const struct tcp_conn *c, enum t
 /* Delete the TCB (§3.10: "delete the TCB"): state CLOSED by 'rule', report 'err' to the user,
    stop timers, free buffers, leave the host's list. The record itself stays for handles. */
 void tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err);
+/* The incarnation that reopened a TIME-WAIT (tw_reopen_restore) left SYN-RECEIVED: delete the
+   old TCB when it is 'synchronized', else give the old TCB the pair back. */
+void tcp_time_wait_settle(struct tcp_conn *n, bool synchronized);
 /* Put 'c' on its host's list of live connections (demultiplexing looks there). */
 void tcp_conn_attach(struct tcp_conn *c);
 /* Give 'c' its buffers (send and receive rings) according to the host's settings. */

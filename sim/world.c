@@ -24,6 +24,7 @@ world_host_init(struct world *w, int i)
     h->world = w;
     tcp_settings_preset(&h->cfg, w->preset);
     h->next_port = h->cfg.port_lo;
+    h->challenge_second = -1;
 }
 
 struct world *

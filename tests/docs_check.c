@@ -317,12 +317,12 @@ check_rfc_map(bool write)
     return bad;
 }
 
-/* A default as settings.md writes it: %g, with a true minus sign. */
+/* A default as settings.md writes it: %.15g, with a true minus sign. */
 static void
 setting_value_md(double v, char *out, size_t cap)
 {
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%g", v);
+    snprintf(tmp, sizeof tmp, "%.15g", v);
     if (tmp[0] == '-')
         snprintf(out, cap, "\u2212%s", tmp + 1);
     else

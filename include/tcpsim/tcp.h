@@ -115,7 +115,10 @@ struct tcp_settings {
     int backlog;              /* default listen backlog */
     int port_lo, port_hi;     /* ip_local_port_range */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
-    clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable ACKs */
+    int tw_reopen_restore;    /* ... and goes on if that SYN proves an old duplicate (RFC 9293 3.6.1) */
+    int tw_linux;             /* TIME-WAIT answers as Linux's tcp_timewait_state_process */
+    clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable segments */
+    int challenge_ack_limit;  /* tcp_challenge_ack_limit: challenge ACKs per second, host-wide */
     int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
     clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
@@ -271,8 +274,12 @@ struct tcp_conn {
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */
-    bool oow_limited;                /* the last segment was an unacceptable ACK we answered ... */
-    clk_time oow_last;               /* ... at this time (tcp_invalid_ratelimit) */
+    bool oow_sent;                   /* an ACK for an unacceptable segment or a challenge ACK left ... */
+    clk_time oow_last;               /* ... last at this time (tcp_invalid_ratelimit) */
+    /* A SYN reopened TIME-WAIT and tw_reopen_restore keeps the old TCB until the new
+       incarnation is synchronized (RFC 9293 3.6.1): each names the other meanwhile. */
+    struct tcp_conn *tw_old;         /* on the new incarnation: the TIME-WAIT it reopened */
+    struct tcp_conn *tw_new;         /* on the TIME-WAIT: the incarnation that reopened it */
     int64_t isn_opt;                 /* a listener's fixed ISN for its connections; -1: none */
 
     struct tcp_conn_timer timers[TCP_TIMER_COUNT];
@@ -293,6 +300,9 @@ struct tcp_host {
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */
+    /* The host-wide challenge ACK budget (tcp_challenge_ack_limit), per second of the clock. */
+    int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */
+    uint32_t challenge_left;  /* challenge ACKs it may still send in that second */
     struct world *world;
 };
 

@@ -57,11 +57,14 @@
     X(SYN_CHALLENGE,        "RFC 5961 4.2",      "fourth check the SYN: SYN in a synchronized state, challenge ACK") \
     X(SYN_RCVD_SYN_LISTEN,  "3.10.7.4",          "fourth check the SYN: SYN-RECEIVED from a passive OPEN returns to LISTEN") \
     X(SYN_RCVD_DUP_SYN,     "3.10.7.4",          "SYN-RECEIVED: the peer's SYN again, send the SYN,ACK again") \
-    X(TIME_WAIT_REOPEN,     "3.10.7.4",          "TIME-WAIT: a new SYN above RCV.NXT opens a new incarnation") \
+    X(TIME_WAIT_REOPEN,     "3.10.7.4",          "TIME-WAIT: a new SYN above RCV.NXT opens a new incarnation, its ISS above the old SND.NXT") \
+    X(TIME_WAIT_SUPERSEDED, "3.6.1",             "the incarnation that reopened TIME-WAIT is synchronized: delete the old TCB") \
+    X(TIME_WAIT_RESTORED,   "3.6.1",             "the SYN that reopened TIME-WAIT was an old duplicate: TIME-WAIT goes on (MAY-2)") \
     X(ACK_MISSING_DROP,     "3.10.7.4",          "fifth check the ACK field: ACK bit off, drop the segment") \
     X(SYN_RCVD_ACKED,       "3.10.7.4",          "fifth, SYN-RECEIVED: our SYN is ACKed, ESTABLISHED") \
     X(SYN_RCVD_BAD_ACK_RST, "3.10.7.4",          "fifth, SYN-RECEIVED: unacceptable ACK, send <SEQ=SEG.ACK><CTL=RST>") \
-    X(ACK_RATE_LIMITED,     "RFC 5961 7",        "an unacceptable ACK again within tcp_invalid_ratelimit: no ACK in answer (ACK storm guard)") \
+    X(ACK_RATE_LIMITED,     "RFC 5961 7",        "an ACK for an unacceptable segment, or a challenge ACK, within tcp_invalid_ratelimit of the last one: not sent (ACK storm guard)") \
+    X(CHALLENGE_ACK_LIMITED,"RFC 5961 7",        "tcp_challenge_ack_limit challenge ACKs already sent by this host this second: not sent") \
     X(ACK_TOO_NEW,          "3.10.7.4",          "fifth: ACK of data not yet sent, send ACK and drop") \
     X(FIN_WAIT_1_ACKED,     "3.10.7.4",          "fifth, FIN-WAIT-1: our FIN is ACKed, FIN-WAIT-2") \
     X(CLOSING_ACKED,        "3.10.7.4",          "fifth, CLOSING: our FIN is ACKed, TIME-WAIT") \
@@ -74,6 +77,10 @@
     X(FIN_TIME_WAIT,        "3.10.7.4",          "eighth, FIN-WAIT-1/2: our FIN ACKed, TIME-WAIT for 2MSL") \
     X(FIN_AGAIN,            "3.10.7.4",          "eighth: a retransmitted FIN, ACK it again") \
     X(FIN_TIME_WAIT_AGAIN,  "3.10.7.4",          "eighth, TIME-WAIT: retransmitted FIN, ACK it and restart 2MSL") \
+    /* TIME-WAIT as Linux runs it (setting tw_linux) */ \
+    X(TIME_WAIT_BARE_ACK,   "Linux tcp_timewait_state_process", "TIME-WAIT: an empty segment at RCV.NXT restarts the 2MSL timer; nothing is sent") \
+    X(TIME_WAIT_ACK,        "Linux tcp_timewait_state_process", "TIME-WAIT: any other segment but an RST gets an ACK; with the ACK bit it restarts the 2MSL timer") \
+    X(TIME_WAIT_RST_DROP,   "Linux tcp_timewait_state_process", "TIME-WAIT: an RST not at RCV.NXT is dropped silently, even inside the window") \
     X(ACK_DELAYED,          "3.8.6.3",           "seventh, delayed ACK: less than two full-sized segments unacknowledged, hold the ACK back") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
