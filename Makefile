@@ -3,7 +3,8 @@
 #   make          libtcpsim.a and the tcpsim program (build/tcpsim)
 #   make demo     set up, build, and run a scenario a newcomer learns from
 #   make test     set up, then build everything with ASan+UBSan and run every test
-#   make deps     install missing Debian packages (apt-get, through sudo when not root)
+#   make deps     install missing Debian packages (apt-get, through sudo when not root);
+#                 make test-deps adds those only the tests need
 #   make bench    the performance benchmark (-O2 -flto; docs/performance.md)
 #   make bench-ns3  the same transfer in ns-3 beside ours, when libns3-dev is installed
 #   make clean
@@ -11,6 +12,8 @@
 CC       ?= cc
 PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
+# Only make test needs these (make cli-check renders the man pages), so make demo stays light.
+TEST_DEBS := groff-base man-db
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -30,7 +33,7 @@ SAN_OBJ  := $(LIB_SRC:sim/%.c=build/san/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=build/san/tests/%)
 
-.PHONY: all demo test deps check-deps unit scenarios bench clean
+.PHONY: all demo test deps test-deps check-deps unit scenarios bench clean
 .DEFAULT_GOAL := all
 
 all: build/tcpsim
@@ -50,7 +53,9 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
-# package lists are empty, so apt-get update runs before apt-get install.
+# package lists are empty, so apt-get update runs before apt-get install. test-deps adds what
+# only the tests need (TEST_DEBS), when groff or man is missing; after deps, so that two
+# apt-get never run at once under make -j.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
@@ -63,6 +68,13 @@ deps:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS); \
 	else echo "make deps: all dependencies present"; fi
+
+test-deps: deps
+	@if command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then :; else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  echo "make test-deps: installing $(TEST_DEBS)"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_DEBS); fi
 
 demo: deps
 	$(MAKE) --no-print-directory build/tcpsim
@@ -90,7 +102,7 @@ build/san/tcpsim: build/san/main.o build/san/libtcpsim.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 
-test: deps
+test: test-deps
 	$(MAKE) --no-print-directory unit
 
 # Other checks (scenarios, captures, fuzz corpus, ...) come from tests/mk/*.mk: each
