@@ -6,12 +6,17 @@
 #                          option, REPL command and Lua API name
 #   tests/cli/complete.sh  the bash completion (docs/completion/tcpsim.bash) parses, registers
 #                          itself and completes commands, options, values and files
-# Part of make test.
-.PHONY: cli-check
+# make install-check: make install and make uninstall, round trip, with DESTDIR and with a
+# PREFIX; a C program built with pkg-config against the installed library (tests/cli/install.sh).
+# Both are part of make test.
+.PHONY: cli-check install-check
 
 cli-check: build/san/tcpsim
 	@sh tests/cli/options.sh ./build/san/tcpsim
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/cli/docs.sh ./build/san/tcpsim
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/cli/complete.sh docs/completion/tcpsim.bash ./build/san/tcpsim
 
-EXTRA_CHECKS += cli-check
+install-check: build/tcpsim build/libtcpsim.a
+	@MAKE='$(MAKE)' sh tests/cli/install.sh
+
+EXTRA_CHECKS += cli-check install-check
