@@ -75,21 +75,23 @@ cli_run_help(FILE *f, bool demo)
 {
     if (demo)
         fprintf(f, "Usage: tcpsim demo [OPTION]... [FILE]\n"
-                   "Run the tour of the scenario library (scripts/00-tour.lua, in the current folder or\n"
-                   "the installed library; a built-in scenario when neither is there), or FILE, as\n"
-                   "tcpsim run does.\n\n");
+                   "Run the tour of the scenario library (scripts/00-tour.lua, in the current\n"
+                   "folder or the installed library; a built-in scenario when neither is\n"
+                   "there), or FILE, as tcpsim run does.\n\n");
     else
         fprintf(f, "Usage: tcpsim run [OPTION]... FILE\n"
                    "Run the Lua scenario FILE, printing its trace as it happens; then the pictures\n"
                    "asked for.\n\n");
-    fprintf(f, "      --seed=N           the seed of the world's PRNG, 0 to 18446744073709551615;\n"
-               "                         wins over the scenario's sim:config (default 1)\n"
-               "      --preset=PRESET    the settings: linux (default) or rfc; wins over sim:config\n"
+    fprintf(f, "      --seed=N           the seed of the world's PRNG, from 0 to\n"
+               "                         18446744073709551615 (default 1); wins over the\n"
+               "                         scenario's sim:config\n"
+               "      --preset=PRESET    the settings: linux (default) or rfc; wins over the\n"
+               "                         scenario's sim:config\n"
                "      --trace=FORMAT     the trace: rfc (default), tcpdump, jsonl, or none\n"
-               "      --abs              absolute sequence numbers (the default of the rfc trace\n"
-               "                         and the ladder)\n"
-               "      --rel              sequence numbers relative to each side's ISN (the default\n"
-               "                         of the tcpdump and jsonl traces)\n"
+               "      --abs              absolute sequence numbers (the default of the rfc\n"
+               "                         trace and of the ladder)\n"
+               "      --rel              sequence numbers relative to each side's ISN (the\n"
+               "                         default of the tcpdump and jsonl traces)\n"
                "      --timers           also print each timer set and cancelled\n"
                "      --ladder           print the ladder diagram after the run\n"
                "      --ladder-svg=FILE  write the ladder diagram to FILE as SVG\n"

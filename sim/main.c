@@ -27,7 +27,7 @@ main_help(FILE *f)
                "Commands:\n"
                "  demo [FILE]      run the tour of the scenario library (scripts/00-tour.lua)\n"
                "  run FILE         run one scenario, printing its trace as it happens\n"
-               "  test [PATH]...   run every scenario of PATHs (default scripts/): PASS or FAIL each\n"
+               "  test [PATH]...   run every scenario of PATHs (default scripts/), PASS or FAIL\n"
                "  repl [FILE]      step through a scenario, or a world of two idle hosts, at a\n"
                "                   prompt (tcpsim FILE -i does the same)\n"
                "  help [COMMAND]   print this help, or COMMAND's (as tcpsim COMMAND --help)\n"
@@ -36,7 +36,8 @@ main_help(FILE *f)
                "      --version    print the version and exit\n\n"
                "Examples:\n"
                "  tcpsim run scripts/05-simultaneous-close.lua --ladder\n"
-               "  tcpsim run --seed=7 --preset=rfc --trace=tcpdump scripts/25-lossy-transfer.lua\n"
+               "  tcpsim run --seed=7 --preset=rfc --trace=tcpdump \\\n"
+               "      scripts/25-lossy-transfer.lua\n"
                "  tcpsim test -j2 scripts\n"
                "  tcpsim repl scripts/08-lost-last-ack.lua\n\n"
                "Exit status:\n"
@@ -44,8 +45,8 @@ main_help(FILE *f)
                "  1  a scenario failed, a goal was not reached, a file could not be read or\n"
                "     written; in the REPL with commands from a file, the last command failed\n" CLI_HELP_EXIT_USAGE
                "\n"
-               "Each command's options: tcpsim COMMAND --help. Manual: tcpsim(1); the Lua API of a\n"
-               "scenario: tcpsim-lua(7).\n");
+               "Each command's options: tcpsim COMMAND --help. Manual: tcpsim(1); the Lua API\n"
+               "of a scenario: tcpsim-lua(7).\n");
 }
 
 typedef int main_cmd_fn(int argc, char **argv);

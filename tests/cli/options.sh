@@ -4,8 +4,8 @@
 #   - options parsed by getopt_long: `--seed=5` and `--seed 5` alike, options after the FILE,
 #     `--` ending the options, unique prefixes of long options;
 #   - `--help` (and -h, and `tcpsim help CMD`) on every command: usage and the exit statuses on
-#     stdout, nothing on stderr, status 0; `--version` and `tcpsim version`: the version of
-#     include/tcpsim/tcpsim.h, status 0;
+#     stdout in lines of at most 79 columns, nothing on stderr, status 0; `--version` and
+#     `tcpsim version`: the version of include/tcpsim/tcpsim.h, status 0;
 #   - a bad option or value: status 2, nothing on stdout, one message on stderr naming the
 #     option and the value, then "Try 'tcpsim CMD --help'".
 set -u
@@ -52,6 +52,7 @@ for cmd in "" demo run test repl; do
             sed 's/^/    /' "$t/err" | head -3
         fi
         grep -q "^Exit status:" "$t/out" || bad "tcpsim${cmd:+ $cmd} $h: the exit statuses are not listed"
+        awk 'length > 79 { n++ } END { exit n > 0 }' "$t/out" || bad "tcpsim${cmd:+ $cmd} $h: lines wider than 79 columns"
     done
     cp "$t/out" "$t/help"
     # shellcheck disable=SC2086
