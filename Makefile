@@ -3,14 +3,18 @@
 #   make          libtcpsim.a and the tcpsim program (build/tcpsim)
 #   make demo     set up, build, and run a scenario a newcomer learns from
 #   make test     set up, then build everything with ASan+UBSan and run every test
-#   make deps     install missing Debian packages (apt-get, through sudo when not root)
+#   make deps     install missing Debian packages (apt-get, through sudo when not root);
+#                 make test-deps adds those only the tests need
 #   make bench    the performance benchmark (-O2 -flto; docs/performance.md)
 #   make bench-ns3  the same transfer in ns-3 beside ours, when libns3-dev is installed
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   and make uninstall (see below)
 #   make clean
 
 CC       ?= cc
 PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
+# Only make test needs these (make cli-check renders the man pages), so make demo stays light.
+TEST_DEBS := groff-base man-db
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -30,7 +34,7 @@ SAN_OBJ  := $(LIB_SRC:sim/%.c=build/san/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=build/san/tests/%)
 
-.PHONY: all demo test deps check-deps unit scenarios bench clean
+.PHONY: all demo test deps test-deps check-deps unit scenarios bench clean install uninstall
 .DEFAULT_GOAL := all
 
 all: build/tcpsim
@@ -50,7 +54,9 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
-# package lists are empty, so apt-get update runs before apt-get install.
+# package lists are empty, so apt-get update runs before apt-get install. test-deps adds what
+# only the tests need (TEST_DEBS), when groff or man is missing; after deps, so that two
+# apt-get never run at once under make -j.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
@@ -63,6 +69,13 @@ deps:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBS); \
 	else echo "make deps: all dependencies present"; fi
+
+test-deps: deps
+	@if command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then :; else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  echo "make test-deps: installing $(TEST_DEBS)"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_DEBS); fi
 
 demo: deps
 	$(MAKE) --no-print-directory build/tcpsim
@@ -90,7 +103,7 @@ build/san/tcpsim: build/san/main.o build/san/libtcpsim.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 
-test: deps
+test: test-deps
 	$(MAKE) --no-print-directory unit
 
 # Other checks (scenarios, captures, fuzz corpus, ...) come from tests/mk/*.mk: each
@@ -106,6 +119,64 @@ unit: $(TEST_BIN) build/san/tcpsim
 
 clean:
 	rm -rf build
+
+# --- install --------------------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the program, libtcpsim.a with its headers
+# (include/tcpsim/) and a pkg-config file (tcpsim.pc) for C programs, the scenario library
+# (scripts/ to share/tcpsim/scripts, where `tcpsim demo` and `tcpsim test` find it), the man
+# pages tcpsim(1) and tcpsim-lua(7), bash completion, and the documentation (README and docs/).
+# DESTDIR stages the files for a package; PREFIX is where they will live, and is what
+# tcpsim.pc and the man pages' paths name. make uninstall removes the same files.
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+DOCDIR       ?= $(DATADIR)/doc/tcpsim
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+INSTALL      ?= install
+VERSION      := $(shell sed -n 's/.*TCPSIM_VERSION "\(.*\)"/\1/p' include/tcpsim/tcpsim.h)
+INST_HDR     := $(notdir $(wildcard include/tcpsim/*.h))
+INST_LUA     := $(notdir $(wildcard scripts/*.lua))
+INST_DOC     := $(notdir $(wildcard docs/*.md))
+# The man pages are written for PREFIX=/usr/local; installed, they name the real folders.
+INST_MAN_SED := sed -e 's|/usr/local/share/doc/tcpsim|$(DOCDIR)|g' -e 's|/usr/local/share|$(DATADIR)|g'
+# tcpsim.pc's folders relative to ${prefix} when they are under it, so pkg-config's
+# --define-variable=prefix=... can move them.
+pc_dir = $(patsubst $(PREFIX)%,$${prefix}%,$(1))
+
+install: build/tcpsim build/libtcpsim.a
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/tcpsim \
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 755 build/tcpsim $(DESTDIR)$(BINDIR)/tcpsim
+	$(INSTALL) -m 644 build/libtcpsim.a $(DESTDIR)$(LIBDIR)/libtcpsim.a
+	$(INSTALL) -m 644 $(addprefix include/tcpsim/,$(INST_HDR)) $(DESTDIR)$(INCLUDEDIR)/tcpsim
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(call pc_dir,$(LIBDIR))' \
+	    'includedir=$(call pc_dir,$(INCLUDEDIR))' '' 'Name: tcpsim' \
+	    'Description: TCP state-machine teaching simulator (RFC 9293): engine, Lua scenarios, REPL' \
+	    'Version: $(VERSION)' 'Requires: lua5.4 readline' 'Libs: -L$${libdir} -ltcpsim -lm' \
+	    'Cflags: -I$${includedir}' >$(DESTDIR)$(PKGCONFIGDIR)/tcpsim.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/tcpsim.pc
+	$(INSTALL) -m 644 $(addprefix scripts/,$(INST_LUA)) $(DESTDIR)$(DATADIR)/tcpsim/scripts
+	$(INST_MAN_SED) docs/man/tcpsim.1 >$(DESTDIR)$(MANDIR)/man1/tcpsim.1
+	$(INST_MAN_SED) docs/man/tcpsim-lua.7 >$(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7
+	$(INSTALL) -m 644 docs/completion/tcpsim.bash $(DESTDIR)$(BASHCOMPDIR)/tcpsim
+	$(INSTALL) -m 644 README.md LICENSE $(addprefix docs/,$(INST_DOC)) $(DESTDIR)$(DOCDIR)
+
+# Only what install put there; the folders that are tcpsim's own go too when they are empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tcpsim $(DESTDIR)$(LIBDIR)/libtcpsim.a \
+	    $(addprefix $(DESTDIR)$(INCLUDEDIR)/tcpsim/,$(INST_HDR)) $(DESTDIR)$(PKGCONFIGDIR)/tcpsim.pc \
+	    $(addprefix $(DESTDIR)$(DATADIR)/tcpsim/scripts/,$(INST_LUA)) \
+	    $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7 \
+	    $(DESTDIR)$(BASHCOMPDIR)/tcpsim \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/tcpsim $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(DATADIR)/tcpsim \
+	    $(DESTDIR)$(DOCDIR) 2>/dev/null || :
 
 -include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d build/*/*/*.d)
 .SECONDARY:

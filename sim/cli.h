@@ -1,22 +1,78 @@
 /*
  * cli.h - the tcpsim program's commands, called by main.c (which only dispatches).
  *
- *   cli_run.c   tcpsim run FILE [--seed N] [--preset P] [--trace FORMAT] [--ladder]
- *               [--ladder-svg FILE] [--dot FILE] [--pcap FILE]; tcpsim demo
- *   cli_test.c  tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE]
- *               [--coverage] [--timeout SECONDS]
+ *   cli_run.c   tcpsim run [OPTION]... FILE; tcpsim demo [OPTION]... [FILE]
+ *   cli_test.c  tcpsim test [OPTION]... [PATH]...
+ *   repl.c      tcpsim repl [OPTION]... [FILE] (repl_main, include/tcpsim/repl.h)
+ *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
+ *               values checked, the wording of errors, --version, the installed library
  *
- * Each takes the arguments after the command name and returns the process's exit status:
- * 0 success, 1 a scenario failed, 2 bad usage.
+ * Each command takes the arguments after its name and returns the process's exit status, one
+ * of enum cli_exit (documented in tcpsim(1), the README and every --help).
  */
 #ifndef TCPSIM_CLI_H
 #define TCPSIM_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+/* The exit statuses of every command. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,     /* success: the scenario passed, the help was printed */
+    CLI_EXIT_FAIL = 1,   /* a scenario failed (or a goal was not reached, or a file could not
+                            be read or written) */
+    CLI_EXIT_USAGE = 2   /* bad usage: an unknown option, a bad value, a missing argument */
+};
+
+/* The exit-status lines every --help ends with, after "Exit status:". */
+#define CLI_HELP_EXIT_USAGE "  2  bad usage: an unknown command or option, a bad value, a missing argument\n"
 
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_test(int argc, char **argv);
 
-/* Parse "N" as an unsigned integer into '*out'; 0, or -1 when it is not one. */
-int cli_parse_u64(const char *s, unsigned long long *out);
+/*
+ * The state of one command's option parsing: getopt_long over a copy of the arguments with
+ * the command's name in front (so its messages read "tcpsim run: unrecognized option
+ * '--bogus'"). getopt_long's own state is the C library's; cli_args_init resets it, so a
+ * command can be parsed more than once in a process (the tests do).
+ */
+struct cli_args {
+    const char *prog;                /* "tcpsim run" */
+    const struct option *longopts;
+    int argc;
+    char **argv;                     /* prog, then the arguments; NULL-terminated */
+    int longindex;                   /* the long option getopt_long last matched */
+};
+
+/* 0, or -1 when out of memory. */
+int cli_args_init(struct cli_args *a, const char *prog, const struct option *longopts, int argc, char **argv);
+void cli_args_free(struct cli_args *a);
+/* The next option, as getopt_long returns it ('?' after a message for an unknown option or
+   a missing value), or -1 when only operands are left, from a->argv[optind]. */
+int cli_args_next(struct cli_args *a, const char *shortopts);
+
+/* "Try 'tcpsim run --help' for more information." on stderr; returns CLI_EXIT_USAGE. */
+int cli_try_help(const struct cli_args *a);
+/* "tcpsim run: invalid --seed 'abc': expected <expected>" then the Try line, naming the option
+   as the user wrote it (-j, --jobs); returns CLI_EXIT_USAGE. */
+int cli_bad_value(const struct cli_args *a, const char *expected);
+/* "tcpsim run: <printf of fmt>" then the Try line; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse 's', decimal digits only, as an integer from 'min' to 'max' into '*out'; 0, or -1
+   when it is anything else (empty, a sign, hex, trailing text, out of range). */
+int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out);
+
+/* `tcpsim --version`: the version and the licence, as GNU tools print them. */
+void cli_version(FILE *f);
+
+/*
+ * 'rel' (e.g. "scripts/00-tour.lua") of the scenario library: as it is when it exists under
+ * the current folder (a source tree), else under the installed data folder, found from the
+ * program's own path (BIN/../share/tcpsim/rel, so a DESTDIR or PREFIX install works where it
+ * lands). Into 'buf'; NULL when neither exists.
+ */
+const char *cli_library(const char *rel, char *buf, size_t cap);
 
 #endif

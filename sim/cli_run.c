@@ -2,12 +2,16 @@
  * cli_run.c - `tcpsim run FILE`: one scenario, its trace printed live while it runs, then the
  * pictures asked for; and `tcpsim demo`, the scenario a newcomer sees first.
  *
- *   tcpsim run FILE [--seed N] [--preset rfc|linux] [--trace rfc|tcpdump|jsonl|none]
- *                   [--abs|--rel] [--timers] [--ladder] [--ladder-svg FILE] [--dot FILE] [--pcap FILE]
+ *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
+ *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE] FILE
+ *   tcpsim demo [the same options] [FILE]
  *
- * --seed and --preset win over the script's own sim:config. Exit status: 0 when the scenario
- * passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad usage.
+ * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
+ * follow FILE. --seed and --preset win over the script's own sim:config. Exit status
+ * (enum cli_exit): 0 when the scenario passes, 1 when it fails (the reason and the last events
+ * go to stderr), 2 on bad usage.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +21,8 @@
 #include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
 
-/* The scenario `tcpsim demo` runs: the tour of the library, else a built-in one. */
+/* The scenario `tcpsim demo` runs: the tour of the library (in a source tree, or installed),
+   else a built-in one. */
 #define CLI_DEMO_SCRIPT "scripts/00-tour.lua"
 
 static const char cli_demo_builtin[] =
@@ -35,16 +40,6 @@ static const char cli_demo_builtin[] =
     "sim:run(2 * A.sysctl.msl)\n"
     "expect_state(c, 'CLOSED')\n";
 
-int
-cli_parse_u64(const char *s, unsigned long long *out)
-{
-    char *end = NULL;
-    if (!s || !*s || *s == '-')
-        return -1;
-    *out = strtoull(s, &end, 10);
-    return *end ? -1 : 0;
-}
-
 struct cli_run_opts {
     const char *file;
     const char *code;        /* the built-in demo, when no file */
@@ -55,70 +50,134 @@ struct cli_run_opts {
     const char *ladder_svg, *dot, *pcap;
 };
 
-static int
-cli_run_usage(void)
+/* Long options without a short form get values past the characters. */
+enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
+       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP };
+
+static const struct option cli_run_longopts[] = {
+    {"seed", required_argument, NULL, CLI_RUN_SEED},
+    {"preset", required_argument, NULL, CLI_RUN_PRESET},
+    {"trace", required_argument, NULL, CLI_RUN_TRACE},
+    {"abs", no_argument, NULL, CLI_RUN_ABS},
+    {"rel", no_argument, NULL, CLI_RUN_REL},
+    {"timers", no_argument, NULL, CLI_RUN_TIMERS},
+    {"ladder", no_argument, NULL, CLI_RUN_LADDER},
+    {"ladder-svg", required_argument, NULL, CLI_RUN_LADDER_SVG},
+    {"dot", required_argument, NULL, CLI_RUN_DOT},
+    {"pcap", required_argument, NULL, CLI_RUN_PCAP},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* `tcpsim run --help` and `tcpsim demo --help`: they take the same options. */
+static void
+cli_run_help(FILE *f, bool demo)
 {
-    fprintf(stderr, "usage: tcpsim run FILE [--seed N] [--preset rfc|linux] "
-                    "[--trace rfc|tcpdump|jsonl|none] [--abs|--rel] [--timers]\n"
-                    "                [--ladder] [--ladder-svg FILE] [--dot FILE] [--pcap FILE]\n");
-    return 2;
+    if (demo)
+        fprintf(f, "Usage: tcpsim demo [OPTION]... [FILE]\n"
+                   "Run the tour of the scenario library (scripts/00-tour.lua, in the current\n"
+                   "folder or the installed library; a built-in scenario when neither is\n"
+                   "there), or FILE, as tcpsim run does.\n\n");
+    else
+        fprintf(f, "Usage: tcpsim run [OPTION]... FILE\n"
+                   "Run the Lua scenario FILE, printing its trace as it happens; then the pictures\n"
+                   "asked for.\n\n");
+    fprintf(f, "      --seed=N           the seed of the world's PRNG, from 0 to\n"
+               "                         18446744073709551615 (default 1); wins over the\n"
+               "                         scenario's sim:config\n"
+               "      --preset=PRESET    the settings: linux (default) or rfc; wins over the\n"
+               "                         scenario's sim:config\n"
+               "      --trace=FORMAT     the trace: rfc (default), tcpdump, jsonl, or none\n"
+               "      --abs              absolute sequence numbers (the default of the rfc\n"
+               "                         trace and of the ladder)\n"
+               "      --rel              sequence numbers relative to each side's ISN (the\n"
+               "                         default of the tcpdump and jsonl traces)\n"
+               "      --timers           also print each timer set and cancelled\n"
+               "      --ladder           print the ladder diagram after the run\n"
+               "      --ladder-svg=FILE  write the ladder diagram to FILE as SVG\n"
+               "      --dot=FILE         write the state diagram with the run's path to FILE\n"
+               "                         (Graphviz DOT)\n"
+               "      --pcap=FILE        write the segments to FILE as a pcapng capture\n"
+               "  -h, --help             print this help and exit\n\n"
+               "Exit status:\n"
+               "  0  the scenario passed\n"
+               "  1  the scenario failed (the reason and the last events go to stderr), could\n"
+               "     not be read, or an output FILE could not be written\n" CLI_HELP_EXIT_USAGE "\n"
+               "Manual: tcpsim(1); the Lua API: tcpsim-lua(7).\n");
 }
 
-/* Parse the arguments of `run`; 0, or -1 on bad usage (already reported). */
+/* Parse the arguments of `run` or `demo` into 'o'; -1 to go on, else the exit status (after
+   --help, or a message on bad usage). */
 static int
-cli_run_parse(int argc, char **argv, struct cli_run_opts *o)
+cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    struct cli_args a;
+    if (cli_args_init(&a, demo ? "tcpsim demo" : "tcpsim run", cli_run_longopts, argc, argv) != 0) {
+        fprintf(stderr, "tcpsim: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    int rc = -1;
+    for (int c; rc < 0 && (c = cli_args_next(&a, "h")) != -1;) {
         unsigned long long n;
-        bool takes = strcmp(a, "--seed") == 0 || strcmp(a, "--preset") == 0 || strcmp(a, "--trace") == 0 ||
-                     strcmp(a, "--ladder-svg") == 0 || strcmp(a, "--dot") == 0 || strcmp(a, "--pcap") == 0;
-        if (takes && !v) {
-            fprintf(stderr, "tcpsim run: %s needs a value\n", a);
-            return -1;
-        }
-        if (strcmp(a, "--seed") == 0) {
-            if (cli_parse_u64(v, &n) != 0) {
-                fprintf(stderr, "tcpsim run: bad seed '%s'\n", v);
-                return -1;
+        int v;
+        switch (c) {
+        case CLI_RUN_SEED:
+            if (cli_parse_u64(optarg, 0, ULLONG_MAX, &n) != 0) {
+                rc = cli_bad_value(&a, "an integer from 0 to 18446744073709551615");
+                break;
             }
             o->lo.seed = n;
             o->lo.seed_fixed = true;
-        } else if (strcmp(a, "--preset") == 0) {
-            int p = tcp_preset_parse(v);
-            if (p < 0) {
-                fprintf(stderr, "tcpsim run: unknown preset '%s' (rfc or linux)\n", v);
-                return -1;
+            break;
+        case CLI_RUN_PRESET:
+            if ((v = tcp_preset_parse(optarg)) < 0) {
+                rc = cli_bad_value(&a, "linux or rfc");
+                break;
             }
-            o->lo.preset = (enum tcp_preset)p;
+            o->lo.preset = (enum tcp_preset)v;
             o->lo.preset_fixed = true;
-        } else if (strcmp(a, "--trace") == 0) {
-            o->format = strcmp(v, "none") == 0 ? -1 : out_format_parse(v);
-            if (o->format < 0 && strcmp(v, "none") != 0) {
-                fprintf(stderr, "tcpsim run: unknown trace format '%s' (rfc, tcpdump, jsonl, none)\n", v);
-                return -1;
-            }
-        } else if (strcmp(a, "--ladder-svg") == 0) {
-            o->ladder_svg = v;
-        } else if (strcmp(a, "--dot") == 0) {
-            o->dot = v;
-        } else if (strcmp(a, "--pcap") == 0) {
-            o->pcap = v;
-        } else if (strcmp(a, "--ladder") == 0) {
-            o->ladder = true;
-        } else if (strcmp(a, "--abs") == 0 || strcmp(a, "--rel") == 0) {
-            o->abs_seq = a[2] == 'a';
-        } else if (strcmp(a, "--timers") == 0) {
+            break;
+        case CLI_RUN_TRACE:
+            o->format = strcmp(optarg, "none") == 0 ? -1 : out_format_parse(optarg);
+            if (o->format < 0 && strcmp(optarg, "none") != 0)
+                rc = cli_bad_value(&a, "rfc, tcpdump, jsonl or none");
+            break;
+        case CLI_RUN_ABS:
+        case CLI_RUN_REL:
+            o->abs_seq = c == CLI_RUN_ABS;
+            break;
+        case CLI_RUN_TIMERS:
             o->timers = true;
-        } else if (a[0] == '-' || o->file) {
-            fprintf(stderr, "tcpsim run: unexpected argument '%s'\n", a);
-            return -1;
-        } else {
-            o->file = a;
+            break;
+        case CLI_RUN_LADDER:
+            o->ladder = true;
+            break;
+        case CLI_RUN_LADDER_SVG:
+            o->ladder_svg = optarg;
+            break;
+        case CLI_RUN_DOT:
+            o->dot = optarg;
+            break;
+        case CLI_RUN_PCAP:
+            o->pcap = optarg;
+            break;
+        case 'h':
+            cli_run_help(stdout, demo);
+            rc = CLI_EXIT_OK;
+            break;
+        default: /* '?': getopt_long has said what was wrong */
+            rc = cli_try_help(&a);
+            break;
         }
-        i += takes;
     }
-    return 0;
+    if (rc < 0 && optind < a.argc)
+        o->file = a.argv[optind++];
+    if (rc < 0 && optind < a.argc)
+        rc = cli_usage_error(&a, "unexpected argument '%s' (one FILE only)", a.argv[optind]);
+    if (rc < 0 && !o->file && !demo)
+        rc = cli_usage_error(&a, "missing FILE (a Lua scenario)");
+    cli_args_free(&a);
+    return rc;
 }
 
 /* Write one after-the-run picture to 'path' with 'fn'; 0 or -1 (reported). */
@@ -249,22 +308,19 @@ int
 cli_run(int argc, char **argv)
 {
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
-    if (cli_run_parse(argc, argv, &o) != 0 || !o.file)
-        return cli_run_usage();
-    return cli_run_one(&o);
+    int rc = cli_run_parse(argc, argv, &o, false);
+    return rc >= 0 ? rc : cli_run_one(&o);
 }
 
 int
 cli_demo(int argc, char **argv)
 {
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
-    if (cli_run_parse(argc, argv, &o) != 0)
-        return cli_run_usage();
-    if (!o.file) {
-        if (access(CLI_DEMO_SCRIPT, R_OK) == 0)
-            o.file = CLI_DEMO_SCRIPT;
-        else
-            o.code = cli_demo_builtin;
-    }
+    char lib[4096];
+    int rc = cli_run_parse(argc, argv, &o, true);
+    if (rc >= 0)
+        return rc;
+    if (!o.file && !(o.file = cli_library(CLI_DEMO_SCRIPT, lib, sizeof lib)))
+        o.code = cli_demo_builtin;
     return cli_run_one(&o);
 }

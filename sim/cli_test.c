@@ -1,10 +1,12 @@
 /*
  * cli_test.c - `tcpsim test`: every scenario in the given files and folders (default
- * scripts/), each in a fresh runner inside a worker process, one line each, then "N passed,
- * N failed".
+ * scripts/, in the current folder or else the installed library), each in a fresh runner
+ * inside a worker process, one line each, then "N passed, N failed".
  *
- *   tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE] [--coverage]
- *               [--timeout SECONDS]
+ *   tcpsim test [-j N|--jobs=N] [--filter=PATTERN] [--tap] [--goals=FILE] [--coverage]
+ *               [--timeout=SECONDS] [PATH]...
+ *
+ * Options are parsed by getopt_long (cli_args.c), before or after the PATHs.
  *
  * A pool of -j N worker processes (default 1), each forked once, runs the scenarios one after
  * another: the parent hands a worker the index of the next scenario over a socket pair, the
@@ -43,6 +45,8 @@
 #include "tcpsim/out.h"
 
 #define CLI_MAX_JOBS 64
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
 
 struct cli_test_opts {
     unsigned jobs;
@@ -505,45 +509,98 @@ cli_test_schedule(const struct cli_test_opts *o, const struct cli_list *files, s
             cli_test_bury(&ws[s], NULL, o);
 }
 
-static int
-cli_test_usage(void)
+enum { CLI_TEST_FILTER = 256, CLI_TEST_TAP, CLI_TEST_GOALS, CLI_TEST_COVERAGE, CLI_TEST_TIMEOUT };
+
+static const struct option cli_test_longopts[] = {
+    {"jobs", required_argument, NULL, 'j'},
+    {"filter", required_argument, NULL, CLI_TEST_FILTER},
+    {"tap", no_argument, NULL, CLI_TEST_TAP},
+    {"goals", required_argument, NULL, CLI_TEST_GOALS},
+    {"coverage", no_argument, NULL, CLI_TEST_COVERAGE},
+    {"timeout", required_argument, NULL, CLI_TEST_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void
+cli_test_help(FILE *f)
 {
-    fprintf(stderr, "usage: tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE]\n"
-                    "                   [--coverage] [--timeout SECONDS]\n");
-    return 2;
+    fprintf(f, "Usage: tcpsim test [OPTION]... [PATH]...\n"
+               "Run every scenario (.lua file) of the PATHs, files or folders (default:\n"
+               "scripts/ in the current folder, else the installed library), each in a fresh\n"
+               "world inside a worker process; print PASS or FAIL for each, then \"N passed,\n"
+               "N failed\". Folders are walked recursively in name order; names starting\n"
+               "with '_' are skipped.\n\n"
+               "  -j, --jobs=N           run N workers at once, from 1 to %d (default 1); the\n"
+               "                         output is the same for any N\n"
+               "      --filter=PATTERN   only the scenarios whose name contains PATTERN, or\n"
+               "                         matches it when it has * ? or [\n"
+               "      --tap              print TAP (the Test Anything Protocol)\n"
+               "      --goals=FILE       check the goals of FILE against each scenario\n"
+               "      --coverage         add the state-diagram edges and rules the run covered\n"
+               "      --timeout=SECONDS  the wall-clock limit of each scenario, from 1 to 86400\n"
+               "                         (default 120)\n"
+               "  -h, --help             print this help and exit\n\n"
+               "Exit status:\n"
+               "  0  every scenario passed, and every goal was reached\n"
+               "  1  a scenario failed, or a goal was not reached\n" CLI_HELP_EXIT_USAGE
+               "     (or a PATH that cannot be read)\n\n"
+               "Manual: tcpsim(1); the Lua API and goal files: tcpsim-lua(7).\n",
+            CLI_MAX_JOBS);
 }
 
-/* Parse the options; paths go to 'paths'. 0, or -1 on bad usage. */
+/* Parse the options; paths go to 'paths'. -1 to go on, else the exit status (after --help,
+   or a message on bad usage). */
 static int
 cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *paths)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    struct cli_args a;
+    if (cli_args_init(&a, "tcpsim test", cli_test_longopts, argc, argv) != 0) {
+        fprintf(stderr, "tcpsim: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    int rc = -1;
+    for (int c; rc < 0 && (c = cli_args_next(&a, "hj:")) != -1;) {
         unsigned long long n = 0;
-        if (strcmp(a, "-j") == 0 || strcmp(a, "--timeout") == 0) {
-            if (cli_parse_u64(v, &n) != 0 || n == 0 || (a[1] == 'j' && n > CLI_MAX_JOBS) || n > 86400) {
-                fprintf(stderr, "tcpsim test: bad value for %s\n", a);
-                return -1;
-            }
-            *(a[1] == 'j' ? &o->jobs : &o->timeout) = (unsigned)n;
-            i++;
-        } else if (strncmp(a, "-j", 2) == 0 && cli_parse_u64(a + 2, &n) == 0 && n > 0 && n <= CLI_MAX_JOBS) {
-            o->jobs = (unsigned)n;
-        } else if ((strcmp(a, "--filter") == 0 || strcmp(a, "--goals") == 0) && v) {
-            *(a[2] == 'f' ? &o->filter : &o->goals) = v;
-            i++;
-        } else if (strcmp(a, "--tap") == 0) {
+        switch (c) {
+        case 'j':
+            if (cli_parse_u64(optarg, 1, CLI_MAX_JOBS, &n) != 0)
+                rc = cli_bad_value(&a, "a number of workers from 1 to " CLI_STR(CLI_MAX_JOBS));
+            else
+                o->jobs = (unsigned)n;
+            break;
+        case CLI_TEST_TIMEOUT:
+            if (cli_parse_u64(optarg, 1, 86400, &n) != 0)
+                rc = cli_bad_value(&a, "seconds, from 1 to 86400");
+            else
+                o->timeout = (unsigned)n;
+            break;
+        case CLI_TEST_FILTER:
+            o->filter = optarg;
+            break;
+        case CLI_TEST_GOALS:
+            o->goals = optarg;
+            break;
+        case CLI_TEST_TAP:
             o->tap = true;
-        } else if (strcmp(a, "--coverage") == 0) {
+            break;
+        case CLI_TEST_COVERAGE:
             o->coverage = true;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "tcpsim test: unknown option '%s'\n", a);
-            return -1;
-        } else if (cli_list_add(paths, a) != 0) {
-            return -1;
+            break;
+        case 'h':
+            cli_test_help(stdout);
+            rc = CLI_EXIT_OK;
+            break;
+        default: /* '?': getopt_long has said what was wrong */
+            rc = cli_try_help(&a);
+            break;
         }
     }
-    return 0;
+    while (rc < 0 && optind < a.argc)
+        if (cli_list_add(paths, a.argv[optind++]) != 0)
+            rc = CLI_EXIT_FAIL;
+    cli_args_free(&a);
+    return rc;
 }
 
 /* The closing lines; the exit status. */
@@ -572,13 +629,14 @@ cli_test(int argc, char **argv)
 {
     struct cli_test_opts o = {.jobs = 1, .timeout = 120};
     struct cli_list paths = {0}, all = {0}, files = {0};
-    if (cli_test_parse(argc, argv, &o, &paths) != 0) {
+    int rc = cli_test_parse(argc, argv, &o, &paths);
+    if (rc >= 0) {
         cli_list_free(&paths);
-        return cli_test_usage();
+        return rc;
     }
-    if (paths.n == 0)
-        cli_list_add(&paths, "scripts");
-    int rc = 0;
+    char lib[4096];
+    const char *dflt = paths.n == 0 ? cli_library("scripts", lib, sizeof lib) : NULL;
+    rc = paths.n == 0 ? cli_list_add(&paths, dflt ? dflt : "scripts") : 0;
     for (size_t i = 0; i < paths.n && rc == 0; i++)
         rc = cli_test_collect(&all, paths.v[i]);
     for (size_t i = 0; i < all.n && rc == 0; i++)
@@ -593,7 +651,7 @@ cli_test(int argc, char **argv)
         cli_test_schedule(&o, &files, res, &cov);
         rc = cli_test_summary(&o, res, files.n, &cov);
     } else {
-        rc = 2;
+        rc = CLI_EXIT_USAGE; /* a PATH that cannot be read (said), or out of memory */
     }
     for (size_t i = 0; res && i < files.n; i++) {
         free(res[i].head);

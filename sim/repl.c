@@ -13,6 +13,7 @@
  * student saw, event for event.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "cli.h"
 #include "repl_internal.h"
 #include "tcpsim/tcpsim.h"
 
@@ -525,11 +527,95 @@ repl_loop(struct repl *r)
 
 /* ---- tcpsim repl ----------------------------------------------------------------------------- */
 
+enum { REPL_OPT_SEED = 256, REPL_OPT_PRESET, REPL_OPT_FORMAT, REPL_OPT_ECHO, REPL_OPT_COLOR };
+
+static const struct option repl_longopts[] = {
+    {"seed", required_argument, NULL, REPL_OPT_SEED},
+    {"preset", required_argument, NULL, REPL_OPT_PRESET},
+    {"format", required_argument, NULL, REPL_OPT_FORMAT},
+    {"echo", no_argument, NULL, REPL_OPT_ECHO},
+    {"color", no_argument, NULL, REPL_OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static void
-repl_usage(FILE *f)
+repl_help(FILE *f)
 {
-    fprintf(f, "usage: tcpsim repl [--seed N] [--preset linux|rfc] [--format rfc|tcpdump|jsonl]\n"
-               "                   [--echo] [--color] [FILE]\n");
+    fprintf(f, "Usage: tcpsim repl [OPTION]... [FILE]\n"
+               "   or: tcpsim FILE -i\n"
+               "Step through the Lua scenario FILE (paused before its first line), or a world\n"
+               "of two idle hosts, one event at a time; look at both endpoints, change the\n"
+               "wire, go back. Type help at the prompt for the commands.\n\n"
+               "      --seed=N         the seed of the world's PRNG, from 0 to\n"
+               "                       18446744073709551615 (default 1)\n"
+               "      --preset=PRESET  the settings: linux (default) or rfc\n"
+               "      --format=FORMAT  how events are printed: rfc (default), tcpdump or jsonl\n"
+               "      --echo           print the prompt and each command, also when the\n"
+               "                       commands do not come from a terminal\n"
+               "      --color          colour even when the output is not a terminal\n"
+               "  -h, --help           print this help and exit\n\n"
+               "Exit status:\n"
+               "  0  the session ended (quit, Ctrl-D, the end of the commands)\n"
+               "  1  FILE could not be loaded; or, with commands from a file or a pipe, the\n"
+               "     last command failed\n" CLI_HELP_EXIT_USAGE "\n"
+               "Manual: tcpsim(1); the Lua API: tcpsim-lua(7).\n");
+}
+
+/* Parse `tcpsim repl`'s arguments into 'o' and '*file'; -1 to go on, else the exit status
+   (after --help, or a message on bad usage). */
+static int
+repl_parse_args(int argc, char **argv, struct repl_opts *o, const char **file)
+{
+    struct cli_args a;
+    if (cli_args_init(&a, "tcpsim repl", repl_longopts, argc, argv) != 0) {
+        fprintf(stderr, "tcpsim: out of memory\n");
+        return CLI_EXIT_FAIL;
+    }
+    int rc = -1;
+    for (int c; rc < 0 && (c = cli_args_next(&a, "h")) != -1;) {
+        unsigned long long n;
+        int v;
+        switch (c) {
+        case REPL_OPT_SEED:
+            if (cli_parse_u64(optarg, 0, ULLONG_MAX, &n) != 0)
+                rc = cli_bad_value(&a, "an integer from 0 to 18446744073709551615");
+            else
+                o->seed = n;
+            break;
+        case REPL_OPT_PRESET:
+            if ((v = tcp_preset_parse(optarg)) < 0)
+                rc = cli_bad_value(&a, "linux or rfc");
+            else
+                o->preset = (enum tcp_preset)v;
+            break;
+        case REPL_OPT_FORMAT:
+            if ((v = out_format_parse(optarg)) < 0)
+                rc = cli_bad_value(&a, "rfc, tcpdump or jsonl");
+            else
+                o->format = (enum out_format)v;
+            break;
+        case REPL_OPT_ECHO:
+            o->echo = true;
+            break;
+        case REPL_OPT_COLOR:
+            o->color = true;
+            break;
+        case 'h':
+            repl_help(stdout);
+            rc = CLI_EXIT_OK;
+            break;
+        default: /* '?': getopt_long has said what was wrong */
+            rc = cli_try_help(&a);
+            break;
+        }
+    }
+    if (rc < 0 && optind < a.argc)
+        *file = a.argv[optind++];
+    if (rc < 0 && optind < a.argc)
+        rc = cli_usage_error(&a, "unexpected argument '%s' (one FILE only)", a.argv[optind]);
+    cli_args_free(&a);
+    return rc;
 }
 
 int
@@ -541,31 +627,9 @@ repl_main(int argc, char **argv)
     repl_opts_default(&o, stdin, stdout);
     o.tty = isatty(STDIN_FILENO) != 0;
     o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--seed") == 0 && v) {
-            o.seed = strtoull(v, NULL, 0);
-            i++;
-        } else if (strcmp(a, "--preset") == 0 && v && tcp_preset_parse(v) >= 0) {
-            o.preset = (enum tcp_preset)tcp_preset_parse(v);
-            i++;
-        } else if (strcmp(a, "--format") == 0 && v && out_format_parse(v) >= 0) {
-            o.format = (enum out_format)out_format_parse(v);
-            i++;
-        } else if (strcmp(a, "--echo") == 0) {
-            o.echo = true;
-        } else if (strcmp(a, "--color") == 0) {
-            o.color = true;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            repl_usage(stdout);
-            return 0;
-        } else if (a[0] != '-' && !file) {
-            file = a;
-        } else {
-            repl_usage(stderr);
-            return 2;
-        }
-    }
+    int rc = repl_parse_args(argc, argv, &o, &file);
+    if (rc >= 0)
+        return rc;
     o.scenario = file;
     if (o.tty && home && *home && snprintf(hist, sizeof hist, "%s/.tcpsim_history", home) < (int)sizeof hist)
         o.history = hist;
@@ -576,7 +640,7 @@ repl_main(int argc, char **argv)
         fprintf(stdout, "tcpsim %s: two hosts, A 10.0.0.1 and B 10.0.0.2, seed %llu%s%s. "
                         "Type help; Ctrl-D quits.\n", TCPSIM_VERSION, (unsigned long long)o.seed,
                 file ? "; paused at the start of " : "", file ? file : "");
-    int rc = repl_loop(r);
+    rc = repl_loop(r);
     repl_free(r);
     return rc;
 }
