@@ -215,6 +215,31 @@ lsim_hook(lua_State *L, lua_Debug *ar)
         lsim_limit_error(L, what);
     }
     lsim_charge(L, LSIM_HOOK_EVERY);
+    lsim_eval_check(L, l);
+}
+
+void
+lsim_eval_check(lua_State *L, struct lsim *l)
+{
+    if (!l->evaluating)
+        return;
+    l->eval_checks++;
+    /* sticky, as a limit is: a pcall in the typed line cannot swallow it and loop on */
+    if ((l->intr_flag && *l->intr_flag) || (l->eval_stop && l->eval_checks >= l->eval_stop)) {
+        l->eval_intr = l->eval_checks;
+        lsim_limit_error(L, "interrupted");
+    }
+}
+
+bool
+lsim_hold(lua_State *L, struct lsim *l, clk_time to)
+{
+    if (to <= l->horizon || to == CLK_NEVER || L != l->co || !lua_isyieldable(L))
+        return false;
+    /* 'to' is the first instant the call would reach, so no event is due up to the horizon */
+    world_run_until_time(l->w, l->horizon);
+    l->why = LSIM_Y_BUDGET;
+    return true;
 }
 
 void
@@ -243,6 +268,7 @@ lsim_step(lua_State *L, struct lsim *l)
     }
     if (l->interrupt && L != l->co)
         luaL_error(L, "interrupted");
+    lsim_eval_check(L, l);
     world_step(w);
     if (l->budget != LSIM_FOREVER && l->budget > 0)
         l->budget--;
@@ -300,6 +326,7 @@ lsim_new(const struct lsim_opts *o)
         return NULL;
     l->opts = o ? *o : defaults;
     l->co_ref = LUA_NOREF;
+    l->horizon = CLK_NEVER;
     if (l->opts.world) {
         l->w = l->opts.world;
         l->log = l->opts.log;
@@ -426,9 +453,16 @@ lsim_failure(struct lsim *l, lua_State *T, int status)
 enum lsim_status
 lsim_resume(struct lsim *l, uint64_t budget)
 {
+    return lsim_resume_to(l, budget, CLK_NEVER);
+}
+
+enum lsim_status
+lsim_resume_to(struct lsim *l, uint64_t budget, clk_time horizon)
+{
     if (l->status != LSIM_READY && l->status != LSIM_RUNNING && l->status != LSIM_PAUSED)
         return l->status;
     l->budget = budget ? budget : 1;
+    l->horizon = horizon;
     l->interrupt = 0;
     l->why = LSIM_Y_NONE;
     int nres = 0;
@@ -449,6 +483,7 @@ lsim_resume(struct lsim *l, uint64_t budget)
         l->status = LSIM_FAILED;
         break;
     }
+    l->horizon = CLK_NEVER;
     return l->status;
 }
 
@@ -468,6 +503,24 @@ void
 lsim_interrupt(struct lsim *l)
 {
     l->interrupt = 1;
+}
+
+void
+lsim_set_interrupt_flag(struct lsim *l, volatile sig_atomic_t *flag)
+{
+    l->intr_flag = flag;
+}
+
+uint64_t
+lsim_eval_interrupted(const struct lsim *l)
+{
+    return l->eval_intr;
+}
+
+void
+lsim_eval_stop_at(struct lsim *l, uint64_t n)
+{
+    l->eval_stop = n;
 }
 
 struct world *
@@ -550,6 +603,7 @@ lsim_eval(struct lsim *l, const char *code, char **out)
     lua_State *L = l->L;
     int base = lua_gettop(L), nres = 0;
     *out = NULL;
+    l->eval_intr = 0;
     lua_State *T = lua_newthread(L);
     lsim_hook_thread(l, T);
     size_t n = strlen(code);
@@ -584,6 +638,8 @@ lsim_eval(struct lsim *l, const char *code, char **out)
         bool had_fatal = l->fatal != NULL;
         l->budget = LSIM_FOREVER;
         l->interrupt = 0;
+        l->evaluating = true;
+        l->eval_checks = 0;
         st = lua_resume(T, L, 0, &nres);
         if (st != LUA_OK && st != LUA_YIELD) {
             lua_xmove(T, L, 1); /* the error */
@@ -597,6 +653,7 @@ lsim_eval(struct lsim *l, const char *code, char **out)
             lua_xmove(T, L, nres);
             st = lua_pcall(L, nres, 1, 0);
         }
+        l->evaluating = false;
         l->budget = saved;
         if (!had_fatal && l->fatal) {
             /* a limit hit by this line alone: report it, but the scenario lives on */
@@ -609,6 +666,7 @@ lsim_eval(struct lsim *l, const char *code, char **out)
             lsim_hook_thread(l, L); /* the limit set the main thread's hook to every instruction */
         }
     }
+    l->eval_stop = 0;
     int rc = st == LUA_OK ? 0 : -1;
     const char *m = why ? why : lua_tostring(L, -1);
     *out = lsim_strdup(m ? m : "error");

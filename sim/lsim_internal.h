@@ -52,7 +52,13 @@ struct lsim {
     char *title, *summary;        /* scenario{} */
 
     uint64_t budget;              /* steps left in this resume */
+    clk_time horizon;             /* lsim_resume_to(): the blocking calls stop the clock here */
     volatile sig_atomic_t interrupt; /* lsim_interrupt(): stop at the next step */
+    volatile sig_atomic_t *intr_flag; /* lsim_set_interrupt_flag(): the driver's Ctrl-C */
+    bool evaluating;              /* inside lsim_eval */
+    uint64_t eval_checks;         /* interrupt checks the current eval has passed */
+    uint64_t eval_intr;           /* the check that interrupted the last eval, 0 none */
+    uint64_t eval_stop;           /* lsim_eval_stop_at(): stop the next eval at this check */
     enum lsim_yield why;          /* set by whoever yields the scenario coroutine */
     char *pause_text;
 
@@ -78,6 +84,13 @@ int lsim_limit_error(lua_State *L, const char *what);
 /* Count 'n' instructions against the limit (the hook's chunks, and C work done for the script
    that the hook never sees); raises the limit when it is passed. */
 void lsim_charge(lua_State *L, uint64_t n);
+/* In lsim_eval: one point where Ctrl-C (or a replayed interruption) may stop the line, raising
+   "interrupted"; passed every LSIM_HOOK_EVERY instructions and before every world event. */
+void lsim_eval_check(lua_State *L, struct lsim *l);
+/* A blocking call of the scenario is about to move the clock to 'to' (its next event or its own
+   end): past the driver's horizon (lsim_resume_to), it moves the clock to the horizon instead
+   and returns true, and the caller yields (to be resumed where it was). */
+bool lsim_hold(lua_State *L, struct lsim *l, clk_time to);
 /* Process one world event under the limits; false when nothing is scheduled. Raises on a limit. */
 bool lsim_step(lua_State *L, struct lsim *l);
 /* May the scenario stop here (its own coroutine, yieldable, and a step budget spent)? */

@@ -4,7 +4,9 @@
  *
  * The blocking calls (sim:run, sim:run_until, sim:step) process world events one at a time
  * through lsim_step and, between two events, may yield the scenario's coroutine to the driver
- * (lua_yieldk: the loop's state lives on the Lua stack, so the continuation picks it up).
+ * (lua_yieldk: the loop's state lives on the Lua stack, so the continuation picks it up). They
+ * also yield where they would take the clock past the driver's horizon (lsim_resume_to,
+ * lsim_hold): the REPL's `run 0.5` stops inside a script's sim:run(60) at 0.5 exactly.
  *
  * Every list handed to a script is an array in a fixed order (event order, id order): never a
  * table whose iteration order would depend on Lua's per-run string hashing.
@@ -165,7 +167,12 @@ lsim_sim_run_k(lua_State *L, int status, lua_KContext ctx)
     struct lsim *l = lsim_get(L);
     struct world *w = lsim_world_check(L);
     clk_time target = (clk_time)lua_tointeger(L, 3);
-    while (world_next_time(w) <= target) {
+    for (;;) {
+        clk_time next = world_next_time(w);
+        if (lsim_hold(L, l, next < target ? next : target))
+            return lua_yieldk(L, 0, 0, lsim_sim_run_k);
+        if (next > target)
+            break;
         lsim_step(L, l);
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_sim_run_k);
@@ -207,7 +214,10 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
             lua_pushboolean(L, 1);
             return 1;
         }
-        if (world_next_time(w) > deadline) {
+        clk_time next = world_next_time(w);
+        if (lsim_hold(L, l, next < deadline ? next : deadline))
+            return lua_yieldk(L, 0, 0, lsim_sim_run_until_k);
+        if (next > deadline) {
             world_run_until_time(w, deadline);
             lua_pushboolean(L, 0);
             return 1;
@@ -234,11 +244,24 @@ lsim_sim_run_until(lua_State *L)
 
 /* sim:step(): one event; returns its first trace event with all of them in 'events', or nil
    when nothing is scheduled. */
+static int lsim_sim_step(lua_State *L);
+
+/* sim:step() held at the driver's horizon, continued: the same step, now or at a later hold. */
+static int
+lsim_sim_step_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    return lsim_sim_step(L);
+}
+
 static int
 lsim_sim_step(lua_State *L)
 {
     struct lsim *l = lsim_get(L);
     size_t before = l->log->len;
+    if (lsim_hold(L, l, world_next_time(lsim_world_check(L))))
+        return lua_yieldk(L, 0, 0, lsim_sim_step_k);
     if (!lsim_step(L, l)) {
         lua_pushnil(L);
         return 1;

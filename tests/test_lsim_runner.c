@@ -311,6 +311,69 @@ test_interrupt_stops_between_events(void **state)
     lsim_free(l);
 }
 
+/* lsim_resume_to: a time stop inside the script's own sim:run, sim:run_until and sim:step;
+   the call goes on where it was, and the run is the one an unstopped run makes. */
+static void
+test_resume_to_horizon_stops_inside_blocking_calls(void **state)
+{
+    (void)state;
+    static const char code[] = "B:listen(80)\nlocal c = A:connect(B, 80)\nsim:run(10)\n"
+                               "expect(sim.now == 10, 'sim:run ends at its time')\n"
+                               "sim:run_until(function() return false end, 5)\n"
+                               "c:close()\nlocal e = sim:step()\n"
+                               "expect(e and e.t > 15, 'sim:step took the next event')\n";
+    struct lsim *l = lfx_new(code), *whole = lfx_new(code);
+    assert_int_equal(lsim_resume_to(l, LSIM_FOREVER, CLK_MSEC(500)), LSIM_RUNNING);
+    assert_int_equal(world_now(lsim_world(l)), CLK_MSEC(500)); /* not 10 s: inside sim:run(10) */
+    assert_int_equal(lsim_resume_to(l, LSIM_FOREVER, CLK_SEC(12)), LSIM_RUNNING);
+    assert_int_equal(world_now(lsim_world(l)), CLK_SEC(12)); /* inside sim:run_until */
+    assert_int_equal(lsim_resume_to(l, LSIM_FOREVER, CLK_SEC(15)), LSIM_RUNNING);
+    assert_int_equal(world_now(lsim_world(l)), CLK_SEC(15));  /* sim:step waits for its event */
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    assert_int_equal(lfx_finish(whole), LSIM_DONE);
+    const struct trace_log *a = lsim_log(l), *b = lsim_log(whole);
+    assert_int_equal(a->len, b->len);
+    for (size_t i = 0; i < a->len; i++) {
+        assert_int_equal(a->ev[i].kind, b->ev[i].kind);
+        assert_int_equal(a->ev[i].t, b->ev[i].t);
+    }
+    lsim_free(l);
+    lsim_free(whole);
+}
+
+/* The driver's Ctrl-C flag stops a line of lsim_eval, a pure Lua loop or a sim:run, and
+   lsim_eval_stop_at stops a line again at the same check. */
+static void
+test_eval_interrupt_flag_and_stop_at(void **state)
+{
+    (void)state;
+    volatile sig_atomic_t flag = 1;
+    struct lsim *l = lfx_new("");
+    char *out = NULL;
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    lsim_set_interrupt_flag(l, &flag);
+    assert_int_equal(lsim_eval(l, "while true do pcall(function() while true do end end) end", &out), -1);
+    assert_string_equal(out, "eval:1: interrupted");
+    free(out);
+    assert_true(lsim_eval_interrupted(l) > 0);
+    flag = 0;
+    assert_int_equal(lsim_eval(l, "1 + 1", &out), 0); /* nothing sticks */
+    assert_string_equal(out, "2");
+    free(out);
+    assert_int_equal(lsim_eval_interrupted(l), 0);
+    assert_int_equal(lsim_eval(l, "B:listen(80) c = A:connect(B, 80)", &out), 0);
+    free(out);
+    lsim_eval_stop_at(l, 3); /* the third check: before the third event */
+    assert_int_equal(lsim_eval(l, "sim:run(100)", &out), -1);
+    assert_string_equal(out, "eval:1: interrupted");
+    free(out);
+    assert_int_equal(lsim_eval_interrupted(l), 3);
+    assert_int_equal(lsim_world(l)->steps, 2);
+    assert_int_equal(lsim_eval(l, "sim:run(100) return sim.now", &out), 0); /* once only */
+    free(out);
+    lsim_free(l);
+}
+
 static void
 test_goals_report_reached_and_missed(void **state)
 {
@@ -376,6 +439,8 @@ main(void)
         cmocka_unit_test(test_budget_one_step_at_a_time),
         cmocka_unit_test(test_interrupt_stops_between_events),
         cmocka_unit_test(test_goals_report_reached_and_missed),
+        cmocka_unit_test(test_resume_to_horizon_stops_inside_blocking_calls),
+        cmocka_unit_test(test_eval_interrupt_flag_and_stop_at),
         cmocka_unit_test(test_load_errors_leave_runner_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,7 @@
 #ifndef TCPSIM_LSIM_H
 #define TCPSIM_LSIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,11 +84,28 @@ int lsim_load_string(struct lsim *l, const char *code, const char *chunkname);
 /* Run the loaded scenario for at most 'budget' steps (> 0). Returns the new status. Resuming
    a DONE or FAILED scenario returns that status again and does nothing. */
 enum lsim_status lsim_resume(struct lsim *l, uint64_t budget);
+/* The same, but the scenario's blocking calls (sim:run, sim:run_until, sim:step) never take the
+   clock past 'horizon': where they would, the clock stops at 'horizon' and the scenario yields
+   (LSIM_RUNNING) inside the call, which goes on where it was at the next resume. The REPL's
+   `run 0.5` and `break at 0.5` stop there even in the middle of a script's sim:run(60).
+   CLK_NEVER: no horizon (lsim_resume). */
+enum lsim_status lsim_resume_to(struct lsim *l, uint64_t budget, clk_time horizon);
 enum lsim_status lsim_status(const struct lsim *l);
 /* The pause() text (PAUSED), the failure "file:line: reason" (FAILED or a failed load), or "". */
 const char *lsim_message(const struct lsim *l);
 /* Ask the running scenario to stop at its next step (LSIM_RUNNING). Safe from a signal handler. */
 void lsim_interrupt(struct lsim *l);
+/* A flag the driver's SIGINT handler sets (NULL: none). While it is non-zero, lsim_eval stops
+   the line it runs with the error "interrupted": a long loop typed at the prompt, or a
+   sim:run() there, is checked every thousand Lua instructions and before every event. The
+   driver clears the flag. */
+void lsim_set_interrupt_flag(struct lsim *l, volatile sig_atomic_t *flag);
+/* 0 when the last lsim_eval was not interrupted, else the number of the check that stopped it
+   (1 for the first). To rebuild a world exactly, lsim_eval_stop_at(l, n) makes the next
+   lsim_eval stop at its n-th check as if interrupted there (0: do not); the engine and the
+   instruction count are deterministic, so it stops at the same point. */
+uint64_t lsim_eval_interrupted(const struct lsim *l);
+void lsim_eval_stop_at(struct lsim *l, uint64_t n);
 
 /*
  * Evaluate 'code' in the scenario's environment, as lua.c does: "return <code>" first, then
