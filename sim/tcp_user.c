@@ -141,8 +141,9 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
             return tcp_call(h, NULL, TCP_EADDRINUSE, "connect %s from port %u", where, (unsigned)lport);
         if (!old && tcp_port_busy(h, lport, o->reuseaddr))
             return tcp_call(h, NULL, TCP_EADDRINUSE, "connect %s from port %u", where, (unsigned)lport);
-        if (old) /* SO_REUSEADDR: the new incarnation takes the pair over from TIME-WAIT */
-            tcp_delete_tcb(old, TCP_RULE_TIME_WAIT_REOPEN, TCP_OK);
+        if (old) /* SO_REUSEADDR: the new incarnation takes the pair over from TIME-WAIT; no
+                    SYN arrived, so not TIME_WAIT_REOPEN (docs/deviations.md) */
+            tcp_delete_tcb(old, TCP_RULE_OPEN_REUSE_TIME_WAIT, TCP_OK);
     } else {
         lport = tcp_ephemeral_port(h);
         if (lport == 0)

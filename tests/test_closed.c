@@ -143,7 +143,7 @@ test_closed_open_port_in_time_wait_eaddrinuse(void **state)
     o.reuseaddr = true;
     o.isn = 5000;
     assert_int_equal(tcp_open_active(a, f.w->host[FX_B].addr, FX_SPORT, &o, &c), TCP_OK);
-    cf_state(f.a, TCP_CLOSED, TCP_RULE_TIME_WAIT_REOPEN);
+    cf_state(f.a, TCP_CLOSED, TCP_RULE_OPEN_REUSE_TIME_WAIT);
     cf_timers(f.a, CF_NO_TIMERS);
     cf_state(c, TCP_SYN_SENT, TCP_RULE_OPEN_ACTIVE);
     CF_EXPECT(&f, FX_A, {TCP_SYN, 5000, 0, 0});

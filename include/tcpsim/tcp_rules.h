@@ -15,6 +15,7 @@
     /* User calls, RFC 9293 §3.10.1-§3.10.6 */ \
     X(OPEN_PASSIVE,         "3.10.1",            "OPEN (passive): wait in LISTEN for a SYN") \
     X(OPEN_ACTIVE,          "3.10.1",            "OPEN (active): send <SEQ=ISS><CTL=SYN>, SND.NXT=ISS+1") \
+    X(OPEN_REUSE_TIME_WAIT, "3.6.1",             "OPEN (active) with reuseaddr on a port pair that TIME-WAIT holds: the old TCB is deleted, the new connection takes the pair over") \
     X(CLOSE_LISTEN,         "3.10.4",            "CLOSE in LISTEN: delete the TCB") \
     X(CLOSE_LISTEN_RESET,   "Linux inet_csk_listen_stop", "CLOSE of a listener: each established connection never accepted is reset") \
     X(CLOSE_LISTEN_DROP,    "Linux inet_csk_listen_stop", "CLOSE of a listener: its embryonic (SYN-RECEIVED) connections are dropped, nothing sent") \
