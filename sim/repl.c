@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -60,12 +61,30 @@ repl_parse_time(const char *s)
         return -1;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || v > 1e9)
+    if (end == s || v < 0 || v != v || (errno && v != HUGE_VAL))
         return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(end, units[i].unit) == 0)
-            return (clk_time)(v * units[i].scale + 0.5);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].unit) != 0)
+            continue;
+        double ns = v * units[i].scale; /* compared as a double: no overflow converting it */
+        return ns > (double)REPL_TIME_MAX ? REPL_TIME_TOO_LARGE : (clk_time)(ns + 0.5);
+    }
     return -1;
+}
+
+int
+repl_time_arg(struct repl *r, const char *cmd, const char *arg, const char *example, clk_time *out)
+{
+    clk_time t = arg ? repl_parse_time(arg) : -1;
+    if (!arg)
+        return repl_err(r, "%s: want a time, e.g. %s", cmd, example), -1;
+    if (t == REPL_TIME_TOO_LARGE)
+        return repl_err(r, "%s: %s is too large (at most 1000000000 s, about 31 years)", cmd, arg), -1;
+    if (t < 0)
+        return repl_err(r, "%s: bad time \"%s\": seconds (1.5) or with a unit (200ms, 60s, 2min), e.g. %s", cmd, arg,
+                        example), -1;
+    *out = t;
+    return 0;
 }
 
 const char *
@@ -94,6 +113,12 @@ repl_flush_events(struct repl *r)
         fwrite(r->evmem, 1, r->evlen, r->o.out);
     rewind(r->evbuf);
     fflush(r->evbuf);
+}
+
+void
+repl_interrupt(void)
+{
+    repl_sigint = 1;
 }
 
 bool
@@ -136,6 +161,7 @@ repl_script_fresh(struct repl *r)
     lo.log = &r->log;
     if (!(r->lsim = lsim_new(&lo)))
         return -1;
+    lsim_set_interrupt_flag(r->lsim, &repl_sigint); /* Ctrl-C stops a long `lua` line */
     if (!r->o.scenario) {
         if (lsim_load_string(r->lsim, "", "=repl") != 0)
             return -1;
@@ -159,8 +185,14 @@ repl_script_active(const struct repl *r)
 bool
 repl_step1(struct repl *r)
 {
+    return repl_step_to(r, CLK_NEVER);
+}
+
+bool
+repl_step_to(struct repl *r, clk_time horizon)
+{
     if (repl_script_active(r)) {
-        lsim_resume(r->lsim, 1);
+        lsim_resume_to(r->lsim, 1, horizon);
         return true;
     }
     return world_step(r->w);
@@ -272,6 +304,8 @@ repl_journal(struct repl *r, enum repl_op op, const char *line)
     e->op = op;
     e->t = world_now(r->w);
     e->line = line ? strdup(line) : NULL;
+    e->nlog = r->log.len;
+    e->stop = 0;
 }
 
 int
@@ -289,13 +323,16 @@ repl_replay(struct repl *r, size_t keep)
         const struct repl_jent *e = &r->jr[i];
         switch (e->op) {
         case REPL_OP_STEP:
-            repl_step1(r);
+            /* a scenario's step went no further than e->t: a time stop may have held it */
+            repl_step_to(r, e->t);
             break;
         case REPL_OP_CLOCK:
             world_run_until_time(r->w, e->t);
             break;
         case REPL_OP_CMD:
+            lsim_eval_stop_at(r->lsim, e->stop); /* a `lua` line Ctrl-C stopped stops there again */
             repl_exec(r, e->line);
+            lsim_eval_stop_at(r->lsim, 0);
             break;
         }
     }
@@ -375,6 +412,29 @@ repl_cand_kind(struct repl *r, char k, const char *text)
     }
 }
 
+/* The words after `break seg` and `break timer`: flags and senders, timers and sockets. */
+static void
+repl_cand_break(struct repl *r, const char *form, const char *prev, const char *text)
+{
+    static const char *const flags[] = {"SYN", "SYN,ACK", "ACK", "FIN", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK", "URG"};
+    if (strcasecmp(form, "seg") == 0 || strcasecmp(form, "segment") == 0) {
+        if (strcasecmp(prev, "from") == 0) {
+            repl_cand_kind(r, 'h', text);
+            return;
+        }
+        for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+            repl_cand_add(r, text, flags[i]);
+        repl_cand_add(r, text, "from");
+        repl_cand_add(r, text, "A>B");
+        repl_cand_add(r, text, "B>A");
+    } else if (strcasecmp(form, "timer") == 0) {
+        repl_cand_kind(r, 'T', text);
+        repl_cand_kind(r, 'a', text);
+    } else if (strcasecmp(form, "at") != 0) {
+        repl_cand_kind(r, 'S', text); /* break A1 <Tab>: a state */
+    }
+}
+
 static char *
 repl_cand_next(const char *text, int state)
 {
@@ -405,18 +465,18 @@ repl_complete(const char *text, int start, int end)
     repl_cand_clear(r);
     int argc = repl_split(head, argv, REPL_MAX_ARGS), idx = argc;
     const struct repl_cmd *c = NULL;
-    if (argc >= 1 && world_host(r->w, argv[0])) {
+    if (argc >= 2 && world_host(r->w, argv[0]) && (c = repl_cmd_find(argv[1], NULL)) && c->args[0] == 'h') {
         idx--; /* `A connect B 80`: the host comes first, the command second */
-        if (argc >= 2)
-            c = repl_cmd_find(argv[1], NULL);
     } else if (argc >= 1) {
-        c = repl_cmd_find(argv[0], NULL);
+        c = repl_cmd_find(argv[0], NULL); /* `b timer ...` is break, not host B */
     }
     if (argc <= 0) {
         repl_cand_kind(r, 'c', text);
         repl_cand_kind(r, 'h', text);
     } else if (argc == 1 && world_host(r->w, argv[0])) {
         repl_cand_kind(r, 'c', text);
+    } else if (c && c->fn == repl_cmd_break && idx >= 2) {
+        repl_cand_break(r, argv[1], argv[argc - 1], text);
     } else if (c && c->args && *c->args) {
         size_t n = strlen(c->args), i = (size_t)idx - 1;
         repl_cand_kind(r, c->args[i < n ? i : n - 1], text);
@@ -433,7 +493,7 @@ static void
 repl_on_sigint(int sig)
 {
     (void)sig;
-    repl_sigint = 1;
+    repl_interrupt();
 }
 
 /* Ctrl-C while readline waits for a line: drop the line, show a fresh prompt. */

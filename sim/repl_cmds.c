@@ -12,6 +12,7 @@
  * are in repl_run.c, the views in repl_view.c.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,11 +27,65 @@ repl_num(struct repl *r, const char *s, uint64_t max, const char *what, uint64_t
     char *end;
     if (!s || !isdigit((unsigned char)s[0]))
         return repl_err(r, "bad %s \"%s\": want a number", what, s ? s : ""), -1;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (*end || v > max)
-        return repl_err(r, "bad %s \"%s\": want a number up to %llu", what, s, (unsigned long long)max), -1;
+    /* decimal, or hexadecimal with 0x; never octal: 010 is ten */
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
+    if (*end || end == s + (hex ? 2 : 0))
+        return repl_err(r, "bad %s \"%s\": want a number", what, s), -1;
+    if (errno == ERANGE || v > max)
+        return repl_err(r, "bad %s \"%s\": too large, %llu at most", what, s, (unsigned long long)max), -1;
     *out = v;
     return 0;
+}
+
+enum repl_status
+repl_no_more(struct repl *r, int argc, char **argv, int max)
+{
+    if (argc <= max)
+        return REPL_OK;
+    return repl_err(r, "%s: unexpected \"%s\" (help %s)", argv[0], argv[max], argv[0]);
+}
+
+/* The socket named by argv[1] of a command that takes one socket and nothing else ('more'
+   further arguments allowed), or NULL after an error: its usage when the name is missing. */
+static struct tcp_conn *
+repl_sockarg(struct repl *r, int argc, char **argv, int more, const char *usage)
+{
+    if (argc < 2) {
+        repl_err(r, "usage: %s (status lists the sockets)", usage);
+        return NULL;
+    }
+    if (repl_no_more(r, argc, argv, 2 + more) != REPL_OK)
+        return NULL;
+    return repl_socket(r, argv[1]);
+}
+
+/* Every "key=value" or flag word from argv[from] on is one of 'keys' ("lport=", "reuse"):
+   REPL_OK, or an error naming the first that is not. */
+static enum repl_status
+repl_opts_known(struct repl *r, int argc, char **argv, int from, const char *const *keys)
+{
+    for (int i = from; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        bool ok = false;
+        for (const char *const *k = keys; *k && !ok; k++) {
+            size_t kl = strlen(*k);
+            if ((*k)[kl - 1] == '=')
+                ok = eq && (size_t)(eq - argv[i]) + 1 == kl && strncasecmp(argv[i], *k, kl) == 0;
+            else
+                ok = !eq && strcasecmp(argv[i], *k) == 0;
+        }
+        if (!ok) {
+            char list[160];
+            size_t m = 0;
+            list[0] = '\0';
+            for (const char *const *k = keys; *k && m < sizeof list; k++)
+                m += (size_t)snprintf(list + m, sizeof list - m, "%s%s", m ? ", " : "", *k);
+            return repl_err(r, "%s: unknown %s \"%s\" (it takes %s)", argv[0], eq ? "option" : "argument", argv[i], list);
+        }
+    }
+    return REPL_OK;
 }
 
 struct tcp_conn *
@@ -62,12 +117,13 @@ repl_opt(int argc, char **argv, int from, const char *key)
     return NULL;
 }
 
+/* "connect: address already in use (EADDRINUSE)": the words first, the errno after. */
 static enum repl_status
 repl_call_result(struct repl *r, const char *call, enum tcp_err e)
 {
     if (e == TCP_OK)
         return REPL_OK;
-    return repl_err(r, "%s: %s (%s)", call, tcp_err_name(e), tcp_err_text(e));
+    return repl_err(r, "%s: %s (%s)", call, tcp_err_text(e), tcp_err_name(e));
 }
 
 int
@@ -119,11 +175,17 @@ repl_cmd_connect(struct repl *r, int argc, char **argv)
     struct tcp_conn *c;
     uint64_t port, v;
     const char *s;
+    static const char *const keys[] = {"lport=", "isn=", "reuse", NULL};
     if (argc < 4)
         return repl_err(r, "usage: A connect B PORT [lport=N] [isn=N] [reuse]");
     if (!(h = repl_hostarg(r, argv[1])) || !(peer = repl_hostarg(r, argv[2])) ||
-        repl_num(r, argv[3], 65535, "port", &port) != 0)
+        repl_num(r, argv[3], 65535, "port", &port) != 0 || repl_opts_known(r, argc, argv, 4, keys) != REPL_OK)
         return REPL_ERR;
+    /* The wire joins A and B only: a SYN "to itself" would travel to the other host, which
+       would answer for an address not its own. The Lua API refuses it too. */
+    if (h == peer)
+        return repl_err(r, "connect: %s cannot connect to itself here: the wire joins A and B only (%s connect %s %llu)",
+                        h->name, h->name, r->w->host[1 - h->index].name, (unsigned long long)port);
     if ((s = repl_opt(argc, argv, 4, "lport"))) {
         if (repl_num(r, s, 65535, "lport", &v) != 0)
             return REPL_ERR;
@@ -148,9 +210,11 @@ repl_cmd_listen(struct repl *r, int argc, char **argv)
     struct tcp_conn *c;
     uint64_t port, v;
     const char *s;
+    static const char *const keys[] = {"backlog=", "isn=", NULL};
     if (argc < 3)
-        return repl_err(r, "usage: B listen PORT [backlog=N]");
-    if (!(h = repl_hostarg(r, argv[1])) || repl_num(r, argv[2], 65535, "port", &port) != 0)
+        return repl_err(r, "usage: B listen PORT [backlog=N] [isn=N]");
+    if (!(h = repl_hostarg(r, argv[1])) || repl_num(r, argv[2], 65535, "port", &port) != 0 ||
+        repl_opts_known(r, argc, argv, 3, keys) != REPL_OK)
         return REPL_ERR;
     if ((s = repl_opt(argc, argv, 3, "backlog"))) {
         if (repl_num(r, s, 65535, "backlog", &v) != 0)
@@ -168,7 +232,7 @@ repl_cmd_listen(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_accept(struct repl *r, int argc, char **argv)
 {
-    struct tcp_conn *l = repl_socket(r, argc >= 2 ? argv[1] : NULL), *c = NULL;
+    struct tcp_conn *l = repl_sockarg(r, argc, argv, 0, "accept SOCK"), *c = NULL;
     if (!l)
         return REPL_ERR;
     enum tcp_err e = tcp_accept(l, &c);
@@ -180,13 +244,13 @@ repl_cmd_accept(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_send(struct repl *r, int argc, char **argv)
 {
-    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
     char buf[4096];
     size_t n = 0, queued = 0;
+    if (argc < 3)
+        return repl_err(r, "usage: send SOCK TEXT (quotes and \\n allowed)");
+    struct tcp_conn *c = repl_socket(r, argv[1]);
     if (!c)
         return REPL_ERR;
-    if (argc < 3)
-        return repl_err(r, "usage: send SOCKET TEXT (quotes and \\n allowed)");
     for (int i = 2; i < argc; i++) {
         int k = snprintf(buf + n, sizeof buf - n, "%s%s", i > 2 ? " " : "", argv[i]);
         if (k < 0 || (size_t)k >= sizeof buf - n)
@@ -202,12 +266,14 @@ repl_cmd_send(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_recv(struct repl *r, int argc, char **argv)
 {
-    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    struct tcp_conn *c = repl_sockarg(r, argc, argv, 1, "recv SOCK [N]");
     uint8_t buf[4096];
     uint64_t max = sizeof buf;
     size_t got = 0;
     if (!c || (argc >= 3 && repl_num(r, argv[2], sizeof buf, "length", &max) != 0))
         return REPL_ERR;
+    if (max == 0)
+        return repl_err(r, "recv: a length of 0 reads nothing (recv %s alone reads what is there)", c->name);
     enum tcp_err e = tcp_receive(c, buf, (size_t)max, &got);
     if (e == TCP_EOF) {
         fprintf(r->out, "%s: end of stream (the peer sent FIN and everything before it was read)\n", c->name);
@@ -225,7 +291,9 @@ repl_cmd_recv(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_close(struct repl *r, int argc, char **argv)
 {
-    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    char usage[32];
+    snprintf(usage, sizeof usage, "%s SOCK", argv[0]);
+    struct tcp_conn *c = repl_sockarg(r, argc, argv, 0, usage);
     if (!c)
         return REPL_ERR;
     switch (argv[0][0]) {
@@ -238,18 +306,20 @@ repl_cmd_close(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_keepalive(struct repl *r, int argc, char **argv)
 {
-    struct tcp_conn *c = repl_socket(r, argc >= 2 ? argv[1] : NULL);
+    if (argc < 3 || (strcasecmp(argv[2], "on") != 0 && strcasecmp(argv[2], "off") != 0))
+        return repl_err(r, "usage: keepalive SOCK on|off");
+    struct tcp_conn *c = repl_sockarg(r, argc, argv, 1, "keepalive SOCK on|off");
     if (!c)
         return REPL_ERR;
-    if (argc < 3 || (strcasecmp(argv[2], "on") != 0 && strcasecmp(argv[2], "off") != 0))
-        return repl_err(r, "usage: keepalive SOCKET on|off");
     return repl_call_result(r, "keepalive", tcp_set_keepalive(c, strcasecmp(argv[2], "on") == 0));
 }
 
 static enum repl_status
 repl_cmd_crash(struct repl *r, int argc, char **argv)
 {
-    struct tcp_host *h = repl_hostarg(r, argc >= 2 ? argv[1] : NULL);
+    if (argc < 2)
+        return repl_err(r, "usage: crash HOST (A or B)");
+    struct tcp_host *h = repl_no_more(r, argc, argv, 2) == REPL_OK ? repl_hostarg(r, argv[1]) : NULL;
     if (!h)
         return REPL_ERR;
     tcp_host_crash(h);
@@ -266,7 +336,9 @@ repl_sysctl_show(struct repl *r, const struct tcp_host *h, const struct tcp_sett
 static enum repl_status
 repl_cmd_sysctl(struct repl *r, int argc, char **argv)
 {
-    struct tcp_host *h = repl_hostarg(r, argc >= 2 ? argv[1] : NULL);
+    if (argc < 2)
+        return repl_err(r, "usage: sysctl HOST [NAME [VALUE]]");
+    struct tcp_host *h = repl_no_more(r, argc, argv, 4) == REPL_OK ? repl_hostarg(r, argv[1]) : NULL;
     const struct tcp_setting_info *s;
     if (!h)
         return REPL_ERR;
@@ -295,8 +367,12 @@ static enum repl_status
 repl_cmd_pkt(struct repl *r, int argc, char **argv)
 {
     uint64_t id;
-    if (argc < 2 || repl_num(r, argv[1], UINT64_MAX, "segment id", &id) != 0)
-        return argc < 2 ? repl_err(r, "usage: %s ID (wire lists the ids)", argv[0]) : REPL_ERR;
+    bool delay = strcmp(argv[0], "delay") == 0;
+    if (argc < (delay ? 3 : 2))
+        return repl_err(r, "usage: %s ID%s (wire lists the ids)", argv[0], delay ? " DURATION" : "");
+    if (repl_no_more(r, argc, argv, delay ? 3 : 2) != REPL_OK ||
+        repl_num(r, argv[1], UINT64_MAX, "segment id", &id) != 0)
+        return REPL_ERR;
     if (!wire_find(r->w, id))
         return repl_err(r, "%s: no segment #%llu in flight (wire lists them)", argv[0], (unsigned long long)id);
     if (strcmp(argv[0], "drop") == 0) {
@@ -306,9 +382,9 @@ repl_cmd_pkt(struct repl *r, int argc, char **argv)
         if (!copy)
             return repl_err(r, "dup: out of memory");
     } else {
-        clk_time d = argc >= 3 ? repl_parse_time(argv[2]) : -1;
-        if (d < 0)
-            return repl_err(r, "usage: delay ID DURATION (e.g. delay 3 2s)");
+        clk_time d;
+        if (repl_time_arg(r, "delay", argv[2], "delay 3 2s", &d) != 0)
+            return REPL_ERR;
         wire_delay_id(r->w, id, d);
     }
     return REPL_OK;
@@ -321,10 +397,15 @@ repl_cmd_inject(struct repl *r, int argc, char **argv)
     struct tcp_host *h = argc >= 2 ? world_host(r->w, argv[1]) : NULL;
     struct tcp_conn *c = argc >= 2 && !h ? world_conn_by_name(r->w, argv[1]) : NULL;
     static const char *const keys[] = {"seq", "ack", "win", "sport", "dport"};
+    static const char *const known[] = {"seq=", "ack=", "win=", "sport=", "dport=", "data=", NULL};
     uint64_t v[5];
     const char *s;
-    if (argc < 3 || (!h && !c))
-        return repl_err(r, "usage: inject SOCKET|HOST FLAGS [seq=N] [ack=N] [win=N] [sport=N] [dport=N] [data=TEXT]");
+    if (argc < 3)
+        return repl_err(r, "usage: inject SOCK|HOST FLAGS [seq=N] [ack=N] [win=N] [sport=N] [dport=N] [data=TEXT]");
+    if (!h && !c)
+        return repl_err(r, "inject: \"%s\" is neither a socket (status lists them) nor a host (A, B)", argv[1]);
+    if (repl_opts_known(r, argc, argv, 3, known) != REPL_OK)
+        return REPL_ERR;
     memset(&seg, 0, sizeof seg);
     if (tcp_flags_parse(argv[2], &seg.flags) != 0)
         return repl_err(r, "inject: bad flags \"%s\" (e.g. SYN, RST,ACK, S.)", argv[2]);
@@ -370,10 +451,22 @@ repl_cmd_net(struct repl *r, int argc, char **argv)
         return repl_view_net(r, argc, argv);
     if (strcasecmp(argv[1], "set") != 0)
         return repl_err(r, "usage: net | net set [A>B|B>A] delay= jitter= loss= dup= reorder= bandwidth=");
-    if (argc > 2 && strlen(argv[2]) == 3 && argv[2][1] == '>') {
-        lo = hi = toupper((unsigned char)argv[2][0]) == 'A' ? 0 : 1;
+    if (argc > 2 && strchr(argv[2], '>')) {
+        /* "A>B": one direction; "A>C" names no host, and is an error, not B>A */
+        const char *gt = strchr(argv[2], '>');
+        char a[16];
+        snprintf(a, sizeof a, "%.*s", (int)(gt - argv[2] < 15 ? gt - argv[2] : 15), argv[2]);
+        struct tcp_host *from = world_host(r->w, a), *to = world_host(r->w, gt + 1);
+        if (!from || !to)
+            return repl_err(r, "net set: no host \"%s\" in %s: the hosts are A and B (A>B or B>A)", !from ? a : gt + 1,
+                            argv[2]);
+        if (from == to)
+            return repl_err(r, "net set: %s goes nowhere: the wire joins A and B (A>B or B>A)", argv[2]);
+        lo = hi = from->index;
         first = 3;
     }
+    if (argc <= first)
+        return repl_err(r, "net set: what to set? (net set delay=5ms loss=0.1)");
     for (int i = first; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
         if (!eq)
@@ -405,14 +498,16 @@ repl_cmd_net(struct repl *r, int argc, char **argv)
     return repl_view_net(r, 1, argv);
 }
 
+static const struct repl_cmd *repl_cmd_prefix_of(const char *name);
+
 /* ---- pictures, Lua, help, quit ------------------------------------------------------------------- */
 
 static enum repl_status
 repl_cmd_ladder(struct repl *r, int argc, char **argv)
 {
     struct out_ladder_opts o = OUT_LADDER_OPTS_DEFAULT;
-    (void)argc;
-    (void)argv;
+    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
+        return REPL_ERR;
     if (out_ladder(r->out, &r->log, &o) != 0)
         return repl_err(r, "ladder: out of memory");
     return REPL_OK;
@@ -422,7 +517,7 @@ static enum repl_status
 repl_cmd_diagram(struct repl *r, int argc, char **argv)
 {
     struct tcp_conn *c = NULL;
-    if (argc >= 2 && !(c = repl_socket(r, argv[1])))
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK || (argc >= 2 && !(c = repl_socket(r, argv[1]))))
         return REPL_ERR;
     if (out_dot(r->out, &r->log, c ? c->id : 0) != 0)
         return repl_err(r, "diagram: out of memory");
@@ -455,9 +550,13 @@ repl_cmd_lua(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_help(struct repl *r, int argc, char **argv)
 {
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return REPL_ERR;
     if (argc >= 2) {
         int n = 0;
         const struct repl_cmd *c = repl_cmd_find(argv[1], &n);
+        if (!c && n == 1)
+            c = repl_cmd_prefix_of(argv[1]); /* help only looks: `help lis` may guess */
         if (!c)
             return repl_err(r, "help: %s command \"%s\"", n > 1 ? "ambiguous" : "no", argv[1]);
         fprintf(r->out, "%s\n  %s\n", c->usage, c->summary);
@@ -482,9 +581,8 @@ repl_cmd_help(struct repl *r, int argc, char **argv)
 static enum repl_status
 repl_cmd_quit(struct repl *r, int argc, char **argv)
 {
-    (void)r;
-    (void)argc;
-    (void)argv;
+    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
+        return REPL_ERR;
     return REPL_EXIT;
 }
 
@@ -510,7 +608,7 @@ const struct repl_cmd repl_cmds[] = {
     {"Seeing", "wire", NULL, "wire", "the segments in flight, with their ids", repl_view_wire, false, "-"},
     {"Seeing", "why", NULL, "why [SOCK]", "the rule behind the socket's last state change, and what triggered it", repl_view_why, false, "s"},
     {"Seeing", "waiting", NULL, "waiting [SOCK]", "what the socket waits for now, and which timer fires next", repl_view_waiting, false, "s"},
-    {"Seeing", "trace", NULL, "trace [N]", "the last N events (20)", repl_view_trace, false, "-"},
+    {"Seeing", "trace", NULL, "trace [N]", "the last N lines of the trace (20)", repl_view_trace, false, "-"},
     {"Seeing", "ladder", NULL, "ladder", "the sequence diagram of the run so far", repl_cmd_ladder, false, "-"},
     {"Seeing", "diagram", NULL, "diagram [SOCK]", "the state diagram (Graphviz DOT) with the socket's path", repl_cmd_diagram, false, "s"},
     {"Sockets", "connect", NULL, "A connect B PORT [lport=N] [isn=N]", "active OPEN from host A to host B (RFC 9293 3.10.1)", repl_cmd_connect, true, "hh-"},
@@ -535,6 +633,12 @@ const struct repl_cmd repl_cmds[] = {
 };
 const size_t repl_ncmds = sizeof repl_cmds / sizeof repl_cmds[0];
 
+/*
+ * A word that only begins a command's name is taken for it when no other command begins so,
+ * and when the command only looks or moves the clock: one that changes the world (connect,
+ * listen, close, crash, drop ...) must be typed in full, so that `list` or `clo` never opens
+ * a socket or closes one by a guess. (Tab completes any command.)
+ */
 const struct repl_cmd *
 repl_cmd_find(const char *name, int *nmatch)
 {
@@ -557,7 +661,21 @@ repl_cmd_find(const char *name, int *nmatch)
     }
     if (nmatch)
         *nmatch = n;
-    return n == 1 ? found : NULL;
+    return n == 1 && !found->acts ? found : NULL;
+}
+
+/* The one command 'name' is a prefix of (see repl_cmd_find), even one that acts; or NULL. */
+static const struct repl_cmd *
+repl_cmd_prefix_of(const char *name)
+{
+    const struct repl_cmd *found = NULL;
+    for (size_t i = 0; i < repl_ncmds; i++)
+        if (!strchr(repl_cmds[i].name, ' ') && strncasecmp(repl_cmds[i].name, name, strlen(name)) == 0) {
+            if (found)
+                return NULL;
+            found = &repl_cmds[i];
+        }
+    return found;
 }
 
 /* "ambiguous: delay delete diagram" */
@@ -588,8 +706,13 @@ repl_exec(struct repl *r, const char *line)
     if (line[0] == '=' || (strncmp(line, "lua", 3) == 0 && isspace((unsigned char)line[3]))) {
         uint64_t events = r->w->nevents;
         enum repl_status st = repl_lua(r, line[0] == '=' ? line + 1 : line + 4);
-        if (st == REPL_OK || r->w->nevents != events)
+        (void)repl_interrupted(); /* a Ctrl-C that stopped the line, or came too late to */
+        if (st == REPL_OK || r->w->nevents != events) {
+            size_t before = r->jlen;
             repl_journal(r, REPL_OP_CMD, line);
+            if (r->jlen > before) /* replayed, it stops where Ctrl-C stopped it */
+                r->jr[r->jlen - 1].stop = lsim_eval_interrupted(r->lsim);
+        }
         r->last_failed = st == REPL_ERR;
         return st;
     }
@@ -601,17 +724,31 @@ repl_exec(struct repl *r, const char *line)
         return r->last_failed = true, repl_err(r, "unbalanced quotes or too many words");
     }
     /* `A connect B 80`: a host first, then a command that takes a host */
-    const struct repl_cmd *c = argc >= 2 && world_host(r->w, argv[0]) ? repl_cmd_find(argv[1], NULL) : NULL;
-    if (c && c->args[0] == 'h') {
+    bool hostfirst = argc >= 2 && world_host(r->w, argv[0]);
+    int n2 = 0;
+    const struct repl_cmd *c2 = hostfirst ? repl_cmd_find(argv[1], &n2) : NULL, *c = NULL;
+    const char *word = argv[0];
+    if (c2 && c2->args[0] == 'h') {
         char *h = argv[0];
         argv[0] = argv[1];
         argv[1] = h;
-    } else {
-        c = repl_cmd_find(argv[0], &n);
+        c = c2;
+    } else if (hostfirst && n2 > 0) {
+        word = argv[1]; /* `B lis 80`, `A status`: a command word second, not `b` (break) first */
+        n = n2;
+    } else if (!(c = repl_cmd_find(argv[0], &n)) && hostfirst) {
+        word = argv[1]; /* `A frob`: about "frob", not about "A" */
+        n = n2;
     }
     enum repl_status st;
-    if (!c) {
-        st = n > 1 ? repl_ambiguous(r, argv[0]) : repl_err(r, "unknown command \"%s\" (help lists them)", argv[0]);
+    const struct repl_cmd *guess = !c && n == 1 ? repl_cmd_prefix_of(word) : NULL;
+    if (!c && c2) {
+        st = repl_err(r, "%s does not start with a host (help %s)", c2->name, c2->name);
+    } else if (!c && guess) {
+        st = repl_err(r, "unknown command \"%s\" (%s changes the world, so it is never abbreviated: type it in full)",
+                      word, guess->name);
+    } else if (!c) {
+        st = n > 1 ? repl_ambiguous(r, word) : repl_err(r, "unknown command \"%s\" (help lists them)", word);
     } else {
         argv[0] = (char *)c->name; /* handlers that serve several commands look at argv[0] */
         uint64_t events = r->w->nevents;

@@ -50,8 +50,11 @@ enum repl_op {
 
 struct repl_jent {
     enum repl_op op;
-    clk_time t;              /* REPL_OP_CLOCK: the new time; otherwise the time it happened */
+    clk_time t;              /* the time after it: REPL_OP_CLOCK's new time, a step's end (a
+                                scenario's step is replayed with this as its horizon) */
     char *line;              /* REPL_OP_CMD: the command (owned) */
+    size_t nlog;             /* events in the log after it: what `back` says it undid */
+    uint64_t stop;           /* an interrupted `lua` line: where it stopped (lsim_eval_checks) */
 };
 
 struct repl {
@@ -110,6 +113,8 @@ void repl_journal(struct repl *r, enum repl_op op, const char *line);
 /* One step: the scenario's next step (an action or an event) while it runs, else the
    world's next event. false when nothing is left to do. */
 bool repl_step1(struct repl *r);
+/* The same, but a scenario's blocking call stops the clock at 'horizon' (lsim_resume_to). */
+bool repl_step_to(struct repl *r, clk_time horizon);
 /* Is the scenario still running (not yet ended or failed)? */
 bool repl_script_active(const struct repl *r);
 /* Rebuild the world from the journal's first 'keep' entries. 0, or -1 on failure. */
@@ -118,8 +123,14 @@ int repl_replay(struct repl *r, size_t keep);
 bool repl_interrupted(void);
 /* "0.200s", "2min": a duration as ss -o shows timers, compact. */
 const char *repl_dur_str(clk_time t, char *buf, size_t cap);
-/* "5", "5s", "200ms", "2min", "1.5us" -> nanoseconds; -1 on bad input. */
+/* "5", "5s", "200ms", "2min", "1.5us" -> nanoseconds; -1 on bad input, REPL_TIME_TOO_LARGE
+   above REPL_TIME_MAX. */
 clk_time repl_parse_time(const char *s);
+#define REPL_TIME_TOO_LARGE ((clk_time)-2)
+#define REPL_TIME_MAX CLK_SEC(1000000000) /* 10^9 s, as sim:run takes */
+/* Argument 'arg' of command 'cmd' as a time or duration: 0, or -1 after an error that says
+   what was wrong ('example' shows a good one, as "until 1.5 or until 60s"). */
+int repl_time_arg(struct repl *r, const char *cmd, const char *arg, const char *example, clk_time *out);
 const char *repl_color(const struct repl *r, const char *ansi);
 
 /* repl_cmds.c */
@@ -133,6 +144,9 @@ int repl_split(char *line, char **argv, int max);
 void repl_on_event(const struct trace_event *ev, void *ctx);
 /* A socket by name ("A1"), or NULL after printing an error. */
 struct tcp_conn *repl_socket(struct repl *r, const char *name);
+/* Arguments after the first 'max' (the command word counts): an error naming the first one
+   (REPL_ERR), else REPL_OK. */
+enum repl_status repl_no_more(struct repl *r, int argc, char **argv, int max);
 
 /* repl_run.c: stepping, time travel, breakpoints */
 enum repl_status repl_cmd_step(struct repl *r, int argc, char **argv);
@@ -155,5 +169,15 @@ enum repl_status repl_view_why(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_waiting(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_trace(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_net(struct repl *r, int argc, char **argv);
+/* Print log event 'i' as the session prints events: a rule note in plain words first and its
+   rule id after, everything else as the trace printer 'p' prints it (to 'f'). */
+void repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i);
+/* Notes the session adds after event 'i' (a connect that failed: after how long, how many
+   SYNs), to 'f'. */
+void repl_print_after(struct repl *r, FILE *f, size_t i);
+/* The whole log printed as the session prints it, into '*mem' (malloc'd), with event i's
+   text at [(*off)[i], (*off)[i + 1]) (empty for an event not shown, a timer armed). 0, or -1
+   when out of memory (nothing to free then). For `trace N` and for what `back` undid. */
+int repl_render_log(struct repl *r, char **mem, size_t **off);
 
 #endif

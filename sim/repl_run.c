@@ -58,7 +58,13 @@ void
 repl_on_event(const struct trace_event *ev, void *ctx)
 {
     struct repl *r = ctx;
-    out_text_observe(ev, r->printer);
+    /* the session's log observes first, so 'ev' is its last event */
+    if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
+        repl_print_event(r, r->printer, r->evbuf, r->log.len - 1);
+        repl_print_after(r, r->evbuf, r->log.len - 1);
+    } else {
+        out_text_observe(ev, r->printer);
+    }
     repl_flush_events(r);
     if (ev->kind == TRACE_STATE)
         r->state_changed = true;
@@ -101,16 +107,18 @@ repl_clock_to(struct repl *r, clk_time t)
 }
 
 /* One step of a running scenario: REPL_STOP_COUNT when it went on as asked, else why not.
-   The script decides what happens next, so time limits are checked after the step. */
+   The script decides what happens next; a time stop (the limit, a `break at`) is its horizon,
+   so a sim:run(60) of the script stops the clock there exactly and goes on from there later. */
 static enum repl_stop
 repl_go_script(struct repl *r, clk_time limit, bool breaks)
 {
     clk_time before = world_now(r->w);
     if (before >= limit)
         return REPL_STOP_LIMIT;
-    repl_step1(r);
+    struct repl_bp *tb = breaks ? repl_bp_time(r, before, limit) : NULL;
+    repl_step_to(r, tb ? tb->t : limit);
     repl_journal(r, REPL_OP_STEP, NULL);
-    struct repl_bp *tb = breaks ? repl_bp_time(r, before, world_now(r->w)) : NULL;
+    tb = breaks ? repl_bp_time(r, before, world_now(r->w)) : NULL;
     if (tb && !r->bp_hit)
         r->bp_hit = tb->id;
     switch (lsim_status(r->lsim)) {
@@ -220,16 +228,20 @@ repl_report(struct repl *r, enum repl_stop why, bool quiet_limit)
 
 /* ---- stepping commands ------------------------------------------------------------------------- */
 
+/* The optional count N of `step N`, `next N`, `back N`: 1 without it; 0 is an error, not 1. */
 static int
 repl_count_arg(struct repl *r, int argc, char **argv, uint64_t *n)
 {
     *n = 1;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return -1;
     if (argc < 2)
         return 0;
     if (repl_num(r, argv[1], 1000000000, "count", n) != 0)
         return -1;
     if (*n == 0)
-        *n = 1;
+        return repl_err(r, "%s 0 would do nothing: the count is 1 or more (%s alone is %s 1)", argv[0], argv[0], argv[0]),
+               -1;
     return 0;
 }
 
@@ -269,28 +281,31 @@ repl_run_to(struct repl *r, clk_time limit, bool breaks)
 enum repl_status
 repl_cmd_run(struct repl *r, int argc, char **argv)
 {
+    clk_time d;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return REPL_ERR;
     if (argc < 2)
         return repl_run_to(r, CLK_NEVER, true);
-    clk_time d = repl_parse_time(argv[1]);
-    if (d < 0)
-        return repl_err(r, "run: bad duration \"%s\" (try 5s, 200ms, 2min)", argv[1]);
+    if (repl_time_arg(r, "run", argv[1], "run 5s", &d) != 0)
+        return REPL_ERR;
     return repl_run_to(r, world_now(r->w) + d, true);
 }
 
 enum repl_status
 repl_cmd_continue(struct repl *r, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
+        return REPL_ERR;
     return repl_run_to(r, CLK_NEVER, true);
 }
 
 enum repl_status
 repl_cmd_until(struct repl *r, int argc, char **argv)
 {
-    clk_time t = argc >= 2 ? repl_parse_time(argv[1]) : -1;
-    if (t < 0)
-        return repl_err(r, "until: want a time, e.g. until 1.5 or until 60s");
+    clk_time t;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK ||
+        repl_time_arg(r, "until", argc >= 2 ? argv[1] : NULL, "until 1.5 or until 60s", &t) != 0)
+        return REPL_ERR;
     if (t < world_now(r->w))
         return repl_err(r, "until: %s is in the past (use rewind)", argv[1]);
     return repl_run_to(r, t, true);
@@ -299,18 +314,104 @@ repl_cmd_until(struct repl *r, int argc, char **argv)
 enum repl_status
 repl_cmd_advance(struct repl *r, int argc, char **argv)
 {
-    clk_time d = argc >= 2 ? repl_parse_time(argv[1]) : -1;
-    if (d < 0)
-        return repl_err(r, "advance: want a duration, e.g. advance 60s");
+    clk_time d;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK ||
+        repl_time_arg(r, "advance", argc >= 2 ? argv[1] : NULL, "advance 60s", &d) != 0)
+        return REPL_ERR;
     return repl_run_to(r, world_now(r->w) + d, false);
 }
 
 /* ---- time travel ----------------------------------------------------------------------------- */
 
+/* The first line event 'i' printed, without its leading spaces, into 'buf' ("" if none). */
+static void
+repl_undone_line(const char *mem, const size_t *off, size_t i, char *buf, size_t cap)
+{
+    size_t a = off[i], b = off[i + 1];
+    while (a < b && mem[a] == ' ')
+        a++;
+    size_t n = 0;
+    /* one line, its columns' padding squeezed to one space */
+    for (; a < b && mem[a] != '\n' && n + 1 < cap; a++)
+        if (mem[a] != ' ' || (n > 0 && buf[n - 1] != ' '))
+            buf[n++] = mem[a];
+    buf[n] = '\0';
+}
+
+/* Say what going back to the first 'keep' journal entries undoes, before the replay (the log
+   still holds the events): each step with the first event it printed, each command line, each
+   move of the clock; a tally when there are more than five. */
+static void
+repl_say_undone(struct repl *r, size_t keep)
+{
+    char *mem = NULL, line[256], t1[32], t2[32];
+    size_t *off = NULL, steps = 0, cmds = 0, clocks = 0, shown = 0;
+    size_t first = keep ? r->jr[keep - 1].nlog : 0;
+    if (keep >= r->jlen || repl_render_log(r, &mem, &off) != 0)
+        return;
+    for (size_t i = keep; i < r->jlen; i++) {
+        const struct repl_jent *e = &r->jr[i];
+        size_t from = i ? r->jr[i - 1].nlog : 0, to = e->nlog, printed = 0, head = to;
+        for (size_t k = from; k < to && k < r->log.len; k++)
+            if (off[k + 1] > off[k] && printed++ == 0)
+                head = k;
+        steps += e->op == REPL_OP_STEP;
+        cmds += e->op == REPL_OP_CMD;
+        clocks += e->op == REPL_OP_CLOCK;
+        if (r->jlen - keep > 5)
+            continue;
+        switch (e->op) {
+        case REPL_OP_STEP:
+            if (head < to) {
+                repl_undone_line(mem, off, head, line, sizeof line);
+                fprintf(r->out, "-- undid a step: %s", line);
+                if (printed > 1)
+                    fprintf(r->out, " (and %zu more event%s)", printed - 1, printed == 2 ? "" : "s");
+                fputc('\n', r->out);
+            } else if (e->t > (i ? r->jr[i - 1].t : 0)) {
+                fprintf(r->out, "-- undid a step of the scenario: the clock's move from %s to %s\n",
+                        out_time_str(i ? r->jr[i - 1].t : 0, t1, sizeof t1), out_time_str(e->t, t2, sizeof t2));
+            } else {
+                fprintf(r->out, "-- undid a step of the scenario\n");
+            }
+            break;
+        case REPL_OP_CMD:
+            fprintf(r->out, "-- undid `%s`", e->line ? e->line : "?");
+            if (printed)
+                fprintf(r->out, " (%zu event%s)", printed, printed == 1 ? "" : "s");
+            fputc('\n', r->out);
+            break;
+        case REPL_OP_CLOCK:
+            fprintf(r->out, "-- undid the clock's move from %s to %s\n",
+                    out_time_str(i ? r->jr[i - 1].t : 0, t1, sizeof t1), out_time_str(e->t, t2, sizeof t2));
+            break;
+        }
+    }
+    if (r->jlen - keep > 5) {
+        fprintf(r->out, "-- undid %zu step%s, %zu command%s", steps, steps == 1 ? "" : "s", cmds, cmds == 1 ? "" : "s");
+        for (size_t i = keep; i < r->jlen && shown < 4; i++) {
+            if (r->jr[i].op != REPL_OP_CMD)
+                continue;
+            fprintf(r->out, "%s`%s`", shown ? ", " : " (", r->jr[i].line ? r->jr[i].line : "?");
+            if (++shown == 4 && cmds > 4)
+                fprintf(r->out, ", ...");
+        }
+        fprintf(r->out, "%s and %zu move%s of the clock: %zu events", shown ? ")" : "", clocks, clocks == 1 ? "" : "s",
+                r->log.len - first);
+        if (r->log.len > first)
+            fprintf(r->out, " from %s to %s", out_time_str(r->log.ev[first].t, t1, sizeof t1),
+                    out_time_str(r->log.ev[r->log.len - 1].t, t2, sizeof t2));
+        fputc('\n', r->out);
+    }
+    free(mem);
+    free(off);
+}
+
 static enum repl_status
 repl_travel(struct repl *r, size_t keep, clk_time then)
 {
     char t[32];
+    repl_say_undone(r, keep);
     if (repl_replay(r, keep) != 0)
         return repl_err(r, "out of memory while rebuilding the world");
     if (then > world_now(r->w))
@@ -360,31 +461,67 @@ repl_bp_target(struct repl *r, const char *word, struct repl_bp *b)
     return h || c;
 }
 
+/* "A>B": the sending host of a direction, or -1 after an error naming the host that is not
+   one. -2 when 'word' is not of the form X>Y at all. */
+static int
+repl_direction(struct repl *r, const char *cmd, const char *word)
+{
+    const char *gt = strchr(word, '>');
+    if (!gt)
+        return -2;
+    char from[16], to[16];
+    snprintf(from, sizeof from, "%.*s", (int)(gt - word < 15 ? gt - word : 15), word);
+    snprintf(to, sizeof to, "%s", gt + 1);
+    struct tcp_host *a = world_host(r->w, from), *b = world_host(r->w, to);
+    if (!a || !b)
+        return repl_err(r, "%s: no host \"%s\" in %s: the hosts are A and B (A>B or B>A)", cmd, !a ? from : to, word),
+               -1;
+    if (a == b)
+        return repl_err(r, "%s: %s goes nowhere: the wire joins A and B (A>B or B>A)", cmd, word), -1;
+    return a->index;
+}
+
 static enum repl_status
 repl_bp_parse(struct repl *r, int argc, char **argv, struct repl_bp *b)
 {
     const char *what = argv[1];
+    char who[64] = "";
     if (strcasecmp(what, "at") == 0) {
         b->kind = REPL_BP_TIME;
-        b->t = argc >= 3 ? repl_parse_time(argv[2]) : -1;
-        if (b->t < 0)
-            return repl_err(r, "break at: want a time, e.g. break at 60s");
+        if (repl_no_more(r, argc, argv, 3) != REPL_OK ||
+            repl_time_arg(r, "break at", argc >= 3 ? argv[2] : NULL, "break at 60s", &b->t) != 0)
+            return REPL_ERR;
+        if (b->t <= world_now(r->w))
+            return repl_err(r, "break at: the clock is already at %s (%s is not ahead)", out_time_str(world_now(r->w), who, sizeof who),
+                            argv[2]);
         snprintf(b->desc, sizeof b->desc, "the clock reaches %s", argv[2]);
         return REPL_OK;
     }
     if (strcasecmp(what, "seg") == 0 || strcasecmp(what, "segment") == 0) {
         b->kind = REPL_BP_SEGMENT;
+        bool flags = false;
         for (int i = 2; i < argc; i++) {
             const char *a = argv[i];
-            struct tcp_host *h = world_host(r->w, a);
-            if (strcasecmp(a, "from") == 0 && i + 1 < argc && world_host(r->w, argv[i + 1]))
-                b->host = world_host(r->w, argv[++i])->index;
-            else if (strlen(a) == 3 && a[1] == '>' && world_host(r->w, (char[]){a[0], '\0'}))
-                b->host = world_host(r->w, (char[]){a[0], '\0'})->index; /* "A>B" */
-            else if (h)
+            int dir;
+            if (strcasecmp(a, "from") == 0) {
+                struct tcp_host *h = i + 1 < argc ? world_host(r->w, argv[i + 1]) : NULL;
+                if (!h)
+                    return i + 1 < argc
+                               ? repl_err(r, "break seg: no host \"%s\" after from: the hosts are A and B", argv[i + 1])
+                               : repl_err(r, "break seg: from what? (break seg FIN from B)");
                 b->host = h->index;
-            else if (tcp_flags_parse(a, &b->flags) != 0)
-                return repl_err(r, "break seg: \"%s\" is neither flags (SYN,ACK) nor a direction (A>B)", a);
+                i++;
+            } else if ((dir = repl_direction(r, "break seg", a)) != -2) {
+                if (dir < 0)
+                    return REPL_ERR;
+                b->host = dir;
+            } else if (world_host(r->w, a)) {
+                b->host = world_host(r->w, a)->index;
+            } else if (!flags && tcp_flags_parse(a, &b->flags) == 0) {
+                flags = true;
+            } else {
+                return repl_err(r, "break seg: \"%s\" is neither flags (SYN,ACK) nor a sender (from A, A>B)", a);
+            }
         }
         char fl[32];
         snprintf(b->desc, sizeof b->desc, "a segment%s%s%s%s enters the wire", b->flags ? " with " : "",
@@ -399,24 +536,40 @@ repl_bp_parse(struct repl *r, int argc, char **argv, struct repl_bp *b)
             for (int k = 0; k < TCP_TIMER_COUNT; k++)
                 if (strcasecmp(argv[i], tcp_timer_name((enum tcp_timer)k)) == 0)
                     t = k;
-            if (t >= 0)
+            if (t >= 0 && b->timer >= 0)
+                return repl_err(r, "break timer: one timer at a time (%s, then %s)",
+                                tcp_timer_name((enum tcp_timer)b->timer), argv[i]);
+            if (t >= 0) {
                 b->timer = t;
-            else if (!repl_bp_target(r, argv[i], b))
-                return repl_err(r, "break timer: \"%s\" is not a timer, socket or host", argv[i]);
+            } else if (who[0]) {
+                return repl_err(r, "break timer: one socket or host at a time (%s, then %s)", who, argv[i]);
+            } else if (repl_bp_target(r, argv[i], b)) {
+                snprintf(who, sizeof who, "%s", argv[i]);
+            } else {
+                char names[128];
+                size_t n = 0;
+                names[0] = '\0';
+                for (int k = 0; k < TCP_TIMER_COUNT && n < sizeof names; k++)
+                    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", k ? ", " : "",
+                                          tcp_timer_name((enum tcp_timer)k));
+                return repl_err(r, "break timer: \"%s\" is neither a timer (%s) nor a socket or host", argv[i], names);
+            }
         }
         snprintf(b->desc, sizeof b->desc, "%s timer expires%s%s",
-                 b->timer >= 0 ? tcp_timer_name((enum tcp_timer)b->timer) : "a",
-                 argc > 2 && b->timer < 0 ? " on " : "", argc > 2 && b->timer < 0 ? argv[2] : "");
+                 b->timer >= 0 ? tcp_timer_name((enum tcp_timer)b->timer) : "a", who[0] ? " on " : "", who);
         return REPL_OK;
     }
     /* break [SOCKET|HOST] [STATE] */
     int i = 1;
     if (repl_bp_target(r, argv[1], b))
         i++;
+    if (repl_no_more(r, argc, argv, i + 1) != REPL_OK)
+        return REPL_ERR;
     if (i < argc) {
         b->state = tcp_state_parse(argv[i]);
         if (b->state < 0)
-            return repl_err(r, "break: \"%s\" is not a socket, host or state (try help break)", argv[i]);
+            return repl_err(r, "break: \"%s\" is not a %sstate (try help break)", argv[i],
+                            i == 1 ? "socket, host or " : "");
         b->kind = REPL_BP_STATE;
         snprintf(b->desc, sizeof b->desc, "%s enters %s", i == 2 ? argv[1] : "a socket",
                  tcp_state_rfc((enum tcp_state)b->state));
@@ -458,6 +611,8 @@ repl_cmd_info(struct repl *r, int argc, char **argv)
 {
     if (argc < 2 || strncasecmp(argv[1], "breakpoints", strlen(argv[1])) != 0)
         return repl_err(r, "info: try info break");
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return REPL_ERR;
     if (r->nbp == 0) {
         fprintf(r->out, "no breakpoints\n");
         return REPL_OK;
@@ -472,6 +627,8 @@ enum repl_status
 repl_cmd_delete(struct repl *r, int argc, char **argv)
 {
     uint64_t id;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return REPL_ERR;
     if (argc < 2) {
         r->nbp = 0;
         fprintf(r->out, "all breakpoints deleted\n");

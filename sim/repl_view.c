@@ -13,13 +13,81 @@
 
 /* ---- shared pieces ---------------------------------------------------------------------------- */
 
-/* "RFC 9293 3.10.7.4: fifth, ..." */
-static void
-repl_rule_line(enum tcp_rule rule, char *buf, size_t cap)
+/* "RFC 9293 3.10.7.4", "RFC 5961 3.2", "Linux tcp_timewait_state_process": where to read it. */
+static const char *
+repl_rule_cite(enum tcp_rule rule, char *buf, size_t cap)
 {
     const char *sec = tcp_rule_section(rule);
     bool ours = sec[0] >= '0' && sec[0] <= '9';
-    snprintf(buf, cap, "%s%s: %s", ours ? "RFC 9293 " : "", sec, tcp_rule_text(rule));
+    snprintf(buf, cap, "%s%s", ours ? "RFC 9293 " : "", sec);
+    return buf;
+}
+
+/* "fifth, SYN-RECEIVED: our SYN is ACKed, ESTABLISHED (SYN_RCVD_ACKED, RFC 9293 3.10.7.4)":
+   the words first, the rule's id and source after. */
+static void
+repl_rule_line(enum tcp_rule rule, char *buf, size_t cap)
+{
+    char cite[96];
+    snprintf(buf, cap, "%s (%s, %s)", tcp_rule_text(rule), tcp_rule_name(rule), repl_rule_cite(rule, cite, sizeof cite));
+}
+
+/* "131", "0.002": seconds without the zeros a person would not write. */
+static const char *
+repl_secs(clk_time t, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.3f", clk_to_sec(t));
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *end = buf + strlen(buf);
+        while (end > dot + 1 && end[-1] == '0')
+            *--end = '\0';
+        if (end == dot + 1)
+            *dot = '\0';
+    }
+    return buf;
+}
+
+/* How socket 'c' failed to connect, from the events: "ETIMEDOUT after 131 s, 11 SYNs" (the
+   time from its first SYN to the moment it gave up, and the SYNs it sent). Counted, not
+   computed from the settings, so it stays true whatever the timers do. false when 'c' did not
+   leave SYN-SENT with an error. */
+static bool
+repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, size_t cap)
+{
+    clk_time first = -1, end = -1;
+    unsigned syns = 0;
+    if (!c || c->error == TCP_OK)
+        return false;
+    for (size_t i = 0; i < r->log.len; i++) {
+        const struct trace_event *ev = &r->log.ev[i];
+        if (ev->conn != c->id)
+            continue;
+        if (ev->kind == TRACE_SEND && (ev->seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+            if (first < 0)
+                first = ev->t;
+            syns++;
+        } else if (ev->kind == TRACE_STATE && ev->to_state == TCP_CLOSED && ev->from_state == TCP_SYN_SENT) {
+            end = ev->t;
+        }
+    }
+    if (first < 0 || end < 0)
+        return false;
+    char d[32];
+    snprintf(buf, cap, "%s after %s s, %u SYN%s", tcp_err_name(c->error), repl_secs(end - first, d, sizeof d), syns,
+             syns == 1 ? "" : "s");
+    return true;
+}
+
+/* The connections of listener 'l' that are established and wait for accept(): the Recv-Q
+   netstat shows for a listener (Linux's sk_ack_backlog; SYN-RECEIVED ones are not in it). */
+static unsigned
+repl_acceptq_len(const struct tcp_conn *l)
+{
+    unsigned n = 0;
+    for (const struct tcp_conn *k = l->acceptq_head; k; k = k->acceptq_next)
+        n++;
+    return n;
 }
 
 /* "<SEQ=300><ACK=101><CTL=SYN,ACK> len 0", numbers absolute, as in `tcb`. */
@@ -77,6 +145,8 @@ repl_timers_str(const struct tcp_conn *c, char *buf, size_t cap)
 static struct tcp_conn *
 repl_socket_or_last(struct repl *r, int argc, char **argv)
 {
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return NULL;
     if (argc >= 2)
         return repl_socket(r, argv[1]);
     for (size_t i = r->log.len; i-- > 0;)
@@ -88,16 +158,39 @@ repl_socket_or_last(struct repl *r, int argc, char **argv)
 
 /* ---- status -------------------------------------------------------------------------------------- */
 
+/* "changed from the preset: B isn=300": the settings a sysctl (or the scenario) changed. */
+static void
+repl_settings_changed(struct repl *r)
+{
+    bool any = false;
+    for (int h = 0; h < WORLD_HOSTS; h++) {
+        const struct tcp_host *host = &r->w->host[h];
+        for (size_t i = 0; i < tcp_setting_count; i++) {
+            const struct tcp_setting_info *s = &tcp_setting_table[i];
+            double v = tcp_setting_get(&host->cfg, s);
+            double def = r->w->preset == TCP_PRESET_RFC ? s->rfc_value : s->linux_value;
+            if (v - def < 1e-9 && def - v < 1e-9)
+                continue;
+            fprintf(r->out, "%s %s %s=%g", any ? "," : "changed from the preset:", host->name, s->name, v);
+            any = true;
+        }
+    }
+    if (any)
+        fputc('\n', r->out);
+}
+
 enum repl_status
 repl_view_status(struct repl *r, int argc, char **argv)
 {
     char t[32], local[32], foreign[32], timers[256];
     size_t closed = 0, inflight;
-    (void)argc;
-    (void)argv;
+    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
+        return REPL_ERR;
     (void)wire_inflight(r->w, &inflight);
-    fprintf(r->out, "time %s, seed %llu, %zu segment%s in flight\n", out_time_str(world_now(r->w), t, sizeof t),
-            (unsigned long long)r->w->seed, inflight, inflight == 1 ? "" : "s");
+    fprintf(r->out, "time %s, seed %llu, preset %s, %zu segment%s in flight\n", out_time_str(world_now(r->w), t, sizeof t),
+            (unsigned long long)r->w->seed, r->w->preset == TCP_PRESET_RFC ? "rfc" : "linux", inflight,
+            inflight == 1 ? "" : "s");
+    repl_settings_changed(r);
     fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
     for (uint32_t i = 0; i < r->w->nconns; i++) {
         const struct tcp_conn *c = r->w->conns[i];
@@ -112,16 +205,22 @@ repl_view_status(struct repl *r, int argc, char **argv)
             tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
         repl_timers_str(c, timers, sizeof timers);
         fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
-                c->state == TCP_LISTEN ? (unsigned)c->pending : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
+                c->state == TCP_LISTEN ? repl_acceptq_len(c) : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
                 local, foreign, tcp_state_bsd(c->state), timers);
     }
     if (closed) {
         fprintf(r->out, "closed:");
         for (uint32_t i = 0; i < r->w->nconns; i++) {
             const struct tcp_conn *c = r->w->conns[i];
-            if (!c->live)
-                fprintf(r->out, " %s%s%s%s", c->name, c->error ? " (" : "", c->error ? tcp_err_name(c->error) : "",
-                        c->error ? ")" : "");
+            char why[96];
+            if (c->live)
+                continue;
+            if (repl_connect_failure(r, c, why, sizeof why))
+                fprintf(r->out, " %s (connect failed: %s)", c->name, why);
+            else if (c->error)
+                fprintf(r->out, " %s (%s: %s)", c->name, tcp_err_text(c->error), tcp_err_name(c->error));
+            else
+                fprintf(r->out, " %s", c->name);
         }
         fputc('\n', r->out);
     }
@@ -136,8 +235,8 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
     const struct tcp_conn *c = argc >= 2 ? repl_socket(r, argv[1]) : NULL;
     char local[32], remote[32], t[32], d1[32], d2[32], d3[32], rule[320], timers[256];
     if (argc < 2)
-        return repl_err(r, "usage: tcb SOCKET (status lists them)");
-    if (!c)
+        return repl_err(r, "usage: tcb SOCK (status lists them)");
+    if (!c || repl_no_more(r, argc, argv, 2) != REPL_OK)
         return REPL_ERR;
     repl_rule_line(c->last_rule, rule, sizeof rule);
     fprintf(r->out, "%s  %s -> %s  %s since %s\n", c->name, tcp_endpoint_str(c->laddr, c->lport, local, sizeof local),
@@ -179,8 +278,8 @@ repl_view_wire(struct repl *r, int argc, char **argv)
     clk_time now = world_now(r->w);
     size_t n;
     struct wire_pkt *const *v = wire_inflight(r->w, &n);
-    (void)argc;
-    (void)argv;
+    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
+        return REPL_ERR;
     if (n == 0) {
         fprintf(r->out, "no segments in flight\n");
         return REPL_OK;
@@ -215,7 +314,30 @@ repl_trigger(const struct repl *r, size_t i, const struct tcp_conn *c)
             (ev->kind == TRACE_TIMER_FIRE && ev->conn == c->id))
             return (long)j;
     }
+    /* an OPEN that takes a pair over from TIME-WAIT deletes the old TCB before its call is
+       reported: the call comes just after */
+    if (st->rule == TCP_RULE_OPEN_REUSE_TIME_WAIT)
+        for (size_t j = i + 1; j < r->log.len && r->log.ev[j].t == st->t; j++)
+            if (r->log.ev[j].kind == TRACE_CALL && r->log.ev[j].host == c->host->index)
+                return (long)j;
     return -1;
+}
+
+/* What `why` adds to a transition a student should know more about. */
+static void
+repl_why_notes(struct repl *r, const struct tcp_conn *c, const struct trace_event *st)
+{
+    char why[96];
+    if (st->from_state == TCP_TIME_WAIT && st->rule == TCP_RULE_RST_CLOSE) {
+        /* RFC 1337: the hazard is named after this very event */
+        fprintf(r->out, "  note     an RST cut TIME-WAIT short before 2MSL passed: this is TIME-WAIT assassination\n"
+                        "           (RFC 1337). An old duplicate could now reach a new incarnation of the pair.\n"
+                        "           With tcp_rfc1337 = 1 %s would ignore the RST (now %d; `sysctl %s tcp_rfc1337 1`;\n"
+                        "           Linux leaves it 0, the rfc preset sets it).\n",
+                c->host->name, c->host->cfg.rfc1337, c->host->name);
+    }
+    if (st->to_state == TCP_CLOSED && repl_connect_failure(r, c, why, sizeof why))
+        fprintf(r->out, "  result   connect failed: %s\n", why);
 }
 
 enum repl_status
@@ -245,7 +367,11 @@ repl_view_why(struct repl *r, int argc, char **argv)
                     r->w->host[ev->from].name, seg);
             break;
         case TRACE_CALL:
-            fprintf(r->out, "  because  the user called %s (%s)\n", ev->text ? ev->text : "?", tcp_err_name(ev->err));
+            if (ev->conn != c->id && ev->conn_name)
+                fprintf(r->out, "  because  the user called %s on %s (%s)\n", ev->text ? ev->text : "?", ev->conn_name,
+                        tcp_err_name(ev->err));
+            else
+                fprintf(r->out, "  because  the user called %s (%s)\n", ev->text ? ev->text : "?", tcp_err_name(ev->err));
             break;
         case TRACE_TIMER_FIRE:
             fprintf(r->out, "  because  the %s timer expired\n", tcp_timer_name(ev->timer));
@@ -263,6 +389,7 @@ repl_view_why(struct repl *r, int argc, char **argv)
             break;
         }
     }
+    repl_why_notes(r, c, st);
     fprintf(r->out, "  TCB now  SND.UNA=%u SND.NXT=%u SND.WND=%u RCV.NXT=%u RCV.WND=%u%s", (unsigned)c->snd_una,
             (unsigned)c->snd_nxt, (unsigned)c->snd_wnd, (unsigned)c->rcv_nxt, (unsigned)repl_rcv_wnd(c),
             c->fin_sent ? "" : "\n");
@@ -368,51 +495,214 @@ repl_view_waiting(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* ---- events as the session prints them --------------------------------------------------------------- */
+
+/* The segment whose arrival led to log event 'i': the latest arrival at the same host at the
+   same instant, or NULL (a timer, a call). */
+static const struct tcp_seg *
+repl_arrival(const struct repl *r, size_t i)
+{
+    const struct trace_event *ev = &r->log.ev[i];
+    for (size_t j = i; j-- > 0 && r->log.ev[j].t == ev->t;)
+        if (r->log.ev[j].kind == TRACE_DELIVER && r->log.ev[j].to == ev->host)
+            return &r->log.ev[j].seg;
+    return NULL;
+}
+
+/*
+ * Rule notes (TRACE_RULE: something a TCP did without changing state) in plain words, as a
+ * student would say them: "no socket on port 81, so B answers with RST". In a template,
+ * {who} is the socket (else the host), {host} the host, and {port}, {seq}, {ack} are the
+ * destination port, SEQ and ACK of the segment that arrived. A rule missing here is said with
+ * its text from tcp_rules.h.
+ */
+static const struct {
+    enum tcp_rule rule;
+    const char *words;
+} repl_rule_words_table[] = {
+    {TCP_RULE_CLOSED_SEND_RST, "no socket on port {port}, so {host} answers with RST"},
+    {TCP_RULE_CLOSED_RST_DROP, "no socket on port {port}; an RST is never answered, so {host} drops it"},
+    {TCP_RULE_LISTEN_RST_IGNORE, "an RST reaches the listener {who}: it ignores it"},
+    {TCP_RULE_LISTEN_ACK_RST, "an ACK reaches the listener {who}, which has sent nothing to acknowledge, so {host} "
+                              "answers with RST"},
+    {TCP_RULE_LISTEN_BACKLOG_FULL, "the backlog of the listener {who} is full, so {host} drops the SYN (the client "
+                                   "will send it again)"},
+    {TCP_RULE_LISTEN_OTHER_DROP, "a segment with neither SYN, ACK nor RST reaches the listener {who}: it drops it"},
+    {TCP_RULE_SYN_SENT_BAD_ACK_RST, "ACK={ack} does not acknowledge the SYN of {who}, so {host} answers with RST"},
+    {TCP_RULE_SYN_SENT_BAD_ACK_DROP, "an RST whose ACK={ack} does not acknowledge the SYN of {who}: it drops it"},
+    {TCP_RULE_SYN_SENT_RST_DROP, "an RST without an acceptable ACK: {who} drops it (a blind reset cannot refuse it)"},
+    {TCP_RULE_SYN_SENT_OTHER_DROP, "{who} waits for a SYN or an RST; this segment has neither, so it drops it"},
+    {TCP_RULE_SEQ_NOT_ACCEPTABLE, "SEQ={seq} lies outside the receive window of {who}, so it drops the segment and "
+                                  "sends an ACK of what it expects"},
+    {TCP_RULE_SEQ_RST_NOT_ACCEPTABLE, "an RST with SEQ={seq} outside the receive window of {who}: it drops it"},
+    {TCP_RULE_SEQ_OUT_OF_ORDER, "SEQ={seq} is beyond what {who} expects next: it keeps the data until the gap is "
+                                "filled"},
+    {TCP_RULE_RST_CHALLENGE, "an RST with SEQ={seq} inside the window but not exactly where {who} expects it: a "
+                             "challenge ACK instead of a reset"},
+    {TCP_RULE_SYN_CHALLENGE, "a SYN on a synchronized connection: {who} answers with a challenge ACK"},
+    {TCP_RULE_RST_RFC1337_IGNORE, "an RST in TIME-WAIT: with tcp_rfc1337 on, {who} ignores it, so no TIME-WAIT "
+                                  "assassination"},
+    {TCP_RULE_SYN_RCVD_BAD_ACK_RST, "ACK={ack} does not acknowledge the SYN,ACK of {who}, so it answers with RST"},
+    {TCP_RULE_SYN_RCVD_DUP_SYN, "the peer's SYN again: {who} sends its SYN,ACK again"},
+    {TCP_RULE_ACK_TOO_NEW, "ACK={ack} acknowledges data {who} has not sent: it answers with an ACK and drops the "
+                           "segment"},
+    {TCP_RULE_FIN_AGAIN, "the peer's FIN again (the ACK of it was lost or late): {who} acknowledges it again"},
+    {TCP_RULE_FIN_TIME_WAIT_AGAIN, "the peer's FIN again, in TIME-WAIT: {who} acknowledges it and the 2MSL wait "
+                                   "starts over"},
+    {TCP_RULE_TIME_WAIT_RST_DROP, "an RST in TIME-WAIT, not at RCV.NXT: {who} drops it silently"},
+    {TCP_RULE_TIMER_REXMIT, "no ACK in time: {who} sends its oldest unacknowledged segment again and doubles the RTO"},
+    {TCP_RULE_FAST_RETRANSMIT, "a third duplicate ACK: {who} sends the missing segment again at once (fast "
+                               "retransmit)"},
+    {TCP_RULE_TIMER_PERSIST, "the peer's window is zero: {who} sends a window probe"},
+    {TCP_RULE_TIMER_KEEPALIVE, "idle for too long: {who} sends a keep-alive probe"},
+    {TCP_RULE_TIMER_DELACK, "the delayed-ACK timer expired: {who} sends the ACK it held back"},
+};
+
+/* The plain words for rule note 'rule' into 'buf', or "" when there are none (or they need a
+   segment and 'seg' is NULL). */
+static void
+repl_rule_words(enum tcp_rule rule, const char *who, const char *host, const struct tcp_seg *seg, char *buf,
+                size_t cap)
+{
+    const char *tpl = NULL;
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof repl_rule_words_table / sizeof repl_rule_words_table[0]; i++)
+        if (repl_rule_words_table[i].rule == rule)
+            tpl = repl_rule_words_table[i].words;
+    for (const char *p = tpl; p && *p && n + 1 < cap;) {
+        char v[24];
+        const char *val = NULL;
+        if (*p != '{') {
+            buf[n++] = *p++;
+            continue;
+        }
+        const char *end = strchr(p, '}');
+        size_t k = end ? (size_t)(end - p) + 1 : 1;
+        if (strncmp(p, "{who}", k) == 0)
+            val = who;
+        else if (strncmp(p, "{host}", k) == 0)
+            val = host;
+        else if (seg && strncmp(p, "{port}", k) == 0)
+            val = (snprintf(v, sizeof v, "%u", (unsigned)seg->dport), v);
+        else if (seg && strncmp(p, "{seq}", k) == 0)
+            val = (snprintf(v, sizeof v, "%u", (unsigned)seg->seq), v);
+        else if (seg && strncmp(p, "{ack}", k) == 0)
+            val = (snprintf(v, sizeof v, "%u", (unsigned)seg->ack), v);
+        if (!val) {
+            buf[0] = '\0'; /* a segment's number without a segment: the rule's own text instead */
+            return;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s", val);
+        if (n >= cap)
+            n = cap - 1;
+        p += k;
+    }
+    buf[n] = '\0';
+}
+
+void
+repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i)
+{
+    const struct trace_event *ev = &r->log.ev[i];
+    if (ev->kind != TRACE_RULE || r->o.format == OUT_FMT_JSONL) {
+        out_text_observe(ev, p);
+        return;
+    }
+    /* out_text would print "B CLOSED: CLOSED_SEND_RST  [RFC 9293 ...]": the id first. The
+       printer learns nothing from a rule note, so it need not see it. */
+    const char *host = ev->host >= 0 && ev->host < WORLD_HOSTS ? r->w->host[ev->host].name : "?";
+    const char *who = ev->conn_name ? ev->conn_name : host;
+    char words[320], cite[96], t[32];
+    repl_rule_words(ev->rule, who, host, repl_arrival(r, i), words, sizeof words);
+    if (!words[0])
+        snprintf(words, sizeof words, "%s %s: %s", who, tcp_state_rfc(ev->to_state), tcp_rule_text(ev->rule));
+    fprintf(f, "%10s  %s%s%s (%s, %s)%s\n", out_time_str(ev->t, t, sizeof t), r->o.format == OUT_FMT_TCPDUMP ? "# " : "",
+            repl_color(r, "\033[33m"), words, tcp_rule_name(ev->rule), repl_rule_cite(ev->rule, cite, sizeof cite),
+            repl_color(r, "\033[0m"));
+}
+
+void
+repl_print_after(struct repl *r, FILE *f, size_t i)
+{
+    const struct trace_event *ev = &r->log.ev[i];
+    char why[96], t[32];
+    if (ev->kind != TRACE_STATE || ev->to_state != TCP_CLOSED || ev->from_state != TCP_SYN_SENT ||
+        r->o.format == OUT_FMT_JSONL)
+        return;
+    const struct tcp_conn *c = world_conn(r->w, ev->conn);
+    if (c && repl_connect_failure(r, c, why, sizeof why))
+        fprintf(f, "%10s  %s%s connect failed: %s\n", out_time_str(ev->t, t, sizeof t),
+                r->o.format == OUT_FMT_TCPDUMP ? "# " : "", c->name, why);
+}
+
+int
+repl_render_log(struct repl *r, char **mem, size_t **off)
+{
+    struct out_text_opts o = OUT_TEXT_OPTS_DEFAULT;
+    size_t len = 0;
+    *mem = NULL;
+    *off = malloc((r->log.len + 1) * sizeof **off);
+    FILE *f = *off ? open_memstream(mem, &len) : NULL;
+    o.format = r->o.format;
+    o.color = r->o.color;
+    o.absolute_seq = true; /* as the session prints them */
+    struct out_text *p = f ? out_text_new(f, &o) : NULL;
+    if (!p) {
+        if (f)
+            fclose(f);
+        free(*mem);
+        free(*off);
+        return -1;
+    }
+    /* every event goes through the printer, which learns the states from them */
+    for (size_t i = 0; i < r->log.len; i++) {
+        fflush(f);
+        (*off)[i] = len;
+        repl_print_event(r, p, f, i);
+        repl_print_after(r, f, i);
+    }
+    out_text_free(p);
+    fclose(f);
+    (*off)[r->log.len] = len;
+    return 0;
+}
+
 /* ---- trace and net ------------------------------------------------------------------------------------ */
 
 enum repl_status
 repl_view_trace(struct repl *r, int argc, char **argv)
 {
-    struct out_text_opts o = OUT_TEXT_OPTS_DEFAULT;
     uint64_t n = 20;
-    char *mem = NULL;
-    size_t len = 0, from = 0;
+    char *mem;
+    size_t *off, from, shown = 0;
+    if (repl_no_more(r, argc, argv, 2) != REPL_OK)
+        return REPL_ERR;
     if (argc >= 2 && repl_num(r, argv[1], 1000000000, "count", &n) != 0)
         return REPL_ERR;
-    FILE *f = open_memstream(&mem, &len);
-    o.format = r->o.format;
-    o.color = r->o.color;
-    o.absolute_seq = true;
-    struct out_text *p = f ? out_text_new(f, &o) : NULL;
-    if (!p) {
-        if (f)
-            fclose(f);
-        free(mem);
+    if (n == 0)
+        return repl_err(r, "trace: the count must be 1 or more");
+    if (repl_render_log(r, &mem, &off) != 0)
         return repl_err(r, "trace: out of memory");
-    }
-    /* every event goes through the printer (relative numbers need the SYNs); only the last
-       N are shown */
-    for (size_t i = 0; i < r->log.len; i++) {
-        if (i + n == r->log.len) {
-            fflush(f);
-            from = len;
-        }
-        out_text_observe(&r->log.ev[i], p);
-    }
-    out_text_free(p);
-    fclose(f);
-    if (len > from)
-        fwrite(mem + from, 1, len - from, r->out);
+    /* the last N lines, as tail -n shows them: an armed timer prints none, a failed connect
+       two */
+    size_t end = off[r->log.len];
+    for (from = end; from > 0 && shown <= n; from--)
+        if (mem[from - 1] == '\n' && ++shown > n)
+            break;
+    if (end)
+        fwrite(mem + from, 1, end - from, r->out);
     else
         fprintf(r->out, "no events yet\n");
     free(mem);
+    free(off);
     return REPL_OK;
 }
 
 enum repl_status
 repl_view_net(struct repl *r, int argc, char **argv)
 {
-    (void)argc;
+    (void)argc; /* `net` and `net set ...` come here after their own checks */
     (void)argv;
     for (int d = 0; d < 2; d++) {
         const struct wire_link *l = &r->w->wire.link[d];

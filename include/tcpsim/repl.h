@@ -56,6 +56,12 @@ enum repl_status repl_exec(struct repl *r, const char *line);
    and the input was not a terminal (so a script of commands can fail a test). */
 int repl_loop(struct repl *r);
 
+/* What Ctrl-C does (the REPL's SIGINT handler calls it; safe from a signal handler): the
+   command running now stops at its next check, between two events of a `run` or every
+   thousand Lua instructions of a `lua` or `=` line (which then fails with "interrupted").
+   Called before a command, it stops that command at its first check. */
+void repl_interrupt(void);
+
 /* The world the session shows now (it changes after `back` or `rewind`). */
 struct world *repl_world(const struct repl *r);
 /* Every event of the current world so far. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/repl/tmux.sh PROGRAM... - drive `tcpsim repl` in a real terminal through tmux: tab
-# completion of a command and of a socket name, a step, the history file. Skipped (success)
-# when tmux is not installed.
+# completion of a command, of a socket name, of a timer after `break timer` and of flags after
+# `break seg`, a step, Ctrl-C stopping a long `lua sim:run(...)` (the session goes on), the
+# history file. Skipped (success) when tmux is not installed.
 set -u
 if ! command -v tmux >/dev/null 2>&1; then
     echo "repl: tmux not installed, terminal test skipped"
@@ -39,6 +40,24 @@ t send-keys 'tcb B' Tab Tab                          # B1 and B2: the second Tab
 check "B1  B2"
 t send-keys '2' Enter
 check "B2  10.0.0.2:80 -> 10.0.0.1"
+t send-keys 'break timer re' Tab Enter               # timer names after `break timer`
+check "breakpoint 1: stop when rexmit timer expires"
+t send-keys 'break seg FIN,' Tab Enter               # flags after `break seg`
+check "breakpoint 2: stop when a segment with FIN,ACK enters the wire"
+t send-keys -l 'delete'                              # -l: not tmux's Delete key
+t send-keys Enter
+check "all breakpoints deleted"
+# Ctrl-C stops a long `lua` line (keep-alive probes every second: a million events to go)
+t send-keys 'sysctl A tcp_keepalive_time 1' Enter
+t send-keys 'sysctl A tcp_keepalive_intvl 1' Enter
+t send-keys 'keepalive A1 on' Enter
+check "keepalive A1 on"
+t send-keys 'lua sim:run(900000)' Enter
+sleep 1
+t send-keys C-c
+check "error: eval:1: interrupted"
+t send-keys '=string.rep("ok", 3)' Enter             # and the session goes on
+check "okokok"
 t send-keys C-d
 i=0
 while [ $i -lt 50 ] && [ ! -s "$home/.tcpsim_history" ]; do sleep 0.1; i=$((i + 1)); done
