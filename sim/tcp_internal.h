@@ -100,12 +100,12 @@ void tcp_output(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c);
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
-/* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
-   <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
-void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
 /* A SYN,ACK from listener 'l' that keeps no state (a SYN cookie): <SEQ=iss><ACK=SEG.SEQ+1>
    <CTL=SYN,ACK> with our MSS, in answer to 'syn'. */
 void tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss);
+/* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
+   <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
 /* <SEQ=SND.NXT><CTL=RST> (ABORT, close with unread data). */
 void tcp_send_rst(struct tcp_conn *c);
 /* Retransmit the earliest unacknowledged segment (SYN, data or FIN). */

@@ -1,10 +1,11 @@
 /*
  * tcp_output.c - everything a TCB puts on the wire: SYN and SYN,ACK (§3.10.1, §3.10.7.2-3),
  * data within the peer's window and our FIN after the data (§3.8.6, §3.10.2, §3.10.4), ACKs,
- * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122).
+ * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122); and
+ * for a listener, the SYN,ACK that carries a SYN cookie (tcp_send_synack_stateless, RFC 4987).
  *
- * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_synack_stateless, tcp_send_rst,
- * tcp_send_reset_for, tcp_retransmit, tcp_send_probe.
+ * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_rst, tcp_send_reset_for,
+ * tcp_retransmit, tcp_send_probe.
  */
 #include <string.h>
 

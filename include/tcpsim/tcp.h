@@ -297,11 +297,11 @@ struct tcp_host {
     char name[4];             /* "A", "B" */
     uint32_t addr;            /* 10.0.0.1, 10.0.0.2 */
     struct tcp_settings cfg;
+    bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
+    uint64_t cookie_secret[2];
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */
-    bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
-    uint64_t cookie_secret[2];
     struct world *world;
 };
 
