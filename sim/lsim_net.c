@@ -148,8 +148,34 @@ lsim_net_dup(lua_State *L)
     return lsim_net_rule(L, WIRE_DUPLICATE);
 }
 
-/* net:inject{from=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted segment
-   from host 'from' to the other; returns its id. */
+/* "203.0.113.7" into '*addr'; -1 unless it is exactly four numbers of 0-255 with dots. */
+static int
+lsim_parse_addr(const char *text, uint32_t *addr)
+{
+    uint32_t a = 0;
+    const char *p = text;
+    for (int i = 0; i < 4; i++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned v = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            v = v * 10u + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (v > 255 || digits > 3 || (i < 3 && *p++ != '.'))
+            return -1;
+        a = a << 8 | v;
+    }
+    if (*p != '\0')
+        return -1;
+    *addr = a;
+    return 0;
+}
+
+/* net:inject{from=, src=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted
+   segment from host 'from' to the other, its source address 'src' when given (a spoofed one,
+   whose answers reach nobody); returns its id. */
 static int
 lsim_net_inject(lua_State *L)
 {
@@ -161,6 +187,12 @@ lsim_net_inject(lua_State *L)
     memset(&s, 0, sizeof s);
     s.saddr = w->host[from].addr;
     s.daddr = w->host[1 - from].addr;
+    if (lua_getfield(L, 2, "src") != LUA_TNIL) {
+        const char *a = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!a || lsim_parse_addr(a, &s.saddr) != 0)
+            luaL_argerror(L, 2, "field 'src' must be an IPv4 address like \"203.0.113.7\"");
+    }
+    lua_pop(L, 1);
     double v = 0;
     if (lsim_field_num(L, "sport", 0, 65535, &v))
         s.sport = (uint16_t)v;

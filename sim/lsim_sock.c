@@ -231,8 +231,13 @@ static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_createtable(L, 0, 24);
+    lua_createtable(L, 0, 27);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
+    if (c->state == TCP_LISTEN) { /* its two queues, each of backlog + 1 places */
+        lsim_set_int(L, "backlog", c->backlog);
+        lsim_set_int(L, "syn_queue", c->synq_len);
+        lsim_set_int(L, "accept_queue", c->acceptq_len);
+    }
     lsim_set_int(L, "snd_una", c->snd_una);
     lsim_set_int(L, "snd_nxt", c->snd_nxt);
     lsim_set_int(L, "snd_wnd", c->snd_wnd);

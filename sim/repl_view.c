@@ -112,7 +112,7 @@ repl_view_status(struct repl *r, int argc, char **argv)
             tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
         repl_timers_str(c, timers, sizeof timers);
         fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
-                c->state == TCP_LISTEN ? (unsigned)c->pending : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
+                c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
                 local, foreign, tcp_state_bsd(c->state), timers);
     }
     if (closed) {
@@ -284,8 +284,8 @@ repl_wait_text(const struct tcp_conn *c, char *buf, size_t cap)
                  c->error ? tcp_err_name(c->error) : "");
         return;
     case TCP_LISTEN:
-        snprintf(buf, cap, "a SYN on port %u (%d of %d backlog places taken)", (unsigned)c->lport, c->pending,
-                 c->backlog);
+        snprintf(buf, cap, "a SYN on port %u (SYN queue %d, accept queue %d; each holds %d)", (unsigned)c->lport,
+                 c->synq_len, c->acceptq_len, c->backlog + 1);
         return;
     case TCP_SYN_SENT:
         snprintf(buf, cap, "a SYN,ACK with ACK=%u acknowledging our SYN (SEQ=%u)", (unsigned)c->snd_nxt,

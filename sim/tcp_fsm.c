@@ -295,7 +295,8 @@ tcp_conn_detach(struct tcp_conn *c)
     c->live = false;
 }
 
-/* Take an unaccepted connection off its listener (its place in the backlog is freed). */
+/* Take an unaccepted connection off its listener: out of the accept queue, or out of the SYN
+   queue (its place is freed). */
 static void
 tcp_listener_forget(struct tcp_conn *c)
 {
@@ -314,8 +315,10 @@ tcp_listener_forget(struct tcp_conn *c)
                 l->acceptq_tail = prev;
         }
         c->in_acceptq = false;
+        l->acceptq_len--;
+    } else {
+        l->synq_len--;
     }
-    l->pending--;
     c->listener = NULL;
 }
 
@@ -359,7 +362,12 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
        read(2) after the connection closed returns them, then end of stream). */
     tcp_conn_free_buffers(c, !c->orphaned && c->rcvq.len > 0);
     tcp_conn_detach(c);
-    tcp_listener_forget(c);
+    /* An embryonic connection leaves its listener's SYN queue. One that reached the accept
+       queue stays there, closed, until accept() returns it or the listener goes: a connection
+       reset before accept() is still accepted, its data still read (Linux keeps the child
+       socket queued; tests/linux/listen-reset-before-accept*.pkt). */
+    if (!c->in_acceptq)
+        tcp_listener_forget(c);
     if (c->state == TCP_LISTEN) {
         /* The listener goes: so do the connections that were waiting for accept(). As Linux
            does (inet_csk_listen_stop): each established one is reset, as by ABORT; the
@@ -378,8 +386,8 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
                 }
             }
         }
-        c->acceptq_head = c->acceptq_tail = NULL;
-        c->pending = 0;
+        while (c->acceptq_head) /* those closed while they waited: nothing to send */
+            tcp_listener_forget(c->acceptq_head);
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
@@ -399,6 +407,8 @@ tcp_acceptq_push(struct tcp_conn *c)
     else
         l->acceptq_head = c;
     l->acceptq_tail = c;
+    l->synq_len--;
+    l->acceptq_len++;
 }
 
 uint32_t

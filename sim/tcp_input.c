@@ -139,6 +139,62 @@ tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg)
 
 /* ---- §3.10.7.2 LISTEN ---------------------------------------------------------------- */
 
+static void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
+
+/* A new connection of listener 'l' with the peer that sent 'seg', in the listener's SYN queue.
+   It starts as a copy of the listening TCB (the RFC keeps one TCB that leaves LISTEN; sockets
+   keep the listener and clone it, so the new one is born in LISTEN, not through
+   tcp_set_state). NULL when out of memory. */
+static struct tcp_conn *
+tcp_listen_child(struct tcp_conn *l, const struct tcp_seg *seg)
+{
+    struct tcp_host *h = l->host;
+    struct tcp_conn *c = world_conn_new(h->world, h);
+    if (!c || tcp_conn_buffers(c) != 0)
+        return NULL;
+    c->state = TCP_LISTEN;
+    c->lport = l->lport;
+    c->raddr = seg->saddr;
+    c->rport = seg->sport;
+    c->listener = l;
+    c->passive = true;
+    c->reuseaddr = l->reuseaddr;
+    c->keepalive = l->keepalive;
+    c->last_heard = tcp_now(c);
+    l->synq_len++;
+    return c;
+}
+
+/* An ACK that validated a SYN cookie of 'l' (RFC 4987 3.6): build the connection its SYN would
+   have made, in SYN-RECEIVED, as Linux does (cookie_v4_check: a request rebuilt from the ACK,
+   then the child socket), and let the ACK complete the handshake there. The peer's MSS is the
+   one the cookie remembers. */
+static void
+tcp_listen_cookie_ack(struct tcp_conn *l, const struct tcp_seg *seg, uint32_t mss)
+{
+    struct tcp_host *h = l->host;
+    if (tcp_acceptq_full(l)) {
+        /* Linux drops it (the child is not made); the peer, which believes it is connected,
+           sends again, and a later ACK may find room while the cookie is valid. */
+        tcp_note(h, l, TCP_RULE_ACK_ACCEPT_QUEUE_FULL);
+        return;
+    }
+    struct tcp_conn *c = tcp_listen_child(l, seg);
+    if (!c)
+        return; /* "insufficient resources": dropped, as in Linux */
+    c->irs = seg->seq - 1;
+    c->rcv_nxt = seg->seq;
+    c->iss = seg->ack - 1;
+    c->snd_una = c->iss;
+    c->snd_nxt = seg->ack;
+    c->snd_wnd = seg->wnd;
+    c->snd_wl1 = c->irs;
+    c->snd_mss = mss < (uint32_t)h->cfg.mss ? mss : (uint32_t)h->cfg.mss;
+    tcp_conn_attach(c);
+    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_COOKIE_ACK);
+    tcp_input_other(c, seg);
+}
+
 /* 'iss' >= 0: the ISS the new connection must take (a reopened TIME-WAIT); -1: choose one.
    Returns the new connection in SYN-RECEIVED, or NULL when the segment made none. */
 static struct tcp_conn *
@@ -150,8 +206,14 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
         tcp_note(h, l, TCP_RULE_LISTEN_RST_IGNORE);
         return NULL;
     }
-    /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>" */
+    /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>";
+       unless, with SYN cookies on, it returns a cookie this listener sent. */
     if (seg->flags & TCP_ACK) {
+        uint32_t mss;
+        if (h->cfg.syncookies && !(seg->flags & TCP_SYN) && tcp_syncookie_check(l, seg, &mss)) {
+            tcp_listen_cookie_ack(l, seg, mss);
+            return NULL;
+        }
         tcp_note(h, l, TCP_RULE_LISTEN_ACK_RST);
         tcp_send_reset_for(h, seg);
         return NULL;
@@ -161,39 +223,53 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
         tcp_note(h, l, TCP_RULE_LISTEN_OTHER_DROP);
         return NULL;
     }
-    /* third, check for a SYN */
-    if (l->pending >= l->backlog) {
-        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL);
+    /* third, check for a SYN. The RFC may refuse for lack of resources; Linux's listener holds
+       two queues, each of backlog + 1 (tcp_conn_request): the SYN queue of embryonic
+       connections and the accept queue of established ones. A full SYN queue is answered with
+       a SYN cookie (tcp_syncookies 1; 2: always) or not at all (0); a full accept queue is not
+       answered at all, cookies or not; and without cookies the last quarter of
+       tcp_max_syn_backlog is kept back (Linux keeps it for peers it knows, tcpsim knows none). */
+    bool cookie = false;
+    bool reopen = iss >= 0; /* a SYN that reopens TIME-WAIT: only the accept queue can refuse it
+                               (Linux tcp_conn_request checks the SYN queue "&& !isn") */
+    if (!reopen && (h->cfg.syncookies == 2 || tcp_synq_full(l))) {
+        if (!h->cfg.syncookies) {
+            tcp_note(h, l, TCP_RULE_LISTEN_SYN_QUEUE_FULL);
+            return NULL;
+        }
+        cookie = true;
+    }
+    if (tcp_acceptq_full(l)) {
+        tcp_note(h, l, TCP_RULE_LISTEN_ACCEPT_QUEUE_FULL);
         return NULL;
     }
-    struct tcp_conn *c = world_conn_new(h->world, h);
-    if (!c || tcp_conn_buffers(c) != 0) {
-        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL); /* "insufficient resources" */
+    if (!reopen && !h->cfg.syncookies && h->cfg.max_syn_backlog - l->synq_len < h->cfg.max_syn_backlog / 4) {
+        tcp_note(h, l, TCP_RULE_LISTEN_SYN_BACKLOG_DROP);
         return NULL;
     }
-    /* The new TCB starts as a copy of the listening one (the RFC keeps one TCB that leaves
-       LISTEN; sockets keep the listener and clone it, so the new one is born in LISTEN). */
-    c->state = TCP_LISTEN;
-    c->lport = l->lport;
-    c->raddr = seg->saddr;
-    c->rport = seg->sport;
-    c->listener = l;
-    c->passive = true;
-    c->reuseaddr = l->reuseaddr;
-    c->keepalive = l->keepalive;
-    l->pending++;
+    if (cookie) {
+        uint32_t mss;
+        uint32_t cookie_iss = tcp_syncookie_make(l, seg, &mss);
+        tcp_note(h, l, TCP_RULE_LISTEN_SYN_COOKIE);
+        tcp_send_synack_stateless(l, seg, cookie_iss);
+        return NULL;
+    }
+    struct tcp_conn *c = tcp_listen_child(l, seg);
+    if (!c) {
+        tcp_note(h, l, TCP_RULE_LISTEN_SYN_QUEUE_FULL); /* "insufficient resources" */
+        return NULL;
+    }
     /* "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
        segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to
        ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
-    c->iss = iss >= 0 ? (uint32_t)iss : tcp_choose_iss(h, l->isn_opt);
+    c->iss = reopen ? (uint32_t)iss : tcp_choose_iss(h, l->isn_opt);
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
     c->snd_wnd = seg->wnd;
     c->snd_wl1 = seg->seq;
     tcp_set_snd_mss(c, seg);
-    c->last_heard = tcp_now(c);
     tcp_conn_attach(c);
     tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
     tcp_send_syn(c, true);
@@ -909,6 +985,13 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         if (!(seq_lt(c->snd_una, seg->ack) && seq_le(seg->ack, c->snd_nxt))) {
             tcp_note(h, c, TCP_RULE_SYN_RCVD_BAD_ACK_RST);
             tcp_send_reset_for(h, seg);
+            return;
+        }
+        if (c->listener && tcp_acceptq_full(c->listener)) {
+            /* Linux (tcp_check_req, tcp_abort_on_overflow 0): no room in the accept queue, so
+               the ACK is dropped and the connection stays embryonic; its SYN,ACK goes again on
+               its timer, and the peer's next ACK may find room. */
+            tcp_note(h, c, TCP_RULE_ACK_ACCEPT_QUEUE_FULL);
             return;
         }
         c->snd_wnd = seg->wnd;

@@ -33,8 +33,21 @@ void tcp_conn_attach(struct tcp_conn *c);
 int tcp_conn_buffers(struct tcp_conn *c);
 /* Choose an initial send sequence number (§3.4.1): fixed by setting or option, else the PRNG. */
 uint32_t tcp_choose_iss(struct tcp_host *h, int64_t isn_opt);
-/* An established connection is ready to be accepted: move it to its listener's queue. */
+/* An established connection is ready to be accepted: move it from its listener's SYN queue to
+   its accept queue. */
 void tcp_acceptq_push(struct tcp_conn *c);
+/* Linux's limits (tcp_conn_request, sk_acceptq_is_full, inet_csk_reqsk_queue_is_full): each of
+   a listener's queues holds backlog + 1 (listen(fd, 1) completed two handshakes, listen(fd, 4)
+   kept five embryonic connections on a 6.18 kernel: tests/linux/listen-*.pkt). */
+static inline bool tcp_acceptq_full(const struct tcp_conn *l) { return l->acceptq_len > l->backlog; }
+static inline bool tcp_synq_full(const struct tcp_conn *l) { return l->synq_len > l->backlog; }
+
+/* tcp_syncookie.c: SYN cookies (RFC 4987 §3.6). The ISS that answers 'syn' on listener 'l'
+   without keeping state; '*mss' gets the MSS the cookie remembers for the peer. */
+uint32_t tcp_syncookie_make(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t *mss);
+/* Does 'ack' (arriving at listener 'l', without SYN or RST) return a cookie 'l' sent? Then
+   true, and '*mss' gets the peer's MSS as the cookie remembers it. */
+bool tcp_syncookie_check(const struct tcp_conn *l, const struct tcp_seg *ack, uint32_t *mss);
 
 /* tcp_rcvq.c: the receive queue. Queue the in-order text of 'seg' (all of it: the caller
    checked it fits), held as the segment when the wire lets it be kept, copied otherwise. */
@@ -90,6 +103,9 @@ void tcp_output(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c);
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
+/* A SYN,ACK from listener 'l' that keeps no state (a SYN cookie): <SEQ=iss><ACK=SEG.SEQ+1>
+   <CTL=SYN,ACK> with our MSS, in answer to 'syn'. */
+void tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss);
 /* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
    <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);

@@ -1,7 +1,8 @@
 /*
  * tcp_output.c - everything a TCB puts on the wire: SYN and SYN,ACK (§3.10.1, §3.10.7.2-3),
  * data within the peer's window and our FIN after the data (§3.8.6, §3.10.2, §3.10.4), ACKs,
- * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122).
+ * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122); and
+ * for a listener, the SYN,ACK that carries a SYN cookie (tcp_send_synack_stateless, RFC 4987).
  *
  * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_rst, tcp_send_reset_for,
  * tcp_retransmit, tcp_send_probe.
@@ -74,6 +75,25 @@ tcp_send_syn(struct tcp_conn *c, bool with_ack)
         c->rtt_start = tcp_now(c);
     }
     tcp_transmit(c, &s);
+}
+
+void
+tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss)
+{
+    struct tcp_host *h = l->host;
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = syn->daddr;
+    s.daddr = syn->saddr;
+    s.sport = syn->dport;
+    s.dport = syn->sport;
+    s.seq = iss;
+    s.ack = syn->seq + 1;
+    s.flags = TCP_SYN | TCP_ACK;
+    /* the window a new connection would offer: its whole receive buffer */
+    s.wnd = (uint16_t)(h->cfg.rcv_buf > 65535 ? 65535 : h->cfg.rcv_buf);
+    s.mss = (uint16_t)h->cfg.mss;
+    wire_send(h->world, h->index, &s, l->id); /* shown as the listener's */
 }
 
 void

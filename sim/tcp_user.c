@@ -95,6 +95,8 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     c->reuseaddr = o->reuseaddr;
     c->isn_opt = o->isn; /* for the connections it accepts */
     c->backlog = o->backlog > 0 ? o->backlog : h->cfg.backlog;
+    if (c->backlog > h->cfg.somaxconn)
+        c->backlog = h->cfg.somaxconn; /* as Linux's listen() does */
     tcp_conn_attach(c);
     tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
     /* RFC 9293 §3.10.1, CLOSED: "if passive ... enter LISTEN state and return" */
@@ -439,7 +441,7 @@ tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
     c->acceptq_next = NULL;
     c->in_acceptq = false;
     c->accepted = true;
-    l->pending--;
+    l->acceptq_len--;
     tcp_call(l->host, c, TCP_OK, "accept on port %u", (unsigned)l->lport);
     *out = c;
     return TCP_OK;

@@ -244,6 +244,28 @@ test_listen_inject_syn_gets_synack(void **state)
                      LSIM_DONE);
 }
 
+/* net:inject's 'src' spoofs the source address: B answers an address no host has, and its
+   SYN,ACK is lost on the wire (nobody answers it with a RST, as A did above). */
+static void
+test_listen_inject_spoofed_syn_synack_lost(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "net:inject { from = A, src = '203.0.113.7', sport = 40000, dport = 80, seq = 100, flags = 'SYN' }\n"
+                             "sim:run(0.01)\n"
+                             "local sent = sim:trace('send')\n"
+                             "expect(#sent == 2, 'SYN and SYN,ACK, no RST: ' .. #sent)\n"
+                             "local drops = sim:trace('drop')\n"
+                             "expect(#drops == 1 and drops[1].flags == 'SYN,ACK', 'the SYN,ACK is lost')\n"
+                             "expect(drops[1].text == 'no host has address 203.0.113.7', drops[1].text)\n"
+                             "local ok, e = pcall(function() net:inject { from = A, src = '203.0.113', sport = 1, dport = 80 } end)\n"
+                             "expect(not ok and e:find(\"field 'src' must be an IPv4 address\"), e)\n"
+                             "ok, e = pcall(function() net:inject { from = A, src = '1.2.3.256', sport = 1, dport = 80 } end)\n"
+                             "expect(not ok, 'an octet above 255')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
 static void
 test_trace_events_carry_their_fields(void **state)
 {
@@ -355,6 +377,7 @@ main(void)
         cmocka_unit_test(test_net_rules_drop_and_list),
         cmocka_unit_test(test_net_inflight_by_id),
         cmocka_unit_test(test_listen_inject_syn_gets_synack),
+        cmocka_unit_test(test_listen_inject_spoofed_syn_synack_lost),
         cmocka_unit_test(test_trace_events_carry_their_fields),
         cmocka_unit_test(test_sim_step_and_run_until),
         cmocka_unit_test(test_expect_failure_reports_file_and_line),

@@ -13,6 +13,7 @@
  *   tcp_output.c   what a TCB sends: data, FIN, ACK, RST (§3.8, §3.10.7 replies)
  *   tcp_timer.c    retransmission (RFC 6298), 2MSL, FIN-WAIT-2, persist, keep-alive (§3.10.8)
  *   tcp_settings.c the per-host settings with their Linux names and the two presets
+ *   tcp_syncookie.c SYN cookies (RFC 4987 3.6): a listener's stateless answer to a SYN flood
  */
 #ifndef TCPSIM_TCP_H
 #define TCPSIM_TCP_H
@@ -113,6 +114,9 @@ struct tcp_settings {
     int snd_buf;              /* send buffer, bytes */
     int64_t isn;              /* initial sequence number; -1 = from the PRNG */
     int backlog;              /* default listen backlog */
+    int somaxconn;            /* net.core.somaxconn: listen() caps its backlog at this */
+    int syncookies;           /* tcp_syncookies: 0 never, 1 when the SYN queue is full, 2 always */
+    int max_syn_backlog;      /* tcp_max_syn_backlog (counts only without SYN cookies) */
     int port_lo, port_hi;     /* ip_local_port_range */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
     int tw_reopen_restore;    /* ... and goes on if that SYN proves an old duplicate (RFC 9293 3.6.1) */
@@ -250,15 +254,21 @@ struct tcp_conn {
     bool reuseaddr;
     bool keepalive;
 
-    /* Listening. */
+    /* Listening: Linux's two queues. The SYN queue holds the embryonic connections (born from
+       this listener, not yet ESTABLISHED), the accept queue those that reached ESTABLISHED and
+       wait for accept(), whatever happened to them since (a reset one stays until accepted).
+       Each holds backlog + 1 at most (tcp_input_listen). */
     struct tcp_conn *listener;       /* for an embryonic or unaccepted connection */
-    int backlog;
-    int pending;                     /* connections queued on this listener (SYN-RECEIVED + ready) */
-    struct tcp_conn *acceptq_head;   /* ESTABLISHED connections not yet accepted */
+    int backlog;                     /* listen()'s, capped at somaxconn */
+    int synq_len;                    /* embryonic connections of this listener */
+    int acceptq_len;                 /* connections in its accept queue */
+    struct tcp_conn *acceptq_head;   /* the accept queue, oldest first */
     struct tcp_conn *acceptq_tail;
     struct tcp_conn *acceptq_next;
     bool in_acceptq;
     bool accepted;
+    bool cookie_sent;                /* this listener has answered a SYN with a cookie ... */
+    clk_time cookie_last;            /* ... the last one at this time (ACKs are checked for 2 min) */
 
     /* Round-trip time, RFC 6298. */
     clk_time srtt, rttvar, rto;      /* srtt 0 = no sample yet */
@@ -297,6 +307,8 @@ struct tcp_host {
     char name[4];             /* "A", "B" */
     uint32_t addr;            /* 10.0.0.1, 10.0.0.2 */
     struct tcp_settings cfg;
+    bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
+    uint64_t cookie_secret[2];
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */

@@ -33,7 +33,11 @@
     X(LISTEN_RST_IGNORE,    "3.10.7.2",          "LISTEN, first check for an RST: ignore it") \
     X(LISTEN_ACK_RST,       "3.10.7.2",          "LISTEN, second check for an ACK: send <SEQ=SEG.ACK><CTL=RST>") \
     X(LISTEN_SYN,           "3.10.7.2",          "LISTEN, third check for a SYN: new TCB in SYN-RECEIVED, send SYN,ACK") \
-    X(LISTEN_BACKLOG_FULL,  "3.10.7.2",          "LISTEN: the backlog is full, the SYN is dropped (as Linux does)") \
+    X(LISTEN_ACCEPT_QUEUE_FULL, "Linux tcp_conn_request", "LISTEN: the accept queue is full (backlog + 1 connections wait for accept()): the SYN is dropped unanswered, whatever tcp_syncookies says") \
+    X(LISTEN_SYN_QUEUE_FULL, "Linux tcp_conn_request", "LISTEN: the SYN queue is full (backlog + 1 embryonic connections) and tcp_syncookies is 0: the SYN is dropped unanswered") \
+    X(LISTEN_SYN_BACKLOG_DROP, "Linux tcp_conn_request", "LISTEN, tcp_syncookies 0: fewer than a quarter of tcp_max_syn_backlog places left, the SYN is dropped") \
+    X(LISTEN_SYN_COOKIE,    "RFC 4987 3.6, Linux tcp_conn_request", "LISTEN: the SYN queue is full (or tcp_syncookies 2): SYN,ACK with a SYN cookie as ISS, no state kept") \
+    X(LISTEN_COOKIE_ACK,    "RFC 4987 3.6, Linux cookie_v4_check", "LISTEN: an ACK validates a SYN cookie (SEG.ACK - 1): the connection is created from it, in SYN-RECEIVED") \
     X(LISTEN_OTHER_DROP,    "3.10.7.2",          "LISTEN, fourth, other text or control: drop the segment") \
     /* §3.10.7.3 SYN-SENT */ \
     X(SYN_SENT_BAD_ACK_RST, "3.10.7.3",          "SYN-SENT, first check the ACK: unacceptable, send <SEQ=SEG.ACK><CTL=RST>") \
@@ -62,6 +66,7 @@
     X(TIME_WAIT_RESTORED,   "3.6.1",             "the SYN that reopened TIME-WAIT was an old duplicate: TIME-WAIT goes on (MAY-2)") \
     X(ACK_MISSING_DROP,     "3.10.7.4",          "fifth check the ACK field: ACK bit off, drop the segment") \
     X(SYN_RCVD_ACKED,       "3.10.7.4",          "fifth, SYN-RECEIVED: our SYN is ACKed, ESTABLISHED") \
+    X(ACK_ACCEPT_QUEUE_FULL, "Linux tcp_check_req", "the ACK that completes a handshake finds the accept queue full: dropped; the SYN,ACK goes again on its timer (tcp_abort_on_overflow 0)") \
     X(SYN_RCVD_BAD_ACK_RST, "3.10.7.4",          "fifth, SYN-RECEIVED: unacceptable ACK, send <SEQ=SEG.ACK><CTL=RST>") \
     X(ACK_RATE_LIMITED,     "RFC 5961 7",        "an ACK for an unacceptable segment, or a challenge ACK, within tcp_invalid_ratelimit of the last one: not sent (ACK storm guard)") \
     X(CHALLENGE_ACK_LIMITED,"RFC 5961 7",        "tcp_challenge_ack_limit challenge ACKs already sent by this host this second: not sent") \
