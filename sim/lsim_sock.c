@@ -231,7 +231,7 @@ static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_createtable(L, 0, 24);
+    lua_createtable(L, 0, 27);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     lsim_set_int(L, "snd_una", c->snd_una);
     lsim_set_int(L, "snd_nxt", c->snd_nxt);
@@ -254,6 +254,10 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_int(L, "rcvq", c->rcvq.len);
     lsim_set_int(L, "ooo", c->ooo_bytes);
     lsim_set_int(L, "ack_owed", c->ack_owed);
+    lsim_set_int(L, "quickacks", c->quickacks);
+    lsim_set_num(L, "ato", clk_to_sec(c->ato));
+    lua_pushboolean(L, c->interactive);
+    lua_setfield(L, -2, "interactive");
     lua_newtable(L);
     int n = 0;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {

@@ -42,8 +42,16 @@ static void
 tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
-    if (s->flags & TCP_ACK)
-        c->ack_owed = 0; /* it acknowledges all we have received: the delack timer is idle */
+    if (s->flags & TCP_ACK) {
+        /* it acknowledges all we have received: the delack timer is idle */
+        if (c->ack_owed > 0) {
+            tcp_delack_acked(c);
+            c->ack_owed = 0;
+        }
+        c->ack_pushed = 0;
+    }
+    if (s->len > 0 && c->ato > 0)
+        tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 

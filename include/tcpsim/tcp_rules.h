@@ -71,7 +71,11 @@
     X(FIN_TIME_WAIT,        "3.10.7.4",          "eighth, FIN-WAIT-1/2: our FIN ACKed, TIME-WAIT for 2MSL") \
     X(FIN_AGAIN,            "3.10.7.4",          "eighth: a retransmitted FIN, ACK it again") \
     X(FIN_TIME_WAIT_AGAIN,  "3.10.7.4",          "eighth, TIME-WAIT: retransmitted FIN, ACK it and restart 2MSL") \
-    X(ACK_DELAYED,          "3.8.6.3",           "seventh, delayed ACK: less than two full-sized segments unacknowledged, hold the ACK back") \
+    X(ACK_DELAYED,          "3.8.6.3",           "delayed ACK: hold the ACK back (RFC 1122: less than two full-sized segments unacknowledged; Linux: also while the application lags, or interactive)") \
+    X(ACK_QUICK,            "Linux tcp_in_quickack_mode", "quick ACK: one of a connection's first segments (16 at most, fewer with a small window) is ACKed at once") \
+    X(ACK_QUICK_AGAIN,      "Linux tcp_enter_quickack_mode", "quick ACKs again: data already ACKed came again (our ACK lost or late), a probe of our zero window, or data after a silence longer than the RTO") \
+    X(ACK_INTERACTIVE,      "Linux tcp_fin, tcp_event_data_sent", "interactive (ping-pong): after the peer's FIN, or our data soon after the peer's, ACKs wait for our reply (no quick ACKs)") \
+    X(ACK_ON_READ,          "Linux tcp_cleanup_rbuf", "the application read data whose ACK was held back: more than one full-sized segment, or a small or pushed one that emptied the buffer: ACK now") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
     X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO") \
@@ -85,7 +89,7 @@
     X(TIMER_PERSIST,        "3.8.6.1",           "zero window: send a window probe") \
     X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1>") \
     X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6", "keep-alive: tcp_keepalive_probes unanswered, ETIMEDOUT") \
-    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge the data held back")
+    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge what was held back (Linux: the ACK timeout doubles; interactive no more)")
 
 enum tcp_rule {
 #define TCP_RULE_ENUM(id, section, text) TCP_RULE_##id,
