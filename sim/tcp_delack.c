@@ -151,15 +151,6 @@ tcp_delack_quick_again(struct tcp_conn *c)
 }
 
 void
-tcp_delack_acked(struct tcp_conn *c)
-{
-    /* Each ACK of something received spends a quick ACK; the last one resets the ACK
-       timeout (Linux tcp_dec_quickack_mode). */
-    if (c->quickacks > 0 && --c->quickacks == 0)
-        c->ato = c->host->cfg.delack_timeout;
-}
-
-void
 tcp_delack_data_sent(struct tcp_conn *c)
 {
     /* Our data within the ACK timeout of the peer's: a request answered, the connection is

@@ -467,7 +467,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
            (a duplicate ACK). */
         tcp_note(c->host, c, TCP_RULE_SEQ_OUT_OF_ORDER);
         tcp_ooo_insert(c, t);
-        tcp_delack_acked(c); /* Linux: this ACK spends a quick ACK, as one of data in order */
+        tcp_delack_spend_quick(c); /* Linux: this ACK spends a quick ACK too */
         tcp_send_ack(c);
         return;
     }

@@ -139,8 +139,20 @@ static inline bool tcp_delack_quick(const struct tcp_conn *c)
 void tcp_delack_interactive(struct tcp_conn *c);
 /* Quick ACKs again, not interactive (data we had ACKed came again; a zero-window probe). */
 void tcp_delack_quick_again(struct tcp_conn *c);
-/* An ACK of something received is sent: it spends a quick ACK. */
-void tcp_delack_acked(struct tcp_conn *c);
+/* An ACK of something received is sent: it spends a quick ACK; the last one resets the ACK
+   timeout (Linux tcp_dec_quickack_mode). */
+static inline void tcp_delack_spend_quick(struct tcp_conn *c)
+{
+    if (c->quickacks > 0 && --c->quickacks == 0)
+        c->ato = c->host->cfg.delack_timeout;
+}
+/* A segment of ours carries the ACK held back (ack_owed > 0): nothing is owed any more. */
+static inline void tcp_delack_ack_sent(struct tcp_conn *c)
+{
+    tcp_delack_spend_quick(c);
+    c->ack_owed = 0;
+    c->ack_pushed = 0;
+}
 /* Our data is sent, after data received ('ato' > 0). */
 void tcp_delack_data_sent(struct tcp_conn *c);
 /* The application has read: send the ACK held back when Linux would. */

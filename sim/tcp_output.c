@@ -37,20 +37,18 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. */
-static void
+   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined into its two
+   callers: every segment passes here, and the call would cost as much as the bookkeeping. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
-    if (s->flags & TCP_ACK) {
-        /* it acknowledges all we have received: the delack timer is idle */
-        if (c->ack_owed > 0) {
-            tcp_delack_acked(c);
-            c->ack_owed = 0;
-        }
-        c->ack_pushed = 0;
-    }
-    if (s->len > 0 && c->ato > 0)
+    if (c->ack_owed > 0 && (s->flags & TCP_ACK))
+        tcp_delack_ack_sent(c); /* it acknowledges all we have received: the delack timer is idle */
+    if (c->ato > 0 && s->len > 0)
         tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
