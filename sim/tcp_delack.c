@@ -99,24 +99,19 @@ void
 tcp_delack_hold(struct tcp_conn *c, bool held)
 {
     const struct tcp_settings *s = &c->host->cfg;
-    if (s->delayed_ack != TCP_DELACK_LINUX) {
-        /* RFC 1122: the first octets held back start the clock; an idle timer still running
-           from an earlier ACK is pushed later (clk.h: postponing is free). */
-        if (!held)
-            tcp_timer_arm(c, TCP_TIMER_DELACK, s->delack_timeout);
-        return;
-    }
     /* A grown ACK timeout is cut to the round-trip time (an ACK later than that would slow
        the peer down) and to 200 ms (Linux tcp_send_delayed_ack). */
     clk_time delay = c->ato;
-    if (delay > s->delack_timeout && c->srtt > 0) {
-        clk_time rtt = c->srtt > s->delack_timeout ? c->srtt : s->delack_timeout;
-        if (delay > rtt)
-            delay = rtt;
+    if (delay > s->delack_timeout) {
+        if (c->srtt > 0) {
+            clk_time rtt = c->srtt > s->delack_timeout ? c->srtt : s->delack_timeout;
+            if (delay > rtt)
+                delay = rtt;
+        }
+        clk_time max = s->delack_timeout > TCP_DELACK_MAX ? s->delack_timeout : TCP_DELACK_MAX;
+        if (delay > max)
+            delay = max;
     }
-    clk_time max = s->delack_timeout > TCP_DELACK_MAX ? s->delack_timeout : TCP_DELACK_MAX;
-    if (delay > max)
-        delay = max;
     if (held && tcp_timer_armed(c, TCP_TIMER_DELACK)) {
         clk_time left = c->timers[TCP_TIMER_DELACK].ev.when - tcp_now(c);
         /* The timer is about to expire: less than a quarter of the delay left (Linux counts

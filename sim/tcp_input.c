@@ -430,7 +430,12 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
         return;
     }
     tcp_note(c->host, c, TCP_RULE_ACK_DELAYED);
-    tcp_delack_hold(c, held);
+    if (mode == TCP_DELACK_LINUX)
+        tcp_delack_hold(c, held); /* Linux's adaptive ACK timeout */
+    else if (!held)
+        /* RFC 1122: the first octets held back start the clock; an idle timer still running
+           from an earlier ACK is pushed later (clk.h: postponing is free). */
+        tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
 }
 
 /* seventh, process the segment text, then eighth, the FIN. */

@@ -127,8 +127,8 @@ void tcp_keepalive_reset(struct tcp_conn *c);
 /* tcp_delack.c: Linux's delayed ACK (delayed_ack TCP_DELACK_LINUX). */
 /* 'n' in-order octets arrived ('psh': with PSH): learn the peer's segment size and rhythm. */
 void tcp_delack_data(struct tcp_conn *c, uint32_t n, bool psh);
-/* The ACK owed is held back: arm the delack timer ('held': an ACK was owed already), or, when
-   the timer is about to expire, send it now. Both ways of delayed_ack. */
+/* The ACK owed is held back: arm the delack timer for the ACK timeout ('held': an ACK was
+   owed already, and an earlier expiry stands), or, when it is about to expire, send it now. */
 void tcp_delack_hold(struct tcp_conn *c, bool held);
 /* Quick ACKs left, and the connection not interactive: ACK each segment at once. */
 static inline bool tcp_delack_quick(const struct tcp_conn *c)

@@ -37,8 +37,8 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined into its two
-   callers: every segment passes here, and the call would cost as much as the bookkeeping. */
+   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
+   tcp_transmit: every segment passes here, and a call would cost as much as the bookkeeping. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif
@@ -53,7 +53,10 @@ tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lende
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
-static void
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
 {
     tcp_transmit_lent(c, s, NULL);
