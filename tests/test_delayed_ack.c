@@ -542,8 +542,9 @@ test_established_out_of_order_acked_at_once_quick_acks_not_back(void **state)
     fx_fini(&f);
 }
 
-/* delack-out-of-order.pkt, second part: a duplicate of data already ACKed is ACKed at once
-   and brings the quick ACKs back: each of the next segments is ACKed as it arrives. */
+/* delack-out-of-order.pkt, the whole script: after the first part above (an ACK for every
+   second segment), a duplicate of data already ACKed is ACKed at once and brings the quick ACKs
+   back: each of the next segments is ACKed as it arrives. */
 static void
 test_established_duplicate_data_brings_quick_acks_back(void **state)
 {
@@ -552,11 +553,27 @@ test_established_duplicate_data_brings_quick_acks_back(void **state)
     linux_established(&f);
     sixteen_quick_acks(&f);
     fx_run_ms(&f, 90);
+    peer_sends(&f, 17 * SEG, SEG, TCP_ACK);
+    fx_run_ms(&f, 9);
+    peer_sends(&f, 16 * SEG, SEG, TCP_ACK);
+    b_reads(&f, 2 * SEG);
+    for (uint32_t i = 18; i < 22; i++) {
+        fx_run_ms(&f, 9);
+        fx_mark(&f);
+        peer_sends(&f, i * SEG, SEG, TCP_ACK);
+        if (i % 2 == 1)
+            CF_EXPECT(&f, FX_B, B_ACK((i + 1) * SEG));
+        else
+            CF_NONE(&f, FX_B);
+        b_reads(&f, SEG);
+    }
+    /* a duplicate of the last segment, 100 ms later */
+    fx_run_ms(&f, 99);
     fx_mark(&f);
-    peer_sends(&f, 15 * SEG, SEG, TCP_ACK);
-    CF_EXPECT(&f, FX_B, B_ACK(16 * SEG));
+    peer_sends(&f, 21 * SEG, SEG, TCP_ACK);
+    CF_EXPECT(&f, FX_B, B_ACK(22 * SEG));
     cf_rule(&f, TCP_RULE_ACK_QUICK_AGAIN);
-    for (uint32_t i = 16; i < 20; i++) {
+    for (uint32_t i = 22; i < 26; i++) {
         fx_run_ms(&f, 9);
         fx_mark(&f);
         peer_sends(&f, i * SEG, SEG, TCP_ACK);
@@ -567,43 +584,51 @@ test_established_duplicate_data_brings_quick_acks_back(void **state)
     fx_fini(&f);
 }
 
-/* delack-ato-growth.pkt, first part: lone segments 250 ms apart after the quick ACKs, each
-   ACKed by the timer; each timer-sent ACK doubles the ACK timeout, capped at the SRTT (100
-   ms): 40, 80, 100, 100 ms. */
+/* After the 16 quick ACKs, lone segments 250 ms apart, each ACKed by the timer; each
+   timer-sent ACK doubles the ACK timeout, capped at the SRTT (100 ms): 40, 80, 100, 100 ms
+   (delack-ato-growth.pkt, first part). */
+static void
+lone_segments_250_ms_apart(struct fx *f)
+{
+    static const double delay_ms[] = {40, 80, 100, 100};
+    sixteen_quick_acks(f);
+    fx_run_ms(f, 240); /* the next arrives 250 ms after the 16th */
+    for (uint32_t i = 0; i < 4; i++) {
+        fx_mark(f);
+        peer_sends(f, (16 + i) * SEG, SEG, TCP_ACK);
+        fx_run_ms(f, delay_ms[i] - 0.2);
+        CF_NONE(f, FX_B);
+        fx_run_ms(f, 0.2);
+        CF_EXPECT(f, FX_B, B_ACK((17 + i) * SEG));
+        cf_rule(f, TCP_RULE_TIMER_DELACK);
+        b_reads(f, SEG);
+        fx_run_ms(f, 249 - delay_ms[i]);
+    }
+}
+
+/* delack-ato-growth.pkt, first part: the ACK delay grows to the SRTT. */
 static void
 test_established_lone_segments_ack_delay_grows_to_srtt(void **state)
 {
     (void)state;
     struct fx f;
     linux_established(&f);
-    sixteen_quick_acks(&f);
-    static const double delay_ms[] = {40, 80, 100, 100};
-    fx_run_ms(&f, 240); /* the next arrives 250 ms after the 16th */
-    for (uint32_t i = 0; i < 4; i++) {
-        fx_mark(&f);
-        peer_sends(&f, (16 + i) * SEG, SEG, TCP_ACK);
-        fx_run_ms(&f, delay_ms[i] - 0.2);
-        CF_NONE(&f, FX_B);
-        fx_run_ms(&f, 0.2);
-        CF_EXPECT(&f, FX_B, B_ACK((17 + i) * SEG));
-        cf_rule(&f, TCP_RULE_TIMER_DELACK);
-        b_reads(&f, SEG);
-        fx_run_ms(&f, 249 - delay_ms[i]);
-    }
+    lone_segments_250_ms_apart(&f);
+    assert_int_equal(f.b->ato, CLK_MSEC(300)); /* doubled up to the RTO; the delay, to the SRTT */
     fx_fini(&f);
 }
 
-/* delack-ato-growth.pkt, second part: a segment after a silence longer than the RTO (400
-   ms) brings the quick ACKs back: ACKed at once. */
+/* delack-ato-growth.pkt, the whole script: then a segment after a silence longer than the RTO
+   (400 ms) brings the quick ACKs back: ACKed at once, and so is the next. */
 static void
 test_established_silence_longer_than_rto_quick_acks_again(void **state)
 {
     (void)state;
     struct fx f;
     linux_established(&f);
-    sixteen_quick_acks(&f);
-    fx_run_ms(&f, 390); /* the next arrives 400 ms after the 16th */
-    for (uint32_t i = 16; i < 18; i++) {
+    lone_segments_250_ms_apart(&f);
+    fx_run_ms(&f, 150); /* the next arrives 400 ms after the last */
+    for (uint32_t i = 20; i < 22; i++) {
         fx_mark(&f);
         peer_sends(&f, i * SEG, SEG, TCP_ACK);
         CF_EXPECT(&f, FX_B, B_ACK((i + 1) * SEG));
