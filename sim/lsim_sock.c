@@ -259,6 +259,10 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_int(L, "rcvq", c->rcvq.len);
     lsim_set_int(L, "ooo", c->ooo_bytes);
     lsim_set_int(L, "ack_owed", c->ack_owed);
+    lsim_set_int(L, "quickacks", c->quickacks);
+    lsim_set_num(L, "ato", clk_to_sec(c->ato));
+    lua_pushboolean(L, c->interactive);
+    lua_setfield(L, -2, "interactive");
     lua_newtable(L);
     int n = 0;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {

@@ -312,8 +312,9 @@ repl_wait_text(const struct tcp_conn *c, char *buf, size_t cap)
                  (unsigned)c->rcv_nxt);
         return;
     case TCP_CLOSE_WAIT:
-        snprintf(buf, cap, "the user to call close: the peer has finished sending (FIN received); "
-                           "TCP waits as long as the application likes");
+        snprintf(buf, cap, "the user to call close: the peer has finished sending (FIN received%s); "
+                           "TCP waits as long as the application likes",
+                 c->ack_owed > 0 ? ", its ACK held back for our FIN to carry: delayed ACK" : "");
         return;
     case TCP_CLOSING:
         snprintf(buf, cap, "the ACK of our FIN (ACK=%u); the peer's FIN is already acknowledged",

@@ -456,8 +456,9 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
     c->ooo_bytes += t->len;
 }
 
-/* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. */
-static void
+/* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. true when the FIN was
+   processed; the caller sends "an acknowledgment for the FIN". */
+static bool
 tcp_check_fin(struct tcp_conn *c)
 {
     /* "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" */
@@ -497,35 +498,69 @@ tcp_check_fin(struct tcp_conn *c)
     case TCP_STATE_COUNT:
         /* "Do not process the FIN if the state is CLOSED, LISTEN, or SYN-SENT" */
         tcp_note(c->host, c, TCP_RULE_FIN_NOT_SYNC_DROP);
-        return;
+        return false;
     }
-    tcp_send_ack(c);
+    return true;
 }
 
-/* Acknowledge 'n' in-order octets just accepted: at once, or later under the delayed_ack
+/* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',
+   the FIN ("send an acknowledgment for the FIN"): at once, or later under the delayed_ack
    setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
    excessively delayed; in particular, the delay MUST be less than 0.5 seconds", and "an ACK
    SHOULD be generated for at least every second full-sized segment or 2*RMSS bytes of new
-   data". SND.MSS stands for RMSS: the peer sends segments of at most that size, and an ACK
-   every 2*SND.MSS octets is never later than one every 2*RMSS. RFC 5681 4.2: a segment that
-   fills a gap in the sequence space is acknowledged at once. */
+   data". RFC 5681 4.2: a segment that fills a gap in the sequence space is acknowledged at
+   once. delayed_ack 1 does what RFC 1122 4.2.3.2 says (SND.MSS stands for RMSS: the peer
+   sends segments of at most that size, and an ACK every 2*SND.MSS octets is never later than
+   one every 2*RMSS); a FIN is ACKed at once. delayed_ack 2 does what Linux does: the
+   branches below, and tcp_delack.c. */
 static void
-tcp_ack_text(struct tcp_conn *c, uint32_t n, bool filled_gap)
+tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin, bool filled_gap)
 {
-    if (!c->host->cfg.delayed_ack || filled_gap) {
-        tcp_send_ack(c);
-        return;
-    }
-    bool first = c->ack_owed == 0;
-    c->ack_owed += n;
-    if (c->ack_owed >= 2 * c->snd_mss) {
+    int mode = c->host->cfg.delayed_ack;
+    bool held = c->ack_owed > 0;
+    c->ack_owed += n + (fin ? 1u : 0u);
+    if (mode == TCP_DELACK_LINUX && n > 0)
+        tcp_delack_data(c, n, (seg->flags & TCP_PSH) != 0);
+    if (mode == TCP_DELACK_OFF || filled_gap) {
         tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
     }
+    if (fin) {
+        /* Linux tcp_fin: a FIN that ends ESTABLISHED makes the connection interactive, and
+           its ACK waits like the ACK of data, for our FIN to carry it or for the timer (before
+           any data the timeout has not started: at once). Any other FIN: at once. */
+        if (mode != TCP_DELACK_LINUX || c->state != TCP_CLOSE_WAIT || c->ato == 0) {
+            tcp_send_ack(c);
+            return;
+        }
+        tcp_delack_interactive(c);
+    }
+    if (mode == TCP_DELACK_LINUX) {
+        /* Linux: the first segments of a connection are ACKed at once (quick ACKs), so that
+           the peer's slow start is not held back; not when the connection is interactive. */
+        if (tcp_delack_quick(c)) {
+            tcp_note(c->host, c, TCP_RULE_ACK_QUICK);
+            tcp_send_ack(c);
+            return;
+        }
+        /* More than one full-sized segment unacknowledged is ACKed at once only if the
+           window we would offer is no smaller than the one we offered last: the application
+           keeps up (Linux __tcp_ack_snd_check). If it lags, its read sends the ACK
+           (tcp_delack_read), or the timer does. */
+        if (c->ack_owed > c->rcv_mss && tcp_rcv_window(c) >= c->rcv_wnd) {
+            tcp_send_ack(c);
+            return;
+        }
+    } else if (c->ack_owed >= 2 * c->snd_mss) {
+        tcp_send_ack(c);
+        return;
+    }
     tcp_note(c->host, c, TCP_RULE_ACK_DELAYED);
-    /* The first octets held back start the clock; an idle timer still running from an
-       earlier ACK is pushed later (clk.h: postponing is free). */
-    if (first)
+    if (mode == TCP_DELACK_LINUX)
+        tcp_delack_hold(c, held); /* Linux's adaptive ACK timeout */
+    else if (!held)
+        /* RFC 1122: the first octets held back start the clock; an idle timer still running
+           from an earlier ACK is pushed later (clk.h: postponing is free). */
         tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
 }
 
@@ -557,8 +592,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
            Ignore the segment text." */
         if (t->len > 0)
             tcp_note(c->host, c, TCP_RULE_TEXT_IGNORED);
-        if (t->fin && seq_lt(t->seq + t->len, c->rcv_nxt + 1))
-            tcp_check_fin(c);
+        if (t->fin && seq_lt(t->seq + t->len, c->rcv_nxt + 1) && tcp_check_fin(c))
+            tcp_send_ack(c);
         return;
     case TCP_CLOSED:
     case TCP_LISTEN:
@@ -574,6 +609,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
            (a duplicate ACK). */
         tcp_note(c->host, c, TCP_RULE_SEQ_OUT_OF_ORDER);
         tcp_ooo_insert(c, t);
+        tcp_delack_spend_quick(c); /* Linux: this ACK spends a quick ACK too */
         tcp_send_ack(c);
         return;
     }
@@ -603,9 +639,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         tcp_ooo_free(c, o);
     }
     if (fin)
-        tcp_check_fin(c); /* sends the ACK covering data and FIN */
-    else
-        tcp_ack_text(c, n, filled_gap);
+        tcp_check_fin(c);
+    tcp_ack_text(c, t->seg, n, fin, filled_gap);
 }
 
 /* fifth, SND.UNA < SEG.ACK =< SND.NXT: "then set SND.UNA <- SEG.ACK. Any segments on the
@@ -945,6 +980,10 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
             return;
         }
         tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
+        /* Linux: data we have ACKed came again, so our ACK was lost or late: quick ACKs
+           again (tcp_send_dupack) */
+        if (h->cfg.delayed_ack == TCP_DELACK_LINUX && seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt))
+            tcp_delack_quick_again(c);
         tcp_send_oow_ack(c, seg);
         return;
     }
@@ -1008,8 +1047,12 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)
         tcp_process_text_and_fin(c, &t);
-    if (zero_window && c->state != TCP_CLOSED)
+    if (zero_window && c->state != TCP_CLOSED) {
+        /* Linux: a probe of our zero window brings quick ACKs back (tcp_data_queue) */
+        if (h->cfg.delayed_ack == TCP_DELACK_LINUX)
+            tcp_delack_quick_again(c);
         tcp_send_ack(c);
+    }
     if (c->state != TCP_CLOSED)
         tcp_output(c);
 }
@@ -1060,7 +1103,7 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
         c->rcv_nxt += seg->len;
         c->bytes_received += seg->len;
-        tcp_ack_text(c, seg->len, false);
+        tcp_ack_text(c, seg, seg->len, false, false);
     }
     tcp_output(c);
 }

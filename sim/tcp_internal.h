@@ -145,6 +145,42 @@ void tcp_start_time_wait(struct tcp_conn *c);
 /* Arm the keep-alive timer for an idle period, when keep-alive is on. */
 void tcp_keepalive_reset(struct tcp_conn *c);
 
+/* tcp_delack.c: Linux's delayed ACK (delayed_ack TCP_DELACK_LINUX). */
+/* 'n' in-order octets arrived ('psh': with PSH): learn the peer's segment size and rhythm. */
+void tcp_delack_data(struct tcp_conn *c, uint32_t n, bool psh);
+/* The ACK owed is held back: arm the delack timer for the ACK timeout ('held': an ACK was
+   owed already, and an earlier expiry stands), or, when it is about to expire, send it now. */
+void tcp_delack_hold(struct tcp_conn *c, bool held);
+/* Quick ACKs left, and the connection not interactive: ACK each segment at once. */
+static inline bool tcp_delack_quick(const struct tcp_conn *c)
+{
+    return c->quickacks > 0 && !c->interactive;
+}
+/* The connection becomes interactive (the peer's FIN, our data soon after the peer's). */
+void tcp_delack_interactive(struct tcp_conn *c);
+/* Quick ACKs again, not interactive (data we had ACKed came again; a zero-window probe). */
+void tcp_delack_quick_again(struct tcp_conn *c);
+/* An ACK of something received is sent: it spends a quick ACK; the last one resets the ACK
+   timeout (Linux tcp_dec_quickack_mode). */
+static inline void tcp_delack_spend_quick(struct tcp_conn *c)
+{
+    if (c->quickacks > 0 && --c->quickacks == 0)
+        c->ato = c->host->cfg.delack_timeout;
+}
+/* A segment of ours carries the ACK held back (ack_owed > 0): nothing is owed any more. */
+static inline void tcp_delack_ack_sent(struct tcp_conn *c)
+{
+    tcp_delack_spend_quick(c);
+    c->ack_owed = 0;
+    c->ack_pushed = 0;
+}
+/* Our data is sent, after data received ('ato' > 0). */
+void tcp_delack_data_sent(struct tcp_conn *c);
+/* The application has read: send the ACK held back when Linux would. */
+void tcp_delack_read(struct tcp_conn *c);
+/* The delack timer sent the ACK: adapt the ACK timeout. */
+void tcp_delack_timeout(struct tcp_conn *c);
+
 static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
 static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }
 

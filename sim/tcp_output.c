@@ -38,17 +38,26 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. */
-static void
+   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
+   tcp_transmit: every segment passes here, and a call would cost as much as the bookkeeping. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
-    if (s->flags & TCP_ACK)
-        c->ack_owed = 0; /* it acknowledges all we have received: the delack timer is idle */
+    if (c->ack_owed > 0 && (s->flags & TCP_ACK))
+        tcp_delack_ack_sent(c); /* it acknowledges all we have received: the delack timer is idle */
+    if (c->ato > 0 && s->len > 0)
+        tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
-static void
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
 {
     tcp_transmit_lent(c, s, NULL);

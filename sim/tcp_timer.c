@@ -8,7 +8,8 @@
  *   fin_wait_2  Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 is not kept forever
  *   keepalive   RFC 1122 4.2.3.6: probe an idle connection; give up after N probes
  *   delack      §3.8.6.3 (setting delayed_ack): send the ACK held back for in-order data;
- *               left running, idle, when another segment carries that ACK
+ *               left running, idle, when another segment carries that ACK (tcp_delack.c
+ *               arms it; under Linux's way its expiry adapts the ACK timeout)
  *
  * Each timer is a clk_event in the world's one queue; arming and cancelling are O(log n),
  * pushing a timer later O(1) (clk.h, "Postponing"), and all are reported in the event stream.
@@ -243,6 +244,8 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
         break;
     case TCP_TIMER_DELACK:
         tcp_note(c->host, c, TCP_RULE_TIMER_DELACK);
+        if (c->host->cfg.delayed_ack == TCP_DELACK_LINUX)
+            tcp_delack_timeout(c);
         tcp_send_ack(c);
         break;
     case TCP_TIMER_COUNT:

@@ -269,13 +269,16 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
         /* §3.10.3, CLOSE-WAIT: "Since the remote side has already sent FIN, RECEIVEs must be
            satisfied by data already on hand, but not yet delivered to the user" */
         return c->fin_rcvd ? TCP_EOF : TCP_OK;
-    uint32_t before = c->rcv_wnd;
     tcp_rcvq_take(c, buf, n);
     *got = n;
+    /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
+    if (c->ack_owed > 0 && c->state != TCP_CLOSED && c->host->cfg.delayed_ack == TCP_DELACK_LINUX)
+        tcp_delack_read(c);
     /* §3.8.6.2.2: tell the peer when the window opens by a worthwhile amount (receiver-side
-       silly window syndrome avoidance: at least an MSS, or half the buffer). */
+       silly window syndrome avoidance: at least an MSS, or half the buffer). RCV.WND is the
+       window our last segment offered. */
     uint32_t step = c->snd_mss < c->rcvq.cap / 2 ? c->snd_mss : c->rcvq.cap / 2;
-    if (c->state != TCP_CLOSED && !c->fin_rcvd && before < step && tcp_rcv_window(c) >= step)
+    if (c->state != TCP_CLOSED && !c->fin_rcvd && c->rcv_wnd < step && tcp_rcv_window(c) >= step)
         tcp_send_ack(c);
     return TCP_OK;
 }

@@ -123,11 +123,18 @@ struct tcp_settings {
     int tw_linux;             /* TIME-WAIT answers as Linux's tcp_timewait_state_process */
     clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable segments */
     int challenge_ack_limit;  /* tcp_challenge_ack_limit: challenge ACKs per second, host-wide */
-    int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
-    clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
+    int delayed_ack;          /* enum tcp_delack_mode: how ACKs of in-order data are delayed */
+    clk_time delack_timeout;  /* the ACK delay; Linux's first ACK timeout (TCP_ATO_MIN 40 ms) */
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
     int active_reset_ack;     /* our own resets carry ACK (Linux tcp_send_active_reset) */
     int close_wait_rst_epipe; /* a RST in CLOSE-WAIT is reported as EPIPE (Linux tcp_reset) */
+};
+
+/* Values of the delayed_ack setting (RFC 9293 3.8.6.3). */
+enum tcp_delack_mode {
+    TCP_DELACK_OFF,     /* every segment ACKed at once */
+    TCP_DELACK_RFC1122, /* RFC 1122 4.2.3.2: an ACK per two full-sized segments, or delack_timeout */
+    TCP_DELACK_LINUX,   /* Linux's way: quick ACKs, interactive mode, adaptive timeout (tcp_delack.c) */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
@@ -280,7 +287,16 @@ struct tcp_conn {
     clk_time first_unacked_at;       /* for the user timeout */
     int probes;                      /* keep-alive or persist probes sent without answer */
     int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
-    uint32_t ack_owed;               /* in-order octets received since our last ACK (delayed ACK) */
+    uint32_t ack_owed;               /* sequence numbers (octets, a FIN) received in order since our
+                                        last ACK: its ACK is held back (delayed ACK) */
+    /* Linux's delayed-ACK engine (delayed_ack TCP_DELACK_LINUX, tcp_delack.c) */
+    uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
+    clk_time ato;                    /* the ACK timeout; 0 until the first data (icsk_ack.ato) */
+    clk_time data_rcvd_at;           /* the last in-order data's arrival (icsk_ack.lrcvtime) */
+    int quickacks;                   /* ACKs still sent at once (icsk_ack.quick) */
+    bool interactive;                /* ping-pong: ACKs wait for our reply (icsk_ack.pingpong) */
+    uint8_t ack_pushed;              /* held-back segments small or pushed: 0, 1, 2 or more
+                                        (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2) */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */

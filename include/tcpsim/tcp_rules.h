@@ -86,7 +86,11 @@
     X(TIME_WAIT_BARE_ACK,   "Linux tcp_timewait_state_process", "TIME-WAIT: an empty segment at RCV.NXT restarts the 2MSL timer; nothing is sent") \
     X(TIME_WAIT_ACK,        "Linux tcp_timewait_state_process", "TIME-WAIT: any other segment but an RST gets an ACK; with the ACK bit it restarts the 2MSL timer") \
     X(TIME_WAIT_RST_DROP,   "Linux tcp_timewait_state_process", "TIME-WAIT: an RST not at RCV.NXT is dropped silently, even inside the window") \
-    X(ACK_DELAYED,          "3.8.6.3",           "seventh, delayed ACK: less than two full-sized segments unacknowledged, hold the ACK back") \
+    X(ACK_DELAYED,          "3.8.6.3",           "delayed ACK: hold the ACK back (RFC 1122: less than two full-sized segments unacknowledged; Linux: also while the application lags, or interactive)") \
+    X(ACK_QUICK,            "Linux tcp_in_quickack_mode", "quick ACK: one of a connection's first segments (16 at most, fewer with a small window) is ACKed at once") \
+    X(ACK_QUICK_AGAIN,      "Linux tcp_enter_quickack_mode", "quick ACKs again: data already ACKed came again (our ACK lost or late), a probe of our zero window, or data after a silence longer than the RTO") \
+    X(ACK_INTERACTIVE,      "Linux tcp_fin, tcp_event_data_sent", "interactive (ping-pong): after the peer's FIN, or our data soon after the peer's, ACKs wait for our reply (no quick ACKs)") \
+    X(ACK_ON_READ,          "Linux tcp_cleanup_rbuf", "the application read data whose ACK was held back: more than one full-sized segment, or a small or pushed one that emptied the buffer: ACK now") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
     X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO") \
@@ -100,7 +104,7 @@
     X(TIMER_PERSIST,        "3.8.6.1",           "zero window: send a window probe") \
     X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1> (= SND.UNA-1: nothing in flight)") \
     X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6, Linux tcp_keepalive_timer", "keep-alive: tcp_keepalive_probes unanswered, send a reset, ETIMEDOUT") \
-    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge the data held back")
+    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge what was held back (Linux: the ACK timeout doubles; interactive no more)")
 
 enum tcp_rule {
 #define TCP_RULE_ENUM(id, section, text) TCP_RULE_##id,
