@@ -162,6 +162,7 @@ tcp_timer_name(enum tcp_timer t)
     case TCP_TIMER_FINWAIT2: return "fin_wait_2";
     case TCP_TIMER_KEEPALIVE: return "keepalive";
     case TCP_TIMER_DELACK: return "delack";
+    case TCP_TIMER_TLP: return "tlp";
     case TCP_TIMER_COUNT: break;
     }
     return "?";

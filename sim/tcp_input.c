@@ -335,8 +335,10 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
             tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
         c->rtt_timing = false;
         c->retransmits = 0;
-        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+        c->in_recovery = false; /* a retransmitted SYN's recovery ends with its ACK */
+        tcp_rexmit_cancel(c);
         tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_SENT_SYN_ACK);
+        tcp_rto_after_handshake(c);
         tcp_keepalive_reset(c);
         /* "If there are other controls or text in the segment, then continue processing at
            the sixth step below" */
@@ -698,16 +700,20 @@ tcp_update_send_window(struct tcp_conn *c, const struct tcp_seg *seg)
         c->snd_wnd = seg->wnd;
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
-        if (c->snd_wnd > 0)
+        if (c->snd_wnd > 0) {
             tcp_timer_cancel(c, TCP_TIMER_PERSIST);
-        else if (c->retransmits > 0)
-            c->retransmits = 0; /* the peer answers our window probes: it is alive */
+        } else if (c->retransmits > 0) {
+            /* the peer answers our window probes: it is alive, and the retry limits start
+               again (RFC 1122 4.2.2.17) */
+            c->retransmits = 0;
+            c->rexmit_start = tcp_now(c);
+        }
         if (reopened && !c->fin_sent && c->snd_nxt != c->snd_una) {
             /* The window opened while a probe octet was refused: send again from SND.UNA
                rather than leave a hole behind the probe. */
             c->snd_nxt = c->snd_una;
             c->rtt_timing = false;
-            tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+            tcp_rexmit_cancel(c);
         }
     }
 }
@@ -734,7 +740,10 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
             c->in_recovery = true;
             c->recover = c->snd_nxt;
+            c->tlp_out = false; /* RFC 8985 7.1: fast recovery resets the probe's state */
             tcp_retransmit(c);
+            if (tcp_timer_armed(c, TCP_TIMER_TLP))
+                tcp_rexmit_schedule(c); /* no probe in recovery: the RTO's own timer instead */
         }
     }
     tcp_update_send_window(c, seg);
@@ -1016,6 +1025,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_note(h, c, TCP_RULE_ACK_MISSING_DROP);
         return;
     }
+    bool opened = false;
     if (c->state == TCP_SYN_RECEIVED) {
         /* "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue
            processing with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <-
@@ -1040,9 +1050,12 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_time_wait_settle(c, true); /* a TIME-WAIT it reopened can go now */
         tcp_acceptq_push(c);
         tcp_keepalive_reset(c);
+        opened = true;
     }
     if (!tcp_check_ack(c, seg))
         return;
+    if (opened)
+        tcp_rto_after_handshake(c); /* after the ACK's RTT sample, if it gave one */
 
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)

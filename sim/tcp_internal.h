@@ -115,6 +115,8 @@ void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
 void tcp_send_rst(struct tcp_conn *c);
 /* Retransmit the earliest unacknowledged segment (SYN, data or FIN). */
 void tcp_retransmit(struct tcp_conn *c);
+/* The tail loss probe's segment (RFC 8985 7.3): the last one sent, again. */
+void tcp_send_tail_probe(struct tcp_conn *c);
 /* A keep-alive probe <SEQ=SND.UNA-1><CTL=ACK>, or a zero-window probe of one octet. */
 void tcp_send_probe(struct tcp_conn *c, bool window_probe);
 
@@ -140,6 +142,13 @@ void tcp_rtt_sample(struct tcp_conn *c, clk_time r);
 void tcp_rexmit_update(struct tcp_conn *c);
 /* New data acknowledged: restart the retransmission timer, or stop it (RFC 6298 5.2-5.3). */
 void tcp_rexmit_restart(struct tcp_conn *c);
+/* Arm rexmit for the RTO deadline, or tlp in its place when a tail loss probe may go first
+   (RFC 8985 7.2); also when a probe no longer fits (recovery began). */
+void tcp_rexmit_schedule(struct tcp_conn *c);
+/* Stop the retransmission timer, and the probe timer standing in for it. */
+void tcp_rexmit_cancel(struct tcp_conn *c);
+/* The handshake is done: RFC 6298 5.7 (RTO 3 s when it left no RTT sample). */
+void tcp_rto_after_handshake(struct tcp_conn *c);
 /* Start (or restart) 2MSL. */
 void tcp_start_time_wait(struct tcp_conn *c);
 /* Arm the keep-alive timer for an idle period, when keep-alive is on. */

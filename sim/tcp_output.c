@@ -5,7 +5,7 @@
  * for a listener, the SYN,ACK that carries a SYN cookie (tcp_send_synack_stateless, RFC 4987).
  *
  * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_rst, tcp_send_reset_for,
- * tcp_retransmit, tcp_send_probe.
+ * tcp_retransmit, tcp_send_tail_probe (RFC 8985), tcp_send_probe.
  */
 #include <string.h>
 
@@ -273,6 +273,26 @@ tcp_retransmit(struct tcp_conn *c)
     }
     if (c->fin_sent && seq_le(c->snd_una, c->fin_seq))
         tcp_send_fin(c);
+}
+
+void
+tcp_send_tail_probe(struct tcp_conn *c)
+{
+    /* RFC 8985 7.3: send new data if there is some and the window allows, else "retransmit
+       the highest-sequence segment sent so far". tcp_output has sent all the window allows
+       (tcpsim has no congestion window), so it is always the last segment: our FIN if it is
+       out, else the last piece of data as tcp_output cut it, SND.MSS by SND.MSS from SND.UNA. */
+    c->rtt_timing = false; /* Karn: no sample from a segment sent twice */
+    c->total_retransmits++;
+    if (c->fin_sent && seq_le(c->snd_una, c->fin_seq)) {
+        tcp_send_fin(c);
+        return;
+    }
+    uint32_t data = tcp_data_in_flight(c);
+    if (data == 0)
+        return;
+    uint32_t n = (data - 1) % c->snd_mss + 1;
+    tcp_send_data(c, data - n, n, data == c->sndq.len);
 }
 
 void

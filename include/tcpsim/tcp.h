@@ -95,9 +95,13 @@ const char *tcp_err_text(enum tcp_err e); /* "connection reset" */
  */
 struct tcp_settings {
     int syn_retries;          /* tcp_syn_retries */
+    int syn_linear_timeouts;  /* tcp_syn_linear_timeouts: SYN timeouts before the backoff doubles */
     int synack_retries;       /* tcp_synack_retries */
     int retries1;             /* tcp_retries1 */
     int retries2;             /* tcp_retries2 */
+    int orphan_retries;       /* tcp_orphan_retries: 0 = 8; -1 = no own limit (tcp_retries2) */
+    int retries_by_time;      /* retry limits are times, as Linux counts them (retransmits_timed_out) */
+    int early_retrans;        /* tcp_early_retrans: 3 or 4 = tail loss probe (RFC 8985 7) */
     clk_time fin_timeout;     /* tcp_fin_timeout: FIN-WAIT-2 of an orphaned socket; 0 = never */
     int keepalive;            /* SO_KEEPALIVE for new sockets (off by default, RFC 1122) */
     clk_time keepalive_time;  /* tcp_keepalive_time */
@@ -200,6 +204,8 @@ enum tcp_timer {
     TCP_TIMER_FINWAIT2, /* Linux tcp_fin_timeout */
     TCP_TIMER_KEEPALIVE,/* RFC 1122 4.2.3.6 */
     TCP_TIMER_DELACK,   /* delayed ACK, RFC 9293 3.8.6.3 (setting delayed_ack) */
+    TCP_TIMER_TLP,      /* tail loss probe, RFC 8985 7 (setting tcp_early_retrans); armed in
+                           place of rexmit, whose deadline it never passes */
     TCP_TIMER_COUNT
 };
 const char *tcp_timer_name(enum tcp_timer t); /* "rexmit", "persist", "2msl", ... */
@@ -285,6 +291,15 @@ struct tcp_conn {
     int retransmits;                 /* consecutive timeouts of the current segment */
     uint64_t total_retransmits;      /* over the connection's life */
     clk_time first_unacked_at;       /* for the user timeout */
+    clk_time rexmit_start;           /* when the retransmission timer last started afresh (a
+                                        segment into an empty pipe, new data acknowledged, a
+                                        window probe answered): retry limits counted as time
+                                        run from here (Linux's retrans_stamp) */
+    clk_time rto_deadline;           /* when the RTO falls due; the tlp timer, armed in place of
+                                        rexmit, never passes it */
+    bool tlp_out;                    /* a tail loss probe is unanswered (RFC 8985 TLP.end_seq) */
+    uint32_t tlp_high;               /* ... SND.NXT when it was sent */
+    bool tlp_one;                    /* the probe timeout last computed was for one segment */
     int probes;                      /* keep-alive or persist probes sent without answer */
     int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
     uint32_t ack_owed;               /* sequence numbers (octets, a FIN) received in order since our

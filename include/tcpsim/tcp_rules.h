@@ -93,11 +93,14 @@
     X(ACK_ON_READ,          "Linux tcp_cleanup_rbuf", "the application read data whose ACK was held back: more than one full-sized segment, or a small or pushed one that emptied the buffer: ACK now") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
-    X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO") \
+    X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO (a SYN: not for the first tcp_syn_linear_timeouts)") \
+    X(TIMER_TLP,            "RFC 8985 7.3",      "tail loss probe: no ACK within the probe timeout, resend the last segment; the RTO restarts from the probe") \
+    X(HANDSHAKE_RTO_3S,     "RFC 6298 5.7",      "handshake done after a retransmitted SYN or SYN,ACK (no RTT sample): the RTO is re-initialized to 3 s") \
     X(TIMER_RETRIES1,       "RFC 1122 4.2.3.5",  "retransmissions reached R1 (tcp_retries1): advise the IP layer") \
-    X(TIMER_SYN_GIVE_UP,    "RFC 1122 4.2.3.5",  "SYN retransmitted tcp_syn_retries times: give up, ETIMEDOUT") \
+    X(TIMER_SYN_GIVE_UP,    "RFC 1122 4.2.3.5",  "SYN retransmitted tcp_syn_retries times (Linux: for as long as that takes from 1 s doubling): give up, ETIMEDOUT") \
     X(TIMER_SYNACK_GIVE_UP, "RFC 1122 4.2.3.5",  "SYN,ACK retransmitted tcp_synack_retries times: drop the embryonic connection") \
-    X(TIMER_DATA_GIVE_UP,   "RFC 1122 4.2.3.5",  "retransmitted tcp_retries2 times: give up, ETIMEDOUT") \
+    X(TIMER_DATA_GIVE_UP,   "RFC 1122 4.2.3.5",  "retransmitted tcp_retries2 times (Linux: for as long as that takes from rto_min doubling): give up, ETIMEDOUT") \
+    X(TIMER_ORPHAN_GIVE_UP, "Linux tcp_orphan_retries", "a socket the application closed retransmitted tcp_orphan_retries (0: 8) times: deleted, nothing sent") \
     X(TIMER_USER_TIMEOUT,   "3.10.8",            "user timeout: connection aborted due to user timeout") \
     X(TIMER_TIME_WAIT,      "3.10.8",            "time-wait timeout (2MSL): delete the TCB") \
     X(TIMER_FIN_WAIT_2,     "Linux tcp_fin_timeout", "FIN-WAIT-2 of a closed (orphaned) socket times out") \
