@@ -539,6 +539,11 @@ test_established_rst_before_accept_accept_returns_it(void **state)
     assert_int_equal(cf_recv(c, buf, sizeof buf), TCP_OK);
     assert_string_equal(buf, "0123456789");
     assert_int_equal(cf_recv(c, buf, sizeof buf), TCP_ECONNRESET);
+    /* the error is reported once: then end of stream, and a send gets EPIPE (the kernel's
+       read() 0, write() EPIPE) */
+    assert_int_equal(cf_recv(c, buf, sizeof buf), TCP_EOF);
+    size_t q = 0;
+    assert_int_equal(tcp_send(c, "x", 1, &q), TCP_EPIPE);
     assert_int_equal(tcp_accept(f.l, &acc), TCP_OK);
     assert_null(acc);
     fx_fini(&f);
