@@ -3,10 +3,10 @@
  *
  * tcp_input() finds the connection a segment belongs to and hands it to the processing for
  * that connection's state:
- *   CLOSED        §3.10.7.1  tcp_input_closed
- *   LISTEN        §3.10.7.2  tcp_input_listen
- *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent
- *   other states  §3.10.7.4  tcp_input_other, which runs the RFC's steps in order:
+ *   CLOSED        §3.10.7.1  tcp_input_closed     (tcp_input_open.c)
+ *   LISTEN        §3.10.7.2  tcp_input_listen     (tcp_input_open.c)
+ *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent   (tcp_input_open.c)
+ *   other states  §3.10.7.4  tcp_input_other, here, which runs the RFC's steps in order:
  *       first   check_sequence  (acceptability, trimming to the window)
  *       second  check_rst       (with RFC 5961's challenge ACK, rate-limited as Linux does)
  *       fourth  check_syn       (RFC 5961 §4; the third, security, is not modelled)
@@ -21,14 +21,6 @@
  */
 #include "tcp_internal.h"
 
-/* The part of an arriving segment that survives trimming to the receive window. */
-struct tcp_text {
-    uint32_t seq;        /* first octet of 'data' (or the FIN, when len == 0) */
-    uint32_t len;        /* octets of data kept */
-    const uint8_t *data;
-    bool syn, fin;       /* still inside the window */
-    const struct tcp_seg *seg; /* the segment it was cut from */
-};
 
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
 struct tcp_conn *
@@ -50,16 +42,6 @@ tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
     return listener;
 }
 
-/* SND.MSS from the peer's SYN (§3.7.1): the smaller of its MSS option and ours; "If an MSS
-   Option is not received at connection setup, TCP implementations MUST assume a default send
-   MSS of 536 (576 - 40) for IPv4." */
-static void
-tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
-{
-    uint32_t theirs = syn->mss ? syn->mss : 536u;
-    uint32_t ours = (uint32_t)c->host->cfg.mss;
-    c->snd_mss = theirs < ours ? theirs : ours;
-}
 
 /* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
    other's ACKs unacceptable would answer each other forever, and a blind attacker could make
@@ -120,255 +102,6 @@ tcp_send_challenge_ack(struct tcp_conn *c)
         h->challenge_left--;
     }
     tcp_send_ack(c);
-}
-
-/* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
-
-static void
-tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg)
-{
-    /* "An incoming segment containing a RST is discarded." */
-    if (seg->flags & TCP_RST) {
-        tcp_note(h, NULL, TCP_RULE_CLOSED_RST_DROP);
-        return;
-    }
-    /* "An incoming segment not containing a RST causes a RST to be sent in response." */
-    tcp_note(h, NULL, TCP_RULE_CLOSED_SEND_RST);
-    tcp_send_reset_for(h, seg);
-}
-
-/* ---- §3.10.7.2 LISTEN ---------------------------------------------------------------- */
-
-static void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
-
-/* A new connection of listener 'l' with the peer that sent 'seg', in the listener's SYN queue.
-   It starts as a copy of the listening TCB (the RFC keeps one TCB that leaves LISTEN; sockets
-   keep the listener and clone it, so the new one is born in LISTEN, not through
-   tcp_set_state). NULL when out of memory. */
-static struct tcp_conn *
-tcp_listen_child(struct tcp_conn *l, const struct tcp_seg *seg)
-{
-    struct tcp_host *h = l->host;
-    struct tcp_conn *c = world_conn_new(h->world, h);
-    if (!c || tcp_conn_buffers(c) != 0)
-        return NULL;
-    c->state = TCP_LISTEN;
-    c->lport = l->lport;
-    c->raddr = seg->saddr;
-    c->rport = seg->sport;
-    c->listener = l;
-    c->passive = true;
-    c->reuseaddr = l->reuseaddr;
-    c->keepalive = l->keepalive;
-    c->last_heard = tcp_now(c);
-    l->synq_len++;
-    return c;
-}
-
-/* An ACK that validated a SYN cookie of 'l' (RFC 4987 3.6): build the connection its SYN would
-   have made, in SYN-RECEIVED, as Linux does (cookie_v4_check: a request rebuilt from the ACK,
-   then the child socket), and let the ACK complete the handshake there. The peer's MSS is the
-   one the cookie remembers. */
-static void
-tcp_listen_cookie_ack(struct tcp_conn *l, const struct tcp_seg *seg, uint32_t mss)
-{
-    struct tcp_host *h = l->host;
-    if (tcp_acceptq_full(l)) {
-        /* Linux drops it (the child is not made); the peer, which believes it is connected,
-           sends again, and a later ACK may find room while the cookie is valid. */
-        tcp_note(h, l, TCP_RULE_ACK_ACCEPT_QUEUE_FULL);
-        return;
-    }
-    struct tcp_conn *c = tcp_listen_child(l, seg);
-    if (!c)
-        return; /* "insufficient resources": dropped, as in Linux */
-    c->irs = seg->seq - 1;
-    c->rcv_nxt = seg->seq;
-    c->iss = seg->ack - 1;
-    c->snd_una = c->iss;
-    c->snd_nxt = seg->ack;
-    c->snd_wnd = seg->wnd;
-    c->snd_wl1 = c->irs;
-    c->snd_mss = mss < (uint32_t)h->cfg.mss ? mss : (uint32_t)h->cfg.mss;
-    tcp_conn_attach(c);
-    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_COOKIE_ACK);
-    tcp_input_other(c, seg);
-}
-
-/* 'iss' >= 0: the ISS the new connection must take (a reopened TIME-WAIT); -1: choose one.
-   Returns the new connection in SYN-RECEIVED, or NULL when the segment made none. */
-static struct tcp_conn *
-tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
-{
-    struct tcp_host *h = l->host;
-    /* first, check for an RST: "An incoming RST segment could not be valid ... ignore it" */
-    if (seg->flags & TCP_RST) {
-        tcp_note(h, l, TCP_RULE_LISTEN_RST_IGNORE);
-        return NULL;
-    }
-    /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>";
-       unless, with SYN cookies on, it returns a cookie this listener sent. */
-    if (seg->flags & TCP_ACK) {
-        uint32_t mss;
-        if (h->cfg.syncookies && !(seg->flags & TCP_SYN) && tcp_syncookie_check(l, seg, &mss)) {
-            tcp_listen_cookie_ack(l, seg, mss);
-            return NULL;
-        }
-        tcp_note(h, l, TCP_RULE_LISTEN_ACK_RST);
-        tcp_send_reset_for(h, seg);
-        return NULL;
-    }
-    /* fourth, other text or control: "drop the segment and return" */
-    if (!(seg->flags & TCP_SYN)) {
-        tcp_note(h, l, TCP_RULE_LISTEN_OTHER_DROP);
-        return NULL;
-    }
-    /* third, check for a SYN. The RFC may refuse for lack of resources; Linux's listener holds
-       two queues, each of backlog + 1 (tcp_conn_request): the SYN queue of embryonic
-       connections and the accept queue of established ones. A full SYN queue is answered with
-       a SYN cookie (tcp_syncookies 1; 2: always) or not at all (0); a full accept queue is not
-       answered at all, cookies or not; and without cookies the last quarter of
-       tcp_max_syn_backlog is kept back (Linux keeps it for peers it knows, tcpsim knows none). */
-    bool cookie = false;
-    bool reopen = iss >= 0; /* a SYN that reopens TIME-WAIT: only the accept queue can refuse it
-                               (Linux tcp_conn_request checks the SYN queue "&& !isn") */
-    if (!reopen && (h->cfg.syncookies == 2 || tcp_synq_full(l))) {
-        if (!h->cfg.syncookies) {
-            tcp_note(h, l, TCP_RULE_LISTEN_SYN_QUEUE_FULL);
-            return NULL;
-        }
-        cookie = true;
-    }
-    if (tcp_acceptq_full(l)) {
-        tcp_note(h, l, TCP_RULE_LISTEN_ACCEPT_QUEUE_FULL);
-        return NULL;
-    }
-    if (!reopen && !h->cfg.syncookies && h->cfg.max_syn_backlog - l->synq_len < h->cfg.max_syn_backlog / 4) {
-        tcp_note(h, l, TCP_RULE_LISTEN_SYN_BACKLOG_DROP);
-        return NULL;
-    }
-    if (cookie) {
-        uint32_t mss;
-        uint32_t cookie_iss = tcp_syncookie_make(l, seg, &mss);
-        tcp_note(h, l, TCP_RULE_LISTEN_SYN_COOKIE);
-        tcp_send_synack_stateless(l, seg, cookie_iss);
-        return NULL;
-    }
-    struct tcp_conn *c = tcp_listen_child(l, seg);
-    if (!c) {
-        tcp_note(h, l, TCP_RULE_LISTEN_SYN_QUEUE_FULL); /* "insufficient resources" */
-        return NULL;
-    }
-    /* "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
-       segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to
-       ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
-    c->rcv_nxt = seg->seq + 1;
-    c->irs = seg->seq;
-    c->iss = reopen ? (uint32_t)iss : tcp_choose_iss(h, l->isn_opt);
-    c->snd_una = c->iss;
-    c->snd_nxt = c->iss + 1;
-    c->snd_wnd = seg->wnd;
-    c->snd_wl1 = seg->seq;
-    tcp_set_snd_mss(c, seg);
-    tcp_conn_attach(c);
-    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
-    tcp_send_syn(c, true);
-    tcp_rexmit_update(c);
-    return c;
-}
-
-/* ---- §3.10.7.3 SYN-SENT -------------------------------------------------------------- */
-
-static void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
-
-static void
-tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
-{
-    struct tcp_host *h = c->host;
-    bool ack_ok = false;
-    /* first, check the ACK bit */
-    if (seg->flags & TCP_ACK) {
-        /* "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set,
-           if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" */
-        if (seq_le(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_nxt)) {
-            if (seg->flags & TCP_RST) {
-                tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_DROP);
-                return;
-            }
-            tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_RST);
-            tcp_send_reset_for(h, seg);
-            return;
-        }
-        /* "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable." */
-        ack_ok = seq_lt(c->snd_una, seg->ack) && seq_le(seg->ack, c->snd_nxt);
-    }
-    /* second, check the RST bit */
-    if (seg->flags & TCP_RST) {
-        if (ack_ok) {
-            /* "signal to the user 'error: connection reset', drop the segment, enter CLOSED" */
-            tcp_delete_tcb(c, TCP_RULE_SYN_SENT_RST_REFUSED, TCP_ECONNREFUSED);
-            return;
-        }
-        /* "Otherwise (no ACK), drop the segment and return." (RFC 5961 §3 hardening) */
-        tcp_note(h, c, TCP_RULE_SYN_SENT_RST_DROP);
-        return;
-    }
-    /* third, security: not modelled. fourth, check the SYN bit */
-    if (!(seg->flags & TCP_SYN)) {
-        /* fifth: "If neither of the SYN or RST bits is set, then drop the segment" */
-        tcp_note(h, c, TCP_RULE_SYN_SENT_OTHER_DROP);
-        return;
-    }
-    c->rcv_nxt = seg->seq + 1;
-    c->irs = seg->seq;
-    c->last_heard = tcp_now(c);
-    tcp_set_snd_mss(c, seg);
-    if (ack_ok) {
-        /* "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our SYN has been
-           ACKed), change the connection state to ESTABLISHED, form an ACK segment
-           <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it." */
-        c->snd_una = seg->ack;
-        c->snd_wnd = seg->wnd;
-        c->snd_wl1 = seg->seq;
-        c->snd_wl2 = seg->ack;
-        if (c->rtt_timing && c->retransmits == 0)
-            tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
-        c->rtt_timing = false;
-        c->retransmits = 0;
-        c->in_recovery = false; /* a retransmitted SYN's recovery ends with its ACK */
-        tcp_rexmit_cancel(c);
-        tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_SENT_SYN_ACK);
-        tcp_rto_after_handshake(c);
-        tcp_keepalive_reset(c);
-        /* "If there are other controls or text in the segment, then continue processing at
-           the sixth step below" */
-        struct tcp_text t = {
-            .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
-            .seg = seg,
-        };
-        uint32_t wnd = tcp_rcv_window(c);
-        if (t.len > wnd) {
-            t.len = wnd;
-            t.fin = false;
-        }
-        if (t.len > 0 || t.fin)
-            tcp_process_text_and_fin(c, &t);
-        else
-            tcp_send_ack(c);
-        if (c->state != TCP_CLOSED)
-            tcp_output(c);
-        return;
-    }
-    /* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>
-       <CTL=SYN,ACK> and send it. Set the variables SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
-       SND.WL2 <- SEG.ACK" (simultaneous open) */
-    c->snd_wnd = seg->wnd;
-    c->snd_wl1 = seg->seq;
-    c->snd_wl2 = seg->ack;
-    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_SYN_SENT_SIM_OPEN);
-    tcp_send_syn(c, true);
-    c->rtt_timing = false; /* Karn: the SYN,ACK sends ISS a second time */
-    tcp_rexmit_update(c);
 }
 
 /* ---- §3.10.7.4 the other states ------------------------------------------------------ */
@@ -567,7 +300,7 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
 }
 
 /* seventh, process the segment text, then eighth, the FIN. */
-static void
+void
 tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
 {
     switch (c->state) {
@@ -922,7 +655,7 @@ tcp_time_wait_linux(struct tcp_conn *c, const struct tcp_seg *seg)
     tcp_send_oow_ack(c, seg);
 }
 
-static void
+void
 tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
 {
     struct tcp_host *h = c->host;

@@ -96,6 +96,27 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
 /* The 'len' bytes 'off' after the head, if they lie in one piece; NULL if they wrap. */
 const uint8_t *tcp_ring_span(const struct tcp_ring *r, uint32_t off, uint32_t len);
 
+/* tcp_input.c and tcp_input_open.c: SEGMENT ARRIVES (§3.10.7). */
+/* The part of an arriving segment that survives trimming to the receive window. */
+struct tcp_text {
+    uint32_t seq;        /* first octet of 'data' (or the FIN, when len == 0) */
+    uint32_t len;        /* octets of data kept */
+    const uint8_t *data;
+    bool syn, fin;       /* still inside the window */
+    const struct tcp_seg *seg; /* the segment it was cut from */
+};
+/* §3.10.7.1: a segment for no connection. */
+void tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg);
+/* §3.10.7.2: a segment for listener 'l'. 'iss' >= 0: the ISS a new connection must take (a
+   reopened TIME-WAIT); -1: choose one. The new connection in SYN-RECEIVED, or NULL. */
+struct tcp_conn *tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss);
+/* §3.10.7.3: a segment for our SYN. */
+void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg);
+/* §3.10.7.4: the synchronized states (and SYN-RECEIVED), step by step. */
+void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
+/* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
+void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+
 /* tcp_output.c */
 /* Send what the window allows: new data, then our FIN when all data is out. */
 void tcp_output(struct tcp_conn *c);
