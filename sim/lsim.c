@@ -13,8 +13,10 @@
  * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
  * swallow it and go on.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lualib.h>
 
@@ -120,6 +122,55 @@ lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info,
         l->capovr = ncap;
     }
     l->ovr[l->novr++] = (struct lsim_override){host, info, v};
+}
+
+/* Edit distance between 'a' and 'b' ignoring case (insertions, deletions, substitutions and
+   swaps of neighbours, the typos people make), counted up to 'cap' (longer words: cap + 1). */
+static size_t
+lsim_distance(const char *a, const char *b, size_t cap)
+{
+    enum { MAXW = 48 };
+    size_t n = strlen(a), m = strlen(b);
+    if (n >= MAXW || m >= MAXW)
+        return cap + 1;
+    size_t d[MAXW][MAXW];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] > cap ? cap + 1 : d[n][m];
+}
+
+const char *
+lsim_nearest(const char *word, const char *const *names, size_t n)
+{
+    size_t len = strlen(word), cap = len <= 4 ? 1 : 2, best = cap + 1;
+    const char *pick = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(names[i]);
+        /* 'flag' for 'flags': a word cut short */
+        if (len >= 3 && k > len && strncasecmp(names[i], word, len) == 0)
+            return names[i];
+        size_t dist = lsim_distance(word, names[i], cap);
+        if (dist < best) {
+            best = dist;
+            pick = names[i];
+        }
+    }
+    return pick;
 }
 
 /* ---- memory ------------------------------------------------------------------------------ */

@@ -97,6 +97,9 @@ bool lsim_yield_due(lua_State *L, struct lsim *l);
 int lsim_fail(lua_State *L, enum tcp_err e);
 /* Keep a sysctl write for re-application after a preset change. */
 void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
+/* The name of 'names' (n of them) that 'word' is most likely a typo of (a few letters wrong
+   or swapped, or cut short), or NULL: for "did you mean" in messages. */
+const char *lsim_nearest(const char *word, const char *const *names, size_t n);
 /* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
 int lsim_join(lua_State *L);
 

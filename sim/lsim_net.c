@@ -51,7 +51,9 @@ lsim_field_host(lua_State *L, const char *key)
 static int
 lsim_net_set(lua_State *L)
 {
+    static const char *const allowed[] = {"delay", "jitter", "loss", "dup", "reorder", "bandwidth", "from", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);
     int from = lsim_field_host(L, "from");
     for (int i = 0; i < 2; i++) {
@@ -95,7 +97,10 @@ lsim_net_link(lua_State *L)
 static int
 lsim_net_rule(lua_State *L, enum wire_action action)
 {
+    static const char *const allowed[] = {"from", "flags", "exact", "seq", "len", "count", "nth", NULL};
+    static const char *const allowed_by[] = {"from", "flags", "exact", "seq", "len", "count", "nth", "by", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, action == WIRE_DELAY ? allowed_by : allowed);
     struct world *w = lsim_world_check(L);
     struct wire_rule r;
     memset(&r, 0, sizeof r);
@@ -153,7 +158,9 @@ lsim_net_dup(lua_State *L)
 static int
 lsim_net_inject(lua_State *L)
 {
+    static const char *const allowed[] = {"from", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);
     int from = lsim_field_host(L, "from");
     luaL_argcheck(L, from >= 0, 2, "field 'from' (a host) is required");

@@ -29,7 +29,8 @@ struct lsim_sock_ud {
 /* ---- options tables ------------------------------------------------------------------------ */
 
 /* Raise for the first (in byte order) key of options table 'idx' not in 'allowed', so a typo
-   in an option name is an error, not a silent default. */
+   in an option name is an error, not a silent default. The message names the option meant
+   when the key is a likely typo of one, else the options there are. */
 void
 lsim_check_opts(lua_State *L, int idx, const char *const *allowed)
 {
@@ -48,7 +49,23 @@ lsim_check_opts(lua_State *L, int idx, const char *const *allowed)
             snprintf(bad, sizeof bad, "%s", k);
     }
     if (bad[0]) {
-        lua_pushfstring(L, "unknown option '%s'", bad);
+        size_t n = 0;
+        while (allowed[n])
+            n++;
+        const char *near = lsim_nearest(bad, allowed, n);
+        if (near) {
+            lua_pushfstring(L, "unknown option '%s' (did you mean '%s'?)", bad, near);
+        } else {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            lua_pushfstring(L, "unknown option '%s' (the options are ", bad);
+            luaL_addvalue(&b);
+            for (size_t i = 0; i < n; i++) {
+                luaL_addstring(&b, allowed[i]);
+                luaL_addstring(&b, i + 1 < n ? ", " : ")");
+            }
+            luaL_pushresult(&b);
+        }
         luaL_argerror(L, idx, lua_tostring(L, -1));
     }
 }

@@ -149,7 +149,7 @@ test_wrong_argument_types_raise_bad_argument(void **state)
                              "e = err(function() A:connect(42, 80) end)\n"
                              "expect(e:find(\"bad argument #1 to 'connect' %(host expected\"), e)\n"
                              "e = err(function() A:connect(B, 80, { prot = 1 }) end)\n"
-                             "expect(e:find(\"bad argument #3 to 'connect' %(unknown option 'prot'%)\"), e)\n"
+                             "expect(e:find(\"bad argument #3 to 'connect' %(unknown option 'prot' %(did you mean 'port'%?%)%)\"), e)\n"
                              "e = err(function() net:drop { flags = 'XYZ' } end)\n"
                              "expect(e:find(\"bad argument #1 to 'drop'\"), e)\n"
                              "e = err(function() net:set { loss = 2 } end)\n"
@@ -342,6 +342,29 @@ test_sockets_limit_returns_enobufs(void **state)
     lsim_free(l);
 }
 
+/* docs/lua-api.md promises that an unknown key in an options table raises: net:drop{flag=}
+   used to drop A's next segment of any kind, whatever its flags. */
+static void
+test_net_unknown_keys_raise(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local function err(f) local ok, e = pcall(f); expect(not ok, 'no error'); return e end\n"
+                             "local e = err(function() net:drop { flag = 'FIN' } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'drop' %(unknown option 'flag' %(did you mean 'flags'%?%)%)\"), e)\n"
+                             "e = err(function() net:delay { from = A, flags = 'SYN', by = 1, cout = 2 } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'delay' %(unknown option 'cout' %(did you mean 'count'%?%)%)\"), e)\n"
+                             "e = err(function() net:dup { from = A, by = 1 } end)\n"
+                             "expect(e:find(\"unknown option 'by' %(the options are from, flags, exact, seq, len, count, nth%)\"), e)\n"
+                             "e = err(function() net:set { dealy = 0.05 } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'set' %(unknown option 'dealy' %(did you mean 'delay'%?%)%)\"), e)\n"
+                             "e = err(function() net:inject { from = A, sport = 1, dport = 80, flag = 'SYN' } end)\n"
+                             "expect(e:find(\"bad argument #1 to 'inject' %(unknown option 'flag'\"), e)\n"
+                             "expect(#net:rules() == 0 and #net:inflight() == 0, 'nothing was installed or sent')\n"
+                             "expect(net:link(A).delay == 0.001, 'the link is unchanged')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
 int
 main(void)
 {
@@ -360,6 +383,7 @@ main(void)
         cmocka_unit_test(test_expect_failure_reports_file_and_line),
         cmocka_unit_test(test_scenario_sets_title),
         cmocka_unit_test(test_sockets_limit_returns_enobufs),
+        cmocka_unit_test(test_net_unknown_keys_raise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
