@@ -161,8 +161,9 @@ lsim_nearest(const char *word, const char *const *names, size_t n)
     const char *pick = NULL;
     for (size_t i = 0; i < n; i++) {
         size_t k = strlen(names[i]);
-        /* 'flag' for 'flags': a word cut short */
-        if (len >= 3 && k > len && strncasecmp(names[i], word, len) == 0)
+        /* 'flag' for 'flags', 'LISTENING' for 'LISTEN': a word cut short, or run on */
+        if ((len >= 3 && k > len && strncasecmp(names[i], word, len) == 0) ||
+            (k >= 4 && len > k && strncasecmp(names[i], word, k) == 0))
             return names[i];
         size_t dist = lsim_distance(word, names[i], cap);
         if (dist < best) {

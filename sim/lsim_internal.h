@@ -121,6 +121,11 @@ struct tcp_conn *lsim_check_sock(lua_State *L, int arg);
 struct tcp_host *lsim_check_host(lua_State *L, int arg);
 /* Raise for an unknown key in options table 'idx' (nil is fine); 'allowed' ends with NULL. */
 void lsim_check_opts(lua_State *L, int idx, const char *const *allowed);
+/* The state called 'name' in any spelling; else -1 with the message on the stack (the nearest
+   spelling and every state). */
+int lsim_state_lookup(lua_State *L, const char *name);
+/* A state argument in any spelling, or raise naming the states. */
+enum tcp_state lsim_check_state(lua_State *L, int arg);
 /* Optional host argument (nil = -1, both). */
 int lsim_opt_host_index(lua_State *L, int arg);
 

@@ -343,15 +343,12 @@ static int
 lsim_expect_state(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    const char *name = luaL_checkstring(L, 2);
-    int s = tcp_state_parse(name);
-    if (s < 0)
-        return luaL_argerror(L, 2, lua_pushfstring(L, "unknown state '%s'", name));
-    if (c->state == (enum tcp_state)s) {
+    enum tcp_state s = lsim_check_state(L, 2);
+    if (c->state == s) {
         lua_pushboolean(L, 1);
         return 1;
     }
-    lua_pushfstring(L, "expected %s in %s, but it is in %s", c->name, tcp_state_bsd((enum tcp_state)s),
+    lua_pushfstring(L, "expected %s in %s, but it is in %s", c->name, tcp_state_bsd(s),
                     tcp_state_bsd(c->state));
     return lsim_fail_here(L, lua_tostring(L, -1));
 }
@@ -367,8 +364,23 @@ lsim_expect_error(lua_State *L)
         for (e = 0; e < TCP_ERR_COUNT; e++)
             if (strcasecmp(want, tcp_err_name((enum tcp_err)e)) == 0)
                 break;
-        if (e == TCP_ERR_COUNT)
-            return luaL_argerror(L, 2, lua_pushfstring(L, "unknown error name '%s'", want));
+        if (e == TCP_ERR_COUNT) {
+            const char *names[TCP_ERR_COUNT];
+            luaL_Buffer b;
+            for (int i = 0; i < TCP_ERR_COUNT; i++)
+                names[i] = tcp_err_name((enum tcp_err)i);
+            const char *near = lsim_nearest(want, names + 1, TCP_ERR_COUNT - 1);
+            luaL_buffinit(L, &b);
+            lua_pushfstring(L, "unknown error name '%s'%s%s%s; the errors are", want, near ? " (did you mean " : "",
+                            near ? near : "", near ? "?)" : "");
+            luaL_addvalue(&b);
+            for (int i = 1; i < TCP_ERR_COUNT; i++) {
+                luaL_addstring(&b, i > 1 ? ", " : " ");
+                luaL_addstring(&b, names[i]);
+            }
+            luaL_pushresult(&b);
+            return luaL_argerror(L, 2, lua_tostring(L, -1));
+        }
     }
     if (c->error == (enum tcp_err)e) {
         lua_pushboolean(L, 1);

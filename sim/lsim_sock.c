@@ -70,6 +70,53 @@ lsim_check_opts(lua_State *L, int idx, const char *const *allowed)
     }
 }
 
+/* ---- states ------------------------------------------------------------------------------ */
+
+int
+lsim_state_lookup(lua_State *L, const char *name)
+{
+    int s = tcp_state_parse(name);
+    if (s >= 0)
+        return s;
+    /* "did you mean": the nearest spelling of any kind, then every state as sock.state reads */
+    const char *all[4 * TCP_STATE_COUNT];
+    for (int i = 0; i < TCP_STATE_COUNT; i++) {
+        all[4 * i] = tcp_state_rfc((enum tcp_state)i);
+        all[4 * i + 1] = tcp_state_bsd((enum tcp_state)i);
+        all[4 * i + 2] = tcp_state_linux((enum tcp_state)i);
+        all[4 * i + 3] = tcp_state_ss((enum tcp_state)i);
+    }
+    const char *near = lsim_nearest(name, all, 4 * TCP_STATE_COUNT);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "unknown state '");
+    luaL_addstring(&b, name);
+    luaL_addstring(&b, "'");
+    if (near) {
+        luaL_addstring(&b, " (did you mean ");
+        luaL_addstring(&b, near);
+        luaL_addstring(&b, "?)");
+    }
+    luaL_addstring(&b, "; the states are");
+    for (int i = 0; i < TCP_STATE_COUNT; i++) {
+        luaL_addstring(&b, i ? ", " : " ");
+        luaL_addstring(&b, tcp_state_bsd((enum tcp_state)i));
+    }
+    luaL_addstring(&b, ", spelled as the RFC (TIME-WAIT), BSD (TIME_WAIT), Linux or ss do");
+    luaL_pushresult(&b);
+    return -1;
+}
+
+enum tcp_state
+lsim_check_state(lua_State *L, int arg)
+{
+    const char *name = luaL_checkstring(L, arg);
+    int s = lsim_state_lookup(L, name);
+    if (s < 0)
+        luaL_argerror(L, arg, lua_tostring(L, -1));
+    return (enum tcp_state)s;
+}
+
 static lua_Integer
 lsim_opt_int(lua_State *L, int idx, const char *key, lua_Integer def)
 {
@@ -242,6 +289,16 @@ lsim_sock_accept(lua_State *L)
     else
         lua_pushnil(L);
     return lsim_action(L, 1);
+}
+
+/* sock:is(state): is the socket in 'state', given in any spelling (sock.state reads the BSD
+   one, the trace prints the RFC's: a plain == between them would be silently false)? */
+static int
+lsim_sock_is(lua_State *L)
+{
+    struct tcp_conn *c = lsim_check_sock(L, 1);
+    lua_pushboolean(L, c->state == lsim_check_state(L, 2));
+    return 1;
 }
 
 static int
@@ -550,6 +607,7 @@ lsim_open_hosts(lua_State *L)
         {"close", lsim_sock_close},       {"shutdown", lsim_sock_shutdown},
         {"abort", lsim_sock_abort},       {"accept", lsim_sock_accept},
         {"tcb", lsim_sock_tcb},           {"keepalive", lsim_sock_keepalive},
+        {"is", lsim_sock_is},
         {NULL, NULL},
     };
     static const luaL_Reg host_m[] = {

@@ -160,7 +160,7 @@ test_wrong_argument_types_raise_bad_argument(void **state)
                              "e = err(function() l:send({}) end)\n"
                              "expect(e:find(\"bad argument #1 to 'send' %(string expected, got table%)\"), e)\n"
                              "e = err(function() expect_state(l, 'NOWHERE') end)\n"
-                             "expect(e:find(\"bad argument #2 to 'expect_state' %(unknown state 'NOWHERE'%)\"), e)\n"
+                             "expect(e:find(\"bad argument #2 to 'expect_state' %(unknown state 'NOWHERE'; the states are CLOSED, LISTEN,\"), e)\n"
                              "e = err(function() l.state = 'CLOSED' end)\n"
                              "expect(e:find('read%-only'), e)\n"
                              "e = err(function() sim.now = 5 end)\n"
@@ -365,6 +365,35 @@ test_net_unknown_keys_raise(void **state)
                      LSIM_DONE);
 }
 
+/* sock.state reads TIME_WAIT, the trace prints TIME-WAIT: sock:is compares in any spelling,
+   and a spelling that is no state's is an error naming the right ones. */
+static void
+test_time_wait_is_any_spelling(void **state)
+{
+    (void)state;
+    char msg[1024];
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "sim:run(0.1)\n"
+                             "local s = l:accept()\n"
+                             "c:close(); sim:run(0.1); s:close(); sim:run(0.1)\n"
+                             "expect(c.state == 'TIME_WAIT' and c.state ~= 'TIME-WAIT', 'sock.state is the BSD spelling')\n"
+                             "for _, n in ipairs { 'TIME-WAIT', 'TIME_WAIT', 'time-wait', 'TIME-WAIT', 'TIME_WAIT' } do\n"
+                             "  expect(c:is(n) == true, n)\n"
+                             "end\n"
+                             "expect(c:is('ESTABLISHED') == false and s:is('CLOSED') and l:is('LISTEN') and l:is('listen'))\n"
+                             "expect(c:is('ESTAB') == false and s:is('SYN-RECV') == false, 'ss spellings')\n"
+                             "local ok, e = pcall(function() return c:is('TIME_WAT') end)\n"
+                             "expect(not ok and e:find(\"bad argument #1 to 'is' %(unknown state 'TIME_WAT' %(did you mean TIME_WAIT%?%); the states are CLOSED, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, spelled as\"), e)\n"
+                             "ok, e = pcall(expect_error, c, 'ECONNRESTE')\n"
+                             "expect(not ok and e:find(\"unknown error name 'ECONNRESTE' %(did you mean ECONNRESET%?%); the errors are ENOTCONN,\"), e)\n",
+                             NULL, 0),
+                     LSIM_DONE);
+    assert_int_equal(lfx_run("local l = B:listen(80)\n\nexpect_state(l, 'LISTENING')\n", msg, sizeof msg), LSIM_FAILED);
+    assert_non_null(strstr(msg, "t.lua:3: bad argument #2 to 'expect_state' (unknown state 'LISTENING' (did you mean "
+                                "LISTEN?); the states are CLOSED, LISTEN, SYN_SENT"));
+}
+
 int
 main(void)
 {
@@ -384,6 +413,7 @@ main(void)
         cmocka_unit_test(test_scenario_sets_title),
         cmocka_unit_test(test_sockets_limit_returns_enobufs),
         cmocka_unit_test(test_net_unknown_keys_raise),
+        cmocka_unit_test(test_time_wait_is_any_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
