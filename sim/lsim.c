@@ -210,14 +210,23 @@ lsim_panic(lua_State *L)
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
-/* "file:line" of the innermost Lua function running on 'L', into 'buf' ("?" when none). */
+/* The name of the chunk 'ar' runs in, whole: a file's path as it was given. Lua's short_src
+   cuts a long path from the left ("...lab3/scenarios/x.lua"), which a FAIL line must not. */
 static const char *
-lsim_where(lua_State *L, char *buf, size_t cap)
+lsim_source(const lua_Debug *ar)
+{
+    return ar->source[0] == '@' || ar->source[0] == '=' ? ar->source + 1 : ar->short_src;
+}
+
+/* "file:line" of the innermost Lua function running on 'L' at 'level' or above, into 'buf'
+   ("?" when none). */
+static const char *
+lsim_where_from(lua_State *L, int level, char *buf, size_t cap)
 {
     lua_Debug ar;
-    for (int level = 0; lua_getstack(L, level, &ar); level++) {
+    for (; lua_getstack(L, level, &ar); level++) {
         if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
-            snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+            snprintf(buf, cap, "%s:%d", lsim_source(&ar), ar.currentline);
             return buf;
         }
     }
@@ -225,12 +234,45 @@ lsim_where(lua_State *L, char *buf, size_t cap)
     return buf;
 }
 
+static const char *
+lsim_where(lua_State *L, char *buf, size_t cap)
+{
+    return lsim_where_from(L, 0, buf, cap);
+}
+
+const char *
+lsim_caller(lua_State *L, char *buf, size_t cap)
+{
+    return lsim_where_from(L, 1, buf, cap);
+}
+
+/* 'msg' with a chunk name that Lua cut from the left at its start ("...x.lua:3: ...", as its
+   own errors and luaL_error write them) made whole again, from the functions on 'T''s stack,
+   into 'out'. */
+static const char *
+lsim_unshorten(lua_State *T, const char *msg, char *out, size_t cap)
+{
+    lua_Debug ar;
+    if (strncmp(msg, "...", 3) != 0)
+        return msg;
+    for (int level = 0; lua_getstack(T, level, &ar); level++) {
+        if (!lua_getinfo(T, "S", &ar))
+            continue;
+        size_t n = strlen(ar.short_src);
+        if (strncmp(msg, ar.short_src, n) == 0 && msg[n] == ':') {
+            snprintf(out, cap, "%s%s", lsim_source(&ar), msg + n);
+            return out;
+        }
+    }
+    return msg;
+}
+
 int
 lsim_limit_error(lua_State *L, const char *what)
 {
     struct lsim *l = lsim_get(L);
     if (!l->fatal) {
-        char where[256], msg[512];
+        char where[1024], msg[1536];
         snprintf(msg, sizeof msg, "%s: %s", lsim_where(L, where, sizeof where), what);
         l->fatal = lsim_strdup(msg);
     }
@@ -245,9 +287,17 @@ lsim_charge(lua_State *L, uint64_t n)
     struct lsim *l = lsim_get(L);
     l->instructions += n;
     if (l->opts.max_instructions && l->instructions > l->opts.max_instructions) {
-        char what[96];
-        snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
-                 (unsigned long long)l->opts.max_instructions);
+        char what[384];
+        int k = snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
+                         (unsigned long long)l->opts.max_instructions);
+        /* A loop that polls a socket or the clock (while c.state ~= "ESTABLISHED" do end)
+           never lets an event happen: what it waits for cannot come. */
+        if (l->w && l->looks >= LSIM_POLL_LOOKS)
+            snprintf(what + k, sizeof what - (size_t)k,
+                     ": the script looked at its sockets or the clock %llu times while the clock stood "
+                     "still at %g s; a loop that waits for the network must let time pass: call "
+                     "sim:run(seconds), sim:step() or sim:run_until(fn)",
+                     (unsigned long long)l->looks, clk_to_sec(world_now(l->w)));
         lsim_limit_error(L, what);
     }
 }
@@ -267,6 +317,17 @@ lsim_hook(lua_State *L, lua_Debug *ar)
         lsim_limit_error(L, what);
     }
     lsim_charge(L, LSIM_HOOK_EVERY);
+}
+
+void
+lsim_look(struct lsim *l)
+{
+    clk_time now = l->w ? world_now(l->w) : 0;
+    if (now != l->look_at) {
+        l->look_at = now;
+        l->looks = 0;
+    }
+    l->looks++;
 }
 
 void
@@ -296,6 +357,7 @@ lsim_step(lua_State *L, struct lsim *l)
     if (l->interrupt && L != l->co)
         luaL_error(L, "interrupted");
     world_step(w);
+    l->looks = 0;
     if (l->budget != LSIM_FOREVER && l->budget > 0)
         l->budget--;
     return true;
@@ -453,7 +515,7 @@ lsim_load_string(struct lsim *l, const char *code, const char *chunkname)
 static void
 lsim_failure(struct lsim *l, lua_State *T, int status)
 {
-    char where[256], buf[1024];
+    char where[1024], buf[4096];
     const char *msg = lua_tostring(T, -1);
     lsim_where(T, where, sizeof where);
     if (l->fatal) {
@@ -465,6 +527,8 @@ lsim_failure(struct lsim *l, lua_State *T, int status)
     } else if (!msg) {
         snprintf(buf, sizeof buf, "%s: (error object is a %s value)", where, luaL_typename(T, -1));
     } else {
+        char whole[2048];
+        msg = lsim_unshorten(T, msg, whole, sizeof whole);
         /* error("x", 0) and errors from C carry no position: give the script's. */
         size_t wl = strcspn(where, ":");
         if (strncmp(msg, where, wl) == 0 && msg[wl] == ':')

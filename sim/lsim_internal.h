@@ -59,6 +59,8 @@ struct lsim {
     size_t mem_used;              /* bytes held by the Lua state */
     bool mem_hit;                 /* an allocation was refused: the memory cap */
     uint64_t instructions;        /* counted in chunks of LSIM_HOOK_EVERY */
+    uint64_t looks;               /* sockets and clock read since the world's last event ... */
+    clk_time look_at;             /* ... all at this time */
     char *fatal;                  /* a limit was hit: every later instruction fails with this */
 
     struct lsim_override *ovr;    /* sysctl writes, in order */
@@ -68,13 +70,22 @@ struct lsim {
 };
 
 #define LSIM_HOOK_EVERY 1000
+/* Reads of sockets or the clock without an event between them, past which an instruction
+   limit is blamed on a polling loop that never lets time pass. */
+#define LSIM_POLL_LOOKS 1000
 
 /* lsim.c */
 struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */
 struct world *lsim_world_check(lua_State *L);  /* the world, or a clean error when it is gone */
 void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count hook on a thread */
+/* "file:line" of the Lua code that called the running C function, with the file's whole path
+   (luaL_where's is cut from the left when long), into 'buf'. */
+const char *lsim_caller(lua_State *L, char *buf, size_t cap);
 /* Record a hit limit (message "file:line: what") and fail from now on. Does not return. */
 int lsim_limit_error(lua_State *L, const char *what);
+/* The script reads a socket or the clock (lsim_look counts it, for the instruction limit's
+   message about polling loops). */
+void lsim_look(struct lsim *l);
 /* Count 'n' instructions against the limit (the hook's chunks, and C work done for the script
    that the hook never sees); raises the limit when it is passed. */
 void lsim_charge(lua_State *L, uint64_t n);

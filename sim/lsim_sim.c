@@ -156,6 +156,29 @@ lsim_time_cap(const struct lsim *l)
     return l->opts.max_time > 0 ? clk_from_sec(l->opts.max_time) : CLK_NEVER;
 }
 
+static int lsim_fail_here(lua_State *L, const char *msg);
+
+/* A run_until (or wait_for) whose condition never held: said in the trace at that moment, so
+   a reader sees why the scenario went on (or, for wait_for, where it failed). Stack as in
+   lsim_sim_run_until_k. */
+static int
+lsim_wait_timeout(lua_State *L, struct world *w, bool fail)
+{
+    char where[1024], text[1280];
+    const char *fn = fail ? "sim:wait_for" : "sim:run_until";
+    double limit = lua_isnoneornil(L, 3) ? 600 : lua_tonumber(L, 3);
+    lsim_caller(L, where, sizeof where);
+    snprintf(text, sizeof text, "%s (%s) timed out: the condition did not hold within %g s", fn, where, limit);
+    world_say(w, text);
+    if (fail) {
+        snprintf(text, sizeof text, "%s: the condition did not hold within %g s (now %g s)", fn, limit,
+                 clk_to_sec(world_now(w)));
+        return lsim_fail_here(L, text);
+    }
+    lua_pushboolean(L, 0);
+    return 1;
+}
+
 /* sim:run(seconds), continued: stack 1 self, 2 seconds, 3 target. */
 static int
 lsim_sim_run_k(lua_State *L, int status, lua_KContext ctx)
@@ -189,7 +212,8 @@ lsim_sim_run(lua_State *L)
     return lsim_sim_run_k(L, LUA_OK, 0);
 }
 
-/* sim:run_until(fn, limit), continued: stack 1 self, 2 fn, 3 limit, 4 deadline. */
+/* sim:run_until(fn, limit) and sim:wait_for(fn, limit), continued: stack 1 self, 2 fn,
+   3 limit, 4 deadline, 5 fail (wait_for: a timeout fails the scenario). */
 static int
 lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
 {
@@ -209,8 +233,7 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
         }
         if (world_next_time(w) > deadline) {
             world_run_until_time(w, deadline);
-            lua_pushboolean(L, 0);
-            return 1;
+            return lsim_wait_timeout(L, w, lua_toboolean(L, 5));
         }
         lsim_step(L, l);
         if (lsim_yield_due(L, l))
@@ -219,7 +242,7 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
 }
 
 static int
-lsim_sim_run_until(lua_State *L)
+lsim_sim_wait(lua_State *L, bool fail)
 {
     struct lsim *l = lsim_get(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
@@ -229,7 +252,22 @@ lsim_sim_run_until(lua_State *L)
         deadline = lsim_time_cap(l);
     lua_settop(L, 3);
     lua_pushinteger(L, deadline);
+    lua_pushboolean(L, fail);
     return lsim_sim_run_until_k(L, LUA_OK, 0);
+}
+
+static int
+lsim_sim_run_until(lua_State *L)
+{
+    return lsim_sim_wait(L, false);
+}
+
+/* sim:wait_for(fn [, limit]): sim:run_until that fails the scenario, at the caller's line,
+   when the condition does not hold in time. */
+static int
+lsim_sim_wait_for(lua_State *L)
+{
+    return lsim_sim_wait(L, true);
 }
 
 /* sim:step(): one event; returns its first trace event with all of them in 'events', or nil
@@ -302,6 +340,7 @@ lsim_sim_index(lua_State *L)
 {
     struct world *w = lsim_world_check(L);
     const char *k = luaL_checkstring(L, 2);
+    lsim_look(lsim_get(L));
     if (strcmp(k, "now") == 0)
         lua_pushnumber(L, clk_to_sec(world_now(w)));
     else if (strcmp(k, "preset") == 0)
@@ -323,9 +362,8 @@ lsim_sim_newindex(lua_State *L)
 static int
 lsim_fail_here(lua_State *L, const char *msg)
 {
-    luaL_where(L, 1);
-    lua_pushstring(L, msg);
-    lua_concat(L, 2);
+    char where[1024];
+    lua_pushfstring(L, "%s: %s", lsim_caller(L, where, sizeof where), msg);
     return lua_error(L);
 }
 
@@ -568,6 +606,7 @@ lsim_open_sim(lua_State *L)
     static const luaL_Reg m[] = {
         {"config", lsim_sim_config}, {"run", lsim_sim_run},     {"run_until", lsim_sim_run_until},
         {"step", lsim_sim_step},     {"trace", lsim_sim_trace}, {"seed", lsim_sim_seed},
+        {"wait_for", lsim_sim_wait_for},
         {NULL, NULL},
     };
     static const luaL_Reg globals[] = {

@@ -171,6 +171,7 @@ lsim_check_sock(lua_State *L, int arg)
 {
     struct lsim_sock_ud *u = luaL_checkudata(L, arg, LSIM_SOCK_MT);
     struct tcp_conn *c = world_conn(lsim_world_check(L), u->id);
+    lsim_look(lsim_get(L));
     if (!c)
         luaL_error(L, "socket #%d does not exist in this world", (int)u->id);
     return c;

@@ -6,6 +6,8 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -394,6 +396,111 @@ test_time_wait_is_any_spelling(void **state)
                                 "LISTEN?); the states are CLOSED, LISTEN, SYN_SENT"));
 }
 
+/* A run_until whose condition never held says so in the trace at that moment; wait_for is
+   the form that fails, at the caller's line. */
+static void
+test_run_until_timeout_is_traced_wait_for_fails(void **state)
+{
+    (void)state;
+    char msg[512];
+    assert_int_equal(lfx_run("local c = A:connect(B, 81)\n"
+                             "local ok = sim:run_until(function() return c.state == 'ESTABLISHED' end, 5)\n"
+                             "expect(ok == false and sim.now == 5)\n"
+                             "local says = sim:trace('say')\n"
+                             "expect(#says == 1 and says[1].t == 5, 'one note, at the moment it gave up')\n"
+                             "expect(says[1].text == 'sim:run_until (t.lua:2) timed out: the condition did not hold within 5 s', says[1].text)\n"
+                             "local l = B:listen(80)\n"
+                             "local d = A:connect(B, 80)\n"
+                             "expect(sim:wait_for(function() return d:is('ESTABLISHED') end, 1) == true)\n"
+                             "expect(#sim:trace('say') == 1, 'no note when the condition holds')\n",
+                             NULL, 0),
+                     LSIM_DONE);
+    assert_int_equal(lfx_run("local c = A:connect(B, 81)\n"
+                             "local function refused() return c.error == 'ECONNREFUSED' end\n"
+                             "sim:wait_for(refused)\n"
+                             "\n"
+                             "sim:wait_for(function() return c:is('ESTABLISHED') end, 3)\n",
+                             msg, sizeof msg),
+                     LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:5: sim:wait_for: the condition did not hold within 3 s (now 3.002 s)");
+}
+
+/* A loop that polls a socket without letting time pass hits the instruction limit: the
+   message says what to do instead. */
+static void
+test_polling_loop_limit_says_call_sim_run(void **state)
+{
+    (void)state;
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.max_instructions = 2000000;
+    char msg[1024];
+    struct lsim *l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l,
+                                      "local l = B:listen(80)\n"
+                                      "local c = A:connect(B, 80)\n"
+                                      "sim:run(0.0015)\n"
+                                      "while c.state ~= 'ESTABLISHED' do end\n",
+                                      "@t.lua"),
+                     0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    snprintf(msg, sizeof msg, "%s", lsim_message(l));
+    lsim_free(l);
+    assert_non_null(strstr(msg, "t.lua:4: instruction limit (2000000) exceeded: the script looked at its sockets "
+                                "or the clock "));
+    assert_non_null(strstr(msg, " times while the clock stood still at 0.0015 s; a loop that waits for the network "
+                                "must let time pass: call sim:run(seconds), sim:step() or sim:run_until(fn)"));
+    /* a loop that computes, or that lets time pass, is not blamed for polling */
+    l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l, "local n = 0\nwhile true do n = n + 1 end\n", "@t.lua"), 0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    assert_string_equal(lsim_message(l), "t.lua:2: instruction limit (2000000) exceeded");
+    lsim_free(l);
+    l = lsim_new(&o);
+    assert_int_equal(lsim_load_string(l, "while true do sim:run(1e-6); local x = sim.now end\n", "@t.lua"), 0);
+    assert_int_equal(lfx_finish(l), LSIM_FAILED);
+    assert_string_equal(lsim_message(l), "t.lua:1: instruction limit (2000000) exceeded");
+    lsim_free(l);
+}
+
+/* A scenario deep in a folder tree: every FAIL message names its whole path, where Lua's
+   own short_src would cut it from the left ("...c/d/x.lua:3:"). */
+static void
+test_fail_message_keeps_whole_path(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tcpsim-a-rather-long-folder-name-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/for-the-lab-of-week-three/scenario-with-a-long-name.lua", dir);
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/for-the-lab-of-week-three", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    static const char *const bodies[] = {
+        "local x = 1\n\nexpect(x == 2, 'x should be 2')\n",
+        "local t = nil\n\nlocal y = t.field\n",
+        "local l = B:listen(80)\n\nl:send({})\n",
+        "\n\nerror('plain')\n",
+        "local l = B:listen(80)\n\nexpect_state(l, 'CLOSED')\n",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bodies[i], f);
+        fclose(f);
+        struct lsim *l = lsim_new(NULL);
+        assert_int_equal(lsim_load(l, path), 0);
+        assert_int_equal(lfx_finish(l), LSIM_FAILED);
+        char want[600];
+        snprintf(want, sizeof want, "%s:3: ", path);
+        if (strncmp(lsim_message(l), want, strlen(want)) != 0)
+            fail_msg("case %zu: '%s' does not start with '%s'", i, lsim_message(l), want);
+        lsim_free(l);
+    }
+    remove(path);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -414,6 +521,9 @@ main(void)
         cmocka_unit_test(test_sockets_limit_returns_enobufs),
         cmocka_unit_test(test_net_unknown_keys_raise),
         cmocka_unit_test(test_time_wait_is_any_spelling),
+        cmocka_unit_test(test_run_until_timeout_is_traced_wait_for_fails),
+        cmocka_unit_test(test_polling_loop_limit_says_call_sim_run),
+        cmocka_unit_test(test_fail_message_keeps_whole_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
