@@ -67,6 +67,7 @@ struct lsim {
     size_t novr, capovr;
 
     lua_Integer named;            /* objects given a stable name so far (lsim_stable.c) */
+    size_t seg_cursor[WORLD_HOSTS]; /* expect_segment: log index after each host's last match */
 };
 
 #define LSIM_HOOK_EVERY 1000

@@ -501,6 +501,51 @@ test_fail_message_keeps_whole_path(void **state)
     rmdir(dir);
 }
 
+/* expect_segment: the next segment a host sends, field by field, numbers relative to the
+   ISNs as packetdrill writes them; a failure says what was sent instead. */
+static void
+test_expect_segment_checks_next_segment(void **state)
+{
+    (void)state;
+    char msg[512];
+    static const char close_both[] =
+        "local l = B:listen(80)\n"
+        "local c = A:connect(B, 80)\n"
+        "expect_segment { from = A, flags = 'SYN', seq = 0, len = 0 }\n"
+        "expect_segment { from = B, flags = 'SYN,ACK', seq = 0, ack = 1, within = 0.004 }\n"
+        "expect_segment { from = A, flags = 'ACK', seq = 1, ack = 1, within = 0.004 }\n"
+        "sim:run(0.01)\n"
+        "local s = l:accept()\n"
+        "c:close(); s:close()\n";
+    char code[2048];
+    snprintf(code, sizeof code, "%s%s", close_both,
+             "local e = expect_segment { from = A, flags = 'FIN,ACK', seq = 1, ack = 1, len = 0, within = 0.004 }\n"
+             "expect(e.kind == 'send' and e.from == 'A' and e.seq == c:tcb().iss + 1, 'the trace event, absolute')\n"
+             "expect_segment { from = B, flags = 'FIN,ACK', seq = 1, ack = 1, len = 0 }\n"
+             "expect_segment { from = A, flags = 'ACK', seq = 2, ack = 2, within = 0.004 }\n"
+             "expect_segment { from = B, flags = 'ACK', seq = s:tcb().iss + 2, ack = c:tcb().iss + 2, abs = true }\n"
+             "local ok, err = pcall(expect_segment, { from = A, flag = 'FIN' })\n"
+             "expect(not ok and err:find(\"unknown option 'flag' %(did you mean 'flags'%?%)\"), err)\n");
+    assert_int_equal(lfx_run(code, NULL, 0), LSIM_DONE);
+    snprintf(code, sizeof code, "%s%s", close_both,
+             "expect_segment { from = A, flags = 'FIN,ACK', seq = 1, ack = 1 }\n"
+             "expect_segment { from = A, flags = 'ACK', seq = 2, ack = 2, within = 0.0005 }\n");
+    assert_int_equal(lfx_run(code, msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:10: expected A to send ACK seq 2 ack 2 (numbers relative to the ISNs), "
+                             "but it sent nothing (by 0.0125 s)");
+    snprintf(code, sizeof code, "%s%s", close_both, "c:send('x')\n");
+    assert_int_equal(lfx_run(code, NULL, 0), LSIM_DONE);
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "sim:run(0.01)\n"
+                             "c:send('hello')\n"
+                             "expect_segment { from = A, flags = 'FIN,ACK', seq = 1, ack = 1, len = 0 }\n",
+                             msg, sizeof msg),
+                     LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:5: expected A to send FIN,ACK seq 1 ack 1 len 0, but it sent PSH,ACK seq 1 ack 1 "
+                             "len 5 win 65535 (#4 at 0.01 s) (numbers relative to the ISNs)");
+}
+
 int
 main(void)
 {
@@ -524,6 +569,7 @@ main(void)
         cmocka_unit_test(test_run_until_timeout_is_traced_wait_for_fails),
         cmocka_unit_test(test_polling_loop_limit_says_call_sim_run),
         cmocka_unit_test(test_fail_message_keeps_whole_path),
+        cmocka_unit_test(test_expect_segment_checks_next_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
