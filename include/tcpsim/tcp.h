@@ -291,6 +291,8 @@ struct tcp_host {
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */
     struct world *world;
+    bool scripted;            /* its TCP is switched off: segments reach it and go no further,
+                                 it sends only what a script injects (packetdrill's remote) */
 };
 
 /* Options for OPEN. */
