@@ -315,6 +315,22 @@ lsim_net_unrule(lua_State *L)
     return lsim_action(L, 1);
 }
 
+/* net:script(host [, on]): switch the host's own TCP off (on = true, the default) or back
+   on. Segments addressed to a scripted host are traced as they arrive and go no further; it
+   sends only what the scenario injects (net:inject), as packetdrill's remote end does. */
+static int
+lsim_net_script(lua_State *L)
+{
+    struct tcp_host *h = lsim_check_host(L, 2);
+    bool on = lua_isnone(L, 3) || lua_toboolean(L, 3);
+    if (on && !h->scripted && h->conns)
+        return luaL_error(L, "net:script(%s): %s has open sockets, whose timers would still send: script it "
+                             "before it opens any",
+                          h->name, h->name);
+    h->scripted = on;
+    return lsim_action(L, 0);
+}
+
 void
 lsim_open_net(lua_State *L)
 {
@@ -325,6 +341,7 @@ lsim_open_net(lua_State *L)
         {"inflight", lsim_net_inflight}, {"drop_id", lsim_net_drop_id},
         {"delay_id", lsim_net_delay_id}, {"dup_id", lsim_net_dup_id},
         {"rules", lsim_net_rules},       {"unrule", lsim_net_unrule},
+        {"script", lsim_net_script},
         {NULL, NULL},
     };
     luaL_newlib(L, m);

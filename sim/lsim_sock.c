@@ -455,6 +455,15 @@ lsim_opt_host_index(lua_State *L, int arg)
     return lsim_check_host(L, arg)->index;
 }
 
+/* A scripted host (net:script) has no TCP to open sockets with. */
+static void
+lsim_check_not_scripted(lua_State *L, const struct tcp_host *h)
+{
+    if (h->scripted)
+        luaL_error(L, "%s is scripted (net:script): its TCP is switched off; send its segments with net:inject",
+                   h->name);
+}
+
 /* Refuse a new socket beyond the limit: C memory is not under the Lua memory cap. */
 static bool
 lsim_sockets_full(lua_State *L)
@@ -471,6 +480,7 @@ lsim_host_listen(lua_State *L)
     lua_Integer port = luaL_checkinteger(L, 2);
     luaL_argcheck(L, port >= 0 && port <= 65535, 2, "port out of range");
     lsim_check_opts(L, 3, allowed);
+    lsim_check_not_scripted(L, h);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.backlog = (int)lsim_opt_int(L, 3, "backlog", 0);
     o.reuseaddr = lsim_opt_bool(L, 3, "reuseaddr");
@@ -494,6 +504,7 @@ lsim_host_connect(lua_State *L)
     luaL_argcheck(L, port >= 0 && port <= 65535, 3, "port out of range");
     luaL_argcheck(L, peer != h, 2, "a host cannot connect to itself here");
     lsim_check_opts(L, 4, allowed);
+    lsim_check_not_scripted(L, h);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.lport = (int)lsim_opt_int(L, 4, "port", 0);
     o.isn = lsim_opt_int(L, 4, "isn", -1);

@@ -4,6 +4,7 @@
  * argument raises "bad argument #n to 'f'". Each test is a Lua chunk that checks itself with
  * expect(); the C side asserts it ran to the end (and, where it matters, what it left behind).
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -546,6 +547,40 @@ test_expect_segment_checks_next_segment(void **state)
                              "len 5 win 65535 (#4 at 0.01 s) (numbers relative to the ISNs)");
 }
 
+/* Every scenario in tests/lua/api (one per feature of the API, each checking itself with
+   expect) passes; a file that fails prints its message. */
+static void
+test_lua_api_scenarios_pass(void **state)
+{
+    (void)state;
+    DIR *d = opendir("tests/lua/api");
+    assert_non_null(d);
+    char *names[64];
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL && n < 64;) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0 && e->d_name[0] != '_')
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    assert_true(n >= 1);
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "tests/lua/api/%s", names[i]);
+        struct lsim *l = lsim_new(NULL);
+        assert_non_null(l);
+        enum lsim_status s = lsim_load(l, path) == 0 ? lfx_finish(l) : LSIM_FAILED;
+        if (s != LSIM_DONE) {
+            fprintf(stderr, "FAIL %s\n", lsim_message(l));
+            failed++;
+        }
+        lsim_free(l);
+        free(names[i]);
+    }
+    assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
@@ -570,6 +605,7 @@ main(void)
         cmocka_unit_test(test_polling_loop_limit_says_call_sim_run),
         cmocka_unit_test(test_fail_message_keeps_whole_path),
         cmocka_unit_test(test_expect_segment_checks_next_segment),
+        cmocka_unit_test(test_lua_api_scenarios_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
