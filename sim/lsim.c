@@ -458,6 +458,7 @@ lsim_free(struct lsim *l)
     free(l->message);
     free(l->title);
     free(l->summary);
+    free(l->dir);
     free(l->pause_text);
     free(l->fatal);
     free(l->ovr);
@@ -499,15 +500,34 @@ lsim_load_str_fn(lua_State *T, const void *code, const void *name)
     return luaL_loadbufferx(T, code, strlen(code), name, "t");
 }
 
+/* The folder of file 'path', where require looks for the scenario's modules. */
+static void
+lsim_set_dir(struct lsim *l, const char *path)
+{
+    free(l->dir);
+    l->dir = NULL;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash)
+        return;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    l->dir = malloc(n + 1);
+    if (l->dir) {
+        memcpy(l->dir, path, n);
+        l->dir[n] = '\0';
+    }
+}
+
 int
 lsim_load(struct lsim *l, const char *path)
 {
+    lsim_set_dir(l, path);
     return lsim_load_common(l, lsim_load_file_fn, path, NULL);
 }
 
 int
 lsim_load_string(struct lsim *l, const char *code, const char *chunkname)
 {
+    lsim_set_dir(l, chunkname && chunkname[0] == '@' ? chunkname + 1 : NULL);
     return lsim_load_common(l, lsim_load_str_fn, code, chunkname ? chunkname : "=scenario");
 }
 

@@ -50,6 +50,7 @@ struct lsim {
     enum lsim_status status;
     char *message;                /* pause text or failure, malloc'd */
     char *title, *summary;        /* scenario{} */
+    char *dir;                    /* the scenario's folder, where require looks; NULL: "." */
 
     uint64_t budget;              /* steps left in this resume */
     volatile sig_atomic_t interrupt; /* lsim_interrupt(): stop at the next step */
