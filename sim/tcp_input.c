@@ -403,14 +403,31 @@ tcp_ack_text(struct tcp_conn *c, uint32_t n, bool filled_gap)
         tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
 }
 
+/* seventh, FIN-WAIT-1/2 after shutdown(SHUT_RDWR): nobody will read new text, so it is
+   answered with a RST and the connection reset, as Linux's tcp_rcv_state_process does for a
+   socket whose receiving side is shut (RFC 1122 4.2.2.13: "if new data is received after
+   CLOSE is called, its TCP SHOULD send a RST to show that data was lost"). true when so. */
+static bool
+tcp_rcv_shut_data(struct tcp_conn *c, const struct tcp_text *t)
+{
+    if (!c->rd_shut || t->len == 0 || !seq_gt(t->seq + t->len, c->rcv_nxt))
+        return false;
+    tcp_send_reset_for(c->host, t->seg);
+    tcp_delete_tcb(c, TCP_RULE_SHUT_RD_DATA_RST, TCP_ECONNRESET);
+    return true;
+}
+
 /* seventh, process the segment text, then eighth, the FIN. */
 static void
 tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
 {
     switch (c->state) {
     case TCP_ESTABLISHED:
+        break;
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
+        if (tcp_rcv_shut_data(c, t))
+            return;
         break;
     case TCP_CLOSE_WAIT:
     case TCP_CLOSING:

@@ -254,8 +254,9 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
     uint32_t n = c->rcvq.len < cap ? c->rcvq.len : (uint32_t)cap;
     if (n == 0)
         /* §3.10.3, CLOSE-WAIT: "Since the remote side has already sent FIN, RECEIVEs must be
-           satisfied by data already on hand, but not yet delivered to the user" */
-        return c->fin_rcvd ? TCP_EOF : TCP_OK;
+           satisfied by data already on hand, but not yet delivered to the user"; after
+           shutdown(SHUT_RD) too, an empty read is the end (tcp_shutdown_read) */
+        return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     uint32_t before = c->rcv_wnd;
     tcp_rcvq_take(c, buf, n);
     *got = n;
@@ -368,6 +369,28 @@ tcp_shutdown(struct tcp_conn *c)
         break;
     }
     return TCP_EINVAL;
+}
+
+/*
+ * shutdown(SHUT_RD). TCP has no segment for it and the RFC no such call, so this is Linux's
+ * behaviour: tcp_recvmsg stops at RCV_SHUTDOWN, so a read that finds nothing queued returns 0
+ * (end of stream) at once, while data that still arrives is acknowledged and queued, and a
+ * later read returns it. Only in FIN-WAIT-1/2, once the sending side is shut too (SHUT_RDWR),
+ * does new data draw a RST and reset the connection (tcp_rcv_state_process; tcp_input.c,
+ * TCP_RULE_SHUT_RD_DATA_RST).
+ */
+enum tcp_err
+tcp_shutdown_read(struct tcp_conn *c)
+{
+    enum tcp_err err = TCP_OK;
+    if (c->state == TCP_CLOSED)
+        err = tcp_closed_error(c);
+    else if (c->state == TCP_LISTEN || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+        err = TCP_ENOTCONN; /* as tcp_shutdown: only a connection has a receiving side */
+    tcp_call(c->host, c, err, "shutdown read");
+    if (err == TCP_OK)
+        c->rd_shut = true;
+    return err;
 }
 
 enum tcp_err

@@ -240,6 +240,7 @@ struct tcp_conn {
     uint32_t fin_seq;
     bool fin_rcvd;            /* the peer's FIN is in sequence: EOF after rcvq drains */
     bool orphaned;            /* the user closed (not shutdown): nobody reads any more */
+    bool rd_shut;             /* shutdown(SHUT_RD): the user reads no more (tcp_shutdown_read) */
     bool passive;             /* born from a LISTEN (SYN-RECEIVED returns there on RST) */
     bool reuseaddr;
     bool keepalive;
@@ -322,6 +323,9 @@ enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len,
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
+/* shutdown(SHUT_RD): the receiving side. Nothing is sent; an empty read is then the end of the
+   stream, and new data in FIN-WAIT-1/2 is answered with a RST (Linux; tcp_user.c). */
+enum tcp_err tcp_shutdown_read(struct tcp_conn *c);
 enum tcp_err tcp_abort(struct tcp_conn *c);
 /* The next established connection of listener 'l', or NULL (with TCP_OK: none ready yet). */
 enum tcp_err tcp_accept(struct tcp_conn *l, struct tcp_conn **out);
