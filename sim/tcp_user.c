@@ -376,8 +376,8 @@ tcp_shutdown(struct tcp_conn *c)
  * behaviour: tcp_recvmsg stops at RCV_SHUTDOWN, so a read that finds nothing queued returns 0
  * (end of stream) at once, while data that still arrives is acknowledged and queued, and a
  * later read returns it. Only in FIN-WAIT-1/2, once the sending side is shut too (SHUT_RDWR),
- * does new data draw a RST and reset the connection (tcp_rcv_state_process; tcp_input.c,
- * TCP_RULE_SHUT_RD_DATA_RST).
+ * does new data draw a RST and reset the connection (tcp_rcv_state_process; tcp_rcv_shut_data
+ * in tcp_input.c).
  */
 enum tcp_err
 tcp_shutdown_read(struct tcp_conn *c)
@@ -456,6 +456,23 @@ tcp_set_keepalive(struct tcp_conn *c, bool on)
         tcp_keepalive_reset(c);
     else
         tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
+{
+    struct tcp_ring *r = rcv ? &c->rcvq : &c->sndq;
+    if (size == 0 || (rcv && size < r->len + c->ooo_bytes) || (!rcv && size < r->len))
+        return TCP_EINVAL;
+    if (r->buf) {
+        /* data segments in flight point into the send ring: they take their own copies */
+        if (!rcv)
+            wire_recall_all(c->host->world, &c->lent);
+        if (tcp_ring_resize(r, size) != 0)
+            return TCP_ENOBUFS;
+    }
+    *(rcv ? &c->opts.rcvbuf : &c->opts.sndbuf) = (int)size;
     return TCP_OK;
 }
 

@@ -196,6 +196,20 @@ struct tcp_conn_timer {
     enum tcp_timer which;
 };
 
+/* Options a program sets on one socket with setsockopt(2) (tcp_sockopt_*; lsim's
+   sock:setsockopt). Each wins over its host's setting for this socket alone; a connection a
+   listener accepts starts with the listener's, as Linux's sk_clone_lock copies the socket. */
+struct tcp_sockopts {
+    clk_time keepidle;        /* TCP_KEEPIDLE; 0: the host's tcp_keepalive_time */
+    clk_time keepintvl;       /* TCP_KEEPINTVL; 0: the host's tcp_keepalive_intvl */
+    int keepcnt;              /* TCP_KEEPCNT; 0: the host's tcp_keepalive_probes */
+    clk_time user_timeout;    /* TCP_USER_TIMEOUT; 0: off; -1: the host's user_timeout */
+    int linger;               /* SO_LINGER in seconds; -1: off (a close with 0 is an abort) */
+    int rcvbuf, sndbuf;       /* SO_RCVBUF, SO_SNDBUF in octets; 0: the host's rcv_buf, snd_buf */
+    bool nodelay;             /* TCP_NODELAY: kept only, tcpsim has no Nagle algorithm */
+    bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
+};
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -244,6 +258,7 @@ struct tcp_conn {
     bool passive;             /* born from a LISTEN (SYN-RECEIVED returns there on RST) */
     bool reuseaddr;
     bool keepalive;
+    struct tcp_sockopts opts;
 
     /* Listening. */
     struct tcp_conn *listener;       /* for an embryonic or unaccepted connection */
@@ -331,6 +346,10 @@ enum tcp_err tcp_abort(struct tcp_conn *c);
 enum tcp_err tcp_accept(struct tcp_conn *l, struct tcp_conn **out);
 /* Turn keep-alive on or off for one socket (SO_KEEPALIVE). */
 enum tcp_err tcp_set_keepalive(struct tcp_conn *c, bool on);
+/* Resize one socket's receive ('rcv') or send buffer (SO_RCVBUF, SO_SNDBUF) to 'size' octets,
+   now if it has its buffers, else for the connections it will accept; TCP_EINVAL when the
+   buffer holds more than that now. */
+enum tcp_err tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size);
 /* The host forgets every connection at once, sending nothing (§3.5.2 half-open). */
 void tcp_host_crash(struct tcp_host *h);
 
