@@ -547,6 +547,35 @@ test_expect_segment_checks_next_segment(void **state)
                              "len 5 win 65535 (#4 at 0.01 s) (numbers relative to the ISNs)");
 }
 
+/* setsockopt and getsockopt know the options by their C names: an unknown name is an error
+   that names the option meant, a value out of range raises, a failure is nil, errno. */
+static void
+test_setsockopt_unknown_option_names_it(void **state)
+{
+    (void)state;
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "local function err(f) local ok, e = pcall(f); expect(not ok, 'no error'); return e end\n"
+                             "local e = err(function() l:setsockopt('SO_LINGR', 0) end)\n"
+                             "expect(e:find(\"bad argument #1 to 'setsockopt' %(unknown socket option 'SO_LINGR' %(did you mean SO_LINGER%?%); the options are SO_KEEPALIVE, SO_LINGER,\"), e)\n"
+                             "e = err(function() return l:getsockopt('tcp_nodelay') end)\n"
+                             "expect(e:find(\"unknown socket option 'tcp_nodelay' %(did you mean TCP_NODELAY%?%)\"), e)\n"
+                             "e = err(function() l:setsockopt('IP_TTL', 1) end)\n"
+                             "expect(e:find(\"unknown socket option 'IP_TTL'; the options are\"), e)\n"
+                             "e = err(function() l:setsockopt('TCP_KEEPCNT', 0) end)\n"
+                             "expect(e:find('TCP_KEEPCNT takes an integer in %[1'), e)\n"
+                             "e = err(function() l:setsockopt('SO_RCVBUF', 70000) end)\n"
+                             "expect(e:find('SO_RCVBUF takes an integer in %[1.*65535'), e)\n"
+                             "e = err(function() l:setsockopt('SO_LINGER', 'yes') end)\n"
+                             "expect(e:find('SO_LINGER takes seconds'), e)\n"
+                             "e = err(function() l:setsockopt('TCP_NODELAY', 'on') end)\n"
+                             "expect(e:find('TCP_NODELAY takes true or false'), e)\n"
+                             "expect(l:setsockopt('TCP_KEEPIDLE', 0.5) == true and l:getsockopt('TCP_KEEPIDLE') == 0.5)\n"
+                             "local calls = sim:trace('call')\n"
+                             "expect(calls[#calls].text == 'setsockopt TCP_KEEPIDLE 0.5', calls[#calls].text)\n",
+                             NULL, 0),
+                     LSIM_DONE);
+}
+
 /* Every scenario in tests/lua/api (one per feature of the API, each checking itself with
    expect) passes; a file that fails prints its message. */
 static void
@@ -605,6 +634,7 @@ main(void)
         cmocka_unit_test(test_polling_loop_limit_says_call_sim_run),
         cmocka_unit_test(test_fail_message_keeps_whole_path),
         cmocka_unit_test(test_expect_segment_checks_next_segment),
+        cmocka_unit_test(test_setsockopt_unknown_option_names_it),
         cmocka_unit_test(test_lua_api_scenarios_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
