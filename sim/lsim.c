@@ -111,6 +111,18 @@ lsim_fail(lua_State *L, enum tcp_err e)
 }
 
 void
+lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text)
+{
+    if (!world_traced(w))
+        return;
+    struct trace_event ev = {
+        .kind = TRACE_CALL, .host = c->host->index, .conn = c->id, .conn_name = c->name, .text = text,
+        .err = err, .from_state = c->state, .to_state = c->state,
+    };
+    world_emit(w, &ev);
+}
+
+void
 lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v)
 {
     if (l->novr == l->capovr) {

@@ -108,6 +108,9 @@ void lsim_set_str(lua_State *L, const char *k, const char *v);
 bool lsim_yield_due(lua_State *L, struct lsim *l);
 /* Push "nil, ERRNO" and return 2. */
 int lsim_fail(lua_State *L, enum tcp_err e);
+/* Report a call the binding makes on socket 'c' as the engine reports its own (a TRACE_CALL
+   event: "A1 setsockopt SO_LINGER 0 = OK"). */
+void lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text);
 /* Keep a sysctl write for re-application after a preset change. */
 void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
 /* The name of 'names' (n of them) that 'word' is most likely a typo of (a few letters wrong

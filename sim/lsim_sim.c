@@ -270,6 +270,131 @@ lsim_sim_wait_for(lua_State *L)
     return lsim_sim_wait(L, true);
 }
 
+/* ---- sim:transfer ---------------------------------------------------------------------------- */
+
+/* What sim:transfer sends: zeros, from read-only memory (what the octets are does not matter
+   to a transfer; their number does). One send call offers at most this much. */
+static const uint8_t lsim_zeros[65536];
+
+/* sim:transfer, continued. Stack: 1 sim, 2 the table, 3 octets sent, 4 octets received,
+   5 deadline, 6 start time, 7 send calls. Like a program that writes when poll(2) says the
+   socket is writable (Linux's sk_stream_is_writeable: free space of at least half what is
+   queued), so a run of sends shows as a few calls, not one per kilobyte, and that reads
+   everything that arrived (tcp_receive with no buffer, Linux's MSG_TRUNC) before each event. */
+static int
+lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    struct lsim *l = lsim_get(L);
+    struct world *w = lsim_world_check(L);
+    lua_getfield(L, 2, "from");
+    struct tcp_conn *from = lsim_check_sock(L, -1);
+    lua_getfield(L, 2, "to");
+    struct tcp_conn *to = lsim_check_sock(L, -1);
+    lua_pop(L, 2);
+    lua_getfield(L, 2, "bytes");
+    uint64_t want = (uint64_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    uint64_t sent = (uint64_t)lua_tointeger(L, 3), got = (uint64_t)lua_tointeger(L, 4);
+    clk_time deadline = (clk_time)lua_tointeger(L, 5), start = (clk_time)lua_tointeger(L, 6);
+    lua_Integer calls = lua_tointeger(L, 7);
+    enum tcp_err err = TCP_OK;
+    for (;;) {
+        while (sent < want && tcp_writable(from) > 0 && tcp_writable(from) >= from->sndq.len / 2) {
+            size_t n = want - sent < sizeof lsim_zeros ? (size_t)(want - sent) : sizeof lsim_zeros, q = 0;
+            err = tcp_send(from, lsim_zeros, n, &q);
+            calls++;
+            sent += q;
+            if (err != TCP_OK || q < n)
+                break;
+        }
+        if (err == TCP_ENOBUFS)
+            err = TCP_OK; /* full after all: wait for room, as poll(2) would */
+        if (err != TCP_OK)
+            break;
+        size_t n = 0;
+        err = tcp_receive(to, NULL, tcp_readable(to), &n);
+        got += n;
+        if (err != TCP_OK || got >= want)
+            break;
+        if (world_next_time(w) > deadline) {
+            world_run_until_time(w, deadline);
+            err = TCP_ETIMEDOUT;
+            break;
+        }
+        lsim_step(L, l);
+        if (lsim_yield_due(L, l)) {
+            lua_pushinteger(L, (lua_Integer)sent);
+            lua_replace(L, 3);
+            lua_pushinteger(L, (lua_Integer)got);
+            lua_replace(L, 4);
+            lua_pushinteger(L, calls);
+            lua_replace(L, 7);
+            return lua_yieldk(L, 0, 0, lsim_sim_transfer_k);
+        }
+    }
+    char text[192];
+    double secs = clk_to_sec(world_now(w) - start);
+    if (err != TCP_OK) {
+        snprintf(text, sizeof text, "transfer from %s: %llu of %llu bytes arrived in %g s, then %s", from->name,
+                 (unsigned long long)got, (unsigned long long)want, secs, tcp_err_name(err));
+        lsim_trace_call(w, to, err, text);
+        return lsim_fail(L, err);
+    }
+    snprintf(text, sizeof text, "transfer from %s: %llu bytes arrived in %g s (%lld send calls)", from->name,
+             (unsigned long long)got, secs, (long long)calls);
+    lsim_trace_call(w, to, TCP_OK, text);
+    lua_pushinteger(L, (lua_Integer)got);
+    lua_pushnumber(L, secs);
+    return 2;
+}
+
+/* sim:transfer{from = sock, to = sock, bytes = n [, within = seconds]}: send n octets on
+   'from' and read them on 'to' until all have arrived; returns n and the seconds it took, or
+   nil and the error (a socket's, or ETIMEDOUT when 'within', default 600 s, ran out). */
+static int
+lsim_sim_transfer(lua_State *L)
+{
+    static const char *const allowed[] = {"from", "to", "bytes", "within", NULL};
+    struct lsim *l = lsim_get(L);
+    struct world *w = lsim_world_check(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, allowed);
+    lua_settop(L, 2);
+    lua_getfield(L, 2, "from");
+    luaL_argcheck(L, luaL_testudata(L, 3, LSIM_SOCK_MT), 1, "field 'from' must be a socket");
+    struct tcp_conn *from = lsim_check_sock(L, 3);
+    lua_getfield(L, 2, "to");
+    luaL_argcheck(L, luaL_testudata(L, 4, LSIM_SOCK_MT), 1, "field 'to' must be a socket");
+    struct tcp_conn *to = lsim_check_sock(L, 4);
+    luaL_argcheck(L, from != to, 1, "'from' and 'to' are the same socket");
+    lua_getfield(L, 2, "bytes");
+    int isnum = 0;
+    lua_Integer bytes = lua_tointegerx(L, 5, &isnum);
+    luaL_argcheck(L, isnum && bytes >= 1 && bytes <= ((lua_Integer)1 << 40), 1,
+                  "field 'bytes' must be an integer in [1, 2^40]");
+    clk_time within = CLK_SEC(600);
+    if (lua_getfield(L, 2, "within") != LUA_TNIL) {
+        lua_Number v = lua_tonumberx(L, -1, &isnum);
+        luaL_argcheck(L, isnum && v >= 0 && v <= 1e6, 1, "field 'within' must be seconds in [0, 1e6]");
+        within = clk_from_sec(v);
+    }
+    clk_time deadline = world_now(w) + within;
+    if (deadline > lsim_time_cap(l))
+        deadline = lsim_time_cap(l);
+    char text[96];
+    snprintf(text, sizeof text, "transfer %lld bytes to %s", (long long)bytes, to->name);
+    lsim_trace_call(w, from, TCP_OK, text);
+    lua_settop(L, 2);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, deadline);
+    lua_pushinteger(L, world_now(w));
+    lua_pushinteger(L, 0);
+    return lsim_sim_transfer_k(L, LUA_OK, 0);
+}
+
 /* sim:step(): one event; returns its first trace event with all of them in 'events', or nil
    when nothing is scheduled. */
 static int
@@ -829,7 +954,7 @@ lsim_open_sim(lua_State *L)
     static const luaL_Reg m[] = {
         {"config", lsim_sim_config}, {"run", lsim_sim_run},     {"run_until", lsim_sim_run_until},
         {"step", lsim_sim_step},     {"trace", lsim_sim_trace}, {"seed", lsim_sim_seed},
-        {"wait_for", lsim_sim_wait_for},
+        {"wait_for", lsim_sim_wait_for}, {"transfer", lsim_sim_transfer},
         {NULL, NULL},
     };
     static const luaL_Reg globals[] = {

@@ -254,20 +254,6 @@ lsim_sock_result(lua_State *L, enum tcp_err e)
     return lsim_action(L, 1);
 }
 
-/* A call the binding makes on the engine's behalf, reported as the engine reports its own
-   (a TRACE_CALL event: "A1 setsockopt SO_LINGER 0 = OK"). */
-static void
-lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text)
-{
-    if (!world_traced(w))
-        return;
-    struct trace_event ev = {
-        .kind = TRACE_CALL, .host = c->host->index, .conn = c->id, .conn_name = c->name, .text = text,
-        .err = err, .from_state = c->state, .to_state = c->state,
-    };
-    world_emit(w, &ev);
-}
-
 /* close(): RFC 9293's CLOSE, or with SO_LINGER set to 0 seconds an abort, as Linux's
    tcp_close does (tcp_disconnect: a RST, ABORT_RST), "the hard close" of socket programs. */
 static int
