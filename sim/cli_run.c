@@ -4,9 +4,12 @@
  *
  *   tcpsim run FILE [--seed N] [--preset rfc|linux] [--trace rfc|tcpdump|jsonl|none]
  *                   [--abs|--rel] [--timers] [--ladder] [--ladder-svg FILE] [--dot FILE] [--pcap FILE]
+ *                   [--set NAME=VALUE] [--settings FILE]
  *
- * --seed and --preset win over the script's own sim:config. Exit status: 0 when the scenario
- * passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad usage.
+ * --seed and --preset win over the script's own sim:config, --set and --settings over its
+ * sysctl writes (cli_set.c). The verdict ("-- passed", or FAIL and the last events) is the
+ * last thing printed, after the ladder. Exit status: 0 when the scenario passes, 1 when it
+ * fails (the reason and the last events go to stderr), 2 on bad usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +56,7 @@ struct cli_run_opts {
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
     const char *ladder_svg, *dot, *pcap;
+    struct cli_settings settings; /* --set, --settings */
 };
 
 static int
@@ -60,7 +64,8 @@ cli_run_usage(void)
 {
     fprintf(stderr, "usage: tcpsim run FILE [--seed N] [--preset rfc|linux] "
                     "[--trace rfc|tcpdump|jsonl|none] [--abs|--rel] [--timers]\n"
-                    "                [--ladder] [--ladder-svg FILE] [--dot FILE] [--pcap FILE]\n");
+                    "                [--ladder] [--ladder-svg FILE] [--dot FILE] [--pcap FILE]\n"
+                    "                [--set NAME=VALUE] [--settings FILE]\n");
     return 2;
 }
 
@@ -72,7 +77,8 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long long n;
         bool takes = strcmp(a, "--seed") == 0 || strcmp(a, "--preset") == 0 || strcmp(a, "--trace") == 0 ||
-                     strcmp(a, "--ladder-svg") == 0 || strcmp(a, "--dot") == 0 || strcmp(a, "--pcap") == 0;
+                     strcmp(a, "--ladder-svg") == 0 || strcmp(a, "--dot") == 0 || strcmp(a, "--pcap") == 0 ||
+                     cli_settings_option(a);
         if (takes && !v) {
             fprintf(stderr, "tcpsim run: %s needs a value\n", a);
             return -1;
@@ -104,6 +110,9 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o)
             o->dot = v;
         } else if (strcmp(a, "--pcap") == 0) {
             o->pcap = v;
+        } else if (cli_settings_option(a)) {
+            if (cli_settings_add(&o->settings, a, v) != 0)
+                return -1;
         } else if (strcmp(a, "--ladder") == 0) {
             o->ladder = true;
         } else if (strcmp(a, "--abs") == 0 || strcmp(a, "--rel") == 0) {
@@ -217,10 +226,16 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (o->pcap && (pcap = out_pcap_new()) != NULL)
         world_observe(w, out_pcap_observe, pcap);
+    char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
+    if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
+        fprintf(stderr, "tcpsim run: %s\n", why); /* checked before: not expected */
+        loaded = -1;
+    }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
+    /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
+    int rc = cli_run_outputs(o, l, pcap) != 0;
     fflush(stdout);
-    int rc = 0;
     if (s == LSIM_DONE) {
         if (o->format != OUT_FMT_JSONL)
             printf("-- passed: %s (seed %llu, preset %s)\n", lsim_title(l) ? lsim_title(l) : (o->file ? o->file : "demo"),
@@ -233,8 +248,6 @@ cli_run_one(const struct cli_run_opts *o)
         }
         rc = 1;
     }
-    if (cli_run_outputs(o, l, pcap) != 0 && rc == 0)
-        rc = 1;
     if (text)
         world_unobserve(w, out_text_observe, text);
     if (pcap)
@@ -249,22 +262,32 @@ int
 cli_run(int argc, char **argv)
 {
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
+    int rc;
     if (cli_run_parse(argc, argv, &o) != 0 || !o.file)
-        return cli_run_usage();
-    return cli_run_one(&o);
+        rc = cli_run_usage();
+    else if (cli_settings_check(&o.settings, "tcpsim run") != 0)
+        rc = 2;
+    else
+        rc = cli_run_one(&o);
+    cli_settings_free(&o.settings);
+    return rc;
 }
 
 int
 cli_demo(int argc, char **argv)
 {
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
-    if (cli_run_parse(argc, argv, &o) != 0)
+    if (cli_run_parse(argc, argv, &o) != 0) {
+        cli_settings_free(&o.settings);
         return cli_run_usage();
+    }
     if (!o.file) {
         if (access(CLI_DEMO_SCRIPT, R_OK) == 0)
             o.file = CLI_DEMO_SCRIPT;
         else
             o.code = cli_demo_builtin;
     }
-    return cli_run_one(&o);
+    int rc = cli_settings_check(&o.settings, "tcpsim demo") == 0 ? cli_run_one(&o) : 2;
+    cli_settings_free(&o.settings);
+    return rc;
 }

@@ -4,7 +4,7 @@
  * N failed".
  *
  *   tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE] [--coverage]
- *               [--timeout SECONDS]
+ *               [--timeout SECONDS] [--set NAME=VALUE] [--settings FILE]
  *
  * A pool of -j N worker processes (default 1), each forked once, runs the scenarios one after
  * another: the parent hands a worker the index of the next scenario over a socket pair, the
@@ -18,7 +18,9 @@
  * for the scenarios left. Results are printed in the order the scenarios were listed, so the
  * output is the same for any -j.
  * Folders are walked recursively in byte order of the names; files whose name starts with '_'
- * are skipped (helpers and goal files can live beside the scenarios that way).
+ * are skipped (helpers can live beside the scenarios that way), and so are goals files
+ * (NAME.goals.lua), which are never run as scenarios. The goals file and the settings of
+ * --set and --settings are checked once, before any scenario runs (cli_test_check).
  *
  * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> cli_test_assign
  * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
@@ -49,6 +51,8 @@ struct cli_test_opts {
     const char *filter, *goals;
     bool tap, coverage;
     unsigned timeout;         /* wall-clock seconds per scenario */
+    struct cli_settings settings; /* --set, --settings: fixed in every scenario's runner */
+    size_t goals_n;           /* goals in the goals file (cli_test_check) */
 };
 
 struct cli_list {
@@ -149,7 +153,8 @@ cli_test_collect(struct cli_list *out, const char *path)
             break;
         }
         snprintf(full, len, "%s%s%s", path, cli_ends_with(path, "/") ? "" : "/", names.v[i]);
-        if (stat(full, &st) == 0 && (S_ISDIR(st.st_mode) || cli_ends_with(full, ".lua")))
+        if (stat(full, &st) == 0 &&
+            (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full))))
             rc = cli_test_collect(out, full);
         free(full);
     }
@@ -202,14 +207,14 @@ cli_write_all(int fd, const void *p, size_t n)
 
 /* Goal lines for 'l' into 'f'; counts into 'h'. */
 static void
-cli_test_goals(struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)
+cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)
 {
     struct lsim_goal *g = NULL;
     size_t n = 0;
     char *err = NULL;
     if (lsim_goals(l, goalfile, &g, &n, &err) != 0) {
         fprintf(f, "    goals: %s\n", err ? err : "could not be checked");
-        h->goals_total = 1;
+        h->goals_total = (int32_t)o->goals_n; /* none of them reached */
         free(err);
         return;
     }
@@ -239,7 +244,10 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
     FILE *df = open_memstream(&detail, &dlen);
     const char *head = "out of memory";
     struct lsim *l = lsim_new(&lo);
+    char why[600];
     out_coverage_init(&cov);
+    if (l && cli_settings_apply(&o->settings, l, why, sizeof why) != 0)
+        fprintf(df ? df : stderr, "    settings: %s\n", why); /* checked before: not expected */
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
         if (lsim_load(l, path) == 0)
@@ -251,7 +259,7 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
         if (!h.pass && lsim_log(l)->len > 0)
             lsim_print_recent(l, df, 6, "    | ");
         if (o->goals)
-            cli_test_goals(l, o->goals, df, &h);
+            cli_test_goals(o, l, o->goals, df, &h);
         if (o->coverage)
             out_coverage_add(&cov, lsim_log(l));
     }
@@ -509,7 +517,7 @@ static int
 cli_test_usage(void)
 {
     fprintf(stderr, "usage: tcpsim test [PATH ...] [-j N] [--filter PATTERN] [--tap] [--goals FILE]\n"
-                    "                   [--coverage] [--timeout SECONDS]\n");
+                    "                   [--coverage] [--timeout SECONDS] [--set NAME=VALUE] [--settings FILE]\n");
     return 2;
 }
 
@@ -536,6 +544,10 @@ cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *
             o->tap = true;
         } else if (strcmp(a, "--coverage") == 0) {
             o->coverage = true;
+        } else if (cli_settings_option(a) && v) {
+            if (cli_settings_add(&o->settings, a, v) != 0)
+                return -1;
+            i++;
         } else if (a[0] == '-') {
             fprintf(stderr, "tcpsim test: unknown option '%s'\n", a);
             return -1;
@@ -544,6 +556,30 @@ cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *
         }
     }
     return 0;
+}
+
+/* What can be checked before any scenario runs: the goals file (its goals' states, rules,
+   hosts, fields, settings; lsim_goals_check), the settings of --set and --settings, and that
+   no scenario named is a goals file. 0, or 2 (bad usage) after saying what is wrong. */
+static int
+cli_test_check(struct cli_test_opts *o, const struct cli_list *paths)
+{
+    for (size_t i = 0; i < paths->n; i++)
+        if (lsim_is_goals_file(paths->v[i])) {
+            fprintf(stderr, "tcpsim test: %s is a goals file (by its name, NAME.goals.lua), not a scenario: "
+                            "give it with --goals\n",
+                    paths->v[i]);
+            return 2;
+        }
+    if (o->goals) {
+        char *err = NULL;
+        if (lsim_goals_check(o->goals, &o->goals_n, &err) != 0) {
+            fprintf(stderr, "tcpsim test: %s\n", err ? err : "the goals could not be checked");
+            free(err);
+            return 2;
+        }
+    }
+    return cli_settings_check(&o->settings, "tcpsim test") == 0 ? 0 : 2;
 }
 
 /* The closing lines; the exit status. */
@@ -574,11 +610,17 @@ cli_test(int argc, char **argv)
     struct cli_list paths = {0}, all = {0}, files = {0};
     if (cli_test_parse(argc, argv, &o, &paths) != 0) {
         cli_list_free(&paths);
+        cli_settings_free(&o.settings);
         return cli_test_usage();
     }
     if (paths.n == 0)
         cli_list_add(&paths, "scripts");
-    int rc = 0;
+    int rc = cli_test_check(&o, &paths);
+    if (rc != 0) {
+        cli_list_free(&paths);
+        cli_settings_free(&o.settings);
+        return rc;
+    }
     for (size_t i = 0; i < paths.n && rc == 0; i++)
         rc = cli_test_collect(&all, paths.v[i]);
     for (size_t i = 0; i < all.n && rc == 0; i++)
@@ -603,5 +645,6 @@ cli_test(int argc, char **argv)
     cli_list_free(&paths);
     cli_list_free(&all);
     cli_list_free(&files);
+    cli_settings_free(&o.settings);
     return rc;
 }

@@ -66,6 +66,10 @@ struct lsim {
 
     struct lsim_override *ovr;    /* sysctl writes, in order */
     size_t novr, capovr;
+    struct lsim_override *fixed;  /* settings fixed from outside (lsim_fix_setting), one per */
+    size_t nfixed;                /* host: they win over the script's writes */
+    bool goals_mode;              /* a goals file runs here: goals{} records its goals */
+    struct lsim *student;         /* ... against the run of this runner (lsim_goals) */
 
     lua_Integer named;            /* objects given a stable name so far (lsim_stable.c) */
     size_t seg_cursor[WORLD_HOSTS]; /* expect_segment: log index after each host's last match */
@@ -119,6 +123,11 @@ const char *lsim_nearest(const char *word, const char *const *names, size_t n);
 /* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
 int lsim_join(lua_State *L);
 
+/* Re-apply the settings fixed from outside (after sim:config changed the preset). */
+void lsim_apply_fixed(struct lsim *l);
+/* Is setting 'info' of host 'host' fixed from outside? */
+bool lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info);
+
 /* lsim_sandbox.c */
 void lsim_open_sandbox(lua_State *L);
 
@@ -153,5 +162,7 @@ void lsim_open_sim(lua_State *L);
 /* Push the table for trace event 'ev'. */
 void lsim_push_event(lua_State *L, const struct trace_event *ev);
 int lsim_goals_eval(lua_State *L, struct lsim *l, struct lsim_goal **out, size_t *n);
+/* How many goals the goals file run in 'l' recorded. */
+size_t lsim_goals_count(struct lsim *l);
 
 #endif

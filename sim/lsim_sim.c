@@ -11,6 +11,8 @@
  *
  * Entry points: lsim_open_sim, lsim_push_event, lsim_goals_eval.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -447,6 +449,7 @@ lsim_sim_config(lua_State *L)
             world_set_preset(w, (enum tcp_preset)p);
             for (size_t i = 0; i < l->novr; i++)
                 (void)tcp_setting_set(&w->host[l->ovr[i].host].cfg, l->ovr[i].info, l->ovr[i].value);
+            lsim_apply_fixed(l);
         }
     }
     return lsim_action(L, 0);
@@ -837,30 +840,223 @@ lsim_expect_segment(lua_State *L)
 
 /* ---- goals ----------------------------------------------------------------------------------- */
 
-/* goals{ {name=, check=|state=|edge=|rule=, host=}, ... }: append to the recorded goals. */
+/* The line of the goal called 'name' in goals file 'path': the first line at or after 'from'
+   (the goals{} call's) where the name is written as a string ("name" or 'name'), for errors
+   that point at the goal itself; 'from' when it cannot be found. */
+static int
+lsim_goal_line(const char *path, int from, const char *name)
+{
+    char quoted[2][200], line[4096];
+    if (!name || strlen(name) > 190)
+        return from;
+    snprintf(quoted[0], sizeof quoted[0], "\"%s\"", name);
+    snprintf(quoted[1], sizeof quoted[1], "'%s'", name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return from;
+    int found = from;
+    for (int no = 1; fgets(line, sizeof line, f); no++)
+        if (no >= from && (strstr(line, quoted[0]) || strstr(line, quoted[1]))) {
+            found = no;
+            break;
+        }
+    fclose(f);
+    return found;
+}
+
+/* Raise "path:line: goal 'name': <why>" for the goal at 'g' (the message 'why' on the top of
+   the stack). 'path' and 'line' are the goals{} call's. */
+static int
+lsim_goal_error(lua_State *L, int g, int index, const char *path, int line)
+{
+    const char *why = lua_tostring(L, -1);
+    lua_getfield(L, g, "name");
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (name)
+        lua_pushfstring(L, "%s:%d: goal '%s': %s", path, lsim_goal_line(path, line, name), name, why);
+    else
+        lua_pushfstring(L, "%s:%d: goal %d: %s", path, line, index, why);
+    return lua_error(L);
+}
+
+/* The rule called 'name' (its identifier, any case), or -1 with the message on the stack. */
+static int
+lsim_rule_lookup(lua_State *L, const char *name)
+{
+    const char *names[TCP_RULE_COUNT];
+    for (int r = 1; r < TCP_RULE_COUNT; r++) {
+        names[r - 1] = tcp_rule_name((enum tcp_rule)r);
+        if (strcasecmp(name, names[r - 1]) == 0)
+            return r;
+    }
+    const char *near = lsim_nearest(name, names, TCP_RULE_COUNT - 1);
+    lua_pushfstring(L, "unknown rule '%s'%s%s%s (docs/lua-api.md lists the rules)", name, near ? " (did you mean " : "",
+                    near ? near : "", near ? "?)" : "");
+    return -1;
+}
+
+/* A setting named by the string at 'idx', or NULL with the message on the stack. */
+static const struct tcp_setting_info *
+lsim_setting_lookup(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        lua_pushfstring(L, "a setting is named by a string, not a %s", luaL_typename(L, idx));
+        return NULL;
+    }
+    const char *name = lua_tostring(L, idx);
+    const struct tcp_setting_info *info = tcp_setting_find(name);
+    if (info)
+        return info;
+    const char *names[128];
+    size_t k = 0;
+    for (size_t i = 0; i < tcp_setting_count && k < 128; i++)
+        names[k++] = tcp_setting_table[i].name;
+    const char *near = lsim_nearest(name, names, k);
+    lua_pushfstring(L, "unknown setting '%s'%s%s%s (docs/settings.md lists them)", name, near ? " (did you mean " : "",
+                    near ? near : "", near ? "?)" : "");
+    return NULL;
+}
+
+/* Check goal table 'g' (the index-th) as it is recorded: every field known, exactly one kind,
+   states, rules, hosts and settings that exist, an edge of the state diagram. NULL when it is
+   sound, else the reason (on the stack). */
+static const char *
+lsim_goal_validate(lua_State *L, struct lsim *l, int g)
+{
+    static const char *const fields[] = {"name", "check", "state", "edge", "rule", "setting", "changed", "host", NULL};
+    static const char *const kinds[] = {"check", "state", "edge", "rule", "setting", "changed"};
+    int top = lua_gettop(L);
+    /* fields, the first unknown one in byte order */
+    const char *bad = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, g)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+        bool ok = false;
+        for (size_t i = 0; fields[i]; i++)
+            ok = ok || strcmp(k, fields[i]) == 0;
+        if (!ok && (!bad || strcmp(k, bad) < 0))
+            bad = k; /* the key stays alive in the table */
+    }
+    if (bad) {
+        const char *near = lsim_nearest(bad, fields, sizeof fields / sizeof *fields - 1);
+        return lua_pushfstring(L, "unknown field '%s'%s%s%s (a goal has name, one of check, state, edge, rule, "
+                                  "setting, changed, and host)",
+                               bad, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    }
+    int nkinds = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        nkinds += lua_getfield(L, g, kinds[i]) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
+    if (nkinds != 1)
+        return lua_pushstring(L, "needs exactly one of check, state, edge, rule, setting, changed");
+    int t = lua_getfield(L, g, "name");
+    if (t != LUA_TNIL && t != LUA_TSTRING)
+        return lua_pushfstring(L, "field 'name' must be a string, not a %s", luaL_typename(L, -1));
+    if (lua_getfield(L, g, "host") != LUA_TNIL && !luaL_testudata(L, -1, LSIM_HOST_MT) &&
+        (lua_type(L, -1) != LUA_TSTRING || !world_host(l->w, lua_tostring(L, -1))))
+        return lua_pushfstring(L, "unknown host '%s' (A, B, 10.0.0.1 or 10.0.0.2)", luaL_tolstring(L, -1, NULL));
+    if ((t = lua_getfield(L, g, "check")) != LUA_TNIL && t != LUA_TFUNCTION)
+        return lua_pushfstring(L, "field 'check' must be a function, not a %s", luaL_typename(L, -1));
+    if ((t = lua_getfield(L, g, "state")) != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            return lua_pushfstring(L, "field 'state' must be a state's name, not a %s", luaL_typename(L, -1));
+        if (lsim_state_lookup(L, lua_tostring(L, -1)) < 0)
+            return lua_tostring(L, -1);
+    }
+    if ((t = lua_getfield(L, g, "rule")) != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            return lua_pushfstring(L, "field 'rule' must be a rule's name, not a %s", luaL_typename(L, -1));
+        if (lsim_rule_lookup(L, lua_tostring(L, -1)) < 0)
+            return lua_tostring(L, -1);
+    }
+    if ((t = lua_getfield(L, g, "edge")) != LUA_TNIL) {
+        int e = lua_gettop(L);
+        if (t != LUA_TTABLE || lua_rawlen(L, e) != 2 || lua_rawgeti(L, e, 1) != LUA_TSTRING ||
+            lua_rawgeti(L, e, 2) != LUA_TSTRING)
+            return lua_pushstring(L, "field 'edge' must be two states, { \"FROM\", \"TO\" }");
+        int from = lsim_state_lookup(L, lua_tostring(L, e + 1));
+        if (from < 0)
+            return lua_tostring(L, -1);
+        int to = lsim_state_lookup(L, lua_tostring(L, e + 2));
+        if (to < 0)
+            return lua_tostring(L, -1);
+        if (tcp_edge_find((enum tcp_state)from, (enum tcp_state)to) < 0)
+            return lua_pushfstring(L, "%s -> %s is no transition of the state diagram (docs/states.md)",
+                                   tcp_state_bsd((enum tcp_state)from), tcp_state_bsd((enum tcp_state)to));
+    }
+    if ((t = lua_getfield(L, g, "setting")) != LUA_TNIL) {
+        int st = lua_gettop(L);
+        if (t != LUA_TTABLE)
+            return lua_pushstring(L, "field 'setting' must be a table, { tcp_syn_retries = 7 }");
+        lua_pushnil(L);
+        while (lua_next(L, st)) {
+            const struct tcp_setting_info *info = lsim_setting_lookup(L, -2);
+            if (!info)
+                return lua_tostring(L, -1);
+            struct tcp_settings probe = l->w->host[0].cfg;
+            int isnum = 0;
+            double v = lua_isboolean(L, -1) ? lua_toboolean(L, -1) : (double)lua_tonumberx(L, -1, &isnum);
+            if ((!isnum && !lua_isboolean(L, -1)) || tcp_setting_set(&probe, info, v) != TCP_OK)
+                return lua_pushfstring(L, "setting %s: %s is no value it can take [%f, %f]", info->name,
+                                       luaL_tolstring(L, -1, NULL), info->min, info->max);
+            lua_pop(L, 1);
+        }
+    }
+    if ((t = lua_getfield(L, g, "changed")) != LUA_TNIL) {
+        int ch = lua_gettop(L);
+        if (t != LUA_TTABLE)
+            return lua_pushstring(L, "field 'changed' must be a list of settings, { \"tcp_syn_retries\" }");
+        for (lua_Integer i = 1; lua_rawgeti(L, ch, i) != LUA_TNIL; i++) {
+            if (!lsim_setting_lookup(L, -1))
+                return lua_tostring(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, top);
+    return NULL;
+}
+
+/* goals{ {name=, check=|state=|edge=|rule=|setting=|changed=, host=}, ... }: check each goal
+   as it is recorded (a mistake is an error at the goal's own line, not a goal that is
+   silently never reached) and append it to the recorded goals. Only in a goals file. */
 static int
 lsim_goals_fn(lua_State *L)
 {
-    static const char *const allowed[] = {"name", "check", "state", "edge", "rule", "host", NULL};
+    struct lsim *l = lsim_get(L);
+    if (!l->goals_mode)
+        return luaL_error(L, "goals{} belongs in a goals file (NAME.goals.lua, given to tcpsim test --goals), "
+                             "not in a scenario");
     luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Debug ar;
+    char path[1024] = "?";
+    int line = 0;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+        snprintf(path, sizeof path, "%s", ar.source[0] == '@' || ar.source[0] == '=' ? ar.source + 1 : ar.short_src);
+        line = ar.currentline;
+    }
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_GOALS_KEY);
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     for (lua_Integer i = 1; lua_rawgeti(L, 1, i) != LUA_TNIL; i++) {
         int g = lua_gettop(L);
         if (!lua_istable(L, g))
-            return luaL_argerror(L, 1, lua_pushfstring(L, "goal %d is not a table", (int)i));
-        lsim_check_opts(L, g, allowed);
-        int kinds = 0;
-        kinds += lua_getfield(L, g, "check") == LUA_TFUNCTION;
-        kinds += lua_getfield(L, g, "state") == LUA_TSTRING;
-        kinds += lua_getfield(L, g, "edge") == LUA_TTABLE;
-        kinds += lua_getfield(L, g, "rule") == LUA_TSTRING;
+            return luaL_error(L, "goal %d is not a table", (int)i);
+        if (lsim_goal_validate(L, l, g))
+            return lsim_goal_error(L, g, (int)i, path, line);
         lua_settop(L, g);
-        if (kinds != 1)
-            return luaL_argerror(L, 1, lua_pushfstring(L, "goal %d needs exactly one of check, state, edge, rule", (int)i));
         lua_rawseti(L, g - 1, ++n);
     }
     return 0;
+}
+
+size_t
+lsim_goals_count(struct lsim *l)
+{
+    lua_getfield(l->L, LUA_REGISTRYINDEX, LSIM_GOALS_KEY);
+    size_t n = lua_rawlen(l->L, -1);
+    lua_pop(l->L, 1);
+    return n;
 }
 
 /* Does the log hold a STATE (or, for a rule, a RULE) event matching? */
@@ -883,6 +1079,80 @@ lsim_log_has(const struct trace_log *log, int host, int from, int to, const char
     return false;
 }
 
+static int
+lsim_cmp_name(const void *a, const void *b)
+{
+    return strcmp((*(const struct tcp_setting_info *const *)a)->name, (*(const struct tcp_setting_info *const *)b)->name);
+}
+
+/* setting = { name = value, ... }: reached when every one has that value at the end of the
+   run, on 'host' or on both hosts. */
+static bool
+lsim_goal_settings(lua_State *L, const struct lsim *l, int st, int host, char **detail)
+{
+    lua_pushnil(L);
+    while (lua_next(L, st)) {
+        const struct tcp_setting_info *info = tcp_setting_find(lua_tostring(L, -2));
+        double want = lua_isboolean(L, -1) ? lua_toboolean(L, -1) : lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        for (int h = 0; h < WORLD_HOSTS; h++) {
+            if (!info || (host >= 0 && h != host))
+                continue;
+            double have = tcp_setting_get(&l->w->host[h].cfg, info);
+            if (info->kind == TCP_SET_BOOL ? (have != 0) != (want != 0) : fabs(have - want) > 1e-9) {
+                char buf[192];
+                snprintf(buf, sizeof buf, "%s is %g on %s, not %g", info->name, have, l->w->host[h].name, want);
+                *detail = strdup(buf);
+                lua_pop(L, 1);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* changed = { "name", ... }: reached when the settings fixed from outside (the student's
+   --set and --settings) are exactly these. */
+static bool
+lsim_goal_changed(lua_State *L, const struct lsim *l, int ch, int host, char **detail)
+{
+    const struct tcp_setting_info *want[128], *have[128];
+    size_t nw = 0, nh = 0;
+    for (lua_Integer i = 1; lua_rawgeti(L, ch, i) != LUA_TNIL && nw < 128; i++) {
+        const struct tcp_setting_info *info = tcp_setting_find(lua_tostring(L, -1));
+        lua_pop(L, 1);
+        bool dup = false;
+        for (size_t k = 0; k < nw; k++)
+            dup = dup || want[k] == info;
+        if (info && !dup)
+            want[nw++] = info;
+    }
+    lua_pop(L, 1);
+    const struct lsim *st = l->student ? l->student : l;
+    for (size_t i = 0; i < st->nfixed && nh < 128; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < nh; k++)
+            dup = dup || have[k] == st->fixed[i].info;
+        if (!dup && (host < 0 || st->fixed[i].host == host))
+            have[nh++] = st->fixed[i].info;
+    }
+    qsort(want, nw, sizeof *want, lsim_cmp_name);
+    qsort(have, nh, sizeof *have, lsim_cmp_name);
+    bool same = nw == nh;
+    for (size_t i = 0; same && i < nw; i++)
+        same = want[i] == have[i];
+    if (!same) {
+        char buf[512] = "the settings given from outside are ";
+        size_t k = strlen(buf);
+        if (nh == 0)
+            snprintf(buf + k, sizeof buf - k, "none");
+        for (size_t i = 0; i < nh && k < sizeof buf; i++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "", have[i]->name);
+        *detail = strdup(buf);
+    }
+    return same;
+}
+
 /* Evaluate goal table at index 'g'; *detail gets a malloc'd reason when not reached. */
 static bool
 lsim_goal_check(lua_State *L, struct lsim *l, int g, int trace, char **detail)
@@ -890,10 +1160,8 @@ lsim_goal_check(lua_State *L, struct lsim *l, int g, int trace, char **detail)
     int host = -1;
     bool ok = false;
     *detail = NULL;
-    if (lua_getfield(L, g, "host") == LUA_TSTRING) {
-        struct tcp_host *h = world_host(l->w, lua_tostring(L, -1));
-        host = h ? h->index : 2;
-    }
+    if (lua_getfield(L, g, "host") != LUA_TNIL)
+        host = lsim_check_host(L, lua_gettop(L))->index; /* checked when the goal was recorded */
     if (lua_getfield(L, g, "check") == LUA_TFUNCTION) {
         lua_pushvalue(L, trace);
         if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
@@ -914,6 +1182,10 @@ lsim_goal_check(lua_State *L, struct lsim *l, int g, int trace, char **detail)
         ok = from >= 0 && to >= 0 && lsim_log_has(l->log, host, from, to, NULL);
     } else if (lua_getfield(L, g, "rule") == LUA_TSTRING) {
         ok = lsim_log_has(l->log, host, -1, -1, lua_tostring(L, -1));
+    } else if (lua_getfield(L, g, "setting") == LUA_TTABLE) {
+        ok = lsim_goal_settings(L, l, lua_gettop(L), host, detail);
+    } else if (lua_getfield(L, g, "changed") == LUA_TTABLE) {
+        ok = lsim_goal_changed(L, l, lua_gettop(L), host, detail);
     }
     return ok;
 }

@@ -675,9 +675,19 @@ lsim_sysctl_newindex(lua_State *L)
     const struct tcp_setting_info *info = lsim_check_setting(L);
     double v = lua_isboolean(L, 3) ? (double)lua_toboolean(L, 3) : (double)luaL_checknumber(L, 3);
     struct world *w = lsim_world_check(L);
-    if (tcp_setting_set(&w->host[u->index].cfg, info, v) != TCP_OK)
+    struct tcp_settings probe = w->host[u->index].cfg;
+    if (tcp_setting_set(&probe, info, v) != TCP_OK)
         return luaL_error(L, "%s = %f: out of range [%f, %f]%s", info->name, v, info->min, info->max,
                           info->kind == TCP_SET_TIME ? " seconds" : "");
+    if (lsim_is_fixed(lsim_get(L), u->index, info)) {
+        /* fixed from outside (tcpsim test --set): the student's value stands */
+        char text[160];
+        snprintf(text, sizeof text, "%s.sysctl.%s = %g is ignored: %s is fixed to %g from outside (--set)",
+                 w->host[u->index].name, info->name, v, info->name, tcp_setting_get(&w->host[u->index].cfg, info));
+        world_say(w, text);
+        return 0;
+    }
+    w->host[u->index].cfg = probe;
     lsim_override_add(lsim_get(L), u->index, info, v);
     return 0;
 }

@@ -576,6 +576,155 @@ test_setsockopt_unknown_option_names_it(void **state)
                      LSIM_DONE);
 }
 
+/* Write 'text' to file 'path'. */
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A goals file is checked as it loads: every mistake is an error at the goal's own line of
+   the goals file (its name's), instead of a goal that is silently never reached. */
+static void
+test_goals_file_checked_when_loaded(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *goal, *error;
+    } cases[] = {
+        {"{ name = 'g', state = 'TIME_WAT' }", "goal 'g': unknown state 'TIME_WAT' (did you mean TIME_WAIT?)"},
+        {"{ name = 'g', rule = 'RST_CHALENGE' }", "goal 'g': unknown rule 'RST_CHALENGE' (did you mean RST_CHALLENGE?)"},
+        {"{ name = 'g', state = 'CLOSED', host = 'C' }", "goal 'g': unknown host 'C' (A, B, 10.0.0.1 or 10.0.0.2)"},
+        {"{ name = 'g', stat = 'CLOSED' }", "goal 'g': unknown field 'stat' (did you mean 'state'?)"},
+        {"{ name = 'g', edge = { 'LISTEN' } }", "goal 'g': field 'edge' must be two states, { \"FROM\", \"TO\" }"},
+        {"{ name = 'g', edge = { 'LISTEN', 'ESTABLISHED' } }",
+         "goal 'g': LISTEN -> ESTABLISHED is no transition of the state diagram"},
+        {"{ name = 'g', edge = { 'LISTEN', 'ESTABLISH' } }", "goal 'g': unknown state 'ESTABLISH'"},
+        {"{ name = 'g', state = 'CLOSED', rule = 'RST_RESET' }",
+         "goal 'g': needs exactly one of check, state, edge, rule, setting, changed"},
+        {"{ name = 'g', setting = { tcp_syn_retry = 7 } }", "goal 'g': unknown setting 'tcp_syn_retry' (did you mean tcp_syn_retries?)"},
+        {"{ name = 'g', setting = { tcp_syn_retries = 0 } }", "goal 'g': setting tcp_syn_retries: 0 is no value it can take"},
+        {"{ name = 'g', changed = { 'msl', 'nonsense' } }", "goal 'g': unknown setting 'nonsense'"},
+        {"{ name = 'g', check = 'yes' }", "goal 'g': field 'check' must be a function, not a string"},
+        {"{ state = 'CLOSING', host = 'D' }", "goal 2: unknown host 'D'"},
+    };
+    char path[] = "/tmp/tcpsim-goals-XXXXXX", file[128], text[512], want[512];
+    assert_non_null(mkdtemp(path));
+    snprintf(file, sizeof file, "%s/lab.goals.lua", path);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        /* the goal in question on line 4, after a sound one */
+        snprintf(text, sizeof text, "-- lab\ngoals {\n  { name = 'fine', state = 'TIME_WAIT' },\n  %s,\n}\n",
+                 cases[i].goal);
+        write_file(file, text);
+        size_t n = 99;
+        char *err = NULL;
+        assert_int_equal(lsim_goals_check(file, &n, &err), -1);
+        /* an unnamed goal is placed at the goals{} call */
+        snprintf(want, sizeof want, "%s:%d: %s", file, strstr(cases[i].goal, "name") ? 4 : 2, cases[i].error);
+        if (strncmp(err, want, strlen(want)) != 0)
+            fail_msg("case %zu: '%s' does not start with '%s'", i, err, want);
+        free(err);
+    }
+    write_file(file, "-- no goals here\nlocal x = 1\n");
+    size_t n = 0;
+    char *err = NULL;
+    assert_int_equal(lsim_goals_check(file, &n, &err), -1);
+    assert_non_null(strstr(err, "lab.goals.lua: no goals"));
+    free(err);
+    assert_int_equal(lsim_goals_check("tests/lua/goals.lua", &n, &err), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(lsim_goals_check("tests/lua/goals/bad-state.goals.lua", &n, &err), -1);
+    assert_non_null(strstr(err, "tests/lua/goals/bad-state.goals.lua:5: goal 'time-wait': unknown state 'TIME_WAT'"));
+    free(err);
+    unlink(file);
+    rmdir(path);
+}
+
+/* A goals file is recognised by its name and never run as a scenario; goals{} belongs in one. */
+static void
+test_goals_file_never_run_as_scenario(void **state)
+{
+    (void)state;
+    char msg[512];
+    struct lsim *l = lsim_new(NULL);
+    assert_int_equal(lsim_load(l, "tests/lua/goals/bad-state.goals.lua"), -1);
+    assert_non_null(strstr(lsim_message(l), "bad-state.goals.lua is a goals file (by its name, NAME.goals.lua), "
+                                            "not a scenario: give it to tcpsim test --goals"));
+    lsim_free(l);
+    assert_true(lsim_is_goals_file("labs/x.goals.lua"));
+    assert_false(lsim_is_goals_file("labs/goals.lua") || lsim_is_goals_file(".goals.lua"));
+    assert_int_equal(lfx_run("\ngoals { { name = 'x', state = 'CLOSED' } }\n", msg, sizeof msg), LSIM_FAILED);
+    assert_string_equal(msg, "t.lua:2: goals{} belongs in a goals file (NAME.goals.lua, given to tcpsim test "
+                             "--goals), not in a scenario");
+}
+
+/* Settings fixed from outside (tcpsim test --set): they win over the scenario's own writes
+   (which the trace says were ignored) and over a preset chosen later; goals check them. */
+static void
+test_fixed_setting_wins_and_goals_check_it(void **state)
+{
+    (void)state;
+    char err[256];
+    struct lsim *l = lsim_new(NULL);
+    assert_int_equal(lsim_fix_setting(l, "tcp_syn_retries = 7", err, sizeof err), 0);
+    assert_int_equal(lsim_fix_setting(l, "B.msl=10", err, sizeof err), 0);
+    assert_int_equal(lsim_fix_setting(l, "tcp_syn_retrie=7", err, sizeof err), -1);
+    assert_string_equal(err, "unknown setting 'tcp_syn_retrie' (did you mean tcp_syn_retries?) (docs/settings.md lists them)");
+    assert_int_equal(lsim_fix_setting(l, "tcp_syn_retries=0", err, sizeof err), -1);
+    assert_string_equal(err, "tcp_syn_retries = 0: out of range [1, 127]");
+    assert_int_equal(lsim_fix_setting(l, "msl=soon", err, sizeof err), -1);
+    assert_string_equal(err, "msl: 'soon' is not a number");
+    assert_int_equal(lsim_load_string(l,
+                                      "A.sysctl.tcp_syn_retries = 3\n"
+                                      "sim:config { preset = 'rfc' }\n"
+                                      "expect(A.sysctl.tcp_syn_retries == 7 and B.sysctl.tcp_syn_retries == 7)\n"
+                                      "expect(B.sysctl.msl == 10 and A.sysctl.msl == 120, 'B only; the rfc preset')\n"
+                                      "local says = sim:trace('say')\n"
+                                      "expect(#says == 1 and says[1].text == 'A.sysctl.tcp_syn_retries = 3 is ignored: "
+                                      "tcp_syn_retries is fixed to 7 from outside (--set)', says[1].text)\n",
+                                      "@t.lua"),
+                     0);
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    char dir[] = "/tmp/tcpsim-grade-XXXXXX", file[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof file, "%s/one.goals.lua", dir);
+    write_file(file, "goals {\n"
+                     "  { name = 'seven', setting = { tcp_syn_retries = 7 } },\n"
+                     "  { name = 'msl on B', setting = { msl = 10 }, host = B },\n"
+                     "  { name = 'msl on both', setting = { msl = 10 } },\n"
+                     "  { name = 'changed one', changed = { 'tcp_syn_retries' } },\n"
+                     "  { name = 'changed two', changed = { 'msl', 'tcp_syn_retries' } },\n"
+                     "}\n");
+    struct lsim_goal *g = NULL;
+    size_t n = 0;
+    char *e = NULL;
+    assert_int_equal(lsim_goals(l, file, &g, &n, &e), 0);
+    assert_int_equal(n, 5);
+    assert_true(g[0].reached && g[1].reached && !g[2].reached && !g[3].reached && g[4].reached);
+    assert_string_equal(g[2].detail, "msl is 120 on A, not 10");
+    assert_string_equal(g[3].detail, "the settings given from outside are msl, tcp_syn_retries");
+    lsim_goals_free(g, n);
+    lsim_free(l);
+    /* a file of them: one a line, comments, the file's line in an error */
+    snprintf(file, sizeof file, "%s/answer.conf", dir);
+    write_file(file, "# the student's answer\n\nA.tcp_syn_retries = 7  # one more\ntcp_fin_timout = 5\n");
+    l = lsim_new(NULL);
+    assert_int_equal(lsim_fix_settings_file(l, file, err, sizeof err), -1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:4: unknown setting 'tcp_fin_timout' (did you mean tcp_fin_timeout?)", file);
+    assert_non_null(strstr(err, want));
+    assert_int_equal(lsim_world(l)->host[0].cfg.syn_retries, 7);
+    assert_int_equal(lsim_world(l)->host[1].cfg.syn_retries, 6);
+    lsim_free(l);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/one.goals.lua", dir);
+    unlink(file);
+    rmdir(dir);
+}
+
 /* Every scenario in tests/lua/api (one per feature of the API, each checking itself with
    expect) passes; a file that fails prints its message. */
 static void
@@ -635,6 +784,9 @@ main(void)
         cmocka_unit_test(test_fail_message_keeps_whole_path),
         cmocka_unit_test(test_expect_segment_checks_next_segment),
         cmocka_unit_test(test_setsockopt_unknown_option_names_it),
+        cmocka_unit_test(test_goals_file_checked_when_loaded),
+        cmocka_unit_test(test_goals_file_never_run_as_scenario),
+        cmocka_unit_test(test_fixed_setting_wins_and_goals_check_it),
         cmocka_unit_test(test_lua_api_scenarios_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
