@@ -745,6 +745,8 @@ lsim_resume(struct lsim *l, uint64_t budget)
         lua_pop(l->co, nres);
         l->status = l->fatal ? LSIM_FAILED : LSIM_DONE;
         lsim_set_message(l, l->fatal ? l->fatal : "");
+        if (l->status == LSIM_DONE && !l->goals_mode && lsim_scenario_goals(l) != 0)
+            l->status = LSIM_FAILED;
         break;
     case LUA_YIELD:
         lua_pop(l->co, nres);

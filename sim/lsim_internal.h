@@ -26,6 +26,7 @@
 #define LSIM_NET_MT "tcpsim.net"
 #define LSIM_SIM_MT "tcpsim.sim"
 #define LSIM_GOALS_KEY "tcpsim.goals"
+#define LSIM_GOAL_LINES_KEY "tcpsim.goal_lines" /* "file:line" of each recorded goal */
 
 /* Why the scenario coroutine yielded. */
 enum lsim_yield { LSIM_Y_NONE, LSIM_Y_BUDGET, LSIM_Y_PAUSE };
@@ -164,5 +165,8 @@ void lsim_push_event(lua_State *L, const struct trace_event *ev);
 int lsim_goals_eval(lua_State *L, struct lsim *l, struct lsim_goal **out, size_t *n);
 /* How many goals the goals file run in 'l' recorded. */
 size_t lsim_goals_count(struct lsim *l);
+/* A scenario's own goals{} (not a goals file's), checked when it ends: 0 when none or all
+   are reached, else -1 with the message ("file:line: goal 'x' not reached - why") set. */
+int lsim_scenario_goals(struct lsim *l);
 
 #endif

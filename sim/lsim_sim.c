@@ -1020,14 +1020,13 @@ lsim_goal_validate(lua_State *L, struct lsim *l, int g)
 
 /* goals{ {name=, check=|state=|edge=|rule=|setting=|changed=, host=}, ... }: check each goal
    as it is recorded (a mistake is an error at the goal's own line, not a goal that is
-   silently never reached) and append it to the recorded goals. Only in a goals file. */
+   silently never reached) and append it to the recorded goals, with where it is written. In
+   a goals file they grade another run (lsim_goals); in a scenario they are the scenario's own,
+   checked when it ends (lsim_scenario_goals): a goals file run as a scenario by accident
+   fails, it does not pass by doing nothing. */
 static int
 lsim_goals_fn(lua_State *L)
 {
-    struct lsim *l = lsim_get(L);
-    if (!l->goals_mode)
-        return luaL_error(L, "goals{} belongs in a goals file (NAME.goals.lua, given to tcpsim test --goals), "
-                             "not in a scenario");
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Debug ar;
     char path[1024] = "?";
@@ -1036,8 +1035,11 @@ lsim_goals_fn(lua_State *L)
         snprintf(path, sizeof path, "%s", ar.source[0] == '@' || ar.source[0] == '=' ? ar.source + 1 : ar.short_src);
         line = ar.currentline;
     }
+    struct lsim *l = lsim_get(L);
     lua_getfield(L, LUA_REGISTRYINDEX, LSIM_GOALS_KEY);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_GOAL_LINES_KEY);
+    int goals = lua_gettop(L) - 1;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, goals);
     for (lua_Integer i = 1; lua_rawgeti(L, 1, i) != LUA_TNIL; i++) {
         int g = lua_gettop(L);
         if (!lua_istable(L, g))
@@ -1045,9 +1047,44 @@ lsim_goals_fn(lua_State *L)
         if (lsim_goal_validate(L, l, g))
             return lsim_goal_error(L, g, (int)i, path, line);
         lua_settop(L, g);
-        lua_rawseti(L, g - 1, ++n);
+        lua_getfield(L, g, "name");
+        const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        lua_pushfstring(L, "%s:%d", path, name ? lsim_goal_line(path, line, name) : line);
+        lua_rawseti(L, goals + 1, n + 1);
+        lua_settop(L, g);
+        lua_rawseti(L, goals, ++n);
     }
     return 0;
+}
+
+int
+lsim_scenario_goals(struct lsim *l)
+{
+    struct lsim_goal *g = NULL;
+    size_t n = 0;
+    if (lsim_goals_count(l) == 0)
+        return 0;
+    if (lsim_goals_eval(l->L, l, &g, &n) != 0) {
+        free(l->message);
+        l->message = strdup("not enough memory to check the scenario's goals");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (g[i].reached)
+            continue;
+        lua_getfield(l->L, LUA_REGISTRYINDEX, LSIM_GOAL_LINES_KEY);
+        lua_rawgeti(l->L, -1, (lua_Integer)i + 1);
+        char msg[1400];
+        snprintf(msg, sizeof msg, "%s: goal '%s' not reached%s%s", lua_tostring(l->L, -1) ? lua_tostring(l->L, -1) : "?",
+                 g[i].name, g[i].detail ? " - " : "", g[i].detail ? g[i].detail : "");
+        lua_pop(l->L, 2);
+        free(l->message);
+        l->message = strdup(msg);
+        rc = -1;
+    }
+    lsim_goals_free(g, n);
+    return rc;
 }
 
 size_t
@@ -1249,4 +1286,6 @@ lsim_open_sim(lua_State *L)
     lua_pop(L, 1);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LSIM_GOALS_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_GOAL_LINES_KEY);
 }
