@@ -422,6 +422,18 @@ lsim_unshorten(lua_State *T, const char *msg, char *out, size_t cap)
 }
 
 int
+lsim_msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    char whole[2048];
+    if (msg && lsim_unshorten(L, msg, whole, sizeof whole) == whole)
+        lua_pushstring(L, whole);
+    else
+        lua_pushvalue(L, 1);
+    return 1;
+}
+
+int
 lsim_limit_error(lua_State *L, const char *what)
 {
     struct lsim *l = lsim_get(L);

@@ -88,6 +88,9 @@ void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count ho
 /* "file:line" of the Lua code that called the running C function, with the file's whole path
    (luaL_where's is cut from the left when long), into 'buf'. */
 const char *lsim_caller(lua_State *L, char *buf, size_t cap);
+/* A message handler for lua_pcall: the error message with a chunk name Lua cut from the left
+   made whole again (as a FAIL line has it). */
+int lsim_msgh(lua_State *L);
 /* Record a hit limit (message "file:line: what") and fail from now on. Does not return. */
 int lsim_limit_error(lua_State *L, const char *what);
 /* The script reads a socket or the clock (lsim_look counts it, for the instruction limit's

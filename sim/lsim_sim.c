@@ -1200,8 +1200,10 @@ lsim_goal_check(lua_State *L, struct lsim *l, int g, int trace, char **detail)
     if (lua_getfield(L, g, "host") != LUA_TNIL)
         host = lsim_check_host(L, lua_gettop(L))->index; /* checked when the goal was recorded */
     if (lua_getfield(L, g, "check") == LUA_TFUNCTION) {
+        lua_pushcfunction(L, lsim_msgh);
+        lua_insert(L, -2);
         lua_pushvalue(L, trace);
-        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        if (lua_pcall(L, 1, 1, lua_gettop(L) - 2) != LUA_OK) {
             const char *m = lua_tostring(L, -1);
             *detail = strdup(m ? m : "error in the goal");
             return false;

@@ -498,6 +498,24 @@ test_fail_message_keeps_whole_path(void **state)
         lsim_free(l);
     }
     remove(path);
+    /* an error in a goal's check names the goals file whole too */
+    snprintf(path, sizeof path, "%s/for-the-lab-of-week-three/the-goals-of-the-lab.goals.lua", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("goals {\n  { name = 'x', check = function() error('boom') end },\n}\n", f);
+    fclose(f);
+    struct lsim *l = lfx_new("B:listen(80)\n");
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    struct lsim_goal *g = NULL;
+    size_t n = 0;
+    char *err = NULL, want[600];
+    assert_int_equal(lsim_goals(l, path, &g, &n, &err), 0);
+    snprintf(want, sizeof want, "%s:2: boom", path);
+    assert_int_equal(n, 1);
+    assert_string_equal(g[0].detail, want);
+    lsim_goals_free(g, n);
+    lsim_free(l);
+    remove(path);
     rmdir(sub);
     rmdir(dir);
 }
