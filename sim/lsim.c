@@ -2,8 +2,9 @@
  * lsim.c - the scenario runner: one sandboxed Lua state per world, the scenario's coroutine,
  * and the limits that keep a student's script from hanging or sinking a run.
  *
- * Entry points in the order a run uses them: lsim_new, lsim_load (or lsim_load_string),
- * lsim_resume (again and again), lsim_eval (between resumes), lsim_goals, lsim_free.
+ * Entry points in the order a run uses them: lsim_new, lsim_fix_setting (settings from
+ * outside), lsim_load (or lsim_load_string), lsim_resume (again and again), lsim_eval
+ * (between resumes), lsim_goals, lsim_free; lsim_goals_check checks a goals file alone.
  *
  * Limits:
  *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
@@ -11,7 +12,7 @@
  *                 script creates, see lsim_sandbox.c) adds up VM instructions;
  *   virtual time, events   checked by lsim_step before each world event;
  * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
- * swallow it and go on.
+ * swallow it and go on. Messages name the script's file with its whole path (lsim_source).
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,8 @@
 /*
  * lsim_net.c - `net`, the wire between A and B as a scenario sees it (wire.h): the links'
  * delay, jitter, loss, duplication, reordering and bandwidth; rules that drop, delay or
- * duplicate matching segments; crafted segments; and the segments in flight, by id.
+ * duplicate matching segments; crafted segments; the segments in flight, by id; and a host
+ * whose TCP is switched off (net:script). Every call that takes a table refuses unknown keys.
  *
  * Entry point: lsim_open_net. Every net call that changes something is a runner step.
  */

@@ -1,15 +1,18 @@
 /*
  * lsim_sim.c - `sim`, the clock as a scenario sees it, and the scenario's own vocabulary:
- * the trace table, expect / expect_state / expect_error, say, pause, scenario{} and goals{}.
+ * the trace table, expect / expect_state / expect_error / expect_segment, say, pause,
+ * scenario{} and goals{} (checked as they are recorded, graded by lsim_goals_eval).
  *
- * The blocking calls (sim:run, sim:run_until, sim:step) process world events one at a time
+ * The blocking calls (sim:run, sim:run_until, sim:wait_for, sim:step, sim:transfer, and
+ * expect_segment with 'within') process world events one at a time
  * through lsim_step and, between two events, may yield the scenario's coroutine to the driver
  * (lua_yieldk: the loop's state lives on the Lua stack, so the continuation picks it up).
  *
  * Every list handed to a script is an array in a fixed order (event order, id order): never a
  * table whose iteration order would depend on Lua's per-run string hashing.
  *
- * Entry points: lsim_open_sim, lsim_push_event, lsim_goals_eval.
+ * Entry points: lsim_open_sim, lsim_push_event, lsim_goals_eval, lsim_goals_count,
+ * lsim_scenario_goals.
  */
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,12 @@
  * Conventions (docs/lua-api.md): a call that fails returns nil, "ERRNO"; a wrong argument
  * raises "bad argument #n to 'f' (...)"; every call that acts is a step for the runner.
  *
- * Entry points: lsim_open_hosts, lsim_push_sock, lsim_check_sock, lsim_check_host.
+ * Sockets also have the calls a socket programmer knows besides RFC 9293's: shutdown(how),
+ * setsockopt/getsockopt (struct tcp_sockopts), info (TCP_INFO), and is(state) for comparing
+ * states in any spelling.
+ *
+ * Entry points: lsim_open_hosts, lsim_push_sock, lsim_check_sock, lsim_check_host,
+ * lsim_check_state, lsim_state_lookup.
  */
 #include <stdio.h>
 #include <stdlib.h>
