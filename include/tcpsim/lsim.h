@@ -114,8 +114,14 @@ void lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *pref
  *   state = "TIME_WAIT" [, host = "A"] some socket (of that host) entered the state
  *   edge = {"FIN_WAIT_1", "CLOSING"} [, host] some socket made that transition
  *   rule = "RST_CHALLENGE"            the rule (tcp_rule_name) acted at least once
+ *   setting = {tcp_syn_retries = 7} [, host] the settings have these values at the end
+ *   changed = {"tcp_syn_retries"}     the settings fixed from outside (lsim_fix_setting) are
+ *                                     exactly these
+ * Each goal is checked as goals{} records it: an unknown field, state, rule, host or setting,
+ * or an edge that is no transition of the state diagram, is an error at the goal's line.
  * lsim_goals() evaluates the goals recorded in 'goalfile' (run in a fresh sandbox that sees
- * the world and trace of 'l') against what 'l' did, in the order the file lists them.
+ * the world and trace of 'l') against what 'l' did, in the order the file lists them. Goals
+ * a scenario records itself are checked when it ends: one not reached fails it.
  */
 struct lsim_goal {
     char *name;
