@@ -699,7 +699,7 @@ lsim_seg_next(const struct trace_log *log, size_t start, int from)
 static size_t
 lsim_seg_start(const struct lsim *l, int from)
 {
-    size_t start = l->seg_cursor[from];
+    size_t start = l->seg_cursor[from] < l->log->len ? l->seg_cursor[from] : l->log->len;
     for (size_t i = l->log->len; i > start; i--) {
         const struct trace_event *ev = &l->log->ev[i - 1];
         if (ev->kind == TRACE_CALL && ev->host == from)
