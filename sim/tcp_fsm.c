@@ -225,6 +225,8 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->rto = h->cfg.rto_initial;
     c->isn_opt = -1;
     c->keepalive = h->cfg.keepalive != 0;
+    c->opts.user_timeout = -1;
+    c->opts.linger = -1;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
         c->timers[t].conn = c;
         c->timers[t].which = (enum tcp_timer)t;
@@ -435,6 +437,21 @@ tcp_ring_alloc(struct tcp_ring *r, uint32_t cap)
     r->head = 0;
     r->len = 0;
     return r->buf ? 0 : -1;
+}
+
+int
+tcp_ring_resize(struct tcp_ring *r, uint32_t cap)
+{
+    assert(r->len <= cap);
+    uint8_t *buf = malloc(cap ? cap : 1);
+    if (!buf)
+        return -1;
+    tcp_ring_peek(r, 0, buf, r->len); /* offsets from the head stay as they were */
+    free(r->buf);
+    r->buf = buf;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
 }
 
 void

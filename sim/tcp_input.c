@@ -311,9 +311,11 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         /* RFC 1122 4.2.2.13: "if new data is received after CLOSE is called, its TCP SHOULD
            send a RST to show that data was lost." Nobody will read it; an ACK would tell the
            peer it was delivered. The TCB goes, and the segment is answered as in CLOSED
-           (§3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, what a 6.18 kernel sent. A socket only shut
-           down for sending still receives. */
-        if (c->orphaned && t->len > 0) {
+           (§3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, what a 6.18 kernel sent. The same after
+           shutdown(SHUT_RDWR): Linux's test is the receiving side being shut, which close()
+           and SHUT_RD both do (tcp_rcv_state_process), and in these states the sending side is
+           shut too. A socket only shut down for sending still receives. */
+        if ((c->orphaned || c->rd_shut) && t->len > 0) {
             tcp_delete_tcb(c, TCP_RULE_TEXT_AFTER_CLOSE_RST, TCP_ECONNRESET);
             tcp_send_reset_for(c->host, t->seg);
             return;

@@ -56,6 +56,10 @@ tcp_listen_child(struct tcp_conn *l, const struct tcp_seg *seg)
     c->passive = true;
     c->reuseaddr = l->reuseaddr;
     c->keepalive = l->keepalive;
+    c->opts = l->opts; /* setsockopt on the listener: Linux's sk_clone_lock copies them */
+    if ((c->opts.rcvbuf && tcp_set_bufsize(c, true, (uint32_t)c->opts.rcvbuf) != TCP_OK) ||
+        (c->opts.sndbuf && tcp_set_bufsize(c, false, (uint32_t)c->opts.sndbuf) != TCP_OK))
+        c->opts.rcvbuf = c->opts.sndbuf = 0; /* out of memory: the host's sizes, as allocated */
     c->last_heard = tcp_now(c);
     l->synq_len++;
     return c;

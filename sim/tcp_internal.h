@@ -88,6 +88,9 @@ void tcp_sndq_release(struct tcp_conn *c);
 /* tcp_ring: byte ring buffers. */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);
+/* Give 'r' room for 'cap' bytes (at least r->len), its bytes kept at the same offsets from
+   the head; 0, or -1 when out of memory. */
+int tcp_ring_resize(struct tcp_ring *r, uint32_t cap);
 uint32_t tcp_ring_space(const struct tcp_ring *r);
 uint32_t tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len);
 /* Copy 'len' bytes starting 'off' bytes after the head, without consuming. */

@@ -105,12 +105,39 @@ tcp_rtt_sample(struct tcp_conn *c, clk_time r)
     c->rto = tcp_clamp_rto(c, c->srtt + (k > 1 ? k : 1));
 }
 
+/* Keep-alive and the user timeout of one socket: its own options (setsockopt), else its
+   host's settings, as Linux's keepalive_time_when(), keepalive_intvl_when(),
+   keepalive_probes() and icsk_user_timeout read them. */
+static clk_time
+tcp_keepidle(const struct tcp_conn *c)
+{
+    return c->opts.keepidle > 0 ? c->opts.keepidle : c->host->cfg.keepalive_time;
+}
+
+static clk_time
+tcp_keepintvl(const struct tcp_conn *c)
+{
+    return c->opts.keepintvl > 0 ? c->opts.keepintvl : c->host->cfg.keepalive_intvl;
+}
+
+static int
+tcp_keepcnt(const struct tcp_conn *c)
+{
+    return c->opts.keepcnt > 0 ? c->opts.keepcnt : c->host->cfg.keepalive_probes;
+}
+
+static clk_time
+tcp_user_timeout(const struct tcp_conn *c)
+{
+    return c->opts.user_timeout >= 0 ? c->opts.user_timeout : c->host->cfg.user_timeout;
+}
+
 /* The retransmission timer's next delay: the RTO, cut short so that a user timeout fires
    when due: RFC 9293 3.10.8 treats it as its own deadline, and Linux clamps the RTO so. */
 static clk_time
 tcp_rexmit_delay(const struct tcp_conn *c)
 {
-    clk_time ut = c->host->cfg.user_timeout;
+    clk_time ut = tcp_user_timeout(c);
     if (ut <= 0 || c->first_unacked_at <= 0 || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
         return c->rto;
     clk_time left = c->first_unacked_at + ut - tcp_now(c);
@@ -256,7 +283,7 @@ tcp_keepalive_reset(struct tcp_conn *c)
 {
     c->probes = 0;
     if (c->keepalive && tcp_synchronized(c->state) && c->state != TCP_TIME_WAIT)
-        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, c->host->cfg.keepalive_time);
+        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, tcp_keepidle(c));
 }
 
 /* The time 'n' retries take when the RTO starts at 'base' and doubles (each at most rto_max):
@@ -322,8 +349,8 @@ tcp_rexmit_timeout(struct tcp_conn *c)
             return;
         }
     } else {
-        if (s->user_timeout > 0 && c->first_unacked_at > 0
-            && tcp_now(c) - c->first_unacked_at >= s->user_timeout) {
+        if (tcp_user_timeout(c) > 0 && c->first_unacked_at > 0
+            && tcp_now(c) - c->first_unacked_at >= tcp_user_timeout(c)) {
             tcp_delete_tcb(c, TCP_RULE_TIMER_USER_TIMEOUT, TCP_ETIMEDOUT);
             return;
         }
@@ -406,7 +433,7 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
             tcp_keepalive_reset(c);
             break;
         }
-        if (c->probes >= c->host->cfg.keepalive_probes) {
+        if (c->probes >= tcp_keepcnt(c)) {
             /* The peer may be alive but unreachable: tell it the connection is gone, as
                Linux's tcp_keepalive_timer does (tcp_send_active_reset: RST,ACK one interval
                after the last probe on a 6.18 kernel). RFC 1122 4.2.3.6 leaves it open. */
@@ -417,7 +444,7 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
         c->probes++;
         tcp_note(c->host, c, TCP_RULE_TIMER_KEEPALIVE);
         tcp_send_probe(c, false);
-        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, c->host->cfg.keepalive_intvl);
+        tcp_timer_arm(c, TCP_TIMER_KEEPALIVE, tcp_keepintvl(c));
         break;
     case TCP_TIMER_DELACK:
         tcp_note(c->host, c, TCP_RULE_TIMER_DELACK);

@@ -267,8 +267,9 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
     uint32_t n = c->rcvq.len < cap ? c->rcvq.len : (uint32_t)cap;
     if (n == 0)
         /* §3.10.3, CLOSE-WAIT: "Since the remote side has already sent FIN, RECEIVEs must be
-           satisfied by data already on hand, but not yet delivered to the user" */
-        return c->fin_rcvd ? TCP_EOF : TCP_OK;
+           satisfied by data already on hand, but not yet delivered to the user"; after
+           shutdown(SHUT_RD) too, an empty read is the end (tcp_shutdown_read) */
+        return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     tcp_rcvq_take(c, buf, n);
     *got = n;
     /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
@@ -395,6 +396,28 @@ tcp_shutdown(struct tcp_conn *c)
     return TCP_EINVAL;
 }
 
+/*
+ * shutdown(SHUT_RD). TCP has no segment for it and the RFC no such call, so this is Linux's
+ * behaviour: tcp_recvmsg stops at RCV_SHUTDOWN, so a read that finds nothing queued returns 0
+ * (end of stream) at once, while data that still arrives is acknowledged and queued, and a
+ * later read returns it. Only in FIN-WAIT-1/2, once the sending side is shut too (SHUT_RDWR),
+ * does new data draw a RST and reset the connection (Linux tcp_rcv_state_process; here
+ * tcp_process_text_and_fin in tcp_input.c, rule TEXT_AFTER_CLOSE_RST).
+ */
+enum tcp_err
+tcp_shutdown_read(struct tcp_conn *c)
+{
+    enum tcp_err err = TCP_OK;
+    if (c->state == TCP_CLOSED)
+        err = tcp_closed_error(c, TCP_ENOTCONN);
+    else if (c->state == TCP_LISTEN || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+        err = TCP_ENOTCONN; /* as tcp_shutdown: only a connection has a receiving side */
+    tcp_call(c->host, c, err, "shutdown read");
+    if (err == TCP_OK)
+        c->rd_shut = true;
+    return err;
+}
+
 enum tcp_err
 tcp_abort(struct tcp_conn *c)
 {
@@ -458,6 +481,23 @@ tcp_set_keepalive(struct tcp_conn *c, bool on)
         tcp_keepalive_reset(c);
     else
         tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
+{
+    struct tcp_ring *r = rcv ? &c->rcvq : &c->sndq;
+    if (size == 0 || (rcv && size < r->len + c->ooo_bytes) || (!rcv && size < r->len))
+        return TCP_EINVAL;
+    if (r->buf) {
+        /* data segments in flight point into the send ring: they take their own copies */
+        if (!rcv)
+            wire_recall_all(c->host->world, &c->lent);
+        if (tcp_ring_resize(r, size) != 0)
+            return TCP_ENOBUFS;
+    }
+    *(rcv ? &c->opts.rcvbuf : &c->opts.sndbuf) = (int)size;
     return TCP_OK;
 }
 

@@ -6,7 +6,8 @@
  * it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
  * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
  * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
- * wire_arrive() hands the segment to the receiving host's tcp_input() and frees it, unless
+ * wire_arrive() hands the segment to the receiving host's tcp_input() (not to a scripted
+ * host's, whose TCP is switched off: the arrival is traced and that is all) and frees it, unless
  * the receive queue kept it (wire_keep); a segment addressed to neither host is lost there.
  *
  * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
@@ -240,7 +241,8 @@ wire_arrive(struct clk_event *ev, void *ctx)
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
-    tcp_input(&wd->host[p->to], &p->seg);
+    if (!wd->host[p->to].scripted)
+        tcp_input(&wd->host[p->to], &p->seg);
     w->delivering = NULL;
     if (!p->kept)
         wire_pkt_free(w, p);

@@ -218,6 +218,20 @@ struct tcp_conn_timer {
     enum tcp_timer which;
 };
 
+/* Options a program sets on one socket with setsockopt(2) (tcp_sockopt_*; lsim's
+   sock:setsockopt). Each wins over its host's setting for this socket alone; a connection a
+   listener accepts starts with the listener's, as Linux's sk_clone_lock copies the socket. */
+struct tcp_sockopts {
+    clk_time keepidle;        /* TCP_KEEPIDLE; 0: the host's tcp_keepalive_time */
+    clk_time keepintvl;       /* TCP_KEEPINTVL; 0: the host's tcp_keepalive_intvl */
+    int keepcnt;              /* TCP_KEEPCNT; 0: the host's tcp_keepalive_probes */
+    clk_time user_timeout;    /* TCP_USER_TIMEOUT; 0: off; -1: the host's user_timeout */
+    int linger;               /* SO_LINGER in seconds; -1: off (a close with 0 is an abort) */
+    int rcvbuf, sndbuf;       /* SO_RCVBUF, SO_SNDBUF in octets; 0: the host's rcv_buf, snd_buf */
+    bool nodelay;             /* TCP_NODELAY: kept only, tcpsim has no Nagle algorithm */
+    bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
+};
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -263,9 +277,11 @@ struct tcp_conn {
     uint32_t fin_seq;
     bool fin_rcvd;            /* the peer's FIN is in sequence: EOF after rcvq drains */
     bool orphaned;            /* the user closed (not shutdown): nobody reads any more */
+    bool rd_shut;             /* shutdown(SHUT_RD): the user reads no more (tcp_shutdown_read) */
     bool passive;             /* born from a LISTEN (SYN-RECEIVED returns there on RST) */
     bool reuseaddr;
     bool keepalive;
+    struct tcp_sockopts opts;
 
     /* Listening: Linux's two queues. The SYN queue holds the embryonic connections (born from
        this listener, not yet ESTABLISHED), the accept queue those that reached ESTABLISHED and
@@ -347,6 +363,8 @@ struct tcp_host {
     int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */
     uint32_t challenge_left;  /* challenge ACKs it may still send in that second */
     struct world *world;
+    bool scripted;            /* its TCP is switched off: segments reach it and go no further,
+                                 it sends only what a script injects (packetdrill's remote) */
 };
 
 /* Options for OPEN. */
@@ -376,11 +394,18 @@ enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len,
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
+/* shutdown(SHUT_RD): the receiving side. Nothing is sent; an empty read is then the end of the
+   stream, and new data in FIN-WAIT-1/2 is answered with a RST (Linux; tcp_user.c). */
+enum tcp_err tcp_shutdown_read(struct tcp_conn *c);
 enum tcp_err tcp_abort(struct tcp_conn *c);
 /* The next established connection of listener 'l', or NULL (with TCP_OK: none ready yet). */
 enum tcp_err tcp_accept(struct tcp_conn *l, struct tcp_conn **out);
 /* Turn keep-alive on or off for one socket (SO_KEEPALIVE). */
 enum tcp_err tcp_set_keepalive(struct tcp_conn *c, bool on);
+/* Resize one socket's receive ('rcv') or send buffer (SO_RCVBUF, SO_SNDBUF) to 'size' octets,
+   now if it has its buffers, else for the connections it will accept; TCP_EINVAL when the
+   buffer holds more than that now. */
+enum tcp_err tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size);
 /* The host forgets every connection at once, sending nothing (§3.5.2 half-open). */
 void tcp_host_crash(struct tcp_host *h);
 

@@ -75,7 +75,7 @@
     X(CLOSING_ACKED,        "3.10.7.4",          "fifth, CLOSING: our FIN is ACKed, TIME-WAIT") \
     X(LAST_ACK_ACKED,       "3.10.7.4",          "fifth, LAST-ACK: our FIN is ACKed, delete the TCB") \
     X(TEXT_IGNORED,         "3.10.7.4",          "seventh, process the text: after the peer's FIN, text is ignored") \
-    X(TEXT_AFTER_CLOSE_RST, "RFC 1122 4.2.2.13", "seventh, FIN-WAIT-1/2 after CLOSE: new text is answered with <SEQ=SEG.ACK><CTL=RST>, the connection is reset") \
+    X(TEXT_AFTER_CLOSE_RST, "RFC 1122 4.2.2.13", "seventh, FIN-WAIT-1/2 after CLOSE or shutdown(SHUT_RDWR): new text is answered with <SEQ=SEG.ACK><CTL=RST>, the connection is reset") \
     X(FIN_NOT_SYNC_DROP,    "3.10.7.4",          "eighth: a FIN in CLOSED, LISTEN or SYN-SENT is not processed") \
     X(FIN_CLOSE_WAIT,       "3.10.7.4",          "eighth, check the FIN: ACK it, CLOSE-WAIT") \
     X(FIN_CLOSING,          "3.10.7.4",          "eighth, FIN-WAIT-1: our FIN not yet ACKed, simultaneous close, CLOSING") \
