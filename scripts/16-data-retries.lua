@@ -1,5 +1,5 @@
 scenario { title = "Data retransmission gives up",
-  summary = "The path dies mid-connection: 15 retransmissions with backoff, ETIMEDOUT after about 924.6 s (tcp_retries2)" }
+  summary = "The path dies mid-connection: a tail loss probe, 15 timeouts with backoff, ETIMEDOUT after 924.8 s (tcp_retries2: 924.6 s)" }
 
 sim:config { preset = "linux" }   -- the numbers below are Linux's defaults
 
@@ -15,7 +15,9 @@ net:drop { from = A, count = 1000 }
 local t0 = sim.now
 c:send("important")
 
-say("Each time the retransmission timer expires A sends the segment again and doubles the RTO")
+say("First comes a tail loss probe (RFC 8985 7, tcp_early_retrans = 3): no ACK within 2 x SRTT")
+say("+ 200 ms, cut to the RTO, so at 0.2 s A sends the segment again and restarts the RTO from there.")
+say("Then each time the retransmission timer expires A sends the segment again and doubles the RTO")
 say("(RFC 6298 5.5): 0.2, 0.4, 0.8 ... until it reaches rto_max, 120 s.")
 sim:run_until(function() return c.state == "CLOSED" end, 2000)
 local sent = {}
@@ -25,8 +27,9 @@ end
 local gaps = {}
 for i = 2, #sent do gaps[#gaps + 1] = string.format("%.1f", sent[i] - sent[i - 1]) end
 say("Gaps between the copies: " .. table.concat(gaps, " "))
-expect(#sent == 16, "the original and tcp_retries2 = 15 retransmissions, got " .. #sent)
-expect(gaps[10] == "102.4" and gaps[11] == "120.0", "doubling, then capped at rto_max")
+expect(#sent == 17, "the original, the probe and 15 timeouts, got " .. #sent)
+expect(gaps[1] == "0.2" and gaps[2] == "0.2", "the probe, then the RTO not backed off")
+expect(gaps[11] == "102.4" and gaps[12] == "120.0", "doubling, then capped at rto_max")
 
 local gave_up = sim.now - t0
 for _, e in ipairs(sim:trace()) do
@@ -35,8 +38,10 @@ for _, e in ipairs(sim:trace()) do
     expect(e.rule_id == "TIMER_DATA_GIVE_UP", "ended by the retries2 rule, got " .. e.rule_id)
   end
 end
-say(string.format("A gave up %.1f s after the send: 0.2 x (2^10 - 1) + 6 x 120 = 924.6 s.", gave_up))
-expect(math.abs(gave_up - 924.6) < 1e-6, "gave up at 924.6 s")
+say("Linux counts tcp_retries2 = 15 as a time: what 15 retries take from 200 ms doubling,")
+say("0.2 x (2^10 - 1) + 6 x 120 = 924.6 s. It gives up at the first timeout past that.")
+say(string.format("Here that is %.1f s after the send (the probe moved every timeout 0.2 s later).", gave_up))
+expect(math.abs(gave_up - 924.8) < 1e-6, "gave up at 924.8 s")
 expect_error(c, "ETIMEDOUT")
 say("RFC 1122 4.2.3.5 asks R2 to be at least 100 s; Linux's tcp_retries2 = 15 makes it 15 minutes.")
 say("No RST is sent: there is no reason to believe it would get through. B never noticed a thing:")

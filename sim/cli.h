@@ -6,6 +6,7 @@
  *   repl.c      tcpsim repl [OPTION]... [FILE] (repl_main, include/tcpsim/repl.h)
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
+ *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -14,7 +15,11 @@
 #define TCPSIM_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "tcpsim/lsim.h"
 
 /* The exit statuses of every command. */
 enum cli_exit {
@@ -74,5 +79,25 @@ void cli_version(FILE *f);
  * lands). Into 'buf'; NULL when neither exists.
  */
 const char *cli_library(const char *rel, char *buf, size_t cap);
+
+/* cli_set.c: --set NAME=VALUE and --settings FILE, in the order given (run and test). */
+struct cli_setting {
+    const char *text;         /* the assignment, or the file's path */
+    bool file;
+};
+struct cli_settings {
+    struct cli_setting *v;
+    size_t n, cap;
+};
+/* Is 'opt' one of the two options (each takes a value)? */
+bool cli_settings_option(const char *opt);
+/* Keep option 'opt' with its 'value'; 0, or -1 when out of memory. */
+int cli_settings_add(struct cli_settings *s, const char *opt, const char *value);
+/* Fix them all in runner 'l' (lsim_fix_setting); 0, or -1 with the reason in 'err'. */
+int cli_settings_apply(const struct cli_settings *s, struct lsim *l, char *err, size_t cap);
+/* Check them once before anything runs (a throwaway runner); 0, or -1 after printing
+   "<prog>: reason" to stderr. */
+int cli_settings_check(const struct cli_settings *s, const char *prog);
+void cli_settings_free(struct cli_settings *s);
 
 #endif

@@ -3,13 +3,16 @@
  * pictures asked for; and `tcpsim demo`, the scenario a newcomer sees first.
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
- *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE] FILE
+ *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
+ *              [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
  * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
- * follow FILE. --seed and --preset win over the script's own sim:config. Exit status
- * (enum cli_exit): 0 when the scenario passes, 1 when it fails (the reason and the last events
- * go to stderr), 2 on bad usage.
+ * follow FILE. --seed and --preset win over the script's own sim:config, --set and --settings
+ * over its sysctl writes (cli_set.c). The verdict ("-- passed", or FAIL and the last events)
+ * is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
+ * scenario passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad
+ * usage.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -48,11 +51,12 @@ struct cli_run_opts {
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
     const char *ladder_svg, *dot, *pcap;
+    struct cli_settings settings; /* --set, --settings */
 };
 
 /* Long options without a short form get values past the characters. */
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
-       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP };
+       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_SET, CLI_RUN_SETTINGS };
 
 static const struct option cli_run_longopts[] = {
     {"seed", required_argument, NULL, CLI_RUN_SEED},
@@ -65,6 +69,8 @@ static const struct option cli_run_longopts[] = {
     {"ladder-svg", required_argument, NULL, CLI_RUN_LADDER_SVG},
     {"dot", required_argument, NULL, CLI_RUN_DOT},
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
+    {"set", required_argument, NULL, CLI_RUN_SET},
+    {"settings", required_argument, NULL, CLI_RUN_SETTINGS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -98,6 +104,9 @@ cli_run_help(FILE *f, bool demo)
                "      --dot=FILE         write the state diagram with the run's path to FILE\n"
                "                         (Graphviz DOT)\n"
                "      --pcap=FILE        write the segments to FILE as a pcapng capture\n"
+               "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) over the\n"
+               "                         scenario's own sysctl writes; may be repeated\n"
+               "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
                "  -h, --help             print this help and exit\n\n"
                "Exit status:\n"
                "  0  the scenario passed\n"
@@ -160,6 +169,13 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
             break;
         case CLI_RUN_PCAP:
             o->pcap = optarg;
+            break;
+        case CLI_RUN_SET:
+        case CLI_RUN_SETTINGS:
+            if (cli_settings_add(&o->settings, c == CLI_RUN_SET ? "--set" : "--settings", optarg) != 0) {
+                fprintf(stderr, "tcpsim: out of memory\n");
+                rc = CLI_EXIT_FAIL;
+            }
             break;
         case 'h':
             cli_run_help(stdout, demo);
@@ -276,10 +292,16 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (o->pcap && (pcap = out_pcap_new()) != NULL)
         world_observe(w, out_pcap_observe, pcap);
+    char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
+    if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
+        fprintf(stderr, "tcpsim run: %s\n", why); /* checked before: not expected */
+        loaded = -1;
+    }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
+    /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
+    int rc = cli_run_outputs(o, l, pcap) != 0;
     fflush(stdout);
-    int rc = 0;
     if (s == LSIM_DONE) {
         if (o->format != OUT_FMT_JSONL)
             printf("-- passed: %s (seed %llu, preset %s)\n", lsim_title(l) ? lsim_title(l) : (o->file ? o->file : "demo"),
@@ -292,8 +314,6 @@ cli_run_one(const struct cli_run_opts *o)
         }
         rc = 1;
     }
-    if (cli_run_outputs(o, l, pcap) != 0 && rc == 0)
-        rc = 1;
     if (text)
         world_unobserve(w, out_text_observe, text);
     if (pcap)
@@ -309,7 +329,10 @@ cli_run(int argc, char **argv)
 {
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
     int rc = cli_run_parse(argc, argv, &o, false);
-    return rc >= 0 ? rc : cli_run_one(&o);
+    if (rc < 0)
+        rc = cli_settings_check(&o.settings, "tcpsim run") == 0 ? cli_run_one(&o) : CLI_EXIT_USAGE;
+    cli_settings_free(&o.settings);
+    return rc;
 }
 
 int
@@ -318,9 +341,11 @@ cli_demo(int argc, char **argv)
     struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
     char lib[4096];
     int rc = cli_run_parse(argc, argv, &o, true);
-    if (rc >= 0)
-        return rc;
-    if (!o.file && !(o.file = cli_library(CLI_DEMO_SCRIPT, lib, sizeof lib)))
-        o.code = cli_demo_builtin;
-    return cli_run_one(&o);
+    if (rc < 0) {
+        if (!o.file && !(o.file = cli_library(CLI_DEMO_SCRIPT, lib, sizeof lib)))
+            o.code = cli_demo_builtin;
+        rc = cli_settings_check(&o.settings, "tcpsim demo") == 0 ? cli_run_one(&o) : CLI_EXIT_USAGE;
+    }
+    cli_settings_free(&o.settings);
+    return rc;
 }

@@ -4,7 +4,7 @@
  * inside a worker process, one line each, then "N passed, N failed".
  *
  *   tcpsim test [-j N|--jobs=N] [--filter=PATTERN] [--tap] [--goals=FILE] [--coverage]
- *               [--timeout=SECONDS] [PATH]...
+ *               [--timeout=SECONDS] [--set=NAME=VALUE]... [--settings=FILE] [PATH]...
  *
  * Options are parsed by getopt_long (cli_args.c), before or after the PATHs.
  *
@@ -20,7 +20,9 @@
  * for the scenarios left. Results are printed in the order the scenarios were listed, so the
  * output is the same for any -j.
  * Folders are walked recursively in byte order of the names; files whose name starts with '_'
- * are skipped (helpers and goal files can live beside the scenarios that way).
+ * are skipped (helpers can live beside the scenarios that way), and so are goals files
+ * (NAME.goals.lua), which are never run as scenarios. The goals file and the settings of
+ * --set and --settings are checked once, before any scenario runs (cli_test_check).
  *
  * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> cli_test_assign
  * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
@@ -53,6 +55,8 @@ struct cli_test_opts {
     const char *filter, *goals;
     bool tap, coverage;
     unsigned timeout;         /* wall-clock seconds per scenario */
+    struct cli_settings settings; /* --set, --settings: fixed in every scenario's runner */
+    size_t goals_n;           /* goals in the goals file (cli_test_check) */
 };
 
 struct cli_list {
@@ -153,7 +157,8 @@ cli_test_collect(struct cli_list *out, const char *path)
             break;
         }
         snprintf(full, len, "%s%s%s", path, cli_ends_with(path, "/") ? "" : "/", names.v[i]);
-        if (stat(full, &st) == 0 && (S_ISDIR(st.st_mode) || cli_ends_with(full, ".lua")))
+        if (stat(full, &st) == 0 &&
+            (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full))))
             rc = cli_test_collect(out, full);
         free(full);
     }
@@ -206,14 +211,14 @@ cli_write_all(int fd, const void *p, size_t n)
 
 /* Goal lines for 'l' into 'f'; counts into 'h'. */
 static void
-cli_test_goals(struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)
+cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)
 {
     struct lsim_goal *g = NULL;
     size_t n = 0;
     char *err = NULL;
     if (lsim_goals(l, goalfile, &g, &n, &err) != 0) {
         fprintf(f, "    goals: %s\n", err ? err : "could not be checked");
-        h->goals_total = 1;
+        h->goals_total = (int32_t)o->goals_n; /* none of them reached */
         free(err);
         return;
     }
@@ -243,7 +248,10 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
     FILE *df = open_memstream(&detail, &dlen);
     const char *head = "out of memory";
     struct lsim *l = lsim_new(&lo);
+    char why[600];
     out_coverage_init(&cov);
+    if (l && cli_settings_apply(&o->settings, l, why, sizeof why) != 0)
+        fprintf(df ? df : stderr, "    settings: %s\n", why); /* checked before: not expected */
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
         if (lsim_load(l, path) == 0)
@@ -255,7 +263,7 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
         if (!h.pass && lsim_log(l)->len > 0)
             lsim_print_recent(l, df, 6, "    | ");
         if (o->goals)
-            cli_test_goals(l, o->goals, df, &h);
+            cli_test_goals(o, l, o->goals, df, &h);
         if (o->coverage)
             out_coverage_add(&cov, lsim_log(l));
     }
@@ -509,7 +517,8 @@ cli_test_schedule(const struct cli_test_opts *o, const struct cli_list *files, s
             cli_test_bury(&ws[s], NULL, o);
 }
 
-enum { CLI_TEST_FILTER = 256, CLI_TEST_TAP, CLI_TEST_GOALS, CLI_TEST_COVERAGE, CLI_TEST_TIMEOUT };
+enum { CLI_TEST_FILTER = 256, CLI_TEST_TAP, CLI_TEST_GOALS, CLI_TEST_COVERAGE, CLI_TEST_TIMEOUT,
+       CLI_TEST_SET, CLI_TEST_SETTINGS };
 
 static const struct option cli_test_longopts[] = {
     {"jobs", required_argument, NULL, 'j'},
@@ -518,6 +527,8 @@ static const struct option cli_test_longopts[] = {
     {"goals", required_argument, NULL, CLI_TEST_GOALS},
     {"coverage", no_argument, NULL, CLI_TEST_COVERAGE},
     {"timeout", required_argument, NULL, CLI_TEST_TIMEOUT},
+    {"set", required_argument, NULL, CLI_TEST_SET},
+    {"settings", required_argument, NULL, CLI_TEST_SETTINGS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -530,7 +541,7 @@ cli_test_help(FILE *f)
                "scripts/ in the current folder, else the installed library), each in a fresh\n"
                "world inside a worker process; print PASS or FAIL for each, then \"N passed,\n"
                "N failed\". Folders are walked recursively in name order; names starting\n"
-               "with '_' are skipped.\n\n"
+               "with '_' and goals files (NAME.goals.lua) are skipped.\n\n"
                "  -j, --jobs=N           run N workers at once, from 1 to %d (default 1); the\n"
                "                         output is the same for any N\n"
                "      --filter=PATTERN   only the scenarios whose name contains PATTERN, or\n"
@@ -540,6 +551,9 @@ cli_test_help(FILE *f)
                "      --coverage         add the state-diagram edges and rules the run covered\n"
                "      --timeout=SECONDS  the wall-clock limit of each scenario, from 1 to 86400\n"
                "                         (default 120)\n"
+               "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) in every\n"
+               "                         scenario, over its own sysctl writes; may be repeated\n"
+               "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
                "  -h, --help             print this help and exit\n\n"
                "Exit status:\n"
                "  0  every scenario passed, and every goal was reached\n"
@@ -587,6 +601,13 @@ cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *
         case CLI_TEST_COVERAGE:
             o->coverage = true;
             break;
+        case CLI_TEST_SET:
+        case CLI_TEST_SETTINGS:
+            if (cli_settings_add(&o->settings, c == CLI_TEST_SET ? "--set" : "--settings", optarg) != 0) {
+                fprintf(stderr, "tcpsim: out of memory\n");
+                rc = CLI_EXIT_FAIL;
+            }
+            break;
         case 'h':
             cli_test_help(stdout);
             rc = CLI_EXIT_OK;
@@ -601,6 +622,30 @@ cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *
             rc = CLI_EXIT_FAIL;
     cli_args_free(&a);
     return rc;
+}
+
+/* What can be checked before any scenario runs: the goals file (its goals' states, rules,
+   hosts, fields, settings; lsim_goals_check), the settings of --set and --settings, and that
+   no scenario named is a goals file. 0, or 2 (bad usage) after saying what is wrong. */
+static int
+cli_test_check(struct cli_test_opts *o, const struct cli_list *paths)
+{
+    for (size_t i = 0; i < paths->n; i++)
+        if (lsim_is_goals_file(paths->v[i])) {
+            fprintf(stderr, "tcpsim test: %s is a goals file (by its name, NAME.goals.lua), not a scenario: "
+                            "give it with --goals\n",
+                    paths->v[i]);
+            return CLI_EXIT_USAGE;
+        }
+    if (o->goals) {
+        char *err = NULL;
+        if (lsim_goals_check(o->goals, &o->goals_n, &err) != 0) {
+            fprintf(stderr, "tcpsim test: %s\n", err ? err : "the goals could not be checked");
+            free(err);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return cli_settings_check(&o->settings, "tcpsim test") == 0 ? 0 : CLI_EXIT_USAGE;
 }
 
 /* The closing lines; the exit status. */
@@ -630,8 +675,11 @@ cli_test(int argc, char **argv)
     struct cli_test_opts o = {.jobs = 1, .timeout = 120};
     struct cli_list paths = {0}, all = {0}, files = {0};
     int rc = cli_test_parse(argc, argv, &o, &paths);
+    if (rc < 0 && (rc = cli_test_check(&o, &paths)) == 0)
+        rc = -1;
     if (rc >= 0) {
         cli_list_free(&paths);
+        cli_settings_free(&o.settings);
         return rc;
     }
     char lib[4096];
@@ -661,5 +709,6 @@ cli_test(int argc, char **argv)
     cli_list_free(&paths);
     cli_list_free(&all);
     cli_list_free(&files);
+    cli_settings_free(&o.settings);
     return rc;
 }

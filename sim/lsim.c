@@ -2,8 +2,9 @@
  * lsim.c - the scenario runner: one sandboxed Lua state per world, the scenario's coroutine,
  * and the limits that keep a student's script from hanging or sinking a run.
  *
- * Entry points in the order a run uses them: lsim_new, lsim_load (or lsim_load_string),
- * lsim_resume (again and again), lsim_eval (between resumes), lsim_goals, lsim_free.
+ * Entry points in the order a run uses them: lsim_new, lsim_fix_setting (settings from
+ * outside), lsim_load (or lsim_load_string), lsim_resume (again and again), lsim_eval
+ * (between resumes), lsim_goals, lsim_free; lsim_goals_check checks a goals file alone.
  *
  * Limits:
  *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
@@ -11,10 +12,13 @@
  *                 script creates, see lsim_sandbox.c) adds up VM instructions;
  *   virtual time, events   checked by lsim_step before each world event;
  * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
- * swallow it and go on.
+ * swallow it and go on. Messages name the script's file with its whole path (lsim_source).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lualib.h>
 
@@ -109,6 +113,18 @@ lsim_fail(lua_State *L, enum tcp_err e)
 }
 
 void
+lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text)
+{
+    if (!world_traced(w))
+        return;
+    struct trace_event ev = {
+        .kind = TRACE_CALL, .host = c->host->index, .conn = c->id, .conn_name = c->name, .text = text,
+        .err = err, .from_state = c->state, .to_state = c->state,
+    };
+    world_emit(w, &ev);
+}
+
+void
 lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v)
 {
     if (l->novr == l->capovr) {
@@ -120,6 +136,197 @@ lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info,
         l->capovr = ncap;
     }
     l->ovr[l->novr++] = (struct lsim_override){host, info, v};
+}
+
+/* Edit distance between 'a' and 'b' ignoring case (insertions, deletions, substitutions and
+   swaps of neighbours, the typos people make), counted up to 'cap' (longer words: cap + 1). */
+static size_t
+lsim_distance(const char *a, const char *b, size_t cap)
+{
+    enum { MAXW = 48 };
+    size_t n = strlen(a), m = strlen(b);
+    if (n >= MAXW || m >= MAXW)
+        return cap + 1;
+    size_t d[MAXW][MAXW];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] > cap ? cap + 1 : d[n][m];
+}
+
+const char *
+lsim_nearest(const char *word, const char *const *names, size_t n)
+{
+    size_t len = strlen(word), cap = len <= 4 ? 1 : len <= 10 ? 2 : 3, best = cap + 1;
+    const char *pick = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(names[i]);
+        /* 'flag' for 'flags', 'LISTENING' for 'LISTEN': a word cut short, or run on */
+        if ((len >= 3 && k > len && strncasecmp(names[i], word, len) == 0) ||
+            (k >= 4 && len > k && strncasecmp(names[i], word, k) == 0))
+            return names[i];
+        size_t dist = lsim_distance(word, names[i], cap);
+        if (dist < best) {
+            best = dist;
+            pick = names[i];
+        }
+    }
+    return pick;
+}
+
+/* ---- settings fixed from outside ---------------------------------------------------------- */
+
+/* Parse "NAME=VALUE", "A.NAME=VALUE" or "B.NAME=VALUE" (spaces around '=' allowed) into the
+   host (-1: both), the setting and the value; 0, or -1 with the reason in 'err'. Values are
+   numbers (seconds for durations), or true/false. */
+static int
+lsim_parse_assignment(const char *text, int *host, const struct tcp_setting_info **info, double *v, char *err,
+                      size_t cap)
+{
+    char name[96];
+    const char *eq = strchr(text, '=');
+    if (!eq) {
+        snprintf(err, cap, "'%s' is not NAME=VALUE", text);
+        return -1;
+    }
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    *host = -1;
+    if ((p[0] == 'A' || p[0] == 'B') && p[1] == '.') {
+        *host = p[0] - 'A';
+        p += 2;
+    }
+    size_t n = (size_t)(eq - p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof name) {
+        snprintf(err, cap, "'%s' is not NAME=VALUE", text);
+        return -1;
+    }
+    memcpy(name, p, n);
+    name[n] = '\0';
+    *info = tcp_setting_find(name);
+    if (!*info) {
+        const char *names[128];
+        size_t k = 0;
+        for (size_t i = 0; i < tcp_setting_count && k < 128; i++)
+            names[k++] = tcp_setting_table[i].name;
+        const char *near = lsim_nearest(name, names, k);
+        snprintf(err, cap, "unknown setting '%s'%s%s%s (docs/settings.md lists them)", name,
+                 near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        return -1;
+    }
+    const char *val = eq + 1;
+    while (*val == ' ' || *val == '\t')
+        val++;
+    char *end = NULL;
+    if (strncmp(val, "true", 4) == 0 || strncmp(val, "false", 5) == 0) {
+        *v = val[0] == 't';
+        end = (char *)val + (val[0] == 't' ? 4 : 5);
+    } else {
+        *v = strtod(val, &end);
+    }
+    while (end && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (end == val || !end || *end) {
+        snprintf(err, cap, "%s: '%s' is not a number", (*info)->name, val);
+        return -1;
+    }
+    struct tcp_settings probe;
+    tcp_settings_preset(&probe, TCP_PRESET_LINUX);
+    if (tcp_setting_set(&probe, *info, *v) != TCP_OK) {
+        snprintf(err, cap, "%s = %g: out of range [%g, %g]%s", (*info)->name, *v, (*info)->min, (*info)->max,
+                 (*info)->kind == TCP_SET_TIME ? " seconds" : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Apply the fixed settings to the world's hosts (after a preset changed them all). */
+void
+lsim_apply_fixed(struct lsim *l)
+{
+    for (size_t i = 0; i < l->nfixed; i++)
+        (void)tcp_setting_set(&l->w->host[l->fixed[i].host].cfg, l->fixed[i].info, l->fixed[i].value);
+}
+
+bool
+lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info)
+{
+    for (size_t i = 0; i < l->nfixed; i++)
+        if (l->fixed[i].host == host && l->fixed[i].info == info)
+            return true;
+    return false;
+}
+
+int
+lsim_fix_setting(struct lsim *l, const char *text, char *err, size_t cap)
+{
+    int host;
+    const struct tcp_setting_info *info;
+    double v;
+    if (lsim_parse_assignment(text, &host, &info, &v, err, cap) != 0)
+        return -1;
+    for (int h = 0; h < WORLD_HOSTS; h++) {
+        if (host >= 0 && h != host)
+            continue;
+        size_t i = 0;
+        while (i < l->nfixed && !(l->fixed[i].host == h && l->fixed[i].info == info))
+            i++;
+        if (i == l->nfixed) {
+            struct lsim_override *n = realloc(l->fixed, (l->nfixed + 1) * sizeof *n);
+            if (!n) {
+                snprintf(err, cap, "not enough memory");
+                return -1;
+            }
+            l->fixed = n;
+            l->nfixed++;
+        }
+        l->fixed[i] = (struct lsim_override){h, info, v};
+    }
+    lsim_apply_fixed(l);
+    return 0;
+}
+
+int
+lsim_fix_settings_file(struct lsim *l, const char *path, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512], why[400];
+    int rc = 0;
+    for (int no = 1; rc == 0 && fgets(line, sizeof line, f); no++) {
+        char *p = line;
+        p[strcspn(p, "#")] = '\0'; /* a comment to the end of the line */
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0' || *p == '\n' || *p == '\r')
+            continue;
+        if (lsim_fix_setting(l, p, why, sizeof why) != 0) {
+            snprintf(err, cap, "%s:%d: %s", path, no, why);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    return rc;
 }
 
 /* ---- memory ------------------------------------------------------------------------------ */
@@ -158,14 +365,23 @@ lsim_panic(lua_State *L)
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
-/* "file:line" of the innermost Lua function running on 'L', into 'buf' ("?" when none). */
+/* The name of the chunk 'ar' runs in, whole: a file's path as it was given. Lua's short_src
+   cuts a long path from the left ("...lab3/scenarios/x.lua"), which a FAIL line must not. */
 static const char *
-lsim_where(lua_State *L, char *buf, size_t cap)
+lsim_source(const lua_Debug *ar)
+{
+    return ar->source[0] == '@' || ar->source[0] == '=' ? ar->source + 1 : ar->short_src;
+}
+
+/* "file:line" of the innermost Lua function running on 'L' at 'level' or above, into 'buf'
+   ("?" when none). */
+static const char *
+lsim_where_from(lua_State *L, int level, char *buf, size_t cap)
 {
     lua_Debug ar;
-    for (int level = 0; lua_getstack(L, level, &ar); level++) {
+    for (; lua_getstack(L, level, &ar); level++) {
         if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
-            snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+            snprintf(buf, cap, "%s:%d", lsim_source(&ar), ar.currentline);
             return buf;
         }
     }
@@ -173,12 +389,57 @@ lsim_where(lua_State *L, char *buf, size_t cap)
     return buf;
 }
 
+static const char *
+lsim_where(lua_State *L, char *buf, size_t cap)
+{
+    return lsim_where_from(L, 0, buf, cap);
+}
+
+const char *
+lsim_caller(lua_State *L, char *buf, size_t cap)
+{
+    return lsim_where_from(L, 1, buf, cap);
+}
+
+/* 'msg' with a chunk name that Lua cut from the left at its start ("...x.lua:3: ...", as its
+   own errors and luaL_error write them) made whole again, from the functions on 'T''s stack,
+   into 'out'. */
+static const char *
+lsim_unshorten(lua_State *T, const char *msg, char *out, size_t cap)
+{
+    lua_Debug ar;
+    if (strncmp(msg, "...", 3) != 0)
+        return msg;
+    for (int level = 0; lua_getstack(T, level, &ar); level++) {
+        if (!lua_getinfo(T, "S", &ar))
+            continue;
+        size_t n = strlen(ar.short_src);
+        if (strncmp(msg, ar.short_src, n) == 0 && msg[n] == ':') {
+            snprintf(out, cap, "%s%s", lsim_source(&ar), msg + n);
+            return out;
+        }
+    }
+    return msg;
+}
+
+int
+lsim_msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    char whole[2048];
+    if (msg && lsim_unshorten(L, msg, whole, sizeof whole) == whole)
+        lua_pushstring(L, whole);
+    else
+        lua_pushvalue(L, 1);
+    return 1;
+}
+
 int
 lsim_limit_error(lua_State *L, const char *what)
 {
     struct lsim *l = lsim_get(L);
     if (!l->fatal) {
-        char where[256], msg[512];
+        char where[1024], msg[1536];
         snprintf(msg, sizeof msg, "%s: %s", lsim_where(L, where, sizeof where), what);
         l->fatal = lsim_strdup(msg);
     }
@@ -193,9 +454,17 @@ lsim_charge(lua_State *L, uint64_t n)
     struct lsim *l = lsim_get(L);
     l->instructions += n;
     if (l->opts.max_instructions && l->instructions > l->opts.max_instructions) {
-        char what[96];
-        snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
-                 (unsigned long long)l->opts.max_instructions);
+        char what[384];
+        int k = snprintf(what, sizeof what, "instruction limit (%llu) exceeded",
+                         (unsigned long long)l->opts.max_instructions);
+        /* A loop that polls a socket or the clock (while c.state ~= "ESTABLISHED" do end)
+           never lets an event happen: what it waits for cannot come. */
+        if (l->w && l->looks >= LSIM_POLL_LOOKS)
+            snprintf(what + k, sizeof what - (size_t)k,
+                     ": the script looked at its sockets or the clock %llu times while the clock stood "
+                     "still at %g s; a loop that waits for the network must let time pass: call "
+                     "sim:run(seconds), sim:step() or sim:run_until(fn)",
+                     (unsigned long long)l->looks, clk_to_sec(world_now(l->w)));
         lsim_limit_error(L, what);
     }
 }
@@ -243,6 +512,17 @@ lsim_hold(lua_State *L, struct lsim *l, clk_time to)
 }
 
 void
+lsim_look(struct lsim *l)
+{
+    clk_time now = l->w ? world_now(l->w) : 0;
+    if (now != l->look_at) {
+        l->look_at = now;
+        l->looks = 0;
+    }
+    l->looks++;
+}
+
+void
 lsim_hook_thread(struct lsim *l, lua_State *T)
 {
     lua_sethook(T, lsim_hook, LUA_MASKCOUNT, l->fatal ? 1 : LSIM_HOOK_EVERY);
@@ -270,6 +550,7 @@ lsim_step(lua_State *L, struct lsim *l)
         luaL_error(L, "interrupted");
     lsim_eval_check(L, l);
     world_step(w);
+    l->looks = 0;
     if (l->budget != LSIM_FOREVER && l->budget > 0)
         l->budget--;
     return true;
@@ -371,9 +652,11 @@ lsim_free(struct lsim *l)
     free(l->message);
     free(l->title);
     free(l->summary);
+    free(l->dir);
     free(l->pause_text);
     free(l->fatal);
     free(l->ovr);
+    free(l->fixed);
     free(l);
 }
 
@@ -412,15 +695,50 @@ lsim_load_str_fn(lua_State *T, const void *code, const void *name)
     return luaL_loadbufferx(T, code, strlen(code), name, "t");
 }
 
+/* The folder of file 'path', where require looks for the scenario's modules. */
+static void
+lsim_set_dir(struct lsim *l, const char *path)
+{
+    free(l->dir);
+    l->dir = NULL;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash)
+        return;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    l->dir = malloc(n + 1);
+    if (l->dir) {
+        memcpy(l->dir, path, n);
+        l->dir[n] = '\0';
+    }
+}
+
+bool
+lsim_is_goals_file(const char *path)
+{
+    size_t n = strlen(path), k = strlen(".goals.lua");
+    return n > k && strcmp(path + n - k, ".goals.lua") == 0;
+}
+
 int
 lsim_load(struct lsim *l, const char *path)
 {
+    lsim_set_dir(l, path);
+    if (lsim_is_goals_file(path) && !l->goals_mode) {
+        char msg[1200];
+        snprintf(msg, sizeof msg, "%s is a goals file (by its name, NAME.goals.lua), not a scenario: give it to "
+                                  "tcpsim test --goals",
+                 path);
+        lsim_set_message(l, msg);
+        l->status = LSIM_EMPTY;
+        return -1;
+    }
     return lsim_load_common(l, lsim_load_file_fn, path, NULL);
 }
 
 int
 lsim_load_string(struct lsim *l, const char *code, const char *chunkname)
 {
+    lsim_set_dir(l, chunkname && chunkname[0] == '@' ? chunkname + 1 : NULL);
     return lsim_load_common(l, lsim_load_str_fn, code, chunkname ? chunkname : "=scenario");
 }
 
@@ -428,7 +746,7 @@ lsim_load_string(struct lsim *l, const char *code, const char *chunkname)
 static void
 lsim_failure(struct lsim *l, lua_State *T, int status)
 {
-    char where[256], buf[1024];
+    char where[1024], buf[4096];
     const char *msg = lua_tostring(T, -1);
     lsim_where(T, where, sizeof where);
     if (l->fatal) {
@@ -440,6 +758,8 @@ lsim_failure(struct lsim *l, lua_State *T, int status)
     } else if (!msg) {
         snprintf(buf, sizeof buf, "%s: (error object is a %s value)", where, luaL_typename(T, -1));
     } else {
+        char whole[2048];
+        msg = lsim_unshorten(T, msg, whole, sizeof whole);
         /* error("x", 0) and errors from C carry no position: give the script's. */
         size_t wl = strcspn(where, ":");
         if (strncmp(msg, where, wl) == 0 && msg[wl] == ':')
@@ -472,6 +792,8 @@ lsim_resume_to(struct lsim *l, uint64_t budget, clk_time horizon)
         lua_pop(l->co, nres);
         l->status = l->fatal ? LSIM_FAILED : LSIM_DONE;
         lsim_set_message(l, l->fatal ? l->fatal : "");
+        if (l->status == LSIM_DONE && !l->goals_mode && lsim_scenario_goals(l) != 0)
+            l->status = LSIM_FAILED;
         break;
     case LUA_YIELD:
         lua_pop(l->co, nres);
@@ -713,6 +1035,48 @@ lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
 
 /* ---- goals ----------------------------------------------------------------------------------- */
 
+/* Run goals file 'goalfile' to its end in runner 'g' (made for it); 0 with the goals recorded,
+   or -1 with '*err' set. A file that records no goal is no goals file. */
+static int
+lsim_goals_load(struct lsim *g, const char *goalfile, char **err)
+{
+    g->goals_mode = true;
+    if (lsim_load(g, goalfile) == 0) {
+        enum lsim_status s;
+        do
+            s = lsim_resume(g, LSIM_FOREVER);
+        while (s == LSIM_RUNNING || s == LSIM_PAUSED);
+        if (s == LSIM_DONE && lsim_goals_count(g) > 0)
+            return 0;
+        if (s == LSIM_DONE) {
+            char msg[1100];
+            snprintf(msg, sizeof msg, "%s: no goals: a goals file lists them with goals { { name = ..., state = ... }, ... }",
+                     goalfile);
+            *err = lsim_strdup(msg);
+            return -1;
+        }
+    }
+    *err = lsim_strdup(*lsim_message(g) ? lsim_message(g) : "the goals could not be checked");
+    return -1;
+}
+
+int
+lsim_goals_check(const char *goalfile, size_t *n, char **err)
+{
+    *n = 0;
+    *err = NULL;
+    struct lsim *g = lsim_new(NULL);
+    if (!g) {
+        *err = lsim_strdup("not enough memory");
+        return -1;
+    }
+    int rc = lsim_goals_load(g, goalfile, err);
+    if (rc == 0)
+        *n = lsim_goals_count(g);
+    lsim_free(g);
+    return rc;
+}
+
 int
 lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err)
 {
@@ -727,17 +1091,12 @@ lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t 
         *err = lsim_strdup("not enough memory");
         return -1;
     }
-    int rc = -1;
-    if (lsim_load(g, goalfile) == 0) {
-        enum lsim_status s;
-        do
-            s = lsim_resume(g, LSIM_FOREVER);
-        while (s == LSIM_RUNNING || s == LSIM_PAUSED);
-        if (s == LSIM_DONE)
-            rc = lsim_goals_eval(g->L, g, out, n);
+    g->student = l; /* for goals on the settings the student changed */
+    int rc = lsim_goals_load(g, goalfile, err);
+    if (rc == 0 && lsim_goals_eval(g->L, g, out, n) != 0) {
+        *err = lsim_strdup("not enough memory");
+        rc = -1;
     }
-    if (rc != 0)
-        *err = lsim_strdup(*lsim_message(g) ? lsim_message(g) : "the goals could not be checked");
     lsim_free(g);
     return rc;
 }

@@ -26,6 +26,7 @@
 #define LSIM_NET_MT "tcpsim.net"
 #define LSIM_SIM_MT "tcpsim.sim"
 #define LSIM_GOALS_KEY "tcpsim.goals"
+#define LSIM_GOAL_LINES_KEY "tcpsim.goal_lines" /* "file:line" of each recorded goal */
 
 /* Why the scenario coroutine yielded. */
 enum lsim_yield { LSIM_Y_NONE, LSIM_Y_BUDGET, LSIM_Y_PAUSE };
@@ -50,6 +51,7 @@ struct lsim {
     enum lsim_status status;
     char *message;                /* pause text or failure, malloc'd */
     char *title, *summary;        /* scenario{} */
+    char *dir;                    /* the scenario's folder, where require looks; NULL: "." */
 
     uint64_t budget;              /* steps left in this resume */
     clk_time horizon;             /* lsim_resume_to(): the blocking calls stop the clock here */
@@ -65,22 +67,41 @@ struct lsim {
     size_t mem_used;              /* bytes held by the Lua state */
     bool mem_hit;                 /* an allocation was refused: the memory cap */
     uint64_t instructions;        /* counted in chunks of LSIM_HOOK_EVERY */
+    uint64_t looks;               /* sockets and clock read since the world's last event ... */
+    clk_time look_at;             /* ... all at this time */
     char *fatal;                  /* a limit was hit: every later instruction fails with this */
 
     struct lsim_override *ovr;    /* sysctl writes, in order */
     size_t novr, capovr;
+    struct lsim_override *fixed;  /* settings fixed from outside (lsim_fix_setting), one per */
+    size_t nfixed;                /* host: they win over the script's writes */
+    bool goals_mode;              /* a goals file runs here: goals{} records its goals */
+    struct lsim *student;         /* ... against the run of this runner (lsim_goals) */
 
     lua_Integer named;            /* objects given a stable name so far (lsim_stable.c) */
+    size_t seg_cursor[WORLD_HOSTS]; /* expect_segment: log index after each host's last match */
 };
 
 #define LSIM_HOOK_EVERY 1000
+/* Reads of sockets or the clock without an event between them, past which an instruction
+   limit is blamed on a polling loop that never lets time pass. */
+#define LSIM_POLL_LOOKS 1000
 
 /* lsim.c */
 struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */
 struct world *lsim_world_check(lua_State *L);  /* the world, or a clean error when it is gone */
 void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count hook on a thread */
+/* "file:line" of the Lua code that called the running C function, with the file's whole path
+   (luaL_where's is cut from the left when long), into 'buf'. */
+const char *lsim_caller(lua_State *L, char *buf, size_t cap);
+/* A message handler for lua_pcall: the error message with a chunk name Lua cut from the left
+   made whole again (as a FAIL line has it). */
+int lsim_msgh(lua_State *L);
 /* Record a hit limit (message "file:line: what") and fail from now on. Does not return. */
 int lsim_limit_error(lua_State *L, const char *what);
+/* The script reads a socket or the clock (lsim_look counts it, for the instruction limit's
+   message about polling loops). */
+void lsim_look(struct lsim *l);
 /* Count 'n' instructions against the limit (the hook's chunks, and C work done for the script
    that the hook never sees); raises the limit when it is passed. */
 void lsim_charge(lua_State *L, uint64_t n);
@@ -108,10 +129,21 @@ void lsim_set_str(lua_State *L, const char *k, const char *v);
 bool lsim_yield_due(lua_State *L, struct lsim *l);
 /* Push "nil, ERRNO" and return 2. */
 int lsim_fail(lua_State *L, enum tcp_err e);
+/* Report a call the binding makes on socket 'c' as the engine reports its own (a TRACE_CALL
+   event: "A1 setsockopt SO_LINGER 0 = OK"). */
+void lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text);
 /* Keep a sysctl write for re-application after a preset change. */
 void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
+/* The name of 'names' (n of them) that 'word' is most likely a typo of (a few letters wrong
+   or swapped, or cut short), or NULL: for "did you mean" in messages. */
+const char *lsim_nearest(const char *word, const char *const *names, size_t n);
 /* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
 int lsim_join(lua_State *L);
+
+/* Re-apply the settings fixed from outside (after sim:config changed the preset). */
+void lsim_apply_fixed(struct lsim *l);
+/* Is setting 'info' of host 'host' fixed from outside? */
+bool lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info);
 
 /* lsim_sandbox.c */
 void lsim_open_sandbox(lua_State *L);
@@ -131,6 +163,11 @@ struct tcp_conn *lsim_check_sock(lua_State *L, int arg);
 struct tcp_host *lsim_check_host(lua_State *L, int arg);
 /* Raise for an unknown key in options table 'idx' (nil is fine); 'allowed' ends with NULL. */
 void lsim_check_opts(lua_State *L, int idx, const char *const *allowed);
+/* The state called 'name' in any spelling; else -1 with the message on the stack (the nearest
+   spelling and every state). */
+int lsim_state_lookup(lua_State *L, const char *name);
+/* A state argument in any spelling, or raise naming the states. */
+enum tcp_state lsim_check_state(lua_State *L, int arg);
 /* Optional host argument (nil = -1, both). */
 int lsim_opt_host_index(lua_State *L, int arg);
 
@@ -142,5 +179,10 @@ void lsim_open_sim(lua_State *L);
 /* Push the table for trace event 'ev'. */
 void lsim_push_event(lua_State *L, const struct trace_event *ev);
 int lsim_goals_eval(lua_State *L, struct lsim *l, struct lsim_goal **out, size_t *n);
+/* How many goals the goals file run in 'l' recorded. */
+size_t lsim_goals_count(struct lsim *l);
+/* A scenario's own goals{} (not a goals file's), checked when it ends: 0 when none or all
+   are reached, else -1 with the message ("file:line: goal 'x' not reached - why") set. */
+int lsim_scenario_goals(struct lsim *l);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * lsim_net.c - `net`, the wire between A and B as a scenario sees it (wire.h): the links'
  * delay, jitter, loss, duplication, reordering and bandwidth; rules that drop, delay or
- * duplicate matching segments; crafted segments; and the segments in flight, by id.
+ * duplicate matching segments; crafted segments; the segments in flight, by id; and a host
+ * whose TCP is switched off (net:script). Every call that takes a table refuses unknown keys.
  *
  * Entry point: lsim_open_net. Every net call that changes something is a runner step.
  */
@@ -51,7 +52,9 @@ lsim_field_host(lua_State *L, const char *key)
 static int
 lsim_net_set(lua_State *L)
 {
+    static const char *const allowed[] = {"delay", "jitter", "loss", "dup", "reorder", "bandwidth", "from", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);
     int from = lsim_field_host(L, "from");
     for (int i = 0; i < 2; i++) {
@@ -95,7 +98,10 @@ lsim_net_link(lua_State *L)
 static int
 lsim_net_rule(lua_State *L, enum wire_action action)
 {
+    static const char *const allowed[] = {"from", "flags", "exact", "seq", "len", "count", "nth", NULL};
+    static const char *const allowed_by[] = {"from", "flags", "exact", "seq", "len", "count", "nth", "by", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, action == WIRE_DELAY ? allowed_by : allowed);
     struct world *w = lsim_world_check(L);
     struct wire_rule r;
     memset(&r, 0, sizeof r);
@@ -148,12 +154,40 @@ lsim_net_dup(lua_State *L)
     return lsim_net_rule(L, WIRE_DUPLICATE);
 }
 
-/* net:inject{from=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted segment
-   from host 'from' to the other; returns its id. */
+/* "203.0.113.7" into '*addr'; -1 unless it is exactly four numbers of 0-255 with dots. */
+static int
+lsim_parse_addr(const char *text, uint32_t *addr)
+{
+    uint32_t a = 0;
+    const char *p = text;
+    for (int i = 0; i < 4; i++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned v = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            v = v * 10u + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (v > 255 || digits > 3 || (i < 3 && *p++ != '.'))
+            return -1;
+        a = a << 8 | v;
+    }
+    if (*p != '\0')
+        return -1;
+    *addr = a;
+    return 0;
+}
+
+/* net:inject{from=, src=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted
+   segment from host 'from' to the other, its source address 'src' when given (a spoofed one,
+   whose answers reach nobody); returns its id. */
 static int
 lsim_net_inject(lua_State *L)
 {
+    static const char *const allowed[] = {"from", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
+    lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);
     int from = lsim_field_host(L, "from");
     luaL_argcheck(L, from >= 0, 2, "field 'from' (a host) is required");
@@ -161,6 +195,12 @@ lsim_net_inject(lua_State *L)
     memset(&s, 0, sizeof s);
     s.saddr = w->host[from].addr;
     s.daddr = w->host[1 - from].addr;
+    if (lua_getfield(L, 2, "src") != LUA_TNIL) {
+        const char *a = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!a || lsim_parse_addr(a, &s.saddr) != 0)
+            luaL_argerror(L, 2, "field 'src' must be an IPv4 address like \"203.0.113.7\"");
+    }
+    lua_pop(L, 1);
     double v = 0;
     if (lsim_field_num(L, "sport", 0, 65535, &v))
         s.sport = (uint16_t)v;
@@ -308,6 +348,22 @@ lsim_net_unrule(lua_State *L)
     return lsim_action(L, 1);
 }
 
+/* net:script(host [, on]): switch the host's own TCP off (on = true, the default) or back
+   on. Segments addressed to a scripted host are traced as they arrive and go no further; it
+   sends only what the scenario injects (net:inject), as packetdrill's remote end does. */
+static int
+lsim_net_script(lua_State *L)
+{
+    struct tcp_host *h = lsim_check_host(L, 2);
+    bool on = lua_isnone(L, 3) || lua_toboolean(L, 3);
+    if (on && !h->scripted && h->conns)
+        return luaL_error(L, "net:script(%s): %s has open sockets, whose timers would still send: script it "
+                             "before it opens any",
+                          h->name, h->name);
+    h->scripted = on;
+    return lsim_action(L, 0);
+}
+
 void
 lsim_open_net(lua_State *L)
 {
@@ -318,6 +374,7 @@ lsim_open_net(lua_State *L)
         {"inflight", lsim_net_inflight}, {"drop_id", lsim_net_drop_id},
         {"delay_id", lsim_net_delay_id}, {"dup_id", lsim_net_dup_id},
         {"rules", lsim_net_rules},       {"unrule", lsim_net_unrule},
+        {"script", lsim_net_script},
         {NULL, NULL},
     };
     luaL_newlib(L, m);

@@ -2,9 +2,10 @@
  * lsim_sandbox.c - what a scenario's Lua may use. Scripts may come from students, so a script
  * gets only the base, string, table, math, utf8 and coroutine libraries, and of those not the
  * parts that reach outside the run or defeat the limits:
- *   removed   load, loadfile, dofile, require, warn, string.dump (and io, os, debug, package
- *             are never opened);
- *   replaced  math.random / math.randomseed draw on the world's seeded PRNG (rng.h), so a
+ *   removed   load, loadfile, dofile, warn, string.dump (and io, os, debug, package are never
+ *             opened);
+ *   replaced  require loads only a helper module from the scenario's own folder (a file there);
+ *             math.random / math.randomseed draw on the world's seeded PRNG (rng.h), so a
  *             run is the same for the same seed; print narrates (a "say" event) instead of
  *             writing to stdout; collectgarbage keeps only its harmless options;
  *             coroutine.create / coroutine.wrap put the instruction hook on every new thread
@@ -17,6 +18,7 @@
  *
  * Entry point: lsim_open_sandbox.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <lualib.h>
@@ -267,6 +269,103 @@ lsim_co_wrap(lua_State *L)
     return 1;
 }
 
+/* ---- require -------------------------------------------------------------------------------- */
+
+#define LSIM_MODULES_KEY "tcpsim.modules"
+
+/* Is 'name' a module name require accepts: words of letters, digits, '_' and '-', joined by
+   dots (a dot is a folder: "lib.tcp" is lib/tcp.lua)? Nothing that climbs out of the folder
+   ("..", "/", an absolute path) can be written so. */
+static bool
+lsim_module_name_ok(const char *name)
+{
+    size_t word = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.') {
+            if (word == 0)
+                return false;
+            word = 0;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                   *p == '_' || *p == '-') {
+            word++;
+        } else {
+            return false;
+        }
+    }
+    return word > 0 && strlen(name) < 200;
+}
+
+/* require, after the module's chunk returned (or failed): stack 1 name, 2 modules table,
+   then the chunk's result, or its error. */
+static int
+lsim_require_done(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)ctx;
+    if (status != LUA_OK && status != LUA_YIELD) {
+        /* not loaded after all: a later require tries again instead of finding a "loop" */
+        lua_pushvalue(L, 1);
+        lua_pushnil(L);
+        lua_rawset(L, 2);
+        return lua_error(L);
+    }
+    if (lua_isnil(L, 3)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1); /* a module that returns nothing is loaded: true, as in Lua */
+    }
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 3);
+    lua_rawset(L, 2);
+    return 1;
+}
+
+/*
+ * require(name): an instructor's helper module from the scenario's own folder, name.lua
+ * ("lib.tcp": lib/tcp.lua), run once in the scenario's sandbox (the same globals, limits and
+ * stable order: nothing a module does differs from the scenario's own code) and kept: a second
+ * require returns what the first one got. Text chunks only. A module that requires itself,
+ * directly or not, is an error rather than a half-loaded table.
+ */
+static int
+lsim_require(lua_State *L)
+{
+    struct lsim *l = lsim_get(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    if (!lsim_module_name_ok(name))
+        return luaL_argerror(L, 1, lua_pushfstring(L, "'%s' is not a module name (words of letters, digits, "
+                                                      "'_' and '-', joined by dots for folders)", name));
+    lua_getfield(L, LUA_REGISTRYINDEX, LSIM_MODULES_KEY);
+    lua_pushvalue(L, 1);
+    if (lua_rawget(L, 2) != LUA_TNIL) {
+        if (lua_islightuserdata(L, -1))
+            return luaL_error(L, "require '%s': a loop, the module is being loaded already", name);
+        return 1;
+    }
+    lua_pop(L, 1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, l->dir ? l->dir : ".");
+    luaL_addchar(&b, '/');
+    for (const char *p = name; *p; p++)
+        luaL_addchar(&b, *p == '.' ? '/' : *p);
+    luaL_addstring(&b, ".lua");
+    luaL_pushresult(&b);
+    const char *path = lua_tostring(L, -1);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return luaL_error(L, "module '%s' not found: no file %s (require looks in the scenario's folder)", name,
+                          path);
+    fclose(f);
+    if (luaL_loadfilex(L, path, "t") != LUA_OK)
+        return lua_error(L);
+    lua_remove(L, 3); /* the path */
+    lua_pushvalue(L, 1);
+    lua_pushlightuserdata(L, (void *)l); /* loading: a require of it now is a loop */
+    lua_rawset(L, 2);
+    lua_pushvalue(L, 1);
+    return lsim_require_done(L, lua_pcallk(L, 1, 1, 0, 0, lsim_require_done), 0);
+}
+
 void
 lsim_open_sandbox(lua_State *L)
 {
@@ -282,12 +381,15 @@ lsim_open_sandbox(lua_State *L)
         luaL_requiref(L, libs[i].name, libs[i].open, 1);
         lua_pop(L, 1);
     }
-    static const char *const removed[] = {"load", "loadfile", "dofile", "require", "warn"};
+    static const char *const removed[] = {"load", "loadfile", "dofile", "warn"};
     for (size_t i = 0; i < sizeof removed / sizeof removed[0]; i++) {
         lua_pushnil(L);
         lua_setglobal(L, removed[i]);
     }
     lua_register(L, "print", lsim_print);
+    lua_register(L, "require", lsim_require);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LSIM_MODULES_KEY);
     lua_register(L, "collectgarbage", lsim_collectgarbage);
 
     lua_getglobal(L, "setmetatable");

@@ -79,17 +79,6 @@ repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, 
     return true;
 }
 
-/* The connections of listener 'l' that are established and wait for accept(): the Recv-Q
-   netstat shows for a listener (Linux's sk_ack_backlog; SYN-RECEIVED ones are not in it). */
-static unsigned
-repl_acceptq_len(const struct tcp_conn *l)
-{
-    unsigned n = 0;
-    for (const struct tcp_conn *k = l->acceptq_head; k; k = k->acceptq_next)
-        n++;
-    return n;
-}
-
 /* "<SEQ=300><ACK=101><CTL=SYN,ACK> len 0", numbers absolute, as in `tcb`. */
 static void
 repl_seg_str(const struct tcp_seg *s, char *buf, size_t cap)
@@ -114,7 +103,8 @@ static int
 repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
 {
     switch (t) {
-    case TCP_TIMER_REXMIT: return c->retransmits;
+    case TCP_TIMER_REXMIT:
+    case TCP_TIMER_TLP: return c->retransmits;
     case TCP_TIMER_PERSIST:
     case TCP_TIMER_KEEPALIVE: return c->probes;
     case TCP_TIMER_TIMEWAIT:
@@ -205,7 +195,7 @@ repl_view_status(struct repl *r, int argc, char **argv)
             tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
         repl_timers_str(c, timers, sizeof timers);
         fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
-                c->state == TCP_LISTEN ? repl_acceptq_len(c) : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
+                c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
                 local, foreign, tcp_state_bsd(c->state), timers);
     }
     if (closed) {
@@ -411,8 +401,8 @@ repl_wait_text(const struct tcp_conn *c, char *buf, size_t cap)
                  c->error ? tcp_err_name(c->error) : "");
         return;
     case TCP_LISTEN:
-        snprintf(buf, cap, "a SYN on port %u (%d of %d backlog places taken)", (unsigned)c->lport, c->pending,
-                 c->backlog);
+        snprintf(buf, cap, "a SYN on port %u (SYN queue %d, accept queue %d; each holds %d)", (unsigned)c->lport,
+                 c->synq_len, c->acceptq_len, c->backlog + 1);
         return;
     case TCP_SYN_SENT:
         snprintf(buf, cap, "a SYN,ACK with ACK=%u acknowledging our SYN (SEQ=%u)", (unsigned)c->snd_nxt,
@@ -439,8 +429,9 @@ repl_wait_text(const struct tcp_conn *c, char *buf, size_t cap)
                  (unsigned)c->rcv_nxt);
         return;
     case TCP_CLOSE_WAIT:
-        snprintf(buf, cap, "the user to call close: the peer has finished sending (FIN received); "
-                           "TCP waits as long as the application likes");
+        snprintf(buf, cap, "the user to call close: the peer has finished sending (FIN received%s); "
+                           "TCP waits as long as the application likes",
+                 c->ack_owed > 0 ? ", its ACK held back for our FIN to carry: delayed ACK" : "");
         return;
     case TCP_CLOSING:
         snprintf(buf, cap, "the ACK of our FIN (ACK=%u); the peer's FIN is already acknowledged",
@@ -525,8 +516,14 @@ static const struct {
     {TCP_RULE_LISTEN_RST_IGNORE, "an RST reaches the listener {who}: it ignores it"},
     {TCP_RULE_LISTEN_ACK_RST, "an ACK reaches the listener {who}, which has sent nothing to acknowledge, so {host} "
                               "answers with RST"},
-    {TCP_RULE_LISTEN_BACKLOG_FULL, "the backlog of the listener {who} is full, so {host} drops the SYN (the client "
-                                   "will send it again)"},
+    {TCP_RULE_LISTEN_ACCEPT_QUEUE_FULL, "the accept queue of the listener {who} is full (no one calls accept()), so "
+                                        "{host} drops the SYN unanswered: the client will send it again"},
+    {TCP_RULE_LISTEN_SYN_QUEUE_FULL, "the SYN queue of the listener {who} is full and SYN cookies are off, so {host} "
+                                     "drops the SYN unanswered"},
+    {TCP_RULE_LISTEN_SYN_COOKIE, "the SYN queue of the listener {who} is full: {host} answers with a SYN cookie as "
+                                 "its ISS and keeps nothing"},
+    {TCP_RULE_ACK_ACCEPT_QUEUE_FULL, "this ACK completes the handshake of {who}, but the accept queue is full: it is "
+                                     "dropped, and the SYN,ACK goes again on its timer"},
     {TCP_RULE_LISTEN_OTHER_DROP, "a segment with neither SYN, ACK nor RST reaches the listener {who}: it drops it"},
     {TCP_RULE_SYN_SENT_BAD_ACK_RST, "ACK={ack} does not acknowledge the SYN of {who}, so {host} answers with RST"},
     {TCP_RULE_SYN_SENT_BAD_ACK_DROP, "an RST whose ACK={ack} does not acknowledge the SYN of {who}: it drops it"},
@@ -551,6 +548,7 @@ static const struct {
                                    "starts over"},
     {TCP_RULE_TIME_WAIT_RST_DROP, "an RST in TIME-WAIT, not at RCV.NXT: {who} drops it silently"},
     {TCP_RULE_TIMER_REXMIT, "no ACK in time: {who} sends its oldest unacknowledged segment again and doubles the RTO"},
+    {TCP_RULE_TIMER_TLP, "no ACK within the probe timeout: {who} sends its last segment again as a tail loss probe"},
     {TCP_RULE_FAST_RETRANSMIT, "a third duplicate ACK: {who} sends the missing segment again at once (fast "
                                "retransmit)"},
     {TCP_RULE_TIMER_PERSIST, "the peer's window is zero: {who} sends a window probe"},

@@ -162,6 +162,7 @@ tcp_timer_name(enum tcp_timer t)
     case TCP_TIMER_FINWAIT2: return "fin_wait_2";
     case TCP_TIMER_KEEPALIVE: return "keepalive";
     case TCP_TIMER_DELACK: return "delack";
+    case TCP_TIMER_TLP: return "tlp";
     case TCP_TIMER_COUNT: break;
     }
     return "?";
@@ -224,6 +225,8 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->rto = h->cfg.rto_initial;
     c->isn_opt = -1;
     c->keepalive = h->cfg.keepalive != 0;
+    c->opts.user_timeout = -1;
+    c->opts.linger = -1;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
         c->timers[t].conn = c;
         c->timers[t].which = (enum tcp_timer)t;
@@ -295,7 +298,8 @@ tcp_conn_detach(struct tcp_conn *c)
     c->live = false;
 }
 
-/* Take an unaccepted connection off its listener (its place in the backlog is freed). */
+/* Take an unaccepted connection off its listener: out of the accept queue, or out of the SYN
+   queue (its place is freed). */
 static void
 tcp_listener_forget(struct tcp_conn *c)
 {
@@ -314,8 +318,10 @@ tcp_listener_forget(struct tcp_conn *c)
                 l->acceptq_tail = prev;
         }
         c->in_acceptq = false;
+        l->acceptq_len--;
+    } else {
+        l->synq_len--;
     }
-    l->pending--;
     c->listener = NULL;
 }
 
@@ -359,7 +365,12 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
        read(2) after the connection closed returns them, then end of stream). */
     tcp_conn_free_buffers(c, !c->orphaned && c->rcvq.len > 0);
     tcp_conn_detach(c);
-    tcp_listener_forget(c);
+    /* An embryonic connection leaves its listener's SYN queue. One that reached the accept
+       queue stays there, closed, until accept() returns it or the listener goes: a connection
+       reset before accept() is still accepted, its data still read (Linux keeps the child
+       socket queued; tests/linux/listen-reset-before-accept*.pkt). */
+    if (!c->in_acceptq)
+        tcp_listener_forget(c);
     if (c->state == TCP_LISTEN) {
         /* The listener goes: so do the connections that were waiting for accept(). As Linux
            does (inet_csk_listen_stop): each established one is reset, as by ABORT; the
@@ -378,8 +389,8 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
                 }
             }
         }
-        c->acceptq_head = c->acceptq_tail = NULL;
-        c->pending = 0;
+        while (c->acceptq_head) /* those closed while they waited: nothing to send */
+            tcp_listener_forget(c->acceptq_head);
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
@@ -399,6 +410,8 @@ tcp_acceptq_push(struct tcp_conn *c)
     else
         l->acceptq_head = c;
     l->acceptq_tail = c;
+    l->synq_len--;
+    l->acceptq_len++;
 }
 
 uint32_t
@@ -424,6 +437,21 @@ tcp_ring_alloc(struct tcp_ring *r, uint32_t cap)
     r->head = 0;
     r->len = 0;
     return r->buf ? 0 : -1;
+}
+
+int
+tcp_ring_resize(struct tcp_ring *r, uint32_t cap)
+{
+    assert(r->len <= cap);
+    uint8_t *buf = malloc(cap ? cap : 1);
+    if (!buf)
+        return -1;
+    tcp_ring_peek(r, 0, buf, r->len); /* offsets from the head stay as they were */
+    free(r->buf);
+    r->buf = buf;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
 }
 
 void

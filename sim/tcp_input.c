@@ -3,10 +3,10 @@
  *
  * tcp_input() finds the connection a segment belongs to and hands it to the processing for
  * that connection's state:
- *   CLOSED        §3.10.7.1  tcp_input_closed
- *   LISTEN        §3.10.7.2  tcp_input_listen
- *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent
- *   other states  §3.10.7.4  tcp_input_other, which runs the RFC's steps in order:
+ *   CLOSED        §3.10.7.1  tcp_input_closed     (tcp_input_open.c)
+ *   LISTEN        §3.10.7.2  tcp_input_listen     (tcp_input_open.c)
+ *   SYN-SENT      §3.10.7.3  tcp_input_syn_sent   (tcp_input_open.c)
+ *   other states  §3.10.7.4  tcp_input_other, here, which runs the RFC's steps in order:
  *       first   check_sequence  (acceptability, trimming to the window)
  *       second  check_rst       (with RFC 5961's challenge ACK, rate-limited as Linux does)
  *       fourth  check_syn       (RFC 5961 §4; the third, security, is not modelled)
@@ -21,14 +21,6 @@
  */
 #include "tcp_internal.h"
 
-/* The part of an arriving segment that survives trimming to the receive window. */
-struct tcp_text {
-    uint32_t seq;        /* first octet of 'data' (or the FIN, when len == 0) */
-    uint32_t len;        /* octets of data kept */
-    const uint8_t *data;
-    bool syn, fin;       /* still inside the window */
-    const struct tcp_seg *seg; /* the segment it was cut from */
-};
 
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
 struct tcp_conn *
@@ -50,16 +42,6 @@ tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
     return listener;
 }
 
-/* SND.MSS from the peer's SYN (§3.7.1): the smaller of its MSS option and ours; "If an MSS
-   Option is not received at connection setup, TCP implementations MUST assume a default send
-   MSS of 536 (576 - 40) for IPv4." */
-static void
-tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
-{
-    uint32_t theirs = syn->mss ? syn->mss : 536u;
-    uint32_t ours = (uint32_t)c->host->cfg.mss;
-    c->snd_mss = theirs < ours ? theirs : ours;
-}
 
 /* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
    other's ACKs unacceptable would answer each other forever, and a blind attacker could make
@@ -120,177 +102,6 @@ tcp_send_challenge_ack(struct tcp_conn *c)
         h->challenge_left--;
     }
     tcp_send_ack(c);
-}
-
-/* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
-
-static void
-tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg)
-{
-    /* "An incoming segment containing a RST is discarded." */
-    if (seg->flags & TCP_RST) {
-        tcp_note(h, NULL, TCP_RULE_CLOSED_RST_DROP);
-        return;
-    }
-    /* "An incoming segment not containing a RST causes a RST to be sent in response." */
-    tcp_note(h, NULL, TCP_RULE_CLOSED_SEND_RST);
-    tcp_send_reset_for(h, seg);
-}
-
-/* ---- §3.10.7.2 LISTEN ---------------------------------------------------------------- */
-
-/* 'iss' >= 0: the ISS the new connection must take (a reopened TIME-WAIT); -1: choose one.
-   Returns the new connection in SYN-RECEIVED, or NULL when the segment made none. */
-static struct tcp_conn *
-tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
-{
-    struct tcp_host *h = l->host;
-    /* first, check for an RST: "An incoming RST segment could not be valid ... ignore it" */
-    if (seg->flags & TCP_RST) {
-        tcp_note(h, l, TCP_RULE_LISTEN_RST_IGNORE);
-        return NULL;
-    }
-    /* second, check for an ACK: "any acknowledgment is bad ... <SEQ=SEG.ACK><CTL=RST>" */
-    if (seg->flags & TCP_ACK) {
-        tcp_note(h, l, TCP_RULE_LISTEN_ACK_RST);
-        tcp_send_reset_for(h, seg);
-        return NULL;
-    }
-    /* fourth, other text or control: "drop the segment and return" */
-    if (!(seg->flags & TCP_SYN)) {
-        tcp_note(h, l, TCP_RULE_LISTEN_OTHER_DROP);
-        return NULL;
-    }
-    /* third, check for a SYN */
-    if (l->pending >= l->backlog) {
-        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL);
-        return NULL;
-    }
-    struct tcp_conn *c = world_conn_new(h->world, h);
-    if (!c || tcp_conn_buffers(c) != 0) {
-        tcp_note(h, l, TCP_RULE_LISTEN_BACKLOG_FULL); /* "insufficient resources" */
-        return NULL;
-    }
-    /* The new TCB starts as a copy of the listening one (the RFC keeps one TCB that leaves
-       LISTEN; sockets keep the listener and clone it, so the new one is born in LISTEN). */
-    c->state = TCP_LISTEN;
-    c->lport = l->lport;
-    c->raddr = seg->saddr;
-    c->rport = seg->sport;
-    c->listener = l;
-    c->passive = true;
-    c->reuseaddr = l->reuseaddr;
-    c->keepalive = l->keepalive;
-    l->pending++;
-    /* "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN
-       segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to
-       ISS+1 and SND.UNA to ISS." Text on the SYN is not kept: the peer sends it again. */
-    c->rcv_nxt = seg->seq + 1;
-    c->irs = seg->seq;
-    c->iss = iss >= 0 ? (uint32_t)iss : tcp_choose_iss(h, l->isn_opt);
-    c->snd_una = c->iss;
-    c->snd_nxt = c->iss + 1;
-    c->snd_wnd = seg->wnd;
-    c->snd_wl1 = seg->seq;
-    tcp_set_snd_mss(c, seg);
-    c->last_heard = tcp_now(c);
-    tcp_conn_attach(c);
-    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
-    tcp_send_syn(c, true);
-    tcp_rexmit_update(c);
-    return c;
-}
-
-/* ---- §3.10.7.3 SYN-SENT -------------------------------------------------------------- */
-
-static void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
-
-static void
-tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
-{
-    struct tcp_host *h = c->host;
-    bool ack_ok = false;
-    /* first, check the ACK bit */
-    if (seg->flags & TCP_ACK) {
-        /* "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set,
-           if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" */
-        if (seq_le(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_nxt)) {
-            if (seg->flags & TCP_RST) {
-                tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_DROP);
-                return;
-            }
-            tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_RST);
-            tcp_send_reset_for(h, seg);
-            return;
-        }
-        /* "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable." */
-        ack_ok = seq_lt(c->snd_una, seg->ack) && seq_le(seg->ack, c->snd_nxt);
-    }
-    /* second, check the RST bit */
-    if (seg->flags & TCP_RST) {
-        if (ack_ok) {
-            /* "signal to the user 'error: connection reset', drop the segment, enter CLOSED" */
-            tcp_delete_tcb(c, TCP_RULE_SYN_SENT_RST_REFUSED, TCP_ECONNREFUSED);
-            return;
-        }
-        /* "Otherwise (no ACK), drop the segment and return." (RFC 5961 §3 hardening) */
-        tcp_note(h, c, TCP_RULE_SYN_SENT_RST_DROP);
-        return;
-    }
-    /* third, security: not modelled. fourth, check the SYN bit */
-    if (!(seg->flags & TCP_SYN)) {
-        /* fifth: "If neither of the SYN or RST bits is set, then drop the segment" */
-        tcp_note(h, c, TCP_RULE_SYN_SENT_OTHER_DROP);
-        return;
-    }
-    c->rcv_nxt = seg->seq + 1;
-    c->irs = seg->seq;
-    c->last_heard = tcp_now(c);
-    tcp_set_snd_mss(c, seg);
-    if (ack_ok) {
-        /* "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our SYN has been
-           ACKed), change the connection state to ESTABLISHED, form an ACK segment
-           <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it." */
-        c->snd_una = seg->ack;
-        c->snd_wnd = seg->wnd;
-        c->snd_wl1 = seg->seq;
-        c->snd_wl2 = seg->ack;
-        if (c->rtt_timing && c->retransmits == 0)
-            tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
-        c->rtt_timing = false;
-        c->retransmits = 0;
-        tcp_timer_cancel(c, TCP_TIMER_REXMIT);
-        tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_SENT_SYN_ACK);
-        tcp_keepalive_reset(c);
-        /* "If there are other controls or text in the segment, then continue processing at
-           the sixth step below" */
-        struct tcp_text t = {
-            .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
-            .seg = seg,
-        };
-        uint32_t wnd = tcp_rcv_window(c);
-        if (t.len > wnd) {
-            t.len = wnd;
-            t.fin = false;
-        }
-        if (t.len > 0 || t.fin)
-            tcp_process_text_and_fin(c, &t);
-        else
-            tcp_send_ack(c);
-        if (c->state != TCP_CLOSED)
-            tcp_output(c);
-        return;
-    }
-    /* "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT>
-       <CTL=SYN,ACK> and send it. Set the variables SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
-       SND.WL2 <- SEG.ACK" (simultaneous open) */
-    c->snd_wnd = seg->wnd;
-    c->snd_wl1 = seg->seq;
-    c->snd_wl2 = seg->ack;
-    tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_SYN_SENT_SIM_OPEN);
-    tcp_send_syn(c, true);
-    c->rtt_timing = false; /* Karn: the SYN,ACK sends ISS a second time */
-    tcp_rexmit_update(c);
 }
 
 /* ---- §3.10.7.4 the other states ------------------------------------------------------ */
@@ -380,8 +191,9 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
     c->ooo_bytes += t->len;
 }
 
-/* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. */
-static void
+/* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. true when the FIN was
+   processed; the caller sends "an acknowledgment for the FIN". */
+static bool
 tcp_check_fin(struct tcp_conn *c)
 {
     /* "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" */
@@ -421,40 +233,74 @@ tcp_check_fin(struct tcp_conn *c)
     case TCP_STATE_COUNT:
         /* "Do not process the FIN if the state is CLOSED, LISTEN, or SYN-SENT" */
         tcp_note(c->host, c, TCP_RULE_FIN_NOT_SYNC_DROP);
-        return;
+        return false;
     }
-    tcp_send_ack(c);
+    return true;
 }
 
-/* Acknowledge 'n' in-order octets just accepted: at once, or later under the delayed_ack
+/* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',
+   the FIN ("send an acknowledgment for the FIN"): at once, or later under the delayed_ack
    setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
    excessively delayed; in particular, the delay MUST be less than 0.5 seconds", and "an ACK
    SHOULD be generated for at least every second full-sized segment or 2*RMSS bytes of new
-   data". SND.MSS stands for RMSS: the peer sends segments of at most that size, and an ACK
-   every 2*SND.MSS octets is never later than one every 2*RMSS. RFC 5681 4.2: a segment that
-   fills a gap in the sequence space is acknowledged at once. */
+   data". RFC 5681 4.2: a segment that fills a gap in the sequence space is acknowledged at
+   once. delayed_ack 1 does what RFC 1122 4.2.3.2 says (SND.MSS stands for RMSS: the peer
+   sends segments of at most that size, and an ACK every 2*SND.MSS octets is never later than
+   one every 2*RMSS); a FIN is ACKed at once. delayed_ack 2 does what Linux does: the
+   branches below, and tcp_delack.c. */
 static void
-tcp_ack_text(struct tcp_conn *c, uint32_t n, bool filled_gap)
+tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin, bool filled_gap)
 {
-    if (!c->host->cfg.delayed_ack || filled_gap) {
-        tcp_send_ack(c);
-        return;
-    }
-    bool first = c->ack_owed == 0;
-    c->ack_owed += n;
-    if (c->ack_owed >= 2 * c->snd_mss) {
+    int mode = c->host->cfg.delayed_ack;
+    bool held = c->ack_owed > 0;
+    c->ack_owed += n + (fin ? 1u : 0u);
+    if (mode == TCP_DELACK_LINUX && n > 0)
+        tcp_delack_data(c, n, (seg->flags & TCP_PSH) != 0);
+    if (mode == TCP_DELACK_OFF || filled_gap) {
         tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
     }
+    if (fin) {
+        /* Linux tcp_fin: a FIN that ends ESTABLISHED makes the connection interactive, and
+           its ACK waits like the ACK of data, for our FIN to carry it or for the timer (before
+           any data the timeout has not started: at once). Any other FIN: at once. */
+        if (mode != TCP_DELACK_LINUX || c->state != TCP_CLOSE_WAIT || c->ato == 0) {
+            tcp_send_ack(c);
+            return;
+        }
+        tcp_delack_interactive(c);
+    }
+    if (mode == TCP_DELACK_LINUX) {
+        /* Linux: the first segments of a connection are ACKed at once (quick ACKs), so that
+           the peer's slow start is not held back; not when the connection is interactive. */
+        if (tcp_delack_quick(c)) {
+            tcp_note(c->host, c, TCP_RULE_ACK_QUICK);
+            tcp_send_ack(c);
+            return;
+        }
+        /* More than one full-sized segment unacknowledged is ACKed at once only if the
+           window we would offer is no smaller than the one we offered last: the application
+           keeps up (Linux __tcp_ack_snd_check). If it lags, its read sends the ACK
+           (tcp_delack_read), or the timer does. */
+        if (c->ack_owed > c->rcv_mss && tcp_rcv_window(c) >= c->rcv_wnd) {
+            tcp_send_ack(c);
+            return;
+        }
+    } else if (c->ack_owed >= 2 * c->snd_mss) {
+        tcp_send_ack(c);
+        return;
+    }
     tcp_note(c->host, c, TCP_RULE_ACK_DELAYED);
-    /* The first octets held back start the clock; an idle timer still running from an
-       earlier ACK is pushed later (clk.h: postponing is free). */
-    if (first)
+    if (mode == TCP_DELACK_LINUX)
+        tcp_delack_hold(c, held); /* Linux's adaptive ACK timeout */
+    else if (!held)
+        /* RFC 1122: the first octets held back start the clock; an idle timer still running
+           from an earlier ACK is pushed later (clk.h: postponing is free). */
         tcp_timer_arm(c, TCP_TIMER_DELACK, c->host->cfg.delack_timeout);
 }
 
 /* seventh, process the segment text, then eighth, the FIN. */
-static void
+void
 tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
 {
     switch (c->state) {
@@ -465,9 +311,11 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         /* RFC 1122 4.2.2.13: "if new data is received after CLOSE is called, its TCP SHOULD
            send a RST to show that data was lost." Nobody will read it; an ACK would tell the
            peer it was delivered. The TCB goes, and the segment is answered as in CLOSED
-           (§3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, what a 6.18 kernel sent. A socket only shut
-           down for sending still receives. */
-        if (c->orphaned && t->len > 0) {
+           (§3.10.7.1): <SEQ=SEG.ACK><CTL=RST>, what a 6.18 kernel sent. The same after
+           shutdown(SHUT_RDWR): Linux's test is the receiving side being shut, which close()
+           and SHUT_RD both do (tcp_rcv_state_process), and in these states the sending side is
+           shut too. A socket only shut down for sending still receives. */
+        if ((c->orphaned || c->rd_shut) && t->len > 0) {
             tcp_delete_tcb(c, TCP_RULE_TEXT_AFTER_CLOSE_RST, TCP_ECONNRESET);
             tcp_send_reset_for(c->host, t->seg);
             return;
@@ -481,8 +329,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
            Ignore the segment text." */
         if (t->len > 0)
             tcp_note(c->host, c, TCP_RULE_TEXT_IGNORED);
-        if (t->fin && seq_lt(t->seq + t->len, c->rcv_nxt + 1))
-            tcp_check_fin(c);
+        if (t->fin && seq_lt(t->seq + t->len, c->rcv_nxt + 1) && tcp_check_fin(c))
+            tcp_send_ack(c);
         return;
     case TCP_CLOSED:
     case TCP_LISTEN:
@@ -498,6 +346,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
            (a duplicate ACK). */
         tcp_note(c->host, c, TCP_RULE_SEQ_OUT_OF_ORDER);
         tcp_ooo_insert(c, t);
+        tcp_delack_spend_quick(c); /* Linux: this ACK spends a quick ACK too */
         tcp_send_ack(c);
         return;
     }
@@ -527,9 +376,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         tcp_ooo_free(c, o);
     }
     if (fin)
-        tcp_check_fin(c); /* sends the ACK covering data and FIN */
-    else
-        tcp_ack_text(c, n, filled_gap);
+        tcp_check_fin(c);
+    tcp_ack_text(c, t->seg, n, fin, filled_gap);
 }
 
 /* fifth, SND.UNA < SEG.ACK =< SND.NXT: "then set SND.UNA <- SEG.ACK. Any segments on the
@@ -587,16 +435,20 @@ tcp_update_send_window(struct tcp_conn *c, const struct tcp_seg *seg)
         c->snd_wnd = seg->wnd;
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
-        if (c->snd_wnd > 0)
+        if (c->snd_wnd > 0) {
             tcp_timer_cancel(c, TCP_TIMER_PERSIST);
-        else if (c->retransmits > 0)
-            c->retransmits = 0; /* the peer answers our window probes: it is alive */
+        } else if (c->retransmits > 0) {
+            /* the peer answers our window probes: it is alive, and the retry limits start
+               again (RFC 1122 4.2.2.17) */
+            c->retransmits = 0;
+            c->rexmit_start = tcp_now(c);
+        }
         if (reopened && !c->fin_sent && c->snd_nxt != c->snd_una) {
             /* The window opened while a probe octet was refused: send again from SND.UNA
                rather than leave a hole behind the probe. */
             c->snd_nxt = c->snd_una;
             c->rtt_timing = false;
-            tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+            tcp_rexmit_cancel(c);
         }
     }
 }
@@ -623,7 +475,10 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
             tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
             c->in_recovery = true;
             c->recover = c->snd_nxt;
+            c->tlp_out = false; /* RFC 8985 7.1: fast recovery resets the probe's state */
             tcp_retransmit(c);
+            if (tcp_timer_armed(c, TCP_TIMER_TLP))
+                tcp_rexmit_schedule(c); /* no probe in recovery: the RTO's own timer instead */
         }
     }
     tcp_update_send_window(c, seg);
@@ -802,7 +657,7 @@ tcp_time_wait_linux(struct tcp_conn *c, const struct tcp_seg *seg)
     tcp_send_oow_ack(c, seg);
 }
 
-static void
+void
 tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
 {
     struct tcp_host *h = c->host;
@@ -869,6 +724,10 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
             return;
         }
         tcp_note(h, c, TCP_RULE_SEQ_NOT_ACCEPTABLE);
+        /* Linux: data we have ACKed came again, so our ACK was lost or late: quick ACKs
+           again (tcp_send_dupack) */
+        if (h->cfg.delayed_ack == TCP_DELACK_LINUX && seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt))
+            tcp_delack_quick_again(c);
         tcp_send_oow_ack(c, seg);
         return;
     }
@@ -901,6 +760,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_note(h, c, TCP_RULE_ACK_MISSING_DROP);
         return;
     }
+    bool opened = false;
     if (c->state == TCP_SYN_RECEIVED) {
         /* "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue
            processing with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <-
@@ -911,6 +771,13 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
             tcp_send_reset_for(h, seg);
             return;
         }
+        if (c->listener && tcp_acceptq_full(c->listener)) {
+            /* Linux (tcp_check_req, tcp_abort_on_overflow 0): no room in the accept queue, so
+               the ACK is dropped and the connection stays embryonic; its SYN,ACK goes again on
+               its timer, and the peer's next ACK may find room. */
+            tcp_note(h, c, TCP_RULE_ACK_ACCEPT_QUEUE_FULL);
+            return;
+        }
         c->snd_wnd = seg->wnd;
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
@@ -918,15 +785,22 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_time_wait_settle(c, true); /* a TIME-WAIT it reopened can go now */
         tcp_acceptq_push(c);
         tcp_keepalive_reset(c);
+        opened = true;
     }
     if (!tcp_check_ack(c, seg))
         return;
+    if (opened)
+        tcp_rto_after_handshake(c); /* after the ACK's RTT sample, if it gave one */
 
     /* sixth, the URG bit: not modelled. seventh and eighth: the text and the FIN */
     if (t.len > 0 || t.fin)
         tcp_process_text_and_fin(c, &t);
-    if (zero_window && c->state != TCP_CLOSED)
+    if (zero_window && c->state != TCP_CLOSED) {
+        /* Linux: a probe of our zero window brings quick ACKs back (tcp_data_queue) */
+        if (h->cfg.delayed_ack == TCP_DELACK_LINUX)
+            tcp_delack_quick_again(c);
         tcp_send_ack(c);
+    }
     if (c->state != TCP_CLOSED)
         tcp_output(c);
 }
@@ -977,7 +851,7 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
         c->rcv_nxt += seg->len;
         c->bytes_received += seg->len;
-        tcp_ack_text(c, seg->len, false);
+        tcp_ack_text(c, seg, seg->len, false, false);
     }
     tcp_output(c);
 }

@@ -33,8 +33,21 @@ void tcp_conn_attach(struct tcp_conn *c);
 int tcp_conn_buffers(struct tcp_conn *c);
 /* Choose an initial send sequence number (§3.4.1): fixed by setting or option, else the PRNG. */
 uint32_t tcp_choose_iss(struct tcp_host *h, int64_t isn_opt);
-/* An established connection is ready to be accepted: move it to its listener's queue. */
+/* An established connection is ready to be accepted: move it from its listener's SYN queue to
+   its accept queue. */
 void tcp_acceptq_push(struct tcp_conn *c);
+/* Linux's limits (tcp_conn_request, sk_acceptq_is_full, inet_csk_reqsk_queue_is_full): each of
+   a listener's queues holds backlog + 1 (listen(fd, 1) completed two handshakes, listen(fd, 4)
+   kept five embryonic connections on a 6.18 kernel: tests/linux/listen-*.pkt). */
+static inline bool tcp_acceptq_full(const struct tcp_conn *l) { return l->acceptq_len > l->backlog; }
+static inline bool tcp_synq_full(const struct tcp_conn *l) { return l->synq_len > l->backlog; }
+
+/* tcp_syncookie.c: SYN cookies (RFC 4987 §3.6). The ISS that answers 'syn' on listener 'l'
+   without keeping state; '*mss' gets the MSS the cookie remembers for the peer. */
+uint32_t tcp_syncookie_make(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t *mss);
+/* Does 'ack' (arriving at listener 'l', without SYN or RST) return a cookie 'l' sent? Then
+   true, and '*mss' gets the peer's MSS as the cookie remembers it. */
+bool tcp_syncookie_check(const struct tcp_conn *l, const struct tcp_seg *ack, uint32_t *mss);
 
 /* tcp_rcvq.c: the receive queue. Queue the in-order text of 'seg' (all of it: the caller
    checked it fits), held as the segment when the wire lets it be kept, copied otherwise. */
@@ -75,6 +88,9 @@ void tcp_sndq_release(struct tcp_conn *c);
 /* tcp_ring: byte ring buffers. */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);
+/* Give 'r' room for 'cap' bytes (at least r->len), its bytes kept at the same offsets from
+   the head; 0, or -1 when out of memory. */
+int tcp_ring_resize(struct tcp_ring *r, uint32_t cap);
 uint32_t tcp_ring_space(const struct tcp_ring *r);
 uint32_t tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len);
 /* Copy 'len' bytes starting 'off' bytes after the head, without consuming. */
@@ -83,6 +99,27 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
 /* The 'len' bytes 'off' after the head, if they lie in one piece; NULL if they wrap. */
 const uint8_t *tcp_ring_span(const struct tcp_ring *r, uint32_t off, uint32_t len);
 
+/* tcp_input.c and tcp_input_open.c: SEGMENT ARRIVES (§3.10.7). */
+/* The part of an arriving segment that survives trimming to the receive window. */
+struct tcp_text {
+    uint32_t seq;        /* first octet of 'data' (or the FIN, when len == 0) */
+    uint32_t len;        /* octets of data kept */
+    const uint8_t *data;
+    bool syn, fin;       /* still inside the window */
+    const struct tcp_seg *seg; /* the segment it was cut from */
+};
+/* §3.10.7.1: a segment for no connection. */
+void tcp_input_closed(struct tcp_host *h, const struct tcp_seg *seg);
+/* §3.10.7.2: a segment for listener 'l'. 'iss' >= 0: the ISS a new connection must take (a
+   reopened TIME-WAIT); -1: choose one. The new connection in SYN-RECEIVED, or NULL. */
+struct tcp_conn *tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss);
+/* §3.10.7.3: a segment for our SYN. */
+void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg);
+/* §3.10.7.4: the synchronized states (and SYN-RECEIVED), step by step. */
+void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
+/* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
+void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+
 /* tcp_output.c */
 /* Send what the window allows: new data, then our FIN when all data is out. */
 void tcp_output(struct tcp_conn *c);
@@ -90,6 +127,9 @@ void tcp_output(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c);
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
+/* A SYN,ACK from listener 'l' that keeps no state (a SYN cookie): <SEQ=iss><ACK=SEG.SEQ+1>
+   <CTL=SYN,ACK> with our MSS, in answer to 'syn'. */
+void tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss);
 /* A reset from host 'h' in answer to 'seg' (no TCB, or an unacceptable ACK), §3.10.7.1:
    <SEQ=SEG.ACK><CTL=RST> if the ACK bit is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
@@ -99,6 +139,8 @@ void tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg);
 void tcp_send_rst(struct tcp_conn *c);
 /* Retransmit the earliest unacknowledged segment (SYN, data or FIN). */
 void tcp_retransmit(struct tcp_conn *c);
+/* The tail loss probe's segment (RFC 8985 7.3): the last one sent, again. */
+void tcp_send_tail_probe(struct tcp_conn *c);
 /* A keep-alive probe <SEQ=SND.UNA-1><CTL=ACK>, or a zero-window probe of one octet. */
 void tcp_send_probe(struct tcp_conn *c, bool window_probe);
 
@@ -124,10 +166,53 @@ void tcp_rtt_sample(struct tcp_conn *c, clk_time r);
 void tcp_rexmit_update(struct tcp_conn *c);
 /* New data acknowledged: restart the retransmission timer, or stop it (RFC 6298 5.2-5.3). */
 void tcp_rexmit_restart(struct tcp_conn *c);
+/* Arm rexmit for the RTO deadline, or tlp in its place when a tail loss probe may go first
+   (RFC 8985 7.2); also when a probe no longer fits (recovery began). */
+void tcp_rexmit_schedule(struct tcp_conn *c);
+/* Stop the retransmission timer, and the probe timer standing in for it. */
+void tcp_rexmit_cancel(struct tcp_conn *c);
+/* The handshake is done: RFC 6298 5.7 (RTO 3 s when it left no RTT sample). */
+void tcp_rto_after_handshake(struct tcp_conn *c);
 /* Start (or restart) 2MSL. */
 void tcp_start_time_wait(struct tcp_conn *c);
 /* Arm the keep-alive timer for an idle period, when keep-alive is on. */
 void tcp_keepalive_reset(struct tcp_conn *c);
+
+/* tcp_delack.c: Linux's delayed ACK (delayed_ack TCP_DELACK_LINUX). */
+/* 'n' in-order octets arrived ('psh': with PSH): learn the peer's segment size and rhythm. */
+void tcp_delack_data(struct tcp_conn *c, uint32_t n, bool psh);
+/* The ACK owed is held back: arm the delack timer for the ACK timeout ('held': an ACK was
+   owed already, and an earlier expiry stands), or, when it is about to expire, send it now. */
+void tcp_delack_hold(struct tcp_conn *c, bool held);
+/* Quick ACKs left, and the connection not interactive: ACK each segment at once. */
+static inline bool tcp_delack_quick(const struct tcp_conn *c)
+{
+    return c->quickacks > 0 && !c->interactive;
+}
+/* The connection becomes interactive (the peer's FIN, our data soon after the peer's). */
+void tcp_delack_interactive(struct tcp_conn *c);
+/* Quick ACKs again, not interactive (data we had ACKed came again; a zero-window probe). */
+void tcp_delack_quick_again(struct tcp_conn *c);
+/* An ACK of something received is sent: it spends a quick ACK; the last one resets the ACK
+   timeout (Linux tcp_dec_quickack_mode). */
+static inline void tcp_delack_spend_quick(struct tcp_conn *c)
+{
+    if (c->quickacks > 0 && --c->quickacks == 0)
+        c->ato = c->host->cfg.delack_timeout;
+}
+/* A segment of ours carries the ACK held back (ack_owed > 0): nothing is owed any more. */
+static inline void tcp_delack_ack_sent(struct tcp_conn *c)
+{
+    tcp_delack_spend_quick(c);
+    c->ack_owed = 0;
+    c->ack_pushed = 0;
+}
+/* Our data is sent, after data received ('ato' > 0). */
+void tcp_delack_data_sent(struct tcp_conn *c);
+/* The application has read: send the ACK held back when Linux would. */
+void tcp_delack_read(struct tcp_conn *c);
+/* The delack timer sent the ACK: adapt the ACK timeout. */
+void tcp_delack_timeout(struct tcp_conn *c);
 
 static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
 static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }

@@ -1,10 +1,11 @@
 /*
  * tcp_output.c - everything a TCB puts on the wire: SYN and SYN,ACK (§3.10.1, §3.10.7.2-3),
  * data within the peer's window and our FIN after the data (§3.8.6, §3.10.2, §3.10.4), ACKs,
- * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122).
+ * resets (§3.10.7.1, §3.10.5), retransmissions (RFC 6298) and probes (§3.8.6.1, RFC 1122); and
+ * for a listener, the SYN,ACK that carries a SYN cookie (tcp_send_synack_stateless, RFC 4987).
  *
  * Entry points: tcp_output, tcp_send_ack, tcp_send_syn, tcp_send_rst, tcp_send_reset_for,
- * tcp_retransmit, tcp_send_probe.
+ * tcp_retransmit, tcp_send_tail_probe (RFC 8985), tcp_send_probe.
  */
 #include <string.h>
 
@@ -37,17 +38,26 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. */
-static void
+   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
+   tcp_transmit: every segment passes here, and a call would cost as much as the bookkeeping. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
-    if (s->flags & TCP_ACK)
-        c->ack_owed = 0; /* it acknowledges all we have received: the delack timer is idle */
+    if (c->ack_owed > 0 && (s->flags & TCP_ACK))
+        tcp_delack_ack_sent(c); /* it acknowledges all we have received: the delack timer is idle */
+    if (c->ato > 0 && s->len > 0)
+        tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
-static void
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
 {
     tcp_transmit_lent(c, s, NULL);
@@ -74,6 +84,25 @@ tcp_send_syn(struct tcp_conn *c, bool with_ack)
         c->rtt_start = tcp_now(c);
     }
     tcp_transmit(c, &s);
+}
+
+void
+tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss)
+{
+    struct tcp_host *h = l->host;
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = syn->daddr;
+    s.daddr = syn->saddr;
+    s.sport = syn->dport;
+    s.dport = syn->sport;
+    s.seq = iss;
+    s.ack = syn->seq + 1;
+    s.flags = TCP_SYN | TCP_ACK;
+    /* the window a new connection would offer: its whole receive buffer */
+    s.wnd = (uint16_t)(h->cfg.rcv_buf > 65535 ? 65535 : h->cfg.rcv_buf);
+    s.mss = (uint16_t)h->cfg.mss;
+    wire_send(h->world, h->index, &s, l->id); /* shown as the listener's */
 }
 
 void
@@ -244,6 +273,26 @@ tcp_retransmit(struct tcp_conn *c)
     }
     if (c->fin_sent && seq_le(c->snd_una, c->fin_seq))
         tcp_send_fin(c);
+}
+
+void
+tcp_send_tail_probe(struct tcp_conn *c)
+{
+    /* RFC 8985 7.3: send new data if there is some and the window allows, else "retransmit
+       the highest-sequence segment sent so far". tcp_output has sent all the window allows
+       (tcpsim has no congestion window), so it is always the last segment: our FIN if it is
+       out, else the last piece of data as tcp_output cut it, SND.MSS by SND.MSS from SND.UNA. */
+    c->rtt_timing = false; /* Karn: no sample from a segment sent twice */
+    c->total_retransmits++;
+    if (c->fin_sent && seq_le(c->snd_una, c->fin_seq)) {
+        tcp_send_fin(c);
+        return;
+    }
+    uint32_t data = tcp_data_in_flight(c);
+    if (data == 0)
+        return;
+    uint32_t n = (data - 1) % c->snd_mss + 1;
+    tcp_send_data(c, data - n, n, data == c->sndq.len);
 }
 
 void

@@ -95,6 +95,8 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     c->reuseaddr = o->reuseaddr;
     c->isn_opt = o->isn; /* for the connections it accepts */
     c->backlog = o->backlog > 0 ? o->backlog : h->cfg.backlog;
+    if (c->backlog > h->cfg.somaxconn)
+        c->backlog = h->cfg.somaxconn; /* as Linux's listen() does */
     tcp_conn_attach(c);
     tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
     /* RFC 9293 §3.10.1, CLOSED: "if passive ... enter LISTEN state and return" */
@@ -266,15 +268,19 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
     uint32_t n = c->rcvq.len < cap ? c->rcvq.len : (uint32_t)cap;
     if (n == 0)
         /* §3.10.3, CLOSE-WAIT: "Since the remote side has already sent FIN, RECEIVEs must be
-           satisfied by data already on hand, but not yet delivered to the user" */
-        return c->fin_rcvd ? TCP_EOF : TCP_OK;
-    uint32_t before = c->rcv_wnd;
+           satisfied by data already on hand, but not yet delivered to the user"; after
+           shutdown(SHUT_RD) too, an empty read is the end (tcp_shutdown_read) */
+        return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     tcp_rcvq_take(c, buf, n);
     *got = n;
+    /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
+    if (c->ack_owed > 0 && c->state != TCP_CLOSED && c->host->cfg.delayed_ack == TCP_DELACK_LINUX)
+        tcp_delack_read(c);
     /* §3.8.6.2.2: tell the peer when the window opens by a worthwhile amount (receiver-side
-       silly window syndrome avoidance: at least an MSS, or half the buffer). */
+       silly window syndrome avoidance: at least an MSS, or half the buffer). RCV.WND is the
+       window our last segment offered. */
     uint32_t step = c->snd_mss < c->rcvq.cap / 2 ? c->snd_mss : c->rcvq.cap / 2;
-    if (c->state != TCP_CLOSED && !c->fin_rcvd && before < step && tcp_rcv_window(c) >= step)
+    if (c->state != TCP_CLOSED && !c->fin_rcvd && c->rcv_wnd < step && tcp_rcv_window(c) >= step)
         tcp_send_ack(c);
     return TCP_OK;
 }
@@ -391,6 +397,28 @@ tcp_shutdown(struct tcp_conn *c)
     return TCP_EINVAL;
 }
 
+/*
+ * shutdown(SHUT_RD). TCP has no segment for it and the RFC no such call, so this is Linux's
+ * behaviour: tcp_recvmsg stops at RCV_SHUTDOWN, so a read that finds nothing queued returns 0
+ * (end of stream) at once, while data that still arrives is acknowledged and queued, and a
+ * later read returns it. Only in FIN-WAIT-1/2, once the sending side is shut too (SHUT_RDWR),
+ * does new data draw a RST and reset the connection (Linux tcp_rcv_state_process; here
+ * tcp_process_text_and_fin in tcp_input.c, rule TEXT_AFTER_CLOSE_RST).
+ */
+enum tcp_err
+tcp_shutdown_read(struct tcp_conn *c)
+{
+    enum tcp_err err = TCP_OK;
+    if (c->state == TCP_CLOSED)
+        err = tcp_closed_error(c, TCP_ENOTCONN);
+    else if (c->state == TCP_LISTEN || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+        err = TCP_ENOTCONN; /* as tcp_shutdown: only a connection has a receiving side */
+    tcp_call(c->host, c, err, "shutdown read");
+    if (err == TCP_OK)
+        c->rd_shut = true;
+    return err;
+}
+
 enum tcp_err
 tcp_abort(struct tcp_conn *c)
 {
@@ -440,7 +468,7 @@ tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
     c->acceptq_next = NULL;
     c->in_acceptq = false;
     c->accepted = true;
-    l->pending--;
+    l->acceptq_len--;
     tcp_call(l->host, c, TCP_OK, "accept on port %u", (unsigned)l->lport);
     *out = c;
     return TCP_OK;
@@ -454,6 +482,23 @@ tcp_set_keepalive(struct tcp_conn *c, bool on)
         tcp_keepalive_reset(c);
     else
         tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
+{
+    struct tcp_ring *r = rcv ? &c->rcvq : &c->sndq;
+    if (size == 0 || (rcv && size < r->len + c->ooo_bytes) || (!rcv && size < r->len))
+        return TCP_EINVAL;
+    if (r->buf) {
+        /* data segments in flight point into the send ring: they take their own copies */
+        if (!rcv)
+            wire_recall_all(c->host->world, &c->lent);
+        if (tcp_ring_resize(r, size) != 0)
+            return TCP_ENOBUFS;
+    }
+    *(rcv ? &c->opts.rcvbuf : &c->opts.sndbuf) = (int)size;
     return TCP_OK;
 }
 

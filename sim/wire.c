@@ -6,12 +6,14 @@
  * it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
  * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
  * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
- * wire_arrive() hands the segment to the receiving host's tcp_input() and frees it, unless
- * the receive queue kept it (wire_keep).
+ * wire_arrive() hands the segment to the receiving host's tcp_input() (not to a scripted
+ * host's, whose TCP is switched off: the arrival is traced and that is all) and frees it, unless
+ * the receive queue kept it (wire_keep); a segment addressed to neither host is lost there.
  *
  * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
  * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +208,24 @@ wire_leave(struct wire *w, struct wire_pkt *p)
         w->link[p->from].held = NULL;
 }
 
+/* A segment addressed to neither host (the answer to a segment whose source a scenario made
+   up, net:inject's 'src'): nobody has that address, so nobody receives it. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+wire_no_host(struct world *wd, struct wire_pkt *p)
+{
+    if (world_traced(wd)) {
+        char why[64], where[32];
+        tcp_endpoint_str(p->seg.daddr, 0, where, sizeof where);
+        where[strcspn(where, ":")] = '\0';
+        snprintf(why, sizeof why, "no host has address %s", where);
+        wire_event(wd, TRACE_DROP, p, why);
+    }
+    wire_pkt_free(&wd->wire, p);
+}
+
 static void
 wire_arrive(struct clk_event *ev, void *ctx)
 {
@@ -214,10 +234,15 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
     wire_leave(w, p);
+    if (p->seg.daddr != wd->host[p->to].addr) {
+        wire_no_host(wd, p);
+        return;
+    }
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
-    tcp_input(&wd->host[p->to], &p->seg);
+    if (!wd->host[p->to].scripted)
+        tcp_input(&wd->host[p->to], &p->seg);
     w->delivering = NULL;
     if (!p->kept)
         wire_pkt_free(w, p);

@@ -21,6 +21,10 @@ fx_init(struct fx *f, bool rfc)
     world_observe(f->w, trace_log_observe, &f->log);
     f->w->host[FX_A].cfg.isn = FX_ISS_A;
     f->w->host[FX_B].cfg.isn = FX_ISS_B;
+    /* Unit tests want every ACK visible, sent the moment its segment arrives; the linux
+       preset delays them (delayed_ack 2), so the delayed-ACK tests turn it on themselves. */
+    f->w->host[FX_A].cfg.delayed_ack = TCP_DELACK_OFF;
+    f->w->host[FX_B].cfg.delayed_ack = TCP_DELACK_OFF;
 }
 
 void

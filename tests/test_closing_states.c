@@ -5,7 +5,8 @@
  */
 #include "conf.h"
 
-/* U16 (CLOSE-WAIT): SEND still works after the peer's FIN; retransmission timer armed. */
+/* U16 (CLOSE-WAIT): SEND still works after the peer's FIN; retransmission timer armed (under
+   linux its stand-in, the tail loss probe's timer, RFC 8985 7.2). */
 static void
 test_close_wait_send_data_sent(void **state)
 {
@@ -17,7 +18,7 @@ test_close_wait_send_data_sent(void **state)
     cf_send(f.b, "xyz");
     CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 102, 3});
     cf_state(f.b, TCP_CLOSE_WAIT, TCP_RULE_FIN_CLOSE_WAIT);
-    cf_timers(f.b, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.b, CF_T(TCP_TIMER_TLP));
     fx_fini(&f);
 }
 
@@ -35,7 +36,7 @@ test_close_wait_close_last_ack(void **state)
     cf_state(f.b, TCP_LAST_ACK, TCP_RULE_CLOSE_WAIT_FIN);
     CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 102, 3}, {TCP_FIN | TCP_ACK, 304, 102, 0});
     assert_int_equal(f.b->snd_nxt, 305);
-    cf_timers(f.b, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.b, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_fini(&f);
 }
 
@@ -75,7 +76,7 @@ test_closing_ack_of_fin_time_wait(void **state)
     struct fx f;
     fx_init(&f, false);
     fx_closing(&f);
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_run_ms(&f, 1);
     cf_state(f.a, TCP_TIME_WAIT, TCP_RULE_CLOSING_ACKED);
     cf_state(f.b, TCP_TIME_WAIT, TCP_RULE_CLOSING_ACKED);
@@ -119,7 +120,7 @@ test_close_wait_ack_as_established(void **state)
     assert_int_equal(f.b->state, TCP_CLOSE_WAIT);
     fx_mark(&f);
     cf_send(f.b, "xyz");
-    cf_timers(f.b, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.b, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_run_ms(&f, 3);
     assert_int_equal(f.b->snd_una, 304);
     assert_int_equal(f.b->sndq.len, 0);

@@ -37,7 +37,9 @@ established_small_window(struct fx *f, int rcv_buf)
     fx_mark(f);
 }
 
-/* U16: SEND in ESTABLISHED: segmentized (MSS) within the send window; retransmission timer. */
+/* U16: SEND in ESTABLISHED: segmentized (MSS) within the send window; retransmission timer
+   (under linux its stand-in, the tail loss probe's timer: 2*SRTT for two segments, under the
+   RTO, RFC 8985 7.2). */
 static void
 test_established_send_segmentized_in_window(void **state)
 {
@@ -54,8 +56,9 @@ test_established_send_segmentized_in_window(void **state)
     CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1460}, {TCP_ACK, 1561, 301, 540});
     assert_int_equal(f.a->snd_nxt, 2101);
     cf_state(f.a, TCP_ESTABLISHED, TCP_RULE_SYN_SENT_SYN_ACK);
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
-    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_REXMIT), f.a->rto);
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP));
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_TLP), 2 * f.a->srtt);
+    assert_int_equal(f.a->rto_deadline - world_now(f.w), f.a->rto);
     fx_fini(&f);
 }
 
@@ -72,7 +75,7 @@ test_established_close_fin_after_data(void **state)
     cf_state(f.a, TCP_FIN_WAIT_1, TCP_RULE_CLOSE_SEND_FIN);
     CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 5}, {TCP_FIN | TCP_ACK, 106, 301, 0});
     assert_int_equal(f.a->snd_nxt, 107);
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_fini(&f);
 }
 
@@ -137,7 +140,7 @@ test_established_shutdown_half_close_receives(void **state)
     assert_int_equal(tcp_shutdown(f.a), TCP_OK);
     cf_state(f.a, TCP_FIN_WAIT_1, TCP_RULE_SHUTDOWN_SEND_FIN);
     CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 3}, {TCP_FIN | TCP_ACK, 104, 301, 0});
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_run_ms(&f, 5);
     cf_state(f.a, TCP_FIN_WAIT_2, TCP_RULE_FIN_WAIT_1_ACKED);
     cf_timers(f.a, CF_NO_TIMERS); /* not orphaned: no tcp_fin_timeout */
@@ -435,8 +438,8 @@ test_established_ack_advances_snd_una(void **state)
     assert_int_equal(f.a->snd_una, 106);
     assert_int_equal(f.a->sndq.len, 5);
     assert_true(f.a->rtt_timing); /* the timed octet is not acknowledged yet */
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
-    clk_time left = tcp_timer_left(f.a, TCP_TIMER_REXMIT);
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* linux: the probe's timer, capped at the RTO */
+    clk_time left = tcp_timer_left(f.a, TCP_TIMER_TLP);
     assert_true(left <= f.a->rto && left > f.a->rto - CLK_MSEC(1)); /* restarted */
     clk_time srtt = f.a->srtt;
     fx_inject_to(&f, f.a, 301, 111, TCP_ACK, 65535, NULL);

@@ -15,7 +15,7 @@ test_fin_wait_1_ack_of_fin_fin_wait_2(void **state)
     fx_init(&f, false);
     fx_fin_wait_1(&f);
     CF_NONE(&f, FX_A);
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* linux: the tail loss probe's timer stands in for rexmit (RFC 8985 7.2) */
     fx_run_ms(&f, 3);
     cf_state(f.a, TCP_FIN_WAIT_2, TCP_RULE_FIN_WAIT_1_ACKED);
     assert_int_equal(f.a->snd_una, 102);
@@ -106,7 +106,8 @@ test_fin_wait_1_fin_closing(void **state)
     cf_state(f.a, TCP_CLOSING, TCP_RULE_FIN_CLOSING);
     CF_EXPECT(&f, FX_A, {TCP_ACK, 102, 302, 0});
     assert_int_equal(f.a->rcv_nxt, 302);
-    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT)); /* our FIN is still to be acknowledged */
+    cf_timers(f.a, CF_T(TCP_TIMER_TLP)); /* our FIN is still to be acknowledged (linux: the
+                                             probe's timer stands in for rexmit, RFC 8985 7.2) */
     fx_fini(&f);
 }
 

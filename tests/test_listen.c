@@ -171,24 +171,30 @@ test_listen_syn_with_data_text_not_acked(void **state)
     fx_fini(&f);
 }
 
-/* L5: LISTEN, SYN while the backlog is full: dropped silently (as Linux does). */
+/* L5: LISTEN, SYN while the backlog is full: dropped silently (as Linux does). The SYN queue
+   holds backlog + 1 embryonic connections; with tcp_syncookies 0 the next SYN gets no answer
+   (tests/linux/listen-syn-flood-no-cookies.pkt; the cookies and the accept queue are in
+   test_listen_queues.c). */
 static void
 test_listen_syn_backlog_full_dropped(void **state)
 {
     (void)state;
     struct fx f;
     fx_init(&f, false);
+    f.w->host[FX_B].cfg.syncookies = 0;
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.backlog = 1;
     assert_int_equal(tcp_open_passive(&f.w->host[FX_B], FX_SPORT, &o, &f.l), TCP_OK);
     cf_drop_all_from(&f, FX_B);
     fx_inject(&f, FX_B, 1001, FX_SPORT, 1000, 0, TCP_SYN, 4000, NULL);
     assert_int_equal(cf_newest(&f)->state, TCP_SYN_RECEIVED);
+    fx_inject(&f, FX_B, 1002, FX_SPORT, 1000, 0, TCP_SYN, 4000, NULL);
+    assert_int_equal(cf_newest(&f)->state, TCP_SYN_RECEIVED);
     uint32_t n = f.w->nconns;
     fx_mark(&f);
-    fx_inject(&f, FX_B, 1002, FX_SPORT, 2000, 0, TCP_SYN, 4000, NULL);
+    fx_inject(&f, FX_B, 1003, FX_SPORT, 2000, 0, TCP_SYN, 4000, NULL);
     CF_NONE(&f, FX_B);
-    cf_rule(&f, TCP_RULE_LISTEN_BACKLOG_FULL);
+    cf_rule(&f, TCP_RULE_LISTEN_SYN_QUEUE_FULL);
     assert_int_equal(f.w->nconns, n);
     cf_state(f.l, TCP_LISTEN, TCP_RULE_OPEN_PASSIVE);
     cf_timers(f.l, CF_NO_TIMERS);

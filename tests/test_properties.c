@@ -13,9 +13,10 @@
  *   - every socket CLOSED, no timer armed, no connection left on a host's list, after the
  *     clock ran long enough (TIME-WAIT 60 s, tcp_retries2 ~925 s).
  *
- * The same runs again with delayed ACKs (the delayed_ack setting), and a check that header
- * prediction changes nothing: every event of a run, with the fast path and without it, must be
- * the same (compared by a hash of the whole event stream).
+ * The same runs again with delayed ACKs (the delayed_ack setting: Linux's way, the linux
+ * preset's default, and RFC 1122's), and a check that header prediction changes nothing: every
+ * event of a run, with the fast path and without it, must be the same (compared by a hash of
+ * the whole event stream).
  *
  * A failing run prints its seed and a one-line command that replays it alone, with the event
  * trace: TCPSIM_SEED=<seed> build/san/tests/test_properties
@@ -74,9 +75,10 @@ struct prop_run {
 /* Variants of a run. */
 enum {
     PROP_NO_PREDICTION = 1u << 0, /* header_prediction off on both hosts */
-    PROP_DELAYED_ACK = 1u << 1,   /* delayed_ack on on both hosts */
+    PROP_DELAYED_ACK = 1u << 1,   /* delayed_ack Linux's way on both hosts */
     PROP_HASH = 1u << 2,          /* hash the event stream into prop_run.hash */
     PROP_ZEROCOPY = 1u << 3,      /* the applications send with tcp_send_zerocopy */
+    PROP_DELAYED_ACK_RFC = 1u << 4, /* delayed_ack RFC 1122's way on both hosts */
 };
 
 /* Byte 'i' of the stream sent by host 'h' in run 'seed': changes with all three. */
@@ -188,7 +190,9 @@ prop_setup(struct prop_run *r, uint64_t seed, bool verbose, unsigned variant)
     assert_non_null(r->w);
     for (int i = 0; i < 2; i++) {
         r->w->host[i].cfg.header_prediction = (variant & PROP_NO_PREDICTION) ? 0 : 1;
-        r->w->host[i].cfg.delayed_ack = (variant & PROP_DELAYED_ACK) ? 1 : 0;
+        r->w->host[i].cfg.delayed_ack = (variant & PROP_DELAYED_ACK)       ? TCP_DELACK_LINUX
+                                        : (variant & PROP_DELAYED_ACK_RFC) ? TCP_DELACK_RFC1122
+                                                                           : TCP_DELACK_OFF;
     }
     struct rng g;
     rng_seed(&g, seed ^ 0x5eedull); /* the plan's own generator: the world's is untouched */
@@ -558,7 +562,8 @@ prop_run_range(uint64_t first, uint64_t n, unsigned variant)
     printf("  seeds %llu-%llu%s: %d runs, %d complete both ways, %d ended by an error (ETIMEDOUT %d, "
            "ECONNRESET %d, ECONNREFUSED %d), %d cut by an application (abort or early close)\n",
            (unsigned long long)first, (unsigned long long)(first + n - 1),
-           (variant & PROP_DELAYED_ACK) ? " (delayed ACK)" : (variant & PROP_ZEROCOPY) ? " (zero-copy)" : "", t.runs, t.complete, t.errors,
+           (variant & PROP_DELAYED_ACK) ? " (delayed ACK, Linux)" : (variant & PROP_DELAYED_ACK_RFC) ? " (delayed ACK, RFC 1122)"
+           : (variant & PROP_ZEROCOPY) ? " (zero-copy)" : "", t.runs, t.complete, t.errors,
            t.by_err[TCP_ETIMEDOUT], t.by_err[TCP_ECONNRESET], t.by_err[TCP_ECONNREFUSED], t.cut);
     assert_int_equal(failed, 0);
 }
@@ -568,6 +573,7 @@ static void test_properties_seeds_501_to_1000(void **state) { (void)state; prop_
 static void test_properties_seeds_1001_to_1500(void **state) { (void)state; prop_run_range(1001, 500, 0); }
 static void test_properties_seeds_1501_to_2000(void **state) { (void)state; prop_run_range(1501, 500, 0); }
 static void test_properties_delayed_ack_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_DELAYED_ACK); }
+static void test_properties_rfc1122_delayed_ack_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_DELAYED_ACK_RFC); }
 static void test_properties_zerocopy_seeds_1_to_500(void **state) { (void)state; prop_run_range(1, 500, PROP_ZEROCOPY); }
 
 /* Header prediction is only a shortcut: with it and without it, every event of a run is the
@@ -578,7 +584,7 @@ test_properties_header_prediction_changes_no_event(void **state)
     (void)state;
     int differ = 0;
     for (uint64_t seed = 1; seed <= 300; seed++) {
-        unsigned delack = seed % 2 ? PROP_DELAYED_ACK : 0;
+        unsigned delack = seed % 3 == 1 ? PROP_DELAYED_ACK : seed % 3 == 2 ? PROP_DELAYED_ACK_RFC : 0;
         uint64_t fast = 0, full = 0;
         (void)prop_run_one(seed, false, PROP_HASH | delack, NULL, &fast);
         (void)prop_run_one(seed, false, PROP_HASH | PROP_NO_PREDICTION | delack, NULL, &full);
@@ -615,6 +621,7 @@ main(void)
         cmocka_unit_test(test_properties_seeds_1001_to_1500),
         cmocka_unit_test(test_properties_seeds_1501_to_2000),
         cmocka_unit_test(test_properties_delayed_ack_seeds_1_to_500),
+        cmocka_unit_test(test_properties_rfc1122_delayed_ack_seeds_1_to_500),
         cmocka_unit_test(test_properties_zerocopy_seeds_1_to_500),
         cmocka_unit_test(test_properties_header_prediction_changes_no_event),
     };

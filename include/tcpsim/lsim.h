@@ -132,8 +132,14 @@ void lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *pref
  *   state = "TIME_WAIT" [, host = "A"] some socket (of that host) entered the state
  *   edge = {"FIN_WAIT_1", "CLOSING"} [, host] some socket made that transition
  *   rule = "RST_CHALLENGE"            the rule (tcp_rule_name) acted at least once
+ *   setting = {tcp_syn_retries = 7} [, host] the settings have these values at the end
+ *   changed = {"tcp_syn_retries"}     the settings fixed from outside (lsim_fix_setting) are
+ *                                     exactly these
+ * Each goal is checked as goals{} records it: an unknown field, state, rule, host or setting,
+ * or an edge that is no transition of the state diagram, is an error at the goal's line.
  * lsim_goals() evaluates the goals recorded in 'goalfile' (run in a fresh sandbox that sees
- * the world and trace of 'l') against what 'l' did, in the order the file lists them.
+ * the world and trace of 'l') against what 'l' did, in the order the file lists them. Goals
+ * a scenario records itself are checked when it ends: one not reached fails it.
  */
 struct lsim_goal {
     char *name;
@@ -143,5 +149,25 @@ struct lsim_goal {
 /* 0 with '*out'/'*n' set (free with lsim_goals_free), or -1 with '*err' (malloc'd) set. */
 int lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err);
 void lsim_goals_free(struct lsim_goal *g, size_t n);
+/* Load goals file 'goalfile' on its own, as a check before any scenario runs: 0 with '*n' =
+   its number of goals, or -1 with '*err' (malloc'd) = "file:line: what is wrong" (an unknown
+   state, rule, host, field or setting, a malformed edge, a file with no goals). */
+int lsim_goals_check(const char *goalfile, size_t *n, char **err);
+/* Is 'path' a goals file by its name (NAME.goals.lua)? Such a file is never run as a
+   scenario: `tcpsim test` skips it in folders and refuses it as a scenario. */
+bool lsim_is_goals_file(const char *path);
+
+/*
+ * Settings fixed from outside the scenario, for grading "change exactly one setting": the
+ * instructor owns the scenario, the student gives only overrides (tcpsim test --set NAME=VALUE,
+ * --settings FILE). "NAME=VALUE" sets both hosts, "A.NAME=VALUE" one; NAME as in sysctl
+ * (docs/settings.md), VALUE a number (seconds for durations) or true/false. A fixed setting
+ * wins over the scenario's own writes to it (ignored, with a note in the trace) and survives
+ * sim:config's preset, as --seed and --preset win over sim:config. Call before lsim_resume.
+ * 0, or -1 with the reason in 'err'. The file form takes one assignment a line, '#' comments,
+ * and reports "path:line: reason".
+ */
+int lsim_fix_setting(struct lsim *l, const char *assignment, char *err, size_t cap);
+int lsim_fix_settings_file(struct lsim *l, const char *path, char *err, size_t cap);
 
 #endif

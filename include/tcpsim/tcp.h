@@ -13,6 +13,7 @@
  *   tcp_output.c   what a TCB sends: data, FIN, ACK, RST (§3.8, §3.10.7 replies)
  *   tcp_timer.c    retransmission (RFC 6298), 2MSL, FIN-WAIT-2, persist, keep-alive (§3.10.8)
  *   tcp_settings.c the per-host settings with their Linux names and the two presets
+ *   tcp_syncookie.c SYN cookies (RFC 4987 3.6): a listener's stateless answer to a SYN flood
  */
 #ifndef TCPSIM_TCP_H
 #define TCPSIM_TCP_H
@@ -94,9 +95,13 @@ const char *tcp_err_text(enum tcp_err e); /* "connection reset" */
  */
 struct tcp_settings {
     int syn_retries;          /* tcp_syn_retries */
+    int syn_linear_timeouts;  /* tcp_syn_linear_timeouts: SYN timeouts before the backoff doubles */
     int synack_retries;       /* tcp_synack_retries */
     int retries1;             /* tcp_retries1 */
     int retries2;             /* tcp_retries2 */
+    int orphan_retries;       /* tcp_orphan_retries: 0 = 8; -1 = no own limit (tcp_retries2) */
+    int retries_by_time;      /* retry limits are times, as Linux counts them (retransmits_timed_out) */
+    int early_retrans;        /* tcp_early_retrans: 3 or 4 = tail loss probe (RFC 8985 7) */
     clk_time fin_timeout;     /* tcp_fin_timeout: FIN-WAIT-2 of an orphaned socket; 0 = never */
     int keepalive;            /* SO_KEEPALIVE for new sockets (off by default, RFC 1122) */
     clk_time keepalive_time;  /* tcp_keepalive_time */
@@ -113,17 +118,27 @@ struct tcp_settings {
     int snd_buf;              /* send buffer, bytes */
     int64_t isn;              /* initial sequence number; -1 = from the PRNG */
     int backlog;              /* default listen backlog */
+    int somaxconn;            /* net.core.somaxconn: listen() caps its backlog at this */
+    int syncookies;           /* tcp_syncookies: 0 never, 1 when the SYN queue is full, 2 always */
+    int max_syn_backlog;      /* tcp_max_syn_backlog (counts only without SYN cookies) */
     int port_lo, port_hi;     /* ip_local_port_range */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
     int tw_reopen_restore;    /* ... and goes on if that SYN proves an old duplicate (RFC 9293 3.6.1) */
     int tw_linux;             /* TIME-WAIT answers as Linux's tcp_timewait_state_process */
     clk_time invalid_ratelimit; /* tcp_invalid_ratelimit: ACKs answering unacceptable segments */
     int challenge_ack_limit;  /* tcp_challenge_ack_limit: challenge ACKs per second, host-wide */
-    int delayed_ack;          /* delay ACKs of in-order data (RFC 9293 3.8.6.3); off: ACK each */
-    clk_time delack_timeout;  /* the longest an ACK is delayed (Linux TCP_DELACK_MIN 40 ms) */
+    int delayed_ack;          /* enum tcp_delack_mode: how ACKs of in-order data are delayed */
+    clk_time delack_timeout;  /* the ACK delay; Linux's first ACK timeout (TCP_ATO_MIN 40 ms) */
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
     int active_reset_ack;     /* our own resets carry ACK (Linux tcp_send_active_reset) */
     int close_wait_rst_epipe; /* a RST in CLOSE-WAIT is reported as EPIPE (Linux tcp_reset) */
+};
+
+/* Values of the delayed_ack setting (RFC 9293 3.8.6.3). */
+enum tcp_delack_mode {
+    TCP_DELACK_OFF,     /* every segment ACKed at once */
+    TCP_DELACK_RFC1122, /* RFC 1122 4.2.3.2: an ACK per two full-sized segments, or delack_timeout */
+    TCP_DELACK_LINUX,   /* Linux's way: quick ACKs, interactive mode, adaptive timeout (tcp_delack.c) */
 };
 
 enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
@@ -189,6 +204,8 @@ enum tcp_timer {
     TCP_TIMER_FINWAIT2, /* Linux tcp_fin_timeout */
     TCP_TIMER_KEEPALIVE,/* RFC 1122 4.2.3.6 */
     TCP_TIMER_DELACK,   /* delayed ACK, RFC 9293 3.8.6.3 (setting delayed_ack) */
+    TCP_TIMER_TLP,      /* tail loss probe, RFC 8985 7 (setting tcp_early_retrans); armed in
+                           place of rexmit, whose deadline it never passes */
     TCP_TIMER_COUNT
 };
 const char *tcp_timer_name(enum tcp_timer t); /* "rexmit", "persist", "2msl", ... */
@@ -199,6 +216,20 @@ struct tcp_conn_timer {
     struct clk_event ev;
     struct tcp_conn *conn;
     enum tcp_timer which;
+};
+
+/* Options a program sets on one socket with setsockopt(2) (tcp_sockopt_*; lsim's
+   sock:setsockopt). Each wins over its host's setting for this socket alone; a connection a
+   listener accepts starts with the listener's, as Linux's sk_clone_lock copies the socket. */
+struct tcp_sockopts {
+    clk_time keepidle;        /* TCP_KEEPIDLE; 0: the host's tcp_keepalive_time */
+    clk_time keepintvl;       /* TCP_KEEPINTVL; 0: the host's tcp_keepalive_intvl */
+    int keepcnt;              /* TCP_KEEPCNT; 0: the host's tcp_keepalive_probes */
+    clk_time user_timeout;    /* TCP_USER_TIMEOUT; 0: off; -1: the host's user_timeout */
+    int linger;               /* SO_LINGER in seconds; -1: off (a close with 0 is an abort) */
+    int rcvbuf, sndbuf;       /* SO_RCVBUF, SO_SNDBUF in octets; 0: the host's rcv_buf, snd_buf */
+    bool nodelay;             /* TCP_NODELAY: kept only, tcpsim has no Nagle algorithm */
+    bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
 };
 
 struct tcp_conn {
@@ -246,19 +277,27 @@ struct tcp_conn {
     uint32_t fin_seq;
     bool fin_rcvd;            /* the peer's FIN is in sequence: EOF after rcvq drains */
     bool orphaned;            /* the user closed (not shutdown): nobody reads any more */
+    bool rd_shut;             /* shutdown(SHUT_RD): the user reads no more (tcp_shutdown_read) */
     bool passive;             /* born from a LISTEN (SYN-RECEIVED returns there on RST) */
     bool reuseaddr;
     bool keepalive;
+    struct tcp_sockopts opts;
 
-    /* Listening. */
+    /* Listening: Linux's two queues. The SYN queue holds the embryonic connections (born from
+       this listener, not yet ESTABLISHED), the accept queue those that reached ESTABLISHED and
+       wait for accept(), whatever happened to them since (a reset one stays until accepted).
+       Each holds backlog + 1 at most (tcp_input_listen). */
     struct tcp_conn *listener;       /* for an embryonic or unaccepted connection */
-    int backlog;
-    int pending;                     /* connections queued on this listener (SYN-RECEIVED + ready) */
-    struct tcp_conn *acceptq_head;   /* ESTABLISHED connections not yet accepted */
+    int backlog;                     /* listen()'s, capped at somaxconn */
+    int synq_len;                    /* embryonic connections of this listener */
+    int acceptq_len;                 /* connections in its accept queue */
+    struct tcp_conn *acceptq_head;   /* the accept queue, oldest first */
     struct tcp_conn *acceptq_tail;
     struct tcp_conn *acceptq_next;
     bool in_acceptq;
     bool accepted;
+    bool cookie_sent;                /* this listener has answered a SYN with a cookie ... */
+    clk_time cookie_last;            /* ... the last one at this time (ACKs are checked for 2 min) */
 
     /* Round-trip time, RFC 6298. */
     clk_time srtt, rttvar, rto;      /* srtt 0 = no sample yet */
@@ -268,9 +307,27 @@ struct tcp_conn {
     int retransmits;                 /* consecutive timeouts of the current segment */
     uint64_t total_retransmits;      /* over the connection's life */
     clk_time first_unacked_at;       /* for the user timeout */
+    clk_time rexmit_start;           /* when the retransmission timer last started afresh (a
+                                        segment into an empty pipe, new data acknowledged, a
+                                        window probe answered): retry limits counted as time
+                                        run from here (Linux's retrans_stamp) */
+    clk_time rto_deadline;           /* when the RTO falls due; the tlp timer, armed in place of
+                                        rexmit, never passes it */
+    bool tlp_out;                    /* a tail loss probe is unanswered (RFC 8985 TLP.end_seq) */
+    uint32_t tlp_high;               /* ... SND.NXT when it was sent */
+    bool tlp_one;                    /* the probe timeout last computed was for one segment */
     int probes;                      /* keep-alive or persist probes sent without answer */
     int dupacks;                     /* duplicate ACKs in a row (fast retransmit) */
-    uint32_t ack_owed;               /* in-order octets received since our last ACK (delayed ACK) */
+    uint32_t ack_owed;               /* sequence numbers (octets, a FIN) received in order since our
+                                        last ACK: its ACK is held back (delayed ACK) */
+    /* Linux's delayed-ACK engine (delayed_ack TCP_DELACK_LINUX, tcp_delack.c) */
+    uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
+    clk_time ato;                    /* the ACK timeout; 0 until the first data (icsk_ack.ato) */
+    clk_time data_rcvd_at;           /* the last in-order data's arrival (icsk_ack.lrcvtime) */
+    int quickacks;                   /* ACKs still sent at once (icsk_ack.quick) */
+    bool interactive;                /* ping-pong: ACKs wait for our reply (icsk_ack.pingpong) */
+    uint8_t ack_pushed;              /* held-back segments small or pushed: 0, 1, 2 or more
+                                        (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2) */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     clk_time last_heard;             /* last segment received, for keep-alive */
@@ -297,6 +354,8 @@ struct tcp_host {
     char name[4];             /* "A", "B" */
     uint32_t addr;            /* 10.0.0.1, 10.0.0.2 */
     struct tcp_settings cfg;
+    bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
+    uint64_t cookie_secret[2];
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */
@@ -304,6 +363,8 @@ struct tcp_host {
     int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */
     uint32_t challenge_left;  /* challenge ACKs it may still send in that second */
     struct world *world;
+    bool scripted;            /* its TCP is switched off: segments reach it and go no further,
+                                 it sends only what a script injects (packetdrill's remote) */
 };
 
 /* Options for OPEN. */
@@ -333,11 +394,18 @@ enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len,
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
+/* shutdown(SHUT_RD): the receiving side. Nothing is sent; an empty read is then the end of the
+   stream, and new data in FIN-WAIT-1/2 is answered with a RST (Linux; tcp_user.c). */
+enum tcp_err tcp_shutdown_read(struct tcp_conn *c);
 enum tcp_err tcp_abort(struct tcp_conn *c);
 /* The next established connection of listener 'l', or NULL (with TCP_OK: none ready yet). */
 enum tcp_err tcp_accept(struct tcp_conn *l, struct tcp_conn **out);
 /* Turn keep-alive on or off for one socket (SO_KEEPALIVE). */
 enum tcp_err tcp_set_keepalive(struct tcp_conn *c, bool on);
+/* Resize one socket's receive ('rcv') or send buffer (SO_RCVBUF, SO_SNDBUF) to 'size' octets,
+   now if it has its buffers, else for the connections it will accept; TCP_EINVAL when the
+   buffer holds more than that now. */
+enum tcp_err tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size);
 /* The host forgets every connection at once, sending nothing (§3.5.2 half-open). */
 void tcp_host_crash(struct tcp_host *h);
 

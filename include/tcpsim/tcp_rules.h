@@ -34,7 +34,11 @@
     X(LISTEN_RST_IGNORE,    "3.10.7.2",          "LISTEN, first check for an RST: ignore it") \
     X(LISTEN_ACK_RST,       "3.10.7.2",          "LISTEN, second check for an ACK: send <SEQ=SEG.ACK><CTL=RST>") \
     X(LISTEN_SYN,           "3.10.7.2",          "LISTEN, third check for a SYN: new TCB in SYN-RECEIVED, send SYN,ACK") \
-    X(LISTEN_BACKLOG_FULL,  "3.10.7.2",          "LISTEN: the backlog is full, the SYN is dropped (as Linux does)") \
+    X(LISTEN_ACCEPT_QUEUE_FULL, "Linux tcp_conn_request", "LISTEN: the accept queue is full (backlog + 1 connections wait for accept()): the SYN is dropped unanswered, whatever tcp_syncookies says") \
+    X(LISTEN_SYN_QUEUE_FULL, "Linux tcp_conn_request", "LISTEN: the SYN queue is full (backlog + 1 embryonic connections) and tcp_syncookies is 0: the SYN is dropped unanswered") \
+    X(LISTEN_SYN_BACKLOG_DROP, "Linux tcp_conn_request", "LISTEN, tcp_syncookies 0: fewer than a quarter of tcp_max_syn_backlog places left, the SYN is dropped") \
+    X(LISTEN_SYN_COOKIE,    "RFC 4987 3.6, Linux tcp_conn_request", "LISTEN: the SYN queue is full (or tcp_syncookies 2): SYN,ACK with a SYN cookie as ISS, no state kept") \
+    X(LISTEN_COOKIE_ACK,    "RFC 4987 3.6, Linux cookie_v4_check", "LISTEN: an ACK validates a SYN cookie (SEG.ACK - 1): the connection is created from it, in SYN-RECEIVED") \
     X(LISTEN_OTHER_DROP,    "3.10.7.2",          "LISTEN, fourth, other text or control: drop the segment") \
     /* §3.10.7.3 SYN-SENT */ \
     X(SYN_SENT_BAD_ACK_RST, "3.10.7.3",          "SYN-SENT, first check the ACK: unacceptable, send <SEQ=SEG.ACK><CTL=RST>") \
@@ -63,6 +67,7 @@
     X(TIME_WAIT_RESTORED,   "3.6.1",             "the SYN that reopened TIME-WAIT was an old duplicate: TIME-WAIT goes on (MAY-2)") \
     X(ACK_MISSING_DROP,     "3.10.7.4",          "fifth check the ACK field: ACK bit off, drop the segment") \
     X(SYN_RCVD_ACKED,       "3.10.7.4",          "fifth, SYN-RECEIVED: our SYN is ACKed, ESTABLISHED") \
+    X(ACK_ACCEPT_QUEUE_FULL, "Linux tcp_check_req", "the ACK that completes a handshake finds the accept queue full: dropped; the SYN,ACK goes again on its timer (tcp_abort_on_overflow 0)") \
     X(SYN_RCVD_BAD_ACK_RST, "3.10.7.4",          "fifth, SYN-RECEIVED: unacceptable ACK, send <SEQ=SEG.ACK><CTL=RST>") \
     X(ACK_RATE_LIMITED,     "RFC 5961 7",        "an ACK for an unacceptable segment, or a challenge ACK, within tcp_invalid_ratelimit of the last one: not sent (ACK storm guard)") \
     X(CHALLENGE_ACK_LIMITED,"RFC 5961 7",        "tcp_challenge_ack_limit challenge ACKs already sent by this host this second: not sent") \
@@ -71,7 +76,7 @@
     X(CLOSING_ACKED,        "3.10.7.4",          "fifth, CLOSING: our FIN is ACKed, TIME-WAIT") \
     X(LAST_ACK_ACKED,       "3.10.7.4",          "fifth, LAST-ACK: our FIN is ACKed, delete the TCB") \
     X(TEXT_IGNORED,         "3.10.7.4",          "seventh, process the text: after the peer's FIN, text is ignored") \
-    X(TEXT_AFTER_CLOSE_RST, "RFC 1122 4.2.2.13", "seventh, FIN-WAIT-1/2 after CLOSE: new text is answered with <SEQ=SEG.ACK><CTL=RST>, the connection is reset") \
+    X(TEXT_AFTER_CLOSE_RST, "RFC 1122 4.2.2.13", "seventh, FIN-WAIT-1/2 after CLOSE or shutdown(SHUT_RDWR): new text is answered with <SEQ=SEG.ACK><CTL=RST>, the connection is reset") \
     X(FIN_NOT_SYNC_DROP,    "3.10.7.4",          "eighth: a FIN in CLOSED, LISTEN or SYN-SENT is not processed") \
     X(FIN_CLOSE_WAIT,       "3.10.7.4",          "eighth, check the FIN: ACK it, CLOSE-WAIT") \
     X(FIN_CLOSING,          "3.10.7.4",          "eighth, FIN-WAIT-1: our FIN not yet ACKed, simultaneous close, CLOSING") \
@@ -82,21 +87,28 @@
     X(TIME_WAIT_BARE_ACK,   "Linux tcp_timewait_state_process", "TIME-WAIT: an empty segment at RCV.NXT restarts the 2MSL timer; nothing is sent") \
     X(TIME_WAIT_ACK,        "Linux tcp_timewait_state_process", "TIME-WAIT: any other segment but an RST gets an ACK; with the ACK bit it restarts the 2MSL timer") \
     X(TIME_WAIT_RST_DROP,   "Linux tcp_timewait_state_process", "TIME-WAIT: an RST not at RCV.NXT is dropped silently, even inside the window") \
-    X(ACK_DELAYED,          "3.8.6.3",           "seventh, delayed ACK: less than two full-sized segments unacknowledged, hold the ACK back") \
+    X(ACK_DELAYED,          "3.8.6.3",           "delayed ACK: hold the ACK back (RFC 1122: less than two full-sized segments unacknowledged; Linux: also while the application lags, or interactive)") \
+    X(ACK_QUICK,            "Linux tcp_in_quickack_mode", "quick ACK: one of a connection's first segments (16 at most, fewer with a small window) is ACKed at once") \
+    X(ACK_QUICK_AGAIN,      "Linux tcp_enter_quickack_mode", "quick ACKs again: data already ACKed came again (our ACK lost or late), a probe of our zero window, or data after a silence longer than the RTO") \
+    X(ACK_INTERACTIVE,      "Linux tcp_fin, tcp_event_data_sent", "interactive (ping-pong): after the peer's FIN, or our data soon after the peer's, ACKs wait for our reply (no quick ACKs)") \
+    X(ACK_ON_READ,          "Linux tcp_cleanup_rbuf", "the application read data whose ACK was held back: more than one full-sized segment, or a small or pushed one that emptied the buffer: ACK now") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
-    X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO") \
+    X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO (a SYN: not for the first tcp_syn_linear_timeouts)") \
+    X(TIMER_TLP,            "RFC 8985 7.3",      "tail loss probe: no ACK within the probe timeout, resend the last segment; the RTO restarts from the probe") \
+    X(HANDSHAKE_RTO_3S,     "RFC 6298 5.7",      "handshake done after a retransmitted SYN or SYN,ACK (no RTT sample): the RTO is re-initialized to 3 s") \
     X(TIMER_RETRIES1,       "RFC 1122 4.2.3.5",  "retransmissions reached R1 (tcp_retries1): advise the IP layer") \
-    X(TIMER_SYN_GIVE_UP,    "RFC 1122 4.2.3.5",  "SYN retransmitted tcp_syn_retries times: give up, ETIMEDOUT") \
+    X(TIMER_SYN_GIVE_UP,    "RFC 1122 4.2.3.5",  "SYN retransmitted tcp_syn_retries times (Linux: for as long as that takes from 1 s doubling): give up, ETIMEDOUT") \
     X(TIMER_SYNACK_GIVE_UP, "RFC 1122 4.2.3.5",  "SYN,ACK retransmitted tcp_synack_retries times: drop the embryonic connection") \
-    X(TIMER_DATA_GIVE_UP,   "RFC 1122 4.2.3.5",  "retransmitted tcp_retries2 times: give up, ETIMEDOUT") \
+    X(TIMER_DATA_GIVE_UP,   "RFC 1122 4.2.3.5",  "retransmitted tcp_retries2 times (Linux: for as long as that takes from rto_min doubling): give up, ETIMEDOUT") \
+    X(TIMER_ORPHAN_GIVE_UP, "Linux tcp_orphan_retries", "a socket the application closed retransmitted tcp_orphan_retries (0: 8) times: deleted, nothing sent") \
     X(TIMER_USER_TIMEOUT,   "3.10.8",            "user timeout: connection aborted due to user timeout") \
     X(TIMER_TIME_WAIT,      "3.10.8",            "time-wait timeout (2MSL): delete the TCB") \
     X(TIMER_FIN_WAIT_2,     "Linux tcp_fin_timeout", "FIN-WAIT-2 of a closed (orphaned) socket times out") \
     X(TIMER_PERSIST,        "3.8.6.1",           "zero window: send a window probe") \
     X(TIMER_KEEPALIVE,      "RFC 1122 4.2.3.6",  "keep-alive: idle too long, send a probe <SEQ=SND.NXT-1> (= SND.UNA-1: nothing in flight)") \
     X(TIMER_KEEPALIVE_GIVE_UP, "RFC 1122 4.2.3.6, Linux tcp_keepalive_timer", "keep-alive: tcp_keepalive_probes unanswered, send a reset, ETIMEDOUT") \
-    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge the data held back")
+    X(TIMER_DELACK,         "3.8.6.3",           "delayed-ACK timeout: acknowledge what was held back (Linux: the ACK timeout doubles; interactive no more)")
 
 enum tcp_rule {
 #define TCP_RULE_ENUM(id, section, text) TCP_RULE_##id,

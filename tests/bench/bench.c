@@ -14,8 +14,9 @@
  *                               figure is the simulation's, not a process start-up's
  *
  * The transfer: MSS 1460, 5 ms one-way delay, the largest window without window scaling
- * (65535), delayed ACKs (an ACK per two segments, as Linux and ns-3 do), the receiver reading
- * as data arrives (and throwing it away: MSG_TRUNC). Payload is not checked byte by byte here
+ * (65535), delayed ACKs as Linux sends them (16 quick ACKs, then one per two segments; ns-3
+ * sends one per two segments), the receiver reading as data arrives (and throwing it away:
+ * MSG_TRUNC). Payload is not checked byte by byte here
  * (tests/test_transfer.c does that); the byte count and the final state are.
  */
 #include <stdbool.h>
@@ -72,7 +73,7 @@ bench_transfer_once(long long total, double loss, uint64_t seed, bool zerocopy,
         w->wire.link[i].loss = loss;
         w->host[i].cfg.mss = 1460;
         w->host[i].cfg.rcv_buf = 65535;
-        w->host[i].cfg.delayed_ack = 1; /* as Linux and ns-3 (DelAckCount 2) do */
+        w->host[i].cfg.delayed_ack = TCP_DELACK_LINUX; /* the linux preset's: quick ACKs, then one per two segments */
     }
     struct tcp_conn *l, *c, *s = NULL;
     if (tcp_open_passive(&w->host[1], 80, NULL, &l) != TCP_OK

@@ -36,12 +36,13 @@ for _, oname in ipairs(names) do
   for _, fname in ipairs({ "set", "link", "drop", "delay", "dup", "inject", "inflight", "drop_id",
       "delay_id", "dup_id", "rules", "unrule", "config", "step", "trace", "seed", "send", "recv",
       "close", "shutdown", "abort", "accept", "tcb", "keepalive", "listen", "connect", "crash",
-      "sockets", "goals" }) do
+      "sockets", "goals", "script", "wait_for", "transfer", "is", "info", "setsockopt", "getsockopt" }) do
     local ok, f = pcall(function() return obj[fname] end)
     if ok and type(f) == "function" then total = total + calls(obj, fname, f) end
   end
 end
-for _, gname in ipairs({ "expect", "expect_state", "expect_error", "say", "scenario", "sock", "print" }) do
+for _, gname in ipairs({ "expect", "expect_state", "expect_error", "say", "scenario", "sock", "print",
+    "expect_segment", "require" }) do
   local f = rawget(_G, gname)
   if type(f) == "function" then total = total + calls(nil, gname, f) end
 end
