@@ -8,7 +8,8 @@
  * through lsim_step and, between two events, may yield the scenario's coroutine to the driver
  * (lua_yieldk: the loop's state lives on the Lua stack, so the continuation picks it up). They
  * also yield where they would take the clock past the driver's horizon (lsim_resume_to,
- * lsim_hold): the REPL's `run 0.5` stops inside a script's sim:run(60) at 0.5 exactly.
+ * lsim_hold): the REPL's `run 0.5` stops inside a script's sim:run(60) at 0.5 exactly. So do
+ * sim:wait_for, sim:transfer and expect_segment, which wait the same way.
  *
  * Every list handed to a script is an array in a fixed order (event order, id order): never a
  * table whose iteration order would depend on Lua's per-run string hashing.
@@ -333,13 +334,16 @@ lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
         got += n;
         if (err != TCP_OK || got >= want)
             break;
-        if (world_next_time(w) > deadline) {
+        clk_time next = world_next_time(w);
+        bool hold = lsim_hold(L, l, next < deadline ? next : deadline);
+        if (!hold && next > deadline) {
             world_run_until_time(w, deadline);
             err = TCP_ETIMEDOUT;
             break;
         }
-        lsim_step(L, l);
-        if (lsim_yield_due(L, l)) {
+        if (!hold)
+            lsim_step(L, l);
+        if (hold || lsim_yield_due(L, l)) {
             lua_pushinteger(L, (lua_Integer)sent);
             lua_replace(L, 3);
             lua_pushinteger(L, (lua_Integer)got);
@@ -811,7 +815,12 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
     size_t start = (size_t)lua_tointeger(L, 2);
     clk_time deadline = (clk_time)lua_tointeger(L, 3);
     size_t i;
-    while ((i = lsim_seg_next(l->log, start, want.from)) == l->log->len && world_next_time(w) <= deadline) {
+    while ((i = lsim_seg_next(l->log, start, want.from)) == l->log->len) {
+        clk_time next = world_next_time(w);
+        if (lsim_hold(L, l, next < deadline ? next : deadline))
+            return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
+        if (next > deadline)
+            break;
         lsim_step(L, l);
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);

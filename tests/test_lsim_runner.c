@@ -344,6 +344,33 @@ test_resume_to_horizon_stops_inside_blocking_calls(void **state)
     lsim_free(whole);
 }
 
+/* The same for the calls that wait for something: sim:transfer and expect_segment on a slow
+   wire (1 s each way) stop at the horizon too. */
+static void
+test_resume_to_horizon_holds_transfer_and_expect_segment(void **state)
+{
+    (void)state;
+    static const char code[] = "net:set { delay = 1 }\nlocal l = B:listen(80)\nlocal c = A:connect(B, 80)\n"
+                               "expect_segment { from = B, flags = 'SYN,ACK', within = 5 }\n"
+                               "sim:run(2)\nlocal s = l:accept()\n"
+                               "sim:transfer { from = c, to = s, bytes = 5000 }\n";
+    struct lsim *l = lfx_new(code), *whole = lfx_new(code);
+    assert_int_equal(lsim_resume_to(l, LSIM_FOREVER, CLK_MSEC(500)), LSIM_RUNNING); /* SYN,ACK at 1 s */
+    assert_int_equal(world_now(lsim_world(l)), CLK_MSEC(500));
+    assert_int_equal(lsim_resume_to(l, LSIM_FOREVER, CLK_MSEC(3500)), LSIM_RUNNING); /* the transfer */
+    assert_int_equal(world_now(lsim_world(l)), CLK_MSEC(3500));
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    assert_int_equal(lfx_finish(whole), LSIM_DONE);
+    const struct trace_log *a = lsim_log(l), *b = lsim_log(whole);
+    assert_int_equal(a->len, b->len);
+    for (size_t i = 0; i < a->len; i++) {
+        assert_int_equal(a->ev[i].kind, b->ev[i].kind);
+        assert_int_equal(a->ev[i].t, b->ev[i].t);
+    }
+    lsim_free(l);
+    lsim_free(whole);
+}
+
 /* The driver's Ctrl-C flag stops a line of lsim_eval, a pure Lua loop or a sim:run, and
    lsim_eval_stop_at stops a line again at the same check. */
 static void
@@ -443,6 +470,7 @@ main(void)
         cmocka_unit_test(test_interrupt_stops_between_events),
         cmocka_unit_test(test_goals_report_reached_and_missed),
         cmocka_unit_test(test_resume_to_horizon_stops_inside_blocking_calls),
+        cmocka_unit_test(test_resume_to_horizon_holds_transfer_and_expect_segment),
         cmocka_unit_test(test_eval_interrupt_flag_and_stop_at),
         cmocka_unit_test(test_load_errors_leave_runner_empty),
     };

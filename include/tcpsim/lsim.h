@@ -84,11 +84,11 @@ int lsim_load_string(struct lsim *l, const char *code, const char *chunkname);
 /* Run the loaded scenario for at most 'budget' steps (> 0). Returns the new status. Resuming
    a DONE or FAILED scenario returns that status again and does nothing. */
 enum lsim_status lsim_resume(struct lsim *l, uint64_t budget);
-/* The same, but the scenario's blocking calls (sim:run, sim:run_until, sim:step) never take the
-   clock past 'horizon': where they would, the clock stops at 'horizon' and the scenario yields
-   (LSIM_RUNNING) inside the call, which goes on where it was at the next resume. The REPL's
-   `run 0.5` and `break at 0.5` stop there even in the middle of a script's sim:run(60).
-   CLK_NEVER: no horizon (lsim_resume). */
+/* The same, but the scenario's blocking calls (sim:run, sim:run_until, sim:wait_for, sim:step,
+   sim:transfer, expect_segment) never take the clock past 'horizon': where they would, the
+   clock stops at 'horizon' and the scenario yields (LSIM_RUNNING) inside the call, which goes
+   on where it was at the next resume. The REPL's `run 0.5` and `break at 0.5` stop there even
+   in the middle of a script's sim:run(60). CLK_NEVER: no horizon (lsim_resume). */
 enum lsim_status lsim_resume_to(struct lsim *l, uint64_t budget, clk_time horizon);
 enum lsim_status lsim_status(const struct lsim *l);
 /* The pause() text (PAUSED), the failure "file:line: reason" (FAILED or a failed load), or "". */
