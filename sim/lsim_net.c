@@ -185,7 +185,7 @@ lsim_parse_addr(const char *text, uint32_t *addr)
 static int
 lsim_net_inject(lua_State *L)
 {
-    static const char *const allowed[] = {"from", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss", NULL};
+    static const char *const allowed[] = {"from", "src", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
     lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);

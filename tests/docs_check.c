@@ -6,11 +6,16 @@
  *                     that names TCP_RULE_<id>) and the tests that check it (every test_*
  *                     function of tests/test_*.c that names it).
  *   docs/settings.md  one row per setting of tcp_setting_table, with both presets' defaults.
+ *   docs/lua-api.md   the table of every rule id and what it means (for a scenario's rule_id
+ *                     checks and a goals file's rule = "..." goals), between the lines
+ *                     RULE_TABLE_BEGIN and RULE_TABLE_END: one row per rule in the header's
+ *                     order, its id, where a reader finds it, and its text.
  *
  * usage: docs_check            check, from the repository's top; exit 1 on any difference
  *        docs_check --write    rewrite rfc-map.md's generated columns (and add a row for a new
- *                              rule after the row of the rule before it in the header)
- * Run by `make docs-check` (part of make test); `make rfc-map` writes.
+ *                              rule after the row of the rule before it in the header) and
+ *                              lua-api.md's rule table
+ * Run by `make docs-check` (part of make test); `make rfc-map` (or `make rule-table`) writes.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -23,6 +28,9 @@
 
 #define RFC_MAP "docs/rfc-map.md"
 #define SETTINGS "docs/settings.md"
+#define LUA_API "docs/lua-api.md"
+#define RULE_TABLE_BEGIN "<!-- rule table: make rule-table writes it from include/tcpsim/tcp_rules.h -->\n"
+#define RULE_TABLE_END "<!-- end of rule table -->\n"
 
 /* A growable string. */
 struct buf {
@@ -406,6 +414,66 @@ check_settings(void)
     return bad;
 }
 
+/* Markdown text: '<' would open a tag ("<SEQ=ISS>"), '|' would end a cell. */
+static void
+buf_md(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<')
+            buf_str(b, "&lt;");
+        else if (*s == '|')
+            buf_str(b, "\\|");
+        else
+            buf_add(b, s, 1);
+    }
+}
+
+/* lua-api.md's rule table, from the rules compiled into the library. */
+static int
+check_rule_table(bool write)
+{
+    char *page = read_all(LUA_API);
+    char *begin = strstr(page, RULE_TABLE_BEGIN);
+    char *end = begin ? strstr(begin, RULE_TABLE_END) : NULL;
+    if (!begin || !end) {
+        fprintf(stderr, "%s: no rule table (the lines %.*s and %.*s)\n", LUA_API, (int)strlen(RULE_TABLE_BEGIN) - 1,
+                RULE_TABLE_BEGIN, (int)strlen(RULE_TABLE_END) - 1, RULE_TABLE_END);
+        free(page);
+        return 1;
+    }
+    begin += strlen(RULE_TABLE_BEGIN);
+    struct buf table = {0};
+    buf_str(&table, "| Rule id | Where | What it says |\n|---|---|---|\n");
+    for (int r = 1; r < TCP_RULE_COUNT; r++) {
+        const char *section = tcp_rule_section((enum tcp_rule)r);
+        buf_str(&table, "| `");
+        buf_str(&table, tcp_rule_name((enum tcp_rule)r));
+        buf_str(&table, "` | ");
+        if (section[0] >= '0' && section[0] <= '9')
+            buf_str(&table, "RFC 9293 "); /* a bare section number is RFC 9293's */
+        buf_md(&table, section);
+        buf_str(&table, " | ");
+        buf_md(&table, tcp_rule_text((enum tcp_rule)r));
+        buf_str(&table, " |\n");
+    }
+    int bad = 0;
+    bool same = (size_t)(end - begin) == table.len && memcmp(begin, table.s, table.len) == 0;
+    if (!same && write) {
+        FILE *f = fopen(LUA_API, "wb");
+        if (!f || fwrite(page, 1, (size_t)(begin - page), f) != (size_t)(begin - page)
+            || fwrite(table.s, 1, table.len, f) != table.len || fputs(end, f) == EOF || fclose(f) != 0) {
+            fprintf(stderr, "docs_check: cannot write %s\n", LUA_API);
+            bad++;
+        }
+    } else if (!same) {
+        fprintf(stderr, "%s: the rule table differs from include/tcpsim/tcp_rules.h\n", LUA_API);
+        bad++;
+    }
+    free(table.s);
+    free(page);
+    return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -414,12 +482,12 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: docs_check [--write]\n");
         return 2;
     }
-    int bad = check_rfc_map(write) + check_settings();
+    int bad = check_rfc_map(write) + check_settings() + check_rule_table(write);
     if (bad) {
         fprintf(stderr, "docs_check: %d difference%s between the docs and the code%s\n", bad, bad == 1 ? "" : "s",
-                write ? "" : " (make rfc-map rewrites rfc-map.md's generated columns)");
+                write ? "" : " (make rfc-map rewrites rfc-map.md's generated columns and lua-api.md's rule table)");
         return 1;
     }
-    printf("docs_check: %s and %s agree with the code\n", RFC_MAP, SETTINGS);
+    printf("docs_check: %s, %s and %s's rule table agree with the code\n", RFC_MAP, SETTINGS, LUA_API);
     return 0;
 }

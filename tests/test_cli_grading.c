@@ -31,13 +31,14 @@
     "A.sysctl.tcp_syn_retries = 6\n"                                                               \
     "local c = A:connect(B, 80)\n"                                                                 \
     "sim:wait_for(function() return c:is('CLOSED') end, 1000)\n"
-/* Its goals: connect gives up at 247 s (1+2+...+64 s, then the RTO's ceiling of 120 s), and
+/* Its goals: connect gives up at 251 s (Linux 6.5's linear timeouts: SYNs at 0, 1, 2, 3, 4, 5,
+   7, 11, ..., 131 s, then the RTO's ceiling of 120 s), and
    the answer changed tcp_syn_retries only, to 7. */
 #define LAB_GOALS                                                                                  \
     "goals {\n"                                                                                    \
-    "  { name = 'gives up at 247 s', check = function(trace)\n"                                    \
+    "  { name = 'gives up at 251 s', check = function(trace)\n"                                    \
     "      for _, e in ipairs(trace) do\n"                                                         \
-    "        if e.kind == 'state' and e.rule_id == 'TIMER_SYN_GIVE_UP' then return e.t == 247 end\n" \
+    "        if e.kind == 'state' and e.rule_id == 'TIMER_SYN_GIVE_UP' then return e.t == 251 end\n" \
     "      end\n"                                                                                  \
     "    end },\n"                                                                                 \
     "  { name = 'seven retries', setting = { tcp_syn_retries = 7 }, host = 'A' },\n"               \
@@ -170,11 +171,11 @@ test_goals_file_by_name_tally_counts_goals(void **state)
     int rc;
     cli(false, (const char *const[]){"--goals", l.path[1], l.dir, NULL}, &out, &err, &rc);
     assert_string_equal(out, "PASS syn (SYN retries)\n"
-                             "    goal gives up at 247 s: not reached\n"
+                             "    goal gives up at 251 s: not reached\n"
                              "    goal seven retries: not reached - tcp_syn_retries is 6 on A, not 7\n"
                              "    goal only that: not reached - the settings given from outside are none\n"
                              "PASS syn2 (SYN retries)\n"
-                             "    goal gives up at 247 s: not reached\n"
+                             "    goal gives up at 251 s: not reached\n"
                              "    goal seven retries: not reached - tcp_syn_retries is 6 on A, not 7\n"
                              "    goal only that: not reached - the settings given from outside are none\n"
                              "goals: 0 of 6 reached\n"
@@ -208,7 +209,7 @@ test_set_overrides_scenario_goals_reached(void **state)
     lab_new(&l);
     const char *answer = lab_add(&l, "answer.conf", "# my answer\nA.tcp_syn_retries = 7  # one more\n");
     static const char want[] = "PASS syn (SYN retries)\n"
-                               "    goal gives up at 247 s: reached\n"
+                               "    goal gives up at 251 s: reached\n"
                                "    goal seven retries: reached\n"
                                "    goal only that: reached\n"
                                "goals: 3 of 3 reached\n"
@@ -245,7 +246,7 @@ test_set_overrides_scenario_goals_reached(void **state)
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "# A.sysctl.tcp_syn_retries = 6 is ignored: tcp_syn_retries is fixed to 7 from "
                                 "outside (--set)\n"));
-    assert_non_null(strstr(out, "247.000000  A1 SYN-SENT -> CLOSED"));
+    assert_non_null(strstr(out, "251.000000  A1 SYN-SENT -> CLOSED"));
     free(out);
     free(err);
     lab_free(&l);

@@ -10,8 +10,8 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --help'
-_tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --set= --settings= --help'
+_tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --help'
 _tcpsim_commands='demo run test repl help version'
 
@@ -52,7 +52,7 @@ _tcpsim()
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
         --seed | --preset | --trace | --ladder-svg | --dot | --pcap | -j | --jobs | --filter | \
-            --goals | --timeout | --format)
+            --goals | --timeout | --format | --set | --settings)
             opt=${COMP_WORDS[cword - 1]}
             ;;
         esac
@@ -75,7 +75,7 @@ _tcpsim()
         --trace) _tcpsim_add -W 'rfc tcpdump jsonl none' ;;
         --format) _tcpsim_add -W 'rfc tcpdump jsonl' ;;
         --goals) _tcpsim_files '*.lua' ;;
-        --ladder-svg | --dot | --pcap) _tcpsim_files '' ;;
+        --ladder-svg | --dot | --pcap | --settings) _tcpsim_files '' ;;
         esac
         return 0 # --seed, --jobs, --filter, --timeout: a number or a pattern, nothing to offer
     fi

@@ -53,14 +53,14 @@ expect "a.lua sub" tcpsim run --seed 5 ""
 expect "a.lua b.txt sub" tcpsim run --pcap ""
 expect "a.lua b.txt sub" tcpsim run --pcap = ""
 expect "--ladder --ladder-svg=" tcpsim run --la
-expect "--seed=" tcpsim run --se
+expect "--seed=" tcpsim run --see
 expect "linux rfc" tcpsim run --preset ""
 expect "linux rfc" tcpsim run --preset =
 expect "rfc" tcpsim run --preset = r
 expect "rfc tcpdump jsonl none" tcpsim run --trace =
 expect "rfc tcpdump jsonl" tcpsim repl --format ""
 expect "" tcpsim run --seed ""
-expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --help" tcpsim test -
+expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help" tcpsim test -
 expect "a.lua sub" tcpsim test --goals ""
 expect "" tcpsim run -- -
 expect "a.lua sub" tcpsim run -- ""
@@ -106,7 +106,7 @@ if command -v tmux >/dev/null 2>&1; then
     wait_for '$ tcpsim test '
     t send-keys C-u "tcpsim run --preset=r" Tab
     wait_for '$ tcpsim run --preset=rfc '
-    t send-keys C-u "tcpsim run --se" Tab
+    t send-keys C-u "tcpsim run --see" Tab
     wait_for '$ tcpsim run --seed='
     t send-keys C-u "tcpsim run s" Tab
     wait_for '$ tcpsim run sub/'

@@ -32,7 +32,7 @@ for page in "$man1" "$man7"; do
 done
 
 # The tags of a page: the line after each .TP
-tags() { awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' "$1"; }
+tags() { awk 'tp { print; tp = 0 } /^\.T[PQ]/ { tp = 1 }' "$1"; }
 tags "$man1" >"$t/tags1"
 tags "$man7" >"$t/tags7"
 

@@ -24,7 +24,7 @@ run() { "$bin" "$@" >"$t/out" 2>"$t/err"; rc=$?; }
 run run --seed 5 "$scen"; cp "$t/out" "$t/ref"
 [ $rc = 0 ] || bad "run --seed 5 $scen: status $rc"
 grep -q "(seed 5, preset linux)" "$t/ref" || bad "run --seed 5: the run does not say seed 5"
-for form in "--seed=5 $scen" "$scen --seed 5" "$scen --seed=5" "--se=5 $scen" "--seed=5 -- $scen"; do
+for form in "--seed=5 $scen" "$scen --seed 5" "$scen --seed=5" "--see=5 $scen" "--seed=5 -- $scen"; do
     # shellcheck disable=SC2086 # the words of $form are the arguments
     run run $form
     if [ $rc != 0 ] || ! cmp -s "$t/out" "$t/ref"; then

@@ -1,8 +1,10 @@
-# make docs-check: docs/rfc-map.md has one row per rule of tcp_rules.h, naming the functions
-# that apply it and the tests that name it; docs/settings.md has one row per setting with both
-# presets' defaults (tests/docs_check.c). Part of make test. make rfc-map rewrites rfc-map.md's
-# generated columns, and adds the row of a new rule after the rule before it.
-.PHONY: docs-check rfc-map
+# make docs-check: the reference pages against the code (tests/docs_check.c): docs/rfc-map.md
+# has one row per rule of tcp_rules.h, naming the functions that apply it and the tests that
+# name it; docs/settings.md one row per setting with both presets' defaults; docs/lua-api.md's
+# rule table lists every rule. Part of make test. make rfc-map (or make rule-table) rewrites the
+# generated parts: rfc-map.md's last three columns (a new rule's row goes after the rule before
+# it, a gone rule's row is removed) and the rule table.
+.PHONY: docs-check rfc-map rule-table
 
 build/san/docs_check: tests/docs_check.c build/san/libtcpsim.a
 	@mkdir -p $(@D)
@@ -11,7 +13,7 @@ build/san/docs_check: tests/docs_check.c build/san/libtcpsim.a
 docs-check: build/san/docs_check
 	@./build/san/docs_check
 
-rfc-map: build/san/docs_check
+rfc-map rule-table: build/san/docs_check
 	@./build/san/docs_check --write
 
 EXTRA_CHECKS += docs-check
