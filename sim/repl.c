@@ -31,8 +31,9 @@
 
 /*
  * The two statics of the REPL, both forced by C callbacks that take no context: the flag the
- * SIGINT handler sets (checked between events, so Ctrl-C stops a long `run`), and the session
- * that readline's completion callbacks complete for (set only while readline runs).
+ * SIGINT handler sets (checked between events, so Ctrl-C stops a long `run`, and lent to the
+ * Lua runner, whose hook checks it, so Ctrl-C stops a long `lua` line), and the session that
+ * readline's completion callbacks complete for (set only while readline runs).
  */
 static volatile sig_atomic_t repl_sigint;
 static struct repl *repl_rl_session;
