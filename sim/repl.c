@@ -314,9 +314,10 @@ repl_journal(struct repl *r, enum repl_op op, const char *line)
 }
 
 void
-repl_journal_clock_keep(struct repl *r)
+repl_journal_keep(struct repl *r, enum repl_op op, const char *line)
 {
-    repl_journal_put(r, REPL_OP_CLOCK, NULL);
+    if (!r->replaying)
+        repl_journal_put(r, op, line);
 }
 
 int

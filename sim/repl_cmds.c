@@ -675,7 +675,9 @@ repl_exec_one(struct repl *r, const char *line)
         uint64_t events = r->w->nevents;
         bool wait;
         enum repl_status st = repl_lua(r, line, line[0] == '=' ? line + 1 : line + 4, &wait);
-        if (!wait && (st == REPL_OK || r->w->nevents != events))
+        if (!wait && line[0] == '=' && st == REPL_OK && r->w->nevents == events)
+            repl_journal_keep(r, REPL_OP_CMD, line); /* a look: what forward redoes stays */
+        else if (!wait && (st == REPL_OK || r->w->nevents != events))
             repl_journal(r, REPL_OP_CMD, line);
         r->last_failed = st == REPL_ERR;
         return st;

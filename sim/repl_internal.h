@@ -135,8 +135,9 @@ enum repl_status repl_err(struct repl *r, const char *fmt, ...)
 void repl_flush_events(struct repl *r);
 /* Journal a change; what `back` undid and `forward` could redo is forgotten. */
 void repl_journal(struct repl *r, enum repl_op op, const char *line);
-/* Journal a clock move that keeps what `forward` could redo (going back to a time). */
-void repl_journal_clock_keep(struct repl *r);
+/* Journal a change that keeps what `forward` could redo: a clock move to a time going
+   back reached, an `=EXPR` that caused no event (looking is not doing). */
+void repl_journal_keep(struct repl *r, enum repl_op op, const char *line);
 /* One step: the scenario's next step (an action or an event) while it runs, else the
    world's next event. false when nothing is left to do. */
 bool repl_step1(struct repl *r);

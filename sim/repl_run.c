@@ -320,7 +320,7 @@ repl_travel(struct repl *r, size_t keep, clk_time then)
         /* no event is due before 'then' (the next one was undone), so what `forward` redoes
            stays as it was */
         world_run_until_time(r->w, then);
-        repl_journal_clock_keep(r);
+        repl_journal_keep(r, REPL_OP_CLOCK, NULL);
     }
     fprintf(r->out, "-- back at %s, after %llu events (%zu steps and commands replayed)\n",
             out_time_str(world_now(r->w), t, sizeof t), (unsigned long long)r->w->nevents, r->jlen);
