@@ -23,6 +23,7 @@
 #include "out_track.h"
 
 #define LAD_SIDE 16     /* width of the state column beside each lifeline */
+#define LAD_SIDE_COMPACT 12 /* the same in a compact ladder: the longest state, SYN-RECEIVED */
 #define LAD_TEXT_MAX 4096
 
 struct lad_row {
@@ -561,6 +562,35 @@ lad_draw_label(uint32_t *grid, size_t W, const struct lad_arrow *a)
         row[start + i] = (i == 0 || i == len - 1) ? ' ' : (unsigned char)a->label[i - 1];
 }
 
+/* A compact ladder's notes, under it: "    time  note", folded at spaces to 'columns'. */
+static void
+lad_notes(FILE *f, const struct lad *L, int columns)
+{
+    bool any = false;
+    for (size_t r = 0; r < L->nrow; r++) {
+        const struct lad_row *row = &L->row[r];
+        char time[32];
+        if (!row->note.len)
+            continue;
+        if (!any)
+            fprintf(f, "\n%10s  notes\n", "");
+        any = true;
+        int col = fprintf(f, "%10s ", out_time_str(row->t, time, sizeof time));
+        for (const char *p = row->note.s; *p;) {
+            size_t n = strcspn(p, " ");
+            if (col > 13 && col + 1 + (int)n > columns) {
+                fprintf(f, "\n%13s", "");
+                col = 13;
+            }
+            col += fprintf(f, " %.*s", (int)n, p);
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+        fputc('\n', f);
+    }
+}
+
 int
 out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o)
 {
@@ -568,13 +598,19 @@ out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o
     struct lad L;
     if (!o)
         o = &defaults;
+    /* compact: "%10s  " time, the two state columns and lifelines, the arrows in what is left */
+    bool compact = o->columns > 0 && o->columns < OUT_TEXT_WIDE;
+    int side = compact ? LAD_SIDE_COMPACT : LAD_SIDE;
     if (lad_layout(&L, log, o->absolute_seq) != 0) {
         lad_free(&L);
         return -1;
     }
-    /* the caller's width, or wide enough for the longest label and some room to slant */
+    /* the caller's width; a narrow terminal's; or wide enough for the longest label and some
+       room to slant */
     size_t W = o->width > 8 ? (size_t)o->width : LAD_MIN_WIDTH;
-    for (size_t i = 0; o->width <= 8 && i < L.narr; i++)
+    if (compact && o->width <= 8)
+        W = o->columns - 16 - 2 * side > 12 ? (size_t)(o->columns - 16 - 2 * side) : 12;
+    for (size_t i = 0; o->width <= 8 && !compact && i < L.narr; i++)
         if (strlen(L.arr[i].label) + 5 + 12 > W)
             W = strlen(L.arr[i].label) + 5 + 12;
     uint32_t *grid = NULL;
@@ -590,7 +626,7 @@ out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o
         lad_draw_label(grid, W, &L.arr[i]);
 
     uint32_t life = lad_glyph(G_LIFE, true, o->unicode);
-    fprintf(f, "%10s  %*s ", "", LAD_SIDE, "A 10.0.0.1");
+    fprintf(f, "%10s  %*s ", "", side, "A 10.0.0.1");
     lad_put_utf8(f, life);
     fprintf(f, "%*s", (int)W, "");
     lad_put_utf8(f, life);
@@ -603,17 +639,22 @@ out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o
         else
             out_time_str(row->t, time, sizeof time);
         snprintf(line, sizeof line, "%s", row->side[0].len ? row->side[0].s : "");
-        fprintf(f, "%10s  %*.*s ", time, LAD_SIDE, LAD_SIDE, line);
+        fprintf(f, "%10s  %*.*s ", time, side, side, line);
         lad_put_utf8(f, life);
         for (size_t c = 0; c < W; c++)
             lad_put_utf8(f, grid[r * W + c] ? grid[r * W + c] : ' ');
         lad_put_utf8(f, life);
-        if (row->note.len)
+        if (compact) {
+            if (row->side[1].len) /* the notes go under the diagram */
+                fprintf(f, " %.*s", side, row->side[1].s);
+        } else if (row->note.len)
             fprintf(f, " %-*.*s %s", LAD_SIDE, LAD_SIDE, row->side[1].len ? row->side[1].s : "", row->note.s);
         else if (row->side[1].len)
             fprintf(f, " %.*s", LAD_SIDE, row->side[1].s);
         fputc('\n', f);
     }
+    if (compact)
+        lad_notes(f, &L, o->columns);
     free(grid);
     lad_free(&L);
     return 0;

@@ -9,7 +9,12 @@
  *
  * Handlers here: the socket calls (RFC 9293 §3.10.1-§3.10.6 through tcp.h), the wire (drop,
  * delay, dup, inject, net), sysctl, ladder, diagram, lua, help, quit. Stepping and breakpoints
- * are in repl_run.c, the views in repl_view.c.
+ * are in repl_run.c, the views in repl_view.c, load, where, list, forward, save, explain and
+ * set in repl_session.c.
+ *
+ * Lines as they come: a paste of several lines (readline hands a bracketed paste over in one
+ * piece) runs line by line, and a `lua` or `=` line whose chunk is unfinished ("... near
+ * <eof>", as lua.c tells) waits for its next lines, joined with newlines, before it runs.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -413,6 +418,8 @@ repl_cmd_ladder(struct repl *r, int argc, char **argv)
     struct out_ladder_opts o = OUT_LADDER_OPTS_DEFAULT;
     (void)argc;
     (void)argv;
+    o.absolute_seq = !r->rel;
+    o.columns = repl_width(r);
     if (out_ladder(r->out, &r->log, &o) != 0)
         return repl_err(r, "ladder: out of memory");
     return REPL_OK;
@@ -429,13 +436,20 @@ repl_cmd_diagram(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
-/* `lua CODE` and `=EXPR`: 'code' is the rest of the line, as typed. */
+/* `lua CODE` and `=EXPR`: 'code' is the rest of 'line', as typed. An unfinished chunk typed
+   at the prompt is kept in r->lua_pending for the lines that finish it; *wait says so. */
 static enum repl_status
-repl_lua(struct repl *r, const char *code)
+repl_lua(struct repl *r, const char *line, const char *code, bool *wait)
 {
     char *out = NULL;
     int rc = lsim_eval(r->lsim, code, &out);
     enum repl_status st = REPL_OK;
+    *wait = false;
+    if (rc != 0 && !r->replaying && repl_lua_unfinished(out) && (r->lua_pending = strdup(line)) != NULL) {
+        *wait = true; /* nothing ran: a chunk that does not compile */
+        free(out);
+        return REPL_OK;
+    }
     if (rc != 0)
         st = repl_err(r, "%s", out ? out : "Lua error");
     else if (out && *out)
@@ -498,7 +512,8 @@ const struct repl_cmd repl_cmds[] = {
     {"Moving through time", "until", NULL, "until TIME", "run until the clock reads TIME (stops at breakpoints)", repl_cmd_until, false, "-"},
     {"Moving through time", "advance", NULL, "advance DURATION", "move virtual time on, through breakpoints (watch 2MSL expire)", repl_cmd_advance, false, "-"},
     {"Moving through time", "back", NULL, "back [N]", "undo the last N events and commands, by replaying the run", repl_cmd_back, false, "-"},
-    {"Moving through time", "rewind", NULL, "rewind TIME", "go back to the world as it was at TIME, by replaying", repl_cmd_rewind, false, "-"},
+    {"Moving through time", "forward", "redo", "forward [N]", "redo the last N events and commands that back or rewind undid", repl_cmd_forward, false, "-"},
+    {"Moving through time", "rewind", NULL, "rewind TIME|#N", "go back to TIME, or to when segment #N was sent, by replaying", repl_cmd_rewind, false, "-"},
     {"Breakpoints", "break", "b", "break [SOCK|HOST] [STATE]", "stop when a socket enters STATE (or changes state at all)", repl_cmd_break, false, "b"},
     {"Breakpoints", "break seg", NULL, "break seg [FLAGS] [A>B]", "stop when a segment with FLAGS enters the wire", repl_cmd_break, false, "-"},
     {"Breakpoints", "break timer", NULL, "break timer [NAME] [SOCK]", "stop when a timer expires", repl_cmd_break, false, "-"},
@@ -513,6 +528,10 @@ const struct repl_cmd repl_cmds[] = {
     {"Seeing", "trace", NULL, "trace [N]", "the last N events (20)", repl_view_trace, false, "-"},
     {"Seeing", "ladder", NULL, "ladder", "the sequence diagram of the run so far", repl_cmd_ladder, false, "-"},
     {"Seeing", "diagram", NULL, "diagram [SOCK]", "the state diagram (Graphviz DOT) with the socket's path", repl_cmd_diagram, false, "s"},
+    {"Seeing", "explain", NULL, "explain [STATE]", "what a state means, who gets there, what it waits for (CLOSE_WAIT)", repl_cmd_explain, false, "S"},
+    {"The scenario", "load", NULL, "load FILE", "start over with the scenario FILE, paused before its first line", repl_cmd_load, false, "f"},
+    {"The scenario", "where", NULL, "where", "the scenario's current line, and the calls that led there", repl_cmd_where, false, "-"},
+    {"The scenario", "list", NULL, "list [LINE]", "ten lines around the scenario's current line (again: the next ten)", repl_cmd_list, false, "-"},
     {"Sockets", "connect", NULL, "A connect B PORT [lport=N] [isn=N]", "active OPEN from host A to host B (RFC 9293 3.10.1)", repl_cmd_connect, true, "hh-"},
     {"Sockets", "listen", NULL, "B listen PORT [backlog=N]", "passive OPEN on host B", repl_cmd_listen, true, "h-"},
     {"Sockets", "accept", NULL, "accept SOCK", "take the next established connection of a listener", repl_cmd_accept, true, "s"},
@@ -530,13 +549,16 @@ const struct repl_cmd repl_cmds[] = {
     {"The wire", "inject", NULL, "inject SOCK|HOST FLAGS [seq= ack= ...]", "send a crafted segment (from a socket: its ports, SND.NXT, RCV.NXT)", repl_cmd_inject, true, "a-"},
     {"The wire", "net", NULL, "net [set [A>B] delay= loss= ...]", "show or change the wire: delay, jitter, loss, dup, reorder, bandwidth", repl_cmd_net, true, "-"},
     {"Session", "lua", "=", "lua CODE  |  =EXPR", "run Lua in the scenario's environment", repl_cmd_lua, true, "-"},
+    {"Session", "save", NULL, "save pcap|trace|ladder FILE", "write what the session did so far (a .svg FILE: an SVG ladder)", repl_cmd_save, false, "-f"},
+    {"Session", "set", NULL, "set [width N|auto] [rel on|off]", "output width (narrow: compact), SEQ/ACK relative to the ISNs", repl_cmd_set, false, "-"},
     {"Session", "help", "?", "help [COMMAND]", "this list, or one command", repl_cmd_help, false, "c"},
     {"Session", "quit", "exit", "quit", "leave (Ctrl-D too)", repl_cmd_quit, false, "-"},
 };
 const size_t repl_ncmds = sizeof repl_cmds / sizeof repl_cmds[0];
 
-const struct repl_cmd *
-repl_cmd_find(const char *name, int *nmatch)
+/* repl_cmd_find, among the commands that take a host first when 'host_first'. */
+static const struct repl_cmd *
+repl_cmd_lookup(const char *name, int *nmatch, bool host_first)
 {
     const struct repl_cmd *found = NULL;
     int n = 0;
@@ -545,6 +567,8 @@ repl_cmd_find(const char *name, int *nmatch)
         const struct repl_cmd *c = &repl_cmds[i];
         if (strchr(c->name, ' '))
             continue; /* "break seg": a help line for a form of `break` */
+        if (host_first && c->args[0] != 'h')
+            continue;
         if (strcasecmp(c->name, name) == 0 || (c->alias && strcasecmp(c->alias, name) == 0)) {
             if (nmatch)
                 *nmatch = 1;
@@ -560,6 +584,18 @@ repl_cmd_find(const char *name, int *nmatch)
     return n == 1 ? found : NULL;
 }
 
+const struct repl_cmd *
+repl_cmd_find(const char *name, int *nmatch)
+{
+    return repl_cmd_lookup(name, nmatch, false);
+}
+
+const struct repl_cmd *
+repl_cmd_find_host(const char *name)
+{
+    return repl_cmd_lookup(name, NULL, true);
+}
+
 /* "ambiguous: delay delete diagram" */
 static enum repl_status
 repl_ambiguous(struct repl *r, const char *name)
@@ -573,8 +609,58 @@ repl_ambiguous(struct repl *r, const char *name)
     return repl_err(r, "\"%s\" is ambiguous:%s", name, list);
 }
 
+/* Lines that start with a Lua keyword are never commands (`for` would be taken for
+   `forward`): the hint at once. */
+static bool
+repl_lua_keyword_first(const char *line)
+{
+    static const char *const kw[] = {"local", "function", "for", "while", "if", "repeat", "do", "return"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+        size_t k = strlen(kw[i]);
+        if (strncmp(line, kw[i], k) == 0 && !isalnum((unsigned char)line[k]) && line[k] != '_')
+            return true;
+    }
+    return false;
+}
+
 enum repl_status
 repl_exec(struct repl *r, const char *line)
+{
+    if (strchr(line, '\n')) {
+        /* several lines at once: a paste. Each runs as if typed; blank ones only inside an
+           unfinished Lua chunk (never "repeat the last step") */
+        char *copy = strdup(line), *save = NULL;
+        enum repl_status st = REPL_OK;
+        if (!copy)
+            return repl_err(r, "out of memory");
+        for (char *l = strtok_r(copy, "\n", &save); l && st != REPL_EXIT; l = strtok_r(NULL, "\n", &save)) {
+            size_t n = strlen(l);
+            if (n && l[n - 1] == '\r')
+                l[--n] = '\0';
+            if (!r->lua_pending && strspn(l, " \t") == n)
+                continue;
+            st = repl_exec(r, l);
+        }
+        free(copy);
+        return st;
+    }
+    if (r->lua_pending) {
+        /* the next line of an unfinished Lua chunk */
+        char *full = malloc(strlen(r->lua_pending) + strlen(line) + 2);
+        if (!full)
+            return repl_err(r, "out of memory");
+        sprintf(full, "%s\n%s", r->lua_pending, line);
+        free(r->lua_pending);
+        r->lua_pending = NULL;
+        enum repl_status st = repl_exec_one(r, full);
+        free(full);
+        return st;
+    }
+    return repl_exec_one(r, line);
+}
+
+enum repl_status
+repl_exec_one(struct repl *r, const char *line)
 {
     char *copy, *argv[REPL_MAX_ARGS];
     int n = 0;
@@ -587,11 +673,18 @@ repl_exec(struct repl *r, const char *line)
     }
     if (line[0] == '=' || (strncmp(line, "lua", 3) == 0 && isspace((unsigned char)line[3]))) {
         uint64_t events = r->w->nevents;
-        enum repl_status st = repl_lua(r, line[0] == '=' ? line + 1 : line + 4);
-        if (st == REPL_OK || r->w->nevents != events)
+        bool wait;
+        enum repl_status st = repl_lua(r, line, line[0] == '=' ? line + 1 : line + 4, &wait);
+        if (!wait && line[0] == '=' && st == REPL_OK && r->w->nevents == events)
+            repl_journal_keep(r, REPL_OP_CMD, line); /* a look: what forward redoes stays */
+        else if (!wait && (st == REPL_OK || r->w->nevents != events))
             repl_journal(r, REPL_OP_CMD, line);
         r->last_failed = st == REPL_ERR;
         return st;
+    }
+    if (repl_lua_keyword_first(line) && repl_lua_hint(r, line)) {
+        r->last_failed = true;
+        return REPL_ERR;
     }
     if (!(copy = strdup(line)))
         return repl_err(r, "out of memory");
@@ -601,7 +694,7 @@ repl_exec(struct repl *r, const char *line)
         return r->last_failed = true, repl_err(r, "unbalanced quotes or too many words");
     }
     /* `A connect B 80`: a host first, then a command that takes a host */
-    const struct repl_cmd *c = argc >= 2 && world_host(r->w, argv[0]) ? repl_cmd_find(argv[1], NULL) : NULL;
+    const struct repl_cmd *c = argc >= 2 && world_host(r->w, argv[0]) ? repl_cmd_find_host(argv[1]) : NULL;
     if (c && c->args[0] == 'h') {
         char *h = argv[0];
         argv[0] = argv[1];
@@ -610,7 +703,9 @@ repl_exec(struct repl *r, const char *line)
         c = repl_cmd_find(argv[0], &n);
     }
     enum repl_status st;
-    if (!c) {
+    if (!c && n <= 1 && repl_lua_hint(r, line)) {
+        st = REPL_ERR; /* `c:close()`, `x = 1`: Lua typed without `lua` */
+    } else if (!c) {
         st = n > 1 ? repl_ambiguous(r, argv[0]) : repl_err(r, "unknown command \"%s\" (help lists them)", argv[0]);
     } else {
         argv[0] = (char *)c->name; /* handlers that serve several commands look at argv[0] */

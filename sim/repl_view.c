@@ -99,7 +99,11 @@ repl_view_status(struct repl *r, int argc, char **argv)
     (void)wire_inflight(r->w, &inflight);
     fprintf(r->out, "time %s, seed %llu, %zu segment%s in flight\n", out_time_str(world_now(r->w), t, sizeof t),
             (unsigned long long)r->w->seed, inflight, inflight == 1 ? "" : "s");
-    fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
+    bool narrow = repl_width(r) > 0 && repl_width(r) < OUT_TEXT_WIDE;
+    if (narrow) /* 60 columns: no Proto, shorter addresses, each timer on a line of its own */
+        fprintf(r->out, "Sock Recv-Q Send-Q Local          Foreign        State\n");
+    else
+        fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
     for (uint32_t i = 0; i < r->w->nconns; i++) {
         const struct tcp_conn *c = r->w->conns[i];
         if (!c->live) {
@@ -112,17 +116,34 @@ repl_view_status(struct repl *r, int argc, char **argv)
         else
             tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
         repl_timers_str(c, timers, sizeof timers);
+        if (narrow) {
+            fprintf(r->out, "%-4s %6u %6u %-14s %-14s %s\n", c->name,
+                    c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
+                    local, foreign, tcp_state_bsd(c->state));
+            for (char *tm = timers, *sp; *tm; tm = sp + (*sp != '\0')) {
+                sp = tm + strcspn(tm, " ");
+                fprintf(r->out, "     %.*s\n", (int)(sp - tm), tm);
+            }
+            continue;
+        }
         fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
                 c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
                 local, foreign, tcp_state_bsd(c->state), timers);
     }
     if (closed) {
-        fprintf(r->out, "closed:");
+        int col = fprintf(r->out, "closed:");
         for (uint32_t i = 0; i < r->w->nconns; i++) {
             const struct tcp_conn *c = r->w->conns[i];
-            if (!c->live)
-                fprintf(r->out, " %s%s%s%s", c->name, c->error ? " (" : "", c->error ? tcp_err_name(c->error) : "",
-                        c->error ? ")" : "");
+            char one[64];
+            if (c->live)
+                continue;
+            int n = snprintf(one, sizeof one, " %s%s%s%s", c->name, c->error ? " (" : "",
+                             c->error ? tcp_err_name(c->error) : "", c->error ? ")" : "");
+            if (repl_width(r) > 0 && col + n > repl_width(r)) { /* folded under the first */
+                fprintf(r->out, "\n       ");
+                col = 7;
+            }
+            col += fprintf(r->out, "%s", one);
         }
         fputc('\n', r->out);
     }
@@ -186,16 +207,26 @@ repl_view_wire(struct repl *r, int argc, char **argv)
         fprintf(r->out, "no segments in flight\n");
         return REPL_OK;
     }
+    /* `set rel on`: numbers relative to the ISNs, learnt from the run as the trace learns them */
+    struct out_track track;
+    out_track_init(&track);
+    for (size_t i = 0; r->rel && i < r->log.len; i++)
+        out_track_event(&track, &r->log.ev[i]);
     fprintf(r->out, " ID  Dir   Flags      SEQ         ACK          Len  Sent        Arrives     Age\n");
     for (size_t i = 0; i < n; i++) {
         const struct wire_pkt *p = v[i];
         const struct tcp_seg *s = &p->seg;
+        uint32_t seq = s->seq, ack = s->ack;
+        bool rs, ra;
+        if (r->rel)
+            out_track_relative(&track, s, &seq, &ack, &rs, &ra);
         fprintf(r->out, "%3llu  %s>%s   %-9s  %-10u  %-10u %5u  %-10s  %-10s  %s%s%s\n", (unsigned long long)p->id,
                 r->w->host[p->from].name, r->w->host[p->to].name, tcp_flags_str(s->flags, fl, sizeof fl),
-                (unsigned)s->seq, (unsigned)s->ack, (unsigned)s->len, out_time_str(p->sent_at, sent, sizeof sent),
+                (unsigned)seq, (unsigned)ack, (unsigned)s->len, out_time_str(p->sent_at, sent, sizeof sent),
                 out_time_str(p->arrive_at, due, sizeof due), out_time_str(now - p->sent_at, age, sizeof age),
                 p->marks & WIRE_MARK_DUP ? " dup" : "", p->marks & WIRE_MARK_INJECTED ? " injected" : "");
     }
+    out_track_fini(&track);
     return REPL_OK;
 }
 
@@ -384,7 +415,8 @@ repl_view_trace(struct repl *r, int argc, char **argv)
     FILE *f = open_memstream(&mem, &len);
     o.format = r->o.format;
     o.color = r->o.color;
-    o.absolute_seq = true;
+    o.absolute_seq = !r->rel;
+    o.width = repl_width(r);
     struct out_text *p = f ? out_text_new(f, &o) : NULL;
     if (!p) {
         if (f)
