@@ -88,8 +88,10 @@ const struct repl_explain repl_explains[] = {
      "the peer's FIN -> TIME-WAIT; tcp_fin_timeout of an orphaned socket -> CLOSED",
      "CLOSE-WAIT is the other side of the same moment: FIN-WAIT-2 waits for the peer, CLOSE-WAIT for "
      "its own application"},
-    {TCP_CLOSE_WAIT, "the peer has closed its sending side and we have ACKed its FIN; we wait for our "
-                     "application to close. We may still send",
+    {TCP_CLOSE_WAIT, "the peer has closed its sending side and we have ACKed its FIN (or, under the linux "
+                     "preset, will: Linux holds that ACK back for up to 40 ms, so that our FIN can carry it "
+                     "- the three-segment close of a Linux capture); we wait for our application to close. "
+                     "We may still send",
      "the passive closer: the side that received the first FIN",
      "our application to call close() or shutdown(): no timer runs, so a program that never closes "
      "keeps the socket in CLOSE-WAIT for ever (the classic leak)",
