@@ -213,8 +213,17 @@ cli_write_file(const char *path, const struct trace_log *log, int (*fn)(FILE *, 
     return 0;
 }
 
+/* The SVG ladder numbers its segments as the text ladder does: absolute unless --rel. */
 static int
-cli_ladder_svg(FILE *f, const struct trace_log *log)
+cli_ladder_svg_abs(FILE *f, const struct trace_log *log)
+{
+    struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
+    lo.absolute_seq = true;
+    return out_ladder_svg(f, log, &lo);
+}
+
+static int
+cli_ladder_svg_rel(FILE *f, const struct trace_log *log)
 {
     struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
     return out_ladder_svg(f, log, &lo);
@@ -253,7 +262,7 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
         rc |= out_ladder(stdout, log, &lo);
     }
     if (o->ladder_svg)
-        rc |= cli_write_file(o->ladder_svg, log, cli_ladder_svg);
+        rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
     if (o->dot)
         rc |= cli_write_file(o->dot, log, cli_dot_all);
     if (pcap) {

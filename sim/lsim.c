@@ -872,8 +872,8 @@ lsim_summary(const struct lsim *l)
 /* ---- eval ----------------------------------------------------------------------------------- */
 
 /* __index of eval's environment: a local of the paused scenario (innermost first), else a
-   global. */
-static int
+   global. (lsim_repl.c looks at the session's own locals first.) */
+int
 lsim_eval_index(lua_State *L)
 {
     struct lsim *l = lsim_get(L);
@@ -928,33 +928,32 @@ lsim_eval(struct lsim *l, const char *code, char **out)
     l->eval_intr = 0;
     lua_State *T = lua_newthread(L);
     lsim_hook_thread(l, T);
-    size_t n = strlen(code);
-    char *ret = malloc(n + 8);
+    /* a top-level `local` becomes a session local (lsim_repl.c) */
+    char *local = lsim_repl_rewrite(code);
+    size_t n = local ? strlen(local) : 0;
+    char *ret = local ? malloc(n + 8) : NULL;
     if (!ret) {
+        free(local);
         lua_settop(L, base);
         *out = lsim_strdup("not enough memory");
         return -1;
     }
     memcpy(ret, "return ", 7);
-    memcpy(ret + 7, code, n + 1);
+    memcpy(ret + 7, local, n + 1);
     const char *why = NULL; /* a failure with nothing on the stack to say so */
     int st = luaL_loadbufferx(T, ret, n + 7, "=eval", "t");
     free(ret);
     if (st != LUA_OK) {
         lua_pop(T, 1);
-        st = luaL_loadbufferx(T, code, n, "=eval", "t");
+        st = luaL_loadbufferx(T, local, n, "=eval", "t");
     }
+    free(local);
     if (st != LUA_OK) {
         lua_xmove(T, L, 1); /* the syntax error */
     } else {
-        /* _ENV: a table that reads the scenario's locals and globals, writes globals */
-        lua_newtable(T);
-        lua_newtable(T);
-        lua_pushcfunction(T, lsim_eval_index);
-        lua_setfield(T, -2, "__index");
-        lua_pushglobaltable(T);
-        lua_setfield(T, -2, "__newindex");
-        lua_setmetatable(T, -2);
+        /* _ENV: reads the session's locals, then the scenario's locals and globals; writes
+           session locals, else globals */
+        lsim_repl_env(T);
         lua_setupvalue(T, -2, 1);
         uint64_t saved = l->budget, instructions = l->instructions;
         bool had_fatal = l->fatal != NULL;
@@ -971,7 +970,7 @@ lsim_eval(struct lsim *l, const char *code, char **out)
         } else {
             /* The results are joined on the main thread ('T' may be suspended) and under
                lua_pcall: a __tostring may fail, loop or run out of memory. */
-            lua_pushcfunction(L, lsim_join);
+            lua_pushcfunction(L, lsim_repl_show);
             lua_xmove(T, L, nres);
             st = lua_pcall(L, nres, 1, 0);
         }

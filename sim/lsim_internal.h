@@ -8,6 +8,8 @@
  *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
  *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
  *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario, goals
+ *   lsim_repl.c     what eval adds at the REPL's prompt: session locals, the pretty printer;
+ *                   where the paused scenario stands
  */
 #ifndef TCPSIM_LSIM_INTERNAL_H
 #define TCPSIM_LSIM_INTERNAL_H
@@ -139,6 +141,8 @@ void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *
 const char *lsim_nearest(const char *word, const char *const *names, size_t n);
 /* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
 int lsim_join(lua_State *L);
+/* __index of eval's environment (env, key): a local of the paused scenario, else a global. */
+int lsim_eval_index(lua_State *L);
 
 /* Re-apply the settings fixed from outside (after sim:config changed the preset). */
 void lsim_apply_fixed(struct lsim *l);
@@ -153,6 +157,16 @@ void lsim_open_stable(lua_State *L);
 /* Push the text for the value at 'idx' and return it: luaL_tolstring's, except that a value
    it would name by address ("table: 0x55c5f5d2a650") gets its stable name ("table: #3"). */
 const char *lsim_tostring(lua_State *L, int idx);
+/* Push an array of the keys of the table at 't' in the order pairs visits them. */
+void lsim_sorted_keys(lua_State *L, int t);
+
+/* lsim_repl.c */
+/* 'code' with each top-level `local` made a session local (malloc'd; NULL on ENOMEM). */
+char *lsim_repl_rewrite(const char *code);
+/* Push eval's environment: session locals, then the scenario's locals and globals. */
+void lsim_repl_env(lua_State *L);
+/* A lua_CFunction: eval's results as text, tables with their contents, joined by tabs. */
+int lsim_repl_show(lua_State *L);
 
 /* lsim_sock.c */
 void lsim_open_hosts(lua_State *L);

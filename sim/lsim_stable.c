@@ -231,7 +231,7 @@ lsim_key_qsort_cmp(const void *a, const void *b)
  * dangling), then read into a userdata array (Lua's memory, under its limit), sorted, and
  * copied out in order.
  */
-static void
+void
 lsim_sorted_keys(lua_State *L, int t)
 {
     t = lua_absindex(L, t);

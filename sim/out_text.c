@@ -7,6 +7,11 @@
  *   tcpdump  a SEND is printed as tcpdump prints a packet; every other event is a '#' line;
  *   jsonl    one JSON object per event, every field its kind has, for tools.
  *
+ * With a width (a narrow terminal), a line longer than the width is folded at spaces, its
+ * further lines indented under its text, and below OUT_TEXT_WIDE columns the rfc format's
+ * segment lines put the segment's number and fate first and drop the padding that lines the
+ * RFC's columns up: "#2 sent  A <-- B SYN-RECEIVED  <SEQ=300><ACK=101><CTL=SYN,ACK>".
+ *
  * Entry points: out_text_new() -> world_observe(w, out_text_observe, t) -> out_text_free();
  * or out_text_log() for a recorded run. Everything printed comes from the event and from what
  * out_track learnt from earlier events, never from the engine's structures.
@@ -57,6 +62,12 @@ out_text_new(FILE *f, const struct out_text_opts *o)
     t->o = o ? *o : defaults;
     out_track_init(&t->track);
     return t;
+}
+
+void
+out_text_configure(struct out_text *t, const struct out_text_opts *o)
+{
+    t->o = *o;
 }
 
 void
@@ -188,21 +199,69 @@ out_text_describe(const struct out_text *t, const struct trace_event *ev, char *
     snprintf(buf, cap, "%s", trace_kind_name(ev->kind));
 }
 
-/* Print 'line' (may hold newlines: each further line is indented under the first). */
+/* The columns before an event's text ("%10s  ": the time), and the further indent of the rest
+   of a folded line. */
+#define OUT_TEXT_LEFT 12
+#define OUT_TEXT_HANG 2
+
+/*
+ * Where to fold the text at 'p' to fit 'room' columns: the length of its first piece (at the
+ * last space that fits, or cut hard when no space does), and in '*skip' the spaces after it.
+ */
+static size_t
+out_text_fold(const char *p, size_t room, size_t *skip)
+{
+    size_t n = strcspn(p, "\n"), cut = 0;
+    *skip = 0;
+    if (n <= room)
+        return n;
+    for (size_t i = 1; i <= room; i++)
+        if (p[i] == ' ' && p[i - 1] != ' ')
+            cut = i;
+    if (cut == 0)
+        return room;
+    while (p[cut + *skip] == ' ')
+        (*skip)++;
+    return cut;
+}
+
+/* Print 'line' (may hold newlines: each further line is indented under the first), folded to
+   the width when there is one. */
 static void
 out_text_emit(struct out_text *t, const struct trace_event *ev, const char *line)
 {
     char time[32];
     const char *col = t->o.color ? out_text_color(ev) : NULL;
+    size_t room = 0, hang = 0;
+    if (t->o.width > 0)
+        room = (size_t)t->o.width > OUT_TEXT_LEFT + OUT_TEXT_HANG + 20 ? (size_t)t->o.width - OUT_TEXT_LEFT : 20 + OUT_TEXT_HANG;
     out_time_str(ev->t, time, sizeof time);
     fprintf(t->f, "%10s  %s", time, col ? col : "");
-    for (const char *p = line; *p; p++) {
-        if (*p == '\n')
-            fprintf(t->f, "%s\n%10s  %s", col ? "\033[0m" : "", "", col ? col : "");
-        else
-            fputc(*p, t->f);
+    for (const char *p = line; *p;) {
+        size_t skip = 0, n = room ? out_text_fold(p, room - hang, &skip) : strcspn(p, "\n");
+        fwrite(p, 1, n, t->f);
+        p += n + skip;
+        if (*p == '\n') {
+            p++;
+            hang = 0;
+        } else if (*p) {
+            hang = OUT_TEXT_HANG; /* folded: the rest a little further in */
+        } else {
+            break;
+        }
+        fprintf(t->f, "%s\n%*s%s", col ? "\033[0m" : "", (int)(OUT_TEXT_LEFT + hang), "", col ? col : "");
     }
     fprintf(t->f, "%s\n", col ? "\033[0m" : "");
+}
+
+void
+out_text_note(struct out_text *t, const struct trace_event *ev, const char *text)
+{
+    char line[640];
+    if (t->o.format == OUT_FMT_JSONL)
+        return;
+    snprintf(line, sizeof line, "%s%s", t->o.format == OUT_FMT_TCPDUMP ? "# " : "", text);
+    out_text_emit(t, ev, line);
 }
 
 /* ---- rfc ---------------------------------------------------------------------------------- */
@@ -287,7 +346,10 @@ out_text_rfc_segment(struct out_text *t, const struct trace_event *ev)
     case TRACE_KIND_COUNT:
         return;
     }
-    snprintf(line, sizeof line, "%-16s %s %-34s %s %-16s %s", left, a1, seg, a2, right, tag);
+    if (t->o.width > 0 && t->o.width < OUT_TEXT_WIDE) /* compact: what happened first, no padding */
+        snprintf(line, sizeof line, "%s  %s %s %s  %s", tag, left, a_to_b ? a2 : a1, right, seg);
+    else
+        snprintf(line, sizeof line, "%-16s %s %-34s %s %-16s %s", left, a1, seg, a2, right, tag);
     out_text_emit(t, ev, line);
 }
 

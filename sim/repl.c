@@ -22,6 +22,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -94,6 +96,24 @@ repl_color(const struct repl *r, const char *ansi)
     return r->o.color ? ansi : "";
 }
 
+int
+repl_width(const struct repl *r)
+{
+    return r->width_set >= 0 ? r->width_set : r->term_width;
+}
+
+void
+repl_printer_update(struct repl *r)
+{
+    struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
+    to.format = r->o.format;
+    to.color = r->o.color;
+    to.absolute_seq = !r->rel; /* absolute: the numbers `tcb` and `wire` show */
+    to.width = repl_width(r);
+    if (r->printer)
+        out_text_configure(r->printer, &to);
+}
+
 enum repl_status
 repl_err(struct repl *r, const char *fmt, ...)
 {
@@ -140,6 +160,8 @@ repl_world_drop(struct repl *r)
     r->lsim = NULL;
     world_free(r->w);
     r->w = NULL;
+    out_pcap_free(r->pcap);
+    r->pcap = NULL;
     trace_log_fini(&r->log);
     out_text_free(r->printer);
     r->printer = NULL;
@@ -204,18 +226,17 @@ static int
 repl_world_fresh(struct repl *r)
 {
     struct world_config cfg = {.seed = r->o.seed, .preset = r->o.preset};
-    struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
     repl_world_drop(r);
     trace_log_init(&r->log);
-    to.format = r->o.format;
-    to.color = r->o.color;
-    to.absolute_seq = true; /* the numbers `tcb` and `wire` show */
     r->w = world_new(&cfg);
     r->evbuf = open_memstream(&r->evmem, &r->evlen);
-    r->printer = r->evbuf ? out_text_new(r->evbuf, &to) : NULL;
-    if (!r->w || !r->printer)
+    r->printer = r->evbuf ? out_text_new(r->evbuf, NULL) : NULL;
+    r->pcap = out_pcap_new();
+    if (!r->w || !r->printer || !r->pcap)
         return -1;
+    repl_printer_update(r);
     world_observe(r->w, trace_log_observe, &r->log);
+    world_observe(r->w, out_pcap_observe, r->pcap); /* for `save pcap` */
     world_observe(r->w, repl_on_event, r);
     return repl_script_fresh(r);
 }
@@ -240,6 +261,8 @@ repl_new(const struct repl_opts *o)
     r->o = *o;
     r->out = o->out;
     r->next_bp = 1;
+    r->width_set = -1;
+    r->rel = o->rel;
     if (repl_world_fresh(r) != 0) {
         if (!r->lsim || lsim_status(r->lsim) != LSIM_EMPTY)
             repl_err(r, "out of memory");
@@ -265,11 +288,13 @@ repl_free(struct repl *r)
     if (!r)
         return;
     repl_world_drop(r);
-    for (size_t i = 0; i < r->jlen; i++)
+    for (size_t i = 0; i < r->jtop; i++)
         free(r->jr[i].line);
     free(r->jr);
     free(r->bp);
     free(r->last_line);
+    free(r->scenario);
+    free(r->lua_pending);
     repl_cand_clear(r);
     free(r);
 }
@@ -288,12 +313,11 @@ repl_log(const struct repl *r)
 
 /* ---- journal and replay --------------------------------------------------------------------- */
 
-void
-repl_journal(struct repl *r, enum repl_op op, const char *line)
+/* Put an entry at jr[jlen], before what `forward` could redo (moved up by one). */
+static void
+repl_journal_put(struct repl *r, enum repl_op op, const char *line)
 {
-    if (r->replaying)
-        return;
-    if (r->jlen == r->jcap) {
+    if (r->jtop == r->jcap) {
         size_t ncap = r->jcap ? r->jcap * 2 : 256;
         struct repl_jent *n = realloc(r->jr, ncap * sizeof *n);
         if (!n)
@@ -301,12 +325,33 @@ repl_journal(struct repl *r, enum repl_op op, const char *line)
         r->jr = n;
         r->jcap = ncap;
     }
+    memmove(&r->jr[r->jlen + 1], &r->jr[r->jlen], (r->jtop - r->jlen) * sizeof r->jr[0]);
     struct repl_jent *e = &r->jr[r->jlen++];
+    r->jtop++;
     e->op = op;
     e->t = world_now(r->w);
     e->line = line ? strdup(line) : NULL;
     e->nlog = r->log.len;
     e->stop = 0;
+}
+
+void
+repl_journal(struct repl *r, enum repl_op op, const char *line)
+{
+    if (r->replaying)
+        return;
+    /* something new happened: what `back` undid can no longer be redone, as in an editor */
+    for (size_t i = r->jlen; i < r->jtop; i++)
+        free(r->jr[i].line);
+    r->jtop = r->jlen;
+    repl_journal_put(r, op, line);
+}
+
+void
+repl_journal_keep(struct repl *r, enum repl_op op, const char *line)
+{
+    if (!r->replaying)
+        repl_journal_put(r, op, line);
 }
 
 int
@@ -332,7 +377,7 @@ repl_replay(struct repl *r, size_t keep)
             break;
         case REPL_OP_CMD:
             lsim_eval_stop_at(r->lsim, e->stop); /* a `lua` line Ctrl-C stopped stops there again */
-            repl_exec(r, e->line);
+            repl_exec_one(r, e->line);
             lsim_eval_stop_at(r->lsim, 0);
             break;
         }
@@ -341,10 +386,8 @@ repl_replay(struct repl *r, size_t keep)
     r->replaying = false;
     r->out = r->o.out;
     fclose(sink);
-    for (size_t i = keep; i < r->jlen; i++)
-        free(r->jr[i].line);
     if (keep < r->jlen)
-        r->jlen = keep;
+        r->jlen = keep; /* the rest stays, up to jtop, for `forward` */
     return 0;
 }
 
@@ -373,8 +416,9 @@ repl_cand_kind(struct repl *r, char k, const char *text)
 {
     switch (k) {
     case 'c':
+    case 'H': /* after a host: the commands that take one first */
         for (size_t i = 0; i < repl_ncmds; i++)
-            if (!strchr(repl_cmds[i].name, ' '))
+            if (!strchr(repl_cmds[i].name, ' ') && (k == 'c' || repl_cmds[i].args[0] == 'h'))
                 repl_cand_add(r, text, repl_cmds[i].name);
         break;
     case 'a':
@@ -466,7 +510,7 @@ repl_complete(const char *text, int start, int end)
     repl_cand_clear(r);
     int argc = repl_split(head, argv, REPL_MAX_ARGS), idx = argc;
     const struct repl_cmd *c = NULL;
-    if (argc >= 2 && world_host(r->w, argv[0]) && (c = repl_cmd_find(argv[1], NULL)) && c->args[0] == 'h') {
+    if (argc >= 2 && world_host(r->w, argv[0]) && (c = repl_cmd_find_host(argv[1]))) {
         idx--; /* `A connect B 80`: the host comes first, the command second */
     } else if (argc >= 1) {
         c = repl_cmd_find(argv[0], NULL); /* `b timer ...` is break, not host B */
@@ -475,12 +519,17 @@ repl_complete(const char *text, int start, int end)
         repl_cand_kind(r, 'c', text);
         repl_cand_kind(r, 'h', text);
     } else if (argc == 1 && world_host(r->w, argv[0])) {
-        repl_cand_kind(r, 'c', text);
+        repl_cand_kind(r, 'H', text);
     } else if (c && c->fn == repl_cmd_break && idx >= 2) {
         repl_cand_break(r, argv[1], argv[argc - 1], text);
     } else if (c && c->args && *c->args) {
         size_t n = strlen(c->args), i = (size_t)idx - 1;
-        repl_cand_kind(r, c->args[i < n ? i : n - 1], text);
+        char k = c->args[i < n ? i : n - 1];
+        if (k == 'f') { /* a file name: readline's own completion */
+            free(head);
+            return rl_completion_matches(text, rl_filename_completion_function);
+        }
+        repl_cand_kind(r, k, text);
     }
     free(head);
     if (r->ncand == 0)
@@ -503,6 +552,10 @@ repl_rl_signal(void)
 {
     if (repl_sigint) {
         repl_sigint = 0;
+        if (repl_rl_session) { /* and an unfinished Lua chunk with it */
+            free(repl_rl_session->lua_pending);
+            repl_rl_session->lua_pending = NULL;
+        }
         rl_replace_line("", 0);
         rl_crlf();
         rl_on_new_line();
@@ -515,7 +568,10 @@ static void
 repl_prompt(const struct repl *r, char *buf, size_t cap)
 {
     char t[32];
-    snprintf(buf, cap, "tcpsim %s> ", out_time_str(world_now(r->w), t, sizeof t));
+    if (r->lua_pending)
+        snprintf(buf, cap, ">> "); /* the rest of an unfinished Lua chunk, as lua.c asks */
+    else
+        snprintf(buf, cap, "tcpsim %s> ", out_time_str(world_now(r->w), t, sizeof t));
 }
 
 /* The next line, without its newline; NULL at EOF (Ctrl-D). The caller frees it. */
@@ -546,6 +602,21 @@ repl_read(struct repl *r)
     return line;
 }
 
+/* The terminal's width, when the output is one, read before each command (it may have been
+   resized); the event printer follows it. */
+static void
+repl_term_width(struct repl *r)
+{
+    struct winsize ws;
+    int fd = fileno(r->o.out), w = 0;
+    if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0)
+        w = ws.ws_col;
+    if (w != r->term_width) {
+        r->term_width = w;
+        repl_printer_update(r);
+    }
+}
+
 int
 repl_loop(struct repl *r)
 {
@@ -560,6 +631,14 @@ repl_loop(struct repl *r)
         rl_instream = r->o.in;
         rl_outstream = r->o.out;
         rl_readline_name = "tcpsim";
+        if (!isatty(fileno(r->o.out))) {
+            /* `tcpsim repl | tee log`: what readline writes goes into the log too, so it
+               edits the line as on a terminal without escape codes (backspace and rewriting,
+               no bracketed paste, no meta key mode) */
+            rl_terminal_name = "dumb";
+            rl_variable_bind("enable-bracketed-paste", "off");
+            rl_variable_bind("enable-meta-key", "off");
+        }
         rl_attempted_completion_function = repl_complete;
         rl_basic_word_break_characters = " \t";
         if (r->o.history)
@@ -570,8 +649,19 @@ repl_loop(struct repl *r)
         if (!line) {
             if (r->o.tty)
                 fputc('\n', r->o.out);
+            if (r->lua_pending) { /* the input ended inside a Lua chunk: say what Lua says */
+                const char *code = r->lua_pending + strspn(r->lua_pending, " \t");
+                char *msg = NULL;
+                lsim_eval(r->lsim, code[0] == '=' ? code + 1 : code + 3, &msg);
+                repl_err(r, "%s (the input ended inside this Lua chunk)", msg ? msg : "unfinished Lua");
+                r->last_failed = true;
+                free(msg);
+                free(r->lua_pending);
+                r->lua_pending = NULL;
+            }
             break;
         }
+        repl_term_width(r);
         enum repl_status st = repl_exec(r, line);
         free(line);
         fflush(r->o.out);
@@ -588,7 +678,7 @@ repl_loop(struct repl *r)
 
 /* ---- tcpsim repl ----------------------------------------------------------------------------- */
 
-enum { REPL_OPT_SEED = 256, REPL_OPT_PRESET, REPL_OPT_FORMAT, REPL_OPT_ECHO, REPL_OPT_COLOR };
+enum { REPL_OPT_SEED = 256, REPL_OPT_PRESET, REPL_OPT_FORMAT, REPL_OPT_ECHO, REPL_OPT_COLOR, REPL_OPT_REL };
 
 static const struct option repl_longopts[] = {
     {"seed", required_argument, NULL, REPL_OPT_SEED},
@@ -596,6 +686,7 @@ static const struct option repl_longopts[] = {
     {"format", required_argument, NULL, REPL_OPT_FORMAT},
     {"echo", no_argument, NULL, REPL_OPT_ECHO},
     {"color", no_argument, NULL, REPL_OPT_COLOR},
+    {"rel", no_argument, NULL, REPL_OPT_REL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -615,6 +706,7 @@ repl_help(FILE *f)
                "      --echo           print the prompt and each command, also when the\n"
                "                       commands do not come from a terminal\n"
                "      --color          colour even when the output is not a terminal\n"
+               "      --rel            SEQ and ACK relative to each side's ISN (set rel on)\n"
                "  -h, --help           print this help and exit\n\n"
                "Exit status:\n"
                "  0  the session ended (quit, Ctrl-D, the end of the commands)\n"
@@ -662,6 +754,9 @@ repl_parse_args(int argc, char **argv, struct repl_opts *o, const char **file)
         case REPL_OPT_COLOR:
             o->color = true;
             break;
+        case REPL_OPT_REL:
+            o->rel = true;
+            break;
         case 'h':
             repl_help(stdout);
             rc = CLI_EXIT_OK;
@@ -687,7 +782,9 @@ repl_main(int argc, char **argv)
     char hist[4096];
     repl_opts_default(&o, stdin, stdout);
     o.tty = isatty(STDIN_FILENO) != 0;
-    o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    /* no-color.org: NO_COLOR set to anything but the empty string turns colour off */
+    const char *no_color = getenv("NO_COLOR");
+    o.color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
     int rc = repl_parse_args(argc, argv, &o, &file);
     if (rc >= 0)
         return rc;
@@ -697,10 +794,10 @@ repl_main(int argc, char **argv)
     struct repl *r = repl_new(&o);
     if (!r)
         return 1; /* repl_new said why */
-    if (o.tty)
-        fprintf(stdout, "tcpsim %s: two hosts, A 10.0.0.1 and B 10.0.0.2, seed %llu%s%s. "
+    if (o.tty) /* short lines: a 60-column terminal shows each whole */
+        fprintf(stdout, "tcpsim %s: two hosts, A 10.0.0.1 and B 10.0.0.2, seed %llu.\n%s%s%s"
                         "Type help; Ctrl-D quits.\n", TCPSIM_VERSION, (unsigned long long)o.seed,
-                file ? "; paused at the start of " : "", file ? file : "");
+                file ? "Paused at the start of " : "", file ? file : "", file ? ".\n" : "");
     rc = repl_loop(r);
     repl_free(r);
     return rc;

@@ -9,7 +9,12 @@
  *
  * Handlers here: the socket calls (RFC 9293 §3.10.1-§3.10.6 through tcp.h), the wire (drop,
  * delay, dup, inject, net), sysctl, ladder, diagram, lua, help, quit. Stepping and breakpoints
- * are in repl_run.c, the views in repl_view.c.
+ * are in repl_run.c, the views in repl_view.c, load, where, list, forward, save, explain and
+ * set in repl_session.c.
+ *
+ * Lines as they come: a paste of several lines (readline hands a bracketed paste over in one
+ * piece) runs line by line, and a `lua` or `=` line whose chunk is unfinished ("... near
+ * <eof>", as lua.c tells) waits for its next lines, joined with newlines, before it runs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -498,7 +503,7 @@ repl_cmd_net(struct repl *r, int argc, char **argv)
     return repl_view_net(r, 1, argv);
 }
 
-static const struct repl_cmd *repl_cmd_prefix_of(const char *name);
+static const struct repl_cmd *repl_cmd_prefix_of(const char *name, bool host_first);
 
 /* ---- pictures, Lua, help, quit ------------------------------------------------------------------- */
 
@@ -508,6 +513,8 @@ repl_cmd_ladder(struct repl *r, int argc, char **argv)
     struct out_ladder_opts o = OUT_LADDER_OPTS_DEFAULT;
     if (repl_no_more(r, argc, argv, 1) != REPL_OK)
         return REPL_ERR;
+    o.absolute_seq = !r->rel;
+    o.columns = repl_width(r);
     if (out_ladder(r->out, &r->log, &o) != 0)
         return repl_err(r, "ladder: out of memory");
     return REPL_OK;
@@ -524,13 +531,20 @@ repl_cmd_diagram(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
-/* `lua CODE` and `=EXPR`: 'code' is the rest of the line, as typed. */
+/* `lua CODE` and `=EXPR`: 'code' is the rest of 'line', as typed. An unfinished chunk typed
+   at the prompt is kept in r->lua_pending for the lines that finish it; *wait says so. */
 static enum repl_status
-repl_lua(struct repl *r, const char *code)
+repl_lua(struct repl *r, const char *line, const char *code, bool *wait)
 {
     char *out = NULL;
     int rc = lsim_eval(r->lsim, code, &out);
     enum repl_status st = REPL_OK;
+    *wait = false;
+    if (rc != 0 && !r->replaying && repl_lua_unfinished(out) && (r->lua_pending = strdup(line)) != NULL) {
+        *wait = true; /* nothing ran: a chunk that does not compile */
+        free(out);
+        return REPL_OK;
+    }
     if (rc != 0)
         st = repl_err(r, "%s", out ? out : "Lua error");
     else if (out && *out)
@@ -556,7 +570,7 @@ repl_cmd_help(struct repl *r, int argc, char **argv)
         int n = 0;
         const struct repl_cmd *c = repl_cmd_find(argv[1], &n);
         if (!c && n == 1)
-            c = repl_cmd_prefix_of(argv[1]); /* help only looks: `help lis` may guess */
+            c = repl_cmd_prefix_of(argv[1], false); /* help only looks: `help lis` may guess */
         if (!c)
             return repl_err(r, "help: %s command \"%s\"", n > 1 ? "ambiguous" : "no", argv[1]);
         fprintf(r->out, "%s\n  %s\n", c->usage, c->summary);
@@ -596,7 +610,8 @@ const struct repl_cmd repl_cmds[] = {
     {"Moving through time", "until", NULL, "until TIME", "run until the clock reads TIME (stops at breakpoints)", repl_cmd_until, false, "-"},
     {"Moving through time", "advance", NULL, "advance DURATION", "move virtual time on, through breakpoints (watch 2MSL expire)", repl_cmd_advance, false, "-"},
     {"Moving through time", "back", NULL, "back [N]", "undo the last N events and commands, by replaying the run", repl_cmd_back, false, "-"},
-    {"Moving through time", "rewind", NULL, "rewind TIME", "go back to the world as it was at TIME, by replaying", repl_cmd_rewind, false, "-"},
+    {"Moving through time", "forward", "redo", "forward [N]", "redo the last N events and commands that back or rewind undid", repl_cmd_forward, false, "-"},
+    {"Moving through time", "rewind", NULL, "rewind TIME|#N", "go back to TIME, or to when segment #N was sent, by replaying", repl_cmd_rewind, false, "-"},
     {"Breakpoints", "break", "b", "break [SOCK|HOST] [STATE]", "stop when a socket enters STATE (or changes state at all)", repl_cmd_break, false, "b"},
     {"Breakpoints", "break seg", NULL, "break seg [FLAGS] [A>B]", "stop when a segment with FLAGS enters the wire", repl_cmd_break, false, "-"},
     {"Breakpoints", "break timer", NULL, "break timer [NAME] [SOCK]", "stop when a timer expires", repl_cmd_break, false, "-"},
@@ -611,6 +626,10 @@ const struct repl_cmd repl_cmds[] = {
     {"Seeing", "trace", NULL, "trace [N]", "the last N lines of the trace (20)", repl_view_trace, false, "-"},
     {"Seeing", "ladder", NULL, "ladder", "the sequence diagram of the run so far", repl_cmd_ladder, false, "-"},
     {"Seeing", "diagram", NULL, "diagram [SOCK]", "the state diagram (Graphviz DOT) with the socket's path", repl_cmd_diagram, false, "s"},
+    {"Seeing", "explain", NULL, "explain [STATE]", "what a state means, who gets there, what it waits for (CLOSE_WAIT)", repl_cmd_explain, false, "S"},
+    {"The scenario", "load", NULL, "load FILE", "start over with the scenario FILE, paused before its first line", repl_cmd_load, false, "f"},
+    {"The scenario", "where", NULL, "where", "the scenario's current line, and the calls that led there", repl_cmd_where, false, "-"},
+    {"The scenario", "list", NULL, "list [LINE]", "ten lines around the scenario's current line (again: the next ten)", repl_cmd_list, false, "-"},
     {"Sockets", "connect", NULL, "A connect B PORT [lport=N] [isn=N]", "active OPEN from host A to host B (RFC 9293 3.10.1)", repl_cmd_connect, true, "hh-"},
     {"Sockets", "listen", NULL, "B listen PORT [backlog=N]", "passive OPEN on host B", repl_cmd_listen, true, "h-"},
     {"Sockets", "accept", NULL, "accept SOCK", "take the next established connection of a listener", repl_cmd_accept, true, "s"},
@@ -628,19 +647,22 @@ const struct repl_cmd repl_cmds[] = {
     {"The wire", "inject", NULL, "inject SOCK|HOST FLAGS [seq= ack= ...]", "send a crafted segment (from a socket: its ports, SND.NXT, RCV.NXT)", repl_cmd_inject, true, "a-"},
     {"The wire", "net", NULL, "net [set [A>B] delay= loss= ...]", "show or change the wire: delay, jitter, loss, dup, reorder, bandwidth", repl_cmd_net, true, "-"},
     {"Session", "lua", "=", "lua CODE  |  =EXPR", "run Lua in the scenario's environment", repl_cmd_lua, true, "-"},
+    {"Session", "save", NULL, "save pcap|trace|ladder FILE", "write what the session did so far (a .svg FILE: an SVG ladder)", repl_cmd_save, false, "-f"},
+    {"Session", "set", NULL, "set [width N|auto] [rel on|off]", "output width (narrow: compact), SEQ/ACK relative to the ISNs", repl_cmd_set, false, "-"},
     {"Session", "help", "?", "help [COMMAND]", "this list, or one command", repl_cmd_help, false, "c"},
     {"Session", "quit", "exit", "quit", "leave (Ctrl-D too)", repl_cmd_quit, false, "-"},
 };
 const size_t repl_ncmds = sizeof repl_cmds / sizeof repl_cmds[0];
 
 /*
+ * repl_cmd_find, among the commands that take a host first when 'host_first'.
  * A word that only begins a command's name is taken for it when no other command begins so,
  * and when the command only looks or moves the clock: one that changes the world (connect,
- * listen, close, crash, drop ...) must be typed in full, so that `list` or `clo` never opens
+ * listen, close, crash, drop ...) must be typed in full, so that `lis` or `clo` never opens
  * a socket or closes one by a guess. (Tab completes any command.)
  */
-const struct repl_cmd *
-repl_cmd_find(const char *name, int *nmatch)
+static const struct repl_cmd *
+repl_cmd_lookup(const char *name, int *nmatch, bool host_first)
 {
     const struct repl_cmd *found = NULL;
     int n = 0;
@@ -649,6 +671,8 @@ repl_cmd_find(const char *name, int *nmatch)
         const struct repl_cmd *c = &repl_cmds[i];
         if (strchr(c->name, ' '))
             continue; /* "break seg": a help line for a form of `break` */
+        if (host_first && c->args[0] != 'h')
+            continue;
         if (strcasecmp(c->name, name) == 0 || (c->alias && strcasecmp(c->alias, name) == 0)) {
             if (nmatch)
                 *nmatch = 1;
@@ -664,18 +688,32 @@ repl_cmd_find(const char *name, int *nmatch)
     return n == 1 && !found->acts ? found : NULL;
 }
 
-/* The one command 'name' is a prefix of (see repl_cmd_find), even one that acts; or NULL. */
+/* The one command 'name' is a prefix of (see repl_cmd_lookup), even one that acts; or NULL. */
 static const struct repl_cmd *
-repl_cmd_prefix_of(const char *name)
+repl_cmd_prefix_of(const char *name, bool host_first)
 {
     const struct repl_cmd *found = NULL;
-    for (size_t i = 0; i < repl_ncmds; i++)
-        if (!strchr(repl_cmds[i].name, ' ') && strncasecmp(repl_cmds[i].name, name, strlen(name)) == 0) {
-            if (found)
-                return NULL;
-            found = &repl_cmds[i];
-        }
+    for (size_t i = 0; i < repl_ncmds; i++) {
+        const struct repl_cmd *c = &repl_cmds[i];
+        if (strchr(c->name, ' ') || (host_first && c->args[0] != 'h') || strncasecmp(c->name, name, strlen(name)) != 0)
+            continue;
+        if (found)
+            return NULL;
+        found = c;
+    }
     return found;
+}
+
+const struct repl_cmd *
+repl_cmd_find(const char *name, int *nmatch)
+{
+    return repl_cmd_lookup(name, nmatch, false);
+}
+
+const struct repl_cmd *
+repl_cmd_find_host(const char *name)
+{
+    return repl_cmd_lookup(name, NULL, true);
 }
 
 /* "ambiguous: delay delete diagram" */
@@ -691,8 +729,58 @@ repl_ambiguous(struct repl *r, const char *name)
     return repl_err(r, "\"%s\" is ambiguous:%s", name, list);
 }
 
+/* Lines that start with a Lua keyword are never commands (`for` would be taken for
+   `forward`): the hint at once. */
+static bool
+repl_lua_keyword_first(const char *line)
+{
+    static const char *const kw[] = {"local", "function", "for", "while", "if", "repeat", "do", "return"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+        size_t k = strlen(kw[i]);
+        if (strncmp(line, kw[i], k) == 0 && !isalnum((unsigned char)line[k]) && line[k] != '_')
+            return true;
+    }
+    return false;
+}
+
 enum repl_status
 repl_exec(struct repl *r, const char *line)
+{
+    if (strchr(line, '\n')) {
+        /* several lines at once: a paste. Each runs as if typed; blank ones only inside an
+           unfinished Lua chunk (never "repeat the last step") */
+        char *copy = strdup(line), *save = NULL;
+        enum repl_status st = REPL_OK;
+        if (!copy)
+            return repl_err(r, "out of memory");
+        for (char *l = strtok_r(copy, "\n", &save); l && st != REPL_EXIT; l = strtok_r(NULL, "\n", &save)) {
+            size_t n = strlen(l);
+            if (n && l[n - 1] == '\r')
+                l[--n] = '\0';
+            if (!r->lua_pending && strspn(l, " \t") == n)
+                continue;
+            st = repl_exec(r, l);
+        }
+        free(copy);
+        return st;
+    }
+    if (r->lua_pending) {
+        /* the next line of an unfinished Lua chunk */
+        char *full = malloc(strlen(r->lua_pending) + strlen(line) + 2);
+        if (!full)
+            return repl_err(r, "out of memory");
+        sprintf(full, "%s\n%s", r->lua_pending, line);
+        free(r->lua_pending);
+        r->lua_pending = NULL;
+        enum repl_status st = repl_exec_one(r, full);
+        free(full);
+        return st;
+    }
+    return repl_exec_one(r, line);
+}
+
+enum repl_status
+repl_exec_one(struct repl *r, const char *line)
 {
     char *copy, *argv[REPL_MAX_ARGS];
     int n = 0;
@@ -705,9 +793,12 @@ repl_exec(struct repl *r, const char *line)
     }
     if (line[0] == '=' || (strncmp(line, "lua", 3) == 0 && isspace((unsigned char)line[3]))) {
         uint64_t events = r->w->nevents;
-        enum repl_status st = repl_lua(r, line[0] == '=' ? line + 1 : line + 4);
+        bool wait;
+        enum repl_status st = repl_lua(r, line, line[0] == '=' ? line + 1 : line + 4, &wait);
         (void)repl_interrupted(); /* a Ctrl-C that stopped the line, or came too late to */
-        if (st == REPL_OK || r->w->nevents != events) {
+        if (!wait && line[0] == '=' && st == REPL_OK && r->w->nevents == events) {
+            repl_journal_keep(r, REPL_OP_CMD, line); /* a look: what forward redoes stays */
+        } else if (!wait && (st == REPL_OK || r->w->nevents != events)) {
             size_t before = r->jlen;
             repl_journal(r, REPL_OP_CMD, line);
             if (r->jlen > before) /* replayed, it stops where Ctrl-C stopped it */
@@ -715,6 +806,10 @@ repl_exec(struct repl *r, const char *line)
         }
         r->last_failed = st == REPL_ERR;
         return st;
+    }
+    if (repl_lua_keyword_first(line) && repl_lua_hint(r, line)) {
+        r->last_failed = true;
+        return REPL_ERR;
     }
     if (!(copy = strdup(line)))
         return repl_err(r, "out of memory");
@@ -726,7 +821,10 @@ repl_exec(struct repl *r, const char *line)
     /* `A connect B 80`: a host first, then a command that takes a host */
     bool hostfirst = argc >= 2 && world_host(r->w, argv[0]);
     int n2 = 0;
-    const struct repl_cmd *c2 = hostfirst ? repl_cmd_find(argv[1], &n2) : NULL, *c = NULL;
+    /* after a host, only the commands that take one: `B lis 80` is about listen, not list */
+    const struct repl_cmd *c2 = hostfirst ? repl_cmd_lookup(argv[1], &n2, true) : NULL, *c = NULL;
+    if (hostfirst && !c2 && n2 == 0) /* `A status`: a command, but not one after a host */
+        c2 = repl_cmd_find(argv[1], &n2);
     const char *word = argv[0];
     if (c2 && c2->args[0] == 'h') {
         char *h = argv[0];
@@ -741,9 +839,11 @@ repl_exec(struct repl *r, const char *line)
         n = n2;
     }
     enum repl_status st;
-    const struct repl_cmd *guess = !c && n == 1 ? repl_cmd_prefix_of(word) : NULL;
+    const struct repl_cmd *guess = !c && n == 1 ? repl_cmd_prefix_of(word, word != argv[0]) : NULL;
     if (!c && c2) {
         st = repl_err(r, "%s does not start with a host (help %s)", c2->name, c2->name);
+    } else if (!c && n <= 1 && repl_lua_hint(r, line)) {
+        st = REPL_ERR; /* `c:close()`, `x = 1`: Lua typed without `lua` */
     } else if (!c && guess) {
         st = repl_err(r, "unknown command \"%s\" (%s changes the world, so it is never abbreviated: type it in full)",
                       word, guess->name);

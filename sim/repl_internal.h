@@ -1,7 +1,8 @@
 /*
  * repl_internal.h - what repl.c (the loop, readline, history, completion, Ctrl-C, the journal
- * and replay), repl_cmds.c (the one command table, its handlers, stepping and breakpoints)
- * and repl_view.c (status, tcb, wire, why, waiting) share. Not part of the public API.
+ * and replay), repl_cmds.c (the one command table, its handlers, stepping and breakpoints),
+ * repl_view.c (status, tcb, wire, why, waiting) and repl_session.c (load, where, list,
+ * forward, save, explain, set) share. Not part of the public API.
  */
 #ifndef TCPSIM_REPL_INTERNAL_H
 #define TCPSIM_REPL_INTERNAL_H
@@ -37,6 +38,8 @@ struct repl_bp {
     uint8_t flags;           /* REPL_BP_SEGMENT: these flags all set (0: any segment) */
     int timer;               /* REPL_BP_TIMER: enum tcp_timer, -1 any */
     clk_time t;              /* REPL_BP_TIME */
+    char sock[16];           /* a socket that did not exist yet when the breakpoint was set
+                                ("B2"), matched by name; "" none */
     unsigned hits;
     char desc[96];           /* how `info break` shows it */
 };
@@ -53,8 +56,9 @@ struct repl_jent {
     clk_time t;              /* the time after it: REPL_OP_CLOCK's new time, a step's end (a
                                 scenario's step is replayed with this as its horizon) */
     char *line;              /* REPL_OP_CMD: the command (owned) */
-    size_t nlog;             /* events in the log after it: what `back` says it undid */
-    uint64_t stop;           /* an interrupted `lua` line: where it stopped (lsim_eval_checks) */
+    size_t nlog;             /* events in the log after it (`rewind #N` finds a segment's,
+                                `back` says what it undid) */
+    uint64_t stop;           /* an interrupted `lua` line: where it stopped (lsim_eval_interrupted) */
 };
 
 struct repl {
@@ -68,8 +72,9 @@ struct repl {
     char *evmem;             /* its buffer */
     size_t evlen;
 
-    struct repl_jent *jr;    /* the journal */
-    size_t jlen, jcap;
+    struct repl_jent *jr;    /* the journal: jlen entries done, then up to jtop undone by
+                                `back` and kept for `forward`, until something new is done */
+    size_t jlen, jtop, jcap;
     bool replaying;          /* rebuilding the world: print nothing, journal nothing */
 
     struct repl_bp *bp;      /* breakpoints */
@@ -82,7 +87,29 @@ struct repl {
 
     char **cand;             /* completion candidates for the word being completed */
     size_t ncand, candi;
+
+    char *scenario;          /* the scenario `load` gave (owned; o.scenario points here) */
+    char *lua_pending;       /* an unfinished `lua` line waiting for its next lines, or NULL */
+    struct out_pcap *pcap;   /* every segment of the world so far, for `save pcap` */
+    int width_set;           /* `set width`: columns, 0 no limit, -1 the terminal's */
+    int term_width;          /* the terminal's columns, 0 when the output is no terminal */
+    bool rel;                /* `set rel on`: SEQ and ACK relative to each side's ISN */
+    int list_next;           /* the line `list` goes on from, 0: around the current line */
+    int list_anchor;         /* the current line when `list` last listed */
 };
+
+/* A state explained (repl_session.c): docs/states.md's "Means:", and what a student asks. */
+struct repl_explain {
+    enum tcp_state state;
+    const char *means;       /* docs/states.md's Means line, as it starts (a test checks) */
+    const char *who;         /* who gets there */
+    const char *waits;       /* what it waits for */
+    const char *leaves;      /* the ways out */
+    const char *unlike;      /* the state it is mistaken for, and the difference; or NULL */
+};
+
+extern const struct repl_explain repl_explains[];
+extern const size_t repl_nexplain;
 
 /* A command of the one table. */
 struct repl_cmd {
@@ -109,7 +136,11 @@ enum repl_status repl_err(struct repl *r, const char *fmt, ...)
     ;
 /* Print what the event printer has buffered, unless replaying. */
 void repl_flush_events(struct repl *r);
+/* Journal a change; what `back` undid and `forward` could redo is forgotten. */
 void repl_journal(struct repl *r, enum repl_op op, const char *line);
+/* Journal a change that keeps what `forward` could redo: a clock move to a time going
+   back reached, an `=EXPR` that caused no event (looking is not doing). */
+void repl_journal_keep(struct repl *r, enum repl_op op, const char *line);
 /* One step: the scenario's next step (an action or an event) while it runs, else the
    world's next event. false when nothing is left to do. */
 bool repl_step1(struct repl *r);
@@ -132,11 +163,20 @@ clk_time repl_parse_time(const char *s);
    what was wrong ('example' shows a good one, as "until 1.5 or until 60s"). */
 int repl_time_arg(struct repl *r, const char *cmd, const char *arg, const char *example, clk_time *out);
 const char *repl_color(const struct repl *r, const char *ansi);
+/* The columns output may take: `set width`, else the terminal's; 0 no limit. */
+int repl_width(const struct repl *r);
+/* Give the event printer the session's format, colour, width and numbering again. */
+void repl_printer_update(struct repl *r);
+/* Execute one complete command line as it is (no pasted lines, no Lua continuation): what
+   replay and `forward` perform again. */
+enum repl_status repl_exec_one(struct repl *r, const char *line);
 
 /* repl_cmds.c */
 /* The command named 'name', its alias, or the one command it is a prefix of; NULL when none
    or several ('*nmatch', when not NULL, gets how many matched). */
 const struct repl_cmd *repl_cmd_find(const char *name, int *nmatch);
+/* The same among the commands that take a host first (`B lis 80`: listen, never list). */
+const struct repl_cmd *repl_cmd_find_host(const char *name);
 /* Parse a decimal number in [0, max]; 0, or -1 after printing an error naming 'what'. */
 int repl_num(struct repl *r, const char *s, uint64_t max, const char *what, uint64_t *out);
 /* Break a line into words (quotes and C escapes in "..."); returns argc, -1 on bad quoting. */
@@ -161,6 +201,20 @@ enum repl_status repl_cmd_break(struct repl *r, int argc, char **argv);
 enum repl_status repl_cmd_info(struct repl *r, int argc, char **argv);
 enum repl_status repl_cmd_delete(struct repl *r, int argc, char **argv);
 
+/* repl_session.c */
+enum repl_status repl_cmd_load(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_where(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_list(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_forward(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_save(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_explain(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_set(struct repl *r, int argc, char **argv);
+const struct repl_explain *repl_explain_find(enum tcp_state s);
+/* Lua typed without `lua` (`local c = ...`, `c:close()`): print the hint and return true. */
+bool repl_lua_hint(struct repl *r, const char *line);
+/* Is 'msg' Lua's complaint about a chunk that ends too early ("... near <eof>")? */
+bool repl_lua_unfinished(const char *msg);
+
 /* repl_view.c */
 enum repl_status repl_view_status(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_tcb(struct repl *r, int argc, char **argv);
@@ -173,8 +227,8 @@ enum repl_status repl_view_net(struct repl *r, int argc, char **argv);
    rule id after, everything else as the trace printer 'p' prints it (to 'f'). */
 void repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i);
 /* Notes the session adds after event 'i' (a connect that failed: after how long, how many
-   SYNs), to 'f'. */
-void repl_print_after(struct repl *r, FILE *f, size_t i);
+   SYNs), through the printer 'p'. */
+void repl_print_after(struct repl *r, struct out_text *p, size_t i);
 /* The whole log printed as the session prints it, into '*mem' (malloc'd), with event i's
    text at [(*off)[i], (*off)[i + 1]) (empty for an event not shown, a timer armed). 0, or -1
    when out of memory (nothing to free then). For `trace N` and for what `back` undid. */

@@ -8,6 +8,7 @@
  * for `back`, and says why it stopped. Events are printed as they happen by repl_on_event(),
  * the session's observer, which also notices state changes and breakpoint hits.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,6 +31,8 @@ enum repl_stop {
 static bool
 repl_bp_who(const struct repl_bp *b, const struct trace_event *ev)
 {
+    if (b->sock[0]) /* a socket named before it existed */
+        return ev->conn_name && strcasecmp(ev->conn_name, b->sock) == 0;
     return (b->conn == 0 || b->conn == ev->conn) && (b->host < 0 || b->host == ev->host);
 }
 
@@ -61,7 +64,7 @@ repl_on_event(const struct trace_event *ev, void *ctx)
     /* the session's log observes first, so 'ev' is its last event */
     if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
         repl_print_event(r, r->printer, r->evbuf, r->log.len - 1);
-        repl_print_after(r, r->evbuf, r->log.len - 1);
+        repl_print_after(r, r->printer, r->log.len - 1);
     } else {
         out_text_observe(ev, r->printer);
     }
@@ -414,8 +417,12 @@ repl_travel(struct repl *r, size_t keep, clk_time then)
     repl_say_undone(r, keep);
     if (repl_replay(r, keep) != 0)
         return repl_err(r, "out of memory while rebuilding the world");
-    if (then > world_now(r->w))
-        repl_clock_to(r, then);
+    if (then > world_now(r->w)) {
+        /* no event is due before 'then' (the next one was undone), so what `forward` redoes
+           stays as it was */
+        world_run_until_time(r->w, then);
+        repl_journal_keep(r, REPL_OP_CLOCK, NULL);
+    }
     fprintf(r->out, "-- back at %s, after %llu events (%zu steps and commands replayed)\n",
             out_time_str(world_now(r->w), t, sizeof t), (unsigned long long)r->w->nevents, r->jlen);
     return REPL_OK;
@@ -432,9 +439,31 @@ repl_cmd_back(struct repl *r, int argc, char **argv)
     return repl_travel(r, n >= r->jlen ? 0 : r->jlen - (size_t)n, 0);
 }
 
+/* `rewind #N`: back to the step in which segment #N (the number the trace prints) was sent,
+   so that it is on the wire again, to be dropped, delayed or duplicated. */
+static enum repl_status
+repl_rewind_segment(struct repl *r, const char *arg)
+{
+    uint64_t id;
+    if (repl_num(r, arg + 1, UINT64_MAX, "segment number", &id) != 0)
+        return REPL_ERR;
+    size_t i = 0;
+    while (i < r->log.len && !(r->log.ev[i].kind == TRACE_SEND && r->log.ev[i].pkt_id == id))
+        i++;
+    if (i == r->log.len)
+        return repl_err(r, "rewind: no segment #%llu was sent in this run (the trace numbers them: #1 sent)",
+                        (unsigned long long)id);
+    size_t keep = 0;
+    while (keep < r->jlen && r->jr[keep].nlog <= i)
+        keep++;
+    return repl_travel(r, keep + 1 <= r->jlen ? keep + 1 : r->jlen, 0);
+}
+
 enum repl_status
 repl_cmd_rewind(struct repl *r, int argc, char **argv)
 {
+    if (argc >= 2 && argv[1][0] == '#')
+        return repl_rewind_segment(r, argv[1]);
     clk_time t = argc >= 2 ? repl_parse_time(argv[1]) : -1;
     if (t < 0)
         return repl_err(r, "rewind: want a time, e.g. rewind 0.002");
@@ -448,16 +477,24 @@ repl_cmd_rewind(struct repl *r, int argc, char **argv)
 
 /* ---- breakpoint commands --------------------------------------------------------------------- */
 
-/* Who a breakpoint watches: a socket ("A1") or a host ("B"). 1 when 'word' named one. */
+/* Who a breakpoint watches: a socket ("A1") or a host ("B"). 1 when 'word' named one. A
+   socket may be one still to come ("B2" before A connects): a host's name and a number. */
 static int
 repl_bp_target(struct repl *r, const char *word, struct repl_bp *b)
 {
     struct tcp_host *h = world_host(r->w, word);
     struct tcp_conn *c = h ? NULL : world_conn_by_name(r->w, word);
+    size_t n = strlen(word);
     if (h)
         b->host = h->index;
     else if (c)
         b->conn = c->id;
+    else if (n >= 2 && n < sizeof b->sock && strspn(word + 1, "0123456789") == n - 1 && word[1] != '0' &&
+             world_host(r->w, (char[]){word[0], '\0'})) {
+        snprintf(b->sock, sizeof b->sock, "%s", word);
+        b->sock[0] = (char)toupper((unsigned char)b->sock[0]);
+        return 1;
+    }
     return h || c;
 }
 
@@ -559,8 +596,12 @@ repl_bp_parse(struct repl *r, int argc, char **argv, struct repl_bp *b)
                  b->timer >= 0 ? tcp_timer_name((enum tcp_timer)b->timer) : "a", who[0] ? " on " : "", who);
         return REPL_OK;
     }
-    /* break [SOCKET|HOST] [STATE] */
+    /* break [state] [SOCKET|HOST] [STATE] */
     int i = 1;
+    if (strcasecmp(argv[1], "state") == 0 && argc > 2) {
+        argv++;
+        argc--;
+    }
     if (repl_bp_target(r, argv[1], b))
         i++;
     if (repl_no_more(r, argc, argv, i + 1) != REPL_OK)
@@ -571,11 +612,11 @@ repl_bp_parse(struct repl *r, int argc, char **argv, struct repl_bp *b)
             return repl_err(r, "break: \"%s\" is not a %sstate (try help break)", argv[i],
                             i == 1 ? "socket, host or " : "");
         b->kind = REPL_BP_STATE;
-        snprintf(b->desc, sizeof b->desc, "%s enters %s", i == 2 ? argv[1] : "a socket",
+        snprintf(b->desc, sizeof b->desc, "%s enters %s", i == 2 ? (b->sock[0] ? b->sock : argv[1]) : "a socket",
                  tcp_state_rfc((enum tcp_state)b->state));
     } else {
         b->kind = REPL_BP_CHANGE;
-        snprintf(b->desc, sizeof b->desc, "%s changes state", argv[1]);
+        snprintf(b->desc, sizeof b->desc, "%s changes state", b->sock[0] ? b->sock : argv[1]);
     }
     return REPL_OK;
 }
@@ -603,6 +644,8 @@ repl_cmd_break(struct repl *r, int argc, char **argv)
     b.id = r->next_bp++;
     r->bp[r->nbp++] = b;
     fprintf(r->out, "breakpoint %d: stop when %s\n", b.id, b.desc);
+    if (b.sock[0])
+        fprintf(r->out, "  (there is no socket %s yet: the breakpoint waits for it)\n", b.sock);
     return REPL_OK;
 }
 

@@ -153,6 +153,7 @@ static void
 repl_settings_changed(struct repl *r)
 {
     bool any = false;
+    int col = 0;
     for (int h = 0; h < WORLD_HOSTS; h++) {
         const struct tcp_host *host = &r->w->host[h];
         for (size_t i = 0; i < tcp_setting_count; i++) {
@@ -161,7 +162,17 @@ repl_settings_changed(struct repl *r)
             double def = r->w->preset == TCP_PRESET_RFC ? s->rfc_value : s->linux_value;
             if (v - def < 1e-9 && def - v < 1e-9)
                 continue;
-            fprintf(r->out, "%s %s %s=%g", any ? "," : "changed from the preset:", host->name, s->name, v);
+            char one[96];
+            int n = snprintf(one, sizeof one, "%s %s=%g", host->name, s->name, v);
+            if (!any)
+                col = fprintf(r->out, "changed from the preset:");
+            else
+                col += fprintf(r->out, ",");
+            if (repl_width(r) > 0 && col + n + 1 > repl_width(r)) { /* folded under the first */
+                fprintf(r->out, "\n  ");
+                col = 2;
+            }
+            col += fprintf(r->out, " %s", one);
             any = true;
         }
     }
@@ -181,7 +192,11 @@ repl_view_status(struct repl *r, int argc, char **argv)
             (unsigned long long)r->w->seed, r->w->preset == TCP_PRESET_RFC ? "rfc" : "linux", inflight,
             inflight == 1 ? "" : "s");
     repl_settings_changed(r);
-    fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
+    bool narrow = repl_width(r) > 0 && repl_width(r) < OUT_TEXT_WIDE;
+    if (narrow) /* 60 columns: no Proto, shorter addresses, each timer on a line of its own */
+        fprintf(r->out, "Sock Recv-Q Send-Q Local          Foreign        State\n");
+    else
+        fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
     for (uint32_t i = 0; i < r->w->nconns; i++) {
         const struct tcp_conn *c = r->w->conns[i];
         if (!c->live) {
@@ -194,23 +209,39 @@ repl_view_status(struct repl *r, int argc, char **argv)
         else
             tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
         repl_timers_str(c, timers, sizeof timers);
+        if (narrow) {
+            fprintf(r->out, "%-4s %6u %6u %-14s %-14s %s\n", c->name,
+                    c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
+                    local, foreign, tcp_state_bsd(c->state));
+            for (char *tm = timers, *sp; *tm; tm = sp + (*sp != '\0')) {
+                sp = tm + strcspn(tm, " ");
+                fprintf(r->out, "     %.*s\n", (int)(sp - tm), tm);
+            }
+            continue;
+        }
         fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
                 c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
                 local, foreign, tcp_state_bsd(c->state), timers);
     }
     if (closed) {
-        fprintf(r->out, "closed:");
+        int col = fprintf(r->out, "closed:");
         for (uint32_t i = 0; i < r->w->nconns; i++) {
             const struct tcp_conn *c = r->w->conns[i];
-            char why[96];
+            char one[160], why[96];
             if (c->live)
                 continue;
+            int n;
             if (repl_connect_failure(r, c, why, sizeof why))
-                fprintf(r->out, " %s (connect failed: %s)", c->name, why);
+                n = snprintf(one, sizeof one, " %s (connect failed: %s)", c->name, why);
             else if (c->error)
-                fprintf(r->out, " %s (%s: %s)", c->name, tcp_err_text(c->error), tcp_err_name(c->error));
+                n = snprintf(one, sizeof one, " %s (%s: %s)", c->name, tcp_err_text(c->error), tcp_err_name(c->error));
             else
-                fprintf(r->out, " %s", c->name);
+                n = snprintf(one, sizeof one, " %s", c->name);
+            if (repl_width(r) > 0 && col + n > repl_width(r)) { /* folded under the first */
+                fprintf(r->out, "\n       ");
+                col = 7;
+            }
+            col += fprintf(r->out, "%s", one);
         }
         fputc('\n', r->out);
     }
@@ -274,16 +305,26 @@ repl_view_wire(struct repl *r, int argc, char **argv)
         fprintf(r->out, "no segments in flight\n");
         return REPL_OK;
     }
+    /* `set rel on`: numbers relative to the ISNs, learnt from the run as the trace learns them */
+    struct out_track track;
+    out_track_init(&track);
+    for (size_t i = 0; r->rel && i < r->log.len; i++)
+        out_track_event(&track, &r->log.ev[i]);
     fprintf(r->out, " ID  Dir   Flags      SEQ         ACK          Len  Sent        Arrives     Age\n");
     for (size_t i = 0; i < n; i++) {
         const struct wire_pkt *p = v[i];
         const struct tcp_seg *s = &p->seg;
+        uint32_t seq = s->seq, ack = s->ack;
+        bool rs, ra;
+        if (r->rel)
+            out_track_relative(&track, s, &seq, &ack, &rs, &ra);
         fprintf(r->out, "%3llu  %s>%s   %-9s  %-10u  %-10u %5u  %-10s  %-10s  %s%s%s\n", (unsigned long long)p->id,
                 r->w->host[p->from].name, r->w->host[p->to].name, tcp_flags_str(s->flags, fl, sizeof fl),
-                (unsigned)s->seq, (unsigned)s->ack, (unsigned)s->len, out_time_str(p->sent_at, sent, sizeof sent),
+                (unsigned)seq, (unsigned)ack, (unsigned)s->len, out_time_str(p->sent_at, sent, sizeof sent),
                 out_time_str(p->arrive_at, due, sizeof due), out_time_str(now - p->sent_at, age, sizeof age),
                 p->marks & WIRE_MARK_DUP ? " dup" : "", p->marks & WIRE_MARK_INJECTED ? " injected" : "");
     }
+    out_track_fini(&track);
     return REPL_OK;
 }
 
@@ -611,27 +652,29 @@ repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i)
        printer learns nothing from a rule note, so it need not see it. */
     const char *host = ev->host >= 0 && ev->host < WORLD_HOSTS ? r->w->host[ev->host].name : "?";
     const char *who = ev->conn_name ? ev->conn_name : host;
-    char words[320], cite[96], t[32];
+    char words[320], cite[96], line[512];
+    (void)f; /* the printer writes to it */
     repl_rule_words(ev->rule, who, host, repl_arrival(r, i), words, sizeof words);
     if (!words[0])
         snprintf(words, sizeof words, "%s %s: %s", who, tcp_state_rfc(ev->to_state), tcp_rule_text(ev->rule));
-    fprintf(f, "%10s  %s%s%s (%s, %s)%s\n", out_time_str(ev->t, t, sizeof t), r->o.format == OUT_FMT_TCPDUMP ? "# " : "",
-            repl_color(r, "\033[33m"), words, tcp_rule_name(ev->rule), repl_rule_cite(ev->rule, cite, sizeof cite),
-            repl_color(r, "\033[0m"));
+    snprintf(line, sizeof line, "%s (%s, %s)", words, tcp_rule_name(ev->rule),
+             repl_rule_cite(ev->rule, cite, sizeof cite));
+    out_text_note(p, ev, line);
 }
 
 void
-repl_print_after(struct repl *r, FILE *f, size_t i)
+repl_print_after(struct repl *r, struct out_text *p, size_t i)
 {
     const struct trace_event *ev = &r->log.ev[i];
-    char why[96], t[32];
+    char why[96], line[160];
     if (ev->kind != TRACE_STATE || ev->to_state != TCP_CLOSED || ev->from_state != TCP_SYN_SENT ||
         r->o.format == OUT_FMT_JSONL)
         return;
     const struct tcp_conn *c = world_conn(r->w, ev->conn);
-    if (c && repl_connect_failure(r, c, why, sizeof why))
-        fprintf(f, "%10s  %s%s connect failed: %s\n", out_time_str(ev->t, t, sizeof t),
-                r->o.format == OUT_FMT_TCPDUMP ? "# " : "", c->name, why);
+    if (c && repl_connect_failure(r, c, why, sizeof why)) {
+        snprintf(line, sizeof line, "%s connect failed: %s", c->name, why);
+        out_text_note(p, ev, line);
+    }
 }
 
 int
@@ -644,7 +687,8 @@ repl_render_log(struct repl *r, char **mem, size_t **off)
     FILE *f = *off ? open_memstream(mem, &len) : NULL;
     o.format = r->o.format;
     o.color = r->o.color;
-    o.absolute_seq = true; /* as the session prints them */
+    o.absolute_seq = !r->rel; /* as the session prints them */
+    o.width = repl_width(r);
     struct out_text *p = f ? out_text_new(f, &o) : NULL;
     if (!p) {
         if (f)
@@ -658,7 +702,7 @@ repl_render_log(struct repl *r, char **mem, size_t **off)
         fflush(f);
         (*off)[i] = len;
         repl_print_event(r, p, f, i);
-        repl_print_after(r, f, i);
+        repl_print_after(r, p, i);
     }
     out_text_free(p);
     fclose(f);

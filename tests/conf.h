@@ -62,6 +62,22 @@ cf_sent(const struct fx *f, int host, struct tcp_seg *out, size_t max)
     return n;
 }
 
+/* When 'host' sent those segments (their TRACE_SEND times), up to 'max'; returns how many. */
+static inline size_t
+cf_send_times(const struct fx *f, int host, clk_time *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = f->mark; i < f->log.len; i++) {
+        const struct trace_event *ev = &f->log.ev[i];
+        if (ev->kind != TRACE_SEND || ev->from != host || (ev->marks & WIRE_MARK_INJECTED))
+            continue;
+        if (n < max)
+            out[n] = ev->t;
+        n++;
+    }
+    return n;
+}
+
 static inline void
 cf_print_seg(const char *what, const struct tcp_seg *s)
 {

@@ -35,22 +35,6 @@ first_deliver_time(const struct fx *f, int host)
     return -1;
 }
 
-/* The times of the segments 'host' sent since the mark; returns how many. */
-static size_t
-send_times(const struct fx *f, int host, clk_time *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
-        if (ev->kind != TRACE_SEND || ev->from != host || (ev->marks & WIRE_MARK_INJECTED))
-            continue;
-        if (n < max)
-            out[n] = ev->t;
-        n++;
-    }
-    return n;
-}
-
 /* The last segment 'host' sent since the mark (its window is not checked by CF_EXPECT). */
 static struct tcp_seg
 last_sent(const struct fx *f, int host)
@@ -391,7 +375,7 @@ test_established_keepalive_give_up_rst(void **state)
             CF_EXPECT(&f, FX_A, {TCP_ACK, 100, 301, 0}, {TCP_ACK, 100, 301, 0}, {TCP_ACK, 100, 301, 0},
                       {TCP_RST | TCP_ACK, 101, 301, 0});
         clk_time t[4];
-        assert_int_equal(send_times(&f, FX_A, t, 4), 4);
+        assert_int_equal(cf_send_times(&f, FX_A, t, 4), 4);
         assert_int_equal(t[0], heard + CLK_SEC(2));
         assert_int_equal(t[1], heard + CLK_SEC(3));
         assert_int_equal(t[2], heard + CLK_SEC(4));

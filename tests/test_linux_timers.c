@@ -14,29 +14,13 @@
  */
 #include "conf.h"
 
-/* When host 'host' sent its segments since the mark, up to 'max'. */
-static size_t
-lt_send_times(const struct fx *f, int host, clk_time *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
-        if (ev->kind == TRACE_SEND && ev->from == host && !(ev->marks & WIRE_MARK_INJECTED)) {
-            if (n < max)
-                out[n] = ev->t;
-            n++;
-        }
-    }
-    return n;
-}
-
 /* Assert that 'host' sent exactly 'n' segments since the mark, 'ms[i]' milliseconds after
    't0' (to the nanosecond: virtual time is exact). */
 static void
 lt_expect_times(const struct fx *f, int host, clk_time t0, const double *ms, size_t n)
 {
     clk_time at[64];
-    size_t k = lt_send_times(f, host, at, 64);
+    size_t k = cf_send_times(f, host, at, 64);
     bool ok = k == n;
     for (size_t i = 0; ok && i < n; i++)
         ok = at[i] - t0 == clk_from_sec(ms[i] / 1000.0);

@@ -141,7 +141,8 @@ test_format_p_refused_with_reason(void **state)
                      LSIM_DONE);
 }
 
-/* The REPL's "= expr" (lsim_eval) names its results the same way. */
+/* The REPL's "= expr" (lsim_eval) names its results the same way: tables show their contents,
+   and what has no text of its own inside them is named by number. */
 static void
 test_eval_table_result_stable_name(void **state)
 {
@@ -149,8 +150,11 @@ test_eval_table_result_stable_name(void **state)
     struct lsim *l = lfx_new("t = {}\nprint(t)\n");
     char *out = NULL;
     assert_int_equal(lfx_finish(l), LSIM_DONE);
-    assert_int_equal(lsim_eval(l, "t, {}, t", &out), 0);
+    assert_int_equal(lsim_eval(l, "tostring(t), tostring({}), tostring(t)", &out), 0);
     assert_string_equal(out, "table: #1\ttable: #2\ttable: #1");
+    free(out);
+    assert_int_equal(lsim_eval(l, "t, {t = t, co = coroutine.create(function() end)}", &out), 0);
+    assert_string_equal(out, "{}\t{ co = thread: #3, t = {} }");
     free(out);
     lsim_free(l);
 }

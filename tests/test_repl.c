@@ -386,9 +386,10 @@ test_any_bad_argument_is_an_error_that_changes_nothing(void **state)
         {"crash", "error: usage: crash HOST"},
         {"A connect B 80 lprt=5", "unknown option \"lprt=5\""},
         {"inject B1 SYN foo=1", "unknown option \"foo=1\""},
-        {"list", "error: unknown command \"list\""},
-        {"lis 81", "error: unknown command \"lis\""},
-        {"B lis 81", "error: unknown command \"lis\""},
+        {"clo B1", "error: unknown command \"clo\" (close changes the world"},
+        {"lis 81", "error: \"lis\" is ambiguous"},
+        {"B lis 81", "error: unknown command \"lis\" (listen changes the world"},
+        {"A conn B 80", "error: unknown command \"conn\" (connect changes the world"},
         {"step 010x", "error: bad count \"010x\""},
     };
     struct session s;

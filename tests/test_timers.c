@@ -6,22 +6,6 @@
  */
 #include "conf.h"
 
-/* When host 'host' sent its segments since the mark (TRACE_SEND times), up to 'max'. */
-static size_t
-send_times(const struct fx *f, int host, clk_time *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
-        if (ev->kind == TRACE_SEND && ev->from == host && !(ev->marks & WIRE_MARK_INJECTED)) {
-            if (n < max)
-                out[n] = ev->t;
-            n++;
-        }
-    }
-    return n;
-}
-
 /* M1: retransmission: the earliest unacknowledged segment again, RTO doubled (up to the
    maximum), and Karn: no RTT sample from it. The RTO alone (tcp_early_retrans 0): under linux
    a tail loss probe would come first (test_linux_timers.c). */
@@ -74,7 +58,7 @@ test_syn_sent_syn_retries_give_up_etimedout(void **state)
     assert_int_equal(tcp_open_active(&f.w->host[FX_A], f.w->host[FX_B].addr, FX_SPORT, &o, &f.a), TCP_OK);
     fx_run_ms(&f, 200000);
     clk_time at[16];
-    assert_int_equal(send_times(&f, FX_A, at, 16), 7);
+    assert_int_equal(cf_send_times(&f, FX_A, at, 16), 7);
     static const int expect_s[] = {0, 1, 3, 7, 15, 31, 63};
     for (int i = 0; i < 7; i++)
         assert_int_equal(at[i], CLK_SEC(expect_s[i]));
@@ -101,7 +85,7 @@ test_syn_received_synack_retries_give_up(void **state)
     f.mark = 0;
     fx_run_ms(&f, 100000);
     clk_time at[16];
-    assert_int_equal(send_times(&f, FX_B, at, 16), 6);
+    assert_int_equal(cf_send_times(&f, FX_B, at, 16), 6);
     static const int expect_s[] = {0, 1, 3, 7, 15, 31};
     for (int i = 0; i < 6; i++)
         assert_int_equal(at[i] - at[0], CLK_SEC(expect_s[i]));
@@ -130,7 +114,7 @@ test_established_data_retries2_give_up_etimedout(void **state)
     clk_time t0 = world_now(f.w);
     fx_run_ms(&f, 2000000);
     clk_time at[32];
-    assert_int_equal(send_times(&f, FX_A, at, 32), 17);
+    assert_int_equal(cf_send_times(&f, FX_A, at, 32), 17);
     struct tcp_seg s[32];
     cf_sent(&f, FX_A, s, 32);
     for (int i = 0; i < 17; i++) {

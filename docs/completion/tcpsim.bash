@@ -12,7 +12,7 @@
 # The options of each command; a trailing '=' marks one that takes a value.
 _tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help'
-_tcpsim_opts_repl='--seed= --preset= --format= --echo --color --help'
+_tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
 _tcpsim_commands='demo run test repl help version'
 
 # Add to COMPREPLY what `compgen ARGS... -- "$cur"` finds, one per line.

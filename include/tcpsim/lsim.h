@@ -110,11 +110,24 @@ void lsim_eval_stop_at(struct lsim *l, uint64_t n);
 /*
  * Evaluate 'code' in the scenario's environment, as lua.c does: "return <code>" first, then
  * <code> as a statement. Blocking calls run to completion (no budget). '*out' gets a malloc'd
- * text the caller frees: the results joined by tabs (may be ""), or the error message.
- * Returns 0 on success, -1 on error. A failed expect, an error or a limit hit here (an endless
- * loop typed at the prompt) does not fail the scenario.
+ * text the caller frees: the results joined by tabs (may be ""; a table shows its contents,
+ * nested, on several lines when long), or the error message. Returns 0 on success, -1 on
+ * error. A failed expect, an error or a limit hit here (an endless loop typed at the prompt)
+ * does not fail the scenario. Unlike lua.c, a `local` at the top level of 'code' lives on:
+ * later evals read it (before the scenario's locals and globals), and it is no global.
  */
 int lsim_eval(struct lsim *l, const char *code, char **out);
+
+/* A frame of the running scenario's Lua code, innermost first (lsim_backtrace). */
+struct lsim_frame {
+    char file[256];  /* the file, as loaded ("scripts/05-simultaneous-close.lua") */
+    int line;        /* the line it is at */
+    char func[64];   /* the function's name, "" for the main chunk, "?" when unknown */
+    char calls[64];  /* the function it is calling there ("run", "pause"), "" when none */
+};
+/* The frames of the scenario's Lua files, innermost first (at most 'max'); 0 when it is not
+   started, has ended or failed. */
+int lsim_backtrace(const struct lsim *l, struct lsim_frame *f, int max);
 
 /* The world and its event log (both stay owned by lsim, or by whoever lent them). */
 struct world *lsim_world(const struct lsim *l);

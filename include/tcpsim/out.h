@@ -45,16 +45,27 @@ struct out_text_opts {
     bool absolute_seq; /* false: relative to each direction's ISN, as tcpdump prints them */
     bool show_timers;  /* also print timer arm/cancel events (expiries are always printed) */
     bool color;        /* ANSI colours: the caller decides (isatty, NO_COLOR) */
+    int width;         /* columns a line may take (a terminal's); 0 = no limit. A longer line
+                          is folded at spaces, under its text; below OUT_TEXT_WIDE the rfc
+                          format's segments are written compactly. jsonl ignores it. */
 };
-#define OUT_TEXT_OPTS_DEFAULT { OUT_FMT_RFC, false, false, false }
+#define OUT_TEXT_OPTS_DEFAULT { OUT_FMT_RFC, false, false, false, 0 }
+/* The columns the rfc format's segment lines (and the REPL's status) need laid out wide. */
+#define OUT_TEXT_WIDE 100
 
 struct out_text;
 
 /* A trace printer writing to 'f' (borrowed; the caller closes it). NULL on ENOMEM. */
 struct out_text *out_text_new(FILE *f, const struct out_text_opts *o);
 void out_text_free(struct out_text *t);
+/* Print the next events with options 'o' (what was learnt of the run so far is kept). */
+void out_text_configure(struct out_text *t, const struct out_text_opts *o);
 /* The observer callback, for world_observe(w, out_text_observe, t). */
 void out_text_observe(const struct trace_event *ev, void *ctx);
+/* Print 'text' as a line of event 'ev' (its time and colour, folded to the width; "# " first in
+   the tcpdump format; nothing in jsonl), in place of or after the printer's own line: the
+   REPL's rule notes in plain words. The printer learns nothing from it. */
+void out_text_note(struct out_text *t, const struct trace_event *ev, const char *text);
 /* Print a recorded run with a fresh printer; 0, or -1 on ENOMEM. */
 int out_text_log(FILE *f, const struct trace_log *log, const struct out_text_opts *o);
 
@@ -65,8 +76,11 @@ struct out_ladder_opts {
     bool absolute_seq; /* labels with absolute sequence numbers */
     int width;         /* columns between the two lifelines; 0 = 48 */
     bool svg_by_time;  /* SVG only: y proportional to virtual time, not to event order */
+    int columns;       /* text only: the columns a line may take (a terminal's), 0 = no limit.
+                          Below OUT_TEXT_WIDE the ladder is compact: narrower state columns,
+                          the lifelines as far apart as fits, the notes listed under it */
 };
-#define OUT_LADDER_OPTS_DEFAULT { false, false, 0, false }
+#define OUT_LADDER_OPTS_DEFAULT { false, false, 0, false, 0 }
 
 /* The two-column sequence diagram of 'log' on 'f'. 0, or -1 on ENOMEM. */
 int out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);

@@ -35,6 +35,7 @@ struct repl_opts {
     bool tty;              /* 'in' is a terminal: readline, prompt, history */
     bool color;            /* ANSI colours on 'out' */
     bool echo;             /* print each command after a prompt even without a terminal */
+    bool rel;              /* SEQ and ACK relative to each side's ISN (`set rel on`) */
     uint64_t seed;         /* the world's seed */
     enum tcp_preset preset;
     enum out_format format;/* how events are printed */

@@ -33,6 +33,16 @@ for form in "--seed=5 $scen" "$scen --seed 5" "$scen --seed=5" "--see=5 $scen" "
 done
 run run --preset=rfc --trace=tcpdump --rel "$scen"
 if [ $rc != 0 ] || ! grep -q "preset rfc" "$t/out"; then bad "run --preset=rfc --trace=tcpdump --rel: status $rc"; fi
+# the SVG ladder numbers segments as the text ladder does: as on the wire, or with --rel
+# relative to each side's ISN (scripts/05: ISNs 100 and 300, the FINs cross)
+run run --trace=none --ladder --ladder-svg="$t/abs.svg" scripts/05-simultaneous-close.lua
+for f in "$t/out" "$t/abs.svg"; do
+    grep -q "FIN,ACK 101 ack 301" "$f" || bad "run --ladder --ladder-svg: $(basename "$f") lacks A's FIN as on the wire"
+done
+run run --trace=none --rel --ladder --ladder-svg="$t/rel.svg" scripts/05-simultaneous-close.lua
+for f in "$t/out" "$t/rel.svg"; do
+    grep -q "FIN,ACK 1 ack 1" "$f" || bad "run --rel --ladder --ladder-svg: $(basename "$f") lacks A's FIN relative"
+done
 run test -j2 --filter=01-hand scripts
 if [ $rc != 0 ] || ! grep -q "^1 passed, 0 failed" "$t/out"; then bad "test -j2 --filter=01-hand scripts: status $rc"; fi
 run test --jobs=2 --timeout=60 --filter 01-hand

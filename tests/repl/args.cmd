@@ -24,11 +24,12 @@ A connect A 80
 A connect B 80 lprt=5
 B listen 81 backlog=x
 inject B1 SYN foo=1
-list
+clo B1
 lis 81
 B lis 81
+A conn B 80
 A status
-help lis
+help conn
 st
 status
 trace 2

@@ -1,8 +1,11 @@
 #!/bin/sh
 # tests/repl/tmux.sh PROGRAM... - drive `tcpsim repl` in a real terminal through tmux: tab
-# completion of a command, of a socket name, of a timer after `break timer` and of flags after
-# `break seg`, a step, Ctrl-C stopping a long `lua sim:run(...)` (the session goes on), the
-# history file. Skipped (success) when tmux is not installed.
+# completion of a command and of a socket name, a step, the history file, a paste of several
+# lines (bracketed, as terminals paste), completion of a timer after `break timer` and of flags
+# after `break seg`, Ctrl-C stopping a long `lua sim:run(...)` (the session goes on); then in a
+# 60-column terminal, the compact trace, status and ladder (no line wider than the terminal);
+# then `tcpsim repl | tee log` (no escape code in the log, though its input is a terminal).
+# Skipped (success) when tmux is not installed.
 set -u
 if ! command -v tmux >/dev/null 2>&1; then
     echo "repl: tmux not installed, terminal test skipped"
@@ -40,6 +43,13 @@ t send-keys 'tcb B' Tab Tab                          # B1 and B2: the second Tab
 check "B1  B2"
 t send-keys '2' Enter
 check "B2  10.0.0.2:80 -> 10.0.0.1"
+# A paste of several lines, Lua among them: each line runs, the unfinished chunk waits for
+# the lines that end it. paste-buffer -p brackets it, as terminals do.
+t set-buffer "$(printf 'lua x = 1\nlua y = 2\n=x * 1000 + y\nlua function f(n)\n  return n * 7\nend\n=f(6) + 1000')"
+t paste-buffer -p
+t send-keys Enter
+check "1002"
+check "1042"
 t send-keys 'break timer re' Tab Enter               # timer names after `break timer`
 check "breakpoint 1: stop when rexmit timer expires"
 t send-keys 'break seg FIN,' Tab Enter               # flags after `break seg`
@@ -67,6 +77,45 @@ if ! grep -qx 'B listen 80' "$home/.tcpsim_history" 2>/dev/null; then
 fi
 [ $fail = 0 ] || { echo "repl tmux: the screen was:"; t capture-pane -p; }
 t kill-server 2>/dev/null
+
+# A 60-column terminal: every line the session prints fits (-J joins what the terminal
+# wrapped, so a wrapped line shows as the long line it was). Each part has a tmux server of
+# its own: one just killed may still hold its socket.
+sock="tcpsim-repl-$$-narrow"
+t new-session -d -x 60 -y 50 "env HOME=$home NO_COLOR=1 ASAN_OPTIONS=detect_leaks=0 $*; sleep 30"
+check "Type help"
+t send-keys 'B listen 80' Enter 'A connect B 80 lport=40000' Enter 'run 5ms' Enter
+check "now at 0.005000"
+t send-keys 'status' Enter
+check "Sock Recv-Q Send-Q Local          Foreign        State"
+t send-keys 'ladder' Enter
+check "notes"
+check "#1 sent  A SYN-SENT --> B"
+t capture-pane -p -J -S - >"$home/screen"
+if awk 'length($0) > 60 { print "repl tmux: wider than 60 columns: " $0; bad = 1 } END { exit !bad }' "$home/screen"; then
+    fail=1
+fi
+[ $fail = 0 ] || { echo "repl tmux: the 60-column screen was:"; cat "$home/screen"; }
+t kill-server 2>/dev/null
+
+# `tcpsim repl | tee log` from a terminal: readline still edits the line, but nothing it
+# writes into the log is an escape code (no bracketed paste, no cursor movement, no colour).
+sock="tcpsim-repl-$$-tee"
+t new-session -d -x 120 -y 40 "env HOME=$home ASAN_OPTIONS=detect_leaks=0 $* | tee $home/log; sleep 30"
+check "Type help"
+t send-keys 'B listen 80' Enter 'statx' BSpace Left Right Enter 'tc' Tab ' B' Tab Enter
+check "LISTEN since"
+t send-keys C-d
+i=0
+while [ $i -lt 50 ] && ! grep -q "LISTEN since" "$home/log" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if grep -q "$(printf '\033')" "$home/log"; then
+    echo "repl tmux: the log of tcpsim repl | tee holds escape codes:"
+    cat -v "$home/log"
+    fail=1
+fi
+grep -q "B1 listen 80 = OK" "$home/log" || { echo "repl tmux: the log misses the session"; fail=1; }
+t kill-server 2>/dev/null
+
 rm -rf "$home"
 [ $fail = 0 ] && echo "repl: terminal test through tmux ok"
 exit $fail
