@@ -2,7 +2,8 @@
 #
 #   make          libtcpsim.a and the tcpsim program (build/tcpsim)
 #   make demo     set up, build, and run a scenario a newcomer learns from
-#   make test     set up, then build everything with ASan+UBSan and run every test
+#   make test     set up, then build everything with ASan+UBSan and run every test (with a
+#                 few seconds of each fuzz target, built with clang: tests/mk/fuzz.mk)
 #   make deps     install missing Debian packages (apt-get, through sudo when not root)
 #   make bench    the performance benchmark (-O2 -flto; docs/performance.md)
 #   make bench-ns3  the same transfer in ns-3 beside ours, when libns3-dev is installed
@@ -10,7 +11,8 @@
 
 CC       ?= cc
 PKGS     := lua5.4 readline cmocka
-DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
+DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark \
+            clang libclang-rt-dev
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -49,14 +51,18 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # --- set-up -------------------------------------------------------------------------------
-# Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
-# package lists are empty, so apt-get update runs before apt-get install.
+# Does nothing when pkg-config finds every library, tshark is on the PATH and clang links a
+# libFuzzer target (the fuzz targets are built in make test: libFuzzer's runtime is in
+# libclang-rt-dev, which clang only recommends). A fresh machine's package lists are empty,
+# so apt-get update runs before apt-get install.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
 	command -v pkg-config >/dev/null 2>&1 || missing=1; \
 	command -v cc >/dev/null 2>&1 || missing=1; \
 	command -v tshark >/dev/null 2>&1 || missing=1; \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 1 ? 0 : 0; }\n' | \
+	  clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1 || missing=1; \
 	if [ $$missing = 1 ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  echo "make deps: installing $(DEBS)"; \
