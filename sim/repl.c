@@ -60,9 +60,14 @@ repl_parse_time(const char *s)
     double v = strtod(s, &end);
     if (errno || end == s || v < 0 || v > 1e9)
         return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(end, units[i].unit) == 0)
-            return (clk_time)(v * units[i].scale + 0.5);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].unit) != 0)
+            continue;
+        /* "1e9h" would not fit the clock's 63 bits of nanoseconds, and NaN ("nan") passes
+           every test above */
+        double ns = v * units[i].scale;
+        return ns <= (double)REPL_TIME_MAX ? (clk_time)(ns + 0.5) : -1;
+    }
     return -1;
 }
 

@@ -118,7 +118,11 @@ int repl_replay(struct repl *r, size_t keep);
 bool repl_interrupted(void);
 /* "0.200s", "2min": a duration as ss -o shows timers, compact. */
 const char *repl_dur_str(clk_time t, char *buf, size_t cap);
-/* "5", "5s", "200ms", "2min", "1.5us" -> nanoseconds; -1 on bad input. */
+/* The latest instant the session's clock may reach, and the longest duration a command
+   takes: 1e9 s (about 32 years, what sim:run takes). Far below the 2^63 ns the clock counts,
+   so a time stop plus any timer or delay the engine adds to it still fits. */
+#define REPL_TIME_MAX CLK_SEC(1000000000)
+/* "5", "5s", "200ms", "2min", "1.5us" -> nanoseconds, at most REPL_TIME_MAX; -1 on bad input. */
 clk_time repl_parse_time(const char *s);
 const char *repl_color(const struct repl *r, const char *ansi);
 

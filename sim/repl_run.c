@@ -259,6 +259,16 @@ repl_cmd_next(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* now + 'd' into '*t'; false when that passes REPL_TIME_MAX ("advance 1e9", ten times). */
+static bool
+repl_later(const struct repl *r, clk_time d, clk_time *t)
+{
+    if (d > REPL_TIME_MAX - world_now(r->w))
+        return false;
+    *t = world_now(r->w) + d;
+    return true;
+}
+
 static enum repl_status
 repl_run_to(struct repl *r, clk_time limit, bool breaks)
 {
@@ -271,10 +281,12 @@ repl_cmd_run(struct repl *r, int argc, char **argv)
 {
     if (argc < 2)
         return repl_run_to(r, CLK_NEVER, true);
-    clk_time d = repl_parse_time(argv[1]);
+    clk_time d = repl_parse_time(argv[1]), t;
     if (d < 0)
         return repl_err(r, "run: bad duration \"%s\" (try 5s, 200ms, 2min)", argv[1]);
-    return repl_run_to(r, world_now(r->w) + d, true);
+    if (!repl_later(r, d, &t))
+        return repl_err(r, "run: %s would take the clock past 1e9 s", argv[1]);
+    return repl_run_to(r, t, true);
 }
 
 enum repl_status
@@ -299,10 +311,12 @@ repl_cmd_until(struct repl *r, int argc, char **argv)
 enum repl_status
 repl_cmd_advance(struct repl *r, int argc, char **argv)
 {
-    clk_time d = argc >= 2 ? repl_parse_time(argv[1]) : -1;
+    clk_time d = argc >= 2 ? repl_parse_time(argv[1]) : -1, t;
     if (d < 0)
         return repl_err(r, "advance: want a duration, e.g. advance 60s");
-    return repl_run_to(r, world_now(r->w) + d, false);
+    if (!repl_later(r, d, &t))
+        return repl_err(r, "advance: %s would take the clock past 1e9 s", argv[1]);
+    return repl_run_to(r, t, false);
 }
 
 /* ---- time travel ----------------------------------------------------------------------------- */
