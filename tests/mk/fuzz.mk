@@ -1,5 +1,6 @@
 # The fuzz targets (docs/reliability.md), each a libFuzzer entry point in tests/fuzz/fuzz_T.c:
 #   tcp    segments, calls, clock and wire against the engine, with invariant checks
+#   repl   command lines typed at the REPL's prompt
 # Each has a seed corpus (tests/fuzz/corpus for tcp, tests/fuzz/corpus-T for the others) and a
 # folder of saved crashes (tests/fuzz/crashes, tests/fuzz/crashes-T).
 #
@@ -16,14 +17,20 @@ FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 FUZZ_JOBS  ?= 1
 FUZZ_SMOKE_TIME ?= 4
-FUZZ_TARGETS := tcp
+FUZZ_TARGETS := tcp repl
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = $(WARN) -O1 -g $(FUZZ_SAN) $(PKG_CFLAGS) -MMD -MP
 FUZZ_OBJ   := $(LIB_SRC:sim/%.c=build/fuzz/%.o)
 FUZZ_ARGS  := -max_len=4096 -timeout=20 -rss_limit_mb=2048
 
 FUZZ_CORPUS_tcp  := tests/fuzz/corpus
+FUZZ_CORPUS_repl := tests/fuzz/corpus-repl
 FUZZ_CRASHES_tcp  := tests/fuzz/crashes
+FUZZ_CRASHES_repl := tests/fuzz/crashes-repl
+# The REPL target bounds the work of an input by standing in for two of the REPL's functions
+# (see tests/fuzz/fuzz_repl.c).
+FUZZ_LDFLAGS_repl := -Wl,--wrap=repl_interrupted -Wl,--wrap=lsim_new
+FUZZ_DICT_repl := -dict=tests/fuzz/repl.dict
 
 .PHONY: fuzz fuzz-replay fuzz-smoke $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=fuzz-merge-%)
 
