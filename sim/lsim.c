@@ -655,6 +655,23 @@ lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
 
 /* ---- goals ----------------------------------------------------------------------------------- */
 
+struct lsim_goals_call {
+    struct lsim *g;
+    struct lsim_goal **out;
+    size_t *n;
+    int rc;
+};
+
+/* lsim_goals_eval under lua_pcall: reading a goal's fields may run the goals file's own code
+   (a metatable's __index), which may fail. */
+static int
+lsim_goals_protected(lua_State *L)
+{
+    struct lsim_goals_call *c = lua_touserdata(L, 1);
+    c->rc = lsim_goals_eval(L, c->g, c->out, c->n);
+    return 0;
+}
+
 int
 lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err)
 {
@@ -675,10 +692,23 @@ lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t 
         do
             s = lsim_resume(g, LSIM_FOREVER);
         while (s == LSIM_RUNNING || s == LSIM_PAUSED);
-        if (s == LSIM_DONE)
-            rc = lsim_goals_eval(g->L, g, out, n);
+        if (s == LSIM_DONE) {
+            struct lsim_goals_call c = {g, out, n, -1};
+            lua_pushcfunction(g->L, lsim_goals_protected);
+            lua_pushlightuserdata(g->L, &c);
+            if (lua_pcall(g->L, 1, 0, 0) == LUA_OK) {
+                rc = c.rc;
+            } else {
+                const char *m = lua_tostring(g->L, -1);
+                *err = lsim_strdup(m ? m : "error in the goals");
+                lsim_goals_free(*out, *n); /* the goals checked before the error */
+                *out = NULL;
+                *n = 0;
+            }
+            lua_settop(g->L, 0);
+        }
     }
-    if (rc != 0)
+    if (rc != 0 && !*err)
         *err = lsim_strdup(*lsim_message(g) ? lsim_message(g) : "the goals could not be checked");
     lsim_free(g);
     return rc;
