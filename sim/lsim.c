@@ -8,7 +8,8 @@
  * Limits:
  *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
  *   instructions  a count hook on every thread (the scenario's, eval's and every coroutine the
- *                 script creates, see lsim_sandbox.c) adds up VM instructions;
+ *                 script creates, see lsim_sandbox.c) adds up VM instructions; C work is
+ *                 charged too, by the bytes it allocates (lsim_alloc) or scans;
  *   virtual time, events   checked by lsim_step before each world event;
  * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
  * swallow it and go on.
@@ -125,7 +126,9 @@ lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info,
 /* ---- memory ------------------------------------------------------------------------------ */
 
 /* The Lua allocator, with the memory cap. Once the cap was hit, a little slack lets the
-   failure be reported. */
+   failure be reported. What it hands out is charged to the instruction limit (see
+   LSIM_BYTES_PER_INSTRUCTION); the count hook raises the limit at its next count, as an
+   allocator must not raise. */
 static void *
 lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -144,8 +147,11 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p)
+    if (p) {
         l->mem_used = l->mem_used - old + nsize;
+        if (nsize > old)
+            l->instructions += (nsize - old) / LSIM_BYTES_PER_INSTRUCTION;
+    }
     return p;
 }
 

@@ -68,6 +68,12 @@ struct lsim {
 };
 
 #define LSIM_HOOK_EVERY 1000
+/* Work in C that the count hook never sees (string.rep, concatenation, a trace copied into a
+   table, a plain find over a long string) is charged by the bytes it allocates or scans: an
+   instruction for every LSIM_BYTES_PER_INSTRUCTION bytes, about what copying them one at a
+   time costs (string.rep of one character: 1.8 ns a byte, an instruction 1.8 ns, -O2).
+   Without it a loop of a few instructions around such a call never reaches the limit. */
+#define LSIM_BYTES_PER_INSTRUCTION 1
 
 /* lsim.c */
 struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */

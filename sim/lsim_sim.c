@@ -93,10 +93,16 @@ lsim_push_event(lua_State *L, const struct trace_event *ev)
     }
 }
 
+/* What making one event's table costs in C, in instructions: 0.85 us at -O2 (measured on
+   traces of 24,000 events), less the memory, charged apart (LSIM_BYTES_PER_INSTRUCTION).
+   Charged, so that a loop copying a long trace again and again reaches the limit. */
+#define LSIM_EVENT_COST 300
+
 /* Push the array of the log's events from index 'from' (0-based) that pass the filter. */
 static void
 lsim_push_trace(lua_State *L, const struct trace_log *log, size_t from, const char *kind, bool timers)
 {
+    lsim_charge(L, LSIM_EVENT_COST * (uint64_t)(log->len - (from < log->len ? from : log->len)));
     lua_createtable(L, (int)(log->len - (from < log->len ? from : log->len)), 0);
     int n = 0;
     for (size_t i = from; i < log->len; i++) {
