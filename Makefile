@@ -2,7 +2,8 @@
 #
 #   make          libtcpsim.a and the tcpsim program (build/tcpsim)
 #   make demo     set up, build, and run a scenario a newcomer learns from
-#   make test     set up, then build everything with ASan+UBSan and run every test
+#   make test     set up, then build everything with ASan+UBSan and run every test (with a
+#                 few seconds of each fuzz target, built with clang: tests/mk/fuzz.mk)
 #   make deps     install missing Debian packages (apt-get, through sudo when not root);
 #                 make test-deps adds those only the tests need
 #   make bench    the performance benchmark (-O2 -flto; docs/performance.md)
@@ -13,8 +14,10 @@
 CC       ?= cc
 PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
-# Only make test needs these (make cli-check renders the man pages), so make demo stays light.
-TEST_DEBS := groff-base man-db
+# Only make test needs these (make cli-check renders the man pages; the fuzz targets build with
+# clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends), so make
+# demo stays light.
+TEST_DEBS := groff-base man-db clang libclang-rt-dev
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -23,7 +26,9 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 CPPFLAGS += -Iinclude -Isim -D_POSIX_C_SOURCE=200809L
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
-SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# float-cast-overflow: clang's -fsanitize=undefined has it, gcc's does not ("run 1e9h" in the
+# REPL converted 3.6e21 ns to int64 unseen by gcc's UBSan: docs/reliability.md)
+SAN      := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS = $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -MMD -MP
 # `make V=1` shows the full commands
 Q := $(if $(V),,@)
@@ -55,8 +60,8 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
 # package lists are empty, so apt-get update runs before apt-get install. test-deps adds what
-# only the tests need (TEST_DEBS), when groff or man is missing; after deps, so that two
-# apt-get never run at once under make -j.
+# only the tests need (TEST_DEBS), when groff or man is missing or clang does not link a
+# libFuzzer program; after deps, so that two apt-get never run at once under make -j.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
@@ -71,7 +76,12 @@ deps:
 	else echo "make deps: all dependencies present"; fi
 
 test-deps: deps
-	@if command -v groff >/dev/null 2>&1 && command -v man >/dev/null 2>&1; then :; else \
+	@missing=0; \
+	command -v groff >/dev/null 2>&1 || missing=1; \
+	command -v man >/dev/null 2>&1 || missing=1; \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 1 ? 0 : 0; }\n' | \
+	  clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1 || missing=1; \
+	if [ $$missing = 0 ]; then :; else \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	  echo "make test-deps: installing $(TEST_DEBS)"; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \

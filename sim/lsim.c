@@ -9,7 +9,8 @@
  * Limits:
  *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
  *   instructions  a count hook on every thread (the scenario's, eval's and every coroutine the
- *                 script creates, see lsim_sandbox.c) adds up VM instructions;
+ *                 script creates, see lsim_sandbox.c) adds up VM instructions; C work is
+ *                 charged too, by the bytes it allocates (lsim_alloc) or scans;
  *   virtual time, events   checked by lsim_step before each world event;
  * A limit, once hit, is sticky: every later instruction raises it again, so a pcall cannot
  * swallow it and go on. Messages name the script's file with its whole path (lsim_source).
@@ -332,7 +333,9 @@ lsim_fix_settings_file(struct lsim *l, const char *path, char *err, size_t cap)
 /* ---- memory ------------------------------------------------------------------------------ */
 
 /* The Lua allocator, with the memory cap. Once the cap was hit, a little slack lets the
-   failure be reported. */
+   failure be reported. What it hands out is charged to the instruction limit (see
+   LSIM_BYTES_PER_INSTRUCTION); the count hook raises the limit at its next count, as an
+   allocator must not raise. */
 static void *
 lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -351,8 +354,11 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p)
+    if (p) {
         l->mem_used = l->mem_used - old + nsize;
+        if (nsize > old)
+            l->instructions += (nsize - old) / LSIM_BYTES_PER_INSTRUCTION;
+    }
     return p;
 }
 
@@ -1076,6 +1082,23 @@ lsim_goals_check(const char *goalfile, size_t *n, char **err)
     return rc;
 }
 
+struct lsim_goals_call {
+    struct lsim *g;
+    struct lsim_goal **out;
+    size_t *n;
+    int rc;
+};
+
+/* lsim_goals_eval under lua_pcall: reading a goal's fields may run the goals file's own code
+   (a metatable's __index), which may fail. */
+static int
+lsim_goals_protected(lua_State *L)
+{
+    struct lsim_goals_call *c = lua_touserdata(L, 1);
+    c->rc = lsim_goals_eval(L, c->g, c->out, c->n);
+    return 0;
+}
+
 int
 lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err)
 {
@@ -1092,9 +1115,23 @@ lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t 
     }
     g->student = l; /* for goals on the settings the student changed */
     int rc = lsim_goals_load(g, goalfile, err);
-    if (rc == 0 && lsim_goals_eval(g->L, g, out, n) != 0) {
-        *err = lsim_strdup("not enough memory");
-        rc = -1;
+    if (rc == 0) {
+        struct lsim_goals_call c = {g, out, n, -1};
+        lua_pushcfunction(g->L, lsim_goals_protected);
+        lua_pushlightuserdata(g->L, &c);
+        if (lua_pcall(g->L, 1, 0, 0) == LUA_OK) {
+            rc = c.rc;
+            if (rc != 0)
+                *err = lsim_strdup("not enough memory");
+        } else {
+            const char *m = lua_tostring(g->L, -1);
+            *err = lsim_strdup(m ? m : "error in the goals");
+            lsim_goals_free(*out, *n); /* the goals checked before the error */
+            *out = NULL;
+            *n = 0;
+            rc = -1;
+        }
+        lua_settop(g->L, 0);
     }
     lsim_free(g);
     return rc;

@@ -88,6 +88,12 @@ struct lsim {
 /* Reads of sockets or the clock without an event between them, past which an instruction
    limit is blamed on a polling loop that never lets time pass. */
 #define LSIM_POLL_LOOKS 1000
+/* Work in C that the count hook never sees (string.rep, concatenation, a trace copied into a
+   table, a plain find over a long string) is charged by the bytes it allocates or scans: an
+   instruction for every LSIM_BYTES_PER_INSTRUCTION bytes, about what copying them one at a
+   time costs (string.rep of one character: 1.8 ns a byte, an instruction 1.8 ns, -O2).
+   Without it a loop of a few instructions around such a call never reaches the limit. */
+#define LSIM_BYTES_PER_INSTRUCTION 1
 
 /* lsim.c */
 struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */

@@ -214,6 +214,7 @@ lsim_string_pattern_fn(lua_State *L)
     bool plain = lua_toboolean(L, lua_upvalueindex(2)) && lua_toboolean(L, 4); /* find(s, p, init, plain) */
     if (!plain)
         lsim_check_pattern(L, n, p, plen);
+    lsim_charge(L, n / LSIM_BYTES_PER_INSTRUCTION); /* the subject is scanned in C */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);

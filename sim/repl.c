@@ -69,7 +69,9 @@ repl_parse_time(const char *s)
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(end, units[i].unit) != 0)
             continue;
-        double ns = v * units[i].scale; /* compared as a double: no overflow converting it */
+        /* "1e9h" would not fit the clock's 63 bits of nanoseconds (compared as a double: no
+           overflow converting it); NaN ("nan") was refused above */
+        double ns = v * units[i].scale;
         return ns > (double)REPL_TIME_MAX ? REPL_TIME_TOO_LARGE : (clk_time)(ns + 0.5);
     }
     return -1;

@@ -158,7 +158,10 @@ const char *repl_dur_str(clk_time t, char *buf, size_t cap);
    above REPL_TIME_MAX. */
 clk_time repl_parse_time(const char *s);
 #define REPL_TIME_TOO_LARGE ((clk_time)-2)
-#define REPL_TIME_MAX CLK_SEC(1000000000) /* 10^9 s, as sim:run takes */
+/* The latest instant the session's clock may reach, and the longest duration a command
+   takes: 1e9 s (about 32 years, what sim:run takes). Far below the 2^63 ns the clock counts,
+   so a time stop plus any timer or delay the engine adds to it still fits. */
+#define REPL_TIME_MAX CLK_SEC(1000000000)
 /* Argument 'arg' of command 'cmd' as a time or duration: 0, or -1 after an error that says
    what was wrong ('example' shows a good one, as "until 1.5 or until 60s"). */
 int repl_time_arg(struct repl *r, const char *cmd, const char *arg, const char *example, clk_time *out);

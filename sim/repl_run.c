@@ -274,6 +274,16 @@ repl_cmd_next(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* now + 'd' into '*t'; false when that passes REPL_TIME_MAX ("advance 1e9", ten times). */
+static bool
+repl_later(const struct repl *r, clk_time d, clk_time *t)
+{
+    if (d > REPL_TIME_MAX - world_now(r->w))
+        return false;
+    *t = world_now(r->w) + d;
+    return true;
+}
+
 static enum repl_status
 repl_run_to(struct repl *r, clk_time limit, bool breaks)
 {
@@ -291,7 +301,10 @@ repl_cmd_run(struct repl *r, int argc, char **argv)
         return repl_run_to(r, CLK_NEVER, true);
     if (repl_time_arg(r, "run", argv[1], "run 5s", &d) != 0)
         return REPL_ERR;
-    return repl_run_to(r, world_now(r->w) + d, true);
+    clk_time t;
+    if (!repl_later(r, d, &t))
+        return repl_err(r, "run: %s would take the clock past 1e9 s", argv[1]);
+    return repl_run_to(r, t, true);
 }
 
 enum repl_status
@@ -317,11 +330,13 @@ repl_cmd_until(struct repl *r, int argc, char **argv)
 enum repl_status
 repl_cmd_advance(struct repl *r, int argc, char **argv)
 {
-    clk_time d;
+    clk_time d, t;
     if (repl_no_more(r, argc, argv, 2) != REPL_OK ||
         repl_time_arg(r, "advance", argc >= 2 ? argv[1] : NULL, "advance 60s", &d) != 0)
         return REPL_ERR;
-    return repl_run_to(r, world_now(r->w) + d, false);
+    if (!repl_later(r, d, &t))
+        return repl_err(r, "advance: %s would take the clock past 1e9 s", argv[1]);
+    return repl_run_to(r, t, false);
 }
 
 /* ---- time travel ----------------------------------------------------------------------------- */

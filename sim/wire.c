@@ -249,7 +249,11 @@ wire_arrive(struct clk_event *ev, void *ctx)
 }
 
 /* Inlined into the receive queue's calls (with -flto): it runs for every segment that
-   arrives in order, and a call would cost half of it. */
+   arrives in order, and a call would cost half of it. always_inline wants 'inline', and an
+   inline function with external linkage may use no identifier with internal linkage (C11
+   §6.7.4p3: its body could stand in for the function in another file, where a static one does
+   not exist; clang -Wpedantic holds every such function to it). So it calls no static helper
+   of this file: the room is reserved here, as wire_pkt_reserve would reserve it. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif
@@ -260,8 +264,13 @@ wire_keep(struct world *wd, const struct tcp_seg *seg)
     if (!p || &p->seg != seg || p->kept || seg->len < WIRE_KEEP_MIN)
         return NULL;
     /* room for the copy a recall would make (wire_give_back), so that a recall cannot fail */
-    if (p->lender && wire_pkt_reserve(p, seg->len) != 0)
-        return NULL;
+    if (p->lender && seg->len > p->payload_cap) {
+        uint8_t *np = realloc(p->payload, seg->len);
+        if (!np)
+            return NULL;
+        p->payload = np;
+        p->payload_cap = seg->len;
+    }
     p->kept = true;
     return p;
 }

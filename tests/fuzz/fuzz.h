@@ -1,6 +1,7 @@
 /*
- * fuzz.h - the segment fuzzer's entry point, shared by the libFuzzer build (make fuzz) and the
- * corpus replay driver (replay.c, run by make test).
+ * fuzz.h - a fuzz target's entry point, shared by the libFuzzer build (make fuzz) and the
+ * corpus replay driver (replay.c, run by make test). Each of fuzz_tcp.c, fuzz_repl.c and
+ * fuzz_lua.c defines it.
  */
 #ifndef TCPSIM_TEST_FUZZ_H
 #define TCPSIM_TEST_FUZZ_H
@@ -8,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Run one input: byte 0 picks the starting state, byte 1 the ISNs, the rest is a program of
-   operations (see fuzz_tcp.c). Returns 0; an invariant violation calls abort(). */
+/* Run one input (its layout: the comment at the top of each target). Returns 0; a violated
+   invariant calls abort(). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * replay.c - feeds files to the segment fuzzer's entry point without libFuzzer, so make test
- * can replay the seed corpus (and any saved crash) with gcc and the sanitizers.
+ * replay.c - feeds files to a fuzz target's entry point without libFuzzer, so make test can
+ * replay the seed corpora (and any saved crash) with gcc and the sanitizers. Linked with one
+ * target: build/san/fuzz/replay-tcp, replay-repl, replay-lua (tests/mk/fuzz.mk).
  *
- *   replay FILE|DIR...   each file is one input; a directory means every file in it
+ *   replay-T FILE|DIR...   each file is one input; a directory means every file in it
  *
  * Exit status 0 when every input ran (an invariant violation abort()s with a message).
  */
