@@ -18,6 +18,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "lsim_internal.h"
@@ -760,7 +761,9 @@ lsim_host_listen(lua_State *L)
     lsim_check_opts(L, 3, allowed);
     lsim_check_not_scripted(L, h);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.backlog = (int)lsim_opt_int(L, 3, "backlog", 0);
+    lua_Integer backlog = lsim_opt_int(L, 3, "backlog", 0); /* checked before it is cut to int */
+    luaL_argcheck(L, backlog >= 0 && backlog <= INT_MAX, 3, "option 'backlog' out of range");
+    o.backlog = (int)backlog;
     o.reuseaddr = lsim_opt_bool(L, 3, "reuseaddr");
     if (lsim_sockets_full(L))
         return lsim_action(L, lsim_fail(L, TCP_ENOBUFS));
@@ -784,10 +787,11 @@ lsim_host_connect(lua_State *L)
     lsim_check_opts(L, 4, allowed);
     lsim_check_not_scripted(L, h);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.lport = (int)lsim_opt_int(L, 4, "port", 0);
+    lua_Integer lport = lsim_opt_int(L, 4, "port", 0); /* checked before it is cut to int */
+    luaL_argcheck(L, lport >= 0 && lport <= 65535, 4, "option 'port' out of range");
+    o.lport = (int)lport;
     o.isn = lsim_opt_int(L, 4, "isn", -1);
     o.reuseaddr = lsim_opt_bool(L, 4, "reuseaddr");
-    luaL_argcheck(L, o.lport >= 0 && o.lport <= 65535, 4, "option 'port' out of range");
     luaL_argcheck(L, o.isn >= -1 && o.isn <= 0xffffffffLL, 4, "option 'isn' out of range");
     if (lsim_sockets_full(L))
         return lsim_action(L, lsim_fail(L, TCP_ENOBUFS));

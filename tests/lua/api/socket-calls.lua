@@ -132,3 +132,10 @@ i = c:info()
 expect(i.unacked == 0 and i.retrans == 0 and i.retransmits == 0 and i.bytes_acked == 3000)
 expect(s:info().bytes_received == 3000 and s:info().rcv_mss == 1460 and i.rtt > 0 and i.rttvar > 0)
 net:unrule(rule2)
+
+-- a port or backlog beyond its range is refused before it is cut to a C int (2^32 + 40000 was
+-- taken as port 40000)
+local okc, ec = pcall(function() return A:connect(B, 90, { port = 2^32 + 40000 }) end)
+expect(not okc and ec:find("option 'port' out of range"), tostring(ec))
+local okl, el = pcall(function() return B:listen(91, { backlog = 2^32 + 5 }) end)
+expect(not okl and el:find("option 'backlog' out of range"), tostring(el))
