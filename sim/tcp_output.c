@@ -86,16 +86,23 @@ tcp_send_syn(struct tcp_conn *c, bool with_ack)
     tcp_transmit(c, &s);
 }
 
+/* An empty segment that answers 'to' without a TCB: its addresses and ports swapped. */
+static void
+tcp_seg_reply(struct tcp_seg *s, const struct tcp_seg *to)
+{
+    memset(s, 0, sizeof *s);
+    s->saddr = to->daddr;
+    s->daddr = to->saddr;
+    s->sport = to->dport;
+    s->dport = to->sport;
+}
+
 void
 tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_t iss)
 {
     struct tcp_host *h = l->host;
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = syn->daddr;
-    s.daddr = syn->saddr;
-    s.sport = syn->dport;
-    s.dport = syn->sport;
+    tcp_seg_reply(&s, syn);
     s.seq = iss;
     s.ack = syn->seq + 1;
     s.flags = TCP_SYN | TCP_ACK;
@@ -128,11 +135,7 @@ tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg)
     /* RFC 9293 §3.10.7.1: "If the ACK bit is off, sequence number zero is used,
        <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>" */
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = seg->daddr;
-    s.daddr = seg->saddr;
-    s.sport = seg->dport;
-    s.dport = seg->sport;
+    tcp_seg_reply(&s, seg);
     if (seg->flags & TCP_ACK) {
         s.seq = seg->ack;
         s.flags = TCP_RST;
