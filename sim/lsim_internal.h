@@ -6,6 +6,7 @@
  *   lsim_sandbox.c  which libraries a script gets; math.random, coroutine wrappers, print
  *   lsim_stable.c   what makes a run repeatable: stable names instead of addresses
  *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
+ *   lsim_sockopt.c  a socket's options: setsockopt, getsockopt, info (TCP_INFO)
  *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
  *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario
  *   lsim_grade.c    grading: goals{}, goals files, settings fixed from outside (--set)
@@ -188,6 +189,13 @@ int lsim_state_lookup(lua_State *L, const char *name);
 enum tcp_state lsim_check_state(lua_State *L, int arg);
 /* Optional host argument (nil = -1, both). */
 int lsim_opt_host_index(lua_State *L, int arg);
+/* A socket call's result: true, or nil and the error; a step for the runner (lsim_action). */
+int lsim_sock_result(lua_State *L, enum tcp_err e);
+
+/* lsim_sockopt.c: socket methods (lua_CFunctions) lsim_open_hosts registers. */
+int lsim_sock_setsockopt(lua_State *L); /* sock:setsockopt(NAME, value) */
+int lsim_sock_getsockopt(lua_State *L); /* sock:getsockopt(NAME) */
+int lsim_sock_info(lua_State *L);       /* sock:info(), TCP_INFO */
 
 /* lsim_net.c */
 void lsim_open_net(lua_State *L);
