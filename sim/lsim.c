@@ -3,8 +3,8 @@
  * and the limits that keep a student's script from hanging or sinking a run.
  *
  * Entry points in the order a run uses them: lsim_new, lsim_fix_setting (settings from
- * outside), lsim_load (or lsim_load_string), lsim_resume (again and again), lsim_eval
- * (between resumes), lsim_goals, lsim_free; lsim_goals_check checks a goals file alone.
+ * outside, lsim_grade.c), lsim_load (or lsim_load_string), lsim_resume (again and again),
+ * lsim_eval (between resumes), lsim_goals (lsim_grade.c), lsim_free.
  *
  * Limits:
  *   memory        lsim_alloc refuses to grow the state past opts.max_memory;
@@ -16,7 +16,6 @@
  * swallow it and go on. Messages name the script's file with its whole path (lsim_source).
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,7 +27,7 @@
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static char *
+char *
 lsim_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -187,147 +186,6 @@ lsim_nearest(const char *word, const char *const *names, size_t n)
         }
     }
     return pick;
-}
-
-/* ---- settings fixed from outside ---------------------------------------------------------- */
-
-/* Parse "NAME=VALUE", "A.NAME=VALUE" or "B.NAME=VALUE" (spaces around '=' allowed) into the
-   host (-1: both), the setting and the value; 0, or -1 with the reason in 'err'. Values are
-   numbers (seconds for durations), or true/false. */
-static int
-lsim_parse_assignment(const char *text, int *host, const struct tcp_setting_info **info, double *v, char *err,
-                      size_t cap)
-{
-    char name[96];
-    const char *eq = strchr(text, '=');
-    if (!eq) {
-        snprintf(err, cap, "'%s' is not NAME=VALUE", text);
-        return -1;
-    }
-    const char *p = text;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    *host = -1;
-    if ((p[0] == 'A' || p[0] == 'B') && p[1] == '.') {
-        *host = p[0] - 'A';
-        p += 2;
-    }
-    size_t n = (size_t)(eq - p);
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-        n--;
-    if (n == 0 || n >= sizeof name) {
-        snprintf(err, cap, "'%s' is not NAME=VALUE", text);
-        return -1;
-    }
-    memcpy(name, p, n);
-    name[n] = '\0';
-    *info = tcp_setting_find(name);
-    if (!*info) {
-        const char *names[128];
-        size_t k = 0;
-        for (size_t i = 0; i < tcp_setting_count && k < 128; i++)
-            names[k++] = tcp_setting_table[i].name;
-        const char *near = lsim_nearest(name, names, k);
-        snprintf(err, cap, "unknown setting '%s'%s%s%s (docs/settings.md lists them)", name,
-                 near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
-        return -1;
-    }
-    const char *val = eq + 1;
-    while (*val == ' ' || *val == '\t')
-        val++;
-    char *end = NULL;
-    if (strncmp(val, "true", 4) == 0 || strncmp(val, "false", 5) == 0) {
-        *v = val[0] == 't';
-        end = (char *)val + (val[0] == 't' ? 4 : 5);
-    } else {
-        *v = strtod(val, &end);
-    }
-    while (end && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
-        end++;
-    if (end == val || !end || *end) {
-        snprintf(err, cap, "%s: '%s' is not a number", (*info)->name, val);
-        return -1;
-    }
-    struct tcp_settings probe;
-    tcp_settings_preset(&probe, TCP_PRESET_LINUX);
-    if (tcp_setting_set(&probe, *info, *v) != TCP_OK) {
-        snprintf(err, cap, "%s = %g: out of range [%g, %g]%s", (*info)->name, *v, (*info)->min, (*info)->max,
-                 (*info)->kind == TCP_SET_TIME ? " seconds" : "");
-        return -1;
-    }
-    return 0;
-}
-
-/* Apply the fixed settings to the world's hosts (after a preset changed them all). */
-void
-lsim_apply_fixed(struct lsim *l)
-{
-    for (size_t i = 0; i < l->nfixed; i++)
-        (void)tcp_setting_set(&l->w->host[l->fixed[i].host].cfg, l->fixed[i].info, l->fixed[i].value);
-}
-
-bool
-lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info)
-{
-    for (size_t i = 0; i < l->nfixed; i++)
-        if (l->fixed[i].host == host && l->fixed[i].info == info)
-            return true;
-    return false;
-}
-
-int
-lsim_fix_setting(struct lsim *l, const char *text, char *err, size_t cap)
-{
-    int host;
-    const struct tcp_setting_info *info;
-    double v;
-    if (lsim_parse_assignment(text, &host, &info, &v, err, cap) != 0)
-        return -1;
-    for (int h = 0; h < WORLD_HOSTS; h++) {
-        if (host >= 0 && h != host)
-            continue;
-        size_t i = 0;
-        while (i < l->nfixed && !(l->fixed[i].host == h && l->fixed[i].info == info))
-            i++;
-        if (i == l->nfixed) {
-            struct lsim_override *n = realloc(l->fixed, (l->nfixed + 1) * sizeof *n);
-            if (!n) {
-                snprintf(err, cap, "not enough memory");
-                return -1;
-            }
-            l->fixed = n;
-            l->nfixed++;
-        }
-        l->fixed[i] = (struct lsim_override){h, info, v};
-    }
-    lsim_apply_fixed(l);
-    return 0;
-}
-
-int
-lsim_fix_settings_file(struct lsim *l, const char *path, char *err, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, cap, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[512], why[400];
-    int rc = 0;
-    for (int no = 1; rc == 0 && fgets(line, sizeof line, f); no++) {
-        char *p = line;
-        p[strcspn(p, "#")] = '\0'; /* a comment to the end of the line */
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '\n' || *p == '\r')
-            continue;
-        if (lsim_fix_setting(l, p, why, sizeof why) != 0) {
-            snprintf(err, cap, "%s:%d: %s", path, no, why);
-            rc = -1;
-        }
-    }
-    fclose(f);
-    return rc;
 }
 
 /* ---- memory ------------------------------------------------------------------------------ */
@@ -1036,113 +894,4 @@ lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
         fprintf(f, "%s%.*s\n", prefix ? prefix : "", nl ? (int)(nl - line) : (int)strlen(line), line);
     }
     free(text);
-}
-
-/* ---- goals ----------------------------------------------------------------------------------- */
-
-/* Run goals file 'goalfile' to its end in runner 'g' (made for it); 0 with the goals recorded,
-   or -1 with '*err' set. A file that records no goal is no goals file. */
-static int
-lsim_goals_load(struct lsim *g, const char *goalfile, char **err)
-{
-    g->goals_mode = true;
-    if (lsim_load(g, goalfile) == 0) {
-        enum lsim_status s;
-        do
-            s = lsim_resume(g, LSIM_FOREVER);
-        while (s == LSIM_RUNNING || s == LSIM_PAUSED);
-        if (s == LSIM_DONE && lsim_goals_count(g) > 0)
-            return 0;
-        if (s == LSIM_DONE) {
-            char msg[1100];
-            snprintf(msg, sizeof msg, "%s: no goals: a goals file lists them with goals { { name = ..., state = ... }, ... }",
-                     goalfile);
-            *err = lsim_strdup(msg);
-            return -1;
-        }
-    }
-    *err = lsim_strdup(*lsim_message(g) ? lsim_message(g) : "the goals could not be checked");
-    return -1;
-}
-
-int
-lsim_goals_check(const char *goalfile, size_t *n, char **err)
-{
-    *n = 0;
-    *err = NULL;
-    struct lsim *g = lsim_new(NULL);
-    if (!g) {
-        *err = lsim_strdup("not enough memory");
-        return -1;
-    }
-    int rc = lsim_goals_load(g, goalfile, err);
-    if (rc == 0)
-        *n = lsim_goals_count(g);
-    lsim_free(g);
-    return rc;
-}
-
-struct lsim_goals_call {
-    struct lsim *g;
-    struct lsim_goal **out;
-    size_t *n;
-    int rc;
-};
-
-/* lsim_goals_eval under lua_pcall: reading a goal's fields may run the goals file's own code
-   (a metatable's __index), which may fail. */
-static int
-lsim_goals_protected(lua_State *L)
-{
-    struct lsim_goals_call *c = lua_touserdata(L, 1);
-    c->rc = lsim_goals_eval(L, c->g, c->out, c->n);
-    return 0;
-}
-
-int
-lsim_goals(struct lsim *l, const char *goalfile, struct lsim_goal **out, size_t *n, char **err)
-{
-    struct lsim_opts o = l->opts;
-    o.world = l->w;
-    o.log = l->log;
-    *out = NULL;
-    *n = 0;
-    *err = NULL;
-    struct lsim *g = lsim_new(&o);
-    if (!g) {
-        *err = lsim_strdup("not enough memory");
-        return -1;
-    }
-    g->student = l; /* for goals on the settings the student changed */
-    int rc = lsim_goals_load(g, goalfile, err);
-    if (rc == 0) {
-        struct lsim_goals_call c = {g, out, n, -1};
-        lua_pushcfunction(g->L, lsim_goals_protected);
-        lua_pushlightuserdata(g->L, &c);
-        if (lua_pcall(g->L, 1, 0, 0) == LUA_OK) {
-            rc = c.rc;
-            if (rc != 0)
-                *err = lsim_strdup("not enough memory");
-        } else {
-            const char *m = lua_tostring(g->L, -1);
-            *err = lsim_strdup(m ? m : "error in the goals");
-            lsim_goals_free(*out, *n); /* the goals checked before the error */
-            *out = NULL;
-            *n = 0;
-            rc = -1;
-        }
-        lua_settop(g->L, 0);
-    }
-    lsim_free(g);
-    return rc;
-}
-
-void
-lsim_goals_free(struct lsim_goal *g, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(g[i].name);
-        free(g[i].detail);
-    }
-    free(g);
 }

@@ -6,8 +6,10 @@
  *   lsim_sandbox.c  which libraries a script gets; math.random, coroutine wrappers, print
  *   lsim_stable.c   what makes a run repeatable: stable names instead of addresses
  *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
+ *   lsim_sockopt.c  a socket's options: setsockopt, getsockopt, info (TCP_INFO)
  *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
- *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario, goals
+ *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario
+ *   lsim_grade.c    grading: goals{}, goals files, settings fixed from outside (--set)
  *   lsim_repl.c     what eval adds at the REPL's prompt: session locals, the pretty printer;
  *                   where the paused scenario stands
  */
@@ -96,6 +98,8 @@ struct lsim {
 #define LSIM_BYTES_PER_INSTRUCTION 1
 
 /* lsim.c */
+/* A malloc'd copy of 's', or NULL when memory is short. */
+char *lsim_strdup(const char *s);
 struct lsim *lsim_get(lua_State *L);           /* the runner a Lua state belongs to */
 struct world *lsim_world_check(lua_State *L);  /* the world, or a clean error when it is gone */
 void lsim_hook_thread(struct lsim *l, lua_State *T); /* the instruction-count hook on a thread */
@@ -150,11 +154,6 @@ int lsim_join(lua_State *L);
 /* __index of eval's environment (env, key): a local of the paused scenario, else a global. */
 int lsim_eval_index(lua_State *L);
 
-/* Re-apply the settings fixed from outside (after sim:config changed the preset). */
-void lsim_apply_fixed(struct lsim *l);
-/* Is setting 'info' of host 'host' fixed from outside? */
-bool lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info);
-
 /* lsim_sandbox.c */
 void lsim_open_sandbox(lua_State *L);
 
@@ -190,6 +189,13 @@ int lsim_state_lookup(lua_State *L, const char *name);
 enum tcp_state lsim_check_state(lua_State *L, int arg);
 /* Optional host argument (nil = -1, both). */
 int lsim_opt_host_index(lua_State *L, int arg);
+/* A socket call's result: true, or nil and the error; a step for the runner (lsim_action). */
+int lsim_sock_result(lua_State *L, enum tcp_err e);
+
+/* lsim_sockopt.c: socket methods (lua_CFunctions) lsim_open_hosts registers. */
+int lsim_sock_setsockopt(lua_State *L); /* sock:setsockopt(NAME, value) */
+int lsim_sock_getsockopt(lua_State *L); /* sock:getsockopt(NAME) */
+int lsim_sock_info(lua_State *L);       /* sock:info(), TCP_INFO */
 
 /* lsim_net.c */
 void lsim_open_net(lua_State *L);
@@ -198,6 +204,19 @@ void lsim_open_net(lua_State *L);
 void lsim_open_sim(lua_State *L);
 /* Push the table for trace event 'ev'. */
 void lsim_push_event(lua_State *L, const struct trace_event *ev);
+/* Push the array of the log's events from index 'from' (0-based) of kind 'kind' (NULL: all,
+   timer events only when 'timers'), charging their cost against the instruction limit. */
+void lsim_push_trace(lua_State *L, const struct trace_log *log, size_t from, const char *kind, bool timers);
+
+/* lsim_grade.c */
+/* Re-apply the settings fixed from outside (after sim:config changed the preset). */
+void lsim_apply_fixed(struct lsim *l);
+/* Is setting 'info' of host 'host' fixed from outside? */
+bool lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info);
+/* goals{...}, the lua_CFunction lsim_open_sim registers: check each goal and record it. */
+int lsim_goals_fn(lua_State *L);
+/* Check the goals recorded in 'l' against its log: 0 with '*out'/'*n' set (malloc'd, free
+   with lsim_goals_free), -1 when memory is short. May raise (a goal's own check). */
 int lsim_goals_eval(lua_State *L, struct lsim *l, struct lsim_goal **out, size_t *n);
 /* How many goals the goals file run in 'l' recorded. */
 size_t lsim_goals_count(struct lsim *l);

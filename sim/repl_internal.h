@@ -1,8 +1,10 @@
 /*
  * repl_internal.h - what repl.c (the loop, readline, history, completion, Ctrl-C, the journal
- * and replay), repl_cmds.c (the one command table, its handlers, stepping and breakpoints),
- * repl_view.c (status, tcb, wire, why, waiting) and repl_session.c (load, where, list,
- * forward, save, explain, set) share. Not part of the public API.
+ * and replay), repl_cmds.c (the one command table, its dispatch, the handlers that do not
+ * act), repl_act.c (the handlers that act on the world: socket calls, sysctl, the wire),
+ * repl_run.c (stepping and breakpoints), repl_view.c (status, tcb, wire, why, waiting) and
+ * repl_session.c (load, where, list, forward, save, explain, set) share. Not part of the
+ * public API.
  */
 #ifndef TCPSIM_REPL_INTERNAL_H
 #define TCPSIM_REPL_INTERNAL_H
@@ -190,6 +192,20 @@ struct tcp_conn *repl_socket(struct repl *r, const char *name);
 /* Arguments after the first 'max' (the command word counts): an error naming the first one
    (REPL_ERR), else REPL_OK. */
 enum repl_status repl_no_more(struct repl *r, int argc, char **argv, int max);
+
+/* repl_act.c: the commands that act on the world (socket calls, sysctl, the wire) */
+enum repl_status repl_cmd_connect(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_listen(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_accept(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_send(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_recv(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_close(struct repl *r, int argc, char **argv); /* shutdown, abort too */
+enum repl_status repl_cmd_keepalive(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_crash(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_sysctl(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_pkt(struct repl *r, int argc, char **argv); /* drop, delay, dup */
+enum repl_status repl_cmd_inject(struct repl *r, int argc, char **argv);
+enum repl_status repl_cmd_net(struct repl *r, int argc, char **argv);
 
 /* repl_run.c: stepping, time travel, breakpoints */
 enum repl_status repl_cmd_step(struct repl *r, int argc, char **argv);
