@@ -20,48 +20,7 @@
 
 #include "tcpsim/repl.h"
 #include "tcpsim/world.h"
-
-struct session {
-    struct repl *r;
-    FILE *out;
-    char *mem;
-    size_t len;
-};
-
-static void
-session_open(struct session *s)
-{
-    struct repl_opts o;
-    memset(s, 0, sizeof *s);
-    s->out = open_memstream(&s->mem, &s->len);
-    assert_non_null(s->out);
-    repl_opts_default(&o, stdin, s->out);
-    s->r = repl_new(&o);
-    assert_non_null(s->r);
-}
-
-/* Run 'lines' (newline separated); returns what was printed, valid until the next call. */
-static const char *
-session_run(struct session *s, const char *lines)
-{
-    char *copy = strdup(lines), *save = NULL;
-    rewind(s->out);
-    fflush(s->out);
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        repl_exec(s->r, l);
-    free(copy);
-    fputc('\0', s->out);
-    fflush(s->out);
-    return s->mem;
-}
-
-static void
-session_close(struct session *s)
-{
-    repl_free(s->r);
-    fclose(s->out);
-    free(s->mem);
-}
+#include "repl_fx.h"
 
 static const char handshake[] = "B listen 80\nA connect B 80\n";
 
