@@ -69,6 +69,12 @@ int cli_usage_error(const struct cli_args *a, const char *fmt, ...) __attribute_
    when it is anything else (empty, a sign, hex, trailing text, out of range). */
 int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out);
 
+/* The values of --seed and --preset, which run, demo and repl share: the current option's
+   argument into '*seed' or '*preset'; -1 to go on, or CLI_EXIT_USAGE after saying what is
+   wrong (cli_bad_value). */
+int cli_seed_arg(const struct cli_args *a, unsigned long long *seed);
+int cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset);
+
 /* `tcpsim --version`: the version and the licence, as GNU tools print them. */
 void cli_version(FILE *f);
 

@@ -83,6 +83,24 @@ cli_bad_value(const struct cli_args *a, const char *expected)
 }
 
 int
+cli_seed_arg(const struct cli_args *a, unsigned long long *seed)
+{
+    if (cli_parse_u64(optarg, 0, ULLONG_MAX, seed) != 0)
+        return cli_bad_value(a, "an integer from 0 to 18446744073709551615");
+    return -1;
+}
+
+int
+cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset)
+{
+    int v = tcp_preset_parse(optarg);
+    if (v < 0)
+        return cli_bad_value(a, "linux or rfc");
+    *preset = (enum tcp_preset)v;
+    return -1;
+}
+
+int
 cli_parse_u64(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out)
 {
     /* strtoull alone would take " 5", "+5", "-1" (as 2^64-1) and clamp an overflow */

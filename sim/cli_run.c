@@ -128,23 +128,16 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
     int rc = -1;
     for (int c; rc < 0 && (c = cli_args_next(&a, "h")) != -1;) {
         unsigned long long n;
-        int v;
         switch (c) {
         case CLI_RUN_SEED:
-            if (cli_parse_u64(optarg, 0, ULLONG_MAX, &n) != 0) {
-                rc = cli_bad_value(&a, "an integer from 0 to 18446744073709551615");
-                break;
+            if ((rc = cli_seed_arg(&a, &n)) < 0) {
+                o->lo.seed = n;
+                o->lo.seed_fixed = true;
             }
-            o->lo.seed = n;
-            o->lo.seed_fixed = true;
             break;
         case CLI_RUN_PRESET:
-            if ((v = tcp_preset_parse(optarg)) < 0) {
-                rc = cli_bad_value(&a, "linux or rfc");
-                break;
-            }
-            o->lo.preset = (enum tcp_preset)v;
-            o->lo.preset_fixed = true;
+            if ((rc = cli_preset_arg(&a, &o->lo.preset)) < 0)
+                o->lo.preset_fixed = true;
             break;
         case CLI_RUN_TRACE:
             o->format = strcmp(optarg, "none") == 0 ? -1 : out_format_parse(optarg);

@@ -733,16 +733,11 @@ repl_parse_args(int argc, char **argv, struct repl_opts *o, const char **file)
         int v;
         switch (c) {
         case REPL_OPT_SEED:
-            if (cli_parse_u64(optarg, 0, ULLONG_MAX, &n) != 0)
-                rc = cli_bad_value(&a, "an integer from 0 to 18446744073709551615");
-            else
+            if ((rc = cli_seed_arg(&a, &n)) < 0)
                 o->seed = n;
             break;
         case REPL_OPT_PRESET:
-            if ((v = tcp_preset_parse(optarg)) < 0)
-                rc = cli_bad_value(&a, "linux or rfc");
-            else
-                o->preset = (enum tcp_preset)v;
+            rc = cli_preset_arg(&a, &o->preset);
             break;
         case REPL_OPT_FORMAT:
             if ((v = out_format_parse(optarg)) < 0)
