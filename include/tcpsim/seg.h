@@ -22,6 +22,33 @@ enum {
     TCP_URG = 0x20,
 };
 
+/*
+ * TCP options (RFC 9293 3.2; RFC 7323 window scale and timestamps; RFC 2018 SACK). A segment
+ * keeps them parsed, as the state machine reads them; out_*.c and the capture writer lay them
+ * out again in Linux's order (tcp_opt.c). 'opt.present' says which are there.
+ */
+enum {
+    TCP_OPT_MSS = 0x01,     /* kind 2: maximum segment size (SYN only) */
+    TCP_OPT_WSCALE = 0x02,  /* kind 3: window scale shift (SYN only), RFC 7323 2 */
+    TCP_OPT_SACK_OK = 0x04, /* kind 4: SACK permitted (SYN only), RFC 2018 2 */
+    TCP_OPT_SACK = 0x08,    /* kind 5: SACK blocks, RFC 2018 3 */
+    TCP_OPT_TS = 0x10,      /* kind 8: timestamps, RFC 7323 3 */
+};
+
+#define TCP_SACK_MAX 4 /* blocks that fit in 40 octets of options (3 beside a timestamp) */
+
+struct tcp_sack_block {
+    uint32_t left, right; /* [left, right): the first octet and the one after the last */
+};
+
+struct tcp_opts {
+    uint8_t present;      /* TCP_OPT_* */
+    uint8_t wscale;       /* shift.cnt (TCP_OPT_WSCALE) */
+    uint8_t nsack;        /* blocks in 'sack' (TCP_OPT_SACK) */
+    uint32_t tsval, tsecr; /* TSval, TSecr (TCP_OPT_TS) */
+    struct tcp_sack_block sack[TCP_SACK_MAX];
+};
+
 struct tcp_seg {
     uint32_t saddr, daddr; /* IPv4 addresses, host byte order */
     uint16_t sport, dport;
@@ -31,6 +58,7 @@ struct tcp_seg {
     uint16_t wnd;          /* SEG.WND */
     uint16_t up;           /* SEG.UP */
     uint16_t mss;          /* MSS option carried on a SYN; 0 = none */
+    struct tcp_opts opt;   /* the other options (TCP_OPT_MSS in opt.present mirrors mss != 0) */
     uint32_t len;          /* payload octets, not counting SYN or FIN */
     const uint8_t *data;   /* payload, borrowed */
 };
