@@ -482,7 +482,7 @@ lsim_sim_config(lua_State *L)
         if (!l->opts.preset_fixed) {
             world_set_preset(w, (enum tcp_preset)p);
             for (size_t i = 0; i < l->novr; i++)
-                (void)tcp_setting_set(&w->host[l->ovr[i].host].cfg, l->ovr[i].info, l->ovr[i].value);
+                lsim_override_apply(&w->host[l->ovr[i].host].cfg, &l->ovr[i]);
             lsim_apply_fixed(l);
         }
     }

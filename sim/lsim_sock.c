@@ -453,10 +453,21 @@ lsim_sysctl_newindex(lua_State *L)
 {
     struct lsim_host_ud *u = luaL_checkudata(L, 1, LSIM_SYSCTL_MT);
     const struct tcp_setting_info *info = lsim_check_setting(L);
-    double v = lua_isboolean(L, 3) ? (double)lua_toboolean(L, 3) : (double)luaL_checknumber(L, 3);
     struct world *w = lsim_world_check(L);
     struct tcp_settings probe = w->host[u->index].cfg;
-    if (tcp_setting_set(&probe, info, v) != TCP_OK)
+    struct lsim_override o = {u->index, info, 0, false, {0, 0, 0}};
+    if (info->kind == TCP_SET_TRIPLE && lua_type(L, 3) == LUA_TSTRING) {
+        /* A.sysctl.tcp_rmem = "4096 131072 6291456", as Linux's /proc/sys file takes it */
+        const char *text = lua_tostring(L, 3);
+        if (tcp_setting_parse(&probe, info, text) != TCP_OK)
+            return luaL_error(L, "%s = \"%s\": want \"min default max\" in order, each in [%f, %f]", info->name,
+                              text, info->min, info->max);
+        memcpy(o.three, (const char *)&probe + info->offset, sizeof o.three);
+        o.is3 = true;
+    }
+    double v = o.is3 ? o.three[1] : lua_isboolean(L, 3) ? (double)lua_toboolean(L, 3) : (double)luaL_checknumber(L, 3);
+    o.value = v;
+    if (!o.is3 && tcp_setting_set(&probe, info, v) != TCP_OK)
         return luaL_error(L, "%s = %f: out of range [%f, %f]%s", info->name, v, info->min, info->max,
                           info->kind == TCP_SET_TIME ? " seconds" : "");
     if (lsim_is_fixed(lsim_get(L), u->index, info)) {
@@ -468,7 +479,7 @@ lsim_sysctl_newindex(lua_State *L)
         return 0;
     }
     w->host[u->index].cfg = probe;
-    lsim_override_add(lsim_get(L), u->index, info, v);
+    lsim_override_add(lsim_get(L), &o);
     return 0;
 }
 
