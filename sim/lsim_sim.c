@@ -54,6 +54,14 @@ lsim_push_event(lua_State *L, const struct trace_event *ev)
         lsim_set_str(L, "flags", tcp_flags_str(ev->seg.flags, buf, sizeof buf));
         lsim_set_int(L, "len", ev->seg.len);
         lsim_set_int(L, "win", ev->seg.wnd);
+        if (ev->seg.mss || ev->seg.opt.present) /* tcpdump's notation, and the numbers read */
+            lsim_set_str(L, "options", tcp_opt_str(&ev->seg, buf, sizeof buf));
+        if (ev->seg.opt.present & TCP_OPT_TS) {
+            lsim_set_int(L, "tsval", ev->seg.opt.tsval);
+            lsim_set_int(L, "tsecr", ev->seg.opt.tsecr);
+        }
+        if (ev->seg.opt.present & TCP_OPT_WSCALE)
+            lsim_set_int(L, "wscale", ev->seg.opt.wscale);
         lsim_set_int(L, "id", (lua_Integer)ev->pkt_id);
         lsim_set_str(L, "sock", ev->conn_name);
         lsim_set_str(L, "text", ev->text);

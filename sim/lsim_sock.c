@@ -331,7 +331,7 @@ static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_createtable(L, 0, 27);
+    lua_createtable(L, 0, 33);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     if (c->state == TCP_LISTEN) { /* its two queues, each of backlog + 1 places */
         lsim_set_int(L, "backlog", c->backlog);
@@ -350,6 +350,17 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_int(L, "rcv_up", c->rcv_up);
     lsim_set_int(L, "irs", c->irs);
     lsim_set_int(L, "snd_mss", c->snd_mss);
+    /* the options agreed in the handshake (RFC 7323, RFC 2018): what each side offered
+       until the peer's SYN arrived */
+    lua_pushboolean(L, c->ws_ok);
+    lua_setfield(L, -2, "ws_ok");
+    lsim_set_int(L, "snd_wscale", c->snd_wscale);
+    lsim_set_int(L, "rcv_wscale", c->rcv_wscale);
+    lua_pushboolean(L, c->ts_ok);
+    lua_setfield(L, -2, "ts_ok");
+    lsim_set_int(L, "ts_recent", c->ts_recent);
+    lua_pushboolean(L, c->sack_ok);
+    lua_setfield(L, -2, "sack_ok");
     lsim_set_num(L, "srtt", clk_to_sec(c->srtt));
     lsim_set_num(L, "rttvar", clk_to_sec(c->rttvar));
     lsim_set_num(L, "rto", clk_to_sec(c->rto));
