@@ -333,19 +333,28 @@ test_established_tsval_ms_clock(void **state)
     fx_fini(&f);
 }
 
+/* A segment from the peer of 'c' to 'c': its addresses and ports, SEQ = RCV.NXT, ACK = SND.NXT,
+   no options yet. */
+static void
+seg_to(struct tcp_seg *s, const struct tcp_conn *c, uint8_t flags)
+{
+    memset(s, 0, sizeof *s);
+    s->saddr = c->raddr;
+    s->daddr = c->laddr;
+    s->sport = c->rport;
+    s->dport = c->lport;
+    s->seq = c->rcv_nxt;
+    s->ack = c->snd_nxt;
+    s->flags = flags;
+    s->wnd = 128;
+}
+
 static void
 inject_ts(struct fx *f, const struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t tsval, const char *data)
 {
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = c->raddr;
-    s.daddr = c->laddr;
-    s.sport = c->rport;
-    s.dport = c->lport;
+    seg_to(&s, c, flags);
     s.seq = seq;
-    s.ack = c->snd_nxt;
-    s.flags = flags;
-    s.wnd = 128;
     s.opt.present = TCP_OPT_TS;
     s.opt.tsval = tsval;
     s.opt.tsecr = tcp_tsval(c);
@@ -401,15 +410,7 @@ test_established_rtt_from_tsecr_after_retransmission(void **state)
     assert_true(f.a->retransmits > 0);
     uint32_t echo = tcp_tsval(f.a) - 40; /* as if the retransmission left 40 ms ago */
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = f.a->raddr;
-    s.daddr = f.a->laddr;
-    s.sport = f.a->rport;
-    s.dport = f.a->lport;
-    s.seq = f.a->rcv_nxt;
-    s.ack = f.a->snd_nxt;
-    s.flags = TCP_ACK;
-    s.wnd = 128;
+    seg_to(&s, f.a, TCP_ACK);
     s.opt.present = TCP_OPT_TS;
     s.opt.tsval = f.a->ts_recent + 1;
     s.opt.tsecr = echo;
@@ -484,13 +485,9 @@ test_time_wait_syn_newer_timestamp_reopens(void **state)
     assert_int_equal(f.b->state, TCP_TIME_WAIT);
     struct tcp_conn *tw = f.b;
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = tw->raddr;
-    s.daddr = tw->laddr;
-    s.sport = tw->rport;
-    s.dport = tw->lport;
+    seg_to(&s, tw, TCP_SYN);
     s.seq = tw->rcv_nxt - 1000; /* below RCV.NXT */
-    s.flags = TCP_SYN;
+    s.ack = 0;
     s.wnd = 65535;
     s.mss = 1460;
     s.opt.present = TCP_OPT_TS;
@@ -527,14 +524,7 @@ test_options_pcap_tshark_fields(void **state)
     world_observe(f.w, out_pcap_observe, p);
     fx_established(&f);
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = f.b->laddr;
-    s.daddr = f.b->raddr;
-    s.sport = f.b->lport;
-    s.dport = f.b->rport;
-    s.seq = f.b->snd_nxt;
-    s.ack = f.b->rcv_nxt;
-    s.flags = TCP_ACK;
+    seg_to(&s, f.a, TCP_ACK); /* as if B sent it */
     s.wnd = 100;
     s.opt.present = TCP_OPT_TS | TCP_OPT_SACK;
     s.opt.tsval = 4242;
