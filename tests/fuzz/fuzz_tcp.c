@@ -6,7 +6,8 @@
  *               events as tests/fixture.c reaches it: calls, wire rules, the clock
  *   byte 1      the ISNs: 100/300 as in the RFC's figures, or just below the 2^32 wrap
  *   the rest    operations, one opcode byte then its operands (missing bytes read as 0):
- *               inject a crafted segment (with raw TCP options when its 'how' has bit 64),
+ *               inject a crafted segment (with raw TCP options when its 'how' has bit 64, options
+ *               in tcpdump's notation with bit 128),
  *               a user call (send, receive, close, shutdown, abort,
  *               accept, listen, connect, keep-alive), run the clock, crash a host, drop, delay
  *               or duplicate a segment in flight, change a host setting.
@@ -413,6 +414,20 @@ fz_op_inject(struct fz *f)
         if (tcp_opt_encode(&s, o) > TCP_OPT_SPACE || tcp_opt_encode(&s, o) % 4 != 0)
             fz_fail(f, c, "option encoding longer than 40 octets or not whole words");
         (void)tcp_opt_str(&s, text, sizeof text);
+    }
+    if (how & 128) { /* options in tcpdump's notation, as net:inject and expect_segment take them */
+        char text[80], err[256];
+        size_t n = fz_u8(&f->in) % sizeof text;
+        if (n > f->in.n - f->in.i)
+            n = f->in.n - f->in.i;
+        memcpy(text, f->in.p + f->in.i, n);
+        text[n] = '\0';
+        f->in.i += n;
+        struct tcp_seg parsed = s;
+        if (tcp_opt_from_str(text, &parsed, err, sizeof err) == 0) {
+            s.mss = parsed.mss;
+            s.opt = parsed.opt;
+        }
     }
     uint32_t len = fz_u16(&f->in) % (FZ_MAX_PAYLOAD + 1);
     if (how & 16)
