@@ -529,6 +529,8 @@ fz_op_setting(struct fz *f)
     double v = info->min + frac * frac * frac * (info->max - info->min);
     if (info->kind == TCP_SET_TIME && v > 3600)
         v = 3600; /* keep the runs short; a day-long timer teaches the fuzzer nothing */
+    if (info->kind == TCP_SET_TRIPLE && v > (1 << 22))
+        v = 1 << 22; /* buffers of 4 MiB at most: a gigabyte per connection teaches nothing either */
     tcp_setting_set(&f->w->host[how & 1].cfg, info, v);
 }
 
