@@ -2,8 +2,8 @@ scenario { title = "Zero window and persist probes",
   summary = "A receiver that does not read closes its window; the sender probes it (3.8.6.1) until it opens" }
 
 say("B's receive buffer holds only 1000 bytes, and B's application does not read for a while.")
-B.sysctl.rcv_buf = 1000
 local l = B:listen(80)
+l:setsockopt("SO_RCVBUF", 1000)     -- its connections' buffer; small enough for window scale 0
 local c = A:connect(B, 80)
 sim:run(0.01)
 local s = l:accept()

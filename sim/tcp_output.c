@@ -18,7 +18,12 @@ tcp_rcv_window(const struct tcp_conn *c)
         return 0;
     uint32_t free_space = c->rcvq.cap - c->rcvq.len;
     uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
-    return free_space > most ? most : free_space;
+    uint32_t wnd = free_space > most ? most : free_space;
+    /* ... and in steps of 2^Rcv.Wind.Shift: the window is what the peer is told, so a free
+       space the shifted field rounds to 0 is a closed window, here as in the acceptability
+       test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
+       taken into a window we advertise as zero. */
+    return wnd >> c->rcv_wscale << c->rcv_wscale;
 }
 
 /* A segment from 'c' with its addresses, ports, our current window and, once agreed, our

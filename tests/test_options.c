@@ -439,6 +439,36 @@ test_established_paws_old_timestamp_dropped_dup_ack(void **state)
     fx_fini(&f);
 }
 
+/* A scaled window is told in steps of 2^shift (RFC 7323 2.3): free space below one step is a
+   closed window, and a window probe into it is refused as into any zero window (Linux
+   tcp_select_window, tcp_receive_window), not taken into space the peer was told is not there. */
+static void
+test_established_probe_into_scaled_zero_window_refused(void **state)
+{
+    (void)state;
+    struct fx f;
+    options_world(&f, true, true, true);
+    fx_established(&f);
+    assert_int_equal(f.a->rcv_wscale, 10);
+    static uint8_t bulk[131072 - 500];
+    size_t q;
+    assert_int_equal(tcp_send(f.b, bulk, sizeof bulk, &q), TCP_OK);
+    assert_int_equal(q, sizeof bulk);
+    fx_run_ms(&f, 100);
+    assert_int_equal(tcp_readable(f.a), sizeof bulk); /* A reads nothing: 500 octets free */
+    assert_int_equal(tcp_rcv_window(f.a), 0);
+    uint32_t nxt = f.a->rcv_nxt;
+    fx_mark(&f);
+    inject_ts(&f, f.a, nxt, TCP_ACK, f.a->ts_recent + 1, "x");
+    assert_true(fx_rule_seen(&f, TCP_RULE_SEQ_ZERO_WINDOW));
+    assert_int_equal(f.a->rcv_nxt, nxt);
+    struct tcp_seg s[4];
+    assert_int_equal(fx_sent(&f, FX_A, s, 4), 1);
+    assert_int_equal(s[0].ack, nxt);
+    assert_int_equal(s[0].wnd, 0);
+    fx_fini(&f);
+}
+
 /* RFC 7323 4.1: a retransmitted segment, whose ACK the segment clock cannot time (Karn), is
    timed by the echo. */
 static void
@@ -652,6 +682,7 @@ main(void)
         cmocka_unit_test(test_options_wscale_above_14_taken_as_14),
         cmocka_unit_test(test_established_tsval_ms_clock),
         cmocka_unit_test(test_established_paws_old_timestamp_dropped_dup_ack),
+        cmocka_unit_test(test_established_probe_into_scaled_zero_window_refused),
         cmocka_unit_test(test_established_rtt_from_tsecr_after_retransmission),
         cmocka_unit_test(test_time_wait_tw_reuse_with_timestamps_after_1s),
         cmocka_unit_test(test_time_wait_syn_newer_timestamp_reopens),
