@@ -26,22 +26,12 @@
 struct tcp_conn *
 tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
 {
-    struct tcp_conn *listener = NULL;
-    for (struct tcp_conn *c = h->conns; c; c = c->host_next) {
-        if (c->lport != seg->dport)
-            continue;
-        if (c->state == TCP_LISTEN) {
-            listener = c;
-            continue;
-        }
-        if (c->tw_new)
-            continue; /* a TIME-WAIT set aside while a new incarnation has the pair */
-        if (c->rport == seg->sport && c->raddr == seg->saddr)
-            return c;
-    }
-    return listener;
+    /* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
+       CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
+       host's table (tcp_hash.c), whatever the number of connections. */
+    struct tcp_conn *c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
+    return c ? c : tcp_hash_listener(h, seg->dport);
 }
-
 
 /* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
    other's ACKs unacceptable would answer each other forever, and a blind attacker could make
@@ -208,6 +198,8 @@ tcp_check_fin(struct tcp_conn *c)
         /* "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT, start
            the time-wait timer, turn off the other timers; otherwise, enter the CLOSING state." */
         if (c->fin_sent && seq_gt(c->snd_una, c->fin_seq)) {
+            if (!tcp_time_wait_room(c))
+                return false;
             tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
             tcp_start_time_wait(c);
         } else {
@@ -215,6 +207,8 @@ tcp_check_fin(struct tcp_conn *c)
         }
         break;
     case TCP_FIN_WAIT_2:
+        if (!tcp_time_wait_room(c))
+            return false;
         tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
         tcp_start_time_wait(c);
         break;
@@ -377,6 +371,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     }
     if (fin)
         tcp_check_fin(c);
+    if (c->state == TCP_CLOSED)
+        return; /* no room for TIME-WAIT: the FIN was ACKed, the TCB is gone */
     tcp_ack_text(c, t->seg, n, fin, filled_gap);
 }
 
@@ -495,6 +491,8 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
     case TCP_CLOSING:
         /* "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
         if (fin_acked) {
+            if (!tcp_time_wait_room(c))
+                return false;
             tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_CLOSING_ACKED);
             tcp_start_time_wait(c);
         }
@@ -596,10 +594,7 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
     if (c->state != TCP_TIME_WAIT || !h->cfg.tw_reuse_syn
         || (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN || !seq_gt(seg->seq, c->rcv_nxt))
         return false;
-    struct tcp_conn *listener = NULL;
-    for (struct tcp_conn *k = h->conns; k; k = k->host_next)
-        if (k->state == TCP_LISTEN && k->lport == c->lport)
-            listener = k;
+    struct tcp_conn *listener = tcp_hash_listener(h, c->lport);
     if (!listener)
         return false;
     uint32_t iss = c->snd_nxt + 65537;

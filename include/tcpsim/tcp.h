@@ -83,6 +83,8 @@ enum tcp_err {
     TCP_ENOBUFS,      /* "insufficient resources" */
     TCP_EINVAL,       /* "foreign socket unspecified" and other bad arguments */
     TCP_EOPNOTSUPP,   /* the call makes no sense for this socket (accept on a non-listener) */
+    TCP_EMFILE,       /* the host's open-socket limit (nofile, ulimit -n) is reached */
+    TCP_EADDRNOTAVAIL,/* no ephemeral port left towards that destination (ip_local_port_range) */
     TCP_EOF,          /* RECEIVE after the peer's FIN and all its data: end of stream */
     TCP_ERR_COUNT
 };
@@ -122,6 +124,8 @@ struct tcp_settings {
     int syncookies;           /* tcp_syncookies: 0 never, 1 when the SYN queue is full, 2 always */
     int max_syn_backlog;      /* tcp_max_syn_backlog (counts only without SYN cookies) */
     int port_lo, port_hi;     /* ip_local_port_range */
+    int nofile;               /* RLIMIT_NOFILE (ulimit -n): sockets the host's program may hold open */
+    int max_tw_buckets;       /* tcp_max_tw_buckets: TIME-WAIT connections the host keeps at most */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
     int tw_reopen_restore;    /* ... and goes on if that SYN proves an old duplicate (RFC 9293 3.6.1) */
     int tw_linux;             /* TIME-WAIT answers as Linux's tcp_timewait_state_process */
@@ -166,10 +170,23 @@ double tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_in
 /* Set one; TCP_EINVAL when out of range. */
 enum tcp_err tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_info *info, double v);
 
-/* A byte ring, used for the send and receive buffers. */
+/* Free ring memory of a world, by size, for the next connection (tcp_ring.c). */
+#define TCP_POOL_SIZES 4
+struct tcp_pool {
+    struct {
+        uint32_t cap;
+        void *head;
+    } cls[TCP_POOL_SIZES];
+    size_t bytes;  /* held in all classes */
+};
+
+/* A byte ring, used for the send and receive buffers. It has its size from the start, its
+   memory from the first octet pushed (tcp_ring.c): 'cap' non-zero means the connection has
+   its buffers, 'buf' NULL that none of them is used yet. */
 struct tcp_ring {
     uint8_t *buf;
-    uint32_t cap;  /* allocated bytes */
+    struct tcp_pool *pool; /* where 'buf' comes from and goes back to */
+    uint32_t cap;  /* its size in bytes */
     uint32_t head; /* index of the first byte */
     uint32_t len;  /* bytes held */
 };
@@ -342,11 +359,20 @@ struct tcp_conn {
     struct tcp_conn_timer timers[TCP_TIMER_COUNT];
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
+    struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
     bool live;                              /* on the host's list (not CLOSED) */
+    bool bound;                             /* its local port was not chosen by connect() (tcp_hash.c) */
+    bool has_fd;                            /* the program holds it open: counts against nofile */
 
     /* statistics; bytes_acked also counts the octets that have left sndq, which makes it the
        stream number of sndq's first octet (tcp_sndq.c) */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
+};
+
+/* How a host's local port is used (tcp_hash.c). */
+struct tcp_port_use {
+    uint32_t users;           /* live connections with this local port */
+    uint32_t bound;           /* ... of which listeners, accepted ones, or bound by hand */
 };
 
 struct tcp_host {
@@ -357,7 +383,23 @@ struct tcp_host {
     bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
     uint64_t cookie_secret[2];
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
+    /* Demultiplexing (tcp_hash.c): live connections hashed by (lport, raddr, rport), a listener
+       under (lport, 0, 0); per local port, how many live connections use it and how many of
+       those were not given it by connect(). */
+    struct tcp_conn **hash;
+    uint32_t hash_mask, hash_count;
+    struct tcp_port_use *ports; /* 65536 entries, or NULL before the first connection */
+    uint64_t port_releases;   /* connections that left the table: a port may be free again */
+    struct tcp_port_memo {    /* the last destination connect() found every port held for */
+        uint32_t raddr;
+        uint16_t rport;
+        int lo, hi;
+        uint64_t releases;    /* ... as of this many releases (valid while it is unchanged) */
+        bool valid;
+    } exhausted;
     int next_port;            /* next ephemeral port to try */
+    int nfiles;               /* sockets its program holds open (has_fd), against cfg.nofile */
+    uint32_t nstate[TCP_STATE_COUNT]; /* its connections in each state, CLOSED ones not counted */
     int serial;               /* connections made so far: names A1, A2, ... */
     /* The host-wide challenge ACK budget (tcp_challenge_ack_limit), per second of the clock. */
     int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */
