@@ -185,8 +185,10 @@ tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule)
     enum tcp_state prev = c->state;
     assert(tcp_state_edge_ok(prev, next));
     if (c->live) { /* the host's counts per state (ss -s) */
-        c->host->nstate[prev]--;
-        c->host->nstate[next]++;
+        struct tcp_host *h = c->host;
+        h->nstate[prev]--;
+        if (++h->nstate[next] > h->tw_peak && next == TCP_TIME_WAIT)
+            h->tw_peak = h->nstate[next];
     }
     c->state = next;
     c->last_rule = rule;

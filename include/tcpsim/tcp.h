@@ -400,6 +400,7 @@ struct tcp_host {
     int next_port;            /* next ephemeral port to try */
     int nfiles;               /* sockets its program holds open (has_fd), against cfg.nofile */
     uint32_t nstate[TCP_STATE_COUNT]; /* its connections in each state, CLOSED ones not counted */
+    uint32_t tw_peak;         /* the most TIME-WAIT connections it has held at once */
     int serial;               /* connections made so far: names A1, A2, ... */
     /* The host-wide challenge ACK budget (tcp_challenge_ack_limit), per second of the clock. */
     int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */
