@@ -7,14 +7,26 @@
 #include "conf.h"
 #include "../sim/tcp_internal.h"
 
-/* A connects to B:'port' from an ephemeral port; the world runs until the handshake is done
-   and B accepts it when B listens on 'l'. */
+/* A connects to B:'port' from an ephemeral port: A's socket, or NULL with '*err'. */
 static struct tcp_conn *
 sc_connect(struct fx *f, uint16_t port, enum tcp_err *err)
 {
     struct tcp_conn *c = NULL;
     *err = tcp_open_active(&f->w->host[FX_A], f->w->host[FX_B].addr, port, NULL, &c);
     return c;
+}
+
+/* A world with B listening on 80 and two ephemeral ports on A, 40000 and 40001: A. */
+static struct tcp_host *
+sc_two_ports(struct fx *f)
+{
+    fx_init(f, false);
+    struct tcp_host *a = &f->w->host[FX_A];
+    a->cfg.port_lo = 40000;
+    a->cfg.port_hi = 40001;
+    a->next_port = 40000;
+    fx_listen(f);
+    return a;
 }
 
 /* A closes first 'n' connections to B:80, each after its handshake, B closing its end too:
@@ -45,12 +57,7 @@ test_closed_connect_ports_in_time_wait_eaddrnotavail(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, false);
-    struct tcp_host *a = &f.w->host[FX_A];
-    a->cfg.port_lo = 40000;
-    a->cfg.port_hi = 40001;
-    a->next_port = 40000;
-    fx_listen(&f);
+    struct tcp_host *a = sc_two_ports(&f);
     struct tcp_conn *l81 = NULL;
     assert_int_equal(tcp_open_passive(&f.w->host[FX_B], 81, NULL, &l81), TCP_OK);
     sc_time_waits(&f, 2);
@@ -79,12 +86,7 @@ test_closed_connect_skips_port_of_listener(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, false);
-    struct tcp_host *a = &f.w->host[FX_A];
-    a->cfg.port_lo = 40000;
-    a->cfg.port_hi = 40001;
-    a->next_port = 40000;
-    fx_listen(&f);
+    struct tcp_host *a = sc_two_ports(&f);
     struct tcp_conn *al = NULL;
     assert_int_equal(tcp_open_passive(a, 40000, NULL, &al), TCP_OK);
     enum tcp_err e;
