@@ -234,10 +234,9 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->keepalive = h->cfg.keepalive != 0;
     c->opts.user_timeout = -1;
     c->opts.linger = -1;
-    for (int t = 0; t < TCP_TIMER_COUNT; t++) {
-        c->timers[t].conn = c;
-        c->timers[t].which = (enum tcp_timer)t;
-        clk_event_init(&c->timers[t].ev, tcp_timer_fire, &c->timers[t]);
+    if (tcp_timers_get(c) != 0) {
+        free(c);
+        return NULL;
     }
     return c;
 }
@@ -260,7 +259,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 {
     if (!c)
         return;
-    tcp_timer_cancel_all(c);
+    tcp_timers_put(c);
     tcp_conn_free_buffers(c, false);
     free(c);
 }
@@ -372,7 +371,7 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
         c->tw_old->tw_new = NULL; /* the crash forgets the old TCB too */
         c->tw_old = NULL;
     }
-    tcp_timer_cancel_all(c);
+    tcp_timers_put(c); /* stopped, and back to the pool: a closed record has none */
     /* Octets received in order stay readable for a user who still holds the socket (a
        read(2) after the connection closed returns them, then end of stream). */
     tcp_conn_free_buffers(c, !c->orphaned && c->rcvq.len > 0);

@@ -107,6 +107,8 @@ tcp_hash_remove(struct tcp_conn *c)
     *pp = c->hash_next;
     c->hash_next = NULL;
     h->hash_count--;
+    if (h->demux_last == c)
+        h->demux_last = NULL;
     h->ports[c->lport].users--;
     if (c->bound)
         h->ports[c->lport].bound--;

@@ -29,7 +29,10 @@ tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
     /* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
        CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
        host's table (tcp_hash.c), whatever the number of connections. */
-    struct tcp_conn *c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
+    struct tcp_conn *c = h->demux_last; /* a transfer's segments come one after another */
+    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
+        return c;
+    c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
     return c ? c : tcp_hash_listener(h, seg->dport);
 }
 
@@ -861,6 +864,8 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         tcp_input_closed(h, seg);
         return;
     }
+    if (c->state != TCP_LISTEN)
+        h->demux_last = c;
     c->segs_received++;
     if (h->cfg.header_prediction && tcp_predicted(c, seg)) {
         tcp_input_predicted(c, seg);

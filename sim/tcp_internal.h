@@ -174,9 +174,14 @@ void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
    stopped already, and cost a test, not a call). */
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 void tcp_timer_cancel_all(struct tcp_conn *c);
+/* Give a TCB that comes to life its timers (0; -1 when out of memory), and take them back once
+   it is deleted (every timer stopped); free the world's pool of them (world_free). */
+int tcp_timers_get(struct tcp_conn *c);
+void tcp_timers_put(struct tcp_conn *c);
+void tcp_timers_pool_fini(struct world *w);
 static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 {
-    return clk_armed(&c->timers[t].ev);
+    return clk_armed(&c->timers->t[t].ev);
 }
 static inline void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
 {

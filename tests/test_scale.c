@@ -255,6 +255,31 @@ test_established_idle_no_buffers(void **state)
     fx_fini(&f);
 }
 
+/* A deleted TCB gives its timers back: the closed record points at the world's never-armed
+   block, and the next connection takes the block from the pool. */
+static void
+test_time_wait_2msl_expires_timers_back_to_pool(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_time_wait(&f);
+    struct tcp_timers *b = f.a->timers;
+    assert_ptr_not_equal(b, &f.w->timers_none);
+    assert_true(tcp_timer_armed(f.a, TCP_TIMER_TIMEWAIT));
+    fx_run_ms(&f, 60001);
+    assert_int_equal(f.a->state, TCP_CLOSED);
+    assert_ptr_equal(f.a->timers, &f.w->timers_none);
+    assert_false(tcp_timer_armed(f.a, TCP_TIMER_TIMEWAIT));
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_TIMEWAIT), -1);
+    enum tcp_err e;
+    struct tcp_conn *c = sc_connect(&f, FX_SPORT, &e);
+    assert_non_null(c);
+    assert_ptr_equal(c->timers, b);
+    assert_true(tcp_timer_armed(c, TCP_TIMER_REXMIT));
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -266,6 +291,7 @@ main(void)
         cmocka_unit_test(test_established_counts_per_state),
         cmocka_unit_test(test_established_thousands_demux_each_its_own),
         cmocka_unit_test(test_established_idle_no_buffers),
+        cmocka_unit_test(test_time_wait_2msl_expires_timers_back_to_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

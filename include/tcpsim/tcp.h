@@ -235,6 +235,13 @@ struct tcp_conn_timer {
     enum tcp_timer which;
 };
 
+/* A connection's timers, one block from its world's pool while its TCB lives (tcp_timer.c):
+   a closed connection's record does not carry them. */
+struct tcp_timers {
+    struct tcp_conn_timer t[TCP_TIMER_COUNT];
+    struct tcp_timers *next_free; /* in the pool */
+};
+
 /* Options a program sets on one socket with setsockopt(2) (tcp_sockopt_*; lsim's
    sock:setsockopt). Each wins over its host's setting for this socket alone; a connection a
    listener accepts starts with the listener's, as Linux's sk_clone_lock copies the socket. */
@@ -356,7 +363,8 @@ struct tcp_conn {
     struct tcp_conn *tw_new;         /* on the TIME-WAIT: the incarnation that reopened it */
     int64_t isn_opt;                 /* a listener's fixed ISN for its connections; -1: none */
 
-    struct tcp_conn_timer timers[TCP_TIMER_COUNT];
+    struct tcp_timers *timers;       /* its own while the TCB lives; once it is deleted, its world's
+                                        timers_none, never armed (tcp_timer.c) */
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
     struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
@@ -388,6 +396,7 @@ struct tcp_host {
        those were not given it by connect(). */
     struct tcp_conn **hash;
     uint32_t hash_mask, hash_count;
+    struct tcp_conn *demux_last; /* the connection the last segment was for (tcp_demux) */
     struct tcp_port_use *ports; /* 65536 entries, or NULL before the first connection */
     uint64_t port_releases;   /* connections that left the table: a port may be free again */
     struct tcp_port_memo {    /* the last destination connect() found every port held for */

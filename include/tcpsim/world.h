@@ -40,6 +40,8 @@ struct world {
     enum tcp_preset preset;
 
     struct tcp_pool pool;        /* ring memory of deleted connections, for new ones */
+    struct tcp_timers *timer_pool; /* timer blocks of deleted connections, for new ones */
+    struct tcp_timers timers_none; /* what a deleted connection points to: none ever armed */
     struct tcp_conn **conns;     /* every connection ever made, by id (index id-1) */
     uint32_t nconns, capconns;
 
