@@ -61,8 +61,25 @@ say("all the time (HTTP/1.0, an idle keep-alive timeout) and carry the TIME_WAIT
 sim:run(60)
 
 say("3. Cure two, Linux's tcp_tw_reuse: connect() may take over a pair in TIME_WAIT when TCP")
-say("timestamps prove that old segments cannot be mistaken for new ones (RFC 7323). It needs")
-say("timestamps on both ends; see the options lessons.")
+say("timestamps prove that old segments cannot be mistaken for new ones (RFC 7323 PAWS): both ends")
+say("used timestamps, and the TIME_WAIT's last one is more than a second old (lesson 38).")
+for _ = 1, 10 do cycle("client") end
+expect(A:ss().TIME_WAIT == 10, "the ports are in TIME_WAIT again")
+c, err = A:connect(B, 80)
+expect(c == nil and err == "EADDRNOTAVAIL", "full again: " .. tostring(err))
+A.sysctl.tcp_tw_reuse = 1
+c, err = A:connect(B, 80)
+expect(c == nil and err == "EADDRNOTAVAIL", "with tcp_tw_reuse 1, not at once: the timestamps are too recent")
+sim:run(1.1)
+for i = 1, 10 do
+  local cc, e = cycle("client")
+  expect(cc ~= nil, "connection " .. i .. " takes over a TIME_WAIT pair: " .. tostring(e))
+end
+say("A second later, ten more connections: each took over a pair from TIME_WAIT (OPEN_TW_REUSE);")
+say(string.format("A holds %d TIME_WAITs, the new ones. Linux's default, tcp_tw_reuse 2, allows this on", A:ss().TIME_WAIT))
+say("loopback only; on the network it stays off unless set, and without timestamps it never applies.")
+A.sysctl.tcp_tw_reuse = 2
+sim:run(60)
 
 say("4. Cure three, SO_LINGER with a zero timeout: close() sends a RST instead of a FIN, and")
 say("the connection skips TIME_WAIT altogether.")

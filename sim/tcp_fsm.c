@@ -268,9 +268,9 @@ int
 tcp_conn_buffers(struct tcp_conn *c)
 {
     struct tcp_pool *pool = &tcp_world(c)->pool;
-    if (tcp_ring_alloc(&c->sndq, pool, (uint32_t)c->host->cfg.snd_buf) != 0)
+    if (tcp_ring_alloc(&c->sndq, pool, (uint32_t)c->host->cfg.wmem[1]) != 0)
         return -1;
-    if (tcp_ring_alloc(&c->rcvq, pool, (uint32_t)c->host->cfg.rcv_buf) != 0) {
+    if (tcp_ring_alloc(&c->rcvq, pool, (uint32_t)c->host->cfg.rmem[1]) != 0) {
         tcp_ring_free(&c->sndq);
         return -1;
     }

@@ -120,15 +120,6 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     return TCP_OK;
 }
 
-/* tcp_tw_reuse (issue #15, branch h-opts) goes here: may connect() take over the pair that
-   TIME-WAIT connection 'tw' holds (Linux tcp_twsk_unique)? Until that setting exists, never. */
-static bool
-tcp_port_tw_reusable(const struct tcp_conn *tw)
-{
-    (void)tw;
-    return false;
-}
-
 /* An ephemeral port for a connection to raddr:rport, as Linux's connect() finds one
    (inet_hash_connect): a port of ip_local_port_range is free for it unless a listener, an
    accepted connection or a socket bound by hand has it (bind() ports are not shared), or a
@@ -136,7 +127,8 @@ tcp_port_tw_reusable(const struct tcp_conn *tw)
    lets it go, '*tw' gets it). Ports are tried in order from where the last search stopped
    (Linux starts at a keyed hash of the destination and tries even ports first:
    docs/deviations.md). 0 when none is free: EADDRNOTAVAIL. A search that found none is
-   remembered, and the next one for that destination answers at once until a port is freed. */
+   remembered, and the next one for that destination answers at once until a port is freed
+   (or, under tcp_tw_reuse, until the clock moves: a TIME-WAIT may become reusable). */
 static uint16_t
 tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tcp_conn **tw)
 {
@@ -145,8 +137,9 @@ tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tc
         hi = lo;
     *tw = NULL;
     const struct tcp_port_memo *m = &h->exhausted;
+    clk_time now = h->world->clk.now;
     if (m->valid && m->raddr == raddr && m->rport == rport && m->lo == lo && m->hi == hi
-        && m->releases == h->port_releases)
+        && m->releases == h->port_releases && (h->cfg.tw_reuse == 0 || m->now == now))
         return 0;
     int span = hi - lo + 1;
     for (int i = 0; i < span; i++) {
@@ -159,12 +152,12 @@ tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tc
         struct tcp_conn *k = tcp_hash_pair(h, (uint16_t)p, raddr, rport, false);
         if (!k)
             return (uint16_t)p;
-        if (k->state == TCP_TIME_WAIT && tcp_port_tw_reusable(k)) {
+        if (tcp_tw_reusable(k, now)) { /* tcp_tw_reuse (tcp_negotiate.c) */
             *tw = k;
             return (uint16_t)p;
         }
     }
-    h->exhausted = (struct tcp_port_memo){raddr, rport, lo, hi, h->port_releases, true};
+    h->exhausted = (struct tcp_port_memo){raddr, rport, lo, hi, h->port_releases, now, true};
     return 0;
 }
 
@@ -183,6 +176,7 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     if (tcp_fd_full(h))
         return tcp_call(h, NULL, TCP_EMFILE, "connect %s", where);
     uint16_t lport = (uint16_t)o->lport;
+    struct tcp_conn *tw = NULL; /* a TIME-WAIT tcp_tw_reuse lets this connection take over */
     if (lport != 0) {
         struct tcp_conn *old = tcp_hash_pair(h, lport, raddr, rport, false);
         if (old && !(old->state == TCP_TIME_WAIT && o->reuseaddr))
@@ -193,12 +187,9 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
                     SYN arrived, so not TIME_WAIT_REOPEN (docs/deviations.md) */
             tcp_delete_tcb(old, TCP_RULE_OPEN_REUSE_TIME_WAIT, TCP_OK);
     } else {
-        struct tcp_conn *tw = NULL;
         lport = tcp_ephemeral_port(h, raddr, rport, &tw);
         if (lport == 0)
             return tcp_call(h, NULL, TCP_EADDRNOTAVAIL, "connect %s", where);
-        if (tw) /* tcp_tw_reuse: the new connection takes the pair over from TIME-WAIT */
-            tcp_delete_tcb(tw, TCP_RULE_OPEN_REUSE_TIME_WAIT, TCP_OK);
     }
     struct tcp_conn *c = world_conn_new(h->world, h);
     if (!c || tcp_conn_buffers(c) != 0)
@@ -213,8 +204,15 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     /* §3.10.1, CLOSED, active: "select an ISS. Send a SYN segment, set SND.UNA to ISS,
        SND.NXT to ISS+1, enter SYN-SENT state" */
     c->iss = tcp_choose_iss(h, o->isn);
+    if (tw) {
+        /* Linux tcp_twsk_unique: write_seq = the old SND.NXT + 65535 + 2, above anything of
+           the old connection the peer may still see */
+        c->iss = tw->snd_nxt + 65537;
+        tcp_delete_tcb(tw, TCP_RULE_OPEN_TW_REUSE, TCP_OK);
+    }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
+    tcp_opt_offer(c);
     tcp_conn_attach(c);
     tcp_call(h, c, TCP_OK, "connect %s from port %u", where, (unsigned)lport);
     tcp_set_state(c, TCP_SYN_SENT, TCP_RULE_OPEN_ACTIVE);
