@@ -336,6 +336,56 @@ tcp_listener_forget(struct tcp_conn *c)
     c->listener = NULL;
 }
 
+/* A waiting child of a closing listener: reset if established, dropped if embryonic. */
+static void
+tcp_listener_child_close(struct tcp_conn *k)
+{
+    tcp_listener_forget(k);
+    if (tcp_synchronized(k->state)) {
+        tcp_send_rst(k);
+        tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_RESET, TCP_ECONNRESET);
+    } else {
+        tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_DROP, TCP_OK);
+    }
+}
+
+static int
+tcp_conn_cmp_id(const void *a, const void *b)
+{
+    uint32_t x = (*(struct tcp_conn *const *)a)->id, y = (*(struct tcp_conn *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* Close every connection listener 'l' holds for accept(), oldest first. They are live, on its
+   host's list: looking there, not through every connection the world ever made, keeps the
+   cost with the listener's own (100,000 closed connections do not slow a listener's close). */
+static void
+tcp_listener_children_close(struct tcp_conn *l)
+{
+    size_t n = 0;
+    for (const struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+        n += k->listener == l && !k->accepted;
+    if (n == 0)
+        return;
+    struct tcp_conn **kids = malloc(n * sizeof *kids);
+    if (!kids) { /* no memory for the list: the world's record, in id order, does as well */
+        struct world *w = tcp_world(l);
+        for (uint32_t i = 0; i < w->nconns; i++)
+            if (w->conns[i]->listener == l && !w->conns[i]->accepted && w->conns[i]->state != TCP_CLOSED)
+                tcp_listener_child_close(w->conns[i]);
+        return;
+    }
+    n = 0;
+    for (struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+        if (k->listener == l && !k->accepted)
+            kids[n++] = k;
+    qsort(kids, n, sizeof *kids, tcp_conn_cmp_id); /* the order the RSTs go out in */
+    for (size_t i = 0; i < n; i++)
+        if (kids[i]->state != TCP_CLOSED)
+            tcp_listener_child_close(kids[i]);
+    free(kids);
+}
+
 /* RFC 9293 §3.6.1, MAY-2 (2): a TIME-WAIT reopened by a SYN "returns to TIME-WAIT state if
    the SYN turns out to be an old duplicate". Under tw_reopen_restore the old TCB stays in
    TIME-WAIT, set aside (tcp_demux passes over it), its 2MSL timer running, while the new
@@ -387,19 +437,7 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
            does (inet_csk_listen_stop): each established one is reset, as by ABORT; the
            embryonic ones are dropped without a word (request sockets: no RST, no SYN,ACK
            again), and the peer's ACK, when it comes, finds no connection (§3.10.7.1). */
-        struct world *w = tcp_world(c);
-        for (uint32_t i = 0; i < w->nconns; i++) {
-            struct tcp_conn *k = w->conns[i];
-            if (k->listener == c && !k->accepted && k->state != TCP_CLOSED) {
-                tcp_listener_forget(k);
-                if (tcp_synchronized(k->state)) {
-                    tcp_send_rst(k);
-                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_RESET, TCP_ECONNRESET);
-                } else {
-                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_DROP, TCP_OK);
-                }
-            }
-        }
+        tcp_listener_children_close(c);
         while (c->acceptq_head) /* those closed while they waited: nothing to send */
             tcp_listener_forget(c->acceptq_head);
     }

@@ -280,6 +280,33 @@ test_time_wait_2msl_expires_timers_back_to_pool(void **state)
     fx_fini(&f);
 }
 
+/* Closing a listener resets its unaccepted connections oldest first, whatever else the host
+   has had: found among its live connections, not among every connection ever made. */
+static void
+test_listen_close_resets_waiting_children_in_order(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_listen(&f);
+    sc_time_waits(&f, 20); /* closed records the close must not walk */
+    enum tcp_err e;
+    for (int i = 0; i < 3; i++)
+        assert_non_null(sc_connect(&f, FX_SPORT, &e));
+    fx_run_ms(&f, 5);
+    fx_mark(&f);
+    assert_int_equal(tcp_close(f.l), TCP_OK);
+    struct tcp_seg sent[8];
+    assert_int_equal(fx_sent(&f, FX_B, sent, 8), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_true(sent[i].flags & TCP_RST);
+        if (i > 0)
+            assert_true(sent[i].dport > sent[i - 1].dport);
+    }
+    assert_int_equal(f.w->host[FX_B].nstate[TCP_ESTABLISHED], 0);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -292,6 +319,7 @@ main(void)
         cmocka_unit_test(test_established_thousands_demux_each_its_own),
         cmocka_unit_test(test_established_idle_no_buffers),
         cmocka_unit_test(test_time_wait_2msl_expires_timers_back_to_pool),
+        cmocka_unit_test(test_listen_close_resets_waiting_children_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
