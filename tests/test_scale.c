@@ -280,6 +280,32 @@ test_time_wait_2msl_expires_timers_back_to_pool(void **state)
     fx_fini(&f);
 }
 
+/* A deleted connection's ring memory goes to the world's pool; the next connection's first
+   send takes it from there instead of allocating. */
+static void
+test_closed_ring_memory_reused_from_pool(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    size_t q;
+    assert_int_equal(tcp_send(f.a, "abc", 3, &q), TCP_OK);
+    const uint8_t *mem = f.a->sndq.buf;
+    assert_non_null(mem);
+    assert_int_equal(tcp_abort(f.a), TCP_OK);
+    assert_null(f.a->sndq.buf);
+    assert_true(f.w->pool.bytes >= (size_t)f.w->host[FX_A].cfg.wmem[1]);
+    enum tcp_err e;
+    struct tcp_conn *c = sc_connect(&f, FX_SPORT, &e);
+    fx_run_ms(&f, 5);
+    assert_int_equal(c->state, TCP_ESTABLISHED);
+    assert_null(c->sndq.buf);
+    assert_int_equal(tcp_send(c, "def", 3, &q), TCP_OK);
+    assert_ptr_equal(c->sndq.buf, mem);
+    fx_fini(&f);
+}
+
 /* Closing a listener resets its unaccepted connections oldest first, whatever else the host
    has had: found among its live connections, not among every connection ever made. */
 static void
@@ -320,6 +346,7 @@ main(void)
         cmocka_unit_test(test_established_idle_no_buffers),
         cmocka_unit_test(test_time_wait_2msl_expires_timers_back_to_pool),
         cmocka_unit_test(test_listen_close_resets_waiting_children_in_order),
+        cmocka_unit_test(test_closed_ring_memory_reused_from_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
