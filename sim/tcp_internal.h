@@ -112,6 +112,9 @@ int tcp_ring_alloc(struct tcp_ring *r, struct tcp_pool *pool, uint32_t cap);
 /* Free the memory a world's pool keeps. */
 void tcp_pool_fini(struct tcp_pool *p);
 void tcp_ring_free(struct tcp_ring *r);
+/* An empty ring gives its memory back to the pool and keeps its size: the next push takes
+   memory again (a connection that will hold no more octets for a while). */
+void tcp_ring_release(struct tcp_ring *r);
 /* Give 'r' room for 'cap' bytes (at least r->len), its bytes kept at the same offsets from
    the head; 0, or -1 when out of memory. */
 int tcp_ring_resize(struct tcp_ring *r, uint32_t cap);

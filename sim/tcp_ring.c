@@ -125,6 +125,16 @@ tcp_ring_free(struct tcp_ring *r)
     r->cap = r->head = r->len = 0;
 }
 
+void
+tcp_ring_release(struct tcp_ring *r)
+{
+    if (!r->buf || r->len > 0)
+        return;
+    tcp_pool_put(r->pool, r->buf, r->cap);
+    r->buf = NULL;
+    r->head = 0;
+}
+
 uint32_t
 tcp_ring_space(const struct tcp_ring *r)
 {

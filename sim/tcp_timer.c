@@ -321,6 +321,11 @@ tcp_start_time_wait(struct tcp_conn *c)
     tcp_timer_cancel(c, TCP_TIMER_FINWAIT2);
     tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
     tcp_timer_arm(c, TCP_TIMER_TIMEWAIT, 2 * c->host->cfg.msl);
+    /* TIME-WAIT keeps only what it needs, as Linux's timewait socket: our data is all
+       acknowledged, so the send ring's memory goes back to the pool, and so does the receive
+       ring's unless octets wait there to be read (tcp_rcvq_take gives it back then). */
+    tcp_ring_release(&c->sndq);
+    tcp_ring_release(&c->rcvq);
 }
 
 void

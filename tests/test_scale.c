@@ -306,6 +306,42 @@ test_closed_ring_memory_reused_from_pool(void **state)
     fx_fini(&f);
 }
 
+/* TIME-WAIT keeps no ring memory: B answers a request (both copied into rings) and shuts
+   down first; A sends a last word and closes. B's TIME-WAIT gives the send ring back at once,
+   the receive ring once the last word is read. */
+static void
+test_time_wait_no_ring_memory(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    size_t q, got;
+    uint8_t buf[16];
+    assert_int_equal(tcp_send(f.a, "GET /", 5, &q), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(tcp_receive(f.b, buf, sizeof buf, &got), TCP_OK);
+    assert_non_null(f.b->rcvq.buf); /* empty, but more may come */
+    assert_int_equal(tcp_send(f.b, "200 OK", 6, &q), TCP_OK);
+    assert_non_null(f.b->sndq.buf);
+    assert_int_equal(tcp_shutdown(f.b), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(f.a->state, TCP_CLOSE_WAIT);
+    assert_int_equal(tcp_receive(f.a, buf, sizeof buf, &got), TCP_OK); /* the reply */
+    assert_int_equal(tcp_send(f.a, "bye", 3, &q), TCP_OK);
+    assert_int_equal(tcp_close(f.a), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(f.b->state, TCP_TIME_WAIT);
+    assert_null(f.b->sndq.buf);
+    assert_non_null(f.b->rcvq.buf); /* "bye" waits to be read */
+    assert_int_equal(tcp_receive(f.b, buf, sizeof buf, &got), TCP_OK);
+    assert_int_equal(got, 3);
+    assert_memory_equal(buf, "bye", 3);
+    assert_null(f.b->rcvq.buf);
+    assert_int_equal(tcp_receive(f.b, buf, sizeof buf, &got), TCP_EOF);
+    fx_fini(&f);
+}
+
 /* Closing a listener resets its unaccepted connections oldest first, whatever else the host
    has had: found among its live connections, not among every connection ever made. */
 static void
@@ -347,6 +383,7 @@ main(void)
         cmocka_unit_test(test_time_wait_2msl_expires_timers_back_to_pool),
         cmocka_unit_test(test_listen_close_resets_waiting_children_in_order),
         cmocka_unit_test(test_closed_ring_memory_reused_from_pool),
+        cmocka_unit_test(test_time_wait_no_ring_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
