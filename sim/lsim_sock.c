@@ -597,6 +597,32 @@ lsim_host_crash(lua_State *L)
     return lsim_action(L, 0);
 }
 
+/* host:ss(): how many of the host's connections are in each state, as `ss -s` sums them up:
+   a field per state under sock.state's names (0 when none; CLOSED counts the records of
+   connections that have ended), 'total' the connections that are not closed, 'files' the
+   sockets the program holds open (what sysctl.nofile limits). Counted as the connections
+   change state, so asking costs the same with 100,000 connections as with one. */
+static int
+lsim_host_ss(lua_State *L)
+{
+    struct tcp_host *h = lsim_check_host(L, 1);
+    lua_createtable(L, 0, TCP_STATE_COUNT + 2);
+    lua_Integer live = 0;
+    for (int s = TCP_LISTEN; s < TCP_STATE_COUNT; s++) {
+        lua_pushinteger(L, h->nstate[s]);
+        lua_setfield(L, -2, tcp_state_bsd((enum tcp_state)s));
+        live += h->nstate[s];
+    }
+    live += h->nstate[TCP_CLOSED]; /* one being opened, for an instant */
+    lua_pushinteger(L, (lua_Integer)h->serial - live);
+    lua_setfield(L, -2, tcp_state_bsd(TCP_CLOSED));
+    lua_pushinteger(L, live);
+    lua_setfield(L, -2, "total");
+    lua_pushinteger(L, h->nfiles);
+    lua_setfield(L, -2, "files");
+    return 1;
+}
+
 /* host:sockets(): every socket the host ever had, oldest first. */
 static int
 lsim_host_sockets(lua_State *L)
@@ -695,6 +721,7 @@ lsim_open_hosts(lua_State *L)
     static const luaL_Reg host_m[] = {
         {"listen", lsim_host_listen}, {"connect", lsim_host_connect},
         {"crash", lsim_host_crash},   {"sockets", lsim_host_sockets},
+        {"ss", lsim_host_ss},
         {NULL, NULL},
     };
     lsim_new_class(L, LSIM_SOCK_MT, lsim_sock_index, sock_m, lsim_sock_tostring);

@@ -4,8 +4,7 @@
  * RFC 9293 §3.3.2 names eleven states; tcp_set_state() is the only code that moves a
  * connection from one to another, and it always records the rule (section and reason) that
  * did so, for `why`, the traces and coverage. Also here: the life of a connection record
- * (create, attach to its host, delete the TCB, destroy), the errors and their errno names, and
- * the byte rings behind the send and receive buffers.
+ * (create, attach to its host, delete the TCB, destroy), and the errors and their errno names.
  */
 #include <assert.h>
 #include <ctype.h>
@@ -134,6 +133,8 @@ static const struct {
     [TCP_ENOBUFS] = {"ENOBUFS", "insufficient resources"},
     [TCP_EINVAL] = {"EINVAL", "foreign socket unspecified"},
     [TCP_EOPNOTSUPP] = {"EOPNOTSUPP", "operation not supported on this socket"},
+    [TCP_EMFILE] = {"EMFILE", "too many open files"},
+    [TCP_EADDRNOTAVAIL] = {"EADDRNOTAVAIL", "cannot assign requested address"},
     [TCP_EOF] = {"EOF", "connection closing"},
 };
 
@@ -183,6 +184,12 @@ tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule)
 {
     enum tcp_state prev = c->state;
     assert(tcp_state_edge_ok(prev, next));
+    if (c->live) { /* the host's counts per state (ss -s) */
+        struct tcp_host *h = c->host;
+        h->nstate[prev]--;
+        if (++h->nstate[next] > h->tw_peak && next == TCP_TIME_WAIT)
+            h->tw_peak = h->nstate[next];
+    }
     c->state = next;
     c->last_rule = rule;
     c->last_change = tcp_now(c);
@@ -227,10 +234,9 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->keepalive = h->cfg.keepalive != 0;
     c->opts.user_timeout = -1;
     c->opts.linger = -1;
-    for (int t = 0; t < TCP_TIMER_COUNT; t++) {
-        c->timers[t].conn = c;
-        c->timers[t].which = (enum tcp_timer)t;
-        clk_event_init(&c->timers[t].ev, tcp_timer_fire, &c->timers[t]);
+    if (tcp_timers_get(c) != 0) {
+        free(c);
+        return NULL;
     }
     return c;
 }
@@ -253,7 +259,7 @@ tcp_conn_destroy(struct tcp_conn *c)
 {
     if (!c)
         return;
-    tcp_timer_cancel_all(c);
+    tcp_timers_put(c);
     tcp_conn_free_buffers(c, false);
     free(c);
 }
@@ -261,9 +267,10 @@ tcp_conn_destroy(struct tcp_conn *c)
 int
 tcp_conn_buffers(struct tcp_conn *c)
 {
-    if (tcp_ring_alloc(&c->sndq, (uint32_t)c->host->cfg.wmem[1]) != 0)
+    struct tcp_pool *pool = &tcp_world(c)->pool;
+    if (tcp_ring_alloc(&c->sndq, pool, (uint32_t)c->host->cfg.wmem[1]) != 0)
         return -1;
-    if (tcp_ring_alloc(&c->rcvq, (uint32_t)c->host->cfg.rmem[1]) != 0) {
+    if (tcp_ring_alloc(&c->rcvq, pool, (uint32_t)c->host->cfg.rmem[1]) != 0) {
         tcp_ring_free(&c->sndq);
         return -1;
     }
@@ -281,6 +288,8 @@ tcp_conn_attach(struct tcp_conn *c)
     if (h->conns)
         h->conns->host_prev = c;
     h->conns = c;
+    tcp_hash_insert(c);
+    h->nstate[c->state]++;
 }
 
 static void
@@ -288,6 +297,8 @@ tcp_conn_detach(struct tcp_conn *c)
 {
     if (!c->live)
         return;
+    c->host->nstate[c->state]--;
+    tcp_hash_remove(c);
     if (c->host_prev)
         c->host_prev->host_next = c->host_next;
     else
@@ -325,6 +336,56 @@ tcp_listener_forget(struct tcp_conn *c)
     c->listener = NULL;
 }
 
+/* A waiting child of a closing listener: reset if established, dropped if embryonic. */
+static void
+tcp_listener_child_close(struct tcp_conn *k)
+{
+    tcp_listener_forget(k);
+    if (tcp_synchronized(k->state)) {
+        tcp_send_rst(k);
+        tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_RESET, TCP_ECONNRESET);
+    } else {
+        tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_DROP, TCP_OK);
+    }
+}
+
+static int
+tcp_conn_cmp_id(const void *a, const void *b)
+{
+    uint32_t x = (*(struct tcp_conn *const *)a)->id, y = (*(struct tcp_conn *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* Close every connection listener 'l' holds for accept(), oldest first. They are live, on its
+   host's list: looking there, not through every connection the world ever made, keeps the
+   cost with the listener's own (100,000 closed connections do not slow a listener's close). */
+static void
+tcp_listener_children_close(struct tcp_conn *l)
+{
+    size_t n = 0;
+    for (const struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+        n += k->listener == l && !k->accepted;
+    if (n == 0)
+        return;
+    struct tcp_conn **kids = malloc(n * sizeof *kids);
+    if (!kids) { /* no memory for the list: the world's record, in id order, does as well */
+        struct world *w = tcp_world(l);
+        for (uint32_t i = 0; i < w->nconns; i++)
+            if (w->conns[i]->listener == l && !w->conns[i]->accepted && w->conns[i]->state != TCP_CLOSED)
+                tcp_listener_child_close(w->conns[i]);
+        return;
+    }
+    n = 0;
+    for (struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+        if (k->listener == l && !k->accepted)
+            kids[n++] = k;
+    qsort(kids, n, sizeof *kids, tcp_conn_cmp_id); /* the order the RSTs go out in */
+    for (size_t i = 0; i < n; i++)
+        if (kids[i]->state != TCP_CLOSED)
+            tcp_listener_child_close(kids[i]);
+    free(kids);
+}
+
 /* RFC 9293 §3.6.1, MAY-2 (2): a TIME-WAIT reopened by a SYN "returns to TIME-WAIT state if
    the SYN turns out to be an old duplicate". Under tw_reopen_restore the old TCB stays in
    TIME-WAIT, set aside (tcp_demux passes over it), its 2MSL timer running, while the new
@@ -360,7 +421,7 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
         c->tw_old->tw_new = NULL; /* the crash forgets the old TCB too */
         c->tw_old = NULL;
     }
-    tcp_timer_cancel_all(c);
+    tcp_timers_put(c); /* stopped, and back to the pool: a closed record has none */
     /* Octets received in order stay readable for a user who still holds the socket (a
        read(2) after the connection closed returns them, then end of stream). */
     tcp_conn_free_buffers(c, !c->orphaned && c->rcvq.len > 0);
@@ -376,25 +437,29 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
            does (inet_csk_listen_stop): each established one is reset, as by ABORT; the
            embryonic ones are dropped without a word (request sockets: no RST, no SYN,ACK
            again), and the peer's ACK, when it comes, finds no connection (§3.10.7.1). */
-        struct world *w = tcp_world(c);
-        for (uint32_t i = 0; i < w->nconns; i++) {
-            struct tcp_conn *k = w->conns[i];
-            if (k->listener == c && !k->accepted && k->state != TCP_CLOSED) {
-                tcp_listener_forget(k);
-                if (tcp_synchronized(k->state)) {
-                    tcp_send_rst(k);
-                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_RESET, TCP_ECONNRESET);
-                } else {
-                    tcp_delete_tcb(k, TCP_RULE_CLOSE_LISTEN_DROP, TCP_OK);
-                }
-            }
-        }
+        tcp_listener_children_close(c);
         while (c->acceptq_head) /* those closed while they waited: nothing to send */
             tcp_listener_forget(c->acceptq_head);
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
     tcp_time_wait_settle(c, false);
+}
+
+bool
+tcp_time_wait_room(struct tcp_conn *c)
+{
+    struct tcp_host *h = c->host;
+    if (h->nstate[TCP_TIME_WAIT] < (uint32_t)h->cfg.max_tw_buckets)
+        return true;
+    /* Linux's tcp_time_wait finds no timewait socket to be had (inet_twsk_alloc: more than
+       tcp_max_tw_buckets) and closes the socket (tcp_done), counting TCPTimeWaitOverflow;
+       kernels before 4.x also logged "TCP: time wait bucket table overflow". tcp_fin has
+       ACKed the peer's FIN before; from CLOSING it was ACKed long ago. */
+    if (c->state != TCP_CLOSING)
+        tcp_send_ack(c);
+    tcp_delete_tcb(c, TCP_RULE_TIME_WAIT_OVERFLOW, TCP_OK);
+    return false;
 }
 
 void
@@ -425,99 +490,4 @@ tcp_choose_iss(struct tcp_host *h, int64_t isn_opt)
     if (h->cfg.isn >= 0)
         return (uint32_t)h->cfg.isn;
     return rng_u32(&h->world->rng);
-}
-
-/* ---- byte rings ---------------------------------------------------------------------- */
-
-int
-tcp_ring_alloc(struct tcp_ring *r, uint32_t cap)
-{
-    r->buf = malloc(cap ? cap : 1);
-    r->cap = cap;
-    r->head = 0;
-    r->len = 0;
-    return r->buf ? 0 : -1;
-}
-
-int
-tcp_ring_resize(struct tcp_ring *r, uint32_t cap)
-{
-    assert(r->len <= cap);
-    uint8_t *buf = malloc(cap ? cap : 1);
-    if (!buf)
-        return -1;
-    tcp_ring_peek(r, 0, buf, r->len); /* offsets from the head stay as they were */
-    free(r->buf);
-    r->buf = buf;
-    r->cap = cap;
-    r->head = 0;
-    return 0;
-}
-
-void
-tcp_ring_free(struct tcp_ring *r)
-{
-    free(r->buf);
-    r->buf = NULL;
-    r->cap = r->head = r->len = 0;
-}
-
-uint32_t
-tcp_ring_space(const struct tcp_ring *r)
-{
-    return r->cap - r->len;
-}
-
-uint32_t
-tcp_ring_push(struct tcp_ring *r, const uint8_t *data, uint32_t len)
-{
-    if (len > r->cap - r->len)
-        len = r->cap - r->len;
-    if (len == 0)
-        return 0; /* 'data' may be NULL then, which memcpy does not allow even for 0 bytes */
-    uint32_t tail = r->head + r->len;
-    if (tail >= r->cap)
-        tail -= r->cap;
-    uint32_t first = r->cap - tail < len ? r->cap - tail : len;
-    memcpy(r->buf + tail, data, first);
-    if (first < len)
-        memcpy(r->buf, data + first, len - first); /* the rest wraps to the ring's start */
-    r->len += len;
-    return len;
-}
-
-void
-tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *out, uint32_t len)
-{
-    assert(off + len <= r->len);
-    if (len == 0)
-        return;
-    uint32_t start = r->head + off;
-    if (start >= r->cap)
-        start -= r->cap;
-    uint32_t first = r->cap - start < len ? r->cap - start : len;
-    memcpy(out, r->buf + start, first);
-    if (first < len)
-        memcpy(out + first, r->buf, len - first);
-}
-
-const uint8_t *
-tcp_ring_span(const struct tcp_ring *r, uint32_t off, uint32_t len)
-{
-    uint32_t start = r->head + off;
-    if (start >= r->cap)
-        start -= r->cap;
-    return start + len <= r->cap ? r->buf + start : NULL;
-}
-
-void
-tcp_ring_drop(struct tcp_ring *r, uint32_t len)
-{
-    assert(len <= r->len);
-    r->head += len;
-    if (r->head >= r->cap)
-        r->head -= r->cap;
-    r->len -= len;
-    if (r->len == 0)
-        r->head = 0;
 }

@@ -26,22 +26,15 @@
 struct tcp_conn *
 tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
 {
-    struct tcp_conn *listener = NULL;
-    for (struct tcp_conn *c = h->conns; c; c = c->host_next) {
-        if (c->lport != seg->dport)
-            continue;
-        if (c->state == TCP_LISTEN) {
-            listener = c;
-            continue;
-        }
-        if (c->tw_new)
-            continue; /* a TIME-WAIT set aside while a new incarnation has the pair */
-        if (c->rport == seg->sport && c->raddr == seg->saddr)
-            return c;
-    }
-    return listener;
+    /* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
+       CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
+       host's table (tcp_hash.c), whatever the number of connections. */
+    struct tcp_conn *c = h->demux_last; /* a transfer's segments come one after another */
+    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
+        return c;
+    c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
+    return c ? c : tcp_hash_listener(h, seg->dport);
 }
-
 
 /* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
    other's ACKs unacceptable would answer each other forever, and a blind attacker could make
@@ -216,6 +209,8 @@ tcp_check_fin(struct tcp_conn *c)
         /* "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT, start
            the time-wait timer, turn off the other timers; otherwise, enter the CLOSING state." */
         if (c->fin_sent && seq_gt(c->snd_una, c->fin_seq)) {
+            if (!tcp_time_wait_room(c))
+                return false;
             tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
             tcp_start_time_wait(c);
         } else {
@@ -223,6 +218,8 @@ tcp_check_fin(struct tcp_conn *c)
         }
         break;
     case TCP_FIN_WAIT_2:
+        if (!tcp_time_wait_room(c))
+            return false;
         tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
         tcp_start_time_wait(c);
         break;
@@ -385,6 +382,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
     }
     if (fin)
         tcp_check_fin(c);
+    if (c->state == TCP_CLOSED)
+        return; /* no room for TIME-WAIT: the FIN was ACKed, the TCB is gone */
     tcp_ack_text(c, t->seg, n, fin, filled_gap);
 }
 
@@ -505,6 +504,8 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
     case TCP_CLOSING:
         /* "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
         if (fin_acked) {
+            if (!tcp_time_wait_room(c))
+                return false;
             tcp_set_state(c, TCP_TIME_WAIT, TCP_RULE_CLOSING_ACKED);
             tcp_start_time_wait(c);
         }
@@ -611,10 +612,7 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
     bool ts_newer = c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) > 0;
     if (tcp_paws_reject(c, seg) || !(seq_gt(seg->seq, c->rcv_nxt) || ts_newer))
         return false;
-    struct tcp_conn *listener = NULL;
-    for (struct tcp_conn *k = h->conns; k; k = k->host_next)
-        if (k->state == TCP_LISTEN && k->lport == c->lport)
-            listener = k;
+    struct tcp_conn *listener = tcp_hash_listener(h, c->lport);
     if (!listener)
         return false;
     uint32_t iss = c->snd_nxt + 65537;
@@ -901,6 +899,8 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         tcp_input_closed(h, seg);
         return;
     }
+    if (c->state != TCP_LISTEN)
+        h->demux_last = c;
     c->segs_received++;
     if (h->cfg.header_prediction && tcp_predicted(c, seg)) {
         tcp_input_predicted(c, seg);

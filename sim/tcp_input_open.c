@@ -43,6 +43,7 @@ tcp_listen_child(struct tcp_conn *l, const struct tcp_seg *seg)
     c->rport = seg->sport;
     c->listener = l;
     c->passive = true;
+    c->bound = true; /* the listener's port: connect() does not share it (Linux's bind bucket) */
     c->reuseaddr = l->reuseaddr;
     c->keepalive = l->keepalive;
     c->opts = l->opts; /* setsockopt on the listener: Linux's sk_clone_lock copies them */

@@ -27,8 +27,29 @@ void tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err);
 /* The incarnation that reopened a TIME-WAIT (tw_reopen_restore) left SYN-RECEIVED: delete the
    old TCB when it is 'synchronized', else give the old TCB the pair back. */
 void tcp_time_wait_settle(struct tcp_conn *n, bool synchronized);
-/* Put 'c' on its host's list of live connections (demultiplexing looks there). */
+/* Put 'c' on its host's list of live connections and in its table (demultiplexing looks
+   there). */
 void tcp_conn_attach(struct tcp_conn *c);
+/* tcp_hash.c: a host's table of live connections, made with the host (-1: out of memory).
+   tcp_conn_attach and its undoing file 'c' (its socket pair set, a listener's raddr and rport
+   0) and count its local port. */
+int tcp_hash_init(struct tcp_host *h);
+void tcp_hash_insert(struct tcp_conn *c);
+void tcp_hash_remove(struct tcp_conn *c);
+/* The live connection of 'h' on this socket pair, the newest first; 'skip_aside': not a
+   TIME-WAIT set aside under its new incarnation (the one a segment is for). NULL: none. */
+struct tcp_conn *tcp_hash_pair(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport,
+                               bool skip_aside);
+/* The listener of 'h' on 'lport', or NULL. */
+struct tcp_conn *tcp_hash_listener(const struct tcp_host *h, uint16_t lport);
+/* Free the host's table (world_free). */
+void tcp_hash_free(struct tcp_host *h);
+/* May 'c' enter TIME-WAIT? Not when its host keeps tcp_max_tw_buckets of them already: then
+   the connection closes at once, the peer's FIN ACKed first (Linux tcp_time_wait), and false:
+   the TCB is gone. */
+bool tcp_time_wait_room(struct tcp_conn *c);
+/* The program lets go of the socket (close, abort): it no longer counts against nofile. */
+void tcp_fd_release(struct tcp_conn *c);
 /* Give 'c' its buffers (send and receive rings) according to the host's settings. */
 int tcp_conn_buffers(struct tcp_conn *c);
 /* Choose an initial send sequence number (§3.4.1): fixed by setting or option, else the PRNG. */
@@ -85,9 +106,15 @@ void tcp_sndq_drop(struct tcp_conn *c, uint32_t n);
 /* Give every zero-copy extent back to the user (the queue is about to be freed). */
 void tcp_sndq_release(struct tcp_conn *c);
 
-/* tcp_ring: byte ring buffers. */
-int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
+/* tcp_ring.c: byte ring buffers, their memory from 'pool' at the first push (0; -1 when out
+   of memory). */
+int tcp_ring_alloc(struct tcp_ring *r, struct tcp_pool *pool, uint32_t cap);
+/* Free the memory a world's pool keeps. */
+void tcp_pool_fini(struct tcp_pool *p);
 void tcp_ring_free(struct tcp_ring *r);
+/* An empty ring gives its memory back to the pool and keeps its size: the next push takes
+   memory again (a connection that will hold no more octets for a while). */
+void tcp_ring_release(struct tcp_ring *r);
 /* Give 'r' room for 'cap' bytes (at least r->len), its bytes kept at the same offsets from
    the head; 0, or -1 when out of memory. */
 int tcp_ring_resize(struct tcp_ring *r, uint32_t cap);
@@ -150,9 +177,14 @@ void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
    stopped already, and cost a test, not a call). */
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 void tcp_timer_cancel_all(struct tcp_conn *c);
+/* Give a TCB that comes to life its timers (0; -1 when out of memory), and take them back once
+   it is deleted (every timer stopped); free the world's pool of them (world_free). */
+int tcp_timers_get(struct tcp_conn *c);
+void tcp_timers_put(struct tcp_conn *c);
+void tcp_timers_pool_fini(struct world *w);
 static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 {
-    return clk_armed(&c->timers[t].ev);
+    return clk_armed(&c->timers->t[t].ev);
 }
 static inline void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
 {

@@ -14,7 +14,7 @@
 uint32_t
 tcp_rcv_window(const struct tcp_conn *c)
 {
-    if (!c->rcvq.buf)
+    if (!c->rcvq.cap)
         return 0;
     uint32_t free_space = c->rcvq.cap - c->rcvq.len;
     uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
@@ -241,7 +241,7 @@ tcp_output(struct tcp_conn *c)
 {
     /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
        segment that arrives ends here) has nothing to do. */
-    if (!c->sndq.buf || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
+    if (!c->sndq.cap || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
         return;
     /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
        queues it "for transmission after entering ESTABLISHED state"). */

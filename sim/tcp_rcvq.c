@@ -163,6 +163,8 @@ tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
     tcp_ring_drop(&c->rcvq, n);
     c->rcv_taken += n;
     tcp_rcvq_release_until(c, c->rcv_taken); /* those the user has taken all of */
+    if (c->fin_rcvd && c->rcvq.len == 0)
+        tcp_ring_release(&c->rcvq); /* after the peer's FIN nothing more will come */
 }
 
 void

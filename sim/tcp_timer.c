@@ -18,6 +18,9 @@
  * Each timer is a clk_event in the world's one queue; arming and cancelling are O(log n),
  * pushing a timer later O(1) (clk.h, "Postponing"), and all are reported in the event stream.
  */
+#include <assert.h>
+#include <stdlib.h>
+
 #include "tcp_internal.h"
 
 /* The delayed-ACK timer is left running when another segment carries the ACK it was armed
@@ -38,25 +41,67 @@ tcp_timer_event(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
         return;
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
-        .timer = t, .when = c->timers[t].ev.when,
+        .timer = t, .when = c->timers->t[t].ev.when,
         .from_state = c->state, .to_state = c->state,
     };
     world_emit(w, &ev);
+}
+
+int
+tcp_timers_get(struct tcp_conn *c)
+{
+    struct world *w = tcp_world(c);
+    struct tcp_timers *b = w->timer_pool;
+    if (b)
+        w->timer_pool = b->next_free;
+    else if (!(b = malloc(sizeof *b)))
+        return -1;
+    for (int t = 0; t < TCP_TIMER_COUNT; t++) {
+        b->t[t].conn = c;
+        b->t[t].which = (enum tcp_timer)t;
+        clk_event_init(&b->t[t].ev, tcp_timer_fire, &b->t[t]);
+    }
+    c->timers = b;
+    return 0;
+}
+
+void
+tcp_timers_put(struct tcp_conn *c)
+{
+    struct tcp_timers *b = c->timers;
+    struct world *w = tcp_world(c);
+    if (b == &w->timers_none)
+        return;
+    tcp_timer_cancel_all(c);
+    b->next_free = w->timer_pool;
+    w->timer_pool = b;
+    c->timers = &w->timers_none; /* tcp_timer_armed reads it without a test: nothing is armed */
+}
+
+void
+tcp_timers_pool_fini(struct world *w)
+{
+    while (w->timer_pool) {
+        struct tcp_timers *b = w->timer_pool;
+        w->timer_pool = b->next_free;
+        free(b);
+    }
 }
 
 void
 tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
 {
     struct world *w = tcp_world(c);
+    assert(c->timers != &w->timers_none); /* only a live TCB has timers to arm */
     clk_time when = delay >= CLK_NEVER - w->clk.now ? CLK_NEVER - 1 : w->clk.now + delay;
-    (void)clk_arm(&w->clk, &c->timers[t].ev, when);
+    (void)clk_arm(&w->clk, &c->timers->t[t].ev, when);
     tcp_timer_event(c, TRACE_TIMER_ARM, t);
 }
 
 void
 tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-    clk_cancel(&tcp_world(c)->clk, &c->timers[t].ev);
+    clk_cancel(&tcp_world(c)->clk, &c->timers->t[t].ev);
     if (!tcp_timer_idle(c, t))
         tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
 }
@@ -71,9 +116,9 @@ tcp_timer_cancel_all(struct tcp_conn *c)
 clk_time
 tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t)
 {
-    if (!clk_armed(&c->timers[t].ev) || tcp_timer_idle(c, t))
+    if (!clk_armed(&c->timers->t[t].ev) || tcp_timer_idle(c, t))
         return -1;
-    return c->timers[t].ev.when - c->host->world->clk.now;
+    return c->timers->t[t].ev.when - c->host->world->clk.now;
 }
 
 static clk_time
@@ -192,7 +237,7 @@ tcp_rexmit_schedule(struct tcp_conn *c)
     if (when > c->rto_deadline)
         when = c->rto_deadline;
     tcp_timer_cancel(c, TCP_TIMER_REXMIT);
-    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || c->timers[TCP_TIMER_TLP].ev.when != when)
+    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || c->timers->t[TCP_TIMER_TLP].ev.when != when)
         tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
 }
 
@@ -276,6 +321,11 @@ tcp_start_time_wait(struct tcp_conn *c)
     tcp_timer_cancel(c, TCP_TIMER_FINWAIT2);
     tcp_timer_cancel(c, TCP_TIMER_KEEPALIVE);
     tcp_timer_arm(c, TCP_TIMER_TIMEWAIT, 2 * c->host->cfg.msl);
+    /* TIME-WAIT keeps only what it needs, as Linux's timewait socket: our data is all
+       acknowledged, so the send ring's memory goes back to the pool, and so does the receive
+       ring's unless octets wait there to be read (tcp_rcvq_take gives it back then). */
+    tcp_ring_release(&c->sndq);
+    tcp_ring_release(&c->rcvq);
 }
 
 void

@@ -58,22 +58,33 @@ tcp_closed_error(struct tcp_conn *c, enum tcp_err later)
 static bool
 tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
 {
-    for (const struct tcp_conn *k = h->conns; k; k = k->host_next) {
-        if (k->lport != port)
-            continue;
-        if (k->state == TCP_LISTEN || !reuse)
-            return true;
-    }
-    return false;
+    if (tcp_hash_listener(h, port))
+        return true;
+    return !reuse && h->ports[port].users > 0;
 }
 
-static struct tcp_conn *
-tcp_find_pair(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport)
+/* A new socket is a new file descriptor: refused past the host's nofile (RLIMIT_NOFILE, the
+   `ulimit -n` a server raises), as socket(2) and accept(2) fail with EMFILE. */
+static bool
+tcp_fd_full(const struct tcp_host *h)
 {
-    for (struct tcp_conn *k = h->conns; k; k = k->host_next)
-        if (k->lport == lport && k->raddr == raddr && k->rport == rport && k->state != TCP_LISTEN)
-            return k;
-    return NULL;
+    return h->nfiles >= h->cfg.nofile;
+}
+
+static void
+tcp_fd_take(struct tcp_conn *c)
+{
+    c->has_fd = true;
+    c->host->nfiles++;
+}
+
+void
+tcp_fd_release(struct tcp_conn *c)
+{
+    if (!c->has_fd)
+        return;
+    c->has_fd = false;
+    c->host->nfiles--;
 }
 
 enum tcp_err
@@ -86,12 +97,16 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     *out = NULL;
     if (port == 0)
         return tcp_call(h, NULL, TCP_EINVAL, "listen %u", (unsigned)port);
+    if (tcp_fd_full(h))
+        return tcp_call(h, NULL, TCP_EMFILE, "listen %u", (unsigned)port);
     if (tcp_port_busy(h, port, o->reuseaddr))
         return tcp_call(h, NULL, TCP_EADDRINUSE, "listen %u", (unsigned)port);
     struct tcp_conn *c = world_conn_new(h->world, h);
     if (!c)
         return tcp_call(h, NULL, TCP_ENOBUFS, "listen %u", (unsigned)port);
+    tcp_fd_take(c);
     c->lport = port;
+    c->bound = true;
     c->reuseaddr = o->reuseaddr;
     c->isn_opt = o->isn; /* for the connections it accepts */
     c->backlog = o->backlog > 0 ? o->backlog : h->cfg.backlog;
@@ -105,43 +120,44 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     return TCP_OK;
 }
 
-/* Is local port 'port' free for a connection to raddr:rport? '*tw' gets the TIME-WAIT that
-   holds it when tcp_tw_reuse lets the connection take that over (tcp_tw_reusable), else NULL. */
-static bool
-tcp_port_free_for(const struct tcp_host *h, uint16_t port, uint32_t raddr, uint16_t rport, struct tcp_conn **tw)
-{
-    *tw = NULL;
-    if (!tcp_port_busy(h, port, false))
-        return true;
-    struct tcp_conn *old = NULL;
-    for (struct tcp_conn *k = h->conns; k; k = k->host_next) {
-        if (k->lport != port)
-            continue;
-        if (old || k->raddr != raddr || k->rport != rport || !tcp_tw_reusable(k, h->world->clk.now))
-            return false;
-        old = k;
-    }
-    *tw = old;
-    return old != NULL;
-}
-
-/* An ephemeral port (Linux ip_local_port_range) for a connection to raddr:rport, or 0 when
-   all are taken; '*tw' as tcp_port_free_for. */
+/* An ephemeral port for a connection to raddr:rport, as Linux's connect() finds one
+   (inet_hash_connect): a port of ip_local_port_range is free for it unless a listener, an
+   accepted connection or a socket bound by hand has it (bind() ports are not shared), or a
+   connection to the same destination holds the pair, TIME-WAIT included (when tcp_tw_reuse
+   lets it go, '*tw' gets it). Ports are tried in order from where the last search stopped
+   (Linux starts at a keyed hash of the destination and tries even ports first:
+   docs/deviations.md). 0 when none is free: EADDRNOTAVAIL. A search that found none is
+   remembered, and the next one for that destination answers at once until a port is freed
+   (or, under tcp_tw_reuse, until the clock moves: a TIME-WAIT may become reusable). */
 static uint16_t
 tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tcp_conn **tw)
 {
     int lo = h->cfg.port_lo, hi = h->cfg.port_hi;
     if (hi < lo)
         hi = lo;
+    *tw = NULL;
+    const struct tcp_port_memo *m = &h->exhausted;
+    clk_time now = h->world->clk.now;
+    if (m->valid && m->raddr == raddr && m->rport == rport && m->lo == lo && m->hi == hi
+        && m->releases == h->port_releases && (h->cfg.tw_reuse == 0 || m->now == now))
+        return 0;
     int span = hi - lo + 1;
     for (int i = 0; i < span; i++) {
         int p = h->next_port;
         if (p < lo || p > hi)
             p = lo;
         h->next_port = p + 1;
-        if (tcp_port_free_for(h, (uint16_t)p, raddr, rport, tw))
+        if (h->ports[p].bound > 0)
+            continue;
+        struct tcp_conn *k = tcp_hash_pair(h, (uint16_t)p, raddr, rport, false);
+        if (!k)
             return (uint16_t)p;
+        if (tcp_tw_reusable(k, now)) { /* tcp_tw_reuse (tcp_negotiate.c) */
+            *tw = k;
+            return (uint16_t)p;
+        }
     }
+    h->exhausted = (struct tcp_port_memo){raddr, rport, lo, hi, h->port_releases, now, true};
     return 0;
 }
 
@@ -157,10 +173,12 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     tcp_endpoint_str(raddr, rport, where, sizeof where);
     if (raddr == 0 || rport == 0)
         return tcp_call(h, NULL, TCP_EINVAL, "connect %s", where);
+    if (tcp_fd_full(h))
+        return tcp_call(h, NULL, TCP_EMFILE, "connect %s", where);
     uint16_t lport = (uint16_t)o->lport;
     struct tcp_conn *tw = NULL; /* a TIME-WAIT tcp_tw_reuse lets this connection take over */
     if (lport != 0) {
-        struct tcp_conn *old = tcp_find_pair(h, lport, raddr, rport);
+        struct tcp_conn *old = tcp_hash_pair(h, lport, raddr, rport, false);
         if (old && !(old->state == TCP_TIME_WAIT && o->reuseaddr))
             return tcp_call(h, NULL, TCP_EADDRINUSE, "connect %s from port %u", where, (unsigned)lport);
         if (!old && tcp_port_busy(h, lport, o->reuseaddr))
@@ -171,11 +189,13 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     } else {
         lport = tcp_ephemeral_port(h, raddr, rport, &tw);
         if (lport == 0)
-            return tcp_call(h, NULL, TCP_ENOBUFS, "connect %s", where);
+            return tcp_call(h, NULL, TCP_EADDRNOTAVAIL, "connect %s", where);
     }
     struct tcp_conn *c = world_conn_new(h->world, h);
     if (!c || tcp_conn_buffers(c) != 0)
         return tcp_call(h, NULL, TCP_ENOBUFS, "connect %s", where);
+    tcp_fd_take(c);
+    c->bound = o->lport != 0; /* bound by hand: a port connect() does not share */
     c->lport = lport;
     c->raddr = raddr;
     c->rport = rport;
@@ -336,6 +356,7 @@ tcp_close(struct tcp_conn *c)
 {
     struct tcp_host *h = c->host;
     enum tcp_err err = TCP_OK;
+    tcp_fd_release(c); /* close(2) frees the descriptor whatever it reports */
     if (c->state == TCP_CLOSED)
         err = tcp_closed_error(c, TCP_ENOTCONN);
     else if (c->orphaned)
@@ -452,6 +473,7 @@ enum tcp_err
 tcp_abort(struct tcp_conn *c)
 {
     enum tcp_err err = c->state == TCP_CLOSED ? tcp_closed_error(c, TCP_ENOTCONN) : TCP_OK;
+    tcp_fd_release(c);
     tcp_call(c->host, c, err, "abort");
     if (err != TCP_OK)
         return err;
@@ -491,6 +513,8 @@ tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
     struct tcp_conn *c = l->acceptq_head;
     if (!c)
         return TCP_OK;
+    if (tcp_fd_full(l->host)) /* the connection stays queued for a later accept() */
+        return tcp_call(l->host, l, TCP_EMFILE, "accept on port %u", (unsigned)l->lport);
     l->acceptq_head = c->acceptq_next;
     if (!l->acceptq_head)
         l->acceptq_tail = NULL;
@@ -498,6 +522,7 @@ tcp_accept(struct tcp_conn *l, struct tcp_conn **out)
     c->in_acceptq = false;
     c->accepted = true;
     l->acceptq_len--;
+    tcp_fd_take(c);
     tcp_call(l->host, c, TCP_OK, "accept on port %u", (unsigned)l->lport);
     *out = c;
     return TCP_OK;
@@ -520,7 +545,7 @@ tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
     struct tcp_ring *r = rcv ? &c->rcvq : &c->sndq;
     if (size == 0 || (rcv && size < r->len + c->ooo_bytes) || (!rcv && size < r->len))
         return TCP_EINVAL;
-    if (r->buf) {
+    if (r->cap) {
         /* data segments in flight point into the send ring: they take their own copies */
         if (!rcv)
             wire_recall_all(c->host->world, &c->lent);
@@ -535,6 +560,10 @@ void
 tcp_host_crash(struct tcp_host *h)
 {
     tcp_call(h, NULL, TCP_OK, "crash");
+    struct world *w = h->world;
+    for (uint32_t i = 0; i < w->nconns; i++) /* the program dies with it: its sockets too */
+        if (w->conns[i]->host == h)
+            tcp_fd_release(w->conns[i]);
     while (h->conns) {
         struct tcp_conn *c = h->conns;
         c->orphaned = true;

@@ -13,7 +13,7 @@
 #include "tcpsim/world.h"
 #include "tcp_internal.h"
 
-static void
+static int
 world_host_init(struct world *w, int i)
 {
     struct tcp_host *h = &w->host[i];
@@ -25,6 +25,7 @@ world_host_init(struct world *w, int i)
     tcp_settings_preset(&h->cfg, w->preset);
     h->next_port = h->cfg.port_lo;
     h->challenge_second = -1;
+    return tcp_hash_init(h);
 }
 
 struct world *
@@ -36,10 +37,16 @@ world_new(const struct world_config *cfg)
     w->seed = cfg ? cfg->seed : 1;
     w->preset = cfg ? cfg->preset : TCP_PRESET_LINUX;
     clk_init(&w->clk);
+    for (int t = 0; t < TCP_TIMER_COUNT; t++) /* never armed: the timers of deleted connections */
+        clk_event_init(&w->timers_none.t[t].ev, tcp_timer_fire, &w->timers_none.t[t]);
     rng_seed(&w->rng, w->seed);
     wire_init(w);
-    for (int i = 0; i < WORLD_HOSTS; i++)
-        world_host_init(w, i);
+    for (int i = 0; i < WORLD_HOSTS; i++) {
+        if (world_host_init(w, i) != 0) {
+            world_free(w);
+            return NULL;
+        }
+    }
     return w;
 }
 
@@ -56,6 +63,10 @@ world_free(struct world *w)
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);
     free(w->conns);
+    for (int i = 0; i < WORLD_HOSTS; i++)
+        tcp_hash_free(&w->host[i]);
+    tcp_pool_fini(&w->pool);
+    tcp_timers_pool_fini(w);
     clk_fini(&w->clk);
     free(w);
 }
@@ -189,8 +200,8 @@ world_host(struct world *w, const char *name)
 struct tcp_conn *
 world_conn_new(struct world *w, struct tcp_host *h)
 {
-    if (w->nconns >= WORLD_MAX_CONNS)
-        return NULL;
+    if (w->nconns == UINT32_MAX)
+        return NULL; /* ids are 32 bits */
     if (w->nconns == w->capconns) {
         uint32_t ncap = w->capconns ? w->capconns * 2 : 16;
         struct tcp_conn **nc = realloc(w->conns, ncap * sizeof *nc);

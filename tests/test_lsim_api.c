@@ -367,6 +367,35 @@ test_sockets_limit_returns_enobufs(void **state)
     lsim_free(l);
 }
 
+/* host:ss() counts per state as the connections move; sysctl.nofile gives EMFILE and a full
+   ephemeral range EADDRNOTAVAIL, under those names. */
+static void
+test_host_ss_counts_and_socket_errors(void **state)
+{
+    (void)state;
+    char msg[256];
+    assert_int_equal(lfx_run("local l = B:listen(80)\n"
+                             "A.sysctl.port_lo = 40000 A.sysctl.port_hi = 40001\n"
+                             "local c1, c2 = A:connect(B, 80), A:connect(B, 80)\n"
+                             "local x, e = A:connect(B, 80)\n"
+                             "expect(x == nil and e == 'EADDRNOTAVAIL', tostring(e))\n"
+                             "sim:run(1)\n"
+                             "local s = A:ss()\n"
+                             "expect(s.ESTABLISHED == 2 and s.total == 2 and s.files == 2 and s.CLOSED == 0)\n"
+                             "expect(s.TIME_WAIT == 0 and s.LISTEN == 0 and B:ss().LISTEN == 1)\n"
+                             "expect(B:ss().files == 1 and B:ss().ESTABLISHED == 2)\n"
+                             "c1:close() c2:close() sim:run(1)\n"
+                             "s = A:ss()\n"
+                             "expect(s.FIN_WAIT_2 == 2 and s.files == 0 and B:ss().CLOSE_WAIT == 2)\n"
+                             "B.sysctl.nofile = 1\n"
+                             "x, e = B:listen(81)\n"
+                             "expect(x == nil and e == 'EMFILE', tostring(e))\n"
+                             "x, e = l:accept()\n"
+                             "expect(x == nil and e == 'EMFILE', tostring(e))\n",
+                             msg, sizeof msg),
+                     LSIM_DONE);
+}
+
 /* docs/lua-api.md promises that an unknown key in an options table raises: net:drop{flag=}
    used to drop A's next segment of any kind, whatever its flags. */
 static void
@@ -842,6 +871,7 @@ main(void)
         cmocka_unit_test(test_goals_file_never_run_as_scenario),
         cmocka_unit_test(test_fixed_setting_wins_and_goals_check_it),
         cmocka_unit_test(test_lua_api_scenarios_pass),
+        cmocka_unit_test(test_host_ss_counts_and_socket_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -539,10 +539,10 @@ test_time_wait_tw_reuse_with_timestamps_after_1s(void **state)
 {
     (void)state;
     tw_reuse_try(true, 1, 1100, TCP_OK);
-    tw_reuse_try(true, 1, 500, TCP_ENOBUFS);  /* not yet 1 s */
-    tw_reuse_try(false, 1, 1100, TCP_ENOBUFS); /* no timestamps: nothing proves it safe */
-    tw_reuse_try(true, 0, 1100, TCP_ENOBUFS);
-    tw_reuse_try(true, 2, 1100, TCP_ENOBUFS);  /* loopback only */
+    tw_reuse_try(true, 1, 500, TCP_EADDRNOTAVAIL);  /* not yet 1 s */
+    tw_reuse_try(false, 1, 1100, TCP_EADDRNOTAVAIL); /* no timestamps: nothing proves it safe */
+    tw_reuse_try(true, 0, 1100, TCP_EADDRNOTAVAIL);
+    tw_reuse_try(true, 2, 1100, TCP_EADDRNOTAVAIL);  /* loopback only */
 }
 
 /* Linux: a SYN below RCV.NXT whose timestamp is newer than TS.Recent reopens TIME-WAIT too. */

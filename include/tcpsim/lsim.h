@@ -61,13 +61,14 @@ struct lsim_opts {
     size_t max_memory;          /* bytes the Lua state may hold; 0 = no limit */
     double max_time;            /* virtual seconds the world may reach; 0 = no limit */
     uint64_t max_events;        /* world events processed; 0 = no limit */
-    uint32_t max_sockets;       /* sockets the world may hold; 0 = no limit */
+    uint32_t max_sockets;       /* sockets a run may make (C memory the Lua cap does not see;
+                                   each host's own limit is its nofile setting); 0 = no limit */
     struct world *world;        /* borrowed world; NULL: lsim makes and owns one */
     struct trace_log *log;      /* borrowed log of 'world' (with 'world' only); NULL: lsim
                                    keeps its own, observing from lsim_new on */
 };
 #define LSIM_OPTS_DEFAULT \
-    { 1, TCP_PRESET_LINUX, false, false, 200000000u, 64u << 20, 1e6, 50000000u, 4096u, NULL, NULL }
+    { 1, TCP_PRESET_LINUX, false, false, 200000000u, 64u << 20, 1e6, 50000000u, 1000000u, NULL, NULL }
 
 struct lsim;
 

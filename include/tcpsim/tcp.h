@@ -83,6 +83,8 @@ enum tcp_err {
     TCP_ENOBUFS,      /* "insufficient resources" */
     TCP_EINVAL,       /* "foreign socket unspecified" and other bad arguments */
     TCP_EOPNOTSUPP,   /* the call makes no sense for this socket (accept on a non-listener) */
+    TCP_EMFILE,       /* the host's open-socket limit (nofile, ulimit -n) is reached */
+    TCP_EADDRNOTAVAIL,/* no ephemeral port left towards that destination (ip_local_port_range) */
     TCP_EOF,          /* RECEIVE after the peer's FIN and all its data: end of stream */
     TCP_ERR_COUNT
 };
@@ -127,6 +129,8 @@ struct tcp_settings {
     int syncookies;           /* tcp_syncookies: 0 never, 1 when the SYN queue is full, 2 always */
     int max_syn_backlog;      /* tcp_max_syn_backlog (counts only without SYN cookies) */
     int port_lo, port_hi;     /* ip_local_port_range */
+    int nofile;               /* RLIMIT_NOFILE (ulimit -n): sockets the host's program may hold open */
+    int max_tw_buckets;       /* tcp_max_tw_buckets: TIME-WAIT connections the host keeps at most */
     int tw_reuse_syn;         /* TIME-WAIT accepts a new SYN above RCV.NXT (RFC 9293 / Linux) */
     int tw_reopen_restore;    /* ... and goes on if that SYN proves an old duplicate (RFC 9293 3.6.1) */
     int tw_linux;             /* TIME-WAIT answers as Linux's tcp_timewait_state_process */
@@ -184,10 +188,23 @@ enum tcp_err tcp_setting_set3(struct tcp_settings *s, const struct tcp_setting_i
 /* The value as text: "%g", or "min default max" for a triple. */
 const char *tcp_setting_str(const struct tcp_settings *s, const struct tcp_setting_info *info, char *buf, size_t cap);
 
-/* A byte ring, used for the send and receive buffers. */
+/* Free ring memory of a world, by size, for the next connection (tcp_ring.c). */
+#define TCP_POOL_SIZES 4
+struct tcp_pool {
+    struct {
+        uint32_t cap;
+        void *head;
+    } cls[TCP_POOL_SIZES];
+    size_t bytes;  /* held in all classes */
+};
+
+/* A byte ring, used for the send and receive buffers. It has its size from the start, its
+   memory from the first octet pushed (tcp_ring.c): 'cap' non-zero means the connection has
+   its buffers, 'buf' NULL that none of them is used yet. */
 struct tcp_ring {
     uint8_t *buf;
-    uint32_t cap;  /* allocated bytes */
+    struct tcp_pool *pool; /* where 'buf' comes from and goes back to */
+    uint32_t cap;  /* its size in bytes */
     uint32_t head; /* index of the first byte */
     uint32_t len;  /* bytes held */
 };
@@ -234,6 +251,13 @@ struct tcp_conn_timer {
     struct clk_event ev;
     struct tcp_conn *conn;
     enum tcp_timer which;
+};
+
+/* A connection's timers, one block from its world's pool while its TCB lives (tcp_timer.c):
+   a closed connection's record does not carry them. */
+struct tcp_timers {
+    struct tcp_conn_timer t[TCP_TIMER_COUNT];
+    struct tcp_timers *next_free; /* in the pool */
 };
 
 /* Options a program sets on one socket with setsockopt(2) (tcp_sockopt_*; lsim's
@@ -368,14 +392,24 @@ struct tcp_conn {
     uint32_t ts_recent;              /* TS.Recent, RFC 7323 4.3: the TSval we echo */
     clk_time ts_recent_stamp;        /* when TS.Recent was last set (PAWS, tcp_tw_reuse) */
 
-    struct tcp_conn_timer timers[TCP_TIMER_COUNT];
+    struct tcp_timers *timers;       /* its own while the TCB lives; once it is deleted, its world's
+                                        timers_none, never armed (tcp_timer.c) */
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
+    struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
     bool live;                              /* on the host's list (not CLOSED) */
+    bool bound;                             /* its local port was not chosen by connect() (tcp_hash.c) */
+    bool has_fd;                            /* the program holds it open: counts against nofile */
 
     /* statistics; bytes_acked also counts the octets that have left sndq, which makes it the
        stream number of sndq's first octet (tcp_sndq.c) */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
+};
+
+/* How a host's local port is used (tcp_hash.c). */
+struct tcp_port_use {
+    uint32_t users;           /* live connections with this local port */
+    uint32_t bound;           /* ... of which listeners, accepted ones, or bound by hand */
 };
 
 struct tcp_host {
@@ -388,7 +422,26 @@ struct tcp_host {
     bool ts_keyed;            /* the timestamp offset secret is drawn (at the first use) */
     uint64_t ts_secret;       /* keys each address pair's ts_off (Linux secure_tcp_ts_off) */
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
+    /* Demultiplexing (tcp_hash.c): live connections hashed by (lport, raddr, rport), a listener
+       under (lport, 0, 0); per local port, how many live connections use it and how many of
+       those were not given it by connect(). */
+    struct tcp_conn **hash;
+    uint32_t hash_mask, hash_count;
+    struct tcp_conn *demux_last; /* the connection the last segment was for (tcp_demux) */
+    struct tcp_port_use *ports; /* 65536 entries, or NULL before the first connection */
+    uint64_t port_releases;   /* connections that left the table: a port may be free again */
+    struct tcp_port_memo {    /* the last destination connect() found every port held for */
+        uint32_t raddr;
+        uint16_t rport;
+        int lo, hi;
+        uint64_t releases;    /* ... as of this many releases (valid while it is unchanged) */
+        clk_time now;         /* ... at this time (under tcp_tw_reuse, valid at this time only) */
+        bool valid;
+    } exhausted;
     int next_port;            /* next ephemeral port to try */
+    int nfiles;               /* sockets its program holds open (has_fd), against cfg.nofile */
+    uint32_t nstate[TCP_STATE_COUNT]; /* its connections in each state, CLOSED ones not counted */
+    uint32_t tw_peak;         /* the most TIME-WAIT connections it has held at once */
     int serial;               /* connections made so far: names A1, A2, ... */
     /* The host-wide challenge ACK budget (tcp_challenge_ack_limit), per second of the clock. */
     int64_t challenge_second; /* the second the budget was drawn for; -1: none yet */

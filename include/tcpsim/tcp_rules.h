@@ -85,6 +85,7 @@
     X(FIN_TIME_WAIT,        "3.10.7.4",          "eighth, FIN-WAIT-1/2: our FIN ACKed, TIME-WAIT for 2MSL") \
     X(FIN_AGAIN,            "3.10.7.4",          "eighth: a retransmitted FIN, ACK it again") \
     X(FIN_TIME_WAIT_AGAIN,  "3.10.7.4",          "eighth, TIME-WAIT: retransmitted FIN, ACK it and restart 2MSL") \
+    X(TIME_WAIT_OVERFLOW,   "Linux tcp_time_wait", "no room for TIME-WAIT: the host keeps tcp_max_tw_buckets already, the connection closes at once (Linux: TCPTimeWaitOverflow, \"time wait bucket table overflow\")") \
     /* TIME-WAIT as Linux runs it (setting tw_linux) */ \
     X(TIME_WAIT_BARE_ACK,   "Linux tcp_timewait_state_process", "TIME-WAIT: an empty segment at RCV.NXT restarts the 2MSL timer; nothing is sent") \
     X(TIME_WAIT_ACK,        "Linux tcp_timewait_state_process", "TIME-WAIT: any other segment but an RST gets an ACK; with the ACK bit it restarts the 2MSL timer") \

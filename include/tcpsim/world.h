@@ -25,7 +25,6 @@
 
 #define WORLD_HOSTS 2
 #define WORLD_MAX_OBSERVERS 8
-#define WORLD_MAX_CONNS 100000
 
 struct world_config {
     uint64_t seed;
@@ -40,6 +39,9 @@ struct world {
     uint64_t seed;
     enum tcp_preset preset;
 
+    struct tcp_pool pool;        /* ring memory of deleted connections, for new ones */
+    struct tcp_timers *timer_pool; /* timer blocks of deleted connections, for new ones */
+    struct tcp_timers timers_none; /* what a deleted connection points to: none ever armed */
     struct tcp_conn **conns;     /* every connection ever made, by id (index id-1) */
     uint32_t nconns, capconns;
 

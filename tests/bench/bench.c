@@ -12,6 +12,14 @@
  *                               `tcpsim test` runs it (default limits, its own event log);
  *                               prints a JSON line with the fastest run's wall time, so the
  *                               figure is the simulation's, not a process start-up's
+ *   bench conns seq|conc N      N connections driven from Lua, as a user's scenario drives
+ *                               them (issue #17): 'seq' one after another (connect, accept,
+ *                               the client closes first, the server closes: the client's end
+ *                               waits in TIME-WAIT), 'conc' N established at once (four
+ *                               listening ports: 28,232 ephemeral ports per destination). The
+ *                               event log is not kept: the world has no observer, as a batch
+ *                               run with no trace wanted would be (the Lua API reads an empty
+ *                               log). One run per process, so that peak_rss_kb is this run's.
  *
  * The transfer: MSS 1460, 5 ms one-way delay, the largest window without window scaling
  * (65535), delayed ACKs as Linux sends them (16 quick ACKs, then one per two segments; ns-3
@@ -188,6 +196,106 @@ bench_scenario(const char *path, int runs)
     return st == LSIM_DONE ? 0 : 1;
 }
 
+/* The scenarios of `bench conns`: the same Lua a user would write. */
+static const char bench_conns_seq[] =
+    "local N = ...\n"
+    "local l = B:listen(80)\n"
+    "for i = 1, N do\n"
+    "  local c = A:connect(B, 80)\n"
+    "  local s\n"
+    "  sim:run_until(function() s = s or l:accept(); return s ~= nil and c.state == 'ESTABLISHED' end)\n"
+    "  c:close()\n"
+    "  sim:run_until(function() return s.state == 'CLOSE_WAIT' end)\n"
+    "  s:close()\n"
+    "  sim:run_until(function() return s.state == 'CLOSED' end)\n"
+    "end\n"
+    "local ss = A:ss()\n"
+    "expect(ss.CLOSED + ss.TIME_WAIT == N, 'every connection ended')\n"
+    "return ss.TIME_WAIT\n";
+
+static const char bench_conns_conc[] =
+    "local N = ...\n"
+    "B.sysctl.somaxconn = 65535\n"
+    "local ls = {}\n"
+    "for p = 80, 83 do ls[#ls + 1] = B:listen(p, { backlog = 65535 }) end\n"
+    "local cs, ss = {}, {}\n"
+    "local i = 0\n"
+    "while i < N do\n"
+    "  for k = 1, 1000 do\n"
+    "    if i == N then break end\n"
+    "    i = i + 1\n"
+    "    cs[i] = A:connect(B, 80 + i % 4)\n"
+    "  end\n"
+    "  sim:run(0.005)\n"
+    "  for _, l in ipairs(ls) do\n"
+    "    local s = l:accept()\n"
+    "    while s do ss[#ss + 1] = s; s = l:accept() end\n"
+    "  end\n"
+    "end\n"
+    "expect(#ss == N and A:ss().ESTABLISHED == N and B:ss().ESTABLISHED == N, 'all established')\n"
+    "return 0\n";
+
+static long
+bench_rss_kb(void)
+{
+    long kb = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        long pages, resident;
+        if (fscanf(f, "%ld %ld", &pages, &resident) == 2)
+            kb = resident * 4;
+        fclose(f);
+    }
+    return kb;
+}
+
+static int
+bench_conns(const char *mode, long n)
+{
+    bool seq = strcmp(mode, "seq") == 0;
+    if (!seq && strcmp(mode, "conc") != 0)
+        return 2;
+    struct world_config cfg = {.seed = 1, .preset = TCP_PRESET_LINUX};
+    struct world *w = world_new(&cfg);
+    struct trace_log log; /* given to lsim but not observing: no event is kept */
+    trace_log_init(&log);
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.world = w;
+    o.log = &log;
+    o.max_instructions = 0;
+    o.max_events = 0;
+    struct lsim *l = w ? lsim_new(&o) : NULL;
+    if (!l)
+        return 1;
+    char code[4096];
+    snprintf(code, sizeof code, "scenario { title = 'bench conns' }\nreturn (function(...) %s end)(%ld)\n",
+             seq ? bench_conns_seq : bench_conns_conc, n);
+    long rss0 = bench_rss_kb();
+    double t0 = bench_wall();
+    if (lsim_load_string(l, code, "=bench conns") != 0) {
+        fprintf(stderr, "bench: %s\n", lsim_message(l));
+        return 1;
+    }
+    enum lsim_status st;
+    do
+        st = lsim_resume(l, LSIM_FOREVER);
+    while (st == LSIM_PAUSED || st == LSIM_RUNNING);
+    double wall = bench_wall() - t0;
+    long peak = bench_peak_rss_kb();
+    if (st != LSIM_DONE)
+        fprintf(stderr, "bench: conns %s %ld: %s\n", mode, n, lsim_message(l));
+    printf("{\"bench\":\"conns\",\"mode\":\"%s\",\"n\":%ld,\"status\":\"%s\",\"wall_s\":%.4f,"
+           "\"us_per_conn\":%.2f,\"events\":%llu,\"events_per_s\":%.0f,\"virtual_s\":%.3f,"
+           "\"time_wait_peak\":%u,\"peak_rss_kb\":%ld,\"bytes_per_conn\":%.0f}\n",
+           mode, n, lsim_status_name(st), wall, wall * 1e6 / (double)n, (unsigned long long)w->steps,
+           (double)w->steps / wall, clk_to_sec(world_now(w)), w->host[0].tw_peak, peak,
+           (double)(peak - rss0) * 1024.0 / (double)n);
+    lsim_free(l);
+    world_free(w);
+    trace_log_fini(&log);
+    return st == LSIM_DONE ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,6 +311,8 @@ main(int argc, char **argv)
         int runs = argc >= 4 ? atoi(argv[3]) : 5;
         return bench_scenario(argv[2], runs > 0 ? runs : 1);
     }
-    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS]\n");
+    if (argc >= 4 && strcmp(argv[1], "conns") == 0)
+        return bench_conns(argv[2], atol(argv[3]));
+    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench conns seq|conc N\n");
     return 2;
 }

@@ -29,6 +29,12 @@ if command -v valgrind >/dev/null 2>&1; then
         rm -f "$cg" "$cg.json" "$cg.err"
     done
 fi
+# Many connections driven from Lua (issue 17), the event log not kept, one process each so that
+# the peak resident memory is the run's own.
+for run in "seq 1000" "seq 10000" "seq 100000" "conc 10000" "conc 100000"; do
+    set -- $run
+    $b conns $1 $2 >>"$out" || echo "bench: conns $1 $2 did not complete" >&2
+done
 if [ -d scripts ] && ls scripts/*.lua >/dev/null 2>&1; then
     # Each scenario run in the benchmark's own process (the fastest of 5 runs): the time the
     # simulation takes, without a process start-up.
@@ -51,8 +57,15 @@ awk -F'[:,{}"]+' '
 /"bench":"scenario"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1); n++; tot += v["wall_us"];
   printf "scenario %-40s %9.1f us wall %10.1f s virtual %5d events\n", v["file"], v["wall_us"], v["virtual_s"], v["events"];
   if (v["virtual_s"] > lv) { lv = v["virtual_s"]; lw = v["wall_us"]; lf = v["file"]; lr = v["peak_rss_kb"] } }
+/"bench":"conns"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1);
+  printf "conns %-4s %6d from Lua: %7.3f s wall, %6.2f us a connection, %8.0f events/s, peak %6d KB, %5.0f bytes a connection, TIME-WAIT peak %d\n",
+         v["mode"], v["n"], v["wall_s"], v["us_per_conn"], v["events_per_s"], v["peak_rss_kb"], v["bytes_per_conn"], v["time_wait_peak"];
+  us[v["mode"] v["n"]] = v["us_per_conn"] }
 /"bench":"library"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1); printf "batch run of the library (tcpsim test scripts, processes and all): %d ms\n", v["wall_ms"] }
-END { if (n) { printf "scenario library: %d scenarios, %.2f ms of simulation in total\n", n, tot / 1000;
+END { if (us["seq1000"] && us["seq100000"])
+        printf "conns: time a connection at 100k / at 1k = %.2f (target <= 1.5); 100k/10k wall ratio %.1f (linear: 10)\n",
+               us["seq100000"] / us["seq1000"], us["seq100000"] * 10 / us["seq10000"];
+      if (n) { printf "scenario library: %d scenarios, %.2f ms of simulation in total\n", n, tot / 1000;
                printf "longest in virtual time: %s, %.1f virtual s in %.1f us: %.0f virtual s per wall s, peak %d KB\n", lf, lv, lw, lv / (lw / 1e6), lr } }' "$out"
 echo "--- json"
 cat "$out"

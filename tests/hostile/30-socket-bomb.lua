@@ -1,4 +1,5 @@
--- hostile: thousands of sockets; the socket limit (or the port space) must stop it
+-- hostile: 131,070 sockets: the run must end cleanly, its memory bounded (lsim's guard of a
+-- million sockets made, each host's nofile, the port space: the loop ends before any of them)
 local all = {}
 for port = 1, 65535 do
   all[#all + 1] = B:listen(port)

@@ -22,6 +22,9 @@ bench-check: build/bench
 	  || { echo "bench-check: FAIL the copying transfer did not deliver 2000000 octets: $$out"; exit 1; }; \
 	out=$$(./build/bench scenario scripts/09-old-duplicate-time-wait.lua 2) && echo "$$out" | grep -q '"status":"done"' \
 	  || { echo "bench-check: FAIL the scenario did not run to its end: $$out"; exit 1; }; \
-	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs"
+	out=$$(./build/bench conns seq 1000) && echo "$$out" | grep -q '"status":"done"' \
+	  && out=$$(./build/bench conns conc 1000) && echo "$$out" | grep -q '"status":"done"' \
+	  || { echo "bench-check: FAIL the connection benchmarks did not run to their end: $$out"; exit 1; }; \
+	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs, 1,000 connections from Lua run"
 
 EXTRA_CHECKS += bench-check
