@@ -23,7 +23,7 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototyp
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs lua5.4 readline 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
-CPPFLAGS += -Iinclude -Isim -D_POSIX_C_SOURCE=200809L
+CPPFLAGS += -Iinclude -Isim -Ibuild/gen -D_POSIX_C_SOURCE=200809L
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 # float-cast-overflow: clang's -fsanitize=undefined has it, gcc's does not ("run 1e9h" in the
@@ -52,6 +52,13 @@ build/obj/%.o: sim/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# The web page's own files (out_html.c), embedded as byte arrays: every build of
+# out_html_assets.c (here, sanitized, fuzz, valgrind, bench) waits for them.
+HTML_ASSETS := sim/html/page.css sim/html/page.html sim/html/page.js
+build/gen/html_assets.inc: $(HTML_ASSETS) sim/html/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh sim/html/embed.sh $(HTML_ASSETS) >$@.tmp && mv $@.tmp $@
 
 build/tcpsim: build/obj/main.o build/libtcpsim.a
 	@$(if $(Q),echo "  LINK    $@")
@@ -187,6 +194,8 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC))
 	rmdir $(DESTDIR)$(INCLUDEDIR)/tcpsim $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(DATADIR)/tcpsim \
 	    $(DESTDIR)$(DOCDIR) 2>/dev/null || :
+
+$(foreach d,obj san fuzz vg,build/$(d)/out_html_assets.o) build/bench: build/gen/html_assets.inc
 
 -include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d build/*/*/*.d)
 .SECONDARY:

@@ -7,6 +7,7 @@
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
  *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
+ *   cli_html.c  --html: the run as a web page, for both run and test
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -105,5 +106,18 @@ int cli_settings_apply(const struct cli_settings *s, struct lsim *l, char *err, 
    "<prog>: reason" to stderr. */
 int cli_settings_check(const struct cli_settings *s, const char *prog);
 void cli_settings_free(struct cli_settings *s);
+
+/* cli_html.c: the web page of one run (run --html FILE, test --html DIR). */
+struct out_html;
+struct cli_html {
+    const char *path;
+    FILE *f;
+    struct out_html *h;
+};
+/* Open 'path' and observe the world of 'l' with a page writer; 0, or -1 after a message. */
+int cli_html_open(struct cli_html *c, const char *path, struct lsim *l);
+/* End the page with the verdict of 'l' (its scenario 'file') and close it; 0, or -1 after a
+   message. Nothing when the page was not opened. */
+int cli_html_close(struct cli_html *c, struct lsim *l, const char *file);
 
 #endif
