@@ -15,9 +15,9 @@ CC       ?= cc
 PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
 # Only make test needs these (make cli-check renders the man pages; the fuzz targets build with
-# clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends), so make
-# demo stays light.
-TEST_DEBS := groff-base man-db clang libclang-rt-dev
+# clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends; make
+# html-check drives headless chromium from python3), so make demo stays light.
+TEST_DEBS := groff-base man-db clang libclang-rt-dev chromium python3
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -67,8 +67,8 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
 # package lists are empty, so apt-get update runs before apt-get install. test-deps adds what
-# only the tests need (TEST_DEBS), when groff or man is missing or clang does not link a
-# libFuzzer program; after deps, so that two apt-get never run at once under make -j.
+# only the tests need (TEST_DEBS), when groff, man, python3 or chromium is missing or clang
+# does not link a libFuzzer program; after deps, so that two apt-get never run at once under make -j.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
@@ -86,6 +86,8 @@ test-deps: deps
 	@missing=0; \
 	command -v groff >/dev/null 2>&1 || missing=1; \
 	command -v man >/dev/null 2>&1 || missing=1; \
+	command -v python3 >/dev/null 2>&1 || missing=1; \
+	command -v chromium >/dev/null 2>&1 || missing=1; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 1 ? 0 : 0; }\n' | \
 	  clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1 || missing=1; \
 	if [ $$missing = 0 ]; then :; else \
