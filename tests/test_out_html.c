@@ -63,12 +63,112 @@ test_closed_say_has_no_tcb(void **state)
     fx_fini(&f);
 }
 
+/* Occurrences of 'needle' in 'hay'. */
+static size_t
+count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A handshake and a narration that tries to end the script early, as a page written live. */
+static char *
+live_page(struct fx *f, size_t *len)
+{
+    char *buf = NULL;
+    FILE *mf = open_memstream(&buf, len);
+    assert_non_null(mf);
+    fx_init(f, false);
+    struct out_html *h = out_html_new(mf);
+    assert_non_null(h);
+    assert_int_equal(world_observe(f->w, out_html_observe, h), 0);
+    fx_established(f);
+    world_say(f->w, "</script><script>alert(1)</script> & <!-- x");
+    struct out_html_meta m = {.title = "Handshake <1>", .file = "t.lua", .seed = 1, .passed = true};
+    assert_int_equal(out_html_finish(h, &m), 0);
+    world_unobserve(f->w, out_html_observe, h);
+    out_html_free(h);
+    fclose(mf);
+    return buf;
+}
+
+/* One page: the shell, every event once as JSON with its TCB, the facts, the script; no text
+   of the run can close a script element. */
+static void
+test_established_page_holds_every_event(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t len;
+    char *page = live_page(&f, &len);
+    assert_int_equal(strncmp(page, "<!DOCTYPE html>\n", 16), 0);
+    assert_int_equal(strcmp(page + len - 8, "</html>\n"), 0);
+    assert_int_equal(count(page, "{\"n\":"), f.log.len);
+    assert_int_equal(count(page, "</script>"), 3); /* events, facts, the page's script */
+    assert_int_equal(count(page, "<script"), 3);
+    assert_non_null(strstr(page, "\"text\":\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"));
+    assert_non_null(strstr(page, "\"k\":\"state\""));
+    assert_non_null(strstr(page, "\"tcb\":{\"snd_una\":101,"));
+    assert_non_null(strstr(page, "\"title\":\"Handshake \\u003c1\\u003e\""));
+    assert_non_null(strstr(page, "\"passed\":true"));
+    assert_non_null(strstr(page, "\"rfc\":\"SYN-RECEIVED\",\"bsd\":\"SYN_RCVD\""));
+    free(page);
+    fx_fini(&f);
+}
+
+/* The REPL's page, from the recorded log, is the live page byte for byte. */
+static void
+test_established_page_from_log_equals_live(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t len, len2;
+    char *live = live_page(&f, &len), *again = NULL;
+    FILE *mf = open_memstream(&again, &len2);
+    struct out_html_meta m = {.title = "Handshake <1>", .file = "t.lua", .seed = 1, .passed = true};
+    assert_int_equal(out_html_log(mf, &f.log, &m), 0);
+    fclose(mf);
+    assert_int_equal(len, len2);
+    assert_memory_equal(live, again, len);
+    free(live);
+    free(again);
+    fx_fini(&f);
+}
+
+/* The index of `tcpsim test --html`: a row and a link per scenario, texts escaped, counts. */
+static void
+test_closed_index_links_every_page(void **state)
+{
+    (void)state;
+    const struct out_html_entry e[] = {
+        {"01-a.html", "01-a", "s/01-a.lua", true, "A & B"},
+        {"02-b.html", "02-b", "s/02-b.lua", false, "s/02-b.lua:3: expected <ESTABLISHED>"},
+    };
+    char *buf = NULL;
+    size_t len;
+    FILE *mf = open_memstream(&buf, &len);
+    assert_int_equal(out_html_index(mf, e, 2), 0);
+    fclose(mf);
+    assert_non_null(strstr(buf, "1 passed, 1 failed"));
+    assert_int_equal(count(buf, "<a href=\""), 2);
+    assert_non_null(strstr(buf, "<a href=\"02-b.html\">02-b</a>"));
+    assert_non_null(strstr(buf, "A &amp; B"));
+    assert_non_null(strstr(buf, "expected &lt;ESTABLISHED&gt;"));
+    assert_non_null(strstr(buf, "<td class=\"fail\">FAIL</td>"));
+    free(buf);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_established_send_carries_tcb),
         cmocka_unit_test(test_closed_say_has_no_tcb),
+        cmocka_unit_test(test_established_page_holds_every_event),
+        cmocka_unit_test(test_established_page_from_log_equals_live),
+        cmocka_unit_test(test_closed_index_links_every_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,7 +235,7 @@
             const label = e.label + (g.rexmit ? ' (rexmit)' : '') + (g.lost ? ' (lost)' : '') +
                 (g.injected ? ' (injected)' : '');
             let lx, ly, deg = 0, anchor = 'middle';
-            if (Math.abs(Math.sin(ang)) < 0.3) {
+            if (Math.abs(Math.sin(ang)) < 0.3 && !g.lost && g.end >= 0) {
                 lx = x1 + (xe - x1) * 0.35;
                 ly = y1 + (ye - y1) * 0.35 - 4;
                 deg = ang * 180 / Math.PI + (fromA ? 0 : 180);
@@ -295,7 +295,7 @@
 
     function buildFsm() {
         const W = 560, H = 560;
-        const s = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+        const s = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + H, role: 'img', style: 'max-width: ' + W + 'px',
             'aria-label': 'The TCP state diagram of RFC 9293, with the path the sockets took' });
         const edgesG = svg('g'), takenG = svg('g'), nodesG = svg('g');
         s.appendChild(edgesG); s.appendChild(takenG); s.appendChild(nodesG);
