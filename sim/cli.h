@@ -109,15 +109,19 @@ void cli_settings_free(struct cli_settings *s);
 
 /* cli_html.c: the web page of one run (run --html FILE, test --html DIR). */
 struct out_html;
+struct out_html_meta;
 struct cli_html {
     const char *path;
     FILE *f;
     struct out_html *h;
 };
-/* Open 'path' and observe the world of 'l' with a page writer; 0, or -1 after a message. */
-int cli_html_open(struct cli_html *c, const char *path, struct lsim *l);
-/* End the page with the verdict of 'l' (its scenario 'file') and close it; 0, or -1 after a
-   message. Nothing when the page was not opened. */
-int cli_html_close(struct cli_html *c, struct lsim *l, const char *file);
+/* Open 'path' and observe world 'w' with a page writer, before the run's first event; 0, or
+   -1 after a message. */
+int cli_html_open(struct cli_html *c, const char *path, struct world *w);
+/* Stop observing 'w', end the page with 'm' and close it; 0, or -1 after a message. Nothing
+   when the page was not opened. */
+int cli_html_close(struct cli_html *c, struct world *w, const struct out_html_meta *m);
+/* What a page says of scenario 'file' run by 'l': its title, summary, seed, preset, verdict. */
+struct out_html_meta cli_html_meta(const struct lsim *l, const char *file);
 
 #endif

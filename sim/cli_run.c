@@ -290,7 +290,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     struct world *w = lsim_world(l);
     struct cli_html page = {0};
-    if (o->html && cli_html_open(&page, o->html, l) != 0) {
+    if (o->html && cli_html_open(&page, o->html, w) != 0) {
         lsim_free(l); /* no page, no run */
         return 1;
     }
@@ -315,7 +315,8 @@ cli_run_one(const struct cli_run_opts *o)
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
     int rc = cli_run_outputs(o, l, pcap) != 0;
-    rc |= cli_html_close(&page, l, o->file) != 0;
+    struct out_html_meta meta = cli_html_meta(l, o->file);
+    rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
     if (s == LSIM_DONE) {
         if (o->format != OUT_FMT_JSONL)

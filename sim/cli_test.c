@@ -357,7 +357,7 @@ cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, i
         fprintf(df ? df : stderr, "    settings: %s\n", why); /* checked before: not expected */
     struct cli_html page = {0};
     char *page_path = o->html && l ? cli_test_page_path(o, idx) : NULL;
-    bool page_failed = page_path && cli_html_open(&page, page_path, l) != 0;
+    bool page_failed = page_path && cli_html_open(&page, page_path, lsim_world(l)) != 0;
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
         if (lsim_load(l, path) == 0)
@@ -372,7 +372,8 @@ cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, i
             cli_test_goals(o, l, o->goals, df, &h);
         if (o->coverage)
             out_coverage_add(&cov, lsim_log(l));
-        if (page.f && cli_html_close(&page, l, path) != 0)
+        struct out_html_meta meta = cli_html_meta(l, path);
+        if (page.f && cli_html_close(&page, lsim_world(l), &meta) != 0)
             page_failed = true;
         if (page_failed) { /* an output asked for and not written: no pass */
             h.pass = 0;

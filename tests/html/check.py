@@ -213,6 +213,20 @@ def check_index(b, tcpsim, scripts, outdir):
         fail("test --html", "the console says: " + "; ".join(b.errors))
 
 
+def check_errors(tcpsim, script, outdir):
+    """An output that cannot be written is an error naming it, before anything runs."""
+    r = subprocess.run([tcpsim, "run", "--html", "/nonexistent/dir/x.html", script],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 1 or "/nonexistent/dir/x.html" not in r.stderr or r.stdout:
+        fail("run --html", "an unwritable FILE: exit %d, %r" % (r.returncode, r.stderr))
+    notdir = os.path.join(outdir, "not-a-folder")
+    open(notdir, "w").close()
+    r = subprocess.run([tcpsim, "test", "--html", notdir, script],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 2 or "not a folder" not in r.stderr:
+        fail("test --html", "a DIR that is a file: exit %d, %r" % (r.returncode, r.stderr))
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -237,6 +251,7 @@ def main():
             if name in CONTROL_PAGES:
                 check_controls(b, name, events, outdir)
         check_index(b, tcpsim, scripts, outdir)
+        check_errors(tcpsim, scripts[0], outdir)
     finally:
         b.close()
     print("html-check: %d scenario pages, %s" % (len(scripts), "%d failures" % len(failures) if failures else "all good"))
