@@ -389,7 +389,8 @@
         const x = function (t) { return left + (W - left - right) * t / tMax; };
         let h = 24;
         rows.forEach(function (r) { r.y = h; h += stateH + r.lanes.length * laneH + gap; });
-        const s = svg('svg', { width: W, height: h + 10, role: 'img', 'aria-label': 'Each socket\'s states over virtual time, with its timers as bars' });
+        const s = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + (h + 10), role: 'img',
+            'aria-label': 'Each socket\'s states over virtual time, with its timers as bars' });
         /* the time axis */
         const step = niceStep(tMax / 8);
         for (let t = 0; t <= tMax + 1e-9; t += step) {
@@ -493,7 +494,7 @@
             const ta = t0 - pad, tb = t1 + pad;
             const x = function (t) { return L + (W - L - 10) * (t - ta) / (tb - ta); };
             const y = function (v) { return T + (H - T - B) * (1 - Math.min(v, yTop) / yTop); };
-            const s = svg('svg', { width: W, height: H, role: 'img',
+            const s = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
                 'aria-label': 'Time-sequence graph of the data ' + sk.name + ' sent: sequence number against time' });
             s.appendChild(svg('text', { x: L, y: 14 }, sk.name + ' \u2192 peer: relative sequence number against time' +
                 ' (vertical bars: segments; purple: retransmissions; \u00d7: lost; green: ACK; dashed: window)'));
