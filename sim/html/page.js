@@ -361,7 +361,25 @@
 
     /* ---- the timeline: states and timers per socket ------------------------------------------ */
 
-    function buildTimeline() {
+    /* The timeline's time axis: to scale, or one equal step per instant at which something
+       happened (a handshake of milliseconds then shows beside a TIME-WAIT of a minute). */
+    function axisOf(mode, times, tMax, x0, x1) {
+        if (mode !== 'events')
+            return { x: function (t) { return x0 + (x1 - x0) * t / tMax; }, ticks: null };
+        const T = Array.from(new Set(times.concat([0, tMax]))).filter(function (t) { return t <= tMax; })
+            .sort(function (a, b) { return a - b; });
+        const step = (x1 - x0) / Math.max(T.length - 1, 1);
+        const x = function (t) {
+            let lo = 0, hi = T.length - 1;
+            while (lo < hi) { const m = (lo + hi + 1) >> 1; if (T[m] <= t) lo = m; else hi = m - 1; }
+            const frac = lo + 1 < T.length && T[lo + 1] > T[lo] ? (t - T[lo]) / (T[lo + 1] - T[lo]) : 0;
+            return x0 + step * (lo + Math.min(Math.max(frac, 0), 1));
+        };
+        const every = Math.max(1, Math.ceil(T.length / 10));
+        return { x: x, ticks: T.filter(function (t, i) { return i % every === 0; }) };
+    }
+
+    function buildTimeline(mode) {
         const W = Math.max(800, document.getElementById('timeline').clientWidth - 10);
         const left = 60, right = 20, stateH = 20, laneH = 13, gap = 10;
         /* the timers of each socket: from set to expiry, cancel or a new setting */
@@ -386,17 +404,22 @@
         let tMax = tEnd;
         rows.forEach(function (r) { r.bars.forEach(function (b) { if (b.stop !== null) tMax = Math.max(tMax, b.stop); }); });
         tMax = Math.max(tMax, 1e-3);
-        const x = function (t) { return left + (W - left - right) * t / tMax; };
+        const times = EV.map(function (e) { return e.t; });
+        rows.forEach(function (r) { r.bars.forEach(function (b) { times.push(b.stop === null ? Math.min(b.when, tMax) : b.stop); }); });
+        const axis = axisOf(mode, times, tMax, left, W - right);
+        const x = axis.x;
         let h = 24;
         rows.forEach(function (r) { r.y = h; h += stateH + r.lanes.length * laneH + gap; });
         const s = svg('svg', { width: '100%', viewBox: '0 0 ' + W + ' ' + (h + 10), role: 'img',
             'aria-label': 'Each socket\'s states over virtual time, with its timers as bars' });
         /* the time axis */
         const step = niceStep(tMax / 8);
-        for (let t = 0; t <= tMax + 1e-9; t += step) {
+        const ticks = axis.ticks || [];
+        if (!axis.ticks) for (let t = 0; t <= tMax + 1e-9; t += step) ticks.push(t);
+        ticks.forEach(function (t) {
             s.appendChild(svg('line', { x1: x(t), x2: x(t), y1: 14, y2: h, stroke: '#ccc' }));
-            s.appendChild(svg('text', { x: x(t), y: 11, 'text-anchor': 'middle' }, fmtTick(t, step)));
-        }
+            s.appendChild(svg('text', { x: x(t), y: 11, 'text-anchor': 'middle' }, axis.ticks ? secs(t) : fmtTick(t, step)));
+        });
         rows.forEach(function (r) {
             const sk = r.sock;
             s.appendChild(svg('text', { x: 4, y: r.y + 14 }, sk.name));
@@ -731,6 +754,11 @@
         on('prev-state', function () { play(false); nextState(-1); });
         on('next-state', function () { play(false); nextState(1); });
         on('play', function () { play(!timer); });
+        document.getElementById('axis').addEventListener('change', function (ev) {
+            document.getElementById('timeline').textContent = '';
+            views[2] = buildTimeline(ev.target.value);
+            setCursor(cur, true);
+        });
         document.getElementById('speed').addEventListener('change', function () { if (timer) play(true); });
         document.getElementById('plain').addEventListener('change', function (ev) { setPlain(ev.target.checked); setCursor(cur); });
         slider.max = tEnd > 0 ? tEnd : 1;
@@ -780,7 +808,7 @@
 
     header();
     traceItems = buildTrace();
-    views = [buildLadder(), buildFsm(), buildTimeline(), buildTsg()];
+    views = [buildLadder(), buildFsm(), buildTimeline('linear'), buildTsg()];
     wire();
     setCursor(0, true);
     fromAddress();

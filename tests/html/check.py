@@ -173,6 +173,12 @@ def check_controls(b, name, events, outdir):
     moved = cursor(b)
     if moved == 0 or b.eval("document.body.classList.contains('playing')"):
         fail(name, "Space did not play and pause (cursor %d)" % moved)
+    # the timeline's other time axis: drawn again, the cursor kept
+    bars = b.eval("document.querySelectorAll('#timeline rect.state-bar').length")
+    b.eval("(function () { var a = document.getElementById('axis'); a.value = 'events'; "
+           "a.dispatchEvent(new Event('change')); })()")
+    if b.eval("document.querySelectorAll('#timeline rect.state-bar').length") != bars or cursor(b) != moved:
+        fail(name, "the timeline's axis 'one step per instant' lost bars or the cursor")
     # the plain mode, for printing
     click("#plain")
     if not b.eval("document.body.classList.contains('plain')"):
