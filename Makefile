@@ -143,7 +143,8 @@ clean:
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the program, libtcpsim.a with its headers
 # (include/tcpsim/) and a pkg-config file (tcpsim.pc) for C programs, the scenario library
 # (scripts/ to share/tcpsim/scripts, where `tcpsim demo` and `tcpsim test` find it), the man
-# pages tcpsim(1) and tcpsim-lua(7), bash completion, and the documentation (README and docs/).
+# pages tcpsim(1) and tcpsim-lua(7), bash completion, and the documentation (README, docs/ and
+# its pictures, docs/img/).
 # DESTDIR stages the files for a package; PREFIX is where they will live, and is what
 # tcpsim.pc and the man pages' paths name. make uninstall removes the same files.
 PREFIX       ?= /usr/local
@@ -160,6 +161,7 @@ VERSION      := $(shell sed -n 's/.*TCPSIM_VERSION "\(.*\)"/\1/p' include/tcpsim
 INST_HDR     := $(notdir $(wildcard include/tcpsim/*.h))
 INST_LUA     := $(notdir $(wildcard scripts/*.lua))
 INST_DOC     := $(notdir $(wildcard docs/*.md))
+INST_IMG     := $(notdir $(wildcard docs/img/*.png))
 # The man pages are written for PREFIX=/usr/local; installed, they name the real folders.
 INST_MAN_SED := sed -e 's|/usr/local/share/doc/tcpsim|$(DOCDIR)|g' -e 's|/usr/local/share|$(DATADIR)|g'
 # tcpsim.pc's folders relative to ${prefix} when they are under it, so pkg-config's
@@ -169,7 +171,7 @@ pc_dir = $(patsubst $(PREFIX)%,$${prefix}%,$(1))
 install: build/tcpsim build/libtcpsim.a
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/tcpsim \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/img
 	$(INSTALL) -m 755 build/tcpsim $(DESTDIR)$(BINDIR)/tcpsim
 	$(INSTALL) -m 644 build/libtcpsim.a $(DESTDIR)$(LIBDIR)/libtcpsim.a
 	$(INSTALL) -m 644 $(addprefix include/tcpsim/,$(INST_HDR)) $(DESTDIR)$(INCLUDEDIR)/tcpsim
@@ -185,6 +187,7 @@ install: build/tcpsim build/libtcpsim.a
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7
 	$(INSTALL) -m 644 docs/completion/tcpsim.bash $(DESTDIR)$(BASHCOMPDIR)/tcpsim
 	$(INSTALL) -m 644 README.md LICENSE $(addprefix docs/,$(INST_DOC)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 644 $(addprefix docs/img/,$(INST_IMG)) $(DESTDIR)$(DOCDIR)/img
 
 # Only what install put there; the folders that are tcpsim's own go too when they are empty.
 uninstall:
@@ -193,9 +196,9 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(DATADIR)/tcpsim/scripts/,$(INST_LUA)) \
 	    $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7 \
 	    $(DESTDIR)$(BASHCOMPDIR)/tcpsim \
-	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC))
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC)) $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(INST_IMG))
 	rmdir $(DESTDIR)$(INCLUDEDIR)/tcpsim $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(DATADIR)/tcpsim \
-	    $(DESTDIR)$(DOCDIR) 2>/dev/null || :
+	    $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null || :
 
 $(foreach d,obj san fuzz vg,build/$(d)/out_html_assets.o) build/bench: build/gen/html_assets.inc
 
