@@ -40,7 +40,7 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--mute-audio",
+             "--no-default-browser-check", "--disable-extensions", "--mute-audio", "--disable-dev-shm-usage",
              "--user-data-dir=" + self.profile, "--remote-debugging-pipe",
              "--window-size=%d,%d" % (width, height), "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.profile, "stderr.log"), "w"),
