@@ -55,7 +55,7 @@ build/obj/%.o: sim/%.c
 
 # The web page's own files (out_html.c), embedded as byte arrays: every build of
 # out_html_assets.c (here, sanitized, fuzz, valgrind, bench) waits for them.
-HTML_ASSETS := sim/html/page.css sim/html/page.html sim/html/page.js
+HTML_ASSETS := sim/html/page.css sim/html/page.html sim/html/model.js sim/html/views.js sim/html/page.js
 build/gen/html_assets.inc: $(HTML_ASSETS) sim/html/embed.sh
 	@mkdir -p $(@D)
 	$(Q)sh sim/html/embed.sh $(HTML_ASSETS) >$@.tmp && mv $@.tmp $@

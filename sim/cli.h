@@ -76,6 +76,13 @@ int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 int cli_seed_arg(const struct cli_args *a, unsigned long long *seed);
 int cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset);
 
+/* Does 's' end with 'suffix'? */
+bool cli_ends_with(const char *s, const char *suffix);
+/* "DIR/NAME" (one '/' between them), malloc'd; NULL when out of memory. */
+char *cli_path_join(const char *dir, const char *name);
+/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
+const char *cli_scenario_name(const char *path, char *buf, size_t cap);
+
 /* `tcpsim --version`: the version and the licence, as GNU tools print them. */
 void cli_version(FILE *f);
 
@@ -123,5 +130,11 @@ int cli_html_open(struct cli_html *c, const char *path, struct world *w);
 int cli_html_close(struct cli_html *c, struct world *w, const struct out_html_meta *m);
 /* What a page says of scenario 'file' run by 'l': its title, summary, seed, preset, verdict. */
 struct out_html_meta cli_html_meta(const struct lsim *l, const char *file);
+/* The page's file name in the pages' folder of each of the 'n' scenarios 'paths' (test --html),
+   into 'pages' (each malloc'd); 0, or -1 when out of memory. */
+int cli_html_pages(char *const *paths, size_t n, char **pages);
+/* DIR/index.html from the 'n' entries; 0, or -1 after a message. */
+struct out_html_entry;
+int cli_html_index(const char *dir, const struct out_html_entry *e, size_t n);
 
 #endif

@@ -32,7 +32,6 @@
  * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
  * cli_test_take, or cli_test_bury when the worker died -> cli_test_print.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -68,7 +67,7 @@ struct cli_test_opts {
     struct cli_settings settings; /* --set, --settings: fixed in every scenario's runner */
     size_t goals_n;           /* goals in the goals file (cli_test_check) */
     const char *html;         /* --html DIR: a web page per scenario, and an index */
-    struct cli_list pages;    /* ... their file names in DIR, by scenario (cli_test_pages) */
+    char **pages;             /* ... their file names in DIR, by scenario (cli_html_pages) */
 };
 
 /* What a worker reports for one scenario, as it travels over the socket. */
@@ -126,13 +125,6 @@ cli_strcmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool
-cli_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Add the .lua files under 'path' (a file is taken as it is). */
 static int
 cli_test_collect(struct cli_list *out, const char *path)
@@ -157,13 +149,11 @@ cli_test_collect(struct cli_list *out, const char *path)
     qsort(names.v, names.n, sizeof *names.v, cli_strcmp);
     int rc = 0;
     for (size_t i = 0; i < names.n && rc == 0; i++) {
-        size_t len = strlen(path) + strlen(names.v[i]) + 2;
-        char *full = malloc(len);
+        char *full = cli_path_join(path, names.v[i]);
         if (!full) {
             rc = -1;
             break;
         }
-        snprintf(full, len, "%s%s%s", path, cli_ends_with(path, "/") ? "" : "/", names.v[i]);
         if (stat(full, &st) == 0 &&
             (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full))))
             rc = cli_test_collect(out, full);
@@ -173,94 +163,19 @@ cli_test_collect(struct cli_list *out, const char *path)
     return rc;
 }
 
-/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
-static const char *
-cli_test_name(const char *path, char *buf, size_t cap)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    if (cli_ends_with(base, ".lua"))
-        n -= 4;
-    snprintf(buf, cap, "%.*s", (int)n, base);
-    return buf;
-}
-
 static bool
 cli_test_selected(const char *path, const char *filter)
 {
     char name[256];
     if (!filter)
         return true;
-    cli_test_name(path, name, sizeof name);
+    cli_scenario_name(path, name, sizeof name);
     if (strpbrk(filter, "*?["))
         return fnmatch(filter, name, 0) == 0 || fnmatch(filter, path, 0) == 0;
     return strstr(name, filter) != NULL;
 }
 
 /* ---- the web pages (--html DIR) -------------------------------------------------------------- */
-
-/* Is 'name' among the first 'n' of 'l', or the index's own name? */
-static bool
-cli_test_page_taken(const struct cli_list *l, size_t n, const char *name)
-{
-    if (strcmp(name, "index.html") == 0)
-        return true;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(l->v[i], name) == 0)
-            return true;
-    return false;
-}
-
-/* The page of each scenario of 'files' in o->pages: NAME.html, its name without .lua; when
-   two folders hold the same name (a class's submissions), the later one is named after its
-   path, folders joined by '_' ("alice_01-handshake.html"), then numbered. Characters other
-   than letters, digits, '.', '-' and '_' become '_', so a name is also a safe link. */
-static int
-cli_test_pages(struct cli_test_opts *o, const struct cli_list *files)
-{
-    char name[512], path[512];
-    for (size_t i = 0; i < files->n; i++) {
-        const char *p = files->v[i];
-        while (p[0] == '.' && p[1] == '/')
-            p += 2;
-        snprintf(path, sizeof path, "%s", p);
-        cli_test_name(path, name, sizeof name);
-        for (int attempt = 0;; attempt++) {
-            char page[600];
-            if (attempt >= 1) {
-                size_t n = strlen(path);
-                if (cli_ends_with(path, ".lua"))
-                    n -= 4;
-                snprintf(name, sizeof name, "%.*s", (int)n, path);
-            }
-            if (attempt > 1)
-                snprintf(page, sizeof page, "%s-%d.html", name, attempt);
-            else
-                snprintf(page, sizeof page, "%s.html", name);
-            for (char *c = page; *c; c++)
-                if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '-' || *c == '_'))
-                    *c = '_';
-            if (!cli_test_page_taken(&o->pages, o->pages.n, page)) {
-                if (cli_list_add(&o->pages, page) != 0)
-                    return -1;
-                break;
-            }
-        }
-    }
-    return 0;
-}
-
-/* DIR/PAGE of scenario 'idx', malloc'd; NULL when out of memory. */
-static char *
-cli_test_page_path(const struct cli_test_opts *o, size_t idx)
-{
-    size_t len = strlen(o->html) + strlen(o->pages.v[idx]) + 2;
-    char *p = malloc(len);
-    if (p)
-        snprintf(p, len, "%s%s%s", o->html, cli_ends_with(o->html, "/") ? "" : "/", o->pages.v[idx]);
-    return p;
-}
 
 /* DIR/index.html: every scenario, its result and a link to its page. 0, or -1 after a
    message. */
@@ -269,28 +184,19 @@ cli_test_index(const struct cli_test_opts *o, const struct cli_list *files, cons
 {
     struct out_html_entry *e = calloc(files->n ? files->n : 1, sizeof *e);
     char (*names)[256] = calloc(files->n ? files->n : 1, sizeof *names);
-    size_t len = strlen(o->html) + sizeof "/index.html";
-    char *path = malloc(len);
     int rc = -1;
-    if (e && names && path) {
-        snprintf(path, len, "%s%sindex.html", o->html, cli_ends_with(o->html, "/") ? "" : "/");
+    if (e && names) {
         for (size_t i = 0; i < files->n; i++)
             e[i] = (struct out_html_entry){
-                .page = o->pages.v[i], .name = cli_test_name(files->v[i], names[i], sizeof names[i]),
+                .page = o->pages[i], .name = cli_scenario_name(files->v[i], names[i], sizeof names[i]),
                 .path = files->v[i], .passed = res[i].pass, .text = res[i].head,
             };
-        FILE *f = fopen(path, "w");
-        rc = f ? out_html_index(f, e, files->n) : -1;
-        if (f && fclose(f) != 0)
-            rc = -1;
-        if (rc)
-            fprintf(stderr, "tcpsim test: could not write %s\n", path);
+        rc = cli_html_index(o->html, e, files->n);
     } else {
         fprintf(stderr, "tcpsim: out of memory\n");
     }
     free(e);
     free(names);
-    free(path);
     return rc;
 }
 
@@ -356,7 +262,7 @@ cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, i
     if (l && cli_settings_apply(&o->settings, l, why, sizeof why) != 0)
         fprintf(df ? df : stderr, "    settings: %s\n", why); /* checked before: not expected */
     struct cli_html page = {0};
-    char *page_path = o->html && l ? cli_test_page_path(o, idx) : NULL;
+    char *page_path = o->html && l ? cli_path_join(o->html, o->pages[idx]) : NULL;
     bool page_failed = page_path && cli_html_open(&page, page_path, lsim_world(l)) != 0;
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
@@ -560,7 +466,7 @@ static void
 cli_test_print(const struct cli_test_opts *o, size_t i, const char *path, const struct cli_result *r)
 {
     char name[256];
-    cli_test_name(path, name, sizeof name);
+    cli_scenario_name(path, name, sizeof name);
     const char *head = r->head ? r->head : "";
     if (o->tap)
         printf("%s %zu - %s", r->pass ? "ok" : "not ok", i + 1, name);
@@ -816,7 +722,7 @@ cli_test(int argc, char **argv)
         if (cli_test_selected(all.v[i], o.filter))
             rc = cli_list_add(&files, all.v[i]);
     if (rc == 0 && o.html) /* named before the workers fork, so each knows its own */
-        rc = cli_test_pages(&o, &files);
+        rc = (o.pages = calloc(files.n ? files.n : 1, sizeof *o.pages)) ? cli_html_pages(files.v, files.n, o.pages) : -1;
     struct cli_result *res = calloc(files.n ? files.n : 1, sizeof *res);
     struct out_coverage cov;
     out_coverage_init(&cov);
@@ -838,7 +744,9 @@ cli_test(int argc, char **argv)
     cli_list_free(&paths);
     cli_list_free(&all);
     cli_list_free(&files);
-    cli_list_free(&o.pages);
+    for (size_t i = 0; o.pages && i < files.n; i++)
+        free(o.pages[i]);
+    free(o.pages);
     cli_settings_free(&o.settings);
     return rc;
 }

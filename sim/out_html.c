@@ -3,15 +3,15 @@
  * page"): the ladder, the RFC 9293 state diagram, each socket's states and timers, the TCB,
  * a time-sequence graph and the trace, all on one cursor in time.
  *
- * The page is drawn by its own JavaScript (sim/html/page.js) from the data this writer puts
- * inline, so the C side only says what happened: one JSON object per event, written as the
- * event is seen (an observer, nothing kept), then the run's facts (title, verdict, the tables
- * of states and of the state diagram's edges). The page is, in order:
+ * The page is drawn by its own JavaScript (sim/html/model.js, views.js, page.js) from the
+ * data this writer puts inline, so the C side only says what happened: one JSON object per
+ * event, written as the event is seen (an observer, nothing kept), then the run's facts
+ * (title, verdict, the tables of states and of the state diagram's edges). The page is, in order:
  *
  *   <head> <style>page.css</style> </head> <body> page.html
  *   <script type="application/json" id="tcpsim-events"> [ event, event, ... ] </script>
  *   <script type="application/json" id="tcpsim-meta"> { facts } </script>
- *   <script> page.js </script> </body>
+ *   <script> 'use strict'; { model.js views.js page.js } </script> </body>
  *
  * Texts are escaped for JSON and for an inline script (out_json_str 'html'), so a scenario's
  * narration can never end the script early.
@@ -236,9 +236,11 @@ out_html_finish(struct out_html *h, const struct out_html_meta *m)
     if (m->message && *m->message)
         html_key_str(f, "message", m->message);
     html_tables(f);
-    fputs("}</script>\n<script>\n", f);
-    html_asset(f, &out_html_js);
-    fputs("</script>\n</body>\n</html>\n", f);
+    /* the script's parts share their declarations in one block, in strict mode */
+    fputs("}</script>\n<script>\n'use strict';\n{\n", f);
+    for (size_t i = 0; i < out_html_njs; i++)
+        html_asset(f, &out_html_js[i]);
+    fputs("}\n</script>\n</body>\n</html>\n", f);
     if (fflush(f) != 0 || ferror(f))
         h->failed = true;
     return h->failed ? -1 : 0;

@@ -9,4 +9,9 @@
 
 const struct out_html_asset out_html_css = {html_page_css, sizeof html_page_css};
 const struct out_html_asset out_html_body = {html_page_html, sizeof html_page_html};
-const struct out_html_asset out_html_js = {html_page_js, sizeof html_page_js};
+const struct out_html_asset out_html_js[] = {
+    {html_model_js, sizeof html_model_js},
+    {html_views_js, sizeof html_views_js},
+    {html_page_js, sizeof html_page_js},
+};
+const size_t out_html_njs = sizeof out_html_js / sizeof out_html_js[0];

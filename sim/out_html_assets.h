@@ -1,7 +1,8 @@
 /*
- * out_html_assets.h - the web page's own files (sim/html/page.css, page.html, page.js),
- * embedded in the program at build time: the Makefile turns them into byte arrays
- * (build/gen/html_assets.inc, by sim/html/embed.sh) that out_html_assets.c includes.
+ * out_html_assets.h - the web page's own files (sim/html/page.css, page.html, and the script
+ * in three parts: model.js, views.js, page.js), embedded in the program at build time: the
+ * Makefile turns them into byte arrays (build/gen/html_assets.inc, by sim/html/embed.sh) that
+ * out_html_assets.c includes.
  */
 #ifndef TCPSIM_OUT_HTML_ASSETS_H
 #define TCPSIM_OUT_HTML_ASSETS_H
@@ -13,6 +14,9 @@ struct out_html_asset {
     size_t len;
 };
 
-extern const struct out_html_asset out_html_css, out_html_body, out_html_js;
+extern const struct out_html_asset out_html_css, out_html_body;
+/* The script's parts, in the order they run. */
+extern const struct out_html_asset out_html_js[];
+extern const size_t out_html_njs;
 
 #endif
