@@ -7,7 +7,7 @@
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
  *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
- *   cli_html.c  --html: the run as a web page, for both run and test
+ *   cli_html.c  --html: the run as a web page, for run and test (and any command with a world)
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -122,8 +122,12 @@ struct cli_html {
     FILE *f;
     struct out_html *h;
 };
-/* Open 'path' and observe world 'w' with a page writer, before the run's first event; 0, or
-   -1 after a message. */
+/* Open 'path' with a page writer (c->h, for an observer to feed); 0, or -1 after a message. */
+int cli_html_start(struct cli_html *c, const char *path);
+/* End the page with 'm' and close it; 0, or -1 after a message. Nothing when not started. */
+int cli_html_end(struct cli_html *c, const struct out_html_meta *m);
+/* cli_html_start, the writer observing world 'w' from before the run's first event; 0, or -1
+   after a message. */
 int cli_html_open(struct cli_html *c, const char *path, struct world *w);
 /* Stop observing 'w', end the page with 'm' and close it; 0, or -1 after a message. Nothing
    when the page was not opened. */

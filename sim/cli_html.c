@@ -1,8 +1,10 @@
 /*
  * cli_html.c - the web page of a run (out_html.c), for `tcpsim run --html FILE` and
- * `tcpsim test --html DIR` (with the names of the pages and their index): the file opened and the writer observing the world before the
- * run starts (the page is written as the run goes), the page ended with the verdict. Any
- * command that drives a world can use it: open before the first event, close after the last.
+ * `tcpsim test --html DIR` (with the names of the pages and their index): the file opened
+ * and the writer observing the world before the run starts (the page is written as the run
+ * goes), the page ended with the verdict. Any command that drives a world can use it: open
+ * before the first event, close after the last; or, when the world is made elsewhere (tcpsim
+ * pkt's runner), start the page, feed its writer (c->h) from an observer, and end it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,7 +16,7 @@
 #include "tcpsim/out.h"
 
 int
-cli_html_open(struct cli_html *c, const char *path, struct world *w)
+cli_html_start(struct cli_html *c, const char *path)
 {
     c->path = path;
     c->h = NULL;
@@ -22,8 +24,38 @@ cli_html_open(struct cli_html *c, const char *path, struct world *w)
         fprintf(stderr, "tcpsim: could not write %s: %s\n", path, strerror(errno));
         return -1;
     }
-    if (!(c->h = out_html_new(c->f)) || world_observe(w, out_html_observe, c->h) != 0) {
+    if (!(c->h = out_html_new(c->f))) {
         fprintf(stderr, "tcpsim: %s: out of memory\n", path);
+        fclose(c->f);
+        c->f = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int
+cli_html_end(struct cli_html *c, const struct out_html_meta *m)
+{
+    if (!c->f)
+        return 0;
+    int rc = out_html_finish(c->h, m);
+    out_html_free(c->h);
+    if (fclose(c->f) != 0)
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "tcpsim: could not write %s\n", c->path);
+    c->f = NULL;
+    c->h = NULL;
+    return rc;
+}
+
+int
+cli_html_open(struct cli_html *c, const char *path, struct world *w)
+{
+    if (cli_html_start(c, path) != 0)
+        return -1;
+    if (world_observe(w, out_html_observe, c->h) != 0) {
+        fprintf(stderr, "tcpsim: %s: too many observers\n", path);
         out_html_free(c->h);
         fclose(c->f);
         c->h = NULL;
@@ -36,18 +68,9 @@ cli_html_open(struct cli_html *c, const char *path, struct world *w)
 int
 cli_html_close(struct cli_html *c, struct world *w, const struct out_html_meta *m)
 {
-    if (!c->f)
-        return 0;
-    world_unobserve(w, out_html_observe, c->h);
-    int rc = out_html_finish(c->h, m);
-    out_html_free(c->h);
-    if (fclose(c->f) != 0)
-        rc = -1;
-    if (rc)
-        fprintf(stderr, "tcpsim: could not write %s\n", c->path);
-    c->f = NULL;
-    c->h = NULL;
-    return rc;
+    if (c->f)
+        world_unobserve(w, out_html_observe, c->h);
+    return cli_html_end(c, m);
 }
 
 struct out_html_meta
