@@ -97,7 +97,8 @@ def check_states(b, name, events):
 def check_page(b, name, page, events):
     size = os.path.getsize(page)
     if size >= MAX_PAGE:
-        fail(name, "the page is %d bytes, not under 1 MB" % size)
+        fail(name, "the page is %d bytes, not under 1 MB (not opened)" % size)
+        return
     b.errors.clear()
     b.navigate("file://" + os.path.abspath(page))
     if b.eval("document.body.dataset.ready") != "1":
@@ -259,9 +260,15 @@ def main():
             if not events:
                 fail(name, "the JSON trace has no events")
                 continue
-            check_page(b, name, page, events)
-            if name in CONTROL_PAGES:
-                check_controls(b, name, events, outdir)
+            try:
+                check_page(b, name, page, events)
+                if name in CONTROL_PAGES:
+                    check_controls(b, name, events, outdir)
+            except cdp.CDPError as err:  # a page the browser choked on: say so, go on afresh
+                fail(name, "the browser: %s" % err)
+                b.close()
+                b = cdp.Browser(chromium)
+                b.open_page()
         check_index(b, tcpsim, scripts, outdir)
         check_errors(tcpsim, scripts[0], outdir)
     finally:
