@@ -15,15 +15,15 @@ CC       ?= cc
 PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
 # Only make test needs these (make cli-check renders the man pages; the fuzz targets build with
-# clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends), so make
-# demo stays light.
-TEST_DEBS := groff-base man-db clang libclang-rt-dev
+# clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends; make
+# html-check drives headless chromium from python3), so make demo stays light.
+TEST_DEBS := groff-base man-db clang libclang-rt-dev chromium python3
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs lua5.4 readline 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
-CPPFLAGS += -Iinclude -Isim -D_POSIX_C_SOURCE=200809L
+CPPFLAGS += -Iinclude -Isim -Ibuild/gen -D_POSIX_C_SOURCE=200809L
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 # float-cast-overflow: clang's -fsanitize=undefined has it, gcc's does not ("run 1e9h" in the
@@ -53,6 +53,13 @@ build/obj/%.o: sim/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
+# The web page's own files (out_html.c), embedded as byte arrays: every build of
+# out_html_assets.c (here, sanitized, fuzz, valgrind, bench) waits for them.
+HTML_ASSETS := sim/html/page.css sim/html/page.html sim/html/model.js sim/html/views.js sim/html/page.js
+build/gen/html_assets.inc: $(HTML_ASSETS) sim/html/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh sim/html/embed.sh $(HTML_ASSETS) >$@.tmp && mv $@.tmp $@
+
 build/tcpsim: build/obj/main.o build/libtcpsim.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -60,8 +67,8 @@ build/tcpsim: build/obj/main.o build/libtcpsim.a
 # --- set-up -------------------------------------------------------------------------------
 # Does nothing when pkg-config finds every library and tshark is on the PATH. A fresh machine's
 # package lists are empty, so apt-get update runs before apt-get install. test-deps adds what
-# only the tests need (TEST_DEBS), when groff or man is missing or clang does not link a
-# libFuzzer program; after deps, so that two apt-get never run at once under make -j.
+# only the tests need (TEST_DEBS), when groff, man, python3 or chromium is missing or clang
+# does not link a libFuzzer program; after deps, so that two apt-get never run at once under make -j.
 deps:
 	@missing=0; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing=1; done; \
@@ -79,6 +86,8 @@ test-deps: deps
 	@missing=0; \
 	command -v groff >/dev/null 2>&1 || missing=1; \
 	command -v man >/dev/null 2>&1 || missing=1; \
+	command -v python3 >/dev/null 2>&1 || missing=1; \
+	command -v chromium >/dev/null 2>&1 || missing=1; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 1 ? 0 : 0; }\n' | \
 	  clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1 || missing=1; \
 	if [ $$missing = 0 ]; then :; else \
@@ -134,7 +143,8 @@ clean:
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the program, libtcpsim.a with its headers
 # (include/tcpsim/) and a pkg-config file (tcpsim.pc) for C programs, the scenario library
 # (scripts/ to share/tcpsim/scripts, where `tcpsim demo` and `tcpsim test` find it), the man
-# pages tcpsim(1) and tcpsim-lua(7), bash completion, and the documentation (README and docs/).
+# pages tcpsim(1) and tcpsim-lua(7), bash completion, and the documentation (README, docs/ and
+# its pictures, docs/img/).
 # DESTDIR stages the files for a package; PREFIX is where they will live, and is what
 # tcpsim.pc and the man pages' paths name. make uninstall removes the same files.
 PREFIX       ?= /usr/local
@@ -151,6 +161,7 @@ VERSION      := $(shell sed -n 's/.*TCPSIM_VERSION "\(.*\)"/\1/p' include/tcpsim
 INST_HDR     := $(notdir $(wildcard include/tcpsim/*.h))
 INST_LUA     := $(notdir $(wildcard scripts/*.lua))
 INST_DOC     := $(notdir $(wildcard docs/*.md))
+INST_IMG     := $(notdir $(wildcard docs/img/*.png))
 # The man pages are written for PREFIX=/usr/local; installed, they name the real folders.
 INST_MAN_SED := sed -e 's|/usr/local/share/doc/tcpsim|$(DOCDIR)|g' -e 's|/usr/local/share|$(DATADIR)|g'
 # tcpsim.pc's folders relative to ${prefix} when they are under it, so pkg-config's
@@ -160,7 +171,7 @@ pc_dir = $(patsubst $(PREFIX)%,$${prefix}%,$(1))
 install: build/tcpsim build/libtcpsim.a
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/tcpsim \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/img
 	$(INSTALL) -m 755 build/tcpsim $(DESTDIR)$(BINDIR)/tcpsim
 	$(INSTALL) -m 644 build/libtcpsim.a $(DESTDIR)$(LIBDIR)/libtcpsim.a
 	$(INSTALL) -m 644 $(addprefix include/tcpsim/,$(INST_HDR)) $(DESTDIR)$(INCLUDEDIR)/tcpsim
@@ -176,6 +187,7 @@ install: build/tcpsim build/libtcpsim.a
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7
 	$(INSTALL) -m 644 docs/completion/tcpsim.bash $(DESTDIR)$(BASHCOMPDIR)/tcpsim
 	$(INSTALL) -m 644 README.md LICENSE $(addprefix docs/,$(INST_DOC)) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 644 $(addprefix docs/img/,$(INST_IMG)) $(DESTDIR)$(DOCDIR)/img
 
 # Only what install put there; the folders that are tcpsim's own go too when they are empty.
 uninstall:
@@ -184,9 +196,11 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(DATADIR)/tcpsim/scripts/,$(INST_LUA)) \
 	    $(DESTDIR)$(MANDIR)/man1/tcpsim.1 $(DESTDIR)$(MANDIR)/man7/tcpsim-lua.7 \
 	    $(DESTDIR)$(BASHCOMPDIR)/tcpsim \
-	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC))
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE $(INST_DOC)) $(addprefix $(DESTDIR)$(DOCDIR)/img/,$(INST_IMG))
 	rmdir $(DESTDIR)$(INCLUDEDIR)/tcpsim $(DESTDIR)$(DATADIR)/tcpsim/scripts $(DESTDIR)$(DATADIR)/tcpsim \
-	    $(DESTDIR)$(DOCDIR) 2>/dev/null || :
+	    $(DESTDIR)$(DOCDIR)/img $(DESTDIR)$(DOCDIR) 2>/dev/null || :
+
+$(foreach d,obj san fuzz vg,build/$(d)/out_html_assets.o) build/bench: build/gen/html_assets.inc
 
 -include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d build/*/*/*.d)
 .SECONDARY:

@@ -7,6 +7,7 @@
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
  *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
+ *   cli_html.c  --html: the run as a web page, for run and test (and any command with a world)
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -75,6 +76,13 @@ int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 int cli_seed_arg(const struct cli_args *a, unsigned long long *seed);
 int cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset);
 
+/* Does 's' end with 'suffix'? */
+bool cli_ends_with(const char *s, const char *suffix);
+/* "DIR/NAME" (one '/' between them), malloc'd; NULL when out of memory. */
+char *cli_path_join(const char *dir, const char *name);
+/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
+const char *cli_scenario_name(const char *path, char *buf, size_t cap);
+
 /* `tcpsim --version`: the version and the licence, as GNU tools print them. */
 void cli_version(FILE *f);
 
@@ -105,5 +113,32 @@ int cli_settings_apply(const struct cli_settings *s, struct lsim *l, char *err, 
    "<prog>: reason" to stderr. */
 int cli_settings_check(const struct cli_settings *s, const char *prog);
 void cli_settings_free(struct cli_settings *s);
+
+/* cli_html.c: the web page of one run (run --html FILE, test --html DIR). */
+struct out_html;
+struct out_html_meta;
+struct cli_html {
+    const char *path;
+    FILE *f;
+    struct out_html *h;
+};
+/* Open 'path' with a page writer (c->h, for an observer to feed); 0, or -1 after a message. */
+int cli_html_start(struct cli_html *c, const char *path);
+/* End the page with 'm' and close it; 0, or -1 after a message. Nothing when not started. */
+int cli_html_end(struct cli_html *c, const struct out_html_meta *m);
+/* cli_html_start, the writer observing world 'w' from before the run's first event; 0, or -1
+   after a message. */
+int cli_html_open(struct cli_html *c, const char *path, struct world *w);
+/* Stop observing 'w', end the page with 'm' and close it; 0, or -1 after a message. Nothing
+   when the page was not opened. */
+int cli_html_close(struct cli_html *c, struct world *w, const struct out_html_meta *m);
+/* What a page says of scenario 'file' run by 'l': its title, summary, seed, preset, verdict. */
+struct out_html_meta cli_html_meta(const struct lsim *l, const char *file);
+/* The page's file name in the pages' folder of each of the 'n' scenarios 'paths' (test --html),
+   into 'pages' (each malloc'd); 0, or -1 when out of memory. */
+int cli_html_pages(char *const *paths, size_t n, char **pages);
+/* DIR/index.html from the 'n' entries; 0, or -1 after a message. */
+struct out_html_entry;
+int cli_html_index(const char *dir, const struct out_html_entry *e, size_t n);
 
 #endif

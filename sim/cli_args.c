@@ -144,3 +144,32 @@ cli_library(const char *rel, char *buf, size_t cap)
         return NULL;
     return buf;
 }
+
+bool
+cli_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+char *
+cli_path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s%s%s", dir, cli_ends_with(dir, "/") ? "" : "/", name);
+    return p;
+}
+
+const char *
+cli_scenario_name(const char *path, char *buf, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (cli_ends_with(base, ".lua"))
+        n -= 4;
+    snprintf(buf, cap, "%.*s", (int)n, base);
+    return buf;
+}

@@ -3,7 +3,7 @@
  * pictures asked for; and `tcpsim demo`, the scenario a newcomer sees first.
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
- *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
+ *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE] [--html=FILE]
  *              [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
@@ -50,13 +50,14 @@ struct cli_run_opts {
     int format;              /* enum out_format, or -1 for none */
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
-    const char *ladder_svg, *dot, *pcap;
+    const char *ladder_svg, *dot, *pcap, *html;
     struct cli_settings settings; /* --set, --settings */
 };
 
 /* Long options without a short form get values past the characters. */
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
-       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_SET, CLI_RUN_SETTINGS };
+       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_HTML, CLI_RUN_SET,
+       CLI_RUN_SETTINGS };
 
 static const struct option cli_run_longopts[] = {
     {"seed", required_argument, NULL, CLI_RUN_SEED},
@@ -69,6 +70,7 @@ static const struct option cli_run_longopts[] = {
     {"ladder-svg", required_argument, NULL, CLI_RUN_LADDER_SVG},
     {"dot", required_argument, NULL, CLI_RUN_DOT},
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
+    {"html", required_argument, NULL, CLI_RUN_HTML},
     {"set", required_argument, NULL, CLI_RUN_SET},
     {"settings", required_argument, NULL, CLI_RUN_SETTINGS},
     {"help", no_argument, NULL, 'h'},
@@ -104,6 +106,8 @@ cli_run_help(FILE *f, bool demo)
                "      --dot=FILE         write the state diagram with the run's path to FILE\n"
                "                         (Graphviz DOT)\n"
                "      --pcap=FILE        write the segments to FILE as a pcapng capture\n"
+               "      --html=FILE        write the run to FILE as a web page to step through\n"
+               "                         (one file, works offline)\n"
                "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) over the\n"
                "                         scenario's own sysctl writes; may be repeated\n"
                "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
@@ -162,6 +166,9 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
             break;
         case CLI_RUN_PCAP:
             o->pcap = optarg;
+            break;
+        case CLI_RUN_HTML:
+            o->html = optarg;
             break;
         case CLI_RUN_SET:
         case CLI_RUN_SETTINGS:
@@ -282,6 +289,11 @@ cli_run_one(const struct cli_run_opts *o)
         return 1;
     }
     struct world *w = lsim_world(l);
+    struct cli_html page = {0};
+    if (o->html && cli_html_open(&page, o->html, w) != 0) {
+        lsim_free(l); /* no page, no run */
+        return 1;
+    }
     if (o->format >= 0) {
         struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
         to.format = (enum out_format)o->format;
@@ -303,6 +315,8 @@ cli_run_one(const struct cli_run_opts *o)
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
     int rc = cli_run_outputs(o, l, pcap) != 0;
+    struct out_html_meta meta = cli_html_meta(l, o->file);
+    rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
     if (s == LSIM_DONE) {
         if (o->format != OUT_FMT_JSONL)

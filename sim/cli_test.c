@@ -4,7 +4,8 @@
  * inside a worker process, one line each, then "N passed, N failed".
  *
  *   tcpsim test [-j N|--jobs=N] [--filter=PATTERN] [--tap] [--goals=FILE] [--coverage]
- *               [--timeout=SECONDS] [--set=NAME=VALUE]... [--settings=FILE] [PATH]...
+ *               [--timeout=SECONDS] [--set=NAME=VALUE]... [--settings=FILE] [--html=DIR]
+ *               [PATH]...
  *
  * Options are parsed by getopt_long (cli_args.c), before or after the PATHs.
  *
@@ -23,6 +24,9 @@
  * are skipped (helpers can live beside the scenarios that way), and so are goals files
  * (NAME.goals.lua), which are never run as scenarios. The goals file and the settings of
  * --set and --settings are checked once, before any scenario runs (cli_test_check).
+ *
+ * With --html DIR each worker also writes its scenario's run as a web page (cli_html.c) to
+ * DIR/NAME.html, and the parent writes DIR/index.html, a table of them all, at the end.
  *
  * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> cli_test_assign
  * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
@@ -50,6 +54,11 @@
 #define CLI_STR_(x) #x
 #define CLI_STR(x) CLI_STR_(x)
 
+struct cli_list {
+    char **v;
+    size_t n, cap;
+};
+
 struct cli_test_opts {
     unsigned jobs;
     const char *filter, *goals;
@@ -57,11 +66,8 @@ struct cli_test_opts {
     unsigned timeout;         /* wall-clock seconds per scenario */
     struct cli_settings settings; /* --set, --settings: fixed in every scenario's runner */
     size_t goals_n;           /* goals in the goals file (cli_test_check) */
-};
-
-struct cli_list {
-    char **v;
-    size_t n, cap;
+    const char *html;         /* --html DIR: a web page per scenario, and an index */
+    char **pages;             /* ... their file names in DIR, by scenario (cli_html_pages) */
 };
 
 /* What a worker reports for one scenario, as it travels over the socket. */
@@ -119,13 +125,6 @@ cli_strcmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool
-cli_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Add the .lua files under 'path' (a file is taken as it is). */
 static int
 cli_test_collect(struct cli_list *out, const char *path)
@@ -150,13 +149,11 @@ cli_test_collect(struct cli_list *out, const char *path)
     qsort(names.v, names.n, sizeof *names.v, cli_strcmp);
     int rc = 0;
     for (size_t i = 0; i < names.n && rc == 0; i++) {
-        size_t len = strlen(path) + strlen(names.v[i]) + 2;
-        char *full = malloc(len);
+        char *full = cli_path_join(path, names.v[i]);
         if (!full) {
             rc = -1;
             break;
         }
-        snprintf(full, len, "%s%s%s", path, cli_ends_with(path, "/") ? "" : "/", names.v[i]);
         if (stat(full, &st) == 0 &&
             (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full))))
             rc = cli_test_collect(out, full);
@@ -166,29 +163,41 @@ cli_test_collect(struct cli_list *out, const char *path)
     return rc;
 }
 
-/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
-static const char *
-cli_test_name(const char *path, char *buf, size_t cap)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    if (cli_ends_with(base, ".lua"))
-        n -= 4;
-    snprintf(buf, cap, "%.*s", (int)n, base);
-    return buf;
-}
-
 static bool
 cli_test_selected(const char *path, const char *filter)
 {
     char name[256];
     if (!filter)
         return true;
-    cli_test_name(path, name, sizeof name);
+    cli_scenario_name(path, name, sizeof name);
     if (strpbrk(filter, "*?["))
         return fnmatch(filter, name, 0) == 0 || fnmatch(filter, path, 0) == 0;
     return strstr(name, filter) != NULL;
+}
+
+/* ---- the web pages (--html DIR) -------------------------------------------------------------- */
+
+/* DIR/index.html: every scenario, its result and a link to its page. 0, or -1 after a
+   message. */
+static int
+cli_test_index(const struct cli_test_opts *o, const struct cli_list *files, const struct cli_result *res)
+{
+    struct out_html_entry *e = calloc(files->n ? files->n : 1, sizeof *e);
+    char (*names)[256] = calloc(files->n ? files->n : 1, sizeof *names);
+    int rc = -1;
+    if (e && names) {
+        for (size_t i = 0; i < files->n; i++)
+            e[i] = (struct out_html_entry){
+                .page = o->pages[i], .name = cli_scenario_name(files->v[i], names[i], sizeof names[i]),
+                .path = files->v[i], .passed = res[i].pass, .text = res[i].head,
+            };
+        rc = cli_html_index(o->html, e, files->n);
+    } else {
+        fprintf(stderr, "tcpsim: out of memory\n");
+    }
+    free(e);
+    free(names);
+    return rc;
 }
 
 /* ---- one scenario, in a worker ------------------------------------------------------------ */
@@ -238,7 +247,7 @@ cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfi
  * next scenario of the same worker starts from nothing.
  */
 static int
-cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
+cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, int fd)
 {
     struct lsim_opts lo = LSIM_OPTS_DEFAULT;
     struct cli_wire_hdr h = {0};
@@ -252,6 +261,9 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
     out_coverage_init(&cov);
     if (l && cli_settings_apply(&o->settings, l, why, sizeof why) != 0)
         fprintf(df ? df : stderr, "    settings: %s\n", why); /* checked before: not expected */
+    struct cli_html page = {0};
+    char *page_path = o->html && l ? cli_path_join(o->html, o->pages[idx]) : NULL;
+    bool page_failed = page_path && cli_html_open(&page, page_path, lsim_world(l)) != 0;
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
         if (lsim_load(l, path) == 0)
@@ -266,7 +278,15 @@ cli_test_scenario(const struct cli_test_opts *o, const char *path, int fd)
             cli_test_goals(o, l, o->goals, df, &h);
         if (o->coverage)
             out_coverage_add(&cov, lsim_log(l));
+        struct out_html_meta meta = cli_html_meta(l, path);
+        if (page.f && cli_html_close(&page, lsim_world(l), &meta) != 0)
+            page_failed = true;
+        if (page_failed) { /* an output asked for and not written: no pass */
+            h.pass = 0;
+            head = "its web page could not be written";
+        }
     }
+    free(page_path);
     if (df)
         fclose(df);
     /* the scenario is over: the alarm must not go off once its record is on the way */
@@ -290,7 +310,7 @@ cli_test_worker(const struct cli_test_opts *o, const struct cli_list *files, int
     while (recv(fd, &idx, sizeof idx, MSG_WAITALL) == (ssize_t)sizeof idx && idx < files->n) {
         if (o->timeout)
             alarm(o->timeout);
-        if (cli_test_scenario(o, files->v[idx], fd) != 0)
+        if (cli_test_scenario(o, idx, files->v[idx], fd) != 0)
             _exit(3);
     }
     _exit(0);
@@ -446,7 +466,7 @@ static void
 cli_test_print(const struct cli_test_opts *o, size_t i, const char *path, const struct cli_result *r)
 {
     char name[256];
-    cli_test_name(path, name, sizeof name);
+    cli_scenario_name(path, name, sizeof name);
     const char *head = r->head ? r->head : "";
     if (o->tap)
         printf("%s %zu - %s", r->pass ? "ok" : "not ok", i + 1, name);
@@ -518,7 +538,7 @@ cli_test_schedule(const struct cli_test_opts *o, const struct cli_list *files, s
 }
 
 enum { CLI_TEST_FILTER = 256, CLI_TEST_TAP, CLI_TEST_GOALS, CLI_TEST_COVERAGE, CLI_TEST_TIMEOUT,
-       CLI_TEST_SET, CLI_TEST_SETTINGS };
+       CLI_TEST_SET, CLI_TEST_SETTINGS, CLI_TEST_HTML };
 
 static const struct option cli_test_longopts[] = {
     {"jobs", required_argument, NULL, 'j'},
@@ -529,6 +549,7 @@ static const struct option cli_test_longopts[] = {
     {"timeout", required_argument, NULL, CLI_TEST_TIMEOUT},
     {"set", required_argument, NULL, CLI_TEST_SET},
     {"settings", required_argument, NULL, CLI_TEST_SETTINGS},
+    {"html", required_argument, NULL, CLI_TEST_HTML},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -554,6 +575,8 @@ cli_test_help(FILE *f)
                "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) in every\n"
                "                         scenario, over its own sysctl writes; may be repeated\n"
                "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
+               "      --html=DIR         also write each scenario's run as a web page to\n"
+               "                         DIR/NAME.html, and DIR/index.html listing them\n"
                "  -h, --help             print this help and exit\n\n"
                "Exit status:\n"
                "  0  every scenario passed, and every goal was reached\n"
@@ -601,6 +624,9 @@ cli_test_parse(int argc, char **argv, struct cli_test_opts *o, struct cli_list *
         case CLI_TEST_COVERAGE:
             o->coverage = true;
             break;
+        case CLI_TEST_HTML:
+            o->html = optarg;
+            break;
         case CLI_TEST_SET:
         case CLI_TEST_SETTINGS:
             if (cli_settings_add(&o->settings, c == CLI_TEST_SET ? "--set" : "--settings", optarg) != 0) {
@@ -644,6 +670,11 @@ cli_test_check(struct cli_test_opts *o, const struct cli_list *paths)
             free(err);
             return CLI_EXIT_USAGE;
         }
+    }
+    struct stat st;
+    if (o->html && mkdir(o->html, 0777) != 0 && (errno != EEXIST || stat(o->html, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "tcpsim test: --html %s: %s\n", o->html, errno == EEXIST ? "not a folder" : strerror(errno));
+        return CLI_EXIT_USAGE;
     }
     return cli_settings_check(&o->settings, "tcpsim test") == 0 ? 0 : CLI_EXIT_USAGE;
 }
@@ -690,6 +721,8 @@ cli_test(int argc, char **argv)
     for (size_t i = 0; i < all.n && rc == 0; i++)
         if (cli_test_selected(all.v[i], o.filter))
             rc = cli_list_add(&files, all.v[i]);
+    if (rc == 0 && o.html) /* named before the workers fork, so each knows its own */
+        rc = (o.pages = calloc(files.n ? files.n : 1, sizeof *o.pages)) ? cli_html_pages(files.v, files.n, o.pages) : -1;
     struct cli_result *res = calloc(files.n ? files.n : 1, sizeof *res);
     struct out_coverage cov;
     out_coverage_init(&cov);
@@ -698,6 +731,8 @@ cli_test(int argc, char **argv)
             printf("TAP version 13\n1..%zu\n", files.n);
         cli_test_schedule(&o, &files, res, &cov);
         rc = cli_test_summary(&o, res, files.n, &cov);
+        if (o.html && cli_test_index(&o, &files, res) != 0)
+            rc = CLI_EXIT_FAIL;
     } else {
         rc = CLI_EXIT_USAGE; /* a PATH that cannot be read (said), or out of memory */
     }
@@ -709,6 +744,9 @@ cli_test(int argc, char **argv)
     cli_list_free(&paths);
     cli_list_free(&all);
     cli_list_free(&files);
+    for (size_t i = 0; o.pages && i < files.n; i++)
+        free(o.pages[i]);
+    free(o.pages);
     cli_settings_free(&o.settings);
     return rc;
 }

@@ -113,24 +113,6 @@ lad_arrow_of(const struct lad *L, uint64_t id)
     return id < L->nby_id && L->by_id[id] ? &L->arr[L->by_id[id] - 1] : NULL;
 }
 
-/* "PSH,ACK 1:6 ack 1": the arrow's label, with the options' sequence numbers. */
-static void
-lad_label(const struct out_track *tr, const struct trace_event *ev, bool absolute, char *buf, size_t cap)
-{
-    const struct tcp_seg *s = &ev->seg;
-    uint32_t seq = s->seq, ack = s->ack;
-    bool rs, ra;
-    char flags[48], range[24] = "", acks[24] = "";
-    if (!absolute)
-        out_track_relative(tr, s, &seq, &ack, &rs, &ra);
-    if (s->len)
-        snprintf(range, sizeof range, ":%u", (unsigned)(seq + s->len));
-    if (s->flags & TCP_ACK)
-        snprintf(acks, sizeof acks, " ack %u", (unsigned)ack);
-    snprintf(buf, cap, "%s %u%s%s%s", tcp_flags_str(s->flags, flags, sizeof flags), (unsigned)seq, range, acks,
-             ev->kind == TRACE_DUP ? " (dup)" : "");
-}
-
 /* One event into rows and arrows. */
 static void
 lad_event(struct lad *L, const struct out_track *tr, const struct trace_event *ev, bool absolute)
@@ -151,7 +133,7 @@ lad_event(struct lad *L, const struct out_track *tr, const struct trace_event *e
             L->failed = true;
             return;
         }
-        lad_label(tr, ev, absolute, a->label, sizeof a->label);
+        out_seg_label(tr, ev, absolute, a->label, sizeof a->label);
         if (ev->kind == TRACE_DUP)
             out_sbuf_printf(&L->row[r].note, LAD_TEXT_MAX, "#%llu: the wire duplicates #%llu",
                             (unsigned long long)ev->pkt_id, (unsigned long long)ev->orig_id);
@@ -166,7 +148,7 @@ lad_event(struct lad *L, const struct out_track *tr, const struct trace_event *e
                 L->failed = true;
                 return;
             }
-            lad_label(tr, ev, absolute, a->label, sizeof a->label);
+            out_seg_label(tr, ev, absolute, a->label, sizeof a->label);
         }
         a->r1 = r;
         a->end = ev->kind == TRACE_DROP ? LAD_DROPPED : LAD_DELIVERED;

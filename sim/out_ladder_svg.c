@@ -73,26 +73,11 @@ svg_note_lines(const char *s)
     return lines;
 }
 
-/* Text for XML: the five special characters escaped, control characters as blanks. */
-static void
-lad_xml(FILE *f, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && s[i]; i++) {
-        switch (s[i]) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc((unsigned char)s[i] < 0x20 ? ' ' : s[i], f);
-        }
-    }
-}
-
 static void
 lad_svg_textn(FILE *f, double x, double y, const char *anchor, const char *cls, const char *s, size_t n)
 {
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", x, y, anchor, cls);
-    lad_xml(f, s, n);
+    out_xml_text(f, s, n);
     fputs("</text>\n", f);
 }
 

@@ -438,33 +438,11 @@ out_text_tcpdump(struct out_text *t, const struct trace_event *ev)
 
 /* ---- jsonl -------------------------------------------------------------------------------- */
 
-/* A JSON string (RFC 8259 §7): quotes, backslash and control characters escaped. */
-static void
-out_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static void
 out_json_key_str(FILE *f, const char *key, const char *val)
 {
     fprintf(f, ",\"%s\":", key);
-    out_json_str(f, val);
+    out_json_str(f, val, false);
 }
 
 static void

@@ -254,6 +254,63 @@ out_time_str(clk_time t, char *buf, size_t cap)
     return buf;
 }
 
+/* A JSON string (RFC 8259 §7): quotes, backslash and control characters escaped; for a page's
+   inline script also '<', '>' and '&', so that no "</script>" or "<!--" in a text ends it
+   (HTML §4.12.1.3). */
+void
+out_json_str(FILE *f, const char *s, bool html)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f || (html && (*p == '<' || *p == '>' || *p == '&')))
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* Text for XML and HTML: the special characters escaped, control characters as blanks. */
+void
+out_xml_text(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++) {
+        switch (s[i]) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc((unsigned char)s[i] < 0x20 ? ' ' : s[i], f);
+        }
+    }
+}
+
+/* "PSH,ACK 1:6 ack 1": a segment's label, with the options' sequence numbers. */
+void
+out_seg_label(const struct out_track *tr, const struct trace_event *ev, bool absolute, char *buf, size_t cap)
+{
+    const struct tcp_seg *s = &ev->seg;
+    uint32_t seq = s->seq, ack = s->ack;
+    bool rs, ra;
+    char flags[48], range[24] = "", acks[24] = "";
+    if (!absolute)
+        out_track_relative(tr, s, &seq, &ack, &rs, &ra);
+    if (s->len)
+        snprintf(range, sizeof range, ":%u", (unsigned)(seq + s->len));
+    if (s->flags & TCP_ACK)
+        snprintf(acks, sizeof acks, " ack %u", (unsigned)ack);
+    snprintf(buf, cap, "%s %u%s%s%s", tcp_flags_str(s->flags, flags, sizeof flags), (unsigned)seq, range, acks,
+             ev->kind == TRACE_DUP ? " (dup)" : "");
+}
+
 const char *
 out_rule_cite(enum tcp_rule r, char *buf, size_t cap)
 {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tcpsim/trace.h"
 
@@ -76,6 +77,14 @@ const char *out_addr_str(uint32_t addr, char *buf, size_t cap);
 const char *out_tcpdump_flags(uint8_t flags, char *buf, size_t cap);
 /* Where a reader finds rule 'r': "RFC 9293 3.10.7.2", "RFC 5961 3.2", "Linux tcp_fin_timeout". */
 const char *out_rule_cite(enum tcp_rule r, char *buf, size_t cap);
+/* A JSON string on 'f' (RFC 8259 §7); 'html': also safe inside a page's <script> element. */
+void out_json_str(FILE *f, const char *s, bool html);
+/* The first 'n' octets of 's' (up to a NUL) as XML or HTML text: < > & " escaped, control
+   characters as blanks. */
+void out_xml_text(FILE *f, const char *s, size_t n);
+/* "PSH,ACK 1:6 ack 1": the label of segment event 'ev', its numbers absolute or relative to
+   the ISNs 'tr' knows (the ladder's arrows, the web page's). */
+void out_seg_label(const struct out_track *tr, const struct trace_event *ev, bool absolute, char *buf, size_t cap);
 /* Seconds with 6 decimals, from virtual nanoseconds: "0.050000". */
 const char *out_time_str(clk_time t, char *buf, size_t cap);
 

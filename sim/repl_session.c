@@ -436,16 +436,16 @@ repl_ends_with(const char *s, const char *suffix)
 enum repl_status
 repl_cmd_save(struct repl *r, int argc, char **argv)
 {
-    static const char *const kinds[] = {"pcap", "trace", "ladder"};
+    static const char *const kinds[] = {"pcap", "trace", "ladder", "html"};
     int kind = -1, rc = 0;
     char what[96];
     if (argc != 3)
-        return repl_err(r, "usage: save pcap|trace|ladder FILE (a ladder FILE ending in .svg is SVG)");
-    for (int i = 0; i < 3; i++)
+        return repl_err(r, "usage: save pcap|trace|ladder|html FILE (a ladder FILE ending in .svg is SVG)");
+    for (int i = 0; i < 4; i++)
         if (strcasecmp(argv[1], kinds[i]) == 0)
             kind = i;
     if (kind < 0)
-        return repl_err(r, "save: \"%s\" is not pcap, trace or ladder", argv[1]);
+        return repl_err(r, "save: \"%s\" is not pcap, trace, ladder or html", argv[1]);
     errno = 0;
     FILE *f = fopen(argv[2], "w");
     if (!f)
@@ -459,6 +459,16 @@ repl_cmd_save(struct repl *r, int argc, char **argv)
         o.absolute_seq = !r->rel;
         rc = out_text_log(f, &r->log, &o);
         snprintf(what, sizeof what, "%zu events, as the %s trace", r->log.len, out_format_name(r->o.format));
+    } else if (kind == 3) {
+        /* the session so far as a web page; its verdict is the scenario's, when one is loaded */
+        enum lsim_status st = lsim_status(r->lsim);
+        struct out_html_meta m = {
+            .title = lsim_title(r->lsim) ? lsim_title(r->lsim) : "tcpsim REPL session", .summary = lsim_summary(r->lsim),
+            .seed = r->w->seed, .preset = r->w->preset, .passed = st != LSIM_FAILED,
+            .message = st == LSIM_FAILED || st == LSIM_PAUSED ? lsim_message(r->lsim) : NULL,
+        };
+        rc = out_html_log(f, &r->log, &m);
+        snprintf(what, sizeof what, "%zu events, as a web page", r->log.len);
     } else {
         struct out_ladder_opts o = OUT_LADDER_OPTS_DEFAULT;
         bool svg = repl_ends_with(argv[2], ".svg");

@@ -116,6 +116,15 @@ world_emit(struct world *w, struct trace_event *ev)
 {
     ev->t = w->clk.now;
     ev->n = ++w->nevents;
+    /* the TCB (RFC 9293 3.3.1) rides with the event, so the outputs that show it at any
+       point of the run (the web page) need no look into the engine */
+    const struct tcp_conn *c = world_conn(w, ev->conn);
+    ev->has_tcb = c != NULL;
+    if (c)
+        ev->tcb = (struct trace_tcb){
+            .snd_una = c->snd_una, .snd_nxt = c->snd_nxt, .snd_wnd = c->snd_wnd, .iss = c->iss,
+            .rcv_nxt = c->rcv_nxt, .rcv_wnd = c->rcv_wnd, .irs = c->irs, .rto = c->rto, .srtt = c->srtt,
+        };
     for (int i = 0; i < w->nobs; i++)
         w->obs[i].fn(ev, w->obs[i].ctx);
 }

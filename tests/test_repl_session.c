@@ -401,7 +401,7 @@ test_repl_save_writes_what_the_session_did(void **state)
     session_run(&s, handshake);
     session_run(&s, "run\nsend A1 hello\nstep");
     snprintf(cmd, sizeof cmd, "save pcap %s/run.pcapng\nsave trace %s/run.txt\nsave ladder %s/run.ladder\n"
-                              "save ladder %s/run.svg", dir, dir, dir, dir);
+                              "save ladder %s/run.svg\nsave html %s/run.html", dir, dir, dir, dir, dir);
     const char *out = session_run(&s, cmd);
     assert_null(strstr(out, "error"));
     assert_non_null(strstr(out, "wrote"));
@@ -423,6 +423,13 @@ test_repl_save_writes_what_the_session_did(void **state)
     b = slurp(path, &len);
     assert_non_null(strstr(b, "<svg"));
     free(b);
+    snprintf(path, sizeof path, "%s/run.html", dir);
+    b = slurp(path, &len);
+    assert_int_equal(strncmp(b, "<!DOCTYPE html>", 15), 0);
+    assert_non_null(strstr(b, "{\"n\":4,"));
+    assert_non_null(strstr(b, "\"title\":\"tcpsim REPL session\""));
+    assert_non_null(strstr(b, "</html>\n"));
+    free(b);
     /* after back, the files hold the run as it is now */
     session_run(&s, "back 1");
     snprintf(cmd, sizeof cmd, "save trace %s/back.txt", dir);
@@ -433,7 +440,7 @@ test_repl_save_writes_what_the_session_did(void **state)
     assert_null(strstr(b, "#4 arrives"));
     free(b);
     out = session_run(&s, "save movie x\nsave trace /nonexistent/dir/x");
-    assert_non_null(strstr(out, "error: save: \"movie\""));
+    assert_non_null(strstr(out, "error: save: \"movie\" is not pcap, trace, ladder or html"));
     assert_non_null(strstr(out, "error: save: /nonexistent/dir/x:"));
     session_close(&s);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -8,7 +8,7 @@
  *   - after-the-run renderers (out_ladder, out_ladder_svg, out_dot, out_coverage_add): they
  *     read a struct trace_log.
  *
- * Files: out_text.c (rfc, tcpdump, jsonl), out_ladder.c (ASCII/Unicode and SVG),
+ * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
  * (pcapng), out_coverage.c, out_track.c (what every output needs to remember about sockets).
  */
@@ -118,6 +118,51 @@ size_t out_pcap_count(const struct out_pcap *p);
 /* Internet checksum (RFC 1071) of 'len' octets, folded, not complemented; 'sum' carries on. */
 uint32_t out_cksum_add(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t out_cksum_fold(uint32_t sum);
+
+/* ---- The run as a web page (out_html.c) ------------------------------------------------ */
+
+/*
+ * One self-contained HTML file (docs/outputs.md): the page's CSS and JavaScript (sim/html/,
+ * embedded at build time) and the run's events as inline JSON, each with the TCB of the
+ * connection it names. A live observer: the page's head is written by out_html_new, each
+ * event as it happens, and the rest (title, verdict, the script) by out_html_finish, so the
+ * run is never kept in memory for it.
+ */
+struct out_html;
+
+/* What the page says about the run besides its events; any text may be NULL. */
+struct out_html_meta {
+    const char *title;    /* scenario{title=}, else the file's name */
+    const char *summary;  /* scenario{summary=} */
+    const char *file;     /* the scenario's path */
+    uint64_t seed;
+    enum tcp_preset preset;
+    bool passed;          /* the verdict */
+    const char *message;  /* why it failed, or a pause's text */
+};
+
+/* A page writer on 'f' (borrowed; the caller closes it), its head written now. NULL on
+   ENOMEM. */
+struct out_html *out_html_new(FILE *f);
+/* The observer callback, for world_observe(w, out_html_observe, h). */
+void out_html_observe(const struct trace_event *ev, void *ctx);
+/* End the page with 'm'; 0, or -1 when a write failed (at any point). Call once. */
+int out_html_finish(struct out_html *h, const struct out_html_meta *m);
+void out_html_free(struct out_html *h);
+/* A recorded run as a page (the REPL's `save html`); 0, or -1 on ENOMEM or a write error. */
+int out_html_log(FILE *f, const struct trace_log *log, const struct out_html_meta *m);
+
+/* One scenario on the index page of `tcpsim test --html DIR`. */
+struct out_html_entry {
+    const char *page;     /* its page, relative to the index ("01-handshake.html") */
+    const char *name;     /* "01-handshake" */
+    const char *path;     /* the scenario's file */
+    bool passed;
+    const char *text;     /* its title when it passed, why it failed when not */
+};
+/* The index page of 'n' scenarios' pages: a table with links, results and a count. 0, or -1
+   on a write error. */
+int out_html_index(FILE *f, const struct out_html_entry *e, size_t n);
 
 /* ---- Coverage (out_coverage.c) ------------------------------------------------------------ */
 

@@ -39,6 +39,14 @@ enum trace_kind {
 
 const char *trace_kind_name(enum trace_kind k); /* "send", "deliver", ... */
 
+/* The TCB variables a reader follows (RFC 9293 §3.3.1, RFC 6298 §2), copied from a connection
+   as it stood when an event naming it was emitted. */
+struct trace_tcb {
+    uint32_t snd_una, snd_nxt, snd_wnd, iss;
+    uint32_t rcv_nxt, rcv_wnd, irs;
+    clk_time rto, srtt;      /* srtt 0: no sample yet */
+};
+
 struct trace_event {
     enum trace_kind kind;
     uint64_t n;              /* position in the stream, from 1 */
@@ -68,6 +76,11 @@ struct trace_event {
     /* CALL: 'text' is the call ("connect 10.0.0.2:80"), 'err' its result. SAY, DROP: 'text'. */
     const char *text;
     enum tcp_err err;
+
+    /* Every event naming a connection ('conn' != 0): its TCB then, filled by world_emit, so
+       an output can show the variables at any point of a run without reading the engine. */
+    bool has_tcb;
+    struct trace_tcb tcb;
 };
 
 typedef void (*trace_fn)(const struct trace_event *ev, void *ctx);

@@ -60,7 +60,9 @@ expect "rfc" tcpsim run --preset = r
 expect "rfc tcpdump jsonl none" tcpsim run --trace =
 expect "rfc tcpdump jsonl" tcpsim repl --format ""
 expect "" tcpsim run --seed ""
-expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help" tcpsim test -
+expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help" tcpsim test -
+expect "a.lua b.txt sub" tcpsim run --html ""
+expect "sub" tcpsim test --html ""
 expect "a.lua sub" tcpsim test --goals ""
 expect "" tcpsim run -- -
 expect "a.lua sub" tcpsim run -- ""

@@ -40,6 +40,7 @@ want 644 "$p/share/man/man7/tcpsim-lua.7"
 want 644 "$p/share/bash-completion/completions/tcpsim"
 want 644 "$p/share/doc/tcpsim/README.md"
 for d in docs/*.md; do want 644 "$p/share/doc/tcpsim/${d#docs/}"; done
+for d in docs/img/*.png; do want 644 "$p/share/doc/tcpsim/${d#docs/}"; done
 if grep -rl -- "$stage" "$stage" >"$t/leak" 2>/dev/null; then
     bad "installed files name the staging folder: $(tr '\n' ' ' <"$t/leak")"
 fi

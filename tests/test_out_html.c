@@ -1,0 +1,174 @@
+/*
+ * test_out_html.c - a run as a web page (issue #18): the TCB snapshot every event carries
+ * (trace.h), and the page out_html writes while the run goes. What the page's JavaScript
+ * shows is checked in a real browser (tests/html/check.py, make html-check).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "tcpsim/out.h"
+
+/* The last event of 'kind' from 'host' in the log, or NULL. */
+static const struct trace_event *
+last_event(const struct fx *f, enum trace_kind kind, int host)
+{
+    for (size_t i = f->log.len; i-- > 0;)
+        if (f->log.ev[i].kind == kind && f->log.ev[i].host == host)
+            return &f->log.ev[i];
+    return NULL;
+}
+
+/* After the handshake (ISNs 100 and 300) A's ACK carries A's TCB as it was when sent. */
+static void
+test_established_send_carries_tcb(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_established(&f);
+    const struct trace_event *ev = last_event(&f, TRACE_SEND, FX_A);
+    assert_non_null(ev);
+    assert_true(ev->has_tcb);
+    assert_int_equal(ev->tcb.iss, FX_ISS_A);
+    assert_int_equal(ev->tcb.irs, FX_ISS_B);
+    assert_int_equal(ev->tcb.snd_una, FX_ISS_A + 1);
+    assert_int_equal(ev->tcb.snd_nxt, FX_ISS_A + 1);
+    assert_int_equal(ev->tcb.rcv_nxt, FX_ISS_B + 1);
+    assert_true(ev->tcb.rcv_wnd > 0);
+    assert_true(ev->tcb.snd_wnd > 0);
+    assert_int_equal(ev->tcb.rto, f.a->rto);
+    assert_int_equal(ev->tcb.srtt, f.a->srtt);
+    fx_fini(&f);
+}
+
+/* Narration names no connection: no TCB. */
+static void
+test_closed_say_has_no_tcb(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    world_say(f.w, "hello");
+    const struct trace_event *ev = last_event(&f, TRACE_SAY, -1);
+    assert_non_null(ev);
+    assert_false(ev->has_tcb);
+    fx_fini(&f);
+}
+
+/* Occurrences of 'needle' in 'hay'. */
+static size_t
+count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A handshake and a narration that tries to end the script early, as a page written live. */
+static char *
+live_page(struct fx *f, size_t *len)
+{
+    char *buf = NULL;
+    FILE *mf = open_memstream(&buf, len);
+    assert_non_null(mf);
+    fx_init(f, false);
+    struct out_html *h = out_html_new(mf);
+    assert_non_null(h);
+    assert_int_equal(world_observe(f->w, out_html_observe, h), 0);
+    fx_established(f);
+    world_say(f->w, "</script><script>alert(1)</script> & <!-- x");
+    struct out_html_meta m = {.title = "Handshake <1>", .file = "t.lua", .seed = 1, .passed = true};
+    assert_int_equal(out_html_finish(h, &m), 0);
+    world_unobserve(f->w, out_html_observe, h);
+    out_html_free(h);
+    fclose(mf);
+    return buf;
+}
+
+/* One page: the shell, every event once as JSON with its TCB, the facts, the script; no text
+   of the run can close a script element. */
+static void
+test_established_page_holds_every_event(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t len;
+    char *page = live_page(&f, &len);
+    assert_int_equal(strncmp(page, "<!DOCTYPE html>\n", 16), 0);
+    assert_int_equal(strcmp(page + len - 8, "</html>\n"), 0);
+    assert_int_equal(count(page, "{\"n\":"), f.log.len);
+    assert_int_equal(count(page, "</script>"), 3); /* events, facts, the page's script */
+    assert_int_equal(count(page, "<script"), 3);
+    assert_non_null(strstr(page, "\"text\":\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"));
+    assert_non_null(strstr(page, "\"k\":\"state\""));
+    assert_non_null(strstr(page, "\"tcb\":{\"snd_una\":101,"));
+    assert_non_null(strstr(page, "\"title\":\"Handshake \\u003c1\\u003e\""));
+    assert_non_null(strstr(page, "\"passed\":true"));
+    assert_non_null(strstr(page, "\"rfc\":\"SYN-RECEIVED\",\"bsd\":\"SYN_RCVD\""));
+    free(page);
+    fx_fini(&f);
+}
+
+/* The REPL's page, from the recorded log, is the live page byte for byte. */
+static void
+test_established_page_from_log_equals_live(void **state)
+{
+    (void)state;
+    struct fx f;
+    size_t len, len2;
+    char *live = live_page(&f, &len), *again = NULL;
+    FILE *mf = open_memstream(&again, &len2);
+    struct out_html_meta m = {.title = "Handshake <1>", .file = "t.lua", .seed = 1, .passed = true};
+    assert_int_equal(out_html_log(mf, &f.log, &m), 0);
+    fclose(mf);
+    assert_int_equal(len, len2);
+    assert_memory_equal(live, again, len);
+    free(live);
+    free(again);
+    fx_fini(&f);
+}
+
+/* The index of `tcpsim test --html`: a row and a link per scenario, texts escaped, counts. */
+static void
+test_closed_index_links_every_page(void **state)
+{
+    (void)state;
+    const struct out_html_entry e[] = {
+        {"01-a.html", "01-a", "s/01-a.lua", true, "A & B"},
+        {"02-b.html", "02-b", "s/02-b.lua", false, "s/02-b.lua:3: expected <ESTABLISHED>"},
+    };
+    char *buf = NULL;
+    size_t len;
+    FILE *mf = open_memstream(&buf, &len);
+    assert_int_equal(out_html_index(mf, e, 2), 0);
+    fclose(mf);
+    assert_non_null(strstr(buf, "1 passed, 1 failed"));
+    assert_int_equal(count(buf, "<a href=\""), 2);
+    assert_non_null(strstr(buf, "<a href=\"02-b.html\">02-b</a>"));
+    assert_non_null(strstr(buf, "A &amp; B"));
+    assert_non_null(strstr(buf, "expected &lt;ESTABLISHED&gt;"));
+    assert_non_null(strstr(buf, "<td class=\"fail\">FAIL</td>"));
+    free(buf);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_established_send_carries_tcb),
+        cmocka_unit_test(test_closed_say_has_no_tcb),
+        cmocka_unit_test(test_established_page_holds_every_event),
+        cmocka_unit_test(test_established_page_from_log_equals_live),
+        cmocka_unit_test(test_closed_index_links_every_page),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
