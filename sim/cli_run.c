@@ -4,12 +4,15 @@
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
  *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
- *              [--set=NAME=VALUE]... [--settings=FILE] FILE
+ *              [--events=FILE] [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
  * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
  * follow FILE. --seed and --preset win over the script's own sim:config, --set and --settings
- * over its sysctl writes (cli_set.c). The verdict ("-- passed", or FAIL and the last events)
+ * over its sysctl writes (cli_set.c). --events streams every event to FILE as JSON lines while
+ * the run goes (the log in memory keeps a window of the recent ones, lsim_trace_window); the
+ * ladder and state diagram are drawn from the log after the run, so asking for one keeps every
+ * event. The verdict ("-- passed", or FAIL and the last events)
  * is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
  * scenario passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad
  * usage.
@@ -50,13 +53,14 @@ struct cli_run_opts {
     int format;              /* enum out_format, or -1 for none */
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
-    const char *ladder_svg, *dot, *pcap;
+    const char *ladder_svg, *dot, *pcap, *events;
     struct cli_settings settings; /* --set, --settings */
 };
 
 /* Long options without a short form get values past the characters. */
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
-       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_SET, CLI_RUN_SETTINGS };
+       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_EVENTS, CLI_RUN_SET,
+       CLI_RUN_SETTINGS };
 
 static const struct option cli_run_longopts[] = {
     {"seed", required_argument, NULL, CLI_RUN_SEED},
@@ -69,6 +73,7 @@ static const struct option cli_run_longopts[] = {
     {"ladder-svg", required_argument, NULL, CLI_RUN_LADDER_SVG},
     {"dot", required_argument, NULL, CLI_RUN_DOT},
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
+    {"events", required_argument, NULL, CLI_RUN_EVENTS},
     {"set", required_argument, NULL, CLI_RUN_SET},
     {"settings", required_argument, NULL, CLI_RUN_SETTINGS},
     {"help", no_argument, NULL, 'h'},
@@ -104,6 +109,8 @@ cli_run_help(FILE *f, bool demo)
                "      --dot=FILE         write the state diagram with the run's path to FILE\n"
                "                         (Graphviz DOT)\n"
                "      --pcap=FILE        write the segments to FILE as a pcapng capture\n"
+               "      --events=FILE      write every event to FILE as JSON lines (timers\n"
+               "                         included) as the run goes\n"
                "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) over the\n"
                "                         scenario's own sysctl writes; may be repeated\n"
                "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
@@ -162,6 +169,9 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
             break;
         case CLI_RUN_PCAP:
             o->pcap = optarg;
+            break;
+        case CLI_RUN_EVENTS:
+            o->events = optarg;
             break;
         case CLI_RUN_SET:
         case CLI_RUN_SETTINGS:
@@ -275,13 +285,28 @@ static int
 cli_run_one(const struct cli_run_opts *o)
 {
     struct lsim *l = lsim_new(&o->lo);
-    struct out_text *text = NULL;
+    struct out_text *text = NULL, *events = NULL;
     struct out_pcap *pcap = NULL;
+    FILE *ef = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
     }
     struct world *w = lsim_world(l);
+    if (o->ladder || o->ladder_svg || o->dot)
+        lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
+    if (o->events) {
+        struct out_text_opts eo = OUT_TEXT_OPTS_DEFAULT;
+        eo.format = OUT_FMT_JSONL;
+        eo.show_timers = true;
+        if (!(ef = fopen(o->events, "w"))) {
+            perror(o->events);
+            lsim_free(l);
+            return 1;
+        }
+        if ((events = out_text_new(ef, &eo)) != NULL)
+            world_observe(w, out_text_observe, events);
+    }
     if (o->format >= 0) {
         struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
         to.format = (enum out_format)o->format;
@@ -320,6 +345,13 @@ cli_run_one(const struct cli_run_opts *o)
         world_unobserve(w, out_text_observe, text);
     if (pcap)
         world_unobserve(w, out_pcap_observe, pcap);
+    if (events)
+        world_unobserve(w, out_text_observe, events);
+    out_text_free(events);
+    if (ef && (ferror(ef) | fclose(ef)) != 0) {
+        fprintf(stderr, "tcpsim: could not write %s\n", o->events);
+        rc = 1;
+    }
     out_text_free(text);
     out_pcap_free(pcap);
     lsim_free(l);

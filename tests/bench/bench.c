@@ -12,6 +12,10 @@
  *                               `tcpsim test` runs it (default limits, its own event log);
  *                               prints a JSON line with the fastest run's wall time, so the
  *                               figure is the simulation's, not a process start-up's
+ *   bench lua FILE              run the Lua scenario FILE once (tests/bench/lua-transfer.lua: the
+ *                               transfer above, 1 GB, driven by sim:transfer); prints a JSON
+ *                               line with its wall time per data segment (host A's busiest
+ *                               socket) and the process's peak RSS: run it in a process of its own
  *
  * The transfer: MSS 1460, 5 ms one-way delay, the largest window without window scaling
  * (65535), delayed ACKs as Linux sends them (16 quick ACKs, then one per two segments; ns-3
@@ -152,6 +156,28 @@ bench_transfer(long long total, double loss, uint64_t seed, int runs, bool zeroc
     return 0;
 }
 
+/* Run scenario 'path' to its end, as `tcpsim test` does (default limits, its own event log);
+   the runner (to free), its status in '*st' and its wall time in '*wall', or NULL. */
+static struct lsim *
+bench_lsim_run(const char *path, enum lsim_status *st, double *wall)
+{
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    struct lsim *l = lsim_new(&o);
+    if (!l)
+        return NULL;
+    double t0 = bench_wall();
+    if (lsim_load(l, path) != 0) {
+        fprintf(stderr, "bench: %s\n", lsim_message(l));
+        lsim_free(l);
+        return NULL;
+    }
+    do
+        *st = lsim_resume(l, LSIM_FOREVER);
+    while (*st == LSIM_PAUSED || *st == LSIM_RUNNING);
+    *wall = bench_wall() - t0;
+    return l;
+}
+
 static int
 bench_scenario(const char *path, int runs)
 {
@@ -160,20 +186,10 @@ bench_scenario(const char *path, int runs)
     unsigned long long events = 0;
     enum lsim_status st = LSIM_FAILED;
     for (int i = 0; i < runs; i++) {
-        struct lsim_opts o = LSIM_OPTS_DEFAULT;
-        struct lsim *l = lsim_new(&o);
+        double wall;
+        struct lsim *l = bench_lsim_run(path, &st, &wall);
         if (!l)
             return 1;
-        double t0 = bench_wall();
-        if (lsim_load(l, path) != 0) {
-            fprintf(stderr, "bench: %s\n", lsim_message(l));
-            lsim_free(l);
-            return 1;
-        }
-        do
-            st = lsim_resume(l, LSIM_FOREVER);
-        while (st == LSIM_PAUSED || st == LSIM_RUNNING);
-        double wall = bench_wall() - t0;
         if (best < 0 || wall < best)
             best = wall;
         struct world *w = lsim_world(l);
@@ -188,9 +204,36 @@ bench_scenario(const char *path, int runs)
     return st == LSIM_DONE ? 0 : 1;
 }
 
+/* One run of a Lua transfer scenario: what a user driving tcpsim from Lua waits for, the
+   scenario's event log included, per data segment. */
+static int
+bench_lua(const char *path)
+{
+    enum lsim_status st;
+    double wall;
+    struct lsim *l = bench_lsim_run(path, &st, &wall);
+    if (!l)
+        return 1;
+    struct world *w = lsim_world(l);
+    uint64_t segs = 0;
+    for (uint32_t id = 1; id <= w->nconns; id++) {
+        const struct tcp_conn *c = world_conn(w, id);
+        if (c && c->host == &w->host[0] && c->segs_sent > segs)
+            segs = c->segs_sent;
+    }
+    printf("{\"bench\":\"lua\",\"file\":\"%s\",\"status\":\"%s\",\"data_segments\":%llu,\"events\":%llu,"
+           "\"wall_s\":%.6f,\"virtual_s\":%.3f,\"us_per_segment\":%.4f,\"peak_rss_kb\":%ld}\n",
+           path, lsim_status_name(st), (unsigned long long)segs, (unsigned long long)w->steps, wall,
+           clk_to_sec(world_now(w)), segs ? wall * 1e6 / (double)segs : 0.0, bench_peak_rss_kb());
+    lsim_free(l);
+    return st == LSIM_DONE ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "lua") == 0)
+        return bench_lua(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "transfer") == 0) {
         static struct bench_pattern pat;
         for (size_t i = 0; i < sizeof pat.bytes; i++)
@@ -203,6 +246,6 @@ main(int argc, char **argv)
         int runs = argc >= 4 ? atoi(argv[3]) : 5;
         return bench_scenario(argv[2], runs > 0 ? runs : 1);
     }
-    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS]\n");
+    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench lua FILE\n");
     return 2;
 }

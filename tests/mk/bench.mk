@@ -22,6 +22,8 @@ bench-check: build/bench
 	  || { echo "bench-check: FAIL the copying transfer did not deliver 2000000 octets: $$out"; exit 1; }; \
 	out=$$(./build/bench scenario scripts/09-old-duplicate-time-wait.lua 2) && echo "$$out" | grep -q '"status":"done"' \
 	  || { echo "bench-check: FAIL the scenario did not run to its end: $$out"; exit 1; }; \
-	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs"
+	out=$$(./build/bench lua tests/bench/lua-transfer.lua) && echo "$$out" | grep -q '"status":"done"' \
+	  || { echo "bench-check: FAIL the 1 GB transfer from Lua did not run to its end: $$out"; exit 1; }; \
+	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs, the 1 GB transfer from Lua runs"
 
 EXTRA_CHECKS += bench-check
