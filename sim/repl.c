@@ -443,6 +443,14 @@ repl_cand_kind(struct repl *r, char k, const char *text)
         for (size_t i = 0; i < tcp_setting_count; i++)
             repl_cand_add(r, text, tcp_setting_table[i].name);
         break;
+    case 'F': /* status: not the sockets, which may be thousands (`status A1` works typed) */
+        repl_cand_kind(r, 'S', text);
+        repl_cand_kind(r, 'h', text);
+        repl_cand_add(r, text, "port");
+        repl_cand_add(r, text, "closed");
+        repl_cand_add(r, text, "all");
+        repl_cand_add(r, text, "summary");
+        break;
     case 'T':
         for (int t = 0; t < TCP_TIMER_COUNT; t++)
             repl_cand_add(r, text, tcp_timer_name((enum tcp_timer)t));

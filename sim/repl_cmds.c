@@ -216,7 +216,7 @@ const struct repl_cmd repl_cmds[] = {
     {"Breakpoints", "break at", NULL, "break at TIME", "stop when the clock reaches TIME", repl_cmd_break, false, "-"},
     {"Breakpoints", "info", NULL, "info break", "list the breakpoints", repl_cmd_info, false, "-"},
     {"Breakpoints", "delete", NULL, "delete [N]", "delete breakpoint N (all without N)", repl_cmd_delete, false, "-"},
-    {"Seeing", "status", "netstat", "status", "both hosts' sockets as netstat -at shows them, with timers as ss -o", repl_view_status, false, "-"},
+    {"Seeing", "status", "netstat", "status [FILTER]... [all|summary]", "the sockets as netstat -at; many: counts as ss -s (FILTER: STATE, A, A1, port N, closed)", repl_view_status, false, "F"},
     {"Seeing", "tcb", NULL, "tcb SOCK", "every TCB variable of a socket, its buffers and timers", repl_view_tcb, false, "s"},
     {"Seeing", "wire", NULL, "wire", "the segments in flight, with their ids", repl_view_wire, false, "-"},
     {"Seeing", "why", NULL, "why [SOCK]", "the rule behind the socket's last state change, and what triggered it", repl_view_why, false, "s"},

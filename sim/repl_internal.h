@@ -2,9 +2,9 @@
  * repl_internal.h - what repl.c (the loop, readline, history, completion, Ctrl-C, the journal
  * and replay), repl_cmds.c (the one command table, its dispatch, the handlers that do not
  * act), repl_act.c (the handlers that act on the world: socket calls, sysctl, the wire),
- * repl_run.c (stepping and breakpoints), repl_view.c (status, tcb, wire, why, waiting) and
- * repl_session.c (load, where, list, forward, save, explain, set) share. Not part of the
- * public API.
+ * repl_run.c (stepping and breakpoints), repl_status.c (status), repl_view.c (tcb, wire, why,
+ * waiting) and repl_session.c (load, where, list, forward, save, explain, set) share. Not part
+ * of the public API.
  */
 #ifndef TCPSIM_REPL_INTERNAL_H
 #define TCPSIM_REPL_INTERNAL_H
@@ -123,8 +123,8 @@ struct repl_cmd {
     enum repl_status (*fn)(struct repl *r, int argc, char **argv);
     bool acts;               /* changes the world: journaled, replayed by `back` */
     const char *args;        /* completion of each argument: h host, s socket, a socket or
-                                host, S state, k setting, c command, T timer, - nothing;
-                                the last letter repeats */
+                                host, S state, k setting, c command, T timer, F a filter
+                                of status, - nothing; the last letter repeats */
 };
 
 extern const struct repl_cmd repl_cmds[];
@@ -234,8 +234,15 @@ bool repl_lua_hint(struct repl *r, const char *line);
 /* Is 'msg' Lua's complaint about a chunk that ends too early ("... near <eof>")? */
 bool repl_lua_unfinished(const char *msg);
 
-/* repl_view.c */
+/* repl_status.c: netstat's list of the sockets, or ss -s's counts when there are many */
 enum repl_status repl_view_status(struct repl *r, int argc, char **argv);
+
+/* repl_view.c */
+/* How socket 'c' failed to connect, counted from the events ("ETIMEDOUT after 131 s, 11
+   SYNs"); false when it did not leave SYN-SENT with an error. */
+bool repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, size_t cap);
+/* "timer:(rexmit,0.200s,0)" for every armed timer of 'c', as ss -o shows them. */
+void repl_timers_str(const struct tcp_conn *c, char *buf, size_t cap);
 enum repl_status repl_view_tcb(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_wire(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_why(struct repl *r, int argc, char **argv);
