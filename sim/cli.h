@@ -75,6 +75,11 @@ int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 int cli_seed_arg(const struct cli_args *a, unsigned long long *seed);
 int cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset);
 
+/* All 'n' octets written to (or read from) 'fd', through EINTR and short transfers: the records
+   of tcpsim test's workers, the REPL's checkpoints. 0, or -1 (an error, or EOF on a read). */
+int cli_write_all(int fd, const void *p, size_t n);
+int cli_read_all(int fd, void *p, size_t n);
+
 /* `tcpsim --version`: the version and the licence, as GNU tools print them. */
 void cli_version(FILE *f);
 

@@ -193,22 +193,6 @@ cli_test_selected(const char *path, const char *filter)
 
 /* ---- one scenario, in a worker ------------------------------------------------------------ */
 
-static int
-cli_write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Goal lines for 'l' into 'f'; counts into 'h'. */
 static void
 cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)

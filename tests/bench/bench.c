@@ -16,6 +16,10 @@
  *                               transfer above, 1 GB, driven by sim:transfer); prints a JSON
  *                               line with its wall time per data segment (host A's busiest
  *                               socket) and the process's peak RSS: run it in a process of its own
+ *   bench back TCPSIM FILE      start `TCPSIM repl FILE` (tests/bench/repl-back.lua: a million
+ *                               events), `continue` to its end, then time `back 1` five times
+ *                               (each from the command to the "-- back at" line it prints): what a
+ *                               user waits for, the restore of a checkpoint and the replay after it
  *
  * The transfer: MSS 1460, 5 ms one-way delay, the largest window without window scaling
  * (65535), delayed ACKs as Linux sends them (16 quick ACKs, then one per two segments; ns-3
@@ -28,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tcpsim/lsim.h"
 #include "tcpsim/tcpsim.h"
@@ -229,9 +235,87 @@ bench_lua(const char *path)
     return st == LSIM_DONE ? 0 : 1;
 }
 
+/* Read 'f' until a line starting with 'mark'; 0, or -1 at EOF. */
+static int
+bench_until(FILE *f, const char *mark, char **line, size_t *cap)
+{
+    while (getline(line, cap, f) >= 0)
+        if (strncmp(*line, mark, strlen(mark)) == 0)
+            return 0;
+    return -1;
+}
+
+static int
+bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* `back 1` at the end of a long REPL session, timed from outside as a user waits for it. */
+static int
+bench_back(const char *tcpsim, const char *path)
+{
+    int to[2], from[2];
+    if (pipe(to) != 0 || pipe(from) != 0)
+        return 1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        dup2(to[0], STDIN_FILENO);
+        dup2(from[1], STDOUT_FILENO);
+        close(to[0]);
+        close(to[1]);
+        close(from[0]);
+        close(from[1]);
+        execl(tcpsim, tcpsim, "repl", path, (char *)NULL);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    FILE *in = fdopen(to[1], "w"), *out = fdopen(from[0], "r");
+    char *line = NULL, events[64] = "?";
+    size_t cap = 0;
+    double t[5], t0 = bench_wall();
+    int rc = 1;
+    if (getenv("BENCH_CHECKPOINTS"))
+        fprintf(in, "set checkpoints %s\n", getenv("BENCH_CHECKPOINTS"));
+    fputs("continue\n", in);
+    fflush(in);
+    if (bench_until(out, "-- the scenario has ended", &line, &cap) != 0)
+        goto done;
+    double run = bench_wall() - t0;
+    for (int i = 0; i < 5; i++) {
+        double a = bench_wall();
+        fputs("back 1\n", in);
+        fflush(in);
+        if (bench_until(out, "-- back at", &line, &cap) != 0)
+            goto done;
+        t[i] = bench_wall() - a;
+        sscanf(line, "-- back at %*s after %63s", events);
+    }
+    qsort(t, 5, sizeof t[0], bench_cmp_double);
+    printf("{\"bench\":\"back\",\"file\":\"%s\",\"events\":%s,\"run_s\":%.3f,\"back_ms_min\":%.1f,"
+           "\"back_ms_median\":%.1f,\"back_ms_max\":%.1f}\n",
+           path, events, run, t[0] * 1e3, t[2] * 1e3, t[4] * 1e3);
+    rc = 0;
+done:
+    fclose(in); /* EOF: the session ends, and its paused copies with it */
+    while (getline(&line, &cap, out) >= 0)
+        ;
+    fclose(out);
+    free(line);
+    int st;
+    waitpid(pid, &st, 0);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc >= 4 && strcmp(argv[1], "back") == 0)
+        return bench_back(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "lua") == 0)
         return bench_lua(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "transfer") == 0) {
@@ -246,6 +330,7 @@ main(int argc, char **argv)
         int runs = argc >= 4 ? atoi(argv[3]) : 5;
         return bench_scenario(argv[2], runs > 0 ? runs : 1);
     }
-    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench lua FILE\n");
+    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench lua FILE | "
+                    "bench back TCPSIM FILE\n");
     return 2;
 }
