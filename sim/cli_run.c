@@ -10,10 +10,10 @@
  * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
  * follow FILE. --seed and --preset win over the script's own sim:config, --set and --settings
  * over its sysctl writes (cli_set.c). --events streams every event to FILE as JSON lines while
- * the run goes (the log in memory keeps a window of the recent ones, lsim_trace_window); the
- * ladder and state diagram are drawn from the log after the run, so asking for one keeps every
- * event. The verdict ("-- passed", or FAIL and the last events)
- * is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
+ * the run goes (the log in memory keeps a window of the recent ones, lsim_trace_window), and
+ * --pcap each packet once its story is over (out_pcap_stream); the ladder and state diagram
+ * are drawn from the log after the run, so asking for one keeps every event. The verdict
+ * ("-- passed", or FAIL and the last events) is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
  * scenario passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad
  * usage.
  */
@@ -252,9 +252,10 @@ cli_drive(struct lsim *l, FILE *out, bool say_pauses)
     }
 }
 
-/* The pictures and files asked for after the run; 0, or -1 if one could not be written. */
+/* The pictures and files asked for after the run, and the end of the capture streamed while
+   it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
-cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap)
+cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf)
 {
     int rc = 0;
     const struct trace_log *log = lsim_log(l);
@@ -268,14 +269,9 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
         rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
     if (o->dot)
         rc |= cli_write_file(o->dot, log, cli_dot_all);
-    if (pcap) {
-        FILE *f = fopen(o->pcap, "wb");
-        if (!f || out_pcap_finish(pcap, f) != 0)
-            rc = -1;
-        if (f && fclose(f) != 0)
-            rc = -1;
-        if (rc)
-            fprintf(stderr, "tcpsim: could not write %s\n", o->pcap);
+    if (pf && ((!pcap || out_pcap_finish(pcap, NULL) != 0) | (fclose(pf) != 0))) {
+        fprintf(stderr, "tcpsim: could not write %s\n", o->pcap);
+        rc = -1;
     }
     return rc ? -1 : 0;
 }
@@ -287,7 +283,7 @@ cli_run_one(const struct cli_run_opts *o)
     struct lsim *l = lsim_new(&o->lo);
     struct out_text *text = NULL, *events = NULL;
     struct out_pcap *pcap = NULL;
-    FILE *ef = NULL;
+    FILE *ef = NULL, *pf = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
@@ -295,15 +291,19 @@ cli_run_one(const struct cli_run_opts *o)
     struct world *w = lsim_world(l);
     if (o->ladder || o->ladder_svg || o->dot)
         lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
-    if (o->events) {
+    /* the files written as the run goes: --events, and --pcap (a packet once its story is
+       over) */
+    if ((o->events && !(ef = fopen(o->events, "w"))) || (o->pcap && !(pf = fopen(o->pcap, "wb")))) {
+        perror(o->events && !ef ? o->events : o->pcap);
+        if (ef)
+            fclose(ef);
+        lsim_free(l);
+        return 1;
+    }
+    if (ef) {
         struct out_text_opts eo = OUT_TEXT_OPTS_DEFAULT;
         eo.format = OUT_FMT_JSONL;
         eo.show_timers = true;
-        if (!(ef = fopen(o->events, "w"))) {
-            perror(o->events);
-            lsim_free(l);
-            return 1;
-        }
         if ((events = out_text_new(ef, &eo)) != NULL)
             world_observe(w, out_text_observe, events);
     }
@@ -317,8 +317,10 @@ cli_run_one(const struct cli_run_opts *o)
         if (text)
             world_observe(w, out_text_observe, text);
     }
-    if (o->pcap && (pcap = out_pcap_new()) != NULL)
+    if (pf && (pcap = out_pcap_new()) != NULL) {
+        (void)out_pcap_stream(pcap, pf); /* a failed write is reported at the end */
         world_observe(w, out_pcap_observe, pcap);
+    }
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -327,7 +329,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf) != 0;
     fflush(stdout);
     if (s == LSIM_DONE) {
         if (o->format != OUT_FMT_JSONL)
