@@ -269,9 +269,12 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
         rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
     if (o->dot)
         rc |= cli_write_file(o->dot, log, cli_dot_all);
-    if (pf && ((!pcap || out_pcap_finish(pcap, NULL) != 0) | (fclose(pf) != 0))) {
-        fprintf(stderr, "tcpsim: could not write %s\n", o->pcap);
-        rc = -1;
+    if (pf) {
+        bool bad = !pcap || out_pcap_finish(pcap, NULL) != 0;
+        if (fclose(pf) != 0 || bad) { /* closed either way */
+            fprintf(stderr, "tcpsim: could not write %s\n", o->pcap);
+            rc = -1;
+        }
     }
     return rc ? -1 : 0;
 }
