@@ -52,6 +52,7 @@ trace_log_clear(struct trace_log *log)
     trace_texts_free(log->texts, log->captexts);
     log->texts = NULL;
     log->ntexts = log->captexts = 0;
+    log->last = NULL;
     log->len = 0;
     log->dropped = 0;
     memset(log->seen, 0, sizeof log->seen);
@@ -116,6 +117,8 @@ trace_log_keep(struct trace_log *log, const char *s)
 {
     if (!s)
         return NULL;
+    if (log->last && strcmp(log->last, s) == 0)
+        return log->last;
     /* at most half full, so that a probe meets an empty slot soon */
     if (2 * (log->ntexts + 1) > log->captexts && trace_texts_grow(log) != 0)
         return NULL;
@@ -127,7 +130,7 @@ trace_log_keep(struct trace_log *log, const char *s)
         memcpy(*slot, s, n);
         log->ntexts++;
     }
-    return *slot;
+    return log->last = *slot;
 }
 
 /* Intern the kept events' texts afresh, so that the texts only dropped events used are freed:
@@ -139,6 +142,7 @@ trace_log_retext(struct trace_log *log)
     size_t oldcap = log->captexts;
     log->texts = NULL;
     log->ntexts = log->captexts = 0;
+    log->last = NULL;
     for (size_t i = 0; i < log->len; i++) {
         struct trace_event *e = &log->ev[i];
         e->text = trace_log_keep(log, e->text);

@@ -103,6 +103,8 @@ struct trace_log {
     size_t window;          /* keep at least the last 'window' events; 0: every event */
     char **texts;           /* the interned texts (open addressing; NULL = empty slot) */
     size_t ntexts, captexts;
+    const char *last;       /* the text interned last: most events name the same socket as
+                               the one before */
     struct trace_seen seen[TRACE_LOG_HOSTS];
 };
 
