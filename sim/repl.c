@@ -377,6 +377,8 @@ repl_replay_from(struct repl *r, size_t from, size_t keep)
     r->out = sink;
     if (keep > r->jtop)
         keep = r->jtop;
+    size_t end = keep ? r->jr[keep - 1].nlog : 0;
+    r->quiet_below = end > REPL_UNDO_LINES ? end - REPL_UNDO_LINES : 0;
     r->jlen = keep; /* replaying journals nothing: the journal is as it was up to 'keep' */
     for (size_t i = from; i < keep; i++) {
         const struct repl_jent *e = &r->jr[i];
@@ -397,6 +399,7 @@ repl_replay_from(struct repl *r, size_t from, size_t keep)
     }
     repl_flush_events(r);
     r->replaying = false;
+    r->quiet_below = 0;
     r->out = r->o.out;
     fclose(sink);
     return 0; /* the entries after 'keep' stay, up to jtop, for `forward` */

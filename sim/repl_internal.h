@@ -130,6 +130,9 @@ struct repl {
     struct repl_handoff *handoff; /* what the process that handed over sent (repl_ckpt.c) */
 
     struct repl_undo_line undo[REPL_UNDO_LINES]; /* the recent events' lines, by index */
+    size_t quiet_below;      /* replaying: events of the log before this index are only
+                                learnt by the printer, not printed (the last ones are, for
+                                `back` to say what it undid) */
     uint64_t undo_gen;       /* bumped when the printer's settings change */
 };
 

@@ -65,7 +65,9 @@ repl_on_event(const struct trace_event *ev, void *ctx)
 {
     struct repl *r = ctx;
     /* the session's log observes first, so 'ev' is its last event */
-    if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
+    if (r->replaying && r->log.len && r->log.len - 1 < r->quiet_below) {
+        out_text_learn(r->printer, ev); /* replayed, and too far back for `back` to show */
+    } else if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
         repl_print_event(r, r->printer, r->evbuf, r->log.len - 1);
         repl_print_after(r, r->printer, r->log.len - 1);
         repl_undo_keep(r, r->log.len - 1);

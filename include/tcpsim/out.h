@@ -62,6 +62,9 @@ void out_text_free(struct out_text *t);
 void out_text_configure(struct out_text *t, const struct out_text_opts *o);
 /* The observer callback, for world_observe(w, out_text_observe, t). */
 void out_text_observe(const struct trace_event *ev, void *ctx);
+/* Learn from 'ev' what out_text_observe learns (states, names, ISNs), printing nothing: the
+   REPL's quiet replay of events nobody will see printed. */
+void out_text_learn(struct out_text *t, const struct trace_event *ev);
 /* Print 'text' as a line of event 'ev' (its time and colour, folded to the width; "# " first in
    the tcpdump format; nothing in jsonl), in place of or after the printer's own line: the
    REPL's rule notes in plain words. The printer learns nothing from it. */
