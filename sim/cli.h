@@ -82,6 +82,10 @@ bool cli_ends_with(const char *s, const char *suffix);
 char *cli_path_join(const char *dir, const char *name);
 /* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
 const char *cli_scenario_name(const char *path, char *buf, size_t cap);
+/* All 'n' octets written to (or read from) 'fd', through EINTR and short transfers: the records
+   of tcpsim test's workers, the REPL's checkpoints. 0, or -1 (an error, or EOF on a read). */
+int cli_write_all(int fd, const void *p, size_t n);
+int cli_read_all(int fd, void *p, size_t n);
 
 /* `tcpsim --version`: the version and the licence, as GNU tools print them. */
 void cli_version(FILE *f);

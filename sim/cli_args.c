@@ -2,11 +2,14 @@
  * cli_args.c - what the program's commands share: options parsed by getopt_long, as users of
  * GNU tools expect (--seed=5 and --seed 5 alike, options before or after the operands, "--"
  * ending the options, unique prefixes of long names), values checked strictly, errors worded
- * as GNU tools word them, --version, and finding the installed scenario library.
+ * as GNU tools word them, --version, finding the installed scenario library, and whole reads
+ * and writes on a file descriptor.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,4 +175,32 @@ cli_scenario_name(const char *path, char *buf, size_t cap)
         n -= 4;
     snprintf(buf, cap, "%.*s", (int)n, base);
     return buf;
+}
+
+/* The loop of cli_write_all and cli_read_all. */
+static int
+cli_fd_all(int fd, char *c, size_t n, bool rd)
+{
+    while (n > 0) {
+        ssize_t k = rd ? read(fd, c, n) : write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int
+cli_write_all(int fd, const void *p, size_t n)
+{
+    return cli_fd_all(fd, (char *)(uintptr_t)p, n, false);
+}
+
+int
+cli_read_all(int fd, void *p, size_t n)
+{
+    return cli_fd_all(fd, p, n, true);
 }

@@ -3,14 +3,17 @@
  * pictures asked for; and `tcpsim demo`, the scenario a newcomer sees first.
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
- *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE] [--html=FILE]
- *              [--set=NAME=VALUE]... [--settings=FILE] FILE
+ *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
+ *              [--events=FILE] [--html=FILE] [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
  * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
  * follow FILE. --seed and --preset win over the script's own sim:config, --set and --settings
- * over its sysctl writes (cli_set.c). The verdict ("-- passed", or FAIL and the last events)
- * is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
+ * over its sysctl writes (cli_set.c). --events streams every event to FILE as JSON lines while
+ * the run goes (the log in memory keeps a window of the recent ones, lsim_trace_window), and
+ * --pcap each packet once its story is over (out_pcap_stream); the ladder and state diagram
+ * are drawn from the log after the run, so asking for one keeps every event. The verdict
+ * ("-- passed", or FAIL and the last events) is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
  * scenario passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad
  * usage.
  */
@@ -50,13 +53,14 @@ struct cli_run_opts {
     int format;              /* enum out_format, or -1 for none */
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
-    const char *ladder_svg, *dot, *pcap, *html;
+    const char *ladder_svg, *dot, *pcap, *events, *html;
     struct cli_settings settings; /* --set, --settings */
 };
 
 /* Long options without a short form get values past the characters. */
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
-       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_HTML, CLI_RUN_SET,
+       CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_EVENTS, CLI_RUN_HTML,
+       CLI_RUN_SET,
        CLI_RUN_SETTINGS };
 
 static const struct option cli_run_longopts[] = {
@@ -70,6 +74,7 @@ static const struct option cli_run_longopts[] = {
     {"ladder-svg", required_argument, NULL, CLI_RUN_LADDER_SVG},
     {"dot", required_argument, NULL, CLI_RUN_DOT},
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
+    {"events", required_argument, NULL, CLI_RUN_EVENTS},
     {"html", required_argument, NULL, CLI_RUN_HTML},
     {"set", required_argument, NULL, CLI_RUN_SET},
     {"settings", required_argument, NULL, CLI_RUN_SETTINGS},
@@ -106,6 +111,8 @@ cli_run_help(FILE *f, bool demo)
                "      --dot=FILE         write the state diagram with the run's path to FILE\n"
                "                         (Graphviz DOT)\n"
                "      --pcap=FILE        write the segments to FILE as a pcapng capture\n"
+               "      --events=FILE      write every event to FILE as JSON lines (timers\n"
+               "                         included) as the run goes\n"
                "      --html=FILE        write the run to FILE as a web page to step through\n"
                "                         (one file, works offline)\n"
                "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) over the\n"
@@ -167,6 +174,8 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
         case CLI_RUN_PCAP:
             o->pcap = optarg;
             break;
+        case CLI_RUN_EVENTS:
+            o->events = optarg;
         case CLI_RUN_HTML:
             o->html = optarg;
             break;
@@ -249,9 +258,10 @@ cli_drive(struct lsim *l, FILE *out, bool say_pauses)
     }
 }
 
-/* The pictures and files asked for after the run; 0, or -1 if one could not be written. */
+/* The pictures and files asked for after the run, and the end of the capture streamed while
+   it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
-cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap)
+cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf)
 {
     int rc = 0;
     const struct trace_log *log = lsim_log(l);
@@ -265,14 +275,12 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
         rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
     if (o->dot)
         rc |= cli_write_file(o->dot, log, cli_dot_all);
-    if (pcap) {
-        FILE *f = fopen(o->pcap, "wb");
-        if (!f || out_pcap_finish(pcap, f) != 0)
-            rc = -1;
-        if (f && fclose(f) != 0)
-            rc = -1;
-        if (rc)
+    if (pf) {
+        bool bad = !pcap || out_pcap_finish(pcap, NULL) != 0;
+        if (fclose(pf) != 0 || bad) { /* closed either way */
             fprintf(stderr, "tcpsim: could not write %s\n", o->pcap);
+            rc = -1;
+        }
     }
     return rc ? -1 : 0;
 }
@@ -282,17 +290,38 @@ static int
 cli_run_one(const struct cli_run_opts *o)
 {
     struct lsim *l = lsim_new(&o->lo);
-    struct out_text *text = NULL;
+    struct out_text *text = NULL, *events = NULL;
     struct out_pcap *pcap = NULL;
+    FILE *ef = NULL, *pf = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
     }
     struct world *w = lsim_world(l);
+    if (o->ladder || o->ladder_svg || o->dot)
+        lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
     struct cli_html page = {0};
     if (o->html && cli_html_open(&page, o->html, w) != 0) {
         lsim_free(l); /* no page, no run */
         return 1;
+    }
+    /* the files written as the run goes: --events, and --pcap (a packet once its story is
+       over) */
+    if ((o->events && !(ef = fopen(o->events, "w"))) || (o->pcap && !(pf = fopen(o->pcap, "wb")))) {
+        perror(o->events && !ef ? o->events : o->pcap);
+        if (ef)
+            fclose(ef);
+        struct out_html_meta meta = cli_html_meta(l, o->file);
+        (void)cli_html_close(&page, w, &meta); /* the page of a run that did not start */
+        lsim_free(l);
+        return 1;
+    }
+    if (ef) {
+        struct out_text_opts eo = OUT_TEXT_OPTS_DEFAULT;
+        eo.format = OUT_FMT_JSONL;
+        eo.show_timers = true;
+        if ((events = out_text_new(ef, &eo)) != NULL)
+            world_observe(w, out_text_observe, events);
     }
     if (o->format >= 0) {
         struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
@@ -304,8 +333,10 @@ cli_run_one(const struct cli_run_opts *o)
         if (text)
             world_observe(w, out_text_observe, text);
     }
-    if (o->pcap && (pcap = out_pcap_new()) != NULL)
+    if (pf && (pcap = out_pcap_new()) != NULL) {
+        (void)out_pcap_stream(pcap, pf); /* a failed write is reported at the end */
         world_observe(w, out_pcap_observe, pcap);
+    }
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -314,7 +345,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf) != 0;
     struct out_html_meta meta = cli_html_meta(l, o->file);
     rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
@@ -334,6 +365,13 @@ cli_run_one(const struct cli_run_opts *o)
         world_unobserve(w, out_text_observe, text);
     if (pcap)
         world_unobserve(w, out_pcap_observe, pcap);
+    if (events)
+        world_unobserve(w, out_text_observe, events);
+    out_text_free(events);
+    if (ef && (ferror(ef) | fclose(ef)) != 0) {
+        fprintf(stderr, "tcpsim: could not write %s\n", o->events);
+        rc = 1;
+    }
     out_text_free(text);
     out_pcap_free(pcap);
     lsim_free(l);

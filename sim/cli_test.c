@@ -202,22 +202,6 @@ cli_test_index(const struct cli_test_opts *o, const struct cli_list *files, cons
 
 /* ---- one scenario, in a worker ------------------------------------------------------------ */
 
-static int
-cli_write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Goal lines for 'l' into 'f'; counts into 'h'. */
 static void
 cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfile, FILE *f, struct cli_wire_hdr *h)
@@ -264,6 +248,9 @@ cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, i
     struct cli_html page = {0};
     char *page_path = o->html && l ? cli_path_join(o->html, o->pages[idx]) : NULL;
     bool page_failed = page_path && cli_html_open(&page, page_path, lsim_world(l)) != 0;
+    /* coverage counted as the run goes: the log's window may drop events before the end */
+    if (l && o->coverage)
+        world_observe(lsim_world(l), out_coverage_observe, &cov);
     if (l && df) {
         enum lsim_status s = LSIM_FAILED;
         if (lsim_load(l, path) == 0)
@@ -276,8 +263,10 @@ cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, i
             lsim_print_recent(l, df, 6, "    | ");
         if (o->goals)
             cli_test_goals(o, l, o->goals, df, &h);
-        if (o->coverage)
-            out_coverage_add(&cov, lsim_log(l));
+        if (o->coverage) {
+            world_unobserve(lsim_world(l), out_coverage_observe, &cov);
+            cov.runs++;
+        }
         struct out_html_meta meta = cli_html_meta(l, path);
         if (page.f && cli_html_close(&page, lsim_world(l), &meta) != 0)
             page_failed = true;

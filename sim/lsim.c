@@ -483,6 +483,7 @@ lsim_new(const struct lsim_opts *o)
     if (!l->log) {
         l->log = &l->own_log;
         trace_log_init(l->log);
+        trace_log_set_window(l->log, LSIM_TRACE_WINDOW);
         if (l->w)
             world_observe(l->w, trace_log_observe, l->log);
     }
@@ -719,6 +720,13 @@ const struct trace_log *
 lsim_log(const struct lsim *l)
 {
     return l->log;
+}
+
+void
+lsim_trace_window(struct lsim *l, size_t window)
+{
+    if (l->log == &l->own_log)
+        trace_log_set_window(l->log, window);
 }
 
 const char *

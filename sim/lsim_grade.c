@@ -440,22 +440,24 @@ lsim_goals_count(struct lsim *l)
     return n;
 }
 
-/* Does the log hold a STATE (or, for a rule, a RULE) event matching? */
+/* Did the run (the whole run: what the log has 'seen', whatever its window dropped) reach
+   state 'to' (from 'from' when >= 0), or apply 'rule' when not NULL, on 'host' (-1: either)? */
 static bool
 lsim_log_has(const struct trace_log *log, int host, int from, int to, const char *rule)
 {
-    for (size_t i = 0; i < log->len; i++) {
-        const struct trace_event *ev = &log->ev[i];
-        if (host >= 0 && ev->host != host)
+    for (int h = 0; h < TRACE_LOG_HOSTS; h++) {
+        const struct trace_seen *s = &log->seen[h];
+        if (host >= 0 && h != host)
             continue;
         if (rule) {
-            if ((ev->kind == TRACE_STATE || ev->kind == TRACE_RULE) &&
-                strcasecmp(tcp_rule_name(ev->rule), rule) == 0)
-                return true;
+            for (int r = 0; r < TCP_RULE_COUNT; r++)
+                if (s->rule[r] && strcasecmp(tcp_rule_name((enum tcp_rule)r), rule) == 0)
+                    return true;
             continue;
         }
-        if (ev->kind == TRACE_STATE && (int)ev->to_state == to && (from < 0 || (int)ev->from_state == from))
-            return true;
+        for (int f = 0; f < TCP_STATE_COUNT; f++)
+            if ((from < 0 || f == from) && to >= 0 && to < TCP_STATE_COUNT && s->edge[f][to])
+                return true;
     }
     return false;
 }

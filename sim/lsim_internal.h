@@ -95,7 +95,8 @@ struct lsim {
     struct lsim *student;         /* ... against the run of this runner (lsim_goals) */
 
     lua_Integer named;            /* objects given a stable name so far (lsim_stable.c) */
-    size_t seg_cursor[WORLD_HOSTS]; /* expect_segment: log index after each host's last match */
+    uint64_t seg_cursor[WORLD_HOSTS]; /* expect_segment: log position (trace_log_end) after
+                                         each host's last match */
 };
 
 #define LSIM_HOOK_EVERY 1000

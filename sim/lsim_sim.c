@@ -131,7 +131,9 @@ lsim_push_trace(lua_State *L, const struct trace_log *log, size_t from, const ch
 }
 
 /* sim:trace([filter]): filter is a kind ("state") or {kind=, from=n, timers=true}; 'from' is
-   an event number (the field n), so sim:trace{from = last.n + 1} gives what happened since. */
+   an event number (the field n), so sim:trace{from = last.n + 1} gives what happened since.
+   The array's fields 'first' and 'last' say which events the log still held (its window,
+   'window', may have dropped older ones): 0 and 0 before the first event. */
 static int
 lsim_sim_trace(lua_State *L)
 {
@@ -156,6 +158,10 @@ lsim_sim_trace(lua_State *L)
     while (start < l->log->len && l->log->ev[start].n < (uint64_t)from)
         start++;
     lsim_push_trace(L, l->log, start, kind, timers);
+    const struct trace_log *log = l->log;
+    lsim_set_int(L, "first", log->len ? (lua_Integer)log->ev[0].n : 0);
+    lsim_set_int(L, "last", log->len ? (lua_Integer)log->ev[log->len - 1].n : 0);
+    lsim_set_int(L, "window", (lua_Integer)log->window);
     return 1;
 }
 
@@ -443,13 +449,14 @@ static int
 lsim_sim_step(lua_State *L)
 {
     struct lsim *l = lsim_get(L);
-    size_t before = l->log->len;
+    uint64_t end = trace_log_end(l->log);
     if (lsim_hold(L, l, world_next_time(lsim_world_check(L))))
         return lua_yieldk(L, 0, 0, lsim_sim_step_k);
     if (!lsim_step(L, l)) {
         lua_pushnil(L);
         return 1;
     }
+    size_t before = trace_log_index(l->log, end);
     if (l->log->len > before) {
         lsim_push_event(L, &l->log->ev[before]);
         lsim_push_trace(L, l->log, before, NULL, true);
@@ -463,17 +470,32 @@ lsim_sim_step(lua_State *L)
     return lsim_maybe_yield(L, 1);
 }
 
-/* sim:config{seed=, preset=}: before the first socket. Settings the script wrote through
-   sysctl are kept across a preset change. */
+/* sim:config{seed=, preset=, trace_window=}: seed and preset before the first socket.
+   Settings the script wrote through sysctl are kept across a preset change. trace_window
+   (events the log keeps, 0 all) at any time. */
 static int
 lsim_sim_config(lua_State *L)
 {
-    static const char *const allowed[] = {"seed", "preset", NULL};
+    static const char *const allowed[] = {"seed", "preset", "trace_window", NULL};
     struct lsim *l = lsim_get(L);
     struct world *w = lsim_world_check(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     lsim_check_opts(L, 2, allowed);
-    if (w->nconns > 0)
+    lua_getfield(L, 2, "trace_window");
+    if (!lua_isnil(L, -1)) {
+        int isnum = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &isnum);
+        luaL_argcheck(L, isnum && n >= 0 && n <= LSIM_TRACE_WINDOW_MAX, 2,
+                      "field 'trace_window' must be a number of events from 0 (all) to 100000000");
+        lsim_trace_window(l, (size_t)n);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "seed");
+    bool world_fields = !lua_isnil(L, -1);
+    lua_getfield(L, 2, "preset");
+    world_fields |= !lua_isnil(L, -1);
+    lua_pop(L, 2);
+    if (world_fields && w->nconns > 0)
         return luaL_error(L, "sim:config must come before the first socket is opened");
     lua_getfield(L, 2, "seed");
     if (!lua_isnil(L, -1)) {
@@ -795,17 +817,21 @@ lsim_seg_next(const struct trace_log *log, size_t start, int from)
 
 /* Where the search for host 'from''s next segment starts: after its last socket call (the
    segments that call caused come after it) or after the last segment an expect_segment
-   already matched for it, whichever is later. */
-static size_t
+   already matched for it, whichever is later. A position (trace_log_end), not an index: the
+   log's window may drop older events while the call waits. */
+static uint64_t
 lsim_seg_start(const struct lsim *l, int from)
 {
-    size_t start = l->seg_cursor[from] < l->log->len ? l->seg_cursor[from] : l->log->len;
-    for (size_t i = l->log->len; i > start; i--) {
-        const struct trace_event *ev = &l->log->ev[i - 1];
+    const struct trace_log *log = l->log;
+    size_t start = trace_log_index(log, l->seg_cursor[from]);
+    if (start > log->len)
+        start = log->len;
+    for (size_t i = log->len; i > start; i--) {
+        const struct trace_event *ev = &log->ev[i - 1];
         if (ev->kind == TRACE_CALL && ev->host == from)
-            return i;
+            return log->dropped + i;
     }
-    return start;
+    return log->dropped + start;
 }
 
 static void
@@ -892,10 +918,10 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
     struct world *w = lsim_world_check(L);
     struct lsim_seg_want want;
     lsim_seg_want_read(L, &want);
-    size_t start = (size_t)lua_tointeger(L, 2);
+    uint64_t pos = (uint64_t)lua_tointeger(L, 2);
     clk_time deadline = (clk_time)lua_tointeger(L, 3);
     size_t i;
-    while ((i = lsim_seg_next(l->log, start, want.from)) == l->log->len) {
+    while ((i = lsim_seg_next(l->log, trace_log_index(l->log, pos), want.from)) == l->log->len) {
         clk_time next = world_next_time(w);
         if (lsim_hold(L, l, next < deadline ? next : deadline))
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
@@ -922,7 +948,7 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
                  clk_to_sec(ev->t), want.abs ? "" : " (numbers relative to the ISNs)");
         return lsim_fail_here(L, msg);
     }
-    l->seg_cursor[want.from] = i + 1;
+    l->seg_cursor[want.from] = l->log->dropped + i + 1;
     lsim_push_event(L, &l->log->ev[i]);
     return 1;
 }

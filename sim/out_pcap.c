@@ -6,6 +6,9 @@
  * doings (loss, delay, duplication, reordering) and what the receiver made of the segment are
  * not in the bytes but in the packet's comment, which is why packets are buffered (payloads
  * copied: an event's payload is only lent for the callback) and written at out_pcap_finish().
+ * Or streamed (out_pcap_stream): each packet is written as soon as its story is over (every
+ * copy of it arrived or was lost, and the receiver has done with it), in send order, and
+ * forgotten, so a long run needs the memory of the segments in flight, not of the run.
  *
  * File layout (pcapng, draft-ietf-opsawg-pcapng): a Section Header Block, one Interface
  * Description Block (LINKTYPE_IPV4 = 228, if_tsresol = 9: nanoseconds, the engine's unit),
@@ -14,8 +17,8 @@
  * one, the payload, and an opt_comment. Every field is written little-endian; the byte-order
  * magic tells readers so.
  *
- * Entry points: out_pcap_new() -> world_observe(w, out_pcap_observe, p) -> out_pcap_finish()
- * -> out_pcap_free().
+ * Entry points: out_pcap_new() -> [out_pcap_stream(p, f)] -> world_observe(w, out_pcap_observe,
+ * p) -> out_pcap_finish() -> out_pcap_free().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +36,34 @@ struct out_pcap_pkt {
     struct tcp_seg seg;     /* the header; 'data' is not used (see 'payload') */
     uint8_t *payload;       /* owned copy of seg.len octets, NULL when the event had none */
     bool delivered, dropped;
+    unsigned inflight;      /* copies of it on the wire (it and its duplicates) */
     struct out_sbuf note;   /* the comment, grown as the packet's story unfolds */
+};
+
+/* A pcapng block being built. */
+struct out_buf {
+    uint8_t *b;
+    size_t len, cap;
+    bool failed;  /* an allocation failed: the block is not written */
 };
 
 struct out_pcap {
     struct out_track track;
-    struct out_pcap_pkt *pkt;   /* in send order */
+    struct out_pcap_pkt *pkt;   /* in send order; streaming: from the first not yet written */
     size_t npkt, cappkt;
-    size_t *by_id;              /* wire id -> index + 1 into pkt (a copy maps to its original) */
+    size_t *by_id;              /* wire id - id_base -> index + 1 into pkt (a copy maps to its
+                                   original); 0: none, or written */
     size_t nby_id;
+    uint64_t id_base;           /* the wire id of by_id[0] */
     size_t arrival;             /* index + 1 of the packet whose arrival is being processed */
     int arrival_host;           /* the host processing it */
+    size_t total;               /* packets captured, written or not */
+
+    FILE *stream;               /* out_pcap_stream: where packets go as their stories end */
+    size_t written;             /* pkt[0 .. written) are written (and freed) */
+    bool failed;                /* a write failed: out_pcap_finish says so */
+    struct out_buf o;           /* the block being written, and a packet's octets */
+    uint8_t *scratch;
 };
 
 struct out_pcap *
@@ -66,6 +86,8 @@ out_pcap_free(struct out_pcap *p)
     }
     free(p->pkt);
     free(p->by_id);
+    free(p->o.b);
+    free(p->scratch);
     out_track_fini(&p->track);
     free(p);
 }
@@ -73,21 +95,30 @@ out_pcap_free(struct out_pcap *p)
 size_t
 out_pcap_count(const struct out_pcap *p)
 {
-    return p->npkt;
+    return p->total;
 }
 
-/* The packet a wire id belongs to (a duplicate's original), or NULL. */
+size_t
+out_pcap_held(const struct out_pcap *p)
+{
+    return p->npkt - p->written;
+}
+
+/* The packet a wire id belongs to (a duplicate's original), or NULL (also once written). */
 static struct out_pcap_pkt *
 out_pcap_find(const struct out_pcap *p, uint64_t id)
 {
-    if (id >= p->nby_id || p->by_id[id] == 0)
+    if (id < p->id_base || id - p->id_base >= p->nby_id || p->by_id[id - p->id_base] == 0)
         return NULL;
-    return &p->pkt[p->by_id[id] - 1];
+    return &p->pkt[p->by_id[id - p->id_base] - 1];
 }
 
 static bool
-out_pcap_map(struct out_pcap *p, uint64_t id, size_t index)
+out_pcap_map(struct out_pcap *p, uint64_t wid, size_t index)
 {
+    if (wid < p->id_base)
+        return false;
+    uint64_t id = wid - p->id_base;
     if (id >= p->nby_id) {
         size_t n = p->nby_id ? p->nby_id : 64;
         while (n <= id)
@@ -127,6 +158,7 @@ out_pcap_send(struct out_pcap *p, const struct trace_event *ev)
     }
     struct out_pcap_pkt *k = &p->pkt[p->npkt];
     memset(k, 0, sizeof *k);
+    k->inflight = 1;
     k->id = ev->pkt_id;
     k->t = ev->t;
     k->seg = ev->seg;
@@ -142,6 +174,7 @@ out_pcap_send(struct out_pcap *p, const struct trace_event *ev)
         return;
     }
     p->npkt++;
+    p->total++;
     char who[48];
     out_pcap_who(p, ev->from, ev->conn, ev->conn_name, who, sizeof who);
     out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "#%llu sent by %s", (unsigned long long)ev->pkt_id, who);
@@ -162,6 +195,7 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
     case TRACE_DROP:
         if ((k = out_pcap_find(p, ev->pkt_id))) {
             k->dropped = true;
+            k->inflight -= k->inflight > 0;
             out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; wire: dropped at %s (%s)", out_time_str(ev->t, when, sizeof when),
                           ev->text ? ev->text : "lost");
         }
@@ -169,7 +203,8 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
     case TRACE_DUP:
         if ((k = out_pcap_find(p, ev->orig_id))) {
             out_sbuf_printf(&k->note, OUT_PCAP_COMMENT_MAX, "; wire: duplicated as #%llu", (unsigned long long)ev->pkt_id);
-            out_pcap_map(p, ev->pkt_id, (size_t)(k - p->pkt));
+            if (out_pcap_map(p, ev->pkt_id, (size_t)(k - p->pkt)))
+                k->inflight++;
         }
         return;
     case TRACE_DELAY:
@@ -182,6 +217,7 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
         if (!(k = out_pcap_find(p, ev->pkt_id)))
             return;
         k->delivered = true;
+        k->inflight -= k->inflight > 0;
         p->arrival = (size_t)(k - p->pkt) + 1;
         p->arrival_host = ev->to;
         uint32_t rcv = out_track_receiver(&p->track, ev);
@@ -220,6 +256,8 @@ out_pcap_story(struct out_pcap *p, const struct trace_event *ev)
     }
 }
 
+static void out_pcap_flush(struct out_pcap *p);
+
 void
 out_pcap_observe(const struct trace_event *ev, void *ctx)
 {
@@ -227,6 +265,8 @@ out_pcap_observe(const struct trace_event *ev, void *ctx)
     /* the sender's state is the one before this event, so learn after the story */
     out_pcap_story(p, ev);
     out_track_event(&p->track, ev);
+    if (p->stream)
+        out_pcap_flush(p);
 }
 
 /* ---- checksums (RFC 1071) ----------------------------------------------------------------- */
@@ -255,12 +295,6 @@ out_cksum_fold(uint32_t sum)
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
-
-struct out_buf {
-    uint8_t *b;
-    size_t len, cap;
-    bool failed;  /* an allocation failed: the block is not written */
-};
 
 static void
 out_buf_put(struct out_buf *o, const void *data, size_t n)
@@ -425,33 +459,94 @@ out_pcap_headers(struct out_buf *o, FILE *f)
     return out_buf_end(o, f);
 }
 
+/* Packet 'k' as an Enhanced Packet Block on 'f', built in 'o' ('pkt': 64 KB of scratch). */
+static int
+out_pcap_block(const struct out_pcap_pkt *k, struct out_buf *o, uint8_t *pkt, FILE *f)
+{
+    size_t n = out_pcap_packet(k, pkt, 65536);
+    uint64_t ts = k->t > 0 ? (uint64_t)k->t : 0;
+    out_buf_begin(o, 6);                 /* Enhanced Packet Block */
+    out_buf_le32(o, 0);                  /* interface 0 */
+    out_buf_le32(o, (uint32_t)(ts >> 32));
+    out_buf_le32(o, (uint32_t)ts);
+    out_buf_le32(o, (uint32_t)n);
+    out_buf_le32(o, (uint32_t)n);
+    out_buf_put(o, pkt, n);
+    out_buf_pad4(o);
+    struct out_sbuf c = {0};
+    out_sbuf_printf(&c, OUT_PCAP_COMMENT_MAX + 64, "%s%s", k->note.len ? k->note.s : "",
+                    k->dropped || k->delivered ? "" : "; still in flight at the end");
+    if (c.len)
+        out_buf_opt(o, 1, c.s, c.len);   /* opt_comment */
+    out_sbuf_free(&c);
+    out_buf_opt(o, 0, NULL, 0);
+    return out_buf_end(o, f);
+}
+
+int
+out_pcap_stream(struct out_pcap *p, FILE *f)
+{
+    if (p->total || p->stream || (!p->scratch && !(p->scratch = malloc(65536))))
+        return -1;
+    p->stream = f;
+    p->failed = out_pcap_headers(&p->o, f) != 0;
+    return p->failed ? -1 : 0;
+}
+
+/* Forget the packets written: move the rest to the front, and the id map with them. */
+static void
+out_pcap_compact(struct out_pcap *p)
+{
+    size_t w = p->written;
+    for (size_t i = 0; i < w; i++) {
+        free(p->pkt[i].payload);
+        out_sbuf_free(&p->pkt[i].note);
+    }
+    memmove(p->pkt, p->pkt + w, (p->npkt - w) * sizeof *p->pkt);
+    p->npkt -= w;
+    p->written = 0;
+    p->arrival = p->arrival > w ? p->arrival - w : 0;
+    /* ids below the oldest packet kept are of packets written (copies have later ids) */
+    uint64_t base = p->npkt ? p->pkt[0].id : p->id_base + p->nby_id;
+    size_t drop = base - p->id_base < p->nby_id ? (size_t)(base - p->id_base) : p->nby_id;
+    memmove(p->by_id, p->by_id + drop, (p->nby_id - drop) * sizeof *p->by_id);
+    memset(p->by_id + (p->nby_id - drop), 0, drop * sizeof *p->by_id);
+    for (size_t i = 0; i < p->nby_id - drop; i++)
+        p->by_id[i] = p->by_id[i] > w ? p->by_id[i] - w : 0;
+    p->id_base += drop;
+}
+
+/* Write the packets at the front whose stories are over, in send order. */
+static void
+out_pcap_flush(struct out_pcap *p)
+{
+    while (p->written < p->npkt) {
+        struct out_pcap_pkt *k = &p->pkt[p->written];
+        if (k->inflight || p->arrival == p->written + 1)
+            break; /* on the wire still, or its receiver is still at it */
+        if (!p->failed && out_pcap_block(k, &p->o, p->scratch, p->stream) != 0)
+            p->failed = true;
+        p->written++;
+    }
+    if (p->written >= 256 && p->written * 2 >= p->npkt)
+        out_pcap_compact(p);
+}
+
 int
 out_pcap_finish(struct out_pcap *p, FILE *f)
 {
+    if (p->stream) { /* the packets still held: in flight at the end, or behind one that is */
+        for (size_t i = p->written; !p->failed && i < p->npkt; i++)
+            p->failed = out_pcap_block(&p->pkt[i], &p->o, p->scratch, p->stream) != 0;
+        p->written = p->npkt;
+        out_pcap_compact(p);
+        return p->failed || fflush(p->stream) != 0 ? -1 : 0;
+    }
     struct out_buf o = {0};
     uint8_t *pkt = malloc(65536);
     int rc = pkt ? out_pcap_headers(&o, f) : -1;
-    for (size_t i = 0; rc == 0 && i < p->npkt; i++) {
-        const struct out_pcap_pkt *k = &p->pkt[i];
-        size_t n = out_pcap_packet(k, pkt, 65536);
-        uint64_t ts = k->t > 0 ? (uint64_t)k->t : 0;
-        out_buf_begin(&o, 6);            /* Enhanced Packet Block */
-        out_buf_le32(&o, 0);             /* interface 0 */
-        out_buf_le32(&o, (uint32_t)(ts >> 32));
-        out_buf_le32(&o, (uint32_t)ts);
-        out_buf_le32(&o, (uint32_t)n);
-        out_buf_le32(&o, (uint32_t)n);
-        out_buf_put(&o, pkt, n);
-        out_buf_pad4(&o);
-        struct out_sbuf c = {0};
-        out_sbuf_printf(&c, OUT_PCAP_COMMENT_MAX + 64, "%s%s", k->note.len ? k->note.s : "",
-                        k->dropped || k->delivered ? "" : "; still in flight at the end");
-        if (c.len)
-            out_buf_opt(&o, 1, c.s, c.len); /* opt_comment */
-        out_sbuf_free(&c);
-        out_buf_opt(&o, 0, NULL, 0);
-        rc = out_buf_end(&o, f);
-    }
+    for (size_t i = 0; rc == 0 && i < p->npkt; i++)
+        rc = out_pcap_block(&p->pkt[i], &o, pkt, f);
     free(o.b);
     free(pkt);
     if (rc == 0 && fflush(f) != 0)

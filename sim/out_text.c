@@ -570,6 +570,12 @@ out_text_jsonl(struct out_text *t, const struct trace_event *ev)
 /* ---- the observer ------------------------------------------------------------------------- */
 
 void
+out_text_learn(struct out_text *t, const struct trace_event *ev)
+{
+    out_track_event(&t->track, ev);
+}
+
+void
 out_text_observe(const struct trace_event *ev, void *ctx)
 {
     struct out_text *t = ctx;

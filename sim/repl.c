@@ -114,6 +114,7 @@ repl_printer_update(struct repl *r)
     to.width = repl_width(r);
     if (r->printer)
         out_text_configure(r->printer, &to);
+    r->undo_gen++; /* the lines kept for `back` were printed otherwise */
 }
 
 enum repl_status
@@ -230,6 +231,8 @@ repl_world_fresh(struct repl *r)
     struct world_config cfg = {.seed = r->o.seed, .preset = r->o.preset};
     repl_world_drop(r);
     trace_log_init(&r->log);
+    r->ckpt_at = 0;
+    r->undo_gen++; /* the event indexes start again */
     r->w = world_new(&cfg);
     r->evbuf = open_memstream(&r->evmem, &r->evlen);
     r->printer = r->evbuf ? out_text_new(r->evbuf, NULL) : NULL;
@@ -359,15 +362,25 @@ repl_journal_keep(struct repl *r, enum repl_op op, const char *line)
 int
 repl_replay(struct repl *r, size_t keep)
 {
-    FILE *sink = fopen("/dev/null", "w");
-    if (!sink || repl_world_fresh(r) != 0) {
-        if (sink)
-            fclose(sink);
+    if (repl_world_fresh(r) != 0)
         return -1;
-    }
+    return repl_replay_from(r, 0, keep);
+}
+
+int
+repl_replay_from(struct repl *r, size_t from, size_t keep)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    if (!sink)
+        return -1;
     r->replaying = true;
     r->out = sink;
-    for (size_t i = 0; i < keep && i < r->jlen; i++) {
+    if (keep > r->jtop)
+        keep = r->jtop;
+    size_t end = keep ? r->jr[keep - 1].nlog : 0;
+    r->quiet_below = end > REPL_UNDO_LINES ? end - REPL_UNDO_LINES : 0;
+    r->jlen = keep; /* replaying journals nothing: the journal is as it was up to 'keep' */
+    for (size_t i = from; i < keep; i++) {
         const struct repl_jent *e = &r->jr[i];
         switch (e->op) {
         case REPL_OP_STEP:
@@ -386,11 +399,10 @@ repl_replay(struct repl *r, size_t keep)
     }
     repl_flush_events(r);
     r->replaying = false;
+    r->quiet_below = 0;
     r->out = r->o.out;
     fclose(sink);
-    if (keep < r->jlen)
-        r->jlen = keep; /* the rest stays, up to jtop, for `forward` */
-    return 0;
+    return 0; /* the entries after 'keep' stay, up to jtop, for `forward` */
 }
 
 /* ---- completion ----------------------------------------------------------------------------- */
@@ -442,6 +454,14 @@ repl_cand_kind(struct repl *r, char k, const char *text)
     case 'k':
         for (size_t i = 0; i < tcp_setting_count; i++)
             repl_cand_add(r, text, tcp_setting_table[i].name);
+        break;
+    case 'F': /* status: not the sockets, which may be thousands (`status A1` works typed) */
+        repl_cand_kind(r, 'S', text);
+        repl_cand_kind(r, 'h', text);
+        repl_cand_add(r, text, "port");
+        repl_cand_add(r, text, "closed");
+        repl_cand_add(r, text, "all");
+        repl_cand_add(r, text, "summary");
         break;
     case 'T':
         for (int t = 0; t < TCP_TIMER_COUNT; t++)
@@ -623,6 +643,14 @@ int
 repl_loop(struct repl *r)
 {
     struct sigaction sa, old;
+    if (r->o.checkpoints && fileno(r->o.in) >= 0) {
+        /* a checkpoint resumed reads on where the process it replaces stopped: no read-ahead
+           in a buffer that process took with it */
+        if (!r->o.tty)
+            setvbuf(r->o.in, NULL, _IONBF, 0);
+        r->in_loop = true;
+        r->ckpt_every = REPL_CKPT_EVERY;
+    }
     if (r->o.tty) {
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = repl_on_sigint; /* no SA_RESTART: a blocked read returns to readline */
@@ -666,6 +694,12 @@ repl_loop(struct repl *r)
         repl_term_width(r);
         enum repl_status st = repl_exec(r, line);
         free(line);
+        if (!r->restored)
+            repl_ckpt_maybe(r); /* between two commands */
+        if (r->restored) {
+            repl_ckpt_resumed(r); /* this process is the session again, back in time */
+            st = REPL_OK;
+        }
         fflush(r->o.out);
         if (st == REPL_EXIT)
             break;
@@ -675,7 +709,11 @@ repl_loop(struct repl *r)
             write_history(r->o.history); /* an unwritable file only loses the history */
         sigaction(SIGINT, &old, NULL);
     }
-    return !r->o.tty && r->last_failed ? 1 : 0;
+    int status = !r->o.tty && r->last_failed ? 1 : 0;
+    fflush(r->o.out);
+    repl_ckpt_drop_all(r, status); /* the paused copies end with the session's status */
+    r->in_loop = false;
+    return status;
 }
 
 /* ---- tcpsim repl ----------------------------------------------------------------------------- */
@@ -786,6 +824,7 @@ repl_main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     o.scenario = file;
+    o.checkpoints = true; /* back and rewind restore paused copies of this process */
     if (o.tty && home && *home && snprintf(hist, sizeof hist, "%s/.tcpsim_history", home) < (int)sizeof hist)
         o.history = hist;
     struct repl *r = repl_new(&o);

@@ -216,7 +216,7 @@ const struct repl_cmd repl_cmds[] = {
     {"Breakpoints", "break at", NULL, "break at TIME", "stop when the clock reaches TIME", repl_cmd_break, false, "-"},
     {"Breakpoints", "info", NULL, "info break", "list the breakpoints", repl_cmd_info, false, "-"},
     {"Breakpoints", "delete", NULL, "delete [N]", "delete breakpoint N (all without N)", repl_cmd_delete, false, "-"},
-    {"Seeing", "status", "netstat", "status", "both hosts' sockets as netstat -at shows them, with timers as ss -o", repl_view_status, false, "-"},
+    {"Seeing", "status", "netstat", "status [FILTER]... [all|summary]", "the sockets as netstat -at; many: counts as ss -s (FILTER: STATE, A, A1, port N, closed)", repl_view_status, false, "F"},
     {"Seeing", "tcb", NULL, "tcb SOCK", "every TCB variable of a socket, its buffers and timers", repl_view_tcb, false, "s"},
     {"Seeing", "wire", NULL, "wire", "the segments in flight, with their ids", repl_view_wire, false, "-"},
     {"Seeing", "why", NULL, "why [SOCK]", "the rule behind the socket's last state change, and what triggered it", repl_view_why, false, "s"},
@@ -246,7 +246,7 @@ const struct repl_cmd repl_cmds[] = {
     {"The wire", "net", NULL, "net [set [A>B] delay= loss= ...]", "show or change the wire: delay, jitter, loss, dup, reorder, bandwidth", repl_cmd_net, true, "-"},
     {"Session", "lua", "=", "lua CODE  |  =EXPR", "run Lua in the scenario's environment", repl_cmd_lua, true, "-"},
     {"Session", "save", NULL, "save pcap|trace|ladder|html FILE", "write what the session did so far (a .svg FILE: an SVG ladder; html: a web page to step through)", repl_cmd_save, false, "-f"},
-    {"Session", "set", NULL, "set [width N|auto] [rel on|off]", "output width (narrow: compact), SEQ/ACK relative to the ISNs", repl_cmd_set, false, "-"},
+    {"Session", "set", NULL, "set [width N|auto] [rel on|off] [checkpoints N|off]", "output width (narrow: compact), SEQ/ACK relative to the ISNs, events between checkpoints", repl_cmd_set, false, "-"},
     {"Session", "help", "?", "help [COMMAND]", "this list, or one command", repl_cmd_help, false, "c"},
     {"Session", "quit", "exit", "quit", "leave (Ctrl-D too)", repl_cmd_quit, false, "-"},
 };
@@ -351,7 +351,9 @@ repl_exec(struct repl *r, const char *line)
         enum repl_status st = REPL_OK;
         if (!copy)
             return repl_err(r, "out of memory");
-        for (char *l = strtok_r(copy, "\n", &save); l && st != REPL_EXIT; l = strtok_r(NULL, "\n", &save)) {
+        /* a checkpoint resumed inside one of them: the lines after it belong to the past */
+        for (char *l = strtok_r(copy, "\n", &save); l && st != REPL_EXIT && !r->restored;
+             l = strtok_r(NULL, "\n", &save)) {
             size_t n = strlen(l);
             if (n && l[n - 1] == '\r')
                 l[--n] = '\0';

@@ -2,9 +2,9 @@
  * repl_internal.h - what repl.c (the loop, readline, history, completion, Ctrl-C, the journal
  * and replay), repl_cmds.c (the one command table, its dispatch, the handlers that do not
  * act), repl_act.c (the handlers that act on the world: socket calls, sysctl, the wire),
- * repl_run.c (stepping and breakpoints), repl_view.c (status, tcb, wire, why, waiting) and
- * repl_session.c (load, where, list, forward, save, explain, set) share. Not part of the
- * public API.
+ * repl_run.c (stepping and breakpoints), repl_status.c (status), repl_view.c (tcb, wire, why,
+ * waiting) and repl_session.c (load, where, list, forward, save, explain, set) share. Not part
+ * of the public API.
  */
 #ifndef TCPSIM_REPL_INTERNAL_H
 #define TCPSIM_REPL_INTERNAL_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
@@ -63,6 +64,27 @@ struct repl_jent {
     uint64_t stop;           /* an interrupted `lua` line: where it stopped (lsim_eval_interrupted) */
 };
 
+/* A paused copy of the session (repl_ckpt.c). */
+struct repl_ckpt {
+    pid_t pid;               /* the process that waits */
+    int fd;                  /* the write end of its pipe */
+    size_t jlen;             /* journal entries done at that moment; SIZE_MAX: of no use any
+                                more (the first process, kept waiting: the shell waits for it) */
+    uint64_t nevents;        /* the world's events then */
+};
+#define REPL_CKPT_MAX 16         /* paused copies kept at most */
+#define REPL_CKPT_EVERY 10000u   /* events between two, by default (`set checkpoints N`) */
+
+/* The first line an event printed, kept for `back` to say what it undid (repl_say_undone)
+   without printing the whole run again. */
+struct repl_undo_line {
+    size_t idx;              /* the event's index in the log */
+    uint64_t gen;            /* the printer's settings then (repl.undo_gen) */
+    bool printed;            /* it printed anything */
+    char text[232];          /* its first line, padding squeezed */
+};
+#define REPL_UNDO_LINES 64
+
 struct repl {
     struct repl_opts o;
     FILE *out;               /* where handlers print: o.out, or a sink while replaying */
@@ -98,6 +120,20 @@ struct repl {
     bool rel;                /* `set rel on`: SEQ and ACK relative to each side's ISN */
     int list_next;           /* the line `list` goes on from, 0: around the current line */
     int list_anchor;         /* the current line when `list` last listed */
+
+    struct repl_ckpt ckpt[REPL_CKPT_MAX]; /* paused copies, oldest first */
+    int nckpt;
+    uint64_t ckpt_every;     /* `set checkpoints N`: events between two; 0 none */
+    uint64_t ckpt_at;        /* the world's events at the last one taken */
+    bool in_loop;            /* repl_loop reads the commands: a checkpoint may be taken */
+    bool restored;           /* resumed from a checkpoint: the command running unwinds */
+    struct repl_handoff *handoff; /* what the process that handed over sent (repl_ckpt.c) */
+
+    struct repl_undo_line undo[REPL_UNDO_LINES]; /* the recent events' lines, by index */
+    size_t quiet_below;      /* replaying: events of the log before this index are only
+                                learnt by the printer, not printed (the last ones are, for
+                                `back` to say what it undid) */
+    uint64_t undo_gen;       /* bumped when the printer's settings change */
 };
 
 /* A state explained (repl_session.c): docs/states.md's "Means:", and what a student asks. */
@@ -123,8 +159,8 @@ struct repl_cmd {
     enum repl_status (*fn)(struct repl *r, int argc, char **argv);
     bool acts;               /* changes the world: journaled, replayed by `back` */
     const char *args;        /* completion of each argument: h host, s socket, a socket or
-                                host, S state, k setting, c command, T timer, - nothing;
-                                the last letter repeats */
+                                host, S state, k setting, c command, T timer, F a filter
+                                of status, - nothing; the last letter repeats */
 };
 
 extern const struct repl_cmd repl_cmds[];
@@ -152,6 +188,9 @@ bool repl_step_to(struct repl *r, clk_time horizon);
 bool repl_script_active(const struct repl *r);
 /* Rebuild the world from the journal's first 'keep' entries. 0, or -1 on failure. */
 int repl_replay(struct repl *r, size_t keep);
+/* Replay the journal's entries [from, keep) on the world as it is (after entry 'from'),
+   quietly; the journal then ends at 'keep' (the rest kept for `forward`). 0, or -1. */
+int repl_replay_from(struct repl *r, size_t from, size_t keep);
 /* Was Ctrl-C pressed since the last call? Clears the flag. */
 bool repl_interrupted(void);
 /* "0.200s", "2min": a duration as ss -o shows timers, compact. */
@@ -234,8 +273,32 @@ bool repl_lua_hint(struct repl *r, const char *line);
 /* Is 'msg' Lua's complaint about a chunk that ends too early ("... near <eof>")? */
 bool repl_lua_unfinished(const char *msg);
 
-/* repl_view.c */
+/* repl_ckpt.c: checkpoints, paused copies of the session that `back` and `rewind` restore */
+/* Take a checkpoint when one is due (between commands, and between steps of a command that
+   moves time). true when this process was just resumed from one: the command running
+   returns at once (REPL_STOP_RESTORED), and repl_loop finishes with repl_ckpt_resumed. */
+bool repl_ckpt_maybe(struct repl *r);
+/* Go to the journal's first 'keep' entries through the nearest checkpoint at or before
+   them: this process hands the session to it and exits. Returns only when there is none
+   (the caller replays from the start); the checkpoints after 'keep' are let go either way. */
+void repl_ckpt_restore(struct repl *r, size_t keep, clk_time then);
+/* In the process resumed: take the session's state as sent, replay to the target, arrive. */
+void repl_ckpt_resumed(struct repl *r);
+/* Let every checkpoint go: at the end of the session (they exit with 'status'), or for a new
+   world (`load`, 'status' -1: the first process stays, paused, for the shell). */
+void repl_ckpt_drop_all(struct repl *r, int status);
+/* `back` and `rewind` arrived: the clock moved on to 'then' when later, and said so. */
+enum repl_status repl_travel_arrive(struct repl *r, clk_time then);
+
+/* repl_status.c: netstat's list of the sockets, or ss -s's counts when there are many */
 enum repl_status repl_view_status(struct repl *r, int argc, char **argv);
+
+/* repl_view.c */
+/* How socket 'c' failed to connect, counted from the events ("ETIMEDOUT after 131 s, 11
+   SYNs"); false when it did not leave SYN-SENT with an error. */
+bool repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, size_t cap);
+/* "timer:(rexmit,0.200s,0)" for every armed timer of 'c', as ss -o shows them. */
+void repl_timers_str(const struct tcp_conn *c, char *buf, size_t cap);
 enum repl_status repl_view_tcb(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_wire(struct repl *r, int argc, char **argv);
 enum repl_status repl_view_why(struct repl *r, int argc, char **argv);

@@ -23,8 +23,11 @@ enum repl_stop {
     REPL_STOP_INTR,   /* Ctrl-C */
     REPL_STOP_IDLE,   /* nothing is scheduled */
     REPL_STOP_PAUSE,  /* the scenario called pause(text) */
-    REPL_STOP_END     /* the scenario ended or failed (the world stays live) */
+    REPL_STOP_END,    /* the scenario ended or failed (the world stays live) */
+    REPL_STOP_RESTORED /* this process was resumed from a checkpoint: the command is over */
 };
+
+static void repl_undo_keep(struct repl *r, size_t i);
 
 /* ---- breakpoints ------------------------------------------------------------------------------ */
 
@@ -62,9 +65,12 @@ repl_on_event(const struct trace_event *ev, void *ctx)
 {
     struct repl *r = ctx;
     /* the session's log observes first, so 'ev' is its last event */
-    if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
+    if (r->replaying && r->log.len && r->log.len - 1 < r->quiet_below) {
+        out_text_learn(r->printer, ev); /* replayed, and too far back for `back` to show */
+    } else if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
         repl_print_event(r, r->printer, r->evbuf, r->log.len - 1);
         repl_print_after(r, r->printer, r->log.len - 1);
+        repl_undo_keep(r, r->log.len - 1);
     } else {
         out_text_observe(ev, r->printer);
     }
@@ -155,6 +161,8 @@ repl_go(struct repl *r, uint64_t max, clk_time limit, bool to_change, bool break
             return REPL_STOP_INTR;
         if (repl_script_active(r)) {
             enum repl_stop why = repl_go_script(r, limit, breaks);
+            if (repl_ckpt_maybe(r))
+                return REPL_STOP_RESTORED;
             if (why != REPL_STOP_COUNT)
                 return why;
             n++;
@@ -177,6 +185,8 @@ repl_go(struct repl *r, uint64_t max, clk_time limit, bool to_change, bool break
             return REPL_STOP_IDLE;
         world_step(r->w);
         repl_journal(r, REPL_OP_STEP, NULL);
+        if (repl_ckpt_maybe(r))
+            return REPL_STOP_RESTORED;
         n++;
         if (tb && !r->bp_hit)
             r->bp_hit = tb->id;
@@ -196,6 +206,7 @@ repl_report(struct repl *r, enum repl_stop why, bool quiet_limit)
     switch (why) {
     case REPL_STOP_COUNT:
     case REPL_STOP_CHANGE:
+    case REPL_STOP_RESTORED:
         break;
     case REPL_STOP_LIMIT:
         if (!quiet_limit)
@@ -341,11 +352,11 @@ repl_cmd_advance(struct repl *r, int argc, char **argv)
 
 /* ---- time travel ----------------------------------------------------------------------------- */
 
-/* The first line event 'i' printed, without its leading spaces, into 'buf' ("" if none). */
+/* The first line of the 'b' - 'a' octets at 'mem + a', without its leading spaces, into 'buf'
+   ("" if none). */
 static void
-repl_undone_line(const char *mem, const size_t *off, size_t i, char *buf, size_t cap)
+repl_undone_line(const char *mem, size_t a, size_t b, char *buf, size_t cap)
 {
-    size_t a = off[i], b = off[i + 1];
     while (a < b && mem[a] == ' ')
         a++;
     size_t n = 0;
@@ -354,6 +365,49 @@ repl_undone_line(const char *mem, const size_t *off, size_t i, char *buf, size_t
         if (mem[a] != ' ' || (n > 0 && buf[n - 1] != ' '))
             buf[n++] = mem[a];
     buf[n] = '\0';
+}
+
+/* Keep the first line event 'i' printed (in the printer's buffer now) for repl_say_undone. */
+static void
+repl_undo_keep(struct repl *r, size_t i)
+{
+    struct repl_undo_line *u = &r->undo[i % REPL_UNDO_LINES];
+    fflush(r->evbuf);
+    u->idx = i;
+    u->gen = r->undo_gen;
+    u->printed = r->evlen > 0;
+    repl_undone_line(r->evmem, 0, r->evlen, u->text, sizeof u->text);
+}
+
+/* The events [from, to) of the log as printed, for repl_say_undone: from the lines kept as
+   they were printed when all are there (a `back` of a few steps costs what they printed,
+   not the whole run printed again), else printed anew. 0, or -1 on ENOMEM. */
+static int
+repl_undone_text(struct repl *r, size_t from, size_t to, char **mem, size_t **off)
+{
+    bool kept = to - from <= REPL_UNDO_LINES;
+    for (size_t k = from; kept && k < to; k++)
+        kept = r->undo[k % REPL_UNDO_LINES].idx == k && r->undo[k % REPL_UNDO_LINES].gen == r->undo_gen;
+    if (!kept)
+        return repl_render_log(r, mem, off);
+    size_t len = 0, n = r->log.len;
+    FILE *f;
+    *mem = NULL;
+    if (!(*off = calloc(n + 1, sizeof **off)) || !(f = open_memstream(mem, &len))) {
+        free(*off);
+        return -1;
+    }
+    for (size_t k = from; k < to; k++) {
+        const struct repl_undo_line *u = &r->undo[k % REPL_UNDO_LINES];
+        fflush(f);
+        (*off)[k] = len;
+        if (u->printed)
+            fprintf(f, "%s\n", u->text);
+    }
+    fclose(f);
+    for (size_t k = to; k <= n; k++)
+        (*off)[k] = len;
+    return 0;
 }
 
 /* Say what going back to the first 'keep' journal entries undoes, before the replay (the log
@@ -365,12 +419,15 @@ repl_say_undone(struct repl *r, size_t keep)
     char *mem = NULL, line[256], t1[32], t2[32];
     size_t *off = NULL, steps = 0, cmds = 0, clocks = 0, shown = 0;
     size_t first = keep ? r->jr[keep - 1].nlog : 0;
-    if (keep >= r->jlen || repl_render_log(r, &mem, &off) != 0)
+    /* the lines are needed for five entries at most; more are tallied */
+    if (keep >= r->jlen ||
+        (r->jlen - keep <= 5 ? repl_undone_text(r, first, r->log.len, &mem, &off)
+                             : repl_undone_text(r, r->log.len, r->log.len, &mem, &off)) != 0)
         return;
     for (size_t i = keep; i < r->jlen; i++) {
         const struct repl_jent *e = &r->jr[i];
         size_t from = i ? r->jr[i - 1].nlog : 0, to = e->nlog, printed = 0, head = to;
-        for (size_t k = from; k < to && k < r->log.len; k++)
+        for (size_t k = from; r->jlen - keep <= 5 && k < to && k < r->log.len; k++)
             if (off[k + 1] > off[k] && printed++ == 0)
                 head = k;
         steps += e->op == REPL_OP_STEP;
@@ -381,7 +438,7 @@ repl_say_undone(struct repl *r, size_t keep)
         switch (e->op) {
         case REPL_OP_STEP:
             if (head < to) {
-                repl_undone_line(mem, off, head, line, sizeof line);
+                repl_undone_line(mem, off[head], off[head + 1], line, sizeof line);
                 fprintf(r->out, "-- undid a step: %s", line);
                 if (printed > 1)
                     fprintf(r->out, " (and %zu more event%s)", printed - 1, printed == 2 ? "" : "s");
@@ -425,13 +482,10 @@ repl_say_undone(struct repl *r, size_t keep)
     free(off);
 }
 
-static enum repl_status
-repl_travel(struct repl *r, size_t keep, clk_time then)
+enum repl_status
+repl_travel_arrive(struct repl *r, clk_time then)
 {
     char t[32];
-    repl_say_undone(r, keep);
-    if (repl_replay(r, keep) != 0)
-        return repl_err(r, "out of memory while rebuilding the world");
     if (then > world_now(r->w)) {
         /* no event is due before 'then' (the next one was undone), so what `forward` redoes
            stays as it was */
@@ -441,6 +495,19 @@ repl_travel(struct repl *r, size_t keep, clk_time then)
     fprintf(r->out, "-- back at %s, after %llu events (%zu steps and commands replayed)\n",
             out_time_str(world_now(r->w), t, sizeof t), (unsigned long long)r->w->nevents, r->jlen);
     return REPL_OK;
+}
+
+/* Back to the journal's first 'keep' entries, then on to 'then' if later: through the
+   nearest checkpoint (in another process, which says where it arrived), else by replaying
+   from the start. */
+static enum repl_status
+repl_travel(struct repl *r, size_t keep, clk_time then)
+{
+    repl_say_undone(r, keep);
+    repl_ckpt_restore(r, keep, then); /* returns when no checkpoint serves */
+    if (repl_replay(r, keep) != 0)
+        return repl_err(r, "out of memory while rebuilding the world");
+    return repl_travel_arrive(r, then);
 }
 
 enum repl_status

@@ -170,6 +170,15 @@ repl_set_show(struct repl *r, const char *name)
     if (!name || strcmp(name, "rel") == 0)
         fprintf(r->out, "rel    %s\n", r->rel ? "on (SEQ and ACK relative to each side's ISN)"
                                               : "off (SEQ and ACK as on the wire)");
+    if (!name || strcmp(name, "checkpoints") == 0) {
+        if (!r->in_loop)
+            fprintf(r->out, "checkpoints  none (back and rewind replay from the start)\n");
+        else if (r->ckpt_every)
+            fprintf(r->out, "checkpoints  every %llu events (%d kept now)\n", (unsigned long long)r->ckpt_every,
+                    r->nckpt);
+        else
+            fprintf(r->out, "checkpoints  off (back and rewind replay from the start)\n");
+    }
 }
 
 enum repl_status
@@ -203,8 +212,21 @@ repl_cmd_set(struct repl *r, int argc, char **argv)
         if (strcasecmp(argv[2], "on") != 0 && strcasecmp(argv[2], "off") != 0)
             return repl_err(r, "set rel: want on or off, not \"%s\"", argv[2]);
         r->rel = strcasecmp(argv[2], "on") == 0;
+    } else if (strcasecmp(argv[1], "checkpoints") == 0) {
+        uint64_t n = 0;
+        if (argc < 3) {
+            repl_set_show(r, "checkpoints");
+            return REPL_OK;
+        }
+        if (strcasecmp(argv[2], "off") != 0 && repl_num(r, argv[2], 1000000000, "set checkpoints", &n) != 0)
+            return REPL_ERR;
+        if (!r->in_loop)
+            return repl_err(r, "set checkpoints: this session keeps none (tcpsim repl reading its commands does)");
+        r->ckpt_every = n; /* those kept stay usable */
+        repl_set_show(r, "checkpoints");
+        return REPL_OK;
     } else {
-        return repl_err(r, "set: no setting \"%s\" (width, rel; sysctl changes a host's TCP)", argv[1]);
+        return repl_err(r, "set: no setting \"%s\" (width, rel, checkpoints; sysctl changes a host's TCP)", argv[1]);
     }
     repl_printer_update(r);
     repl_set_show(r, strcasecmp(argv[1], "rel") == 0 ? "rel" : "width");
@@ -227,6 +249,7 @@ repl_cmd_load(struct repl *r, int argc, char **argv)
     /* a fresh world with the new scenario and an empty journal; on failure, the old ones */
     r->scenario = path;
     r->o.scenario = path;
+    repl_ckpt_drop_all(r, -1); /* a new world: the paused copies are of the old one */
     r->jr = NULL;
     r->jlen = r->jtop = r->jcap = 0;
     if (repl_replay(r, 0) != 0 || lsim_status(r->lsim) != LSIM_READY) {

@@ -1,6 +1,6 @@
 /*
- * repl_view.c - what the REPL shows of the world: status (netstat -at with ss -o timers),
- * tcb, wire, why, waiting, trace and net.
+ * repl_view.c - what the REPL shows of the world: tcb, wire, why, waiting, trace and net
+ * (status is repl_status.c's).
  *
  * Views read the engine's structures (tcp.h, wire.h) for the present, and the session's
  * trace_log for the past (`why` finds the event that triggered a transition there). They
@@ -52,7 +52,7 @@ repl_secs(clk_time t, char *buf, size_t cap)
    time from its first SYN to the moment it gave up, and the SYNs it sent). Counted, not
    computed from the settings, so it stays true whatever the timers do. false when 'c' did not
    leave SYN-SENT with an error. */
-static bool
+bool
 repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, size_t cap)
 {
     clk_time first = -1, end = -1;
@@ -116,7 +116,7 @@ repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
 }
 
 /* " timer:(rexmit,0.200s,0)" for every armed timer, into 'buf'. */
-static void
+void
 repl_timers_str(const struct tcp_conn *c, char *buf, size_t cap)
 {
     size_t n = 0;
@@ -144,108 +144,6 @@ repl_socket_or_last(struct repl *r, int argc, char **argv)
             return world_conn(r->w, r->log.ev[i].conn);
     repl_err(r, "no socket yet (A connect B 80, B listen 80 make some)");
     return NULL;
-}
-
-/* ---- status -------------------------------------------------------------------------------------- */
-
-/* "changed from the preset: B isn=300": the settings a sysctl (or the scenario) changed. */
-static void
-repl_settings_changed(struct repl *r)
-{
-    bool any = false;
-    int col = 0;
-    for (int h = 0; h < WORLD_HOSTS; h++) {
-        const struct tcp_host *host = &r->w->host[h];
-        for (size_t i = 0; i < tcp_setting_count; i++) {
-            const struct tcp_setting_info *s = &tcp_setting_table[i];
-            double v = tcp_setting_get(&host->cfg, s);
-            double def = r->w->preset == TCP_PRESET_RFC ? s->rfc_value : s->linux_value;
-            if (v - def < 1e-9 && def - v < 1e-9)
-                continue;
-            char one[96];
-            int n = snprintf(one, sizeof one, "%s %s=%g", host->name, s->name, v);
-            if (!any)
-                col = fprintf(r->out, "changed from the preset:");
-            else
-                col += fprintf(r->out, ",");
-            if (repl_width(r) > 0 && col + n + 1 > repl_width(r)) { /* folded under the first */
-                fprintf(r->out, "\n  ");
-                col = 2;
-            }
-            col += fprintf(r->out, " %s", one);
-            any = true;
-        }
-    }
-    if (any)
-        fputc('\n', r->out);
-}
-
-enum repl_status
-repl_view_status(struct repl *r, int argc, char **argv)
-{
-    char t[32], local[32], foreign[32], timers[256];
-    size_t closed = 0, inflight;
-    if (repl_no_more(r, argc, argv, 1) != REPL_OK)
-        return REPL_ERR;
-    (void)wire_inflight(r->w, &inflight);
-    fprintf(r->out, "time %s, seed %llu, preset %s, %zu segment%s in flight\n", out_time_str(world_now(r->w), t, sizeof t),
-            (unsigned long long)r->w->seed, r->w->preset == TCP_PRESET_RFC ? "rfc" : "linux", inflight,
-            inflight == 1 ? "" : "s");
-    repl_settings_changed(r);
-    bool narrow = repl_width(r) > 0 && repl_width(r) < OUT_TEXT_WIDE;
-    if (narrow) /* 60 columns: no Proto, shorter addresses, each timer on a line of its own */
-        fprintf(r->out, "Sock Recv-Q Send-Q Local          Foreign        State\n");
-    else
-        fprintf(r->out, "Sock Proto Recv-Q Send-Q Local Address        Foreign Address      State        Timers\n");
-    for (uint32_t i = 0; i < r->w->nconns; i++) {
-        const struct tcp_conn *c = r->w->conns[i];
-        if (!c->live) {
-            closed++;
-            continue;
-        }
-        tcp_endpoint_str(c->laddr, c->lport, local, sizeof local);
-        if (c->state == TCP_LISTEN)
-            snprintf(foreign, sizeof foreign, "0.0.0.0:*");
-        else
-            tcp_endpoint_str(c->raddr, c->rport, foreign, sizeof foreign);
-        repl_timers_str(c, timers, sizeof timers);
-        if (narrow) {
-            fprintf(r->out, "%-4s %6u %6u %-14s %-14s %s\n", c->name,
-                    c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
-                    local, foreign, tcp_state_bsd(c->state));
-            for (char *tm = timers, *sp; *tm; tm = sp + (*sp != '\0')) {
-                sp = tm + strcspn(tm, " ");
-                fprintf(r->out, "     %.*s\n", (int)(sp - tm), tm);
-            }
-            continue;
-        }
-        fprintf(r->out, timers[0] ? "%-4s tcp   %6u %6u %-20s %-20s %-12s %s\n" : "%-4s tcp   %6u %6u %-20s %-20s %s%s\n", c->name,
-                c->state == TCP_LISTEN ? (unsigned)c->acceptq_len : (unsigned)c->rcvq.len, (unsigned)c->sndq.len,
-                local, foreign, tcp_state_bsd(c->state), timers);
-    }
-    if (closed) {
-        int col = fprintf(r->out, "closed:");
-        for (uint32_t i = 0; i < r->w->nconns; i++) {
-            const struct tcp_conn *c = r->w->conns[i];
-            char one[160], why[96];
-            if (c->live)
-                continue;
-            int n;
-            if (repl_connect_failure(r, c, why, sizeof why))
-                n = snprintf(one, sizeof one, " %s (connect failed: %s)", c->name, why);
-            else if (c->error)
-                n = snprintf(one, sizeof one, " %s (%s: %s)", c->name, tcp_err_text(c->error), tcp_err_name(c->error));
-            else
-                n = snprintf(one, sizeof one, " %s", c->name);
-            if (repl_width(r) > 0 && col + n > repl_width(r)) { /* folded under the first */
-                fprintf(r->out, "\n       ");
-                col = 7;
-            }
-            col += fprintf(r->out, "%s", one);
-        }
-        fputc('\n', r->out);
-    }
-    return REPL_OK;
 }
 
 /* ---- tcb ------------------------------------------------------------------------------------------ */

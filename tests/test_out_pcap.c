@@ -1,7 +1,8 @@
 /*
  * test_out_pcap.c - the pcapng writer (out_pcap.c): the file is parsed back block by block,
  * every checksum is verified, and, when tshark is installed, tshark must read every segment's
- * flags, SEQ and ACK as written and find nothing malformed.
+ * flags, SEQ and ACK as written and find nothing malformed. Streamed as the run goes, the file
+ * is the same, byte for byte, and the writer holds only the segments whose story goes on.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "tcpsim/out.h"
+#include "tcpsim/world.h"
 #include "out_synth.h"
 
 /* What the synthetic run sends, in order: one packet per TRACE_SEND (the DUP is no packet). */
@@ -259,6 +261,112 @@ test_pcap_unfinished_segment_says_in_flight(void **state)
 }
 
 static void
+test_pcap_stream_synthetic_run_same_file_as_finish(void **state)
+{
+    (void)state;
+    struct pcap_file whole, streamed = {NULL, 0};
+    pcap_make(&whole);
+    FILE *f = open_memstream(&streamed.buf, &streamed.len);
+    struct out_pcap *p = out_pcap_new();
+    assert_int_equal(out_pcap_stream(p, f), 0);
+    synth_run(out_pcap_observe, p);
+    fflush(f);
+    assert_true(streamed.len > 0); /* written as it went, before the finish */
+    assert_true(out_pcap_held(p) < PCAP_NEXPECT);
+    assert_int_equal(out_pcap_finish(p, NULL), 0);
+    assert_int_equal(out_pcap_count(p), PCAP_NEXPECT);
+    assert_int_equal(out_pcap_held(p), 0);
+    assert_int_equal(out_pcap_stream(p, f), -1); /* once, before the first packet */
+    out_pcap_free(p);
+    fclose(f);
+    assert_int_equal(streamed.len, whole.len);
+    assert_memory_equal(streamed.buf, whole.buf, whole.len);
+    free(whole.buf);
+    free(streamed.buf);
+}
+
+/* The most packets the streaming writer held at once (an observer after it). */
+struct pcap_watch {
+    struct out_pcap *p;
+    size_t most;
+};
+
+static void
+pcap_watch(const struct trace_event *ev, void *ctx)
+{
+    struct pcap_watch *w = ctx;
+    (void)ev;
+    if (out_pcap_held(w->p) > w->most)
+        w->most = out_pcap_held(w->p);
+}
+
+/* A transfer over a wire that loses, duplicates and reorders, captured into 'f' (streaming
+   or not); the most packets held at once into '*most'. Returns the packets captured. */
+static size_t
+pcap_lossy_transfer(FILE *f, bool stream, size_t *most)
+{
+    struct world_config cfg = {.seed = 11, .preset = TCP_PRESET_LINUX};
+    struct world *w = world_new(&cfg);
+    struct out_pcap *p = out_pcap_new();
+    struct pcap_watch watch = {p, 0};
+    assert_non_null(w);
+    assert_non_null(p);
+    if (stream)
+        assert_int_equal(out_pcap_stream(p, f), 0);
+    assert_int_equal(world_observe(w, out_pcap_observe, p), 0);
+    assert_int_equal(world_observe(w, pcap_watch, &watch), 0);
+    for (int i = 0; i < 2; i++) {
+        w->wire.link[i].loss = 0.02;
+        w->wire.link[i].dup = 0.02;
+        w->wire.link[i].reorder = 0.02;
+    }
+    struct tcp_conn *l, *c, *s = NULL;
+    assert_int_equal(tcp_open_passive(&w->host[1], 80, NULL, &l), TCP_OK);
+    assert_int_equal(tcp_open_active(&w->host[0], w->host[1].addr, 80, NULL, &c), TCP_OK);
+    while (!s && world_step(w))
+        tcp_accept(l, &s);
+    assert_non_null(s);
+    static uint8_t data[1 << 20];
+    size_t sent = 0, got = 0, q, n;
+    do {
+        if (sent < sizeof data && tcp_send(c, data + sent, sizeof data - sent, &q) == TCP_OK)
+            sent += q;
+        if (tcp_readable(s) > 0 && tcp_receive(s, NULL, tcp_readable(s), &n) == TCP_OK)
+            got += n;
+    } while (got < sizeof data && world_step(w));
+    assert_int_equal(got, sizeof data);
+    assert_int_equal(out_pcap_finish(p, f), 0);
+    size_t count = out_pcap_count(p);
+    *most = watch.most;
+    world_unobserve(w, out_pcap_observe, p);
+    world_unobserve(w, pcap_watch, &watch);
+    world_free(w);
+    out_pcap_free(p);
+    return count;
+}
+
+static void
+test_pcap_stream_lossy_transfer_same_file_held_bounded(void **state)
+{
+    (void)state;
+    struct pcap_file whole = {NULL, 0}, streamed = {NULL, 0};
+    size_t most_whole, most_streamed;
+    FILE *f = open_memstream(&whole.buf, &whole.len);
+    size_t n = pcap_lossy_transfer(f, false, &most_whole);
+    fclose(f);
+    f = open_memstream(&streamed.buf, &streamed.len);
+    assert_int_equal(pcap_lossy_transfer(f, true, &most_streamed), n);
+    fclose(f);
+    assert_true(n > 1000);
+    assert_int_equal(most_whole, n);       /* buffered: every packet to the end */
+    assert_true(most_streamed < n / 10);   /* streamed: those whose story goes on */
+    assert_int_equal(streamed.len, whole.len);
+    assert_memory_equal(streamed.buf, whole.buf, whole.len);
+    free(whole.buf);
+    free(streamed.buf);
+}
+
+static void
 test_pcap_tshark_reads_flags_seq_ack_not_malformed(void **state)
 {
     (void)state;
@@ -316,6 +424,8 @@ main(void)
         cmocka_unit_test(test_pcap_synack_mss_option_and_data_payload),
         cmocka_unit_test(test_pcap_comments_tell_fate_states_and_rule),
         cmocka_unit_test(test_pcap_unfinished_segment_says_in_flight),
+        cmocka_unit_test(test_pcap_stream_synthetic_run_same_file_as_finish),
+        cmocka_unit_test(test_pcap_stream_lossy_transfer_same_file_held_bounded),
         cmocka_unit_test(test_pcap_tshark_reads_flags_seq_ack_not_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 # bash completion for tcpsim(1): the commands, each command's options and their values, and
 # file names (Lua scenarios and folders where a scenario is expected, any file after --pcap,
-# --dot, --ladder-svg and run's --html, folders after test's --html).
+# --events, --dot, --ladder-svg and run's --html, folders after test's --html).
 #
 # make install puts it in $(PREFIX)/share/bash-completion/completions/tcpsim, where the
 # bash-completion package loads it the first time <TAB> follows "tcpsim"; without that
@@ -10,7 +10,7 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --html= --set= --settings= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
 _tcpsim_commands='demo run test repl help version'
@@ -51,7 +51,7 @@ _tcpsim()
         cur=${cur#*=}
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
-        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --html | -j | --jobs | \
+        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | -j | --jobs | \
             --filter | --goals | --timeout | --format | --set | --settings)
             opt=${COMP_WORDS[cword - 1]}
             ;;
@@ -75,7 +75,7 @@ _tcpsim()
         --trace) _tcpsim_add -W 'rfc tcpdump jsonl none' ;;
         --format) _tcpsim_add -W 'rfc tcpdump jsonl' ;;
         --goals) _tcpsim_files '*.lua' ;;
-        --ladder-svg | --dot | --pcap | --settings) _tcpsim_files '' ;;
+        --ladder-svg | --dot | --pcap | --events | --settings) _tcpsim_files '' ;;
         --html)
             # run: the page's file; test: the folder of the pages
             if [[ $cmd == test ]]; then

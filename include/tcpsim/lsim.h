@@ -133,6 +133,12 @@ int lsim_backtrace(const struct lsim *l, struct lsim_frame *f, int max);
 /* The world and its event log (both stay owned by lsim, or by whoever lent them). */
 struct world *lsim_world(const struct lsim *l);
 const struct trace_log *lsim_log(const struct lsim *l);
+/* The events the runner's own log keeps: at least the last 'window' (0: every event), so that
+   a long run's memory stays flat; sim:config{trace_window = n} sets it from the script. A
+   borrowed log (lsim_opts.log, the REPL's) is its lender's to bound: left as it is. */
+#define LSIM_TRACE_WINDOW 4096u
+#define LSIM_TRACE_WINDOW_MAX 100000000
+void lsim_trace_window(struct lsim *l, size_t window);
 /* scenario{title=, summary=}: the texts, or NULL when the script gave none. */
 const char *lsim_title(const struct lsim *l);
 const char *lsim_summary(const struct lsim *l);

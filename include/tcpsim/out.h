@@ -62,6 +62,9 @@ void out_text_free(struct out_text *t);
 void out_text_configure(struct out_text *t, const struct out_text_opts *o);
 /* The observer callback, for world_observe(w, out_text_observe, t). */
 void out_text_observe(const struct trace_event *ev, void *ctx);
+/* Learn from 'ev' what out_text_observe learns (states, names, ISNs), printing nothing: the
+   REPL's quiet replay of events nobody will see printed. */
+void out_text_learn(struct out_text *t, const struct trace_event *ev);
 /* Print 'text' as a line of event 'ev' (its time and colour, folded to the width; "# " first in
    the tcpdump format; nothing in jsonl), in place of or after the printer's own line: the
    REPL's rule notes in plain words. The printer learns nothing from it. */
@@ -101,19 +104,27 @@ int out_dot(FILE *f, const struct trace_log *log, uint32_t conn);
 /*
  * A pcapng writer. Capture point: one packet per TRACE_SEND, the segment as it entered the
  * wire, stamped with the send time; its comment tells what happened to it afterwards (the
- * wire's fate, the receiver's state and the rule applied on arrival), so the file is written
- * only at out_pcap_finish().
+ * wire's fate, the receiver's state and the rule applied on arrival), so a packet is written
+ * once its story is over: all at out_pcap_finish(), or, streaming, as the run goes.
  */
 struct out_pcap;
 
 struct out_pcap *out_pcap_new(void);
 void out_pcap_free(struct out_pcap *p);
+/* Stream to 'f' (borrowed) from now on, before the first packet: the headers at once, then
+   each packet as soon as every copy of it arrived or was lost and its receiver is done with
+   it, in send order; it is then forgotten, so memory follows the segments in flight, not the
+   length of the run. out_pcap_finish() writes the packets left. 0, or -1 (a write error). */
+int out_pcap_stream(struct out_pcap *p, FILE *f);
 /* The observer callback, for world_observe(w, out_pcap_observe, p). Copies payloads. */
 void out_pcap_observe(const struct trace_event *ev, void *ctx);
-/* Write the capture so far to 'f' (may be called again later). 0, or -1 on a write error. */
+/* Write the capture so far to 'f' (may be called again later). Streaming: write the packets
+   still held to the stream ('f' unused) and flush it. 0, or -1 on a write error (streaming:
+   any since out_pcap_stream). */
 int out_pcap_finish(struct out_pcap *p, FILE *f);
-/* Packets buffered so far. */
+/* Packets captured so far; those held in memory (streaming: not yet written). */
 size_t out_pcap_count(const struct out_pcap *p);
+size_t out_pcap_held(const struct out_pcap *p);
 
 /* Internet checksum (RFC 1071) of 'len' octets, folded, not complemented; 'sum' carries on. */
 uint32_t out_cksum_add(uint32_t sum, const uint8_t *p, size_t len);

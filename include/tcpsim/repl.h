@@ -41,6 +41,9 @@ struct repl_opts {
     enum out_format format;/* how events are printed */
     const char *history;   /* history file, or NULL for none */
     const char *scenario;  /* a Lua scenario to load, paused at time 0; NULL: a bare world */
+    bool checkpoints;      /* under repl_loop, keep paused copies of the session (fork) for
+                              `back` and `rewind` to restore (sim/repl_ckpt.c): tcpsim repl.
+                              'in' must then be a file descriptor; it is read unbuffered */
 };
 
 /* Defaults for 'in'/'out' streams: not a terminal, no colour, seed 1, linux, rfc format. */

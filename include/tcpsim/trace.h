@@ -91,20 +91,56 @@ struct trace_observer {
 };
 
 /*
- * trace_log: an observer that keeps a copy of every event (payloads excluded, texts copied),
- * for the Lua trace table, the REPL and the outputs written after a run.
+ * trace_log: an observer that keeps a copy of the recent events (payloads excluded, texts
+ * copied), for the Lua trace table, the REPL and the pictures drawn after a run.
+ *
+ * Memory stays flat in the length of a run: with a window of N events the log keeps at least
+ * the last N and at most 2N (it drops the older N at once when it reaches 2N, so that dropping
+ * costs one copy per event, not one per event kept). A window of 0 keeps every event. Texts
+ * are interned: the few distinct ones ("A1", "send 65536") are stored once, not once an event.
+ * What the whole run did (the transitions and rules of each host) is kept in 'seen', however
+ * small the window: goals and coverage read it. Positions that must survive a drop are counted
+ * from the start of the log (trace_log_end, trace_log_index), never as indexes into 'ev'.
  */
+#define TRACE_LOG_HOSTS 2 /* the hosts 'seen' tells apart: A and B (WORLD_HOSTS) */
+
+struct trace_seen {
+    bool edge[TCP_STATE_COUNT][TCP_STATE_COUNT]; /* a STATE event went from -> to */
+    bool rule[TCP_RULE_COUNT];                   /* a STATE or RULE event named the rule */
+};
+
 struct trace_log {
-    struct trace_event *ev;
+    struct trace_event *ev; /* the events kept, oldest first */
     size_t len, cap;
-    char **texts;           /* owned copies of every 'text' and 'conn_name' */
+    uint64_t dropped;       /* events logged before ev[0] and dropped by the window */
+    size_t window;          /* keep at least the last 'window' events; 0: every event */
+    char **texts;           /* the interned texts (open addressing; NULL = empty slot) */
     size_t ntexts, captexts;
+    const char *last;       /* the text interned last: most events name the same socket as
+                               the one before */
+    struct trace_seen seen[TRACE_LOG_HOSTS];
 };
 
 void trace_log_init(struct trace_log *log);
 void trace_log_fini(struct trace_log *log);
 void trace_log_clear(struct trace_log *log);
+/* Keep at least the last 'window' events from now on (0: every event). */
+void trace_log_set_window(struct trace_log *log, size_t window);
 /* The observer callback; 'ctx' is the trace_log. */
 void trace_log_observe(const struct trace_event *ev, void *ctx);
+
+/* Events logged so far, dropped ones included: a position that survives a drop. */
+static inline uint64_t
+trace_log_end(const struct trace_log *log)
+{
+    return log->dropped + log->len;
+}
+
+/* The index in 'ev' of position 'pos' (from trace_log_end); 0 when it was dropped. */
+static inline size_t
+trace_log_index(const struct trace_log *log, uint64_t pos)
+{
+    return pos <= log->dropped ? 0 : (size_t)(pos - log->dropped);
+}
 
 #endif

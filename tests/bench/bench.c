@@ -20,6 +20,14 @@
  *                               event log is not kept: the world has no observer, as a batch
  *                               run with no trace wanted would be (the Lua API reads an empty
  *                               log). One run per process, so that peak_rss_kb is this run's.
+ *   bench lua FILE              run the Lua scenario FILE once (tests/bench/lua-transfer.lua: the
+ *                               transfer above, 1 GB, driven by sim:transfer); prints a JSON
+ *                               line with its wall time per data segment (host A's busiest
+ *                               socket) and the process's peak RSS: run it in a process of its own
+ *   bench back TCPSIM FILE      start `TCPSIM repl FILE` (tests/bench/repl-back.lua: a million
+ *                               events), `continue` to its end, then time `back 1` five times
+ *                               (each from the command to the "-- back at" line it prints): what a
+ *                               user waits for, the restore of a checkpoint and the replay after it
  *
  * The transfer: MSS 1460, 5 ms one-way delay, the largest window without window scaling
  * (65535), delayed ACKs as Linux sends them (16 quick ACKs, then one per two segments; ns-3
@@ -32,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tcpsim/lsim.h"
 #include "tcpsim/tcpsim.h"
@@ -160,6 +170,28 @@ bench_transfer(long long total, double loss, uint64_t seed, int runs, bool zeroc
     return 0;
 }
 
+/* Run scenario 'path' to its end, as `tcpsim test` does (default limits, its own event log);
+   the runner (to free), its status in '*st' and its wall time in '*wall', or NULL. */
+static struct lsim *
+bench_lsim_run(const char *path, enum lsim_status *st, double *wall)
+{
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    struct lsim *l = lsim_new(&o);
+    if (!l)
+        return NULL;
+    double t0 = bench_wall();
+    if (lsim_load(l, path) != 0) {
+        fprintf(stderr, "bench: %s\n", lsim_message(l));
+        lsim_free(l);
+        return NULL;
+    }
+    do
+        *st = lsim_resume(l, LSIM_FOREVER);
+    while (*st == LSIM_PAUSED || *st == LSIM_RUNNING);
+    *wall = bench_wall() - t0;
+    return l;
+}
+
 static int
 bench_scenario(const char *path, int runs)
 {
@@ -168,20 +200,10 @@ bench_scenario(const char *path, int runs)
     unsigned long long events = 0;
     enum lsim_status st = LSIM_FAILED;
     for (int i = 0; i < runs; i++) {
-        struct lsim_opts o = LSIM_OPTS_DEFAULT;
-        struct lsim *l = lsim_new(&o);
+        double wall;
+        struct lsim *l = bench_lsim_run(path, &st, &wall);
         if (!l)
             return 1;
-        double t0 = bench_wall();
-        if (lsim_load(l, path) != 0) {
-            fprintf(stderr, "bench: %s\n", lsim_message(l));
-            lsim_free(l);
-            return 1;
-        }
-        do
-            st = lsim_resume(l, LSIM_FOREVER);
-        while (st == LSIM_PAUSED || st == LSIM_RUNNING);
-        double wall = bench_wall() - t0;
         if (best < 0 || wall < best)
             best = wall;
         struct world *w = lsim_world(l);
@@ -296,9 +318,114 @@ bench_conns(const char *mode, long n)
     return st == LSIM_DONE ? 0 : 1;
 }
 
+/* One run of a Lua transfer scenario: what a user driving tcpsim from Lua waits for, the
+   scenario's event log included, per data segment. */
+static int
+bench_lua(const char *path)
+{
+    enum lsim_status st;
+    double wall;
+    struct lsim *l = bench_lsim_run(path, &st, &wall);
+    if (!l)
+        return 1;
+    struct world *w = lsim_world(l);
+    uint64_t segs = 0;
+    for (uint32_t id = 1; id <= w->nconns; id++) {
+        const struct tcp_conn *c = world_conn(w, id);
+        if (c && c->host == &w->host[0] && c->segs_sent > segs)
+            segs = c->segs_sent;
+    }
+    printf("{\"bench\":\"lua\",\"file\":\"%s\",\"status\":\"%s\",\"data_segments\":%llu,\"events\":%llu,"
+           "\"wall_s\":%.6f,\"virtual_s\":%.3f,\"us_per_segment\":%.4f,\"peak_rss_kb\":%ld}\n",
+           path, lsim_status_name(st), (unsigned long long)segs, (unsigned long long)w->steps, wall,
+           clk_to_sec(world_now(w)), segs ? wall * 1e6 / (double)segs : 0.0, bench_peak_rss_kb());
+    lsim_free(l);
+    return st == LSIM_DONE ? 0 : 1;
+}
+
+/* Read 'f' until a line starting with 'mark'; 0, or -1 at EOF. */
+static int
+bench_until(FILE *f, const char *mark, char **line, size_t *cap)
+{
+    while (getline(line, cap, f) >= 0)
+        if (strncmp(*line, mark, strlen(mark)) == 0)
+            return 0;
+    return -1;
+}
+
+static int
+bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* `back 1` at the end of a long REPL session, timed from outside as a user waits for it. */
+static int
+bench_back(const char *tcpsim, const char *path)
+{
+    int to[2], from[2];
+    if (pipe(to) != 0 || pipe(from) != 0)
+        return 1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        dup2(to[0], STDIN_FILENO);
+        dup2(from[1], STDOUT_FILENO);
+        close(to[0]);
+        close(to[1]);
+        close(from[0]);
+        close(from[1]);
+        execl(tcpsim, tcpsim, "repl", path, (char *)NULL);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    FILE *in = fdopen(to[1], "w"), *out = fdopen(from[0], "r");
+    char *line = NULL, events[64] = "?";
+    size_t cap = 0;
+    double t[5], t0 = bench_wall();
+    int rc = 1;
+    if (getenv("BENCH_CHECKPOINTS"))
+        fprintf(in, "set checkpoints %s\n", getenv("BENCH_CHECKPOINTS"));
+    fputs("continue\n", in);
+    fflush(in);
+    if (bench_until(out, "-- the scenario has ended", &line, &cap) != 0)
+        goto done;
+    double run = bench_wall() - t0;
+    for (int i = 0; i < 5; i++) {
+        double a = bench_wall();
+        fputs("back 1\n", in);
+        fflush(in);
+        if (bench_until(out, "-- back at", &line, &cap) != 0)
+            goto done;
+        t[i] = bench_wall() - a;
+        sscanf(line, "-- back at %*s after %63s", events);
+    }
+    qsort(t, 5, sizeof t[0], bench_cmp_double);
+    printf("{\"bench\":\"back\",\"file\":\"%s\",\"events\":%s,\"run_s\":%.3f,\"back_ms_min\":%.1f,"
+           "\"back_ms_median\":%.1f,\"back_ms_max\":%.1f}\n",
+           path, events, run, t[0] * 1e3, t[2] * 1e3, t[4] * 1e3);
+    rc = 0;
+done:
+    fclose(in); /* EOF: the session ends, and its paused copies with it */
+    while (getline(&line, &cap, out) >= 0)
+        ;
+    fclose(out);
+    free(line);
+    int st;
+    waitpid(pid, &st, 0);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc >= 4 && strcmp(argv[1], "back") == 0)
+        return bench_back(argv[2], argv[3]);
+    if (argc >= 3 && strcmp(argv[1], "lua") == 0)
+        return bench_lua(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "transfer") == 0) {
         static struct bench_pattern pat;
         for (size_t i = 0; i < sizeof pat.bytes; i++)
@@ -314,5 +441,7 @@ main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "conns") == 0)
         return bench_conns(argv[2], atol(argv[3]));
     fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench conns seq|conc N\n");
+    fprintf(stderr, "usage: bench transfer BYTES [LOSS [RUNS [copy]]] | bench scenario FILE [RUNS] | bench lua FILE | "
+                    "bench back TCPSIM FILE\n");
     return 2;
 }

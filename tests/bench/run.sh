@@ -6,6 +6,12 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 $b transfer 100000000 0 5 >>"$out" || echo "bench: transfer with 0% loss did not complete" >&2
 $b transfer 100000000 0.01 5 >>"$out" || echo "bench: transfer with 1% loss did not complete" >&2
+# The same transfer, 1 GB, driven from Lua (sim:transfer) with the scenario's event log: what a
+# user's scenario costs per data segment, and its peak RSS (a process of its own).
+$b lua tests/bench/lua-transfer.lua >>"$out" || echo "bench: the Lua transfer did not complete" >&2
+# `back 1` at the end of a REPL session of a million events: a checkpoint restored and the
+# events after it replayed, timed from outside as a user waits for it.
+$b back ./build/tcpsim tests/bench/repl-back.lua >>"$out" || echo "bench: the REPL session did not complete" >&2
 if command -v valgrind >/dev/null 2>&1; then
     # Instructions per data segment: callgrind counts instructions, which repeat exactly.
     # Only bench_transfer is counted (world, handshake and transfer): not the process start-up.
@@ -50,8 +56,15 @@ fi
 echo "benchmark                      segments/s    events/s   wall s  virtual s  peak KB  instr/seg"
 awk -F'[:,{}"]+' '
 /"bench":"transfer"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1);
+  if (v["loss"] == 0) c_us = v["wall_s"] * 1e6 / v["data_segments"];
   printf "transfer %4.0f MB loss %4.1f%% %12.0f %11.0f %8.4f %10.3f %8d\n", v["bytes"] / 1e6, v["loss"] * 100,
          v["segments_per_s"], v["events_per_s"], v["wall_s"], v["virtual_s"], v["peak_rss_kb"] }
+/"bench":"lua"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1);
+  printf "lua transfer 1000 MB (sim:transfer): %.3f us per data segment (%.1f times the transfer from C), wall %.3f s, peak %d KB\n",
+         v["us_per_segment"], c_us ? v["us_per_segment"] / c_us : 0, v["wall_s"], v["peak_rss_kb"] }
+/"bench":"back"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1);
+  printf "back 1 at the end of a %d-event REPL session (%.1f s): %.1f ms (median of 5; %.1f to %.1f)\n",
+         v["events"], v["run_s"], v["back_ms_median"], v["back_ms_min"], v["back_ms_max"] }
 /"bench":"callgrind"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1);
   printf "callgrind %3.0f MB loss %4.1f%% %-8s                                             %9d\n", v["bytes"] / 1e6, v["loss"] * 100, v["send"], v["instructions_per_segment"] }
 /"bench":"scenario"/ { for (i = 1; i < NF; i++) v[$i] = $(i + 1); n++; tot += v["wall_us"];

@@ -43,6 +43,14 @@ run run --trace=none --rel --ladder --ladder-svg="$t/rel.svg" scripts/05-simulta
 for f in "$t/out" "$t/rel.svg"; do
     grep -q "FIN,ACK 1 ack 1" "$f" || bad "run --rel --ladder --ladder-svg: $(basename "$f") lacks A's FIN relative"
 done
+# --events streams the whole run as the jsonl trace with timers, beside any trace on stdout
+run run --trace=jsonl --timers scripts/05-simultaneous-close.lua; cp "$t/out" "$t/jsonl"
+run run --events="$t/events.jsonl" scripts/05-simultaneous-close.lua
+if [ $rc != 0 ] || ! cmp -s "$t/events.jsonl" "$t/jsonl" || ! grep -q "passed" "$t/out"; then
+    bad "run --events=FILE: status $rc, or FILE is not the --trace=jsonl --timers trace"
+fi
+run run --trace=none --events="$t/nodir/x.jsonl" "$scen"
+if [ $rc != 1 ] || ! grep -q "nodir/x.jsonl" "$t/err"; then bad "run --events=FILE in no folder: status $rc, not 1 naming FILE"; fi
 run test -j2 --filter=01-hand scripts
 if [ $rc != 0 ] || ! grep -q "^1 passed, 0 failed" "$t/out"; then bad "test -j2 --filter=01-hand scripts: status $rc"; fi
 run test --jobs=2 --timeout=60 --filter 01-hand

@@ -25,6 +25,8 @@ bench-check: build/bench
 	out=$$(./build/bench conns seq 1000) && echo "$$out" | grep -q '"status":"done"' \
 	  && out=$$(./build/bench conns conc 1000) && echo "$$out" | grep -q '"status":"done"' \
 	  || { echo "bench-check: FAIL the connection benchmarks did not run to their end: $$out"; exit 1; }; \
-	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs, 1,000 connections from Lua run"
+	out=$$(./build/bench lua tests/bench/lua-transfer.lua) && echo "$$out" | grep -q '"status":"done"' \
+	  || { echo "bench-check: FAIL the 1 GB transfer from Lua did not run to its end: $$out"; exit 1; }; \
+	echo "bench-check: the benchmark builds, lossy transfers (zero-copy and copying sends) deliver every octet, a scenario runs, 1,000 connections from Lua run, the 1 GB transfer from Lua runs"
 
 EXTRA_CHECKS += bench-check

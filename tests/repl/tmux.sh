@@ -1,10 +1,11 @@
 #!/bin/sh
 # tests/repl/tmux.sh PROGRAM... - drive `tcpsim repl` in a real terminal through tmux: tab
 # completion of a command and of a socket name, a step, the history file, a paste of several
-# lines (bracketed, as terminals paste), completion of a timer after `break timer` and of flags
-# after `break seg`, Ctrl-C stopping a long `lua sim:run(...)` (the session goes on); then in a
-# 60-column terminal, the compact trace, status and ladder (no line wider than the terminal);
-# then `tcpsim repl | tee log` (no escape code in the log, though its input is a terminal).
+# lines (bracketed, as terminals paste), completion of a state after `status`, of a timer after
+# `break timer` and of flags after `break seg`, Ctrl-C stopping a long `lua sim:run(...)` (the
+# session goes on); then in a 60-column terminal, the compact trace, status and ladder (no
+# line wider than the terminal); then `tcpsim repl | tee log` (no escape code in the log,
+# though its input is a terminal).
 # Skipped (success) when tmux is not installed.
 set -u
 if ! command -v tmux >/dev/null 2>&1; then
@@ -43,6 +44,8 @@ t send-keys 'tcb B' Tab Tab                          # B1 and B2: the second Tab
 check "B1  B2"
 t send-keys '2' Enter
 check "B2  10.0.0.2:80 -> 10.0.0.1"
+t send-keys 'status TIME_W' Tab Enter                # a state after `status`
+check "sockets match: 0 open, 0 closed"
 # A paste of several lines, Lua among them: each line runs, the unfinished chunk waits for
 # the lines that end it. paste-buffer -p brackets it, as terminals do.
 t set-buffer "$(printf 'lua x = 1\nlua y = 2\n=x * 1000 + y\nlua function f(n)\n  return n * 7\nend\n=f(6) + 1000')"
