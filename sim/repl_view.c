@@ -104,7 +104,8 @@ repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
 {
     switch (t) {
     case TCP_TIMER_REXMIT:
-    case TCP_TIMER_TLP: return c->retransmits;
+    case TCP_TIMER_TLP:
+    case TCP_TIMER_REORDER: return c->retransmits;
     case TCP_TIMER_PERSIST:
     case TCP_TIMER_KEEPALIVE: return c->probes;
     case TCP_TIMER_TIMEWAIT:

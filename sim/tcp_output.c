@@ -35,6 +35,10 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
         s->ack = c->rcv_nxt;
     c->rcv_wnd = tcp_rcv_window(c);
     s->wnd = (uint16_t)c->rcv_wnd;
+    /* RFC 2018 4: SACK blocks on every ACK while data is held out of order (or a D-SACK is
+       due); never on a SYN or a reset */
+    if ((c->rcv_nsack | c->dsack_due) && (flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK)
+        tcp_sack_fill(c, s);
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
@@ -276,6 +280,22 @@ tcp_retransmit(struct tcp_conn *c)
     }
     if (c->fin_sent && seq_le(c->snd_una, c->fin_seq))
         tcp_send_fin(c);
+}
+
+uint32_t
+tcp_resend_data(struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+    uint32_t data = tcp_data_in_flight(c), off = seq - c->snd_una;
+    if (c->snd_una == c->iss || off >= data || len == 0)
+        return 0; /* our SYN is still out, or no data was sent there */
+    if (len > data - off)
+        len = data - off;
+    if (len > c->snd_mss)
+        len = c->snd_mss;
+    c->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
+    c->total_retransmits++;
+    tcp_send_data(c, off, len, off + len == data);
+    return len;
 }
 
 void

@@ -1,0 +1,465 @@
+/*
+ * test_sack.c - selective acknowledgments (RFC 2018, RFC 2883) and the loss recovery they
+ * allow (RFC 6675; Linux's RACK, RFC 8985), each figure of the sender's checked against a
+ * Linux 6.18 kernel with the packetdrill script named (tests/linux/sack-*.pkt).
+ *
+ * Receiving: B holds out-of-order data from A and reports it in the SACK blocks of its ACKs.
+ * Sending: A's data never reaches B (dropped on the wire); the test plays B, injecting ACKs
+ * with SACK blocks, as packetdrill's remote end does. Presets: linux unless said otherwise.
+ */
+#include "conf.h"
+
+/* A and B ESTABLISHED with SACK agreed in the handshake; 'mss' on both hosts; A's segments
+   take 'a_ms' to reach B, B's 'b_ms' to reach A (the handshake's RTT is their sum). */
+static void
+sk_established(struct fx *f, bool rfc, int mss, double a_ms, double b_ms)
+{
+    fx_init(f, rfc);
+    f->w->host[FX_A].cfg.mss = mss;
+    f->w->host[FX_B].cfg.mss = mss;
+    f->w->wire.link[FX_A].delay = clk_from_sec(a_ms / 1000.0);
+    f->w->wire.link[FX_B].delay = clk_from_sec(b_ms / 1000.0);
+    fx_listen(f);
+    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
+    o.lport = FX_CPORT;
+    assert_int_equal(tcp_open_active(&f->w->host[FX_A], f->w->host[FX_B].addr, FX_SPORT, &o, &f->a), TCP_OK);
+    fx_run_ms(f, 2 * (a_ms + b_ms) + 1);
+    assert_int_equal(tcp_accept(f->l, &f->b), TCP_OK);
+    assert_int_equal(f->a->state, TCP_ESTABLISHED);
+    assert_int_equal(f->b->state, TCP_ESTABLISHED);
+    /* the opts branch negotiates sack_ok; until it is merged, the test says so */
+    f->a->sack_ok = true;
+    f->b->sack_ok = true;
+    fx_mark(f);
+}
+
+/* An ACK from B to A: <ACK=ack> with SACK blocks (left, right pairs, relative to A's ISN+1,
+   as packetdrill writes them; 'n' blocks). It arrives at once (1 us later). */
+static void
+sk_sack(struct fx *f, uint32_t ack, int n, const uint32_t *lr)
+{
+    uint32_t base = f->a->iss; /* relative 1 = ISS + 1 */
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = f->w->host[FX_B].addr;
+    s.daddr = f->w->host[FX_A].addr;
+    s.sport = FX_SPORT;
+    s.dport = FX_CPORT;
+    s.seq = f->b->snd_nxt;
+    s.ack = base + ack;
+    s.flags = TCP_ACK;
+    s.wnd = 65535;
+    for (int i = 0; i < n; i++) {
+        s.opt.sack[i].left = base + lr[2 * i];
+        s.opt.sack[i].right = base + lr[2 * i + 1];
+    }
+    if (n > 0) {
+        s.opt.present = TCP_OPT_SACK;
+        s.opt.nsack = (uint8_t)n;
+    }
+    clk_time d = f->w->wire.link[FX_B].delay;
+    f->w->wire.link[FX_B].delay = 1000; /* 1 us */
+    wire_inject(f->w, FX_B, &s);
+    f->w->wire.link[FX_B].delay = d;
+    fx_run_ms(f, 0.002);
+}
+#define SK_SACK(f, ack, ...)                                                   \
+    do {                                                                       \
+        const uint32_t sk_lr_[] = {__VA_ARGS__};                               \
+        sk_sack((f), (ack), (int)(sizeof sk_lr_ / sizeof sk_lr_[0] / 2), sk_lr_); \
+    } while (0)
+
+/* Queue 'n' octets on 'c'. */
+static void
+sk_send_n(struct tcp_conn *c, size_t n)
+{
+    static char buf[16384];
+    size_t q = 0;
+    assert_true(n <= sizeof buf);
+    memset(buf, 'x', sizeof buf);
+    assert_int_equal(tcp_send(c, buf, n, &q), TCP_OK);
+    assert_int_equal(q, n);
+}
+
+/* The last segment 'host' sent since the mark. */
+static struct tcp_seg
+sk_last(const struct fx *f, int host)
+{
+    struct tcp_seg s[64];
+    size_t n = cf_sent(f, host, s, 64);
+    assert_true(n > 0 && n <= 64);
+    return s[n - 1];
+}
+
+/* Assert the SACK blocks of 's', as absolute sequence numbers (left, right pairs). */
+static void
+sk_blocks_at(const struct tcp_seg *s, int n, const uint32_t *lr, const char *file, int line)
+{
+    bool ok = (n == 0) == !(s->opt.present & TCP_OPT_SACK) && s->opt.nsack == n;
+    for (int i = 0; ok && i < n; i++)
+        ok = s->opt.sack[i].left == lr[2 * i] && s->opt.sack[i].right == lr[2 * i + 1];
+    if (ok)
+        return;
+    print_message("%s:%d: %u block(s):", file, line, (unsigned)s->opt.nsack);
+    for (int i = 0; i < s->opt.nsack; i++)
+        print_message(" %u:%u", (unsigned)s->opt.sack[i].left, (unsigned)s->opt.sack[i].right);
+    print_message("; expected %d:", n);
+    for (int i = 0; i < n; i++)
+        print_message(" %u:%u", (unsigned)lr[2 * i], (unsigned)lr[2 * i + 1]);
+    print_message("\n");
+    fail_msg("SACK blocks differ (see above)");
+}
+#define SK_BLOCKS(s, ...)                                                                      \
+    do {                                                                                       \
+        const uint32_t sk_b_[] = {__VA_ARGS__};                                                \
+        sk_blocks_at((s), (int)(sizeof sk_b_ / sizeof sk_b_[0] / 2), sk_b_, __FILE__, __LINE__); \
+    } while (0)
+#define SK_NO_BLOCKS(s) sk_blocks_at((s), 0, NULL, __FILE__, __LINE__)
+
+/* ---- receiving: the blocks (RFC 2018 4) --------------------------------------------------- */
+
+/* A segment beyond RCV.NXT is held and answered at once with its block. */
+static void
+test_established_out_of_order_ack_has_sack_block(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 101, 0});
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 111, 121);
+    assert_int_equal(f.b->rcv_nsack, 1);
+    fx_fini(&f);
+}
+
+/* RFC 2018 4: "The first SACK block ... MUST specify the contiguous block of data containing
+   the segment which triggered this ACK"; the others in the order they were last reported. */
+static void
+test_established_out_of_order_newest_block_first(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    fx_inject_to(&f, f.b, 131, 301, TCP_ACK, 65535, "0123456789");
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 131, 141, 111, 121);
+    /* the older block grows by an adjacent segment: it goes first again */
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 121, 301, TCP_ACK, 65535, "01234");
+    s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 111, 126, 131, 141);
+    /* a segment that fills the gap between them: one block */
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 126, 301, TCP_ACK, 65535, "01234");
+    s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 111, 141);
+    fx_fini(&f);
+}
+
+/* Four blocks fit in the options (no timestamps); a fifth hole drops the oldest report. */
+static void
+test_established_out_of_order_four_blocks_at_most(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    for (uint32_t k = 0; k < 5; k++)
+        fx_inject_to(&f, f.b, 111 + 20 * k, 301, TCP_ACK, 65535, "0123456789");
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 191, 201, 171, 181, 151, 161, 131, 141);
+    fx_fini(&f);
+}
+
+/* Once RCV.NXT reaches the held data, its block is gone: the ACK that fills the hole (at
+   once, RFC 5681 4.2) carries none. */
+static void
+test_established_gap_filled_ack_without_blocks(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK, 65535, "0123456789");
+    CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 121, 0});
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_NO_BLOCKS(&s);
+    assert_int_equal(f.b->rcv_nsack, 0);
+    fx_fini(&f);
+}
+
+/* Without SACK agreed, an out-of-order segment's duplicate ACK has no blocks. */
+static void
+test_established_no_sack_ok_no_blocks(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    f.b->sack_ok = false;
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_NO_BLOCKS(&s);
+    fx_fini(&f);
+}
+
+/* ---- receiving: D-SACK (RFC 2883) --------------------------------------------------------- */
+
+/* Data already acknowledged comes again: its ACK reports it in a D-SACK block (Linux: the
+   kernel's <sack 1:1001> for a duplicate below the ACK), once. */
+static void
+test_established_duplicate_data_dsack(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK | TCP_PSH, 65535, "0123456789");
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK | TCP_PSH, 65535, "0123456789");
+    cf_rule(&f, TCP_RULE_SACK_DSACK_SEND);
+    CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 111, 0});
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 101, 111);
+    /* reported once: the next ACK has none */
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 121, 301, TCP_ACK, 65535, "0123456789");
+    s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 121, 131);
+    fx_fini(&f);
+}
+
+/* tcp_dsack 0: the duplicate's ACK has no block. */
+static void
+test_established_duplicate_data_dsack_off(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    f.w->host[FX_B].cfg.dsack = 0;
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK | TCP_PSH, 65535, "0123456789");
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 101, 301, TCP_ACK | TCP_PSH, 65535, "0123456789");
+    CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 111, 0});
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_NO_BLOCKS(&s);
+    fx_fini(&f);
+}
+
+/* A duplicate of data held out of order: the D-SACK block first, then the block holding it
+   (RFC 2883 4.1, example 3's order). */
+static void
+test_established_duplicate_out_of_order_dsack_first(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1460, 1, 1);
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    fx_mark(&f);
+    fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
+    CF_EXPECT(&f, FX_B, {TCP_ACK, 301, 101, 0});
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 111, 121, 111, 121);
+    fx_fini(&f);
+}
+
+/* ---- sending: the scoreboard -------------------------------------------------------------- */
+
+/* The scoreboard keeps the SACKed ranges sorted and merged; a D-SACK is counted, not kept;
+   a cumulative ACK removes what it covers. */
+static void
+test_established_scoreboard_merges_and_trims(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 1);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 8000);
+    SK_SACK(&f, 1, 2001, 3001);
+    SK_SACK(&f, 1, 5001, 6001, 2001, 3001);
+    assert_int_equal(f.a->nboard, 2);
+    SK_SACK(&f, 1, 3001, 5001, 5001, 6001, 2001, 3001);
+    assert_int_equal(f.a->nboard, 1);
+    assert_int_equal(f.a->board[0].left, f.a->iss + 2001);
+    assert_int_equal(f.a->board[0].right, f.a->iss + 6001);
+    fx_mark(&f);
+    SK_SACK(&f, 1001, 1, 1001, 2001, 6001); /* below the cumulative ACK: a D-SACK */
+    cf_rule(&f, TCP_RULE_SACK_DSACK_RCVD);
+    assert_int_equal(f.a->dsacks_rcvd, 1);
+    sk_sack(&f, 4001, 0, NULL);
+    assert_int_equal(f.a->nboard, 1);
+    assert_int_equal(f.a->board[0].left, f.a->iss + 4001);
+    assert_int_equal(f.a->board[0].right - f.a->board[0].left, 2000);
+    fx_fini(&f);
+}
+
+/* sack-rack-third.pkt: ten segments, the first lost, SACKs of the others one by one: Linux
+   resends the first at the third SACK (3 segments SACKed: RACK's reordering window is zero),
+   not before; the kernel did the same. */
+static void
+test_established_rack_third_sack_resends_first(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 50);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 10000);
+    fx_run_ms(&f, 100);
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 2001);
+    SK_SACK(&f, 1, 1001, 3001);
+    CF_NONE(&f, FX_A);
+    assert_true(tcp_timer_left(f.a, TCP_TIMER_REORDER) >= 0);
+    SK_SACK(&f, 1, 1001, 4001);
+    cf_rule(&f, TCP_RULE_SACK_RECOVERY);
+    cf_rule(&f, TCP_RULE_RACK_LOST);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000});
+    assert_true(f.a->in_recovery);
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_REORDER), -1);
+    /* more SACKs above: nothing more to resend */
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 5001);
+    CF_NONE(&f, FX_A);
+    sk_sack(&f, 10001, 0, NULL);
+    assert_false(f.a->in_recovery);
+    assert_int_equal(f.a->nboard, 0);
+    fx_fini(&f);
+}
+
+/* sack-rack-reorder.pkt: three segments, the first lost, the other two SACKed: too few for
+   the dupthresh, so RACK waits a quarter of the smallest RTT (100 ms: 25 ms) after the last
+   SACK, then resends it (the kernel: 30 ms after the SACKs, its timer rounded up to jiffies
+   and two added). */
+static void
+test_established_rack_reorder_timer_resends_first(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 50);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 3000);
+    fx_run_ms(&f, 100);
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 2001);
+    fx_run_ms(&f, 0.998);
+    clk_time t0 = world_now(f.w);
+    SK_SACK(&f, 1, 1001, 3001);
+    CF_NONE(&f, FX_A);
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_REORDER) + (world_now(f.w) - t0), CLK_MSEC(25) + 1000);
+    fx_run_ms(&f, 30);
+    cf_rule(&f, TCP_RULE_TIMER_REORDER);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000});
+    clk_time at;
+    assert_int_equal(cf_send_times(&f, FX_A, &at, 1), 1);
+    assert_int_equal(at - t0, CLK_MSEC(25) + 1000);
+    fx_fini(&f);
+}
+
+/* sack-rack-two-holes.pkt: the first and the fifth of ten lost. In recovery RACK's window is
+   zero: the fifth goes at the first SACK above it (the kernel: at once). */
+static void
+test_established_rack_recovery_second_hole_at_once(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 50);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 10000);
+    fx_run_ms(&f, 100);
+    SK_SACK(&f, 1, 1001, 2001);
+    SK_SACK(&f, 1, 1001, 3001);
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 4001);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000});
+    fx_mark(&f);
+    SK_SACK(&f, 1, 5001, 6001, 1001, 4001);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 4101, 301, 1000});
+    fx_mark(&f);
+    SK_SACK(&f, 1, 5001, 7001, 1001, 4001);
+    SK_SACK(&f, 1, 5001, 8001, 1001, 4001);
+    CF_NONE(&f, FX_A);
+    fx_fini(&f);
+}
+
+/* The same losses under RFC 6675 (rfc preset, tcp_recovery 0): recovery begins at the third
+   duplicate ACK; the fifth segment IsLost only once more than 2 segments' worth is SACKed
+   above it, at the third SACK above it. */
+static void
+test_established_rfc6675_second_hole_islost(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, true, 1000, 50, 50);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 10000);
+    fx_run_ms(&f, 100);
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 2001);
+    SK_SACK(&f, 1, 1001, 3001);
+    CF_NONE(&f, FX_A);
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_REORDER), -1);
+    SK_SACK(&f, 1, 1001, 4001);
+    cf_rule(&f, TCP_RULE_SACK_RECOVERY);
+    cf_rule(&f, TCP_RULE_SACK_RESEND_HOLE);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000});
+    fx_mark(&f);
+    SK_SACK(&f, 1, 5001, 6001, 1001, 4001);
+    SK_SACK(&f, 1, 5001, 7001, 1001, 4001);
+    CF_NONE(&f, FX_A);
+    SK_SACK(&f, 1, 5001, 8001, 1001, 4001);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 4101, 301, 1000});
+    fx_fini(&f);
+}
+
+/* After a timeout with SACKed data out, each ACK that moves SND.UNA resends the next hole,
+   stepping over what the peer holds (without SACK it would resend 2101, which B has). */
+static void
+test_established_rto_resends_only_holes(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 50);
+    f.w->host[FX_A].cfg.early_retrans = 0; /* no probe: the RTO alone */
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 4000);
+    fx_run_ms(&f, 100);
+    SK_SACK(&f, 1, 2001, 3001);
+    fx_mark(&f);
+    fx_run_ms(&f, 30); /* RACK's window passes: recovery resends 1 and 1001 */
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000}, {TCP_ACK, 1101, 301, 1000});
+    fx_mark(&f);
+    fx_run_ms(&f, 200); /* the RTO, 300 ms after the flight: 1 again */
+    cf_rule(&f, TCP_RULE_TIMER_REXMIT);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 101, 301, 1000});
+    fx_mark(&f);
+    SK_SACK(&f, 1001, 2001, 3001);
+    cf_rule(&f, TCP_RULE_RACK_LOST); /* below SACKed data: lost again */
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 1101, 301, 1000});
+    fx_mark(&f);
+    SK_SACK(&f, 2001, 2001, 3001);
+    cf_rule(&f, TCP_RULE_SACK_RESEND_HOLE);
+    CF_EXPECT(&f, FX_A, {TCP_ACK, 3101, 301, 1000});
+    fx_fini(&f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_established_out_of_order_ack_has_sack_block),
+        cmocka_unit_test(test_established_out_of_order_newest_block_first),
+        cmocka_unit_test(test_established_out_of_order_four_blocks_at_most),
+        cmocka_unit_test(test_established_gap_filled_ack_without_blocks),
+        cmocka_unit_test(test_established_no_sack_ok_no_blocks),
+        cmocka_unit_test(test_established_duplicate_data_dsack),
+        cmocka_unit_test(test_established_duplicate_data_dsack_off),
+        cmocka_unit_test(test_established_duplicate_out_of_order_dsack_first),
+        cmocka_unit_test(test_established_scoreboard_merges_and_trims),
+        cmocka_unit_test(test_established_rack_third_sack_resends_first),
+        cmocka_unit_test(test_established_rack_reorder_timer_resends_first),
+        cmocka_unit_test(test_established_rack_recovery_second_hole_at_once),
+        cmocka_unit_test(test_established_rfc6675_second_hole_islost),
+        cmocka_unit_test(test_established_rto_resends_only_holes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
