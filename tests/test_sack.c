@@ -15,6 +15,8 @@ static void
 sk_established(struct fx *f, bool rfc, int mss, double a_ms, double b_ms)
 {
     fx_init(f, rfc);
+    f->w->host[FX_A].cfg.sack = 1; /* the rfc preset has RFC 9293's MSS option only */
+    f->w->host[FX_B].cfg.sack = 1;
     f->w->host[FX_A].cfg.mss = mss;
     f->w->host[FX_B].cfg.mss = mss;
     f->w->wire.link[FX_A].delay = clk_from_sec(a_ms / 1000.0);
@@ -27,9 +29,8 @@ sk_established(struct fx *f, bool rfc, int mss, double a_ms, double b_ms)
     assert_int_equal(tcp_accept(f->l, &f->b), TCP_OK);
     assert_int_equal(f->a->state, TCP_ESTABLISHED);
     assert_int_equal(f->b->state, TCP_ESTABLISHED);
-    /* the opts branch negotiates sack_ok; until it is merged, the test says so */
-    f->a->sack_ok = true;
-    f->b->sack_ok = true;
+    assert_true(f->a->sack_ok); /* agreed in the handshake (RFC 2018 2) */
+    assert_true(f->b->sack_ok);
     fx_mark(f);
 }
 
@@ -158,13 +159,33 @@ test_established_out_of_order_newest_block_first(void **state)
     fx_fini(&f);
 }
 
-/* Four blocks fit in the options (no timestamps); a fifth hole drops the oldest report. */
+/* Beside a timestamp three blocks fit in the 40 octets of options; a fourth hole drops the
+   oldest report (RFC 2018 3). */
 static void
-test_established_out_of_order_four_blocks_at_most(void **state)
+test_established_out_of_order_three_blocks_beside_timestamp(void **state)
 {
     (void)state;
     struct fx f;
     sk_established(&f, false, 1460, 1, 1);
+    assert_true(f.b->ts_ok);
+    for (uint32_t k = 0; k < 5; k++)
+        fx_inject_to(&f, f.b, 111 + 20 * k, 301, TCP_ACK, 65535, "0123456789");
+    struct tcp_seg s = sk_last(&f, FX_B);
+    SK_BLOCKS(&s, 191, 201, 171, 181, 151, 161);
+    fx_fini(&f);
+}
+
+/* Without timestamps four fit; the receiver remembers four, so a fifth hole drops the
+   oldest. */
+static void
+test_established_out_of_order_four_blocks_without_timestamps(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    f.w->host[FX_A].cfg.timestamps = 0;
+    fx_established(&f);
+    assert_false(f.b->ts_ok);
     for (uint32_t k = 0; k < 5; k++)
         fx_inject_to(&f, f.b, 111 + 20 * k, 301, TCP_ACK, 65535, "0123456789");
     struct tcp_seg s = sk_last(&f, FX_B);
@@ -196,8 +217,10 @@ test_established_no_sack_ok_no_blocks(void **state)
 {
     (void)state;
     struct fx f;
-    sk_established(&f, false, 1460, 1, 1);
-    f.b->sack_ok = false;
+    fx_init(&f, false);
+    f.w->host[FX_A].cfg.sack = 0; /* A offers no SACK-permitted: B sends no blocks */
+    fx_established(&f);
+    assert_false(f.b->sack_ok);
     fx_inject_to(&f, f.b, 111, 301, TCP_ACK, 65535, "0123456789");
     struct tcp_seg s = sk_last(&f, FX_B);
     SK_NO_BLOCKS(&s);
@@ -448,7 +471,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_established_out_of_order_ack_has_sack_block),
         cmocka_unit_test(test_established_out_of_order_newest_block_first),
-        cmocka_unit_test(test_established_out_of_order_four_blocks_at_most),
+        cmocka_unit_test(test_established_out_of_order_three_blocks_beside_timestamp),
+        cmocka_unit_test(test_established_out_of_order_four_blocks_without_timestamps),
         cmocka_unit_test(test_established_gap_filled_ack_without_blocks),
         cmocka_unit_test(test_established_no_sack_ok_no_blocks),
         cmocka_unit_test(test_established_duplicate_data_dsack),
