@@ -249,6 +249,26 @@ repl_view_status(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
+/* The tcb's SACK line: the blocks we report (RFC 2018 4), the scoreboard of what the peer
+   reported (RFC 6675 3) and the recovery it drives. */
+static void
+repl_sack_line(struct repl *r, const struct tcp_conn *c)
+{
+    uint32_t bytes = 0;
+    fprintf(r->out, "  sack     ours");
+    for (int i = 0; i < c->rcv_nsack; i++)
+        fprintf(r->out, " %u:%u", (unsigned)c->rcv_sack[i].left, (unsigned)c->rcv_sack[i].right);
+    fprintf(r->out, "%s; scoreboard", c->rcv_nsack ? "" : " none");
+    for (int i = 0; i < c->nboard; i++) {
+        fprintf(r->out, " %u:%u", (unsigned)c->board[i].left, (unsigned)c->board[i].right);
+        bytes += c->board[i].right - c->board[i].left;
+    }
+    fprintf(r->out, "%s (%u octets SACKed); ", c->nboard ? "" : " empty", (unsigned)bytes);
+    if (c->in_recovery)
+        fprintf(r->out, "in recovery to %u, HighRxt %u; ", (unsigned)c->recover, (unsigned)c->high_rxt);
+    fprintf(r->out, "%u D-SACKs heard\n", (unsigned)c->dsacks_rcvd);
+}
+
 /* ---- tcb ------------------------------------------------------------------------------------------ */
 
 enum repl_status
@@ -280,6 +300,8 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
     fprintf(r->out, "  rtt      SRTT=%s RTTVAR=%s RTO=%s; retransmissions %d in a row, %llu in all; %d dup ACKs\n",
             c->srtt ? repl_dur_str(c->srtt, d1, sizeof d1) : "none", repl_dur_str(c->rttvar, d2, sizeof d2),
             repl_dur_str(c->rto, d3, sizeof d3), c->retransmits, (unsigned long long)c->total_retransmits, c->dupacks);
+    if (c->sack_ok)
+        repl_sack_line(r, c);
     repl_timers_str(c, timers, sizeof timers);
     fprintf(r->out, "  timers   %s\n", timers[0] ? timers : "none");
     fprintf(r->out, "  counts   %llu octets sent, %llu acked, %llu received; %llu segments sent, %llu received\n",

@@ -172,10 +172,11 @@ tcp_sack_update(struct tcp_conn *c, const struct tcp_seg *seg)
         }
         /* RFC 2018 3 leaves a block's sense to the sender: one empty, reaching past what we
            sent, or below the cumulative ACK says nothing we can use (Linux tcp_is_sackblock_valid) */
-        if (!seq_lt(b.left, b.right) || seq_gt(b.right, c->snd_nxt) || seq_le(b.right, seg->ack))
+        uint32_t una = seq_gt(seg->ack, c->snd_una) ? seg->ack : c->snd_una; /* an old ACK's too */
+        if (!seq_lt(b.left, b.right) || seq_gt(b.right, c->snd_nxt) || seq_le(b.right, una))
             continue;
-        if (seq_lt(b.left, seg->ack))
-            b.left = seg->ack;
+        if (seq_lt(b.left, una))
+            b.left = una;
         news |= tcp_board_add(c, b.left, b.right);
     }
     return news;

@@ -193,6 +193,53 @@ test_established_out_of_order_four_blocks_without_timestamps(void **state)
     fx_fini(&f);
 }
 
+/* sack-receiver-blocks.pkt, step by step (MSS 1000, no timestamps; relative numbers 1 = 101):
+   the kernel's blocks after each segment, the D-SACK taking one of the four places. */
+static void
+test_established_out_of_order_blocks_as_linux(void **state)
+{
+    (void)state;
+    static char k1[1001], k5[501];
+    memset(k1, 'k', 1000);
+    memset(k5, 'h', 500);
+    struct fx f;
+    fx_init(&f, false);
+    f.w->host[FX_A].cfg.timestamps = 0;
+    fx_established(&f);
+    cf_drop_all_from(&f, FX_A); /* A's own answers to B's ACKs (of data it never sent) stay out */
+    const uint32_t r = 100; /* relative 1 = 101 */
+    struct {
+        uint32_t seq;
+        const char *data;
+        uint32_t ack;
+        int n;
+        uint32_t b[8];
+    } step[] = {
+        {1001, k1, 1, 1, {1001, 2001}},
+        {3001, k1, 1, 2, {3001, 4001, 1001, 2001}},
+        {2001, k5, 1, 2, {1001, 2501, 3001, 4001}},
+        {2501, k5, 1, 1, {1001, 4001}},
+        {5001, k1, 1, 2, {5001, 6001, 1001, 4001}},
+        {7001, k1, 1, 3, {7001, 8001, 5001, 6001, 1001, 4001}},
+        {9001, k1, 1, 4, {9001, 10001, 7001, 8001, 5001, 6001, 1001, 4001}},
+        {11001, k1, 1, 4, {11001, 12001, 9001, 10001, 7001, 8001, 5001, 6001}},
+        {1, k1, 4001, 4, {11001, 12001, 9001, 10001, 7001, 8001, 5001, 6001}},
+        {1, k1, 4001, 4, {1, 1001, 11001, 12001, 9001, 10001, 7001, 8001}},
+        {4001, k1, 6001, 3, {11001, 12001, 9001, 10001, 7001, 8001}},
+    };
+    for (size_t i = 0; i < sizeof step / sizeof step[0]; i++) {
+        fx_mark(&f);
+        fx_inject_to(&f, f.b, r + step[i].seq, 301, TCP_ACK, 65535, step[i].data);
+        CF_EXPECT(&f, FX_B, {TCP_ACK, 301, r + step[i].ack, 0});
+        struct tcp_seg s = sk_last(&f, FX_B);
+        uint32_t abs[8];
+        for (int k = 0; k < 2 * step[i].n; k++)
+            abs[k] = r + step[i].b[k];
+        sk_blocks_at(&s, step[i].n, abs, __FILE__, __LINE__);
+    }
+    fx_fini(&f);
+}
+
 /* Once RCV.NXT reaches the held data, its block is gone: the ACK that fills the hole (at
    once, RFC 5681 4.2) carries none. */
 static void
@@ -473,6 +520,7 @@ main(void)
         cmocka_unit_test(test_established_out_of_order_newest_block_first),
         cmocka_unit_test(test_established_out_of_order_three_blocks_beside_timestamp),
         cmocka_unit_test(test_established_out_of_order_four_blocks_without_timestamps),
+        cmocka_unit_test(test_established_out_of_order_blocks_as_linux),
         cmocka_unit_test(test_established_gap_filled_ack_without_blocks),
         cmocka_unit_test(test_established_no_sack_ok_no_blocks),
         cmocka_unit_test(test_established_duplicate_data_dsack),
