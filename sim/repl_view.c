@@ -615,6 +615,12 @@ static const struct {
     {TCP_RULE_TIMER_TLP, "no ACK within the probe timeout: {who} sends its last segment again as a tail loss probe"},
     {TCP_RULE_FAST_RETRANSMIT, "a third duplicate ACK: {who} sends the missing segment again at once (fast "
                                "retransmit)"},
+    {TCP_RULE_SACK_RECOVERY, "the peer's SACK blocks show a hole at the front: {who} begins loss recovery"},
+    {TCP_RULE_RACK_LOST, "data sent after this hole has been SACKed: {who} takes the hole for lost and sends it "
+                         "again (RACK)"},
+    {TCP_RULE_SACK_RESEND_HOLE, "{who} sends a hole the peer's SACK blocks show again, never data the peer holds"},
+    {TCP_RULE_TIMER_REORDER, "the hole was not filled within the reordering window: {who} takes it for lost"},
+    {TCP_RULE_SACK_DSACK_SEND, "data {who} already has came again: its ACK reports the duplicate (D-SACK)"},
     {TCP_RULE_TIMER_PERSIST, "the peer's window is zero: {who} sends a window probe"},
     {TCP_RULE_TIMER_KEEPALIVE, "idle for too long: {who} sends a keep-alive probe"},
     {TCP_RULE_TIMER_DELACK, "the delayed-ACK timer expired: {who} sends the ACK it held back"},
