@@ -862,15 +862,16 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
    nearly every segment is either an ACK of new data or the next data in order, and for those
    most of §3.10.7.4 has nothing to do: the segment is acceptable as it stands (first), it
    carries no RST, SYN or FIN (second, fourth, eighth), its ACK is not too new (fifth), no
-   held segment waits behind it (seventh). tcp_predicted tests exactly that; any segment it
-   does not promise to be plain takes the full path. */
+   held segment waits behind it (seventh), it carries no SACK blocks for the scoreboard (RFC
+   2018; Linux's fast path takes only the timestamp option). tcp_predicted tests exactly that;
+   any segment it does not promise to be plain takes the full path. */
 static bool
 tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
     if (c->state != TCP_ESTABLISHED
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
         || seg->seq != c->rcv_nxt || tcp_seg_wnd(c, seg) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
-        || c->ooo != NULL || (c->nboard | seg->opt.nsack) || seq_gt(seg->ack, c->snd_nxt))
+        || c->ooo != NULL || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (seg->len == 0)
         return seq_lt(c->snd_una, seg->ack);   /* an ACK of new data, not a duplicate */

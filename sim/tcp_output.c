@@ -25,7 +25,7 @@ tcp_rcv_window(const struct tcp_conn *c)
    timestamp (RFC 7323 3.2: on every segment, TSecr = TS.Recent). The window of a SYN is never
    scaled (RFC 7323 2.2); the others' are shifted right by Rcv.Wind.Shift, so the window the
    peer sees is rounded down to a multiple of 2^shift. */
-static void
+static inline void
 tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 {
     memset(s, 0, sizeof *s);
@@ -50,11 +50,8 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
         s->opt.tsval = tcp_tsval(c);
         s->opt.tsecr = c->ts_recent;
     }
-    /* RFC 2018 4: SACK blocks on every ACK while data is held out of order (or a D-SACK is
-       due); never on a SYN or a reset. After the timestamp: it decides how many fit. */
-    if ((c->rcv_nsack | c->dsack_due) && (flags & (TCP_ACK | TCP_SYN | TCP_RST)) == TCP_ACK)
-        tcp_sack_fill(c, s);
 }
+
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
    (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
@@ -63,13 +60,19 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
+tcp_transmit_lent(struct tcp_conn *c, struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
     if (c->ack_owed > 0 && (s->flags & TCP_ACK))
         tcp_delack_ack_sent(c); /* it acknowledges all we have received: the delack timer is idle */
     if (c->ato > 0 && s->len > 0)
         tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
+    /* RFC 2018 4: SACK blocks on every ACK while data is held out of order, or a D-SACK is due
+       (ACKs, data, FINs, probes; never a SYN or a reset), after the timestamp, which decides
+       how many fit. Last, just before the segment leaves: a call earlier would make the
+       compiler forget what it knows of 's' on the per-segment path (docs/performance.md). */
+    if (c->sack_report && !(s->flags & (TCP_SYN | TCP_RST)))
+        tcp_sack_fill(c, s);
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
@@ -77,7 +80,7 @@ tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lende
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
+tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 {
     tcp_transmit_lent(c, s, NULL);
 }

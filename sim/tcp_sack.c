@@ -11,8 +11,19 @@
  * Sending: each ACK's blocks join the scoreboard, the peer's SACKed ranges above SND.UNA,
  * sorted and merged; a D-SACK block is counted, not kept. Only a connection whose handshake
  * agreed on SACK (sack_ok) does any of this.
+ *
+ * The functions called from the per-segment path (tcp_seg_init, tcp_ack_new_data) run only
+ * while data is out of order or SACKed; they are kept out of line (TCP_SACK_COLD), so that
+ * link-time optimization does not inline them into their callers, which would then no longer
+ * be inlined themselves (docs/performance.md, "SACK").
  */
 #include "tcp_internal.h"
+
+#ifdef __GNUC__
+#define TCP_SACK_COLD __attribute__((noinline, cold))
+#else
+#define TCP_SACK_COLD
+#endif
 
 /* ---- receiving ----------------------------------------------------------------------------- */
 
@@ -30,7 +41,7 @@ tcp_sack_extend(struct tcp_sack_block *b, uint32_t seq, uint32_t end)
     return true;
 }
 
-void
+TCP_SACK_COLD void
 tcp_sack_rcv_ofo(struct tcp_conn *c, uint32_t seq, uint32_t end)
 {
     if (!c->sack_ok)
@@ -63,9 +74,10 @@ tcp_sack_rcv_ofo(struct tcp_conn *c, uint32_t seq, uint32_t end)
         sp[i] = sp[i - 1];
     sp[0] = first;
     c->rcv_nsack = (uint8_t)(at < n ? n : n + 1);
+    c->sack_report = true;
 }
 
-void
+TCP_SACK_COLD void
 tcp_sack_rcv_advance(struct tcp_conn *c)
 {
     /* RFC 2018 4: a block is reported while its data is held out of order; once RCV.NXT has
@@ -75,9 +87,10 @@ tcp_sack_rcv_advance(struct tcp_conn *c)
         if (seq_gt(c->rcv_sack[i].left, c->rcv_nxt))
             c->rcv_sack[k++] = c->rcv_sack[i];
     c->rcv_nsack = (uint8_t)k;
+    c->sack_report = k > 0 || c->dsack_due;
 }
 
-void
+TCP_SACK_COLD void
 tcp_sack_rcv_dup(struct tcp_conn *c, uint32_t seq, uint32_t end)
 {
     /* RFC 2883 4: "If the data receiver receives a duplicate segment, it reports the
@@ -86,12 +99,13 @@ tcp_sack_rcv_dup(struct tcp_conn *c, uint32_t seq, uint32_t end)
     if (!c->sack_ok || !c->host->cfg.dsack || !seq_lt(seq, end))
         return;
     c->dsack_due = true;
+    c->sack_report = true;
     c->dsack.left = seq;
     c->dsack.right = end;
     tcp_note(c->host, c, TCP_RULE_SACK_DSACK_SEND);
 }
 
-void
+TCP_SACK_COLD void
 tcp_sack_fill(struct tcp_conn *c, struct tcp_seg *s)
 {
     /* Forty octets of options hold four blocks, three beside a timestamp (RFC 2018 3). */
@@ -99,6 +113,7 @@ tcp_sack_fill(struct tcp_conn *c, struct tcp_seg *s)
     if (c->dsack_due) {
         s->opt.sack[n++] = c->dsack;
         c->dsack_due = false;
+        c->sack_report = c->rcv_nsack > 0;
     }
     for (int i = 0; i < c->rcv_nsack && n < room; i++)
         s->opt.sack[n++] = c->rcv_sack[i];
@@ -182,10 +197,12 @@ tcp_sack_update(struct tcp_conn *c, const struct tcp_seg *seg)
     return news;
 }
 
-void
+TCP_SACK_COLD void
 tcp_sack_acked(struct tcp_conn *c)
 {
-    /* SND.UNA moved: what lies below it is acknowledged for good, SACKed or not */
+    /* SND.UNA moved: what lies below it is acknowledged for good, SACKed or not. Header
+       prediction (tcp_predicted) lets an ACK without blocks through here alone: it can only
+       shrink the scoreboard, so the one decision left is the reorder timer's. */
     int k = 0;
     for (int i = 0; i < c->nboard; i++) {
         if (seq_le(c->board[i].right, c->snd_una))
@@ -196,6 +213,8 @@ tcp_sack_acked(struct tcp_conn *c)
         k++;
     }
     c->nboard = (uint8_t)k;
+    if (k == 0)
+        tcp_timer_cancel(c, TCP_TIMER_REORDER); /* the holes were filled: it was reordering */
 }
 
 uint32_t

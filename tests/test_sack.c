@@ -425,6 +425,29 @@ test_established_rack_reorder_timer_resends_first(void **state)
     fx_fini(&f);
 }
 
+/* The hole was only reordered: the cumulative ACK that covers it (no blocks: B holds nothing
+   out of order any more; header prediction takes it) empties the scoreboard and stops the
+   reorder timer; nothing is resent. */
+static void
+test_established_rack_reordered_hole_filled_no_resend(void **state)
+{
+    (void)state;
+    struct fx f;
+    sk_established(&f, false, 1000, 50, 50);
+    cf_drop_all_from(&f, FX_A);
+    sk_send_n(f.a, 3000);
+    fx_run_ms(&f, 100);
+    fx_mark(&f);
+    SK_SACK(&f, 1, 1001, 3001);
+    assert_true(tcp_timer_left(f.a, TCP_TIMER_REORDER) >= 0);
+    sk_sack(&f, 3001, 0, NULL);
+    assert_int_equal(f.a->nboard, 0);
+    assert_int_equal(tcp_timer_left(f.a, TCP_TIMER_REORDER), -1);
+    fx_run_ms(&f, 100);
+    CF_NONE(&f, FX_A);
+    fx_fini(&f);
+}
+
 /* sack-rack-two-holes.pkt: the first and the fifth of ten lost. In recovery RACK's window is
    zero: the fifth goes at the first SACK above it (the kernel: at once). */
 static void
@@ -529,6 +552,7 @@ main(void)
         cmocka_unit_test(test_established_scoreboard_merges_and_trims),
         cmocka_unit_test(test_established_rack_third_sack_resends_first),
         cmocka_unit_test(test_established_rack_reorder_timer_resends_first),
+        cmocka_unit_test(test_established_rack_reordered_hole_filled_no_resend),
         cmocka_unit_test(test_established_rack_recovery_second_hole_at_once),
         cmocka_unit_test(test_established_rfc6675_second_hole_islost),
         cmocka_unit_test(test_established_rto_resends_only_holes),

@@ -359,6 +359,8 @@ struct tcp_conn {
     struct tcp_sack_block rcv_sack[TCP_SACK_MAX];
     uint8_t rcv_nsack;
     bool dsack_due;
+    bool sack_report;                /* rcv_nsack > 0 or dsack_due: our ACKs carry blocks (one
+                                        test on the per-segment path, tcp_output.c) */
     struct tcp_sack_block dsack;
     /* SACK, sending: the scoreboard (RFC 6675 3), the peer's SACKed ranges above SND.UNA,
        sorted and apart; HighRxt, the end of what this recovery has resent; the D-SACKs heard */
