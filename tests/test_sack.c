@@ -166,7 +166,10 @@ test_established_out_of_order_three_blocks_beside_timestamp(void **state)
 {
     (void)state;
     struct fx f;
-    sk_established(&f, false, 1460, 1, 1);
+    fx_init(&f, false);
+    f.w->host[FX_A].cfg.timestamps = 1; /* the fixture turns them off for crafted segments */
+    f.w->host[FX_B].cfg.timestamps = 1;
+    fx_established(&f);
     assert_true(f.b->ts_ok);
     for (uint32_t k = 0; k < 5; k++)
         fx_inject_to(&f, f.b, 111 + 20 * k, 301, TCP_ACK, 65535, "0123456789");
@@ -182,8 +185,7 @@ test_established_out_of_order_four_blocks_without_timestamps(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, false);
-    f.w->host[FX_A].cfg.timestamps = 0;
+    fx_init(&f, false); /* without timestamps, as fixtures are */
     fx_established(&f);
     assert_false(f.b->ts_ok);
     for (uint32_t k = 0; k < 5; k++)
@@ -203,8 +205,7 @@ test_established_out_of_order_blocks_as_linux(void **state)
     memset(k1, 'k', 1000);
     memset(k5, 'h', 500);
     struct fx f;
-    fx_init(&f, false);
-    f.w->host[FX_A].cfg.timestamps = 0;
+    fx_init(&f, false); /* no timestamps: fixtures turn them off */
     fx_established(&f);
     cf_drop_all_from(&f, FX_A); /* A's own answers to B's ACKs (of data it never sent) stay out */
     const uint32_t r = 100; /* relative 1 = 101 */
