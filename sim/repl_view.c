@@ -249,8 +249,8 @@ repl_view_status(struct repl *r, int argc, char **argv)
     return REPL_OK;
 }
 
-/* The tcb's SACK line: the blocks we report (RFC 2018 4), the scoreboard of what the peer
-   reported (RFC 6675 3) and the recovery it drives. */
+/* The tcb's SACK line, when there is something to show: the blocks we report (RFC 2018 4),
+   the scoreboard of what the peer reported (RFC 6675 3) and the recovery it drives. */
 static void
 repl_sack_line(struct repl *r, const struct tcp_conn *c)
 {
@@ -304,8 +304,8 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
     fprintf(r->out, "  rtt      SRTT=%s RTTVAR=%s RTO=%s; retransmissions %d in a row, %llu in all; %d dup ACKs\n",
             c->srtt ? repl_dur_str(c->srtt, d1, sizeof d1) : "none", repl_dur_str(c->rttvar, d2, sizeof d2),
             repl_dur_str(c->rto, d3, sizeof d3), c->retransmits, (unsigned long long)c->total_retransmits, c->dupacks);
-    if (c->sack_ok)
-        repl_sack_line(r, c);
+    if (c->sack_ok && (c->rcv_nsack || c->nboard || c->in_recovery || c->dsacks_rcvd))
+        repl_sack_line(r, c); /* the options line says SACK is on; this one, what it holds */
     repl_timers_str(c, timers, sizeof timers);
     fprintf(r->out, "  timers   %s\n", timers[0] ? timers : "none");
     fprintf(r->out, "  counts   %llu octets sent, %llu acked, %llu received; %llu segments sent, %llu received\n",

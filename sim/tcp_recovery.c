@@ -12,7 +12,7 @@
  *   1  RACK as Linux runs it (tcp_rack_detect_loss, tcp_rack_reo_wnd): a hole sent before
  *      SACKed data is lost once its reordering window has passed. The window is zero when 3
  *      segments are SACKed (Linux's tp->reordering) and during recovery, else a quarter of the
- *      smallest RTT: a timer (reorder) waits that long. A 6.18 kernel (tests/linux/sack-*.pkt)
+ *      smallest RTT: a timer (rack) waits that long. A 6.18 kernel (tests/linux/sack-*.pkt)
  *      resent the first of ten segments at the third SACK, the first of three 30 ms after the
  *      SACKs of the other two, and in recovery a second hole at the first SACK above it.
  * tcpsim has no congestion window (docs/deviations.md), so RFC 6675's "cwnd - pipe" and
