@@ -7,7 +7,12 @@
  * Sending: A's data never reaches B (dropped on the wire); the test plays B, injecting ACKs
  * with SACK blocks, as packetdrill's remote end does. Presets: linux unless said otherwise.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "conf.h"
+#include "tcpsim/out.h"
 
 /* A and B ESTABLISHED with SACK agreed in the handshake; 'mss' on both hosts; A's segments
    take 'a_ms' to reach B, B's 'b_ms' to reach A (the handshake's RTT is their sum). */
@@ -536,6 +541,104 @@ test_established_rto_resends_only_holes(void **state)
     fx_fini(&f);
 }
 
+/* ---- the capture -------------------------------------------------------------------------- */
+
+/* The blocks B's own ACKs carried, as tshark decodes them from the capture: each ACK's left and
+   right edges in order, three beside the timestamp at most, the D-SACK of a duplicated segment
+   recognised as one, nothing malformed. */
+static void
+test_established_sack_capture_tshark_fields(void **state)
+{
+    (void)state;
+    if (system("command -v tshark >/dev/null 2>&1") != 0)
+        skip();
+    struct fx f;
+    fx_init(&f, false);
+    f.w->host[FX_A].cfg.timestamps = 1;
+    f.w->host[FX_B].cfg.timestamps = 1;
+    struct out_pcap *p = out_pcap_new();
+    assert_non_null(p);
+    world_observe(f.w, out_pcap_observe, p);
+    fx_established(&f);
+    /* A's data segments 2, 4 and 6 are lost the first time, its 8th is duplicated */
+    for (uint32_t k = 1; k <= 5; k += 2) {
+        struct wire_rule r = {.from = FX_A, .has_seq = true, .seq = f.a->snd_nxt + k * 1460, .len = 1460,
+                              .nth = 1, .count = 1, .action = WIRE_DROP};
+        wire_rule_add(f.w, &r);
+    }
+    struct wire_rule d = {.from = FX_A, .has_seq = true, .seq = f.a->snd_nxt + 7 * 1460, .len = 1460,
+                          .nth = 1, .count = 1, .action = WIRE_DUPLICATE};
+    wire_rule_add(f.w, &d);
+    sk_send_n(f.a, 11 * 1460);
+    fx_run_ms(&f, 500);
+    char buf[16];
+    size_t got = 1;
+    while (got > 0)
+        assert_int_equal(tcp_receive(f.b, buf, sizeof buf, &got), TCP_OK);
+    /* what B sent, from the trace: the blocks of each segment that had any, as "le,..|re,.." */
+    char want[64][128];
+    int nwant = 0, dsack = 0;
+    for (size_t i = 0; i < f.log.len && nwant < 64; i++) {
+        const struct trace_event *ev = &f.log.ev[i];
+        if (ev->kind != TRACE_SEND || ev->from != FX_B || !(ev->seg.opt.present & TCP_OPT_SACK))
+            continue;
+        const struct tcp_opts *o = &ev->seg.opt;
+        assert_true(o->nsack >= 1 && o->nsack <= 3);
+        int k = snprintf(want[nwant], sizeof want[0], "%u", (unsigned)o->sack[0].left);
+        for (int b = 1; b < o->nsack; b++)
+            k += snprintf(want[nwant] + k, sizeof want[0] - (size_t)k, ",%u", (unsigned)o->sack[b].left);
+        k += snprintf(want[nwant] + k, sizeof want[0] - (size_t)k, "|%u", (unsigned)o->sack[0].right);
+        for (int b = 1; b < o->nsack; b++)
+            k += snprintf(want[nwant] + k, sizeof want[0] - (size_t)k, ",%u", (unsigned)o->sack[b].right);
+        if (seq_le(o->sack[0].right, ev->seg.ack)
+            || (o->nsack > 1 && seq_ge(o->sack[0].left, o->sack[1].left) && seq_le(o->sack[0].right, o->sack[1].right)))
+            dsack++; /* RFC 2883 4: below the ACK, or inside the second block */
+        nwant++;
+    }
+    assert_true(nwant >= 6);
+    assert_int_equal(dsack, 1);
+    char path[] = "/tmp/tcpsim-sack-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    assert_non_null(out);
+    assert_int_equal(out_pcap_finish(p, out), 0);
+    fclose(out);
+    out_pcap_free(p);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "tshark -r %s -o tcp.relative_sequence_numbers:FALSE -Y 'tcp.srcport == %u && tcp.options.sack' "
+             "-T fields -E separator='|' -e tcp.options.sack_le -e tcp.options.sack_re "
+             "-e tcp.options.sack.dsack_le -e _ws.malformed 2>/dev/null",
+             path, (unsigned)f.b->lport);
+    FILE *t = popen(cmd, "r");
+    assert_non_null(t);
+    char line[512];
+    int n = 0, dsack_seen = 0;
+    while (fgets(line, sizeof line, t)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *fld[4] = {line, NULL, NULL, NULL};
+        for (int i = 1; i < 4; i++) {
+            fld[i] = strchr(fld[i - 1], '|');
+            assert_non_null(fld[i]);
+            *fld[i]++ = '\0';
+        }
+        assert_string_equal(fld[3], ""); /* nothing malformed */
+        assert_true(n < nwant);
+        char lere[256];
+        snprintf(lere, sizeof lere, "%s|%s", fld[0], fld[1]);
+        assert_string_equal(lere, want[n]);
+        if (*fld[2])
+            dsack_seen++;
+        n++;
+    }
+    assert_int_equal(pclose(t), 0);
+    unlink(path);
+    assert_int_equal(n, nwant);
+    assert_int_equal(dsack_seen, 1);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -557,6 +660,7 @@ main(void)
         cmocka_unit_test(test_established_rack_recovery_second_hole_at_once),
         cmocka_unit_test(test_established_rfc6675_second_hole_islost),
         cmocka_unit_test(test_established_rto_resends_only_holes),
+        cmocka_unit_test(test_established_sack_capture_tshark_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
