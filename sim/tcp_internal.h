@@ -198,6 +198,9 @@ void tcp_rexmit_restart(struct tcp_conn *c);
 /* Arm rexmit for the RTO deadline, or tlp in its place when a tail loss probe may go first
    (RFC 8985 7.2); also when a probe no longer fits (recovery began). */
 void tcp_rexmit_schedule(struct tcp_conn *c);
+/* The first unacknowledged segment was resent in loss recovery: the RTO starts again from now
+   (Linux), the retry limits' count does not. */
+void tcp_rexmit_rearm(struct tcp_conn *c);
 /* Stop the retransmission timer, and the probe timer standing in for it. */
 void tcp_rexmit_cancel(struct tcp_conn *c);
 /* The handshake is done: RFC 6298 5.7 (RTO 3 s when it left no RTT sample). */

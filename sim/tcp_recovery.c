@@ -78,6 +78,8 @@ tcp_resend_lost(struct tcp_conn *c)
         if (n == 0)
             break;
         tcp_note(c->host, c, rack ? TCP_RULE_RACK_LOST : TCP_RULE_SACK_RESEND_HOLE);
+        if (s == c->snd_una)
+            tcp_rexmit_rearm(c);
         s += n;
         c->high_rxt = s;
         sent++;
@@ -103,6 +105,7 @@ tcp_recovery_enter(struct tcp_conn *c)
         uint32_t n = tcp_resend_data(c, c->snd_una, hole < c->snd_mss ? hole : c->snd_mss);
         if (n > 0) {
             tcp_note(c->host, c, TCP_RULE_SACK_RESEND_HOLE);
+            tcp_rexmit_rearm(c);
             c->high_rxt = c->snd_una + n;
         }
     }

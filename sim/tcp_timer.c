@@ -209,6 +209,17 @@ tcp_rexmit_start(struct tcp_conn *c)
 }
 
 void
+tcp_rexmit_rearm(struct tcp_conn *c)
+{
+    /* Linux (tcp_xmit_retransmit_queue): resending the first unacknowledged segment in loss
+       recovery restarts the RTO from now, as a 6.18 kernel showed (tests/linux/sack-rto-holes.pkt:
+       the timeout came an RTO after the holes were resent, not after the flight); the retry
+       limits still count from rexmit_start */
+    c->rto_deadline = tcp_now(c) + tcp_rexmit_delay(c);
+    tcp_rexmit_schedule(c);
+}
+
+void
 tcp_rexmit_cancel(struct tcp_conn *c)
 {
     tcp_timer_cancel(c, TCP_TIMER_REXMIT);
