@@ -317,6 +317,52 @@ test_listen_syn_ts_only_synack_ts_only(void **state)
     fx_fini(&f);
 }
 
+/* The kernel's answers to odd SYN options (tests/linux/options-eol-ends-list.pkt,
+   options-mss-zero-wscale-15.pkt): an MSS after EOL, or of 0, is not used (SND.MSS 536); a
+   window scale of 15 is taken as 14, the SYN,ACK still offering its own. */
+static void
+test_options_wscale_above_14_taken_as_14(void **state)
+{
+    (void)state;
+    struct fx f;
+    options_world(&f, true, true, true);
+    fx_listen(&f);
+    struct tcp_seg s, got[2];
+    char err[200], text[200];
+    memset(&s, 0, sizeof s);
+    s.flags = TCP_SYN;
+    /* the notation refuses an MSS of 0; the octets can carry one, and it is not used */
+    assert_int_equal(tcp_opt_from_str("<mss 0,nop,wscale 15>", &s, err, sizeof err), -1);
+    s.mss = 0;
+    s.opt.present = TCP_OPT_WSCALE;
+    s.opt.wscale = 15;
+    s.saddr = f.w->host[FX_A].addr;
+    s.daddr = f.w->host[FX_B].addr;
+    s.sport = 42000;
+    s.dport = FX_SPORT;
+    s.wnd = 65535;
+    fx_mark(&f);
+    wire_inject(f.w, FX_A, &s);
+    fx_run_ms(&f, 1.5);
+    assert_int_equal(fx_sent(&f, FX_B, got, 2), 1);
+    assert_string_equal(tcp_opt_str(&got[0], text, sizeof text), "mss 1460,nop,wscale 10");
+    struct tcp_conn *b = NULL;
+    for (uint32_t id = 1; id <= f.w->nconns; id++) {
+        struct tcp_conn *k = world_conn(f.w, id);
+        if (k->host->index == FX_B && k->rport == 42000)
+            b = k;
+    }
+    assert_non_null(b);
+    assert_int_equal(b->snd_wscale, 14);
+    assert_int_equal(b->snd_mss, 536);
+    /* raw octets: an MSS after EOL is not read either */
+    static const uint8_t eol[] = {0, 1, 1, 1, 2, 4, 0x03, 0xe8};
+    memset(&s.opt, 0, sizeof s.opt);
+    assert_int_equal(tcp_opt_parse(eol, sizeof eol, &s), 0);
+    assert_int_equal(s.mss, 0);
+    fx_fini(&f);
+}
+
 /* ---- timestamps ---------------------------------------------------------------------------- */
 
 /* TSval ticks once a millisecond. */
@@ -603,6 +649,7 @@ main(void)
         cmocka_unit_test(test_listen_synack_options_as_kernel),
         cmocka_unit_test(test_listen_syn_without_options_synack_mss_only),
         cmocka_unit_test(test_listen_syn_ts_only_synack_ts_only),
+        cmocka_unit_test(test_options_wscale_above_14_taken_as_14),
         cmocka_unit_test(test_established_tsval_ms_clock),
         cmocka_unit_test(test_established_paws_old_timestamp_dropped_dup_ack),
         cmocka_unit_test(test_established_rtt_from_tsecr_after_retransmission),
