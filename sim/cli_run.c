@@ -176,6 +176,7 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
             break;
         case CLI_RUN_EVENTS:
             o->events = optarg;
+            break;
         case CLI_RUN_HTML:
             o->html = optarg;
             break;

@@ -209,6 +209,8 @@ int lsim_sock_result(lua_State *L, enum tcp_err e);
 int lsim_sock_setsockopt(lua_State *L); /* sock:setsockopt(NAME, value) */
 int lsim_sock_getsockopt(lua_State *L); /* sock:getsockopt(NAME) */
 int lsim_sock_info(lua_State *L);       /* sock:info(), TCP_INFO */
+/* sock:tcb()'s SACK fields (sack_blocks, scoreboard, ...) into the table on top. */
+void lsim_set_sack_fields(lua_State *L, const struct tcp_conn *c);
 
 /* lsim_net.c */
 void lsim_open_net(lua_State *L);

@@ -331,7 +331,7 @@ static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_createtable(L, 0, 33);
+    lua_createtable(L, 0, 42);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     if (c->state == TCP_LISTEN) { /* its two queues, each of backlog + 1 places */
         lsim_set_int(L, "backlog", c->backlog);
@@ -374,6 +374,7 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_num(L, "ato", clk_to_sec(c->ato));
     lua_pushboolean(L, c->interactive);
     lua_setfield(L, -2, "interactive");
+    lsim_set_sack_fields(L, c);
     lua_newtable(L);
     int n = 0;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {

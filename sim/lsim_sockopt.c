@@ -212,6 +212,17 @@ lsim_count_unacked(const struct trace_log *log, const struct tcp_conn *c, lua_In
     free(again);
 }
 
+/* The peer's SACKed data in segments, as Linux's tcpi_sacked counts them. */
+static lua_Integer
+lsim_sacked_segs(const struct tcp_conn *c)
+{
+    lua_Integer n = 0;
+    uint32_t mss = c->snd_mss ? c->snd_mss : 1;
+    for (int i = 0; i < c->nboard; i++)
+        n += (c->board[i].right - c->board[i].left + mss - 1) / mss;
+    return n;
+}
+
 /* sock:info(): the fields of Linux's TCP_INFO that tcpsim knows, under their Linux names
    (tcpi_ left off), times in seconds (Linux: microseconds). */
 int
@@ -225,7 +236,7 @@ lsim_sock_info(lua_State *L)
         flight--; /* the SYN */
     if (c->fin_sent && flight > 0)
         flight--; /* the FIN */
-    lua_createtable(L, 0, 26);
+    lua_createtable(L, 0, 28);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     lsim_set_int(L, "retransmits", c->retransmits);
     lsim_set_int(L, "probes", c->probes);
@@ -266,5 +277,40 @@ lsim_sock_info(lua_State *L)
     lsim_set_int(L, "bytes_received", (lua_Integer)c->bytes_received);
     lsim_set_int(L, "segs_out", (lua_Integer)c->segs_sent);
     lsim_set_int(L, "segs_in", (lua_Integer)c->segs_received);
+    /* SACK: the peer's SACKed data in segments (tcpi_sacked), and its D-SACKs (tcpi_dsack_dups) */
+    lsim_set_int(L, "sacked", lsim_sacked_segs(c));
+    lsim_set_int(L, "dsack_dups", c->dsacks_rcvd);
     return 1;
+}
+
+/* An array of { left = , right = } blocks at the top of the stack's table, under 'key'. */
+static void
+lsim_set_blocks(lua_State *L, const char *key, const struct tcp_sack_block *b, int n)
+{
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 2);
+        lsim_set_int(L, "left", b[i].left);
+        lsim_set_int(L, "right", b[i].right);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, key);
+}
+
+void
+lsim_set_sack_fields(lua_State *L, const struct tcp_conn *c)
+{
+    /* the blocks our ACKs report, most recent first (RFC 2018 4) */
+    lsim_set_blocks(L, "sack_blocks", c->rcv_sack, c->rcv_nsack);
+    /* the sender's scoreboard (RFC 6675 3): the peer's SACKed ranges above SND.UNA, in order */
+    lsim_set_blocks(L, "scoreboard", c->board, c->nboard);
+    uint32_t bytes = 0;
+    for (int i = 0; i < c->nboard; i++)
+        bytes += c->board[i].right - c->board[i].left;
+    lsim_set_int(L, "sacked_bytes", bytes);
+    lua_pushboolean(L, c->in_recovery);
+    lua_setfield(L, -2, "in_recovery");
+    lsim_set_int(L, "recover", c->recover);
+    lsim_set_int(L, "high_rxt", c->high_rxt);
+    lsim_set_int(L, "dsacks", c->dsacks_rcvd);
 }

@@ -104,7 +104,8 @@ repl_timer_count(const struct tcp_conn *c, enum tcp_timer t)
 {
     switch (t) {
     case TCP_TIMER_REXMIT:
-    case TCP_TIMER_TLP: return c->retransmits;
+    case TCP_TIMER_TLP:
+    case TCP_TIMER_REORDER: return c->retransmits;
     case TCP_TIMER_PERSIST:
     case TCP_TIMER_KEEPALIVE: return c->probes;
     case TCP_TIMER_TIMEWAIT:
@@ -146,6 +147,26 @@ repl_socket_or_last(struct repl *r, int argc, char **argv)
     return NULL;
 }
 
+/* The tcb's SACK line, when there is something to show: the blocks we report (RFC 2018 4),
+   the scoreboard of what the peer reported (RFC 6675 3) and the recovery it drives. */
+static void
+repl_sack_line(struct repl *r, const struct tcp_conn *c)
+{
+    uint32_t bytes = 0;
+    fprintf(r->out, "  sack     ours");
+    for (int i = 0; i < c->rcv_nsack; i++)
+        fprintf(r->out, " %u:%u", (unsigned)c->rcv_sack[i].left, (unsigned)c->rcv_sack[i].right);
+    fprintf(r->out, "%s; scoreboard", c->rcv_nsack ? "" : " none");
+    for (int i = 0; i < c->nboard; i++) {
+        fprintf(r->out, " %u:%u", (unsigned)c->board[i].left, (unsigned)c->board[i].right);
+        bytes += c->board[i].right - c->board[i].left;
+    }
+    fprintf(r->out, "%s (%u octets SACKed); ", c->nboard ? "" : " empty", (unsigned)bytes);
+    if (c->in_recovery)
+        fprintf(r->out, "in recovery to %u, HighRxt %u; ", (unsigned)c->recover, (unsigned)c->high_rxt);
+    fprintf(r->out, "%u D-SACKs heard\n", (unsigned)c->dsacks_rcvd);
+}
+
 /* ---- tcb ------------------------------------------------------------------------------------------ */
 
 enum repl_status
@@ -181,6 +202,8 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
     fprintf(r->out, "  rtt      SRTT=%s RTTVAR=%s RTO=%s; retransmissions %d in a row, %llu in all; %d dup ACKs\n",
             c->srtt ? repl_dur_str(c->srtt, d1, sizeof d1) : "none", repl_dur_str(c->rttvar, d2, sizeof d2),
             repl_dur_str(c->rto, d3, sizeof d3), c->retransmits, (unsigned long long)c->total_retransmits, c->dupacks);
+    if (c->sack_ok && (c->rcv_nsack || c->nboard || c->in_recovery || c->dsacks_rcvd))
+        repl_sack_line(r, c); /* the options line says SACK is on; this one, what it holds */
     repl_timers_str(c, timers, sizeof timers);
     fprintf(r->out, "  timers   %s\n", timers[0] ? timers : "none");
     fprintf(r->out, "  counts   %llu octets sent, %llu acked, %llu received; %llu segments sent, %llu received\n",
@@ -494,6 +517,12 @@ static const struct {
     {TCP_RULE_TIMER_TLP, "no ACK within the probe timeout: {who} sends its last segment again as a tail loss probe"},
     {TCP_RULE_FAST_RETRANSMIT, "a third duplicate ACK: {who} sends the missing segment again at once (fast "
                                "retransmit)"},
+    {TCP_RULE_SACK_RECOVERY, "the peer's SACK blocks show a hole at the front: {who} begins loss recovery"},
+    {TCP_RULE_RACK_LOST, "data sent after this hole has been SACKed: {who} takes the hole for lost and sends it "
+                         "again (RACK)"},
+    {TCP_RULE_SACK_RESEND_HOLE, "{who} sends a hole the peer's SACK blocks show again, never data the peer holds"},
+    {TCP_RULE_TIMER_REORDER, "the hole was not filled within the reordering window: {who} takes it for lost"},
+    {TCP_RULE_SACK_DSACK_SEND, "data {who} already has came again: its ACK reports the duplicate (D-SACK)"},
     {TCP_RULE_TIMER_PERSIST, "the peer's window is zero: {who} sends a window probe"},
     {TCP_RULE_TIMER_KEEPALIVE, "idle for too long: {who} sends a keep-alive probe"},
     {TCP_RULE_TIMER_DELACK, "the delayed-ACK timer expired: {who} sends the ACK it held back"},

@@ -164,6 +164,7 @@ tcp_timer_name(enum tcp_timer t)
     case TCP_TIMER_KEEPALIVE: return "keepalive";
     case TCP_TIMER_DELACK: return "delack";
     case TCP_TIMER_TLP: return "tlp";
+    case TCP_TIMER_REORDER: return "rack";
     case TCP_TIMER_COUNT: break;
     }
     return "?";

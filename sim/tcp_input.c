@@ -176,8 +176,11 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
         pp = &c->ooo_last->next;
     while (*pp && seq_lt((*pp)->seq, t->seq))
         pp = &(*pp)->next;
-    if (*pp && (*pp)->seq == t->seq && (*pp)->len >= t->len && ((*pp)->fin || !t->fin))
-        return; /* a duplicate of what we hold */
+    uint32_t end = t->seq + t->len + (t->fin ? 1u : 0u);
+    if (*pp && (*pp)->seq == t->seq && (*pp)->len >= t->len && ((*pp)->fin || !t->fin)) {
+        tcp_sack_rcv_dup(c, t->seq, end); /* a duplicate of what we hold */
+        return;
+    }
     if (c->ooo_bytes + t->len > c->rcvq.cap)
         return; /* overlapping segments could add up past the buffer: the peer resends */
     struct tcp_ooo *o = tcp_ooo_new(c, t->seg, t->data, t->len);
@@ -190,6 +193,7 @@ tcp_ooo_insert(struct tcp_conn *c, const struct tcp_text *t)
     if (!o->next)
         c->ooo_last = o;
     c->ooo_bytes += t->len;
+    tcp_sack_rcv_ofo(c, t->seq, end);
 }
 
 /* eighth, check the FIN bit: the peer's FIN is in sequence at RCV.NXT. true when the FIN was
@@ -380,6 +384,8 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
         }
         tcp_ooo_free(c, o);
     }
+    if (c->rcv_nsack)
+        tcp_sack_rcv_advance(c);
     if (fin)
         tcp_check_fin(c);
     if (c->state == TCP_CLOSED)
@@ -410,17 +416,20 @@ tcp_ack_new_data(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_ts_rtt_sample(c, seg); /* a retransmission acknowledged: only the echo can time it */
     }
     c->snd_una = seg->ack;
+    if (c->nboard)
+        tcp_sack_acked(c);
     c->retransmits = 0;
     c->dupacks = 0;
     if (c->snd_nxt != c->snd_una)
         c->first_unacked_at = tcp_now(c);
     if (c->in_recovery) {
         /* RFC 6582 3.2: a partial ACK (below "recover") shows the next hole: resend it
-           at once instead of waiting for another timeout */
-        if (seq_lt(seg->ack, c->recover))
-            tcp_retransmit(c);
-        else
+           at once instead of waiting for another timeout. With SACK, the scoreboard tells
+           which holes to resend (tcp_sack_recover, after the fifth step). */
+        if (seq_ge(seg->ack, c->recover))
             c->in_recovery = false;
+        else if (!c->sack_ok)
+            tcp_retransmit(c);
     }
     tcp_rexmit_restart(c);
 }
@@ -475,8 +484,15 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_send_challenge_ack(c);
         return false;
     }
-    if (seq_lt(c->snd_una, seg->ack)) {
+    /* RFC 6675: the ACK's SACK blocks join the scoreboard first */
+    bool advanced = seq_lt(c->snd_una, seg->ack);
+    bool sacked = c->sack_ok && seg->opt.nsack > 0 && tcp_sack_update(c, seg);
+    if (advanced) {
         tcp_ack_new_data(c, seg);
+    } else if (c->sack_ok) {
+        /* RFC 6675 2: with SACK, a duplicate ACK is one that "SACKs new data" */
+        if (sacked && seg->len == 0 && !(seg->flags & TCP_FIN) && c->snd_nxt != c->snd_una)
+            c->dupacks++;
     } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
                && c->snd_nxt != c->snd_una && tcp_seg_wnd(c, seg) == c->snd_wnd && seg->wnd != 0) {
         /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
@@ -490,6 +506,8 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
                 tcp_rexmit_schedule(c); /* no probe in recovery: the RTO's own timer instead */
         }
     }
+    if (c->sack_ok && (c->nboard || c->in_recovery))
+        tcp_sack_recover(c, advanced, sacked); /* tcp_recovery.c: the holes to resend */
     tcp_update_send_window(c, seg);
     bool fin_acked = c->fin_sent && seq_gt(c->snd_una, c->fin_seq);
     switch (c->state) {
@@ -736,6 +754,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
                 return;
             }
             tcp_note(h, c, TCP_RULE_FIN_AGAIN);
+            tcp_sack_rcv_dup(c, seg->seq, c->rcv_nxt); /* Linux tcp_send_dupack: D-SACK it too */
             tcp_send_ack(c);
             return;
         }
@@ -751,6 +770,9 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
            again (tcp_send_dupack) */
         if (h->cfg.delayed_ack == TCP_DELACK_LINUX && seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt))
             tcp_delack_quick_again(c);
+        if (seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt)) /* RFC 2883: a duplicate */
+            tcp_sack_rcv_dup(c, seg->seq, seq_lt(c->rcv_nxt, seg->seq + tcp_seg_len(seg))
+                                               ? c->rcv_nxt : seg->seq + tcp_seg_len(seg));
         tcp_send_oow_ack(c, seg);
         return;
     }
@@ -758,6 +780,8 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     tcp_trim(c, seg, wnd, &t);
     if (c->ts_ok)
         tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
+    if (seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt) && !(seg->flags & TCP_SYN))
+        tcp_sack_rcv_dup(c, seg->seq, c->rcv_nxt); /* RFC 2883 4: its first part is a duplicate */
     c->last_heard = tcp_now(c);
     if (c->keepalive)
         tcp_keepalive_reset(c);
@@ -836,15 +860,16 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
    nearly every segment is either an ACK of new data or the next data in order, and for those
    most of §3.10.7.4 has nothing to do: the segment is acceptable as it stands (first), it
    carries no RST, SYN or FIN (second, fourth, eighth), its ACK is not too new (fifth), no
-   held segment waits behind it (seventh). tcp_predicted tests exactly that; any segment it
-   does not promise to be plain takes the full path. */
+   held segment waits behind it (seventh), it carries no SACK blocks for the scoreboard (RFC
+   2018; Linux's fast path takes only the timestamp option). tcp_predicted tests exactly that;
+   any segment it does not promise to be plain takes the full path. */
 static bool
 tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
     if (c->state != TCP_ESTABLISHED
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
         || seg->seq != c->rcv_nxt || ((uint32_t)seg->wnd << c->snd_wscale) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
-        || c->ooo != NULL || seq_gt(seg->ack, c->snd_nxt))
+        || c->ooo != NULL || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) < 0)
         return false; /* PAWS may reject it (RFC 7323 5.3; Linux's fast path checks it too) */

@@ -171,6 +171,35 @@ void tcp_send_tail_probe(struct tcp_conn *c);
 /* A keep-alive probe <SEQ=SND.UNA-1><CTL=ACK>, or a zero-window probe of one octet. */
 void tcp_send_probe(struct tcp_conn *c, bool window_probe);
 
+/* Resend 'len' octets of data (at most SND.MSS, cut at the end of what was sent) from
+   sequence number 'seq' (SACK recovery); how many went, 0 when none lie there. */
+uint32_t tcp_resend_data(struct tcp_conn *c, uint32_t seq, uint32_t len);
+
+/* tcp_sack.c: SACK blocks (RFC 2018, RFC 2883), only on a connection with sack_ok. */
+/* Out-of-order text [seq, end) is held: its block goes first in the ones we report. */
+void tcp_sack_rcv_ofo(struct tcp_conn *c, uint32_t seq, uint32_t end);
+/* RCV.NXT advanced: blocks it has reached are no longer reported. */
+void tcp_sack_rcv_advance(struct tcp_conn *c);
+/* A duplicate [seq, end) arrived: report it once in a D-SACK block (setting tcp_dsack). */
+void tcp_sack_rcv_dup(struct tcp_conn *c, uint32_t seq, uint32_t end);
+/* Put our blocks (a D-SACK first) on segment 's', as many as fit beside its other options. */
+void tcp_sack_fill(struct tcp_conn *c, struct tcp_seg *s);
+/* The blocks of an arriving ACK join the scoreboard; true when they SACK new data. */
+bool tcp_sack_update(struct tcp_conn *c, const struct tcp_seg *seg);
+/* SND.UNA moved: the scoreboard forgets what lies below it. */
+void tcp_sack_acked(struct tcp_conn *c);
+/* Octets the scoreboard holds (the peer's SACKed data). */
+uint32_t tcp_sack_bytes(const struct tcp_conn *c);
+
+/* tcp_recovery.c: loss recovery with SACK (RFC 6675; RACK, RFC 8985). After an ACK's fifth
+   step ('advanced': it moved SND.UNA; 'sacked': its blocks SACKed new data): begin recovery,
+   or resend more holes in it. */
+void tcp_sack_recover(struct tcp_conn *c, bool advanced, bool sacked);
+/* The reorder timer fired (RFC 8985 6.3). */
+void tcp_rack_timeout(struct tcp_conn *c);
+/* The retransmission timer resent 'resent' octets at SND.UNA: every hole is lost now. */
+void tcp_sack_on_rto(struct tcp_conn *c, uint32_t resent);
+
 /* tcp_timer.c */
 void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
 /* Stop an armed timer (tcp_timer_cancel checks that it is armed, inline: most calls find it
@@ -201,6 +230,9 @@ void tcp_rexmit_restart(struct tcp_conn *c);
 /* Arm rexmit for the RTO deadline, or tlp in its place when a tail loss probe may go first
    (RFC 8985 7.2); also when a probe no longer fits (recovery began). */
 void tcp_rexmit_schedule(struct tcp_conn *c);
+/* The first unacknowledged segment was resent in loss recovery: the RTO starts again from now
+   (Linux), the retry limits' count does not. */
+void tcp_rexmit_rearm(struct tcp_conn *c);
 /* Stop the retransmission timer, and the probe timer standing in for it. */
 void tcp_rexmit_cancel(struct tcp_conn *c);
 /* The handshake is done: RFC 6298 5.7 (RTO 3 s when it left no RTT sample). */

@@ -76,13 +76,19 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lender *lender)
+tcp_transmit_lent(struct tcp_conn *c, struct tcp_seg *s, struct wire_lender *lender)
 {
     c->segs_sent++;
     if (c->ack_owed > 0 && (s->flags & TCP_ACK))
         tcp_delack_ack_sent(c); /* it acknowledges all we have received: the delack timer is idle */
     if (c->ato > 0 && s->len > 0)
         tcp_delack_data_sent(c); /* Linux: a reply soon after data is interactive */
+    /* RFC 2018 4: SACK blocks on every ACK while data is held out of order, or a D-SACK is due
+       (ACKs, data, FINs, probes; never a SYN or a reset), after the timestamp, which decides
+       how many fit. Last, just before the segment leaves: a call earlier would make the
+       compiler forget what it knows of 's' on the per-segment path (docs/performance.md). */
+    if (c->sack_report && !(s->flags & (TCP_SYN | TCP_RST)))
+        tcp_sack_fill(c, s);
     wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
@@ -90,7 +96,7 @@ tcp_transmit_lent(struct tcp_conn *c, const struct tcp_seg *s, struct wire_lende
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_transmit(struct tcp_conn *c, const struct tcp_seg *s)
+tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 {
     tcp_transmit_lent(c, s, NULL);
 }
@@ -308,6 +314,22 @@ tcp_retransmit(struct tcp_conn *c)
     }
     if (c->fin_sent && seq_le(c->snd_una, c->fin_seq))
         tcp_send_fin(c);
+}
+
+uint32_t
+tcp_resend_data(struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+    uint32_t data = tcp_data_in_flight(c), off = seq - c->snd_una;
+    if (c->snd_una == c->iss || off >= data || len == 0)
+        return 0; /* our SYN is still out, or no data was sent there */
+    if (len > data - off)
+        len = data - off;
+    if (len > c->snd_mss)
+        len = c->snd_mss;
+    c->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
+    c->total_retransmits++;
+    tcp_send_data(c, off, len, off + len == data);
+    return len;
 }
 
 void

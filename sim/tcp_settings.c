@@ -136,6 +136,12 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"close_wait_rst_epipe", TCP_SET_BOOL, OFF(close_wait_rst_epipe), 1, 0, 0, 1,
      "a RST in CLOSE-WAIT is reported to the application as EPIPE (broken pipe), not ECONNRESET",
      "Linux tcp_reset (\"case TCP_CLOSE_WAIT: err = EPIPE\"; a 6.18 kernel's write() got EPIPE); RFC 9293 3.10.7.4: \"connection reset\""},
+    {"tcp_dsack", TCP_SET_BOOL, OFF(dsack), 1, 0, 0, 1,
+     "on a SACK connection, report a duplicate segment in the first SACK block of the ACK that answers it (D-SACK)",
+     "Linux tcp_dsack = 1; RFC 2883 extends RFC 2018, which RFC 9293 does not include: 0 in rfc"},
+    {"tcp_recovery", TCP_SET_INT, OFF(recovery), 1, 0, 0, 1,
+     "how a SACK sender finds lost segments: 1 RACK (RFC 8985) as Linux: a hole is lost once 3 segments are SACKed or after a quarter of the smallest RTT, and in recovery at once; 0 RFC 6675 IsLost: once more than 2 segments' worth is SACKed above it",
+     "Linux tcp_recovery = 1 (RACK loss detection); RFC 6675 is the RFC's SACK loss recovery: 0 in rfc"},
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 

@@ -135,6 +135,8 @@ tcp_clamp_rto(const struct tcp_conn *c, clk_time rto)
 void
 tcp_rtt_sample(struct tcp_conn *c, clk_time r)
 {
+    if (c->rtt_min == 0 || r < c->rtt_min)
+        c->rtt_min = r; /* RACK's reordering window is a quarter of it (tcp_recovery.c) */
     if (c->srtt == 0) {
         /* RFC 6298 2.2: the first measurement R: SRTT <- R, RTTVAR <- R/2 */
         c->srtt = r > 0 ? r : 1;
@@ -248,6 +250,17 @@ tcp_rexmit_start(struct tcp_conn *c)
 {
     c->rexmit_start = tcp_now(c);
     c->rto_deadline = c->rexmit_start + tcp_rexmit_delay(c);
+    tcp_rexmit_schedule(c);
+}
+
+void
+tcp_rexmit_rearm(struct tcp_conn *c)
+{
+    /* Linux (tcp_xmit_retransmit_queue): resending the first unacknowledged segment in loss
+       recovery restarts the RTO from now, as a 6.18 kernel showed (tests/linux/sack-rto-holes.pkt:
+       the timeout came an RTO after the holes were resent, not after the flight); the retry
+       limits still count from rexmit_start */
+    c->rto_deadline = tcp_now(c) + tcp_rexmit_delay(c);
     tcp_rexmit_schedule(c);
 }
 
@@ -431,7 +444,10 @@ tcp_rexmit_timeout(struct tcp_conn *c)
     c->in_recovery = true;
     c->recover = c->snd_nxt;
     c->tlp_out = false;
+    uint32_t una_data = c->snd_nxt - c->snd_una;
     tcp_retransmit(c);
+    if (c->sack_ok) /* with SACK, the holes that follow go as ACKs come (tcp_recovery.c) */
+        tcp_sack_on_rto(c, una_data < c->snd_mss ? una_data : c->snd_mss);
     /* RFC 6298 5.6: start the timer with the new RTO */
     c->rto_deadline = tcp_now(c) + tcp_rexmit_delay(c);
     tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto_deadline - tcp_now(c));
@@ -504,6 +520,9 @@ tcp_timer_fire(struct clk_event *ev, void *ctx)
         break;
     case TCP_TIMER_TLP:
         tcp_tlp_timeout(c);
+        break;
+    case TCP_TIMER_REORDER:
+        tcp_rack_timeout(c);
         break;
     case TCP_TIMER_COUNT:
         break;

@@ -292,9 +292,10 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
     case TCP_CLOSED:
         /* Data received before the end stays readable; then the error, once; then end of
            stream. After the peer's FIN, end of stream comes first and the error waits for a
-           send (a 6.18 kernel's read() in CLOSE-WAIT after a RST returned 0). */
+           send (a 6.18 kernel's read() in CLOSE-WAIT after a RST returned 0), and so it does
+           when the connection ended without error (TIME-WAIT over or reset). */
         if (c->rcvq.len == 0)
-            return c->fin_rcvd && c->error != TCP_OK ? TCP_EOF : tcp_closed_error(c, TCP_EOF);
+            return c->fin_rcvd ? TCP_EOF : tcp_closed_error(c, TCP_EOF);
         break;
     case TCP_LISTEN:
         return TCP_ENOTCONN;

@@ -229,6 +229,25 @@ test_time_wait_old_duplicate_reacked(void **state)
     }
 }
 
+/* A RST ends TIME-WAIT after the application read everything but not yet the end: a read then
+   gives the end of stream, as Linux's read() returns 0 on a socket whose peer's FIN it holds
+   (the socket left for a timewait one, and that one's RST never reaches it). */
+static void
+test_time_wait_rst_then_receive_eof(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_time_wait(&f);
+    fx_inject_to(&f, f.a, 302, 0, TCP_RST, 0, NULL);
+    cf_state(f.a, TCP_CLOSED, TCP_RULE_RST_CLOSE);
+    char buf[8];
+    size_t n = 99;
+    assert_int_equal(tcp_receive(f.a, buf, sizeof buf, &n), TCP_EOF);
+    assert_int_equal(n, 0);
+    fx_fini(&f);
+}
+
 /* T4: RST in TIME-WAIT: with rfc1337 off (linux preset) -> CLOSED ("TIME-WAIT assassination");
    with rfc1337 on (rfc preset) it is ignored. */
 static void
@@ -513,6 +532,7 @@ main(void)
         cmocka_unit_test(test_time_wait_out_of_window_ack_reacked),
         cmocka_unit_test(test_time_wait_rst_in_window_dropped_silently),
         cmocka_unit_test(test_time_wait_syn_acked_timer_runs),
+        cmocka_unit_test(test_time_wait_rst_then_receive_eof),
     };
     return cmocka_run_group_tests_name("time_wait", tests, NULL, NULL);
 }

@@ -141,6 +141,9 @@ struct tcp_settings {
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
     int active_reset_ack;     /* our own resets carry ACK (Linux tcp_send_active_reset) */
     int close_wait_rst_epipe; /* a RST in CLOSE-WAIT is reported as EPIPE (Linux tcp_reset) */
+    int dsack;                /* tcp_dsack: report duplicates in a SACK block (RFC 2883) */
+    int recovery;             /* tcp_recovery: how a SACK sender finds lost segments (tcp_recovery.c):
+                                 1 Linux's RACK (RFC 8985), 0 RFC 6675's IsLost */
 };
 
 /* Values of the delayed_ack setting (RFC 9293 3.8.6.3). */
@@ -241,11 +244,16 @@ enum tcp_timer {
     TCP_TIMER_DELACK,   /* delayed ACK, RFC 9293 3.8.6.3 (setting delayed_ack) */
     TCP_TIMER_TLP,      /* tail loss probe, RFC 8985 7 (setting tcp_early_retrans); armed in
                            place of rexmit, whose deadline it never passes */
+    TCP_TIMER_REORDER,  /* RACK's reordering window, RFC 8985 6.3 (tcp_recovery 1) */
     TCP_TIMER_COUNT
 };
 const char *tcp_timer_name(enum tcp_timer t); /* "rexmit", "persist", "2msl", ... */
 
 struct tcp_host;
+
+/* The peer's SACKed ranges a sender keeps at most (tcp_sack.c): when more holes than this
+   are open, the lowest range is forgotten and the data there may be resent for nothing. */
+#define TCP_SACK_BOARD 16
 
 struct tcp_conn_timer {
     struct clk_event ev;
@@ -372,6 +380,22 @@ struct tcp_conn {
                                         (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2) */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
+    /* SACK, receiving (tcp_sack.c): the blocks our ACKs report, most recent first (RFC 2018 4),
+       and a duplicate to report once (RFC 2883) */
+    struct tcp_sack_block rcv_sack[TCP_SACK_MAX];
+    uint8_t rcv_nsack;
+    bool dsack_due;
+    bool sack_report;                /* rcv_nsack > 0 or dsack_due: our ACKs carry blocks (one
+                                        test on the per-segment path, tcp_output.c) */
+    struct tcp_sack_block dsack;
+    /* SACK, sending: the scoreboard (RFC 6675 3), the peer's SACKed ranges above SND.UNA,
+       sorted and apart; HighRxt, the end of what this recovery has resent; the D-SACKs heard */
+    struct tcp_sack_block board[TCP_SACK_BOARD];
+    uint8_t nboard;
+    uint32_t high_rxt;
+    bool rto_recovery;               /* the recovery began with a timeout: every hole is lost */
+    uint32_t dsacks_rcvd;
+    clk_time rtt_min;                /* the smallest RTT sample (RACK's reordering window) */
     clk_time last_heard;             /* last segment received, for keep-alive */
     bool oow_sent;                   /* an ACK for an unacceptable segment or a challenge ACK left ... */
     clk_time oow_last;               /* ... last at this time (tcp_invalid_ratelimit) */

@@ -97,6 +97,12 @@
     X(ACK_ON_READ,          "Linux tcp_cleanup_rbuf", "the application read data whose ACK was held back: more than one full-sized segment, or a small or pushed one that emptied the buffer: ACK now") \
     /* Timeouts, §3.10.8 and RFC 6298, RFC 1122, Linux */ \
     X(FAST_RETRANSMIT,      "RFC 5681 3.2",      "third duplicate ACK: retransmit the missing segment now") \
+    X(SACK_RECOVERY,        "RFC 6675 5",        "SACK loss recovery begins: the segment at SND.UNA is lost (third duplicate ACK, or IsLost); RecoveryPoint = SND.NXT") \
+    X(SACK_RESEND_HOLE,     "RFC 6675 4",        "SACK loss recovery: resend a hole taken for lost (NextSeg rule 1), never SACKed data, each hole once") \
+    X(RACK_LOST,            "RFC 8985 6.2",      "RACK: a hole sent before data the peer has SACKed is lost (3 segments SACKed, in recovery, or its reordering window passed): resend it") \
+    X(TIMER_REORDER,        "RFC 8985 6.3",      "RACK's reordering timer: a hole below SACKed data not filled within a quarter of the smallest RTT is lost") \
+    X(SACK_DSACK_SEND,      "RFC 2883 4",        "a duplicate segment: its range goes first in the SACK blocks of the ACK that answers it (D-SACK)") \
+    X(SACK_DSACK_RCVD,      "RFC 2883 4",        "the peer reports a duplicate (D-SACK: the first block lies below SEG.ACK or inside the second): a retransmission was not needed") \
     X(TIMER_REXMIT,         "RFC 6298 5.4",      "retransmission timeout: resend the earliest unacknowledged segment, double the RTO (a SYN: not for the first tcp_syn_linear_timeouts)") \
     X(TIMER_TLP,            "RFC 8985 7.3",      "tail loss probe: no ACK within the probe timeout, resend the last segment; the RTO restarts from the probe") \
     X(HANDSHAKE_RTO_3S,     "RFC 6298 5.7",      "handshake done after a retransmitted SYN or SYN,ACK (no RTT sample): the RTO is re-initialized to 3 s") \

@@ -115,8 +115,10 @@ expect(r == nil and why == "EINVAL", "smaller than what it holds: " .. tostring(
 expect(s:setsockopt("SO_RCVBUF", 3000) == true and s:getsockopt("SO_RCVBUF") == 3000)
 
 -- info(): TCP_INFO's fields tcpsim knows (after one retransmission timeout: the tail loss
--- probe, which would come first, is switched off)
+-- probe, which would come first, is switched off, and so is SACK, whose RACK would resend the
+-- two lost segments once the third is SACKed)
 A.sysctl.tcp_early_retrans = 0
+A.sysctl.tcp_sack = 0
 c, s = pair(89)
 local rule2 = net:drop { from = A, count = 2 }
 c:send(string.rep("x", 3000))
@@ -131,7 +133,9 @@ sim:run(1)
 i = c:info()
 expect(i.unacked == 0 and i.retrans == 0 and i.retransmits == 0 and i.bytes_acked == 3000)
 expect(s:info().bytes_received == 3000 and s:info().rcv_mss == 1460 and i.rtt > 0 and i.rttvar > 0)
+expect(i.sacked == 0 and i.dsack_dups == 0)
 net:unrule(rule2)
+A.sysctl.tcp_sack = 1
 
 -- a port or backlog beyond its range is refused before it is cut to a C int (2^32 + 40000 was
 -- taken as port 40000)
