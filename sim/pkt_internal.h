@@ -41,7 +41,15 @@ struct pkt_flow {
     uint32_t live_isn;         /* the SUT's ISN, from its SYN or SYN,ACK */
     uint32_t script_isn;       /* the script's number for it (the seq of its '>' SYN line) */
     bool synced;               /* the script has sent something beyond its SYN */
-    int peer_wscale;           /* the script's window scale, applied here (-1: none) */
+    /* Timestamps: the SUT's TSval in the script's space, as packetdrill maps them: each TSval
+       the script wrote for an outbound segment, with the live one, and the first pair as the
+       base for the rest (an inbound TSecr is moved to the live clock with them). */
+    bool ts_found;
+    uint32_t ts_first_script, ts_first_live;
+    struct {
+        uint32_t script, live;
+    } ts_map[32];
+    int nts_map;
 };
 
 /* A sniffed segment of the SUT. */

@@ -372,12 +372,19 @@ pkt_expect_punct(struct pkt_parser *ps, char c, const char *where)
     return false;
 }
 
-/* An unsigned integer that fits in 'max'. */
+/* An unsigned integer that fits in 'max'. A name in its place is one of packetdrill's
+   --define symbols, which tcpsim does not have: unsupported, read as 0. */
 static bool
 pkt_expect_uint(struct pkt_parser *ps, int64_t max, const char *what, int64_t *out)
 {
     pkt_peek(ps);
     char buf[64];
+    if (ps->tok == TK_WORD) {
+        pkt_unsupported(ps, ps->tline, "symbols defined on packetdrill's command line (--define)");
+        *out = 0;
+        pkt_next(ps);
+        return true;
+    }
     if (ps->tok != TK_NUM || ps->is_float) {
         pkt_error(ps, ps->tline, "expected %s (an integer) but found %s", what, pkt_tok_desc(ps, buf, sizeof buf));
         return false;
@@ -453,8 +460,9 @@ pkt_parse_time(struct pkt_parser *ps, struct pkt_event *e)
 /* The flags word right after '<' or '>', read from the text itself: '.' is ACK here, which
    the scanner would take for a number's point. */
 static bool
-pkt_parse_flags(struct pkt_parser *ps, struct pkt_packet *k, int line)
+pkt_parse_flags(struct pkt_parser *ps, struct pkt_packet *k, int line, bool *skipped)
 {
+    *skipped = false;
     while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
         ps->p++;
     if (ps->p < ps->end && *ps->p == '[') {
@@ -476,22 +484,32 @@ pkt_parse_flags(struct pkt_parser *ps, struct pkt_packet *k, int line)
         while (ps->p < ps->end && (isalnum((unsigned char)*ps->p) || *ps->p == '_'))
             ps->p++;
         size_t wn = (size_t)(ps->p - w);
-        if ((wn == 3 && memcmp(w, "udp", 3) == 0) || (wn == 4 && memcmp(w, "icmp", 4) == 0) ||
-            (wn == 3 && memcmp(w, "gre", 3) == 0) || (wn == 4 && memcmp(w, "mpls", 4) == 0)) {
-            pkt_unsupported(ps, line, wn == 3 && w[0] == 'u' ? "UDP packets" : wn == 4 && w[0] == 'i' ? "ICMP packets"
-                                                                             : "tunnelled packets (GRE, MPLS)");
+        static const char *const other[] = {"udp", "icmp", "gre", "mpls", "encap", "psp", "udplite", NULL};
+        const char *what = NULL;
+        for (size_t i = 0; other[i] && !what; i++)
+            if (wn == strlen(other[i]) && memcmp(w, other[i], wn) == 0)
+                what = i == 0 || i == 6 ? "UDP packets" : i == 1 ? "ICMP packets" : "tunnelled or encapsulated packets";
+        if (what) {
+            pkt_unsupported(ps, line, what);
             /* skip the rest of the line: tcpsim will not run it */
             while (ps->p < ps->end && *ps->p != '\n')
                 ps->p++;
             ps->have = false;
             k->flags = 0;
+            *skipped = true;
             return true;
         }
         pkt_error(ps, line, "bad TCP flags '%.*s' (the flags are F S R P . E W U A)", (int)(wn > 40 ? 40 : wn), w);
         return false;
     }
+    if (n == 0 && ps->p < ps->end && *ps->p == '-') {
+        ps->p++; /* "-": no flags at all */
+        ps->have = false;
+        return true;
+    }
     if (n == 0) {
-        pkt_error(ps, line, "expected TCP flags (S, S., ., P., F., R, R. ...) after '%c'", k->outbound ? '>' : '<');
+        pkt_error(ps, line, "expected TCP flags (S, S., ., P., F., R, R. ..., or - for none) after '%c'",
+                  k->outbound ? '>' : '<');
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -519,9 +537,22 @@ pkt_parse_option(struct pkt_parser *ps, struct pkt_packet *k)
     int64_t v = 0, v2 = 0;
     int line = ps->tline;
     char buf[64];
+    if (k->nkinds == (int)sizeof k->kinds) {
+        pkt_error(ps, line, "more TCP options than fit in a header");
+        return false;
+    }
+    /* the kind (RFC 9293 3.2, RFC 7323, RFC 2018), for the layout; 0xff for one not modelled */
+    static const struct {
+        const char *name;
+        uint8_t kind;
+    } kinds[] = {{"eol", 0}, {"nop", 1}, {"mss", 2}, {"wscale", 3}, {"sackOK", 4}, {"sack", 5}, {"TS", 8}};
+    k->kinds[k->nkinds] = 0xff;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (pkt_is_word(ps, kinds[i].name))
+            k->kinds[k->nkinds] = kinds[i].kind;
+    k->nkinds++;
     if (pkt_is_word(ps, "nop") || pkt_is_word(ps, "eol")) {
         pkt_next(ps);
-        k->nops++;
     } else if (pkt_is_word(ps, "mss")) {
         pkt_next(ps);
         if (!pkt_expect_uint(ps, 65535, "the MSS", &v))
@@ -591,16 +622,16 @@ pkt_parse_option(struct pkt_parser *ps, struct pkt_packet *k)
 }
 
 static bool
-pkt_parse_packet(struct pkt_parser *ps, struct pkt_event *e)
+pkt_parse_packet(struct pkt_parser *ps, struct pkt_event *e, bool *skipped)
 {
     struct pkt_packet *k = &e->pkt;
     k->outbound = ps->punct == '>';
     int line = ps->tline;
     pkt_next(ps);
-    if (!pkt_parse_flags(ps, k, line))
+    if (!pkt_parse_flags(ps, k, line, skipped))
         return false;
-    if (k->flags == 0 && ps->s->unsupported_line == line)
-        return true; /* a UDP/ICMP line, skipped */
+    if (*skipped)
+        return true; /* a UDP/ICMP line */
     int64_t seq = 0, end = 0, len = 0, v = 0;
     if (!pkt_expect_uint(ps, UINT32_MAX, "the sequence number", &seq) ||
         !pkt_expect_punct(ps, ':', "between the sequence numbers (SEQ:END(LEN))") ||
@@ -890,7 +921,9 @@ pkt_parse_syscall(struct pkt_parser *ps, struct pkt_event *e)
             pkt_error(ps, line, "unknown errno name '%s'", c->err);
             return false;
         }
-        /* the note: "(Connection refused)", any text up to ')' on the line */
+    }
+    /* the note: "(Connection refused)", "(flags O_RDWR)": any text up to ')' on the line */
+    if (!ps->have) {
         while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
             ps->p++;
         if (ps->p < ps->end && *ps->p == '(') {
@@ -899,7 +932,12 @@ pkt_parse_syscall(struct pkt_parser *ps, struct pkt_event *e)
             if (ps->p < ps->end && *ps->p == ')')
                 ps->p++;
         }
+    } else if (pkt_is_punct(ps, '(')) {
         ps->have = false;
+        while (ps->p < ps->end && *ps->p != ')' && *ps->p != '\n')
+            ps->p++;
+        if (ps->p < ps->end && *ps->p == ')')
+            ps->p++;
     }
     return true;
 }
@@ -957,11 +995,24 @@ pkt_parse_option_line(struct pkt_parser *ps)
     } else if (strcmp(line, "--mss") == 0 || strcmp(line, "--mtu") == 0 || strcmp(line, "--tso") == 0 ||
                strcmp(line, "--gso") == 0) {
         pkt_unsupported(ps, l, "the device's MTU, TSO or GSO (--mtu, --mss, --tso, --gso)");
+    } else if (strcmp(line, "--tcp_ts_tick_usecs") == 0) {
+        errno = 0;
+        long long v = strtoll(val, &endp, 10);
+        if (!*val || *endp || errno || v < 0 || v > 100000000) {
+            pkt_error(ps, l, "bad value '%s' for %s (an integer)", val, line);
+            return false;
+        }
+        ps->s->ts_tick_us = v;
     } else if (strcmp(line, "--strict_segments") == 0 || strcmp(line, "--verbose") == 0 ||
-               strcmp(line, "--wait_before_close") == 0 || strcmp(line, "--send_omit_free") == 0) {
-        /* run-time knobs of packetdrill itself: nothing to model */
+               strcmp(line, "--wait_before_close") == 0 || strcmp(line, "--send_omit_free") == 0 ||
+               strcmp(line, "--local_ip") == 0 || strcmp(line, "--remote_ip") == 0 ||
+               strcmp(line, "--tcp_ts_ecr_scaled") == 0) {
+        /* knobs of packetdrill itself, and the addresses, which no line of the script names */
     } else {
-        pkt_unsupported(ps, l, "a packetdrill command-line option tcpsim does not know");
+        char *what = pkt_alloc(&ps->s->arena, strlen(line) + 40);
+        if (what)
+            sprintf(what, "the packetdrill option %s", line);
+        pkt_unsupported(ps, l, what ? what : "a packetdrill option");
     }
     return true;
 }
@@ -1007,10 +1058,13 @@ pkt_parse_events(struct pkt_parser *ps)
         char buf[64];
         if (ps->tok == TK_PUNCT && (ps->punct == '<' || ps->punct == '>')) {
             e->kind = PKT_EV_PACKET;
-            if (!pkt_parse_packet(ps, e))
+            bool skipped;
+            if (!pkt_parse_packet(ps, e, &skipped))
                 return false;
-            if (e->pkt.flags == 0 && ps->s->unsupported_line == e->line)
+            if (skipped) {
                 ps->s->nev--; /* not TCP */
+                continue;
+            }
         } else if (ps->tok == TK_WORD || ps->tok == TK_ELLIPSIS) {
             e->kind = PKT_EV_SYSCALL;
             if (!pkt_parse_syscall(ps, e))

@@ -24,10 +24,9 @@
 
 #include "pkt_internal.h"
 
-/* The TCP options the SUT sends and honours: an expected option outside these makes the
-   script unsupported, not failed (tcpsim cannot send it), and the script's window scale is
-   applied here instead of by the SUT. */
-#define PKT_MODELLED_OPTS (TCP_OPT_MSS)
+/* The TCP options the SUT sends (tcp_opt.c): an expected option outside these makes the
+   script unsupported, not failed, since tcpsim cannot send it. SACK blocks are not sent yet. */
+#define PKT_MODELLED_OPTS (TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_SACK_OK | TCP_OPT_TS)
 
 /* ---- verdicts ---------------------------------------------------------------------------------- */
 
@@ -101,7 +100,6 @@ pkt_flow_get(struct pkt_runner *r, uint16_t sut_port, uint16_t peer_port, bool p
     f->sut_port = sut_port;
     f->peer_port = peer_port;
     f->passive = passive;
-    f->peer_wscale = -1;
     return r->nflows++;
 }
 
@@ -340,11 +338,27 @@ pkt_do_syscall(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int64
 
 /* ---- packets ---------------------------------------------------------------------------------- */
 
+static const char *
+pkt_opt_name(uint8_t kind)
+{
+    switch (kind) {
+    case 0: return "eol";
+    case 1: return "nop";
+    case 2: return "mss";
+    case 3: return "wscale";
+    case 4: return "sackOK";
+    case 5: return "sack";
+    case 8: return "TS";
+    default: return "an option tcpsim does not model";
+    }
+}
+
 /* "S. 0:0(0) ack 1 win 65535 <mss 1460>": a segment in the script's numbers, as packetdrill
-   prints one (packet_to_string, DUMP_SHORT). */
+   prints one (packet_to_string, DUMP_SHORT); 'opts' is the option list without brackets, or
+   NULL for none. */
 static void
-pkt_seg_str(char *buf, size_t cap, bool outbound, uint8_t flags, uint32_t seq, uint32_t len, bool ack, uint32_t ackn,
-            bool has_win, uint32_t win, const struct tcp_opts *o, uint16_t mss, enum pkt_opts_mode mode)
+pkt_seg_str(char *buf, size_t cap, uint8_t flags, uint32_t seq, uint32_t len, bool ack, uint32_t ackn, bool has_win,
+            uint32_t win, const char *opts)
 {
     char f[8];
     size_t n = 0;
@@ -359,32 +373,44 @@ pkt_seg_str(char *buf, size_t cap, bool outbound, uint8_t flags, uint32_t seq, u
     if (flags & TCP_ACK)
         f[n++] = '.';
     f[n] = '\0';
-    int k = snprintf(buf, cap, "%c %s %u:%u(%u)", outbound ? '>' : '<', f, seq, seq + len, len);
-    if (ack && k > 0 && (size_t)k < cap)
-        k += snprintf(buf + k, cap - (size_t)k, " ack %u", ackn);
-    if (has_win && k > 0 && (size_t)k < cap)
-        k += snprintf(buf + k, cap - (size_t)k, " win %u", win);
-    if (mode == PKT_OPTS_ANY && k > 0 && (size_t)k < cap)
-        k += snprintf(buf + k, cap - (size_t)k, " <...>");
-    else if (o && (o->present || mss) && k > 0 && (size_t)k < cap) {
-        const char *sep = "";
-        k += snprintf(buf + k, cap - (size_t)k, " <");
-        if ((o->present & TCP_OPT_MSS) && k > 0 && (size_t)k < cap)
-            k += snprintf(buf + k, cap - (size_t)k, "%smss %u", sep, mss), sep = ",";
-        if ((o->present & TCP_OPT_SACK_OK) && k > 0 && (size_t)k < cap)
-            k += snprintf(buf + k, cap - (size_t)k, "%ssackOK", sep), sep = ",";
-        if ((o->present & TCP_OPT_TS) && k > 0 && (size_t)k < cap)
-            k += snprintf(buf + k, cap - (size_t)k, "%sTS val %u ecr %u", sep, o->tsval, o->tsecr), sep = ",";
-        if ((o->present & TCP_OPT_WSCALE) && k > 0 && (size_t)k < cap)
-            k += snprintf(buf + k, cap - (size_t)k, "%swscale %u", sep, o->wscale), sep = ",";
-        if ((o->present & TCP_OPT_SACK) && k > 0 && (size_t)k < cap) {
-            k += snprintf(buf + k, cap - (size_t)k, "%ssack", sep), sep = ",";
-            for (int i = 0; i < o->nsack && k > 0 && (size_t)k < cap; i++)
-                k += snprintf(buf + k, cap - (size_t)k, " %u:%u", o->sack[i].left, o->sack[i].right);
+    char a[32] = "", w[32] = "";
+    if (ack)
+        snprintf(a, sizeof a, " ack %u", ackn);
+    if (has_win)
+        snprintf(w, sizeof w, " win %u", win);
+    snprintf(buf, cap, "%s %u:%u(%u)%s%s%s%s%s", f, seq, seq + len, len, a, w, opts && *opts ? " <" : "",
+             opts && *opts ? opts : "", opts && *opts ? ">" : "");
+}
+
+/* A script line's options as written, kind by kind. */
+static const char *
+pkt_script_opts(const struct pkt_packet *k, char *buf, size_t cap)
+{
+    if (k->opts_mode == PKT_OPTS_ANY)
+        return "...";
+    size_t at = 0;
+    buf[0] = '\0';
+    int isack = 0;
+    for (int i = 0; i < k->nkinds && at < cap; i++) {
+        const char *sep = i ? "," : "";
+        int m = 0;
+        switch (k->kinds[i]) {
+        case 2: m = snprintf(buf + at, cap - at, "%smss %u", sep, k->mss); break;
+        case 3: m = snprintf(buf + at, cap - at, "%swscale %u", sep, k->opt.wscale); break;
+        case 8: m = snprintf(buf + at, cap - at, "%sTS val %u ecr %u", sep, k->opt.tsval, k->opt.tsecr); break;
+        case 5:
+            m = snprintf(buf + at, cap - at, "%ssack", sep);
+            for (; isack < k->opt.nsack && m >= 0 && at + (size_t)m < cap; isack++)
+                m += snprintf(buf + at + (size_t)m, cap - at - (size_t)m, " %u:%u", k->opt.sack[isack].left,
+                              k->opt.sack[isack].right);
+            break;
+        default: m = snprintf(buf + at, cap - at, "%s%s", sep, pkt_opt_name(k->kinds[i])); break;
         }
-        if (k > 0 && (size_t)k < cap)
-            snprintf(buf + k, cap - (size_t)k, ">");
+        if (m < 0)
+            break;
+        at += (size_t)m;
     }
+    return buf;
 }
 
 /* The flow an inbound line is for: packetdrill's find_or_create_socket_for_script_packet. A
@@ -424,6 +450,12 @@ static void
 pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
 {
     const struct pkt_packet *k = &e->pkt;
+    if ((k->flags & TCP_SYN) && k->len > 0) {
+        /* Linux answers data on a SYN as TCP fast open (RFC 7413) when tcp_fastopen says so, as
+           packetdrill's defaults.sh does */
+        pkt_unsupported_at(r, e->line, "data on a SYN (TCP fast open)");
+        return;
+    }
     int fl = pkt_inbound_flow(r, e);
     if (fl < 0)
         return;
@@ -442,17 +474,29 @@ pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
     uint32_t shift = f->live_isn - f->script_isn; /* script space to live, for the SUT's numbers */
     if (k->has_ack)
         s.ack = k->ack + (f->live_isn_known ? shift : 0);
-    /* The script's window scale: tcpsim's SUT does not negotiate one, so the runner scales the
-       window the script writes (RFC 7323 2.3), capped at what the header can carry. */
-    if ((k->flags & TCP_SYN) && (k->opt.present & TCP_OPT_WSCALE) && !(PKT_MODELLED_OPTS & TCP_OPT_WSCALE))
-        f->peer_wscale = k->opt.wscale > 14 ? 14 : k->opt.wscale;
-    uint64_t win = k->win;
-    if (!(k->flags & TCP_SYN) && f->peer_wscale > 0)
-        win <<= f->peer_wscale;
-    s.wnd = (uint16_t)(win > 65535 ? 65535 : win);
+    s.wnd = (uint16_t)k->win;
     if (k->opt.present & TCP_OPT_MSS)
         s.mss = k->mss;
     s.opt = k->opt;
+    s.opt.present &= (uint8_t)~TCP_OPT_MSS; /* seg.mss carries it */
+    if ((k->flags & TCP_ACK) && (k->opt.present & TCP_OPT_TS)) {
+        /* the TSecr the script wrote is one of the SUT's TSvals in the script's space: the live
+           one it stands for (packetdrill's map_inbound_packet) */
+        int i = 0;
+        while (i < f->nts_map && f->ts_map[i].script != k->opt.tsecr)
+            i++;
+        if (i < f->nts_map)
+            s.opt.tsecr = f->ts_map[i].live;
+        else if (f->ts_found)
+            s.opt.tsecr = k->opt.tsecr - f->ts_first_script + f->ts_first_live;
+        else {
+            pkt_fail(r, e->line,
+                     "error handling packet: unable to infer live TS ecr for script TS ecr %u;  no matching or preceding "
+                     "outbound TS val",
+                     k->opt.tsecr);
+            return;
+        }
+    }
     for (int i = 0; i < s.opt.nsack; i++) {
         s.opt.sack[i].left += f->live_isn_known ? shift : 0;
         s.opt.sack[i].right += f->live_isn_known ? shift : 0;
@@ -468,10 +512,10 @@ pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
         s.data = payload;
     }
     if (r->o.verbose && r->log) {
-        char b[256];
-        pkt_seg_str(b, sizeof b, false, k->flags, k->seq, k->len, k->has_ack, k->ack, true, k->win, &k->opt, k->mss,
-                    k->opts_mode);
-        fprintf(r->log, "inbound injected packet: %9.6f %s\n", pkt_secs(pkt_now_us(r)), b + 2);
+        char b[256], o[160];
+        pkt_seg_str(b, sizeof b, k->flags, k->seq, k->len, k->has_ack, k->ack, true, k->win,
+                    pkt_script_opts(k, o, sizeof o));
+        fprintf(r->log, "inbound injected packet: %9.6f %s\n", pkt_secs(pkt_now_us(r)), b);
     }
     wire_inject(r->w, 1, &s);
     free(payload);
@@ -489,8 +533,13 @@ pkt_field_ok(char *err, size_t cap, const char *name, uint32_t want, uint32_t go
     return false;
 }
 
+/* The SUT's options against the script's (packetdrill's verify_outbound_live_tcp_options):
+   the kinds in the same order, NOPs included; MSS, window scale and SACK blocks by value;
+   a TSval is not checked (packetdrill checks it only with --tcp_ts_tick_usecs). An option the
+   script expects and tcpsim never sends makes the script unsupported. */
 static bool
-pkt_opts_ok(struct pkt_runner *r, const struct pkt_event *e, const struct tcp_seg *a, char *err, size_t cap)
+pkt_opts_ok(struct pkt_runner *r, const struct pkt_event *e, struct pkt_flow *f, const struct tcp_seg *a, char *err,
+            size_t cap)
 {
     const struct pkt_packet *k = &e->pkt;
     if (k->opts_mode == PKT_OPTS_ANY)
@@ -498,24 +547,80 @@ pkt_opts_ok(struct pkt_runner *r, const struct pkt_event *e, const struct tcp_se
     uint8_t want = k->opts_mode == PKT_OPTS_LIST ? k->opt.present : 0;
     uint8_t got = a->opt.present | (a->mss ? TCP_OPT_MSS : 0);
     uint8_t missing = want & ~PKT_MODELLED_OPTS & ~got;
+    for (int i = 0; i < k->nkinds; i++)
+        if (k->kinds[i] == 0xff) {
+            pkt_unsupported_at(r, e->line, "a TCP option tcpsim does not send");
+            return false;
+        }
     if (missing) {
-        pkt_unsupported_at(r, e->line, "the SUT would send TCP option%s %s%s%s%s%s, which tcpsim does not model",
-                           (missing & (missing - 1)) ? "s" : "", (missing & TCP_OPT_WSCALE) ? "wscale " : "",
-                           (missing & TCP_OPT_SACK_OK) ? "sackOK " : "", (missing & TCP_OPT_TS) ? "TS " : "",
-                           (missing & TCP_OPT_SACK) ? "sack " : "", (missing & TCP_OPT_MSS) ? "mss" : "");
+        pkt_unsupported_at(r, e->line, "the SUT would send TCP option %s, which tcpsim does not send",
+                           (missing & TCP_OPT_SACK) ? "sack (SACK blocks)" : pkt_opt_name(0xff));
         return false;
     }
-    if (want != got) {
+    uint8_t lay[TCP_OPT_SPACE];
+    size_t n = tcp_opt_encode(a, lay);
+    int idx = 0;
+    for (size_t i = 0; i < n;) {
+        uint8_t kind = lay[i];
+        size_t olen = kind <= 1 ? 1 : (i + 1 < n && lay[i + 1] >= 2 ? lay[i + 1] : n - i);
+        if (kind == 0 && idx >= k->nkinds)
+            break; /* padding */
+        if (idx >= k->nkinds || k->kinds[idx] != kind) {
+            snprintf(err, cap, "bad outbound TCP options");
+            return false;
+        }
+        idx++;
+        i += olen;
+    }
+    if (idx != k->nkinds) {
         snprintf(err, cap, "bad outbound TCP options");
         return false;
     }
     if ((want & TCP_OPT_MSS) && k->mss != a->mss) {
-        snprintf(err, cap, "bad outbound TCP options: mss expected: %u actual: %u", k->mss, a->mss);
+        snprintf(err, cap, "bad value in outbound TCP option (kind=2): expected: mss %u actual: mss %u", k->mss, a->mss);
         return false;
     }
     if ((want & TCP_OPT_WSCALE) && k->opt.wscale != a->opt.wscale) {
-        snprintf(err, cap, "bad outbound TCP options: wscale expected: %u actual: %u", k->opt.wscale, a->opt.wscale);
+        snprintf(err, cap, "bad value in outbound TCP option (kind=3): expected: wscale %u actual: wscale %u",
+                 k->opt.wscale, a->opt.wscale);
         return false;
+    }
+    if (want & TCP_OPT_SACK) {
+        bool same = k->opt.nsack == a->opt.nsack;
+        for (int i = 0; same && i < k->opt.nsack; i++)
+            same = k->opt.sack[i].left == a->opt.sack[i].left && k->opt.sack[i].right == a->opt.sack[i].right;
+        if (!same) {
+            snprintf(err, cap, "bad value in outbound TCP option (kind=5)");
+            return false;
+        }
+    }
+    if (f && (want & TCP_OPT_TS) && (a->opt.present & TCP_OPT_TS)) {
+        /* remember the pair, for the TSecr of later inbound segments */
+        if (!f->ts_found) {
+            f->ts_found = true;
+            f->ts_first_script = k->opt.tsval;
+            f->ts_first_live = a->opt.tsval;
+        }
+        /* --tcp_ts_tick_usecs: the TSval, moved to the script's clock, within the tolerance of
+           the time since the script began */
+        int64_t tol = r->s->tolerance_us;
+        int64_t dyn = (int64_t)(r->s->tolerance_percent / 100.0 * (double)pkt_now_us(r));
+        if (dyn > tol)
+            tol = dyn;
+        int32_t dev = (int32_t)(f->ts_first_script + (a->opt.tsval - f->ts_first_live) - k->opt.tsval);
+        if (r->s->ts_tick_us > 0 && (int64_t)(dev < 0 ? -(int64_t)dev : dev) * r->s->ts_tick_us > tol) {
+            snprintf(err, cap, "bad outbound TCP timestamp value, tolerance %lld", (long long)tol);
+            return false;
+        }
+        int i = 0;
+        while (i < f->nts_map && f->ts_map[i].script != k->opt.tsval)
+            i++;
+        if (i == f->nts_map && f->nts_map < (int)(sizeof f->ts_map / sizeof f->ts_map[0]))
+            f->nts_map++;
+        if (i < f->nts_map) {
+            f->ts_map[i].script = k->opt.tsval;
+            f->ts_map[i].live = a->opt.tsval;
+        }
     }
     return true;
 }
@@ -524,6 +629,10 @@ static void
 pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int64_t t_end, int64_t offset)
 {
     const struct pkt_packet *k = &e->pkt;
+    if ((k->flags & TCP_SYN) && k->len > 0) {
+        pkt_unsupported_at(r, e->line, "data on a SYN (TCP fast open)");
+        return;
+    }
     /* packetdrill waits up to the expected time (since the previous event) plus 2 s, in whole
        seconds, then gives up */
     clk_time deadline = CLK_NEVER;
@@ -542,11 +651,11 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
         if (r->done)
             return;
         if (r->qlen == 0) {
-            char b[256];
-            pkt_seg_str(b, sizeof b, true, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win, &k->opt,
-                        k->mss, k->opts_mode);
+            char b[256], o[160];
+            pkt_seg_str(b, sizeof b, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win,
+                        pkt_script_opts(k, o, sizeof o));
             pkt_fail(r, e->line, "error handling packet: Timed out waiting for packet\nscript packet: %9.6f %s", pkt_secs(t),
-                     b + 2);
+                     b);
             return;
         }
         struct pkt_sniffed *s = &r->q[r->qhead];
@@ -595,29 +704,22 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
          pkt_field_ok(err, sizeof err, "tcp_seq", k->seq, aseq) &&
          pkt_field_ok(err, sizeof err, "tcp_ack_seq", k->has_ack ? k->ack : 0, aack) &&
          (!k->has_win || pkt_field_ok(err, sizeof err, "tcp_window", k->win, agg.wnd));
-    if (ok && !pkt_opts_ok(r, e, &agg, err, sizeof err))
+    if (ok && !pkt_opts_ok(r, e, f, &agg, err, sizeof err))
         ok = false;
     if (r->done)
         return; /* unsupported */
     int64_t at_us = at / 1000;
-    if (r->o.verbose && r->log) {
-        char b[256];
-        pkt_seg_str(b, sizeof b, true, agg.flags, aseq, agg.len, (agg.flags & TCP_ACK) != 0, agg.ack, true, agg.wnd,
-                    &agg.opt, agg.mss, PKT_OPTS_LIST);
-        fprintf(r->log, "outbound sniffed packet: %9.6f %s\n", pkt_secs(at_us), b + 2);
-    }
+    char ab[256], ao[160], sb[256], so[160];
+    pkt_seg_str(ab, sizeof ab, agg.flags, aseq, agg.len, (agg.flags & TCP_ACK) != 0, agg.ack, true, agg.wnd,
+                tcp_opt_str(&agg, ao, sizeof ao));
+    if (r->o.verbose && r->log)
+        fprintf(r->log, "outbound sniffed packet: %9.6f %s\n", pkt_secs(at_us), ab);
     if (ok && pkt_time_ok(r, e->time, t, t_end, offset, at_us, r->last_us, "outbound packet", err, sizeof err))
         return;
-    char sb[256], ab[256];
-    pkt_seg_str(sb, sizeof sb, true, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win, &k->opt, k->mss,
-                k->opts_mode);
-    struct tcp_opts aopt = agg.opt;
-    if (agg.mss)
-        aopt.present |= TCP_OPT_MSS;
-    pkt_seg_str(ab, sizeof ab, true, agg.flags, aseq, agg.len, (agg.flags & TCP_ACK) != 0, agg.ack, true, agg.wnd, &aopt,
-                agg.mss, PKT_OPTS_LIST);
+    pkt_seg_str(sb, sizeof sb, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win,
+                pkt_script_opts(k, so, sizeof so));
     pkt_fail(r, e->line, "error handling packet: %s\nscript packet: %9.6f %s\nactual packet: %9.6f %s", err, pkt_secs(t),
-             sb + 2, pkt_secs(at_us), ab + 2);
+             sb, pkt_secs(at_us), ab);
 }
 
 /* ---- the events ------------------------------------------------------------------------------- */

@@ -434,7 +434,10 @@ pkt_msg_flags(struct pkt_runner *r, const struct pkt_event *e, bool *dontwait)
         return false;
     }
     if (fl & ~(int64_t)(0x40 | 0x4000)) {
-        pkt_unsupported_at(r, e->line, "%s flags other than MSG_DONTWAIT, MSG_NOSIGNAL", n);
+        pkt_unsupported_at(r, e->line, "%s with flags other than MSG_DONTWAIT, MSG_NOSIGNAL%s", n,
+                           (fl & 0x20000000) ? " (MSG_FASTOPEN: TCP fast open)"
+                           : (fl & 0x4000000) ? " (MSG_ZEROCOPY)"
+                                              : "");
         return false;
     }
     *dontwait = (fl & 0x40) != 0;
@@ -581,6 +584,16 @@ pkt_sys_setsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_f
             pkt_warn(r, e->line, "SO_LINGER with a timeout: tcpsim's close() does not block for it");
         return PKT_RET(0, 0);
     }
+    static const int64_t known[][2] = {{PKT_SOL_SOCKET, 2}, {PKT_SOL_SOCKET, 9}, {PKT_SOL_TCP, 4}, {PKT_SOL_TCP, 5},
+                                       {PKT_SOL_TCP, 6},      {PKT_SOL_TCP, 18},    {PKT_SOL_TCP, 1}, {PKT_SOL_TCP, 12}};
+    bool is_known = false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        is_known = is_known || (known[i][0] == level && known[i][1] == name);
+    if (!is_known) {
+        const struct pkt_expr *nx = pkt_arg(e, 2);
+        pkt_unsupported_at(r, e->line, "the socket option %s", nx && nx->kind == PKT_X_SYM ? nx->name : "(by number)");
+        return PKT_SYS_STOP;
+    }
     if (pkt_eval(val, &v) != 0) {
         pkt_call_fail(r, e, "the option's value must be [N]");
         return PKT_SYS_STOP;
@@ -609,12 +622,8 @@ pkt_sys_setsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_f
         o->user_timeout = CLK_MSEC(v);
     } else if (level == PKT_SOL_TCP && name == 1) { /* TCP_NODELAY */
         o->nodelay = v != 0;
-    } else if (level == PKT_SOL_TCP && name == 12) { /* TCP_QUICKACK */
+    } else { /* TCP_QUICKACK */
         o->quickack = v != 0;
-    } else {
-        const struct pkt_expr *nx = pkt_arg(e, 2);
-        pkt_unsupported_at(r, e->line, "the socket option %s", nx && nx->kind == PKT_X_SYM ? nx->name : "(by number)");
-        return PKT_SYS_STOP;
     }
     return PKT_RET(0, 0);
 }
@@ -885,6 +894,10 @@ pkt_sys_call(struct pkt_runner *r, const struct pkt_event *e, bool first, bool t
     bool dontwait;
     if (!pkt_write_len(r, e, &len) || !pkt_msg_flags(r, e, &dontwait))
         return PKT_SYS_STOP;
+    const struct pkt_expr *buf = pkt_arg(e, 1);
+    if (buf && ((buf->kind == PKT_X_SYM && strcmp(buf->name, "NULL") == 0) || (buf->kind == PKT_X_INT && buf->num == 0)) &&
+        len > 0)
+        return PKT_RET(-1, EFAULT); /* a bad buffer address, as the kernel's copy from user finds it */
     if (pkt_is(e, pkt_writes))
         return pkt_write_try(r, e, f, len, f->nonblock || dontwait, ret, err);
     return pkt_read_try(r, f, len, f->nonblock || dontwait, ret, err);
@@ -918,10 +931,81 @@ pkt_sysctl_scale(const char *name)
     return strcmp(name, "tcp_invalid_ratelimit") == 0 ? 0.001 : 1.0;
 }
 
+/* Shell arithmetic of a sysctl value, "$((15*1024*1024))": integers with + - * /, the usual
+   precedence. false when it is anything else. */
+static bool
+pkt_arith(const char **p, long long *out, int level)
+{
+    long long v = 0;
+    while (**p == ' ')
+        (*p)++;
+    if (level == 2) {
+        if (**p == '(') {
+            (*p)++;
+            if (!pkt_arith(p, &v, 0) || **p != ')')
+                return false;
+            (*p)++;
+        } else {
+            char *end;
+            v = strtoll(*p, &end, 10);
+            if (end == *p || v > (1LL << 40))
+                return false;
+            *p = end;
+        }
+        while (**p == ' ')
+            (*p)++;
+        *out = v;
+        return true;
+    }
+    if (!pkt_arith(p, &v, level + 1))
+        return false;
+    for (;;) {
+        char op = **p;
+        if (!(level == 0 ? op == '+' || op == '-' : op == '*' || op == '/'))
+            break;
+        (*p)++;
+        long long w;
+        if (!pkt_arith(p, &w, level + 1) || (op == '/' && w == 0))
+            return false;
+        v = op == '+' ? v + w : op == '-' ? v - w : op == '*' ? v * w : v / w;
+        if (v > (1LL << 40) || v < -(1LL << 40))
+            return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* 'val' with each $((...)) replaced by its value, into 'out'; false when one is not simple
+   arithmetic. */
+static bool
+pkt_expand(const char *val, char *out, size_t cap)
+{
+    size_t at = 0;
+    while (*val && at + 1 < cap) {
+        if (strncmp(val, "$((", 3) == 0) {
+            const char *p = val + 3;
+            long long v;
+            if (!pkt_arith(&p, &v, 0) || strncmp(p, "))", 2) != 0)
+                return false;
+            int m = snprintf(out + at, cap - at, "%lld", v);
+            if (m < 0 || (size_t)m >= cap - at)
+                return false;
+            at += (size_t)m;
+            val = p + 2;
+        } else if (*val == '$' || *val == '`') {
+            return false;
+        } else {
+            out[at++] = *val++;
+        }
+    }
+    out[at] = '\0';
+    return *val == '\0';
+}
+
 static void
 pkt_sysctl(struct pkt_runner *r, int line, const char *assign)
 {
-    char name[96], val[96];
+    char name[96], raw[192], val[192];
     const char *eq = strchr(assign, '=');
     if (!eq || (size_t)(eq - assign) >= sizeof name) {
         pkt_warn(r, line, "ignored sysctl argument '%s'", assign);
@@ -929,44 +1013,47 @@ pkt_sysctl(struct pkt_runner *r, int line, const char *assign)
     }
     memcpy(name, assign, (size_t)(eq - assign));
     name[eq - assign] = '\0';
-    snprintf(val, sizeof val, "%s", eq + 1);
+    snprintf(raw, sizeof raw, "%s", eq + 1);
     /* unquote "4096 87380 6291456" */
-    size_t vl = strlen(val);
-    if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
-        memmove(val, val + 1, vl - 2);
-        val[vl - 2] = '\0';
+    size_t vl = strlen(raw);
+    if (vl >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[vl - 1] == raw[0]) {
+        memmove(raw, raw + 1, vl - 2);
+        raw[vl - 2] = '\0';
     }
+    /* /proc/sys/net/ipv4/tcp_x (set_sysctls.py) and net/ipv4/tcp_x are net.ipv4.tcp_x */
+    if (strncmp(name, "/proc/sys/", 10) == 0)
+        memmove(name, name + 10, strlen(name + 10) + 1);
+    for (char *c = name; *c; c++)
+        if (*c == '/')
+            *c = '.';
     const char *key = NULL;
     if (strncmp(name, "net.ipv4.tcp_", 13) == 0)
         key = name + 9;
     else if (strcmp(name, "net.core.somaxconn") == 0)
         key = "somaxconn";
     const struct tcp_setting_info *info = key ? tcp_setting_find(key) : NULL;
-    if (info && strcmp(key, "tcp_syncookies") != 0 && strchr(val, ' ') == NULL) {
-        char *end;
-        double v = strtod(val, &end);
-        if (*end || end == val) {
-            pkt_warn(r, line, "sysctl %s: bad value '%s'", name, val);
+    if (info) {
+        if (!pkt_expand(raw, val, sizeof val)) {
+            pkt_warn(r, line, "sysctl %s: cannot read the value '%s'", name, raw);
             return;
         }
-        if (info->kind == TCP_SET_TIME)
-            v *= pkt_sysctl_scale(key);
-        if (tcp_setting_set(&r->sut->cfg, info, v) != TCP_OK)
-            pkt_warn(r, line, "sysctl %s=%s is out of tcpsim's range for %s", name, val, key);
+        enum tcp_err te;
+        if (info->kind == TCP_SET_TIME) {
+            /* Linux's unit: seconds, or milliseconds for tcp_invalid_ratelimit */
+            char *end;
+            double v = strtod(val, &end);
+            te = *end || end == val ? TCP_EINVAL : tcp_setting_set(&r->sut->cfg, info, v * pkt_sysctl_scale(key));
+        } else {
+            te = tcp_setting_parse(&r->sut->cfg, info, val);
+        }
+        if (te != TCP_OK)
+            pkt_warn(r, line, "sysctl %s=%s is not a value tcpsim takes for %s; ignored", name, val, key);
         return;
-    }
-    if (info) {
-        /* tcp_syncookies: the same values in both */
-        char *end;
-        double v = strtod(val, &end);
-        if (!*end && end != val && tcp_setting_set(&r->sut->cfg, info, v) == TCP_OK)
-            return;
     }
     for (int i = 0; i < r->nwarned; i++)
         if (strcmp(r->warned[i], name) == 0)
             return;
     if (r->nwarned < PKT_MAX_WARN) {
-        /* the name lives in the script (the arena) only for shell events; keep a copy */
         char *copy = malloc(strlen(name) + 1);
         if (copy) {
             strcpy(copy, name);
@@ -989,12 +1076,17 @@ pkt_shell_line(struct pkt_runner *r, int line, char *cmd, int depth)
         cmd[--n] = '\0';
     if (!*cmd || *cmd == '#')
         return;
-    if (strncmp(cmd, "sysctl ", 7) == 0) {
+    /* a comment at the end of the line */
+    char *hash = strstr(cmd, " #");
+    if (hash)
+        *hash = '\0';
+    const char *helper = strstr(cmd, "set_sysctls.py ");
+    if (strncmp(cmd, "sysctl ", 7) == 0 || helper) {
         char *save = NULL;
-        char *tok = strtok_r(cmd + 7, " \t", &save);
+        char *tok = strtok_r(helper ? (char *)helper + 15 : cmd + 7, " \t", &save);
         for (; tok; tok = strtok_r(NULL, " \t", &save)) {
             if (tok[0] == '-')
-                continue; /* -q, -w */
+                continue; /* -q, -w, -e */
             if (tok[0] == '>' || strcmp(tok, "2>&1") == 0)
                 break;
             /* a quoted value with blanks: glue it back */
@@ -1014,6 +1106,16 @@ pkt_shell_line(struct pkt_runner *r, int line, char *cmd, int depth)
                 pkt_sysctl(r, line, tok);
             }
         }
+        return;
+    }
+    /* the device and the route: tcpsim's wire has no MTU and no queueing discipline; pfifo,
+       which packetdrill's defaults.sh installs, is what the wire does anyway */
+    if (strncmp(cmd, "tc ", 3) == 0 && strstr(cmd, "qdisc") && !strstr(cmd, "pfifo")) {
+        pkt_unsupported_at(r, line, "queueing disciplines (%s)", cmd);
+        return;
+    }
+    if (strncmp(cmd, "ip ", 3) == 0 && strstr(cmd, " mtu ")) {
+        pkt_unsupported_at(r, line, "the route's or the device's MTU (%s)", cmd);
         return;
     }
     const char *base = strrchr(cmd, '/');
@@ -1052,8 +1154,11 @@ pkt_shell_text(struct pkt_runner *r, int line, const char *text, int depth)
     if (!copy)
         return;
     memcpy(copy, text, n + 1);
+    /* a backslash at the end of a line continues it */
+    for (char *c = copy; (c = strstr(c, "\\\n"));)
+        c[0] = c[1] = ' ';
     char *save = NULL;
-    for (char *l = strtok_r(copy, "\n;", &save); l; l = strtok_r(NULL, "\n;", &save)) {
+    for (char *l = strtok_r(copy, "\n;", &save); l && !r->done; l = strtok_r(NULL, "\n;", &save)) {
         /* "a && b" */
         char *amp;
         while ((amp = strstr(l, "&&"))) {

@@ -68,7 +68,9 @@ struct pkt_packet {
     enum pkt_opts_mode opts_mode;
     uint16_t mss;              /* the MSS option (TCP_OPT_MSS in opt.present) */
     struct tcp_opts opt;       /* the other options, as written */
-    int nops;                  /* nop and eol options, for the layout only */
+    uint8_t kinds[40];         /* the options' kinds in the order written, nop (1) and eol (0)
+                                  too: packetdrill compares the layout kind by kind */
+    int nkinds;
 };
 
 struct pkt_syscall {
@@ -101,6 +103,7 @@ struct pkt_script {
     size_t nev, capev;
     int64_t tolerance_us;      /* --tolerance_usecs (packetdrill's default 4000) */
     int tolerance_percent;     /* --tolerance_percent (default 0: none) */
+    int64_t ts_tick_us;        /* --tcp_ts_tick_usecs: check outbound TSvals (0: not checked) */
     /* The first feature tcpsim cannot model ("IPv6", "TCP option FO"), with its line; the
        script is then reported as unsupported, never run as if the feature were not there. */
     const char *unsupported;
