@@ -40,6 +40,8 @@ struct pkt_flow {
     bool live_isn_known;
     uint32_t live_isn;         /* the SUT's ISN, from its SYN or SYN,ACK */
     uint32_t script_isn;       /* the script's number for it (the seq of its '>' SYN line) */
+    bool script_isn_known;     /* both are learnt once: a later incarnation on the same ports
+                                  keeps the numbering, as packetdrill's does */
     bool synced;               /* the script has sent something beyond its SYN */
     /* Timestamps: the SUT's TSval in the script's space, as packetdrill maps them: each TSval
        the script wrote for an outbound segment, with the live one, and the first pair as the
@@ -85,7 +87,9 @@ struct pkt_runner {
     bool oom;
     struct pkt_fd fd[PKT_MAX_FDS];
     struct pkt_flow flow[PKT_MAX_FLOWS];
-    int nflows, cur;             /* the flows, and the script's current one (-1 none) */
+    int nflows, cur;             /* the flows, and the script's current one (packetdrill's
+                                    socket under test); -1 after socket() or listen(): the next
+                                    SYN starts a new connection */
     uint16_t next_peer_port;
     struct pkt_pending pend;
     char *warned[PKT_MAX_WARN];  /* sysctl names reported unknown, once each */

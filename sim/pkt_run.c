@@ -414,16 +414,18 @@ pkt_script_opts(const struct pkt_packet *k, char *buf, size_t cap)
 }
 
 /* The flow an inbound line is for: packetdrill's find_or_create_socket_for_script_packet. A
-   SYN without ACK starts a new connection to the listener, unless the current connection is
-   still opening (a retransmitted SYN, a simultaneous open); anything else goes to the current
-   connection. -1 after a verdict. */
+   line with ports names its own; otherwise a SYN without ACK after socket() or listen()
+   starts a new connection to the listener, and anything else goes to the current one.
+   -1 after a verdict. */
 static int
 pkt_inbound_flow(struct pkt_runner *r, const struct pkt_event *e)
 {
     const struct pkt_packet *k = &e->pkt;
     bool syn_only = (k->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-    struct pkt_flow *cur = r->cur >= 0 ? &r->flow[r->cur] : NULL;
-    if (syn_only && !(cur && (!cur->passive || !cur->synced))) {
+    int fl = r->cur;
+    if (k->has_ports) {
+        fl = pkt_flow_get(r, k->sut_port, k->peer_port, true);
+    } else if (fl < 0 && syn_only) {
         int lfd = -1;
         for (int i = PKT_MAX_FDS - 1; i >= 0; i--)
             if (r->fd[i].used && r->fd[i].listening) {
@@ -431,19 +433,17 @@ pkt_inbound_flow(struct pkt_runner *r, const struct pkt_event *e)
                 break;
             }
         uint16_t port = lfd >= 0 ? r->fd[lfd].port : PKT_SUT_PORT;
-        int fl = pkt_flow_get(r, port, r->next_peer_port++, true);
-        if (fl < 0) {
-            pkt_unsupported_at(r, e->line, "more than %d connections", PKT_MAX_FLOWS);
-            return -1;
-        }
-        r->cur = fl;
-        return fl;
-    }
-    if (!cur) {
+        fl = pkt_flow_get(r, port, r->next_peer_port++, true);
+    } else if (fl < 0) {
         pkt_fail(r, e->line, "error handling packet: no matching socket for script packet");
         return -1;
     }
-    return r->cur;
+    if (fl < 0) {
+        pkt_unsupported_at(r, e->line, "more than %d connections", PKT_MAX_FLOWS);
+        return -1;
+    }
+    r->cur = fl;
+    return fl;
 }
 
 static void
@@ -681,12 +681,14 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
     if (fl < 0)
         fl = r->cur;
     struct pkt_flow *f = fl >= 0 ? &r->flow[fl] : NULL;
-    if (f && (agg.flags & TCP_SYN)) {
+    if (f && (agg.flags & TCP_SYN) && !f->live_isn_known) {
         f->live_isn_known = true;
         f->live_isn = agg.seq;
     }
-    if (f && (k->flags & TCP_SYN))
+    if (f && (k->flags & TCP_SYN) && !f->script_isn_known) {
+        f->script_isn_known = true;
         f->script_isn = k->seq; /* packetdrill's script.local_isn: the SYN line's number */
+    }
     uint32_t aseq = f && f->live_isn_known ? agg.seq - f->live_isn + f->script_isn : agg.seq;
     uint32_t aack = (agg.flags & TCP_ACK) ? agg.ack : 0;
     char err[256] = "";
@@ -800,7 +802,8 @@ pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
     r->log = r->o.log;
     struct world_config cfg = {r->o.seed, r->o.preset};
     r->w = world_new(&cfg);
-    if (!r->w || world_observe(r->w, pkt_observe, r) != 0) {
+    if (!r->w || world_observe(r->w, pkt_observe, r) != 0 ||
+        (r->o.observe && world_observe(r->w, r->o.observe, r->o.observe_ctx) != 0)) {
         pkt_runner_free(r);
         return NULL;
     }

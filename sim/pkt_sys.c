@@ -289,6 +289,7 @@ pkt_sys_socket(struct pkt_runner *r, const struct pkt_event *e, int64_t *ret, in
     if (fd < 0)
         return PKT_RET(-1, EMFILE);
     r->fd[fd].nonblock = (type & 04000) != 0;
+    r->cur = -1; /* the new socket is the one under test */
     return PKT_RET(fd, 0);
 }
 
@@ -313,6 +314,7 @@ pkt_sys_listen(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f
     f->conn = c->id;
     f->listening = true;
     f->port = c->lport;
+    r->cur = -1; /* the next SYN is for the listener */
     return PKT_RET(0, 0);
 }
 
