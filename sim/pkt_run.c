@@ -165,7 +165,7 @@ pkt_advance(struct pkt_runner *r, clk_time until, bool stop_on_sniff)
             return;
         clk_time nt = world_next_time(r->w);
         clk_time wake = r->pend.on ? r->pend.wake : CLK_NEVER;
-        if (wake <= nt && wake <= until) {
+        if (wake != CLK_NEVER && wake <= nt && wake <= until) {
             world_run_until_time(r->w, wake);
             r->pend.wake = CLK_NEVER;
             pkt_pending_check(r, true);
@@ -173,6 +173,11 @@ pkt_advance(struct pkt_runner *r, clk_time until, bool stop_on_sniff)
         }
         if (nt > until || nt == CLK_NEVER)
             break;
+        if (r->o.max_steps && r->w->steps >= r->o.max_steps) {
+            pkt_fail(r, r->next > 0 ? r->s->ev[r->next - 1].line : 0, "the run took more than %llu clock events",
+                     (unsigned long long)r->o.max_steps);
+            return;
+        }
         world_step(r->w);
         if (r->pend.on)
             pkt_pending_check(r, false);

@@ -144,8 +144,9 @@ struct pkt_run_opts {
     void *log;                 /* FILE *: warnings and -v output (NULL: none) */
     trace_fn observe;          /* an observer of the world's events (a trace printer), or NULL */
     void *observe_ctx;
+    uint64_t max_steps;        /* clock events the run may take before it fails; 0: no limit */
 };
-#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL }
+#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL, 0 }
 
 struct pkt_result {
     enum pkt_verdict verdict;
