@@ -1155,12 +1155,30 @@ pkt_parse(const char *text, size_t len, const char *path, struct pkt_script **ou
             }
         }
     }
+    if (!ps.failed && !(s->text = pkt_strndup(&s->arena, text, len)))
+        pkt_error(&ps, 1, "out of memory");
     if (ps.failed) {
         pkt_script_free(s);
         return -1;
     }
+    s->text_len = len;
     *out = s;
     return 0;
+}
+
+const char *
+pkt_script_line(const struct pkt_script *s, int line, size_t *len)
+{
+    const char *p = s->text, *end = s->text + s->text_len;
+    for (int l = 1; p && p < end && l < line; l++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || p >= end || line < 1)
+        return NULL;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *len = (size_t)((nl ? nl : end) - p);
+    return p;
 }
 
 int

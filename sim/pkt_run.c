@@ -82,7 +82,7 @@ pkt_warn(struct pkt_runner *r, int line, const char *fmt, ...)
 int64_t
 pkt_now_us(const struct pkt_runner *r)
 {
-    return (r->w->clk.now + 500) / 1000; /* see pkt_runner_step: events play 1 ns early */
+    return (r->w->clk.now + 500) / 1000;
 }
 
 /* ---- flows ---------------------------------------------------------------------------------- */
@@ -530,9 +530,16 @@ pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
                     pkt_script_opts(k, o, sizeof o));
         fprintf(r->log, "inbound injected packet: %9.6f %s\n", pkt_secs(pkt_now_us(r)), b);
     }
-    wire_inject(r->w, 1, &s);
+    uint64_t id = wire_inject(r->w, 1, &s);
     free(payload);
-    /* delivered now: the link delay is zero */
+    /* delivered now, before anything else due at this instant (the link delay is zero) */
+    struct wire_pkt *p = id ? wire_find(r->w, id) : NULL;
+    if (p) {
+        clk_cancel(&r->w->clk, &p->arrival);
+        p->arrival.fire(&p->arrival, p->arrival.ctx);
+        if (r->pend.on)
+            pkt_pending_check(r, false);
+    }
     pkt_advance(r, r->w->clk.now, false);
 }
 
@@ -765,6 +772,22 @@ pkt_event_time(const struct pkt_runner *r, const struct pkt_event *e, int64_t *t
     *t_end = e->time == PKT_TIME_REL_RANGE ? e->us_end + *offset : e->us_end;
 }
 
+/* The script's line beside the trace, for whoever watches it: what the peer does or expects
+   next, at its time. */
+static void
+pkt_say_line(struct pkt_runner *r, const struct pkt_event *e)
+{
+    if (!r->o.observe)
+        return;
+    size_t n = 0;
+    const char *l = pkt_script_line(r->s, e->line, &n);
+    while (l && n && (*l == ' ' || *l == '\t'))
+        l++, n--;
+    char say[200];
+    snprintf(say, sizeof say, "%s:%d: %.*s", r->s->path, e->line, l ? (int)(n > 150 ? 150 : n) : 0, l ? l : "");
+    world_say(r->w, say);
+}
+
 bool
 pkt_runner_step(struct pkt_runner *r)
 {
@@ -785,13 +808,17 @@ pkt_runner_step(struct pkt_runner *r)
     int64_t t, t_end, offset;
     pkt_event_time(r, e, &t, &t_end, &offset);
     if (e->kind == PKT_EV_PACKET && e->pkt.outbound) {
+        pkt_say_line(r, e);
         pkt_do_outbound(r, e, t, t_end, offset);
     } else {
         /* packetdrill's wait_for_event: the clock runs to the event's time; it is late if the
-           clock had passed it already. The event plays 1 ns before its time, ahead of a timer
-           of the SUT due at that very instant: the kernel's timers fire late (HZ), never
-           early, so an injected segment or a call written at a timer's time comes first. */
+           clock had passed it already. The event plays ahead of a timer of the SUT due at that
+           very instant: the kernel's timers fire late (HZ), never early, so an injected
+           segment or a call written at a timer's time comes first. */
         pkt_advance(r, t * 1000 - 1, false);
+        if (!r->done && r->w->clk.now < t * 1000)
+            r->w->clk.now = t * 1000; /* as world_run_until_time leaves it, events at t still due */
+        pkt_say_line(r, e);
         const char *what = e->kind == PKT_EV_PACKET ? "inbound packet" : e->kind == PKT_EV_SHELL ? "command" : "system call start";
         if (!r->done && pkt_check_time(r, e->line, PKT_TIME_ABS, t, pkt_now_us(r), r->last_us, what)) {
             if (e->kind == PKT_EV_PACKET)

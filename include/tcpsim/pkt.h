@@ -111,6 +111,8 @@ struct pkt_script {
        script is then reported as unsupported, never run as if the feature were not there. */
     const char *unsupported;
     int unsupported_line;
+    const char *text;          /* the script's text (for showing a line beside the trace) */
+    size_t text_len;
     struct pkt_arena *arena;
 };
 
@@ -121,6 +123,9 @@ int pkt_parse(const char *text, size_t len, const char *path, struct pkt_script 
 /* Read and parse a file; as pkt_parse, with "PATH: <strerror>" when it cannot be read. */
 int pkt_parse_file(const char *path, struct pkt_script **out, char *err, size_t errcap);
 void pkt_script_free(struct pkt_script *s);
+/* Line 'line' (from 1) of the script's text, without its newline: a pointer into s->text and
+   its length in '*len'; NULL when there is no such line. */
+const char *pkt_script_line(const struct pkt_script *s, int line, size_t *len);
 
 /* Symbols of the system calls (SOCK_STREAM, SOL_SOCKET, ECONNRESET...): their Linux values.
    0, or -1 when unknown. */
