@@ -119,6 +119,7 @@ cli_pkt(int argc, char **argv)
         }
         o.observe = out_text_observe;
         o.observe_ctx = text;
+        o.narrate = true;
     }
     bool failed = false, unsupported = false;
     for (int i = optind; rc < 0 && i < a.argc; i++) {

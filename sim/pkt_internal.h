@@ -78,6 +78,7 @@ struct pkt_runner {
     struct pkt_run_opts o;
     FILE *log;
     struct world *w;
+    bool own_world;              /* pkt_runner_new's: freed with the runner */
     struct tcp_host *sut, *peer;
     size_t next;                 /* the next event */
     struct pkt_result res;

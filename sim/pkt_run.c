@@ -356,12 +356,24 @@ pkt_event_time(const struct pkt_runner *r, const struct pkt_event *e, int64_t *t
     *t_end = e->time == PKT_TIME_REL_RANGE ? e->us_end + *offset : e->us_end;
 }
 
+/* The end of the script: packetdrill does not wait for a call still blocked; a feature
+   tcpsim does not model after the last event (a cleanup command) is still no pass. */
+static void
+pkt_finish(struct pkt_runner *r)
+{
+    if (r->pend.on)
+        pkt_fail(r, r->s->ev[r->pend.ev].line, "runtime error: exiting while a blocking system call is in progress");
+    if (!r->done && r->s->unsupported)
+        pkt_unsupported_at(r, r->s->unsupported_line, "%s", r->s->unsupported);
+    r->done = true;
+}
+
 /* The script's line beside the trace, for whoever watches it: what the peer does or expects
    next, at its time. */
 static void
 pkt_say_line(struct pkt_runner *r, const struct pkt_event *e)
 {
-    if (!r->o.observe)
+    if (!r->o.narrate)
         return;
     size_t n = 0;
     const char *l = pkt_script_line(r->s, e->line, &n);
@@ -378,10 +390,7 @@ pkt_runner_step(struct pkt_runner *r)
     if (r->done)
         return false;
     if (r->next == r->s->nev) {
-        /* the end: packetdrill does not wait for a call still blocked */
-        if (r->pend.on)
-            pkt_fail(r, r->s->ev[r->pend.ev].line, "runtime error: exiting while a blocking system call is in progress");
-        r->done = true;
+        pkt_finish(r);
         return false;
     }
     const struct pkt_event *e = &r->s->ev[r->next++];
@@ -417,26 +426,27 @@ pkt_runner_step(struct pkt_runner *r)
         pkt_fail(r, e->line, "out of memory");
     r->last_us = t;
     r->last_inbound = e->kind == PKT_EV_PACKET && !e->pkt.outbound;
+    if (!r->done && r->next == r->s->nev)
+        pkt_finish(r);
     return !r->done;
 }
 
-struct pkt_runner *
-pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
+static void pkt_finish(struct pkt_runner *r);
+
+/* The runner's state on world 'w' (its own when 'own'). 0, or -1 when out of memory. */
+static int
+pkt_runner_init(struct pkt_runner *r, const struct pkt_script *s, const struct pkt_run_opts *o, struct world *w,
+                bool own)
 {
-    struct pkt_runner *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
     r->s = s;
     struct pkt_run_opts def = PKT_RUN_OPTS_DEFAULT;
     r->o = o ? *o : def;
     r->log = r->o.log;
-    struct world_config cfg = {r->o.seed, r->o.preset};
-    r->w = world_new(&cfg);
+    r->w = w;
+    r->own_world = own;
     if (!r->w || world_observe(r->w, pkt_observe, r) != 0 ||
-        (r->o.observe && world_observe(r->w, r->o.observe, r->o.observe_ctx) != 0)) {
-        pkt_runner_free(r);
-        return NULL;
-    }
+        (r->o.observe && world_observe(r->w, r->o.observe, r->o.observe_ctx) != 0))
+        return -1;
     r->sut = &r->w->host[0];
     r->peer = &r->w->host[1];
     r->peer->scripted = true;
@@ -450,6 +460,37 @@ pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
     r->next_peer_port = PKT_PEER_EPHEMERAL;
     r->pend.wake = CLK_NEVER;
     r->res.verdict = PKT_PASS;
+    if (s->nev == 0)
+        pkt_finish(r);
+    return 0;
+}
+
+struct pkt_runner *
+pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
+{
+    struct pkt_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    struct pkt_run_opts def = PKT_RUN_OPTS_DEFAULT;
+    const struct pkt_run_opts *ro = o ? o : &def;
+    struct world_config cfg = {ro->seed, ro->preset};
+    if (pkt_runner_init(r, s, ro, world_new(&cfg), true) != 0) {
+        pkt_runner_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct pkt_runner *
+pkt_runner_attach(const struct pkt_script *s, const struct pkt_run_opts *o, struct world *w)
+{
+    struct pkt_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (pkt_runner_init(r, s, o, w, false) != 0) {
+        pkt_runner_free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -458,8 +499,13 @@ pkt_runner_free(struct pkt_runner *r)
 {
     if (!r)
         return;
-    if (r->w)
+    if (r->w && r->own_world) {
         world_free(r->w);
+    } else if (r->w) {
+        world_unobserve(r->w, pkt_observe, r);
+        if (r->o.observe)
+            world_unobserve(r->w, r->o.observe, r->o.observe_ctx);
+    }
     for (int i = 0; i < r->nwarned; i++)
         free(r->warned[i]);
     free(r->q);
@@ -477,6 +523,7 @@ pkt_runner_next(const struct pkt_runner *r)
 {
     return !r->done && r->next < r->s->nev ? &r->s->ev[r->next] : NULL;
 }
+
 
 const struct pkt_result *
 pkt_runner_result(const struct pkt_runner *r)
@@ -496,11 +543,6 @@ pkt_run(const struct pkt_script *s, const struct pkt_run_opts *o, struct pkt_res
     }
     while (pkt_runner_step(r))
         ;
-    if (r->res.verdict == PKT_PASS && s->unsupported) {
-        /* a feature after the last event (a cleanup command): still not a pass */
-        r->done = false;
-        pkt_unsupported_at(r, s->unsupported_line, "%s", s->unsupported);
-    }
     *res = r->res;
     pkt_runner_free(r);
 }

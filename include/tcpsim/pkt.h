@@ -150,8 +150,9 @@ struct pkt_run_opts {
     trace_fn observe;          /* an observer of the world's events (a trace printer), or NULL */
     void *observe_ctx;
     uint64_t max_steps;        /* clock events the run may take before it fails; 0: no limit */
+    bool narrate;              /* each script line into the trace at its time (world_say) */
 };
-#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL, 0 }
+#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL, 0, false }
 
 struct pkt_result {
     enum pkt_verdict verdict;
@@ -162,14 +163,19 @@ struct pkt_result {
 /* Run script 's' against a fresh world: host A is the SUT, host B the script's peer. */
 void pkt_run(const struct pkt_script *s, const struct pkt_run_opts *o, struct pkt_result *r);
 
-/* A stepping run for the REPL: the world, and the next event. */
+/* A stepping run (the REPL's): one event at a time. */
 struct pkt_runner;
 struct world;
-/* NULL when out of memory. */
+/* A runner on a world of its own (o->seed, o->preset); NULL when out of memory. */
 struct pkt_runner *pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o);
+/* A runner on world 'w', fresh, which the caller owns and observes: host A becomes the SUT,
+   host B scripted, the wire without delay. NULL when out of memory. */
+struct pkt_runner *pkt_runner_attach(const struct pkt_script *s, const struct pkt_run_opts *o, struct world *w);
+/* Frees the runner, and its world unless it was attached to the caller's. */
 void pkt_runner_free(struct pkt_runner *r);
 struct world *pkt_runner_world(struct pkt_runner *r);
-/* The event the next pkt_runner_step will play, or NULL at the end. */
+/* The event the next pkt_runner_step will play, or NULL at the end (the verdict is then
+   final). */
 const struct pkt_event *pkt_runner_next(const struct pkt_runner *r);
 /* Play one event; true while the script goes on (no verdict yet). */
 bool pkt_runner_step(struct pkt_runner *r);
