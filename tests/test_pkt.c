@@ -401,6 +401,9 @@ test_pkt_run_unsupported_features(void **state)
                 "t.pkt:12: unsupported: the system call splice");
     run_changed(PASSIVE, "0 socket", "`tc qdisc replace dev tun0 root fq`\n0 socket", PKT_UNSUPPORTED,
                 "t.pkt:1: unsupported: queueing disciplines");
+    run_changed(PASSIVE, "+0 close(4)", "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n+0 close(4)", PKT_UNSUPPORTED,
+                "t.pkt:12: unsupported: queueing disciplines");
+    run_changed(PASSIVE, "0 socket", "`tc qdisc add dev tun0 root pfifo`\n0 socket", PKT_PASS, "");
     run_changed(PASSIVE, "+0 > P. 1:2001(2000) ack 1", "+0 > P. 1:2001(2000) ack 1 <nop,nop,sack 5:6>",
                 PKT_UNSUPPORTED, "unsupported: the SUT would send TCP option sack (SACK blocks)");
 }
