@@ -225,7 +225,7 @@ const struct repl_cmd repl_cmds[] = {
     {"Seeing", "ladder", NULL, "ladder", "the sequence diagram of the run so far", repl_cmd_ladder, false, "-"},
     {"Seeing", "diagram", NULL, "diagram [SOCK]", "the state diagram (Graphviz DOT) with the socket's path", repl_cmd_diagram, false, "s"},
     {"Seeing", "explain", NULL, "explain [STATE]", "what a state means, who gets there, what it waits for (CLOSE_WAIT)", repl_cmd_explain, false, "S"},
-    {"The scenario", "load", NULL, "load FILE", "start over with the scenario FILE, paused before its first line", repl_cmd_load, false, "f"},
+    {"The scenario", "load", NULL, "load FILE", "start over with the scenario (or .pkt script) FILE, paused at its start", repl_cmd_load, false, "f"},
     {"The scenario", "where", NULL, "where", "the scenario's current line, and the calls that led there", repl_cmd_where, false, "-"},
     {"The scenario", "list", NULL, "list [LINE]", "ten lines around the scenario's current line (again: the next ten)", repl_cmd_list, false, "-"},
     {"Sockets", "connect", NULL, "A connect B PORT [lport=N] [isn=N]", "active OPEN from host A to host B (RFC 9293 3.10.1)", repl_cmd_connect, true, "hh-"},

@@ -239,7 +239,7 @@ enum repl_status
 repl_cmd_load(struct repl *r, int argc, char **argv)
 {
     if (argc != 2)
-        return repl_err(r, "usage: load FILE (a Lua scenario)");
+        return repl_err(r, "usage: load FILE (a Lua scenario, or a packetdrill script FILE.pkt)");
     char *path = strdup(argv[1]), *old = r->scenario;
     const char *old_scenario = r->o.scenario;
     struct repl_jent *jr = r->jr;
@@ -252,7 +252,7 @@ repl_cmd_load(struct repl *r, int argc, char **argv)
     repl_ckpt_drop_all(r, -1); /* a new world: the paused copies are of the old one */
     r->jr = NULL;
     r->jlen = r->jtop = r->jcap = 0;
-    if (repl_replay(r, 0) != 0 || lsim_status(r->lsim) != LSIM_READY) {
+    if (repl_replay(r, 0) != 0 || (r->pkr ? !repl_script_active(r) : lsim_status(r->lsim) != LSIM_READY)) {
         free(path);
         r->scenario = old;
         r->o.scenario = old_scenario;
@@ -272,7 +272,7 @@ repl_cmd_load(struct repl *r, int argc, char **argv)
     free(r->lua_pending);
     r->lua_pending = NULL;
     r->list_next = r->list_anchor = 0;
-    const char *title = lsim_title(r->lsim);
+    const char *title = r->pkr ? "a packetdrill script, host A its system under test" : lsim_title(r->lsim);
     fprintf(r->out, "loaded %s%s%s%s: a fresh world, paused before its first line "
                     "(breakpoints kept; back cannot go before this)\n",
             path, title ? " (" : "", title ? title : "", title ? ")" : "");
@@ -315,6 +315,20 @@ repl_cmd_where(struct repl *r, int argc, char **argv)
     (void)argv;
     if (!r->o.scenario) {
         fprintf(r->out, "where: no scenario (load FILE loads one)\n");
+        return REPL_OK;
+    }
+    if (r->pkr) {
+        /* a packetdrill script: the line the next step plays, or the verdict */
+        const struct pkt_event *e = pkt_runner_next(r->pkr);
+        const struct pkt_result *res = pkt_runner_result(r->pkr);
+        size_t n = 0;
+        const char *l = e ? pkt_script_line(r->pkt, e->line, &n) : NULL;
+        if (e)
+            fprintf(r->out, "%s:%d: next: %.*s\n", r->o.scenario, e->line, l ? (int)n : 0, l ? l : "");
+        else if (res->verdict == PKT_PASS)
+            fprintf(r->out, "%s: the script has ended (it passed); the world stays live\n", r->o.scenario);
+        else
+            fprintf(r->out, "%s\n", res->msg);
         return REPL_OK;
     }
     switch (lsim_status(r->lsim)) {
@@ -363,7 +377,10 @@ repl_cmd_list(struct repl *r, int argc, char **argv)
         fprintf(r->out, "list: no scenario (load FILE loads one)\n");
         return REPL_OK;
     }
-    if (lsim_backtrace(r->lsim, f, 1) == 1) {
+    if (r->pkr) {
+        const struct pkt_event *e = pkt_runner_next(r->pkr);
+        cur = e ? e->line : 0; /* the line the next step plays */
+    } else if (lsim_backtrace(r->lsim, f, 1) == 1) {
         file = f[0].file;
         cur = f[0].line;
     }
