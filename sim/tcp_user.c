@@ -98,7 +98,12 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     if (c->backlog > h->cfg.somaxconn)
         c->backlog = h->cfg.somaxconn; /* as Linux's listen() does */
     tcp_conn_attach(c);
-    tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
+    /* what a socket program would pass beyond the port, as the packetdrill export needs it */
+    if (o->backlog > 0 || o->reuseaddr)
+        tcp_call(h, c, TCP_OK, "listen %u (%s%.0d%s%s)", (unsigned)port, o->backlog > 0 ? "backlog " : "", o->backlog,
+                 o->backlog > 0 && o->reuseaddr ? ", " : "", o->reuseaddr ? "reuseaddr" : "");
+    else
+        tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
     /* RFC 9293 §3.10.1, CLOSED: "if passive ... enter LISTEN state and return" */
     tcp_set_state(c, TCP_LISTEN, TCP_RULE_OPEN_PASSIVE);
     *out = c;
@@ -235,8 +240,22 @@ tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len, size_t *queu
     return tcp_send_queue(c, data, len, queued, true);
 }
 
+/* RECEIVE (§3.10.3). A read that found nothing (EAGAIN to a program) is not traced: a polling
+   loop would flood the trace; one that took octets, met the end of the stream or an error is a
+   CALL event, so an output can replay the run's reads (the packetdrill export, out_pkt.c). */
+static enum tcp_err tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
+
 enum tcp_err
 tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+{
+    enum tcp_err err = tcp_receive_take(c, buf, cap, got);
+    if (err != TCP_OK && world_traced(c->host->world))
+        tcp_call(c->host, c, err, "receive %zu bytes", *got);
+    return err;
+}
+
+static enum tcp_err
+tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
 {
     *got = 0;
     switch (c->state) {
@@ -273,6 +292,8 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
         return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     tcp_rcvq_take(c, buf, n);
     *got = n;
+    if (world_traced(c->host->world)) /* before the ACK the read may send */
+        tcp_call(c->host, c, TCP_OK, "receive %zu bytes", *got);
     /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
     if (c->ack_owed > 0 && c->state != TCP_CLOSED && c->host->cfg.delayed_ack == TCP_DELACK_LINUX)
         tcp_delack_read(c);

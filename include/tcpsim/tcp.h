@@ -377,8 +377,9 @@ struct tcp_open_opts {
 #define TCP_OPEN_OPTS_DEFAULT { 0, -1, false, 0 }
 
 /* The user calls, RFC 9293 §3.10.1-§3.10.6 (tcp_user.c). Each call that can change the
-   connection reports a TRACE_CALL event; tcp_receive, tcp_set_keepalive and an accept that
-   finds nothing do not (a polling loop would flood the trace). */
+   connection reports a TRACE_CALL event, and so does a tcp_receive that took octets or met
+   the end or an error; tcp_set_keepalive, an empty receive and an accept that finds nothing do
+   not (a polling loop would flood the trace). */
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
