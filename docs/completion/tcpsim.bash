@@ -10,7 +10,7 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --set= --settings= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
 _tcpsim_commands='demo run test repl help version'
@@ -51,8 +51,8 @@ _tcpsim()
         cur=${cur#*=}
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
-        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | -j | --jobs | --filter | \
-            --goals | --timeout | --format | --set | --settings)
+        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --packetdrill | --endpoint | \
+            -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings)
             opt=${COMP_WORDS[cword - 1]}
             ;;
         esac
@@ -75,7 +75,8 @@ _tcpsim()
         --trace) _tcpsim_add -W 'rfc tcpdump jsonl none' ;;
         --format) _tcpsim_add -W 'rfc tcpdump jsonl' ;;
         --goals) _tcpsim_files '*.lua' ;;
-        --ladder-svg | --dot | --pcap | --settings) _tcpsim_files '' ;;
+        --endpoint) _tcpsim_add -W 'A B' ;;
+        --ladder-svg | --dot | --pcap | --packetdrill | --settings) _tcpsim_files '' ;;
         esac
         return 0 # --seed, --jobs, --filter, --timeout: a number or a pattern, nothing to offer
     fi
