@@ -58,6 +58,9 @@ struct out_pkt_flow {
     uint16_t xport, pport;
     bool has_x, has_p;     /* a SYN seen from the endpoint / from the peer */
     uint32_t base_x, base_p;
+    uint32_t syn_x, nxt_x; /* the endpoint's last SYN, and the end of what it sent since */
+    uint32_t syn_p;        /* the peer's last SYN */
+    bool new_syn_p;        /* a peer SYN unlike the one before: a new connection is asked for */
 };
 
 /* An outbound data segment held back: the next ones sent at the same instant, in sequence,
@@ -317,13 +320,13 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
         out_pkt_line(p, ev->t, "connect(%d, ..., ...) = -1 %s", c->fd,
                      ev->err == TCP_OK ? "EINPROGRESS (Operation now in progress)" : out_pkt_errno(ev->err));
     } else if (sscanf(t, "accept on port %u", &port) == 1) {
-        struct out_pkt_sock *l = NULL;
-        for (size_t i = p->nsock; i-- > 0 && !l;)
+        int lfd = -1;
+        for (size_t i = p->nsock; i-- > 0 && lfd < 0;)
             if (p->sock[i].listener && !p->sock[i].closed && p->sock[i].lport == port)
-                l = &p->sock[i];
-        struct out_pkt_sock *c = out_pkt_sock_add(p, ev->conn);
-        if (l && c)
-            out_pkt_line(p, ev->t, "accept(%d, ..., ...) = %d", l->fd, c->fd);
+                lfd = p->sock[i].fd;
+        struct out_pkt_sock *c = out_pkt_sock_add(p, ev->conn); /* may move p->sock */
+        if (lfd >= 0 && c)
+            out_pkt_line(p, ev->t, "accept(%d, ..., ...) = %d", lfd, c->fd);
     } else if (!s) {
         if (strcmp(t, "crash") == 0)
             out_pkt_note(p, "the host crashed: a kernel cannot be made to forget its connections from a script, "
@@ -446,13 +449,27 @@ out_pkt_segment(struct out_pkt *p, const struct trace_event *ev, bool inbound)
         return;
     /* packetdrill numbers each side from its first SYN; before one, the numbers stand as
        they are (a segment to a port with no socket) */
-    if ((s->flags & TCP_SYN) && inbound && !f->has_p)
-        f->has_p = true, f->base_p = s->seq;
-    if ((s->flags & TCP_SYN) && !inbound && !f->has_x)
-        f->has_x = true, f->base_x = s->seq;
-    else if ((s->flags & TCP_SYN) && !inbound && s->seq != f->base_x && !(s->seq - f->base_x == 65537u))
-        out_pkt_note(p, "a second connection on a port pair starts from a new ISN of the kernel's choosing, which "
-                        "packetdrill cannot learn: its sequence numbers differ from there on");
+    if ((s->flags & TCP_SYN) && inbound) {
+        if (f->has_p && s->seq != f->syn_p)
+            f->new_syn_p = true;
+        if (!f->has_p)
+            f->has_p = true, f->base_p = s->seq;
+        f->syn_p = s->seq;
+    }
+    if ((s->flags & TCP_SYN) && !inbound) {
+        /* a new connection on the pair (not the SYN again): its ISN is the kernel's choice,
+           which packetdrill cannot learn, unless it is TIME-WAIT's old SND.NXT + 65537 */
+        bool again = f->has_x && s->seq == f->syn_x && f->nxt_x == f->syn_x + 1 && !f->new_syn_p;
+        f->new_syn_p = false;
+        if (f->has_x && !again && s->seq != f->nxt_x + 65537u)
+            out_pkt_note(p, "a second connection on a port pair starts from a new ISN of the kernel's choosing, "
+                            "which packetdrill cannot learn: its sequence numbers differ from there on");
+        if (!f->has_x)
+            f->has_x = true, f->base_x = s->seq;
+        f->syn_x = s->seq;
+        f->nxt_x = s->seq + 1;
+    } else if (!inbound && f->has_x && seq_gt(s->seq + tcp_seg_len(s), f->nxt_x))
+        f->nxt_x = s->seq + tcp_seg_len(s);
     uint32_t seq_base = inbound ? (f->has_p ? f->base_p : 0) : (f->has_x ? f->base_x : 0);
     uint32_t ack_base = inbound ? (f->has_x ? f->base_x : 0) : (f->has_p ? f->base_p : 0);
     uint32_t seq = s->seq - seq_base;
