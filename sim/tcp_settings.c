@@ -115,6 +115,9 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"close_wait_rst_epipe", TCP_SET_BOOL, OFF(close_wait_rst_epipe), 1, 0, 0, 1,
      "a RST in CLOSE-WAIT is reported to the application as EPIPE (broken pipe), not ECONNRESET",
      "Linux tcp_reset (\"case TCP_CLOSE_WAIT: err = EPIPE\"; a 6.18 kernel's write() got EPIPE); RFC 9293 3.10.7.4: \"connection reset\""},
+    {"synsent_bad_ack_resend", TCP_SET_TIME, OFF(synsent_bad_ack_resend), 0.008, 0, 0, 10,
+     "in SYN-SENT, a segment with an unacceptable ACK (a RST or not) that comes before any retransmission sends the SYN again this soon, as the peer may have missed it; 0 = off (the retransmission timer runs on)",
+     "Linux tcp_rcv_synsent_state_process: TCP_TIMEOUT_MIN, 2 jiffies, 8 ms at HZ 250 (a 6.18 kernel resent its SYN 9 ms after a RST,ACK with a bad ACK); RFC 9293 3.10.7.3 only drops the segment or answers with a reset"},
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 

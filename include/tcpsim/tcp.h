@@ -132,6 +132,7 @@ struct tcp_settings {
     int header_prediction;    /* the fast path for plain ESTABLISHED segments (tcp_predicted) */
     int active_reset_ack;     /* our own resets carry ACK (Linux tcp_send_active_reset) */
     int close_wait_rst_epipe; /* a RST in CLOSE-WAIT is reported as EPIPE (Linux tcp_reset) */
+    clk_time synsent_bad_ack_resend; /* SYN-SENT, a bad ACK: the SYN again this soon; 0 = off */
 };
 
 /* Values of the delayed_ack setting (RFC 9293 3.8.6.3). */
