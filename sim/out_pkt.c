@@ -87,6 +87,7 @@ struct out_pkt {
     size_t nflow, capflow;
     size_t lines;
     struct out_pkt_burst burst;
+    bool resent;                   /* the endpoint retransmitted data or a FIN */
 };
 
 struct out_pkt *
@@ -236,6 +237,8 @@ out_pkt_socket(struct out_pkt *p, const struct trace_event *ev, uint32_t conn)
         return NULL;
     out_pkt_line(p, ev->t, "socket(..., SOCK_STREAM, IPPROTO_TCP) = %d", s->fd);
     out_pkt_line(p, ev->t, "fcntl(%d, F_SETFL, O_RDWR|O_NONBLOCK) = 0", s->fd);
+    /* tcpsim has no Nagle algorithm (docs/deviations.md): a kernel socket without it */
+    out_pkt_line(p, ev->t, "setsockopt(%d, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0", s->fd);
     if (p->cfg->keepalive)
         out_pkt_line(p, ev->t, "setsockopt(%d, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0", s->fd);
     if (p->cfg->user_timeout > 0)
@@ -275,7 +278,9 @@ out_pkt_setsockopt(struct out_pkt *p, const struct trace_event *ev, const struct
             out_pkt_note(p, "a keep-alive time that is not whole seconds was rounded: Linux counts them in seconds");
         if (n < 1)
             n = 1;
-    } else if (strcmp(name, "SO_RCVBUF") == 0 || strcmp(name, "SO_SNDBUF") == 0)
+    } else if (strcmp(name, "TCP_NODELAY") == 0 && v == 0)
+        out_pkt_note(p, "TCP_NODELAY off turns the kernel's Nagle algorithm on, which tcpsim does not have");
+    else if (strcmp(name, "SO_RCVBUF") == 0 || strcmp(name, "SO_SNDBUF") == 0)
         out_pkt_note(p, "SO_RCVBUF/SO_SNDBUF: Linux doubles the value and keeps overhead in it, so its window differs");
     out_pkt_line(p, ev->t, "setsockopt(%d, %s, %s, [%lld], 4) = %s", s->fd, level, name, n, res);
 }
@@ -470,6 +475,8 @@ out_pkt_segment(struct out_pkt *p, const struct trace_event *ev, bool inbound)
         f->nxt_x = s->seq + 1;
     } else if (!inbound && f->has_x && seq_gt(s->seq + tcp_seg_len(s), f->nxt_x))
         f->nxt_x = s->seq + tcp_seg_len(s);
+    else if (!inbound && f->has_x && tcp_seg_len(s) > 0)
+        p->resent = true;
     uint32_t seq_base = inbound ? (f->has_p ? f->base_p : 0) : (f->has_x ? f->base_x : 0);
     uint32_t ack_base = inbound ? (f->has_x ? f->base_x : 0) : (f->has_p ? f->base_p : 0);
     uint32_t seq = s->seq - seq_base;
@@ -592,6 +599,11 @@ static const char *const out_pkt_unmodelled[] = {"tcp_timestamps", "tcp_sack", "
 static void
 out_pkt_settings(struct out_pkt *p, struct out_sbuf *sys)
 {
+    /* Linux probes only on SACK connections; tcpsim's probe assumes two Linux hosts, which
+       negotiate SACK, but the script must turn SACK off while tcpsim does not model it */
+    if (p->resent && p->cfg->early_retrans >= 3 && !tcp_setting_find("tcp_sack"))
+        out_pkt_note(p, "tcpsim's tail loss probe (tcp_early_retrans 3) presumes SACK, which the script turns off: "
+                        "the kernel sends no probe, so its retransmissions come one probe later");
     for (size_t i = 0; i < sizeof out_pkt_unmodelled / sizeof out_pkt_unmodelled[0]; i++)
         if (!tcp_setting_find(out_pkt_unmodelled[i]))
             out_sbuf_printf(sys, OUT_PKT_MAX, "%s`sysctl -q net.ipv4.%s=0`\n", sys->len ? "+0  " : "0   ",
