@@ -3,6 +3,7 @@
  *
  *   cli_run.c   tcpsim run [OPTION]... FILE; tcpsim demo [OPTION]... [FILE]
  *   cli_test.c  tcpsim test [OPTION]... [PATH]...
+ *   cli_pkt.c   tcpsim pkt [OPTION]... FILE.pkt... (packetdrill scripts, pkt_run.c)
  *   repl.c      tcpsim repl [OPTION]... [FILE] (repl_main, include/tcpsim/repl.h)
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
@@ -26,7 +27,9 @@ enum cli_exit {
     CLI_EXIT_OK = 0,     /* success: the scenario passed, the help was printed */
     CLI_EXIT_FAIL = 1,   /* a scenario failed (or a goal was not reached, or a file could not
                             be read or written) */
-    CLI_EXIT_USAGE = 2   /* bad usage: an unknown option, a bad value, a missing argument */
+    CLI_EXIT_USAGE = 2,  /* bad usage: an unknown option, a bad value, a missing argument */
+    CLI_EXIT_UNSUPPORTED = 3 /* tcpsim pkt: no script failed, but one needs what tcpsim does not
+                                model */
 };
 
 /* The exit-status lines every --help ends with, after "Exit status:". */
@@ -35,6 +38,7 @@ enum cli_exit {
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_test(int argc, char **argv);
+int cli_pkt(int argc, char **argv);
 
 /*
  * The state of one command's option parsing: getopt_long over a copy of the arguments with

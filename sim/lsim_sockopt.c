@@ -151,9 +151,9 @@ lsim_sock_getsockopt(lua_State *L)
     else if (strcmp(n, "SO_REUSEADDR") == 0)
         lua_pushboolean(L, c->reuseaddr);
     else if (strcmp(n, "SO_RCVBUF") == 0)
-        lua_pushinteger(L, c->opts.rcvbuf ? c->opts.rcvbuf : c->rcvq.buf ? (int)c->rcvq.cap : s->rcv_buf);
+        lua_pushinteger(L, c->opts.rcvbuf ? c->opts.rcvbuf : c->rcvq.buf ? (int)c->rcvq.cap : s->rmem[1]);
     else if (strcmp(n, "SO_SNDBUF") == 0)
-        lua_pushinteger(L, c->opts.sndbuf ? c->opts.sndbuf : c->sndq.buf ? (int)c->sndq.cap : s->snd_buf);
+        lua_pushinteger(L, c->opts.sndbuf ? c->opts.sndbuf : c->sndq.buf ? (int)c->sndq.cap : s->wmem[1]);
     else if (strcmp(n, "TCP_KEEPIDLE") == 0)
         lua_pushnumber(L, clk_to_sec(c->opts.keepidle > 0 ? c->opts.keepidle : s->keepalive_time));
     else if (strcmp(n, "TCP_KEEPINTVL") == 0)

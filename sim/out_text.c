@@ -202,6 +202,7 @@ out_text_describe(const struct out_text *t, const struct trace_event *ev, char *
 /* The columns before an event's text ("%10s  ": the time), and the further indent of the rest
    of a folded line. */
 #define OUT_TEXT_LEFT 12
+#define OUT_OPT_TEXT 192 /* the longest options in tcpdump notation: four SACK blocks and more */
 #define OUT_TEXT_HANG 2
 
 /*
@@ -282,7 +283,11 @@ out_text_rfc_seg(const struct out_text *t, const struct tcp_seg *s, char *buf, s
     if (s->wnd == 0 && !(s->flags & TCP_RST) && n < cap)
         n += (size_t)snprintf(buf + n, cap - n, "<WND=0>");
     if (s->len && n < cap)
-        snprintf(buf + n, cap - n, "<DATA=%u>", (unsigned)s->len);
+        n += (size_t)snprintf(buf + n, cap - n, "<DATA=%u>", (unsigned)s->len);
+    if ((s->mss || s->opt.present) && n < cap) {
+        char opts[OUT_OPT_TEXT];
+        snprintf(buf + n, cap - n, "<OPT=%s>", tcp_opt_str(s, opts, sizeof opts));
+    }
 }
 
 /* "A SYN-SENT": a host and, when known, the state of its socket. */
@@ -302,7 +307,7 @@ out_text_side(const struct out_text *t, int host, uint32_t conn, char *buf, size
 static void
 out_text_rfc_segment(struct out_text *t, const struct trace_event *ev)
 {
-    char seg[160], left[32], right[32], tag[96], marks[64], when[32], line[400];
+    char seg[400], left[32], right[32], tag[96], marks[64], when[32], line[720];
     bool a_to_b = ev->from == 0;
     const char *arrow = a_to_b ? "-->" : "<--";
     const char *a1 = arrow, *a2 = arrow;
@@ -382,8 +387,10 @@ out_text_tcpdump_line(const struct out_text *t, const struct tcp_seg *s, char *b
         n += (size_t)snprintf(buf + n, cap - n, ", win %u", (unsigned)s->wnd);
     if (n < cap && (s->flags & TCP_URG))
         n += (size_t)snprintf(buf + n, cap - n, ", urg %u", (unsigned)s->up);
-    if (n < cap && s->mss)
-        n += (size_t)snprintf(buf + n, cap - n, ", options [mss %u]", (unsigned)s->mss);
+    if (n < cap && (s->mss || s->opt.present)) {
+        char opts[OUT_OPT_TEXT];
+        n += (size_t)snprintf(buf + n, cap - n, ", options [%s]", tcp_opt_str(s, opts, sizeof opts));
+    }
     if (n < cap)
         snprintf(buf + n, cap - n, ", length %u", (unsigned)s->len);
 }
@@ -391,7 +398,7 @@ out_text_tcpdump_line(const struct out_text *t, const struct tcp_seg *s, char *b
 static void
 out_text_tcpdump(struct out_text *t, const struct trace_event *ev)
 {
-    char body[256], line[640], when[32];
+    char body[512], line[900], when[32];
     switch (ev->kind) {
     case TRACE_SEND:
         out_text_tcpdump_line(t, &ev->seg, line, sizeof line);
@@ -492,6 +499,22 @@ out_json_segment(const struct out_text *t, const struct trace_event *ev)
         fprintf(f, ",\"up\":%u", (unsigned)s->up);
     if (s->mss)
         fprintf(f, ",\"mss\":%u", (unsigned)s->mss);
+    if (s->mss || s->opt.present) {
+        char opts[OUT_OPT_TEXT];
+        out_json_key_str(f, "options", tcp_opt_str(s, opts, sizeof opts));
+    }
+    if (s->opt.present & TCP_OPT_WSCALE)
+        fprintf(f, ",\"wscale\":%u", (unsigned)s->opt.wscale);
+    if (s->opt.present & TCP_OPT_SACK_OK)
+        fputs(",\"sack_ok\":true", f);
+    if (s->opt.present & TCP_OPT_TS)
+        fprintf(f, ",\"tsval\":%u,\"tsecr\":%u", (unsigned)s->opt.tsval, (unsigned)s->opt.tsecr);
+    if ((s->opt.present & TCP_OPT_SACK) && s->opt.nsack) {
+        fputs(",\"sack\":[", f);
+        for (unsigned i = 0; i < s->opt.nsack; i++)
+            fprintf(f, "%s[%u,%u]", i ? "," : "", (unsigned)s->opt.sack[i].left, (unsigned)s->opt.sack[i].right);
+        fputc(']', f);
+    }
     fprintf(f, ",\"sent_at\":%s", out_time_str(ev->sent_at, when, sizeof when));
     fprintf(f, ",\"arrive_at\":%s", out_time_str(ev->arrive_at, when, sizeof when));
     fputs(",\"marks\":[", f);

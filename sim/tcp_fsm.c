@@ -261,9 +261,9 @@ tcp_conn_destroy(struct tcp_conn *c)
 int
 tcp_conn_buffers(struct tcp_conn *c)
 {
-    if (tcp_ring_alloc(&c->sndq, (uint32_t)c->host->cfg.snd_buf) != 0)
+    if (tcp_ring_alloc(&c->sndq, (uint32_t)c->host->cfg.wmem[1]) != 0)
         return -1;
-    if (tcp_ring_alloc(&c->rcvq, (uint32_t)c->host->cfg.rcv_buf) != 0) {
+    if (tcp_ring_alloc(&c->rcvq, (uint32_t)c->host->cfg.rmem[1]) != 0) {
         tcp_ring_free(&c->sndq);
         return -1;
     }

@@ -106,6 +106,14 @@ tcp_send_challenge_ack(struct tcp_conn *c)
 
 /* ---- §3.10.7.4 the other states ------------------------------------------------------ */
 
+/* SND.WND from a segment: SEG.WND << Snd.Wind.Shift (RFC 7323 2.3), except on a SYN, whose
+   window is never scaled (2.2). Snd.Wind.Shift is 0 unless both SYNs agreed scaling. */
+static inline uint32_t
+tcp_seg_wnd(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+    return (seg->flags & TCP_SYN) ? seg->wnd : (uint32_t)seg->wnd << c->snd_wscale;
+}
+
 /* first, check the sequence number: the four cases of the acceptability test. */
 static bool
 tcp_acceptable(const struct tcp_conn *c, const struct tcp_seg *seg, uint32_t wnd)
@@ -399,6 +407,8 @@ tcp_ack_new_data(struct tcp_conn *c, const struct tcp_seg *seg)
     if (c->rtt_timing && seq_ge(seg->ack, c->rtt_seq)) {
         tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
         c->rtt_timing = false;
+    } else if (c->retransmits > 0 && c->ts_ok) {
+        tcp_ts_rtt_sample(c, seg); /* a retransmission acknowledged: only the echo can time it */
     }
     c->snd_una = seg->ack;
     c->retransmits = 0;
@@ -432,7 +442,7 @@ tcp_update_send_window(struct tcp_conn *c, const struct tcp_seg *seg)
 {
     if (tcp_window_update_due(c, seg)) {
         bool reopened = c->snd_wnd == 0 && seg->wnd > 0;
-        c->snd_wnd = seg->wnd;
+        c->snd_wnd = tcp_seg_wnd(c, seg);
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
         if (c->snd_wnd > 0) {
@@ -469,7 +479,7 @@ tcp_check_ack(struct tcp_conn *c, const struct tcp_seg *seg)
     if (seq_lt(c->snd_una, seg->ack)) {
         tcp_ack_new_data(c, seg);
     } else if (seg->ack == c->snd_una && seg->len == 0 && !(seg->flags & TCP_FIN)
-               && c->snd_nxt != c->snd_una && seg->wnd == c->snd_wnd && seg->wnd != 0) {
+               && c->snd_nxt != c->snd_una && tcp_seg_wnd(c, seg) == c->snd_wnd && seg->wnd != 0) {
         /* A duplicate ACK: the peer is missing the segment at SND.UNA. */
         if (++c->dupacks == 3 && !c->in_recovery) {
             tcp_note(c->host, c, TCP_RULE_FAST_RETRANSMIT);
@@ -594,7 +604,12 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
 {
     struct tcp_host *h = c->host;
     if (c->state != TCP_TIME_WAIT || !h->cfg.tw_reuse_syn
-        || (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN || !seq_gt(seg->seq, c->rcv_nxt))
+        || (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+        return false;
+    /* Linux also reopens on a SYN whose timestamp is newer than TS.Recent, whatever its
+       sequence number, and never on one PAWS rejects (tcp_timewait_state_process) */
+    bool ts_newer = c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) > 0;
+    if (tcp_paws_reject(c, seg) || !(seq_gt(seg->seq, c->rcv_nxt) || ts_newer))
         return false;
     struct tcp_conn *listener = NULL;
     for (struct tcp_conn *k = h->conns; k; k = k->host_next)
@@ -635,7 +650,8 @@ tcp_time_wait_linux(struct tcp_conn *c, const struct tcp_seg *seg)
 {
     struct tcp_host *h = c->host;
     bool rst = (seg->flags & TCP_RST) != 0;
-    if (seg->seq == c->rcv_nxt && (tcp_seg_len(seg) == 0 || rst)) {
+    bool paws = tcp_paws_reject(c, seg); /* an old duplicate: never the bare ACK below */
+    if (!paws && seg->seq == c->rcv_nxt && (tcp_seg_len(seg) == 0 || rst)) {
         if (rst) {
             if (h->cfg.rfc1337)
                 tcp_note(h, c, TCP_RULE_RST_RFC1337_IGNORE);
@@ -651,8 +667,9 @@ tcp_time_wait_linux(struct tcp_conn *c, const struct tcp_seg *seg)
         tcp_note(h, c, TCP_RULE_TIME_WAIT_RST_DROP);
         return;
     }
-    tcp_note(h, c, tcp_is_old_fin(c, seg) ? TCP_RULE_FIN_TIME_WAIT_AGAIN : TCP_RULE_TIME_WAIT_ACK);
-    if (seg->flags & TCP_ACK)
+    tcp_note(h, c, paws ? TCP_RULE_PAWS_REJECT
+                        : tcp_is_old_fin(c, seg) ? TCP_RULE_FIN_TIME_WAIT_AGAIN : TCP_RULE_TIME_WAIT_ACK);
+    if ((seg->flags & TCP_ACK) || paws)
         tcp_start_time_wait(c);
     tcp_send_oow_ack(c, seg);
 }
@@ -686,6 +703,14 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         tcp_note(h, c, TCP_RULE_SYN_RCVD_DUP_SYN);
         tcp_send_syn(c, true);
         c->rtt_timing = false; /* Karn: ISS is being sent again, its ACK gives no sample */
+        return;
+    }
+    /* first, RFC 7323 5.3 R1, before the sequence number: PAWS. An old timestamp marks an
+       old duplicate, however well its sequence number fits: "Send an acknowledgment in reply
+       ... and drop the segment" (through the limiter, as Linux's tcp_validate_incoming). */
+    if (c->ts_ok && tcp_paws_reject(c, seg)) {
+        tcp_note(h, c, TCP_RULE_PAWS_REJECT);
+        tcp_send_oow_ack(c, seg);
         return;
     }
     /* first, check the sequence number */
@@ -733,6 +758,8 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     }
     struct tcp_text t;
     tcp_trim(c, seg, wnd, &t);
+    if (c->ts_ok)
+        tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
     c->last_heard = tcp_now(c);
     if (c->keepalive)
         tcp_keepalive_reset(c);
@@ -778,7 +805,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
             tcp_note(h, c, TCP_RULE_ACK_ACCEPT_QUEUE_FULL);
             return;
         }
-        c->snd_wnd = seg->wnd;
+        c->snd_wnd = tcp_seg_wnd(c, arrived); /* a SYN,ACK's (simultaneous open): unscaled */
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
         tcp_set_state(c, TCP_ESTABLISHED, TCP_RULE_SYN_RCVD_ACKED);
@@ -818,7 +845,7 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
     if (c->state != TCP_ESTABLISHED
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
-        || seg->seq != c->rcv_nxt || seg->wnd != c->snd_wnd || seg->wnd == 0 || c->in_recovery
+        || seg->seq != c->rcv_nxt || tcp_seg_wnd(c, seg) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
         || c->ooo != NULL || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (seg->len == 0)

@@ -9,17 +9,6 @@
  */
 #include "tcp_internal.h"
 
-/* SND.MSS from the peer's SYN (§3.7.1): the smaller of its MSS option and ours; "If an MSS
-   Option is not received at connection setup, TCP implementations MUST assume a default send
-   MSS of 536 (576 - 40) for IPv4." */
-static void
-tcp_set_snd_mss(struct tcp_conn *c, const struct tcp_seg *syn)
-{
-    uint32_t theirs = syn->mss ? syn->mss : 536u;
-    uint32_t ours = (uint32_t)c->host->cfg.mss;
-    c->snd_mss = theirs < ours ? theirs : ours;
-}
-
 /* ---- §3.10.7.1 CLOSED ---------------------------------------------------------------- */
 
 void
@@ -169,7 +158,8 @@ tcp_input_listen(struct tcp_conn *l, const struct tcp_seg *seg, int64_t iss)
     c->snd_nxt = c->iss + 1;
     c->snd_wnd = seg->wnd;
     c->snd_wl1 = seg->seq;
-    tcp_set_snd_mss(c, seg);
+    tcp_opt_offer(c);       /* a listener offers what its settings allow ... */
+    tcp_opt_agree(c, seg);  /* ... of what the SYN offered: the SYN,ACK carries that */
     tcp_conn_attach(c);
     tcp_set_state(c, TCP_SYN_RECEIVED, TCP_RULE_LISTEN_SYN);
     tcp_send_syn(c, true);
@@ -226,7 +216,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
     c->last_heard = tcp_now(c);
-    tcp_set_snd_mss(c, seg);
+    tcp_opt_agree(c, seg);
     if (ack_ok) {
         /* "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our SYN has been
            ACKed), change the connection state to ESTABLISHED, form an ACK segment
@@ -237,6 +227,8 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
         c->snd_wl2 = seg->ack;
         if (c->rtt_timing && c->retransmits == 0)
             tcp_rtt_sample(c, tcp_now(c) - c->rtt_start);
+        else if (c->retransmits > 0)
+            tcp_ts_rtt_sample(c, seg); /* the echo tells which SYN this answers */
         c->rtt_timing = false;
         c->retransmits = 0;
         c->in_recovery = false; /* a retransmitted SYN's recovery ends with its ACK */

@@ -217,6 +217,34 @@ void tcp_delack_timeout(struct tcp_conn *c);
 static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
 static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }
 
+/* tcp_negotiate.c: the options a connection agrees in its handshake (RFC 7323, RFC 2018) and
+   the timestamps it carries afterwards. */
+/* What our SYN (or a listener's SYN,ACK, before tcp_opt_agree trims it) offers, from the
+   host's settings: ws_ok, ts_ok, sack_ok, rcv_wscale, ts_off. */
+void tcp_opt_offer(struct tcp_conn *c);
+/* The peer's SYN or SYN,ACK arrived: SND.MSS (RFC 9293 3.7.1) and each option kept only when
+   both offered it; TS.Recent from its TSval. */
+void tcp_opt_agree(struct tcp_conn *c, const struct tcp_seg *syn);
+/* The options of our SYN or SYN,ACK into 's' (its MSS and s->opt). */
+void tcp_opt_syn(const struct tcp_conn *c, struct tcp_seg *s);
+/* RFC 7323 5.3 R1, PAWS: does the segment's TSval lie behind TS.Recent? */
+bool tcp_paws_reject(const struct tcp_conn *c, const struct tcp_seg *seg);
+/* RFC 7323 4.3 (3): an acceptable segment at or before Last.ACK.sent updates TS.Recent. */
+void tcp_ts_recent_update(struct tcp_conn *c, const struct tcp_seg *seg);
+/* RFC 7323 4.1 as Linux: an RTT sample from the TSecr of an ACK of new data, when the
+   segment clock has none (a retransmission was acknowledged). */
+void tcp_ts_rtt_sample(struct tcp_conn *c, const struct tcp_seg *seg);
+/* tcp_tw_reuse: may a connect() take the port pair TIME-WAIT 'tw' holds, now? */
+bool tcp_tw_reusable(const struct tcp_conn *tw, clk_time now);
+
+/* Our TSval now: a clock of millisecond ticks plus the connection's offset (Linux
+   tcp_time_stamp_ms + ts_off; RFC 7323 5.4: between 1 ms and 1 s a tick). */
+static inline uint32_t
+tcp_tsval(const struct tcp_conn *c)
+{
+    return (uint32_t)(uint64_t)(c->host->world->clk.now / CLK_MSEC(1)) + c->ts_off;
+}
+
 /* Is the connection synchronized (§3.3.2: ESTABLISHED and after)? */
 static inline bool
 tcp_synchronized(enum tcp_state s)

@@ -17,10 +17,14 @@ tcp_rcv_window(const struct tcp_conn *c)
     if (!c->rcvq.buf)
         return 0;
     uint32_t free_space = c->rcvq.cap - c->rcvq.len;
-    return free_space > 65535u ? 65535u : free_space;
+    uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
+    return free_space > most ? most : free_space;
 }
 
-/* A segment from 'c' with its addresses, ports and our current window. */
+/* A segment from 'c' with its addresses, ports, our current window and, once agreed, our
+   timestamp (RFC 7323 3.2: on every segment, TSecr = TS.Recent). The window of a SYN is never
+   scaled (RFC 7323 2.2); the others' are shifted right by Rcv.Wind.Shift, so the window the
+   peer sees is rounded down to a multiple of 2^shift. */
 static void
 tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 {
@@ -33,8 +37,19 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->flags = flags;
     if (flags & TCP_ACK)
         s->ack = c->rcv_nxt;
-    c->rcv_wnd = tcp_rcv_window(c);
-    s->wnd = (uint16_t)c->rcv_wnd;
+    uint32_t wnd = tcp_rcv_window(c);
+    if (flags & TCP_SYN) {
+        c->rcv_wnd = wnd > 65535u ? 65535u : wnd;
+        s->wnd = (uint16_t)c->rcv_wnd;
+    } else {
+        s->wnd = (uint16_t)(wnd >> c->rcv_wscale);
+        c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
+    }
+    if (c->ts_ok) {
+        s->opt.present = TCP_OPT_TS;
+        s->opt.tsval = tcp_tsval(c);
+        s->opt.tsecr = c->ts_recent;
+    }
 }
 
 /* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
@@ -76,7 +91,7 @@ tcp_send_syn(struct tcp_conn *c, bool with_ack)
 {
     struct tcp_seg s;
     tcp_seg_init(c, &s, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
-    s.mss = (uint16_t)c->host->cfg.mss;
+    tcp_opt_syn(c, &s);
     if (c->retransmits == 0) {
         /* time the handshake: its round trip is the connection's first RTT sample */
         c->rtt_timing = true;
@@ -107,7 +122,7 @@ tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_
     s.ack = syn->seq + 1;
     s.flags = TCP_SYN | TCP_ACK;
     /* the window a new connection would offer: its whole receive buffer */
-    s.wnd = (uint16_t)(h->cfg.rcv_buf > 65535 ? 65535 : h->cfg.rcv_buf);
+    s.wnd = (uint16_t)(h->cfg.rmem[1] > 65535 ? 65535 : h->cfg.rmem[1]);
     s.mss = (uint16_t)h->cfg.mss;
     wire_send(h->world, h->index, &s, l->id); /* shown as the listener's */
 }

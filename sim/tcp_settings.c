@@ -5,6 +5,8 @@
  * REPL's `sysctl` command and completion, and docs/settings.md.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcpsim/tcp.h"
@@ -63,11 +65,24 @@ const struct tcp_setting_info tcp_setting_table[] = {
      "RFC 9293 3.8.3 USER TIMEOUT; Linux TCP_USER_TIMEOUT socket option (0 = off)"},
     {"mss", TCP_SET_BYTES, OFF(mss), 1460, 536, 1, 65495,
      "maximum segment size announced on our SYN", "1460 on Ethernet; RFC 9293 3.7.1: default 536"},
-    {"rcv_buf", TCP_SET_BYTES, OFF(rcv_buf), 65535, 65535, 1, 65535,
-     "receive buffer; the advertised window never exceeds it (no window scaling)",
-     "65535: the largest window without RFC 7323 window scaling"},
-    {"snd_buf", TCP_SET_BYTES, OFF(snd_buf), 262144, 262144, 1, 1 << 26,
-     "send buffer; send() queues at most this much", "tcpsim's choice (Linux tcp_wmem default is 16 KiB growing to 4 MiB)"},
+    {"tcp_rmem", TCP_SET_TRIPLE, OFF(rmem), 131072, 65535, 1, 1 << 30,
+     "receive buffer, \"min default max\" in octets: a connection's buffer holds the default (the window it offers is what is free of it); the window scale is the smallest that lets the max be offered (Linux tcp_select_initial_window); rcv_buf names the default",
+     "Linux tcp_rmem = 4096 131072 33554432 (a 6.18 namespace: wscale 10); the default grows with Linux's receive autotuning, tcpsim's does not; rfc: 4096 65535 65535, the largest window without RFC 7323"},
+    {"tcp_wmem", TCP_SET_TRIPLE, OFF(wmem), 262144, 262144, 1, 1 << 26,
+     "send buffer, \"min default max\" in octets: send() queues at most the default; snd_buf names it",
+     "Linux tcp_wmem = 4096 16384 4194304, whose 16 KiB default autotuning grows within the first round trips; tcpsim has no autotuning and starts at 256 KiB: 4096 262144 4194304 in both presets"},
+    {"tcp_window_scaling", TCP_SET_BOOL, OFF(window_scaling), 1, 0, 0, 1,
+     "offer window scaling on SYNs and accept the peer's (RFC 7323 2): windows above 64 KiB",
+     "Linux tcp_window_scaling = 1; RFC 9293 has only the 16-bit window (rfc: off)"},
+    {"tcp_timestamps", TCP_SET_BOOL, OFF(timestamps), 1, 0, 0, 1,
+     "offer timestamps on SYNs and accept the peer's (RFC 7323 3-5): TSval on every segment, RTT from the echo, PAWS",
+     "Linux tcp_timestamps = 1 (with a random offset per address pair); rfc: off"},
+    {"tcp_sack", TCP_SET_BOOL, OFF(sack), 1, 0, 0, 1,
+     "offer SACK-permitted on SYNs and accept the peer's (RFC 2018)",
+     "Linux tcp_sack = 1; rfc: off"},
+    {"tcp_tw_reuse", TCP_SET_INT, OFF(tw_reuse), 2, 0, 0, 2,
+     "connect() may take a port pair a TIME-WAIT holds, when both used timestamps and the last one came more than 1 s ago: 0 never, 1 always, 2 loopback only (tcpsim's hosts are never loopback: as 0)",
+     "Linux tcp_tw_reuse = 2 (since 4.19; tcp_twsk_unique); RFC 9293 has TIME-WAIT hold the pair for 2 MSL"},
     {"isn", TCP_SET_ISN, OFF(isn), -1, -1, -1, 4294967295.0,
      "initial sequence number for new connections; -1 = from the seeded PRNG",
      "RFC 9293 3.4.1 (clock-driven) and RFC 6528 (keyed hash); tcpsim uses its seeded PRNG"},
@@ -121,13 +136,31 @@ const struct tcp_setting_info tcp_setting_table[] = {
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 
+/* The triples' presets, [linux, rfc], as the source column above gives them. */
+static const struct {
+    size_t offset;
+    int v[2][3];
+} tcp_setting_triples[] = {
+    {OFF(rmem), {{4096, 131072, 33554432}, {4096, 65535, 65535}}},
+    {OFF(wmem), {{4096, 262144, 4194304}, {4096, 262144, 4194304}}},
+};
+
+const int *
+tcp_setting_preset3(const struct tcp_setting_info *info, enum tcp_preset p)
+{
+    for (size_t i = 0; info->kind == TCP_SET_TRIPLE && i < sizeof tcp_setting_triples / sizeof tcp_setting_triples[0]; i++)
+        if (tcp_setting_triples[i].offset == info->offset)
+            return tcp_setting_triples[i].v[p == TCP_PRESET_RFC];
+    return NULL;
+}
+
 static const struct {
     const char *alias, *name;
 } tcp_setting_aliases[] = {
     {"rfc1337", "tcp_rfc1337"}, {"syn_retries", "tcp_syn_retries"},
     {"synack_retries", "tcp_synack_retries"}, {"retries1", "tcp_retries1"},
     {"retries2", "tcp_retries2"}, {"fin_timeout", "tcp_fin_timeout"},
-    {"tcp_keepalive", "keepalive"},
+    {"tcp_keepalive", "keepalive"}, {"rcv_buf", "tcp_rmem"}, {"snd_buf", "tcp_wmem"},
 };
 
 const struct tcp_setting_info *
@@ -166,8 +199,66 @@ tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_info *inf
         memcpy(&v, base, sizeof v);
         return (double)v;
     }
+    case TCP_SET_TRIPLE: {
+        int v[3];
+        memcpy(v, base, sizeof v);
+        return v[1];
+    }
     }
     return 0;
+}
+
+/* A triple, each value in range and in order. */
+static enum tcp_err
+tcp_setting_set3(struct tcp_settings *s, const struct tcp_setting_info *info, const int v[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (!(v[i] >= info->min && v[i] <= info->max))
+            return TCP_EINVAL;
+    if (v[0] > v[1] || v[1] > v[2])
+        return TCP_EINVAL;
+    memcpy((char *)s + info->offset, v, 3 * sizeof v[0]);
+    return TCP_OK;
+}
+
+enum tcp_err
+tcp_setting_parse(struct tcp_settings *s, const struct tcp_setting_info *info, const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text)
+        return TCP_EINVAL;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end == '\0')
+        return tcp_setting_set(s, info, v);
+    if (info->kind != TCP_SET_TRIPLE)
+        return TCP_EINVAL;
+    int t[3];
+    const char *p = text;
+    for (int i = 0; i < 3; i++) {
+        long n = strtol(p, &end, 10);
+        if (end == p || n < 0 || n > 0x7fffffffL)
+            return TCP_EINVAL;
+        t[i] = (int)n;
+        p = end;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p ? TCP_EINVAL : tcp_setting_set3(s, info, t);
+}
+
+const char *
+tcp_setting_str(const struct tcp_settings *s, const struct tcp_setting_info *info, char *buf, size_t cap)
+{
+    if (info->kind == TCP_SET_TRIPLE) {
+        int v[3];
+        memcpy(v, (const char *)s + info->offset, sizeof v);
+        snprintf(buf, cap, "%d %d %d", v[0], v[1], v[2]);
+    } else {
+        snprintf(buf, cap, "%g", tcp_setting_get(s, info));
+    }
+    return buf;
 }
 
 enum tcp_err
@@ -202,6 +293,20 @@ tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_info *info, dou
         memcpy(base, &iv, sizeof iv);
         break;
     }
+    case TCP_SET_TRIPLE: {
+        /* the default alone (rcv_buf = 1000): min and max widen to hold it if they must */
+        if (v != (double)(int)v)
+            return TCP_EINVAL;
+        int t[3];
+        memcpy(t, base, sizeof t);
+        t[1] = (int)v;
+        if (t[0] > t[1])
+            t[0] = t[1];
+        if (t[2] < t[1])
+            t[2] = t[1];
+        memcpy(base, t, sizeof t);
+        break;
+    }
     }
     return TCP_OK;
 }
@@ -212,7 +317,11 @@ tcp_settings_preset(struct tcp_settings *s, enum tcp_preset p)
     memset(s, 0, sizeof *s);
     for (size_t i = 0; i < tcp_setting_count; i++) {
         const struct tcp_setting_info *info = &tcp_setting_table[i];
-        (void)tcp_setting_set(s, info, p == TCP_PRESET_RFC ? info->rfc_value : info->linux_value);
+        const int *three = tcp_setting_preset3(info, p);
+        if (three)
+            (void)tcp_setting_set3(s, info, three);
+        else
+            (void)tcp_setting_set(s, info, p == TCP_PRESET_RFC ? info->rfc_value : info->linux_value);
     }
 }
 

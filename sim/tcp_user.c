@@ -110,9 +110,30 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     return TCP_OK;
 }
 
-/* An ephemeral port (Linux ip_local_port_range), or 0 when all are taken. */
+/* Is local port 'port' free for a connection to raddr:rport? '*tw' gets the TIME-WAIT that
+   holds it when tcp_tw_reuse lets the connection take that over (tcp_tw_reusable), else NULL. */
+static bool
+tcp_port_free_for(const struct tcp_host *h, uint16_t port, uint32_t raddr, uint16_t rport, struct tcp_conn **tw)
+{
+    *tw = NULL;
+    if (!tcp_port_busy(h, port, false))
+        return true;
+    struct tcp_conn *old = NULL;
+    for (struct tcp_conn *k = h->conns; k; k = k->host_next) {
+        if (k->lport != port)
+            continue;
+        if (old || k->raddr != raddr || k->rport != rport || !tcp_tw_reusable(k, h->world->clk.now))
+            return false;
+        old = k;
+    }
+    *tw = old;
+    return old != NULL;
+}
+
+/* An ephemeral port (Linux ip_local_port_range) for a connection to raddr:rport, or 0 when
+   all are taken; '*tw' as tcp_port_free_for. */
 static uint16_t
-tcp_ephemeral_port(struct tcp_host *h)
+tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tcp_conn **tw)
 {
     int lo = h->cfg.port_lo, hi = h->cfg.port_hi;
     if (hi < lo)
@@ -123,7 +144,7 @@ tcp_ephemeral_port(struct tcp_host *h)
         if (p < lo || p > hi)
             p = lo;
         h->next_port = p + 1;
-        if (!tcp_port_busy(h, (uint16_t)p, false))
+        if (tcp_port_free_for(h, (uint16_t)p, raddr, rport, tw))
             return (uint16_t)p;
     }
     return 0;
@@ -142,6 +163,7 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     if (raddr == 0 || rport == 0)
         return tcp_call(h, NULL, TCP_EINVAL, "connect %s", where);
     uint16_t lport = (uint16_t)o->lport;
+    struct tcp_conn *tw = NULL; /* a TIME-WAIT tcp_tw_reuse lets this connection take over */
     if (lport != 0) {
         struct tcp_conn *old = tcp_find_pair(h, lport, raddr, rport);
         if (old && !(old->state == TCP_TIME_WAIT && o->reuseaddr))
@@ -152,7 +174,7 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
                     SYN arrived, so not TIME_WAIT_REOPEN (docs/deviations.md) */
             tcp_delete_tcb(old, TCP_RULE_OPEN_REUSE_TIME_WAIT, TCP_OK);
     } else {
-        lport = tcp_ephemeral_port(h);
+        lport = tcp_ephemeral_port(h, raddr, rport, &tw);
         if (lport == 0)
             return tcp_call(h, NULL, TCP_ENOBUFS, "connect %s", where);
     }
@@ -167,8 +189,15 @@ tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport, const struct
     /* §3.10.1, CLOSED, active: "select an ISS. Send a SYN segment, set SND.UNA to ISS,
        SND.NXT to ISS+1, enter SYN-SENT state" */
     c->iss = tcp_choose_iss(h, o->isn);
+    if (tw) {
+        /* Linux tcp_twsk_unique: write_seq = the old SND.NXT + 65535 + 2, above anything of
+           the old connection the peer may still see */
+        c->iss = tw->snd_nxt + 65537;
+        tcp_delete_tcb(tw, TCP_RULE_OPEN_TW_REUSE, TCP_OK);
+    }
     c->snd_una = c->iss;
     c->snd_nxt = c->iss + 1;
+    tcp_opt_offer(c);
     tcp_conn_attach(c);
     tcp_call(h, c, TCP_OK, "connect %s from port %u", where, (unsigned)lport);
     tcp_set_state(c, TCP_SYN_SENT, TCP_RULE_OPEN_ACTIVE);

@@ -38,7 +38,7 @@ linux_world(struct fx *f, int rcv_buf)
     fx_init(f, false);
     f->w->wire.link[FX_B].delay = CLK_MSEC(99);
     if (rcv_buf > 0)
-        f->w->host[FX_B].cfg.rcv_buf = rcv_buf;
+        f->w->host[FX_B].cfg.rmem[1] = rcv_buf;
     fx_listen(f);
 }
 

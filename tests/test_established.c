@@ -31,7 +31,7 @@ static const struct sync_case sync_cases[] = {
 static void
 established_small_window(struct fx *f, int rcv_buf)
 {
-    f->w->host[FX_B].cfg.rcv_buf = rcv_buf;
+    f->w->host[FX_B].cfg.rmem[1] = rcv_buf;
     fx_established(f);
     cf_drop_all_from(f, FX_B);
     fx_mark(f);
@@ -46,7 +46,7 @@ test_established_send_segmentized_in_window(void **state)
     (void)state;
     struct fx f;
     fx_init(&f, false);
-    f.w->host[FX_B].cfg.rcv_buf = 2000;
+    f.w->host[FX_B].cfg.rmem[1] = 2000;
     fx_established(&f);
     static char data[3000];
     memset(data, 'x', sizeof data);
@@ -633,7 +633,7 @@ test_established_zero_window_persist_probes(void **state)
     (void)state;
     struct fx f;
     fx_init(&f, false);
-    f.w->host[FX_B].cfg.rcv_buf = 8;
+    f.w->host[FX_B].cfg.rmem[1] = 8;
     fx_established(&f);
     const char *msg = "abcdefghijklmnopqrst";
     cf_send(f.a, msg);

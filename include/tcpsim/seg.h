@@ -81,6 +81,29 @@ static inline bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0
 /* lo <= x < hi, in sequence space */
 static inline bool seq_in(uint32_t x, uint32_t lo, uint32_t hi) { return seq_le(lo, x) && seq_lt(x, hi); }
 
+/* ---- options on the wire (tcp_opt.c) ---- */
+
+#define TCP_OPT_SPACE 40      /* octets of options a TCP header can carry (data offset 15) */
+#define TCP_MAX_WSCALE 14     /* RFC 7323 2.3: a larger shift is taken as 14 */
+
+/* Lay out the options of 's' (its MSS and s->opt) as Linux does (tcp_options_write): MSS;
+   SACK-permitted and timestamps as "sackOK,TS" or "nop,nop,TS", else "nop,nop,sackOK";
+   "nop,wscale"; then "nop,nop,sack" with as many blocks as fit. Returns the length written
+   into out[TCP_OPT_SPACE], a multiple of 4. */
+size_t tcp_opt_encode(const struct tcp_seg *s, uint8_t out[TCP_OPT_SPACE]);
+/* Read options from 'len' octets into s->mss and s->opt, as Linux's tcp_parse_options does:
+   EOL ends the list; a length below 2 or past the end stops the parse (what was read stays);
+   an option of the wrong length is skipped; MSS, window scale and SACK-permitted count only
+   on a SYN (s->flags must be set), an MSS of 0 not at all. Never fails: returns the options
+   read (TCP_OPT_*). */
+unsigned tcp_opt_parse(const uint8_t *p, size_t len, struct tcp_seg *s);
+/* The options of 's' in tcpdump's notation, "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7"
+   (without the brackets; "" for none), NOPs where the encoding puts them. */
+const char *tcp_opt_str(const struct tcp_seg *s, char *buf, size_t cap);
+/* Parse that notation (brackets optional, "<...>" form too, NOPs and "eol" accepted and
+   dropped) into s->mss and s->opt. 0 on success; -1 with a message in err on bad input. */
+int tcp_opt_from_str(const char *text, struct tcp_seg *s, char *err, size_t errcap);
+
 /* "SYN,ACK": the set bits in RFC order (SYN, FIN, RST, PSH, ACK, URG); "" for none. */
 const char *tcp_flags_str(uint8_t flags, char *buf, size_t cap);
 /* Parse "SYN,ACK", "syn+ack", "SA" (tcpdump letters) or "S."; 0 on success, -1 on bad input. */

@@ -114,8 +114,13 @@ struct tcp_settings {
     clk_time rto_max;         /* RFC 6298 2.5 */
     clk_time user_timeout;    /* RFC 9293 3.8.3 / TCP_USER_TIMEOUT; 0 = off */
     int mss;                  /* our MSS, announced on SYNs */
-    int rcv_buf;              /* receive buffer, bytes (<= 65535: no window scaling) */
-    int snd_buf;              /* send buffer, bytes */
+    int rmem[3];              /* tcp_rmem: min, default (the receive buffer), max (sets the window
+                                 scale); "rcv_buf" names the default */
+    int wmem[3];              /* tcp_wmem: min, default (the send buffer), max; "snd_buf" too */
+    int window_scaling;       /* tcp_window_scaling: offer and accept RFC 7323 window scaling */
+    int timestamps;           /* tcp_timestamps: offer and accept RFC 7323 timestamps */
+    int sack;                 /* tcp_sack: offer and accept SACK-permitted (RFC 2018) */
+    int tw_reuse;             /* tcp_tw_reuse: connect() may take a pair TIME-WAIT holds (0, 1, 2) */
     int64_t isn;              /* initial sequence number; -1 = from the PRNG */
     int backlog;              /* default listen backlog */
     int somaxconn;            /* net.core.somaxconn: listen() caps its backlog at this */
@@ -142,7 +147,11 @@ enum tcp_delack_mode {
     TCP_DELACK_LINUX,   /* Linux's way: quick ACKs, interactive mode, adaptive timeout (tcp_delack.c) */
 };
 
-enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN };
+/* TCP_SET_TRIPLE: Linux's "min default max" in octets (tcp_rmem, tcp_wmem); as a number it is the
+   default, and tcp_setting_parse reads all three. */
+enum tcp_preset { TCP_PRESET_LINUX, TCP_PRESET_RFC };
+
+enum tcp_setting_kind { TCP_SET_INT, TCP_SET_BOOL, TCP_SET_TIME, TCP_SET_BYTES, TCP_SET_ISN, TCP_SET_TRIPLE };
 
 struct tcp_setting_info {
     const char *name;    /* "tcp_fin_timeout" */
@@ -154,8 +163,9 @@ struct tcp_setting_info {
     const char *doc;     /* what it does */
     const char *source;  /* where the default comes from */
 };
-
-enum tcp_preset { TCP_PRESET_LINUX, TCP_PRESET_RFC };
+/* A triple's three values in a preset (its table row has the default alone); NULL when 'info'
+   is no triple. */
+const int *tcp_setting_preset3(const struct tcp_setting_info *info, enum tcp_preset p);
 
 extern const struct tcp_setting_info tcp_setting_table[];
 extern const size_t tcp_setting_count;
@@ -164,8 +174,14 @@ int tcp_preset_parse(const char *name); /* "linux" / "rfc"; -1 when unknown */
 const struct tcp_setting_info *tcp_setting_find(const char *name); /* NULL when unknown */
 /* Read a setting as a double (seconds for durations). */
 double tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_info *info);
-/* Set one; TCP_EINVAL when out of range. */
+/* Set one; TCP_EINVAL when out of range. A triple's number is its default (the middle value);
+   its min and max widen to hold it. */
 enum tcp_err tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_info *info, double v);
+/* Set one from text: a number, or for a triple also "min default max" ("4096 131072 6291456",
+   each in range, min <= default <= max). TCP_EINVAL on bad text or out of range. */
+enum tcp_err tcp_setting_parse(struct tcp_settings *s, const struct tcp_setting_info *info, const char *text);
+/* The value as text: "%g", or "min default max" for a triple. */
+const char *tcp_setting_str(const struct tcp_settings *s, const struct tcp_setting_info *info, char *buf, size_t cap);
 
 /* A byte ring, used for the send and receive buffers. */
 struct tcp_ring {
@@ -340,6 +356,17 @@ struct tcp_conn {
     struct tcp_conn *tw_new;         /* on the TIME-WAIT: the incarnation that reopened it */
     int64_t isn_opt;                 /* a listener's fixed ISN for its connections; -1: none */
 
+    /* Options agreed in the handshake (tcp_negotiate.c). Before the peer's SYN or SYN,ACK
+       they hold what we offer; after it, what both sides offered. */
+    bool ws_ok;                      /* window scaling, RFC 7323 2 */
+    bool ts_ok;                      /* timestamps, RFC 7323 3 */
+    bool sack_ok;                    /* SACK, RFC 2018 (and tcp_sack on) */
+    uint8_t snd_wscale;              /* Snd.Wind.Shift: the peer's SEG.WND << this = SND.WND */
+    uint8_t rcv_wscale;              /* Rcv.Wind.Shift: our window >> this = the SEG.WND we send */
+    uint32_t ts_off;                 /* our TSval = the clock in ms + this (Linux ts_off) */
+    uint32_t ts_recent;              /* TS.Recent, RFC 7323 4.3: the TSval we echo */
+    clk_time ts_recent_stamp;        /* when TS.Recent was last set (PAWS, tcp_tw_reuse) */
+
     struct tcp_conn_timer timers[TCP_TIMER_COUNT];
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
@@ -357,6 +384,8 @@ struct tcp_host {
     struct tcp_settings cfg;
     bool cookie_keyed;        /* the SYN cookie secrets are drawn (at the first cookie) */
     uint64_t cookie_secret[2];
+    bool ts_keyed;            /* the timestamp offset secret is drawn (at the first use) */
+    uint64_t ts_secret;       /* keys each address pair's ts_off (Linux secure_tcp_ts_off) */
     struct tcp_conn *conns;   /* live connections (not CLOSED) */
     int next_port;            /* next ephemeral port to try */
     int serial;               /* connections made so far: names A1, A2, ... */

@@ -16,6 +16,7 @@
     X(OPEN_PASSIVE,         "3.10.1",            "OPEN (passive): wait in LISTEN for a SYN") \
     X(OPEN_ACTIVE,          "3.10.1",            "OPEN (active): send <SEQ=ISS><CTL=SYN>, SND.NXT=ISS+1") \
     X(OPEN_REUSE_TIME_WAIT, "3.6.1",             "OPEN (active) with reuseaddr on a port pair that TIME-WAIT holds: the old TCB is deleted, the new connection takes the pair over") \
+    X(OPEN_TW_REUSE,        "Linux tcp_twsk_unique", "OPEN (active), tcp_tw_reuse: the port pair TIME-WAIT holds is taken over, its timestamps more than 1 s old; ISS = old SND.NXT + 65537") \
     X(CLOSE_LISTEN,         "3.10.4",            "CLOSE in LISTEN: delete the TCB") \
     X(CLOSE_LISTEN_RESET,   "Linux inet_csk_listen_stop", "CLOSE of a listener: each established connection never accepted is reset") \
     X(CLOSE_LISTEN_DROP,    "Linux inet_csk_listen_stop", "CLOSE of a listener: its embryonic (SYN-RECEIVED) connections are dropped, nothing sent") \
@@ -51,6 +52,7 @@
     X(SYN_SENT_OTHER_DROP,  "3.10.7.3",          "SYN-SENT, fifth: neither SYN nor RST, drop the segment") \
     /* §3.10.7.4 the other states, step by step */ \
     X(SEQ_NOT_ACCEPTABLE,   "3.10.7.4",          "first check the sequence number: not acceptable, send ACK and drop") \
+    X(PAWS_REJECT,          "RFC 7323 5.3",      "PAWS: SEG.TSval older than TS.Recent, an old duplicate: drop it, send an ACK") \
     X(SEQ_RST_NOT_ACCEPTABLE,"3.10.7.4",         "first check the sequence number: an unacceptable RST is dropped") \
     X(SEQ_ZERO_WINDOW,      "3.10.7.4",          "first check the sequence number: zero window, the text is refused but its ACK is processed") \
     X(SEQ_OUT_OF_ORDER,     "3.10.7.4",          "first check the sequence number: beyond RCV.NXT, held for reassembly") \

@@ -72,7 +72,7 @@ bench_transfer_once(long long total, double loss, uint64_t seed, bool zerocopy,
         w->wire.link[i].delay = CLK_MSEC(5);
         w->wire.link[i].loss = loss;
         w->host[i].cfg.mss = 1460;
-        w->host[i].cfg.rcv_buf = 65535;
+        w->host[i].cfg.rmem[1] = 65535;
         w->host[i].cfg.delayed_ack = TCP_DELACK_LINUX; /* the linux preset's: quick ACKs, then one per two segments */
     }
     struct tcp_conn *l, *c, *s = NULL;

@@ -137,7 +137,7 @@ fz_check_conn(struct fz *f, const struct tcp_conn *c)
         held += o->len;
     if (held != c->ooo_bytes)
         fz_fail(f, c, "ooo_bytes differs from the out-of-order segments held");
-    if (c->ooo_bytes > (uint32_t)c->host->cfg.rcv_buf && c->ooo_bytes > c->rcvq.cap)
+    if (c->ooo_bytes > (uint32_t)c->host->cfg.rmem[1] && c->ooo_bytes > c->rcvq.cap)
         fz_fail(f, c, "out-of-order bytes exceed the receive buffer");
     uint32_t i = c->id - 1;
     if (i >= f->cap)

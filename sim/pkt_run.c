@@ -1,0 +1,873 @@
+/*
+ * pkt_run.c - a packetdrill script run against tcpsim: host A is the system under test, host B
+ * is scripted (its TCP switched off, wire.c) and speaks only the script's '<' segments.
+ *
+ * The events are played in order on the virtual clock, as packetdrill plays them on the wall
+ * clock (its run.c, run_packet.c, run_system_call.c, read for the semantics only):
+ *   - an inbound segment is injected at its time, its ACK and SACK numbers moved from the
+ *     script's space (the SUT's ISN as the script wrote it) to the live one;
+ *   - an outbound segment is the next one the SUT sent, sniffed from the trace; several
+ *     segments in a row make up one line longer than the MSS (Linux's TSO hands packetdrill
+ *     one large packet), with the flags of the last; each field is compared in packetdrill's
+ *     order, then the time, within the tolerance;
+ *   - a system call is made on the SUT (pkt_sys.c); one written "START...END" blocks while
+ *     later events play, and must return at END.
+ * Relative times follow packetdrill: from the moment the previous event finished, except that
+ * an inbound segment after an inbound segment counts from that one's script time.
+ *
+ * Messages and exit statuses are packetdrill's: "FILE:LINE: error handling packet: ...",
+ * "FILE:LINE: runtime error in CALL call: ...", "FILE:LINE: timing error: ...".
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt_internal.h"
+
+/* The TCP options the SUT sends (tcp_opt.c): an expected option outside these makes the
+   script unsupported, not failed, since tcpsim cannot send it. SACK blocks are not sent yet. */
+#define PKT_MODELLED_OPTS (TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_SACK_OK | TCP_OPT_TS)
+
+/* ---- verdicts ---------------------------------------------------------------------------------- */
+
+static void
+pkt_verdict(struct pkt_runner *r, enum pkt_verdict v, int line, const char *fmt, va_list ap)
+{
+    if (r->done)
+        return;
+    r->done = true;
+    r->res.verdict = v;
+    r->res.line = line;
+    int n = 0;
+    if (v == PKT_UNSUPPORTED)
+        n = snprintf(r->res.msg, sizeof r->res.msg, "%s:%d: unsupported: ", r->s->path, line);
+    else if (line > 0)
+        n = snprintf(r->res.msg, sizeof r->res.msg, "%s:%d: ", r->s->path, line);
+    if (n < 0 || (size_t)n >= sizeof r->res.msg)
+        return;
+    vsnprintf(r->res.msg + n, sizeof r->res.msg - (size_t)n, fmt, ap);
+}
+
+void
+pkt_fail(struct pkt_runner *r, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pkt_verdict(r, PKT_FAIL, line, fmt, ap);
+    va_end(ap);
+}
+
+void
+pkt_unsupported_at(struct pkt_runner *r, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pkt_verdict(r, PKT_UNSUPPORTED, line, fmt, ap);
+    va_end(ap);
+}
+
+void
+pkt_warn(struct pkt_runner *r, int line, const char *fmt, ...)
+{
+    if (!r->log)
+        return;
+    fprintf(r->log, "%s:%d: warning: ", r->s->path, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->log, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->log);
+}
+
+int64_t
+pkt_now_us(const struct pkt_runner *r)
+{
+    return r->w->clk.now / 1000;
+}
+
+/* ---- flows ---------------------------------------------------------------------------------- */
+
+int
+pkt_flow_get(struct pkt_runner *r, uint16_t sut_port, uint16_t peer_port, bool passive)
+{
+    for (int i = 0; i < r->nflows; i++)
+        if (r->flow[i].sut_port == sut_port && r->flow[i].peer_port == peer_port)
+            return i;
+    if (r->nflows == PKT_MAX_FLOWS)
+        return -1;
+    struct pkt_flow *f = &r->flow[r->nflows];
+    memset(f, 0, sizeof *f);
+    f->sut_port = sut_port;
+    f->peer_port = peer_port;
+    f->passive = passive;
+    return r->nflows++;
+}
+
+static int
+pkt_flow_find(const struct pkt_runner *r, uint16_t sut_port, uint16_t peer_port)
+{
+    for (int i = 0; i < r->nflows; i++)
+        if (r->flow[i].sut_port == sut_port && r->flow[i].peer_port == peer_port)
+            return i;
+    return -1;
+}
+
+/* ---- sniffing ---------------------------------------------------------------------------------- */
+
+/* Every segment the SUT sends is queued for the next '>' lines. */
+static void
+pkt_observe(const struct trace_event *ev, void *ctx)
+{
+    struct pkt_runner *r = ctx;
+    if (ev->kind != TRACE_SEND || ev->from != 0)
+        return;
+    if (r->qhead + r->qlen == r->qcap) {
+        if (r->qhead > 0) {
+            memmove(r->q, r->q + r->qhead, r->qlen * sizeof *r->q);
+            r->qhead = 0;
+        } else {
+            size_t cap = r->qcap ? r->qcap * 2 : 64;
+            struct pkt_sniffed *q = cap < (1u << 24) ? realloc(r->q, cap * sizeof *q) : NULL;
+            if (!q) {
+                r->oom = true;
+                return;
+            }
+            r->q = q;
+            r->qcap = cap;
+        }
+    }
+    struct pkt_sniffed *s = &r->q[r->qhead + r->qlen++];
+    s->seg = ev->seg;
+    s->seg.data = NULL;
+    s->t = ev->t;
+    /* the SUT's ISN, from its SYN or SYN,ACK */
+    if (ev->seg.flags & TCP_SYN) {
+        int fl = pkt_flow_find(r, ev->seg.sport, ev->seg.dport);
+        if (fl >= 0 && !r->flow[fl].live_isn_known) {
+            r->flow[fl].live_isn_known = true;
+            r->flow[fl].live_isn = ev->seg.seq;
+        }
+    }
+}
+
+/* ---- the clock -------------------------------------------------------------------------------- */
+
+/* The blocked system call, tried again; a verdict when it returns wrong. */
+static void pkt_pending_check(struct pkt_runner *r, bool timed_out);
+
+/* Play the world up to 'until' (clk_time), trying the blocked call after each step. Stops
+   early when 'stop_on_sniff' and the SUT has sent something, or at a verdict. */
+static void
+pkt_advance(struct pkt_runner *r, clk_time until, bool stop_on_sniff)
+{
+    while (!r->done) {
+        if (stop_on_sniff && r->qlen > 0)
+            return;
+        clk_time nt = world_next_time(r->w);
+        clk_time wake = r->pend.on ? r->pend.wake : CLK_NEVER;
+        if (wake <= nt && wake <= until) {
+            world_run_until_time(r->w, wake);
+            r->pend.wake = CLK_NEVER;
+            pkt_pending_check(r, true);
+            continue;
+        }
+        if (nt > until || nt == CLK_NEVER)
+            break;
+        world_step(r->w);
+        if (r->pend.on)
+            pkt_pending_check(r, false);
+    }
+    if (!r->done && until != CLK_NEVER && r->w->clk.now < until && !(stop_on_sniff && r->qlen > 0))
+        world_run_until_time(r->w, until);
+}
+
+static double
+pkt_secs(int64_t us)
+{
+    return (double)us / 1e6;
+}
+
+/* packetdrill's verify_time: 'actual' against the expected time or range, within the
+   tolerance (the larger of --tolerance_usecs and --tolerance_percent of the gap since the
+   previous event); false with the message in 'err'. */
+static bool
+pkt_time_ok(const struct pkt_runner *r, enum pkt_time_kind kind, int64_t exp, int64_t exp_end, int64_t offset,
+            int64_t actual, int64_t last, const char *what, char *err, size_t cap)
+{
+    if (kind == PKT_TIME_ANY)
+        return true;
+    int64_t tol = r->s->tolerance_us;
+    if (last >= 0 && r->s->tolerance_percent > 0) {
+        int64_t dyn = (exp - last) * r->s->tolerance_percent / 100;
+        if (dyn > tol)
+            tol = dyn;
+    }
+    if (kind == PKT_TIME_ABS_RANGE || kind == PKT_TIME_REL_RANGE) {
+        if (actual >= exp - tol && actual <= exp_end + tol)
+            return true;
+        if (kind == PKT_TIME_ABS_RANGE)
+            snprintf(err, cap, "timing error: expected %s in time range %.6f~%.6f sec but happened at %.6f sec", what,
+                     pkt_secs(exp), pkt_secs(exp_end), pkt_secs(actual));
+        else
+            snprintf(err, cap, "timing error: expected %s in relative time range +%.6f~+%.6f sec but happened at %+.6f sec",
+                     what, pkt_secs(exp - offset), pkt_secs(exp_end - offset), pkt_secs(actual - offset));
+        return false;
+    }
+    if (actual >= exp - tol && actual <= exp + tol)
+        return true;
+    snprintf(err, cap, "timing error: expected %s at %.6f sec but happened at %.6f sec; tolerance %.6f sec", what,
+             pkt_secs(exp), pkt_secs(actual), pkt_secs(tol));
+    return false;
+}
+
+/* The same for an event's own time: a verdict "FILE:LINE: timing error: ..." when late. */
+static bool
+pkt_check_time(struct pkt_runner *r, int line, enum pkt_time_kind kind, int64_t exp, int64_t actual, int64_t last,
+               const char *what)
+{
+    char err[256];
+    if (pkt_time_ok(r, kind, exp, 0, 0, actual, last, what, err, sizeof err))
+        return true;
+    pkt_fail(r, line, "%s", err);
+    return false;
+}
+
+/* ---- system calls ------------------------------------------------------------------------------ */
+
+static bool
+pkt_check_result(struct pkt_runner *r, const struct pkt_event *e, int64_t ret, int err)
+{
+    int64_t want = 0;
+    int rc = 0;
+    const struct pkt_expr *x = e->call.result;
+    if (x->kind == PKT_X_ELLIPSIS)
+        rc = 1;
+    else if (x->kind == PKT_X_INT)
+        want = x->num;
+    else if (x->kind == PKT_X_SYM && pkt_symbol(x->name, &want) == 0)
+        rc = 0;
+    else {
+        pkt_fail(r, e->line, "runtime error in %s call: bad result expression", e->call.name);
+        return false;
+    }
+    bool fd_call = strcmp(e->call.name, "socket") == 0 || strcmp(e->call.name, "accept") == 0;
+    if (rc == 0 && fd_call && want >= 0) {
+        if (ret < 0) {
+            pkt_fail(r, e->line, "runtime error in %s call: Expected non-negative result but got %lld with errno %d (%s)",
+                     e->call.name, (long long)ret, err, strerror(err));
+            return false;
+        }
+    } else if (rc == 0 && ret != want) {
+        pkt_fail(r, e->line, "runtime error in %s call: Expected result %lld but got %lld with errno %d (%s)", e->call.name,
+                 (long long)want, (long long)ret, err, strerror(err));
+        return false;
+    }
+    if (e->call.err) {
+        int64_t we = 0;
+        (void)pkt_symbol(e->call.err, &we);
+        if (we != err) {
+            pkt_fail(r, e->line, "runtime error in %s call: Expected errno %d (%s) but got %d (%s)", e->call.name, (int)we,
+                     strerror((int)we), err, strerror(err));
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+pkt_pending_check(struct pkt_runner *r, bool timed_out)
+{
+    const struct pkt_event *e = &r->s->ev[r->pend.ev];
+    int64_t ret;
+    int err;
+    enum pkt_sys_status st = pkt_sys_resume(r, e, timed_out, &ret, &err);
+    if (st == PKT_SYS_BLOCK || st == PKT_SYS_STOP)
+        return;
+    r->pend.on = false;
+    if (r->o.verbose && r->log)
+        fprintf(r->log, "%s syscall: %9.6f\n", e->call.name, pkt_secs(pkt_now_us(r)));
+    if (!pkt_check_result(r, e, ret, err))
+        return;
+    if (e->call.blocking)
+        (void)pkt_check_time(r, e->line, PKT_TIME_ABS, r->pend.end_us, pkt_now_us(r), r->pend.start_us,
+                             "system call return");
+}
+
+/* Wait for the blocked call to return (packetdrill's await_idle_thread). */
+static void
+pkt_await_idle(struct pkt_runner *r, int line)
+{
+    while (r->pend.on && !r->done) {
+        clk_time nt = world_next_time(r->w);
+        if (nt == CLK_NEVER && r->pend.wake == CLK_NEVER) {
+            const struct pkt_event *e = &r->s->ev[r->pend.ev];
+            pkt_fail(r, e->line, "runtime error in %s call: the call blocks and nothing will wake it (line %d waits for it)",
+                     e->call.name, line);
+            return;
+        }
+        pkt_advance(r, nt < r->pend.wake ? nt : r->pend.wake, false);
+    }
+}
+
+static void
+pkt_do_syscall(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int64_t offset)
+{
+    pkt_await_idle(r, e->line);
+    if (r->done)
+        return;
+    int64_t ret;
+    int err;
+    enum pkt_sys_status st = pkt_sys_start(r, e, &ret, &err);
+    if (st == PKT_SYS_STOP)
+        return;
+    if (st == PKT_SYS_DONE) {
+        if (r->o.verbose && r->log)
+            fprintf(r->log, "%s syscall: %9.6f\n", e->call.name, pkt_secs(pkt_now_us(r)));
+        if (pkt_check_result(r, e, ret, err) && e->call.blocking)
+            (void)pkt_check_time(r, e->line, PKT_TIME_ABS, e->call.end_us + (e->time == PKT_TIME_REL ? offset : 0),
+                                 pkt_now_us(r), t, "system call return");
+        return;
+    }
+    r->pend.on = true;
+    r->pend.ev = (size_t)(e - r->s->ev);
+    r->pend.start_us = t;
+    r->pend.end_us = e->call.end_us + (e->time == PKT_TIME_REL ? offset : 0);
+    if (!e->call.blocking)
+        pkt_await_idle(r, e->line); /* the main thread waits for it, as packetdrill's does */
+}
+
+/* ---- packets ---------------------------------------------------------------------------------- */
+
+static const char *
+pkt_opt_name(uint8_t kind)
+{
+    switch (kind) {
+    case 0: return "eol";
+    case 1: return "nop";
+    case 2: return "mss";
+    case 3: return "wscale";
+    case 4: return "sackOK";
+    case 5: return "sack";
+    case 8: return "TS";
+    default: return "an option tcpsim does not model";
+    }
+}
+
+/* "S. 0:0(0) ack 1 win 65535 <mss 1460>": a segment in the script's numbers, as packetdrill
+   prints one (packet_to_string, DUMP_SHORT); 'opts' is the option list without brackets, or
+   NULL for none. */
+static void
+pkt_seg_str(char *buf, size_t cap, uint8_t flags, uint32_t seq, uint32_t len, bool ack, uint32_t ackn, bool has_win,
+            uint32_t win, const char *opts)
+{
+    char f[8];
+    size_t n = 0;
+    if (flags & TCP_FIN)
+        f[n++] = 'F';
+    if (flags & TCP_SYN)
+        f[n++] = 'S';
+    if (flags & TCP_RST)
+        f[n++] = 'R';
+    if (flags & TCP_PSH)
+        f[n++] = 'P';
+    if (flags & TCP_ACK)
+        f[n++] = '.';
+    f[n] = '\0';
+    char a[32] = "", w[32] = "";
+    if (ack)
+        snprintf(a, sizeof a, " ack %u", ackn);
+    if (has_win)
+        snprintf(w, sizeof w, " win %u", win);
+    snprintf(buf, cap, "%s %u:%u(%u)%s%s%s%s%s", f, seq, seq + len, len, a, w, opts && *opts ? " <" : "",
+             opts && *opts ? opts : "", opts && *opts ? ">" : "");
+}
+
+/* A script line's options as written, kind by kind. */
+static const char *
+pkt_script_opts(const struct pkt_packet *k, char *buf, size_t cap)
+{
+    if (k->opts_mode == PKT_OPTS_ANY)
+        return "...";
+    size_t at = 0;
+    buf[0] = '\0';
+    int isack = 0;
+    for (int i = 0; i < k->nkinds && at < cap; i++) {
+        const char *sep = i ? "," : "";
+        int m = 0;
+        switch (k->kinds[i]) {
+        case 2: m = snprintf(buf + at, cap - at, "%smss %u", sep, k->mss); break;
+        case 3: m = snprintf(buf + at, cap - at, "%swscale %u", sep, k->opt.wscale); break;
+        case 8: m = snprintf(buf + at, cap - at, "%sTS val %u ecr %u", sep, k->opt.tsval, k->opt.tsecr); break;
+        case 5:
+            m = snprintf(buf + at, cap - at, "%ssack", sep);
+            for (; isack < k->opt.nsack && m >= 0 && at + (size_t)m < cap; isack++)
+                m += snprintf(buf + at + (size_t)m, cap - at - (size_t)m, " %u:%u", k->opt.sack[isack].left,
+                              k->opt.sack[isack].right);
+            break;
+        default: m = snprintf(buf + at, cap - at, "%s%s", sep, pkt_opt_name(k->kinds[i])); break;
+        }
+        if (m < 0)
+            break;
+        at += (size_t)m;
+    }
+    return buf;
+}
+
+/* The flow an inbound line is for: packetdrill's find_or_create_socket_for_script_packet. A
+   SYN without ACK starts a new connection to the listener, unless the current connection is
+   still opening (a retransmitted SYN, a simultaneous open); anything else goes to the current
+   connection. -1 after a verdict. */
+static int
+pkt_inbound_flow(struct pkt_runner *r, const struct pkt_event *e)
+{
+    const struct pkt_packet *k = &e->pkt;
+    bool syn_only = (k->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    struct pkt_flow *cur = r->cur >= 0 ? &r->flow[r->cur] : NULL;
+    if (syn_only && !(cur && (!cur->passive || !cur->synced))) {
+        int lfd = -1;
+        for (int i = PKT_MAX_FDS - 1; i >= 0; i--)
+            if (r->fd[i].used && r->fd[i].listening) {
+                lfd = i;
+                break;
+            }
+        uint16_t port = lfd >= 0 ? r->fd[lfd].port : PKT_SUT_PORT;
+        int fl = pkt_flow_get(r, port, r->next_peer_port++, true);
+        if (fl < 0) {
+            pkt_unsupported_at(r, e->line, "more than %d connections", PKT_MAX_FLOWS);
+            return -1;
+        }
+        r->cur = fl;
+        return fl;
+    }
+    if (!cur) {
+        pkt_fail(r, e->line, "error handling packet: no matching socket for script packet");
+        return -1;
+    }
+    return r->cur;
+}
+
+static void
+pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
+{
+    const struct pkt_packet *k = &e->pkt;
+    if ((k->flags & TCP_SYN) && k->len > 0) {
+        /* Linux answers data on a SYN as TCP fast open (RFC 7413) when tcp_fastopen says so, as
+           packetdrill's defaults.sh does */
+        pkt_unsupported_at(r, e->line, "data on a SYN (TCP fast open)");
+        return;
+    }
+    int fl = pkt_inbound_flow(r, e);
+    if (fl < 0)
+        return;
+    struct pkt_flow *f = &r->flow[fl];
+    if (!(k->flags & TCP_SYN) || (k->flags & TCP_ACK))
+        f->synced = f->synced || !(k->flags & TCP_SYN);
+    struct tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.saddr = r->peer->addr;
+    s.daddr = r->sut->addr;
+    s.sport = f->peer_port;
+    s.dport = f->sut_port;
+    s.seq = k->seq;
+    s.flags = k->flags;
+    s.len = k->len;
+    uint32_t shift = f->live_isn - f->script_isn; /* script space to live, for the SUT's numbers */
+    if (k->has_ack)
+        s.ack = k->ack + (f->live_isn_known ? shift : 0);
+    s.wnd = (uint16_t)k->win;
+    if (k->opt.present & TCP_OPT_MSS)
+        s.mss = k->mss;
+    s.opt = k->opt;
+    s.opt.present &= (uint8_t)~TCP_OPT_MSS; /* seg.mss carries it */
+    if ((k->flags & TCP_ACK) && (k->opt.present & TCP_OPT_TS)) {
+        /* the TSecr the script wrote is one of the SUT's TSvals in the script's space: the live
+           one it stands for (packetdrill's map_inbound_packet) */
+        int i = 0;
+        while (i < f->nts_map && f->ts_map[i].script != k->opt.tsecr)
+            i++;
+        if (i < f->nts_map)
+            s.opt.tsecr = f->ts_map[i].live;
+        else if (f->ts_found)
+            s.opt.tsecr = k->opt.tsecr - f->ts_first_script + f->ts_first_live;
+        else {
+            pkt_fail(r, e->line,
+                     "error handling packet: unable to infer live TS ecr for script TS ecr %u;  no matching or preceding "
+                     "outbound TS val",
+                     k->opt.tsecr);
+            return;
+        }
+    }
+    for (int i = 0; i < s.opt.nsack; i++) {
+        s.opt.sack[i].left += f->live_isn_known ? shift : 0;
+        s.opt.sack[i].right += f->live_isn_known ? shift : 0;
+    }
+    uint8_t *payload = NULL;
+    if (k->len) {
+        payload = calloc(1, k->len);
+        if (!payload) {
+            r->oom = true;
+            pkt_fail(r, e->line, "out of memory");
+            return;
+        }
+        s.data = payload;
+    }
+    if (r->o.verbose && r->log) {
+        char b[256], o[160];
+        pkt_seg_str(b, sizeof b, k->flags, k->seq, k->len, k->has_ack, k->ack, true, k->win,
+                    pkt_script_opts(k, o, sizeof o));
+        fprintf(r->log, "inbound injected packet: %9.6f %s\n", pkt_secs(pkt_now_us(r)), b);
+    }
+    wire_inject(r->w, 1, &s);
+    free(payload);
+    /* delivered now: the link delay is zero */
+    pkt_advance(r, r->w->clk.now, false);
+}
+
+/* Compare one field as packetdrill's check_field words it. */
+static bool
+pkt_field_ok(char *err, size_t cap, const char *name, uint32_t want, uint32_t got)
+{
+    if (want == got)
+        return true;
+    snprintf(err, cap, "live packet field %s: expected: %u (0x%x) vs actual: %u (0x%x)", name, want, want, got, got);
+    return false;
+}
+
+/* The SUT's options against the script's (packetdrill's verify_outbound_live_tcp_options):
+   the kinds in the same order, NOPs included; MSS, window scale and SACK blocks by value;
+   a TSval is not checked (packetdrill checks it only with --tcp_ts_tick_usecs). An option the
+   script expects and tcpsim never sends makes the script unsupported. */
+static bool
+pkt_opts_ok(struct pkt_runner *r, const struct pkt_event *e, struct pkt_flow *f, const struct tcp_seg *a, char *err,
+            size_t cap)
+{
+    const struct pkt_packet *k = &e->pkt;
+    if (k->opts_mode == PKT_OPTS_ANY)
+        return true;
+    uint8_t want = k->opts_mode == PKT_OPTS_LIST ? k->opt.present : 0;
+    uint8_t got = a->opt.present | (a->mss ? TCP_OPT_MSS : 0);
+    uint8_t missing = want & ~PKT_MODELLED_OPTS & ~got;
+    for (int i = 0; i < k->nkinds; i++)
+        if (k->kinds[i] == 0xff) {
+            pkt_unsupported_at(r, e->line, "a TCP option tcpsim does not send");
+            return false;
+        }
+    if (missing) {
+        pkt_unsupported_at(r, e->line, "the SUT would send TCP option %s, which tcpsim does not send",
+                           (missing & TCP_OPT_SACK) ? "sack (SACK blocks)" : pkt_opt_name(0xff));
+        return false;
+    }
+    uint8_t lay[TCP_OPT_SPACE];
+    size_t n = tcp_opt_encode(a, lay);
+    int idx = 0;
+    for (size_t i = 0; i < n;) {
+        uint8_t kind = lay[i];
+        size_t olen = kind <= 1 ? 1 : (i + 1 < n && lay[i + 1] >= 2 ? lay[i + 1] : n - i);
+        if (kind == 0 && idx >= k->nkinds)
+            break; /* padding */
+        if (idx >= k->nkinds || k->kinds[idx] != kind) {
+            snprintf(err, cap, "bad outbound TCP options");
+            return false;
+        }
+        idx++;
+        i += olen;
+    }
+    if (idx != k->nkinds) {
+        snprintf(err, cap, "bad outbound TCP options");
+        return false;
+    }
+    if ((want & TCP_OPT_MSS) && k->mss != a->mss) {
+        snprintf(err, cap, "bad value in outbound TCP option (kind=2): expected: mss %u actual: mss %u", k->mss, a->mss);
+        return false;
+    }
+    if ((want & TCP_OPT_WSCALE) && k->opt.wscale != a->opt.wscale) {
+        snprintf(err, cap, "bad value in outbound TCP option (kind=3): expected: wscale %u actual: wscale %u",
+                 k->opt.wscale, a->opt.wscale);
+        return false;
+    }
+    if (want & TCP_OPT_SACK) {
+        bool same = k->opt.nsack == a->opt.nsack;
+        for (int i = 0; same && i < k->opt.nsack; i++)
+            same = k->opt.sack[i].left == a->opt.sack[i].left && k->opt.sack[i].right == a->opt.sack[i].right;
+        if (!same) {
+            snprintf(err, cap, "bad value in outbound TCP option (kind=5)");
+            return false;
+        }
+    }
+    if (f && (want & TCP_OPT_TS) && (a->opt.present & TCP_OPT_TS)) {
+        /* remember the pair, for the TSecr of later inbound segments */
+        if (!f->ts_found) {
+            f->ts_found = true;
+            f->ts_first_script = k->opt.tsval;
+            f->ts_first_live = a->opt.tsval;
+        }
+        /* --tcp_ts_tick_usecs: the TSval, moved to the script's clock, within the tolerance of
+           the time since the script began */
+        int64_t tol = r->s->tolerance_us;
+        int64_t dyn = (int64_t)(r->s->tolerance_percent / 100.0 * (double)pkt_now_us(r));
+        if (dyn > tol)
+            tol = dyn;
+        int32_t dev = (int32_t)(f->ts_first_script + (a->opt.tsval - f->ts_first_live) - k->opt.tsval);
+        if (r->s->ts_tick_us > 0 && (int64_t)(dev < 0 ? -(int64_t)dev : dev) * r->s->ts_tick_us > tol) {
+            snprintf(err, cap, "bad outbound TCP timestamp value, tolerance %lld", (long long)tol);
+            return false;
+        }
+        int i = 0;
+        while (i < f->nts_map && f->ts_map[i].script != k->opt.tsval)
+            i++;
+        if (i == f->nts_map && f->nts_map < (int)(sizeof f->ts_map / sizeof f->ts_map[0]))
+            f->nts_map++;
+        if (i < f->nts_map) {
+            f->ts_map[i].script = k->opt.tsval;
+            f->ts_map[i].live = a->opt.tsval;
+        }
+    }
+    return true;
+}
+
+static void
+pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int64_t t_end, int64_t offset)
+{
+    const struct pkt_packet *k = &e->pkt;
+    if ((k->flags & TCP_SYN) && k->len > 0) {
+        pkt_unsupported_at(r, e->line, "data on a SYN (TCP fast open)");
+        return;
+    }
+    /* packetdrill waits up to the expected time (since the previous event) plus 2 s, in whole
+       seconds, then gives up */
+    clk_time deadline = CLK_NEVER;
+    if (e->time != PKT_TIME_ANY) {
+        int64_t wait = (e->time == PKT_TIME_ABS_RANGE || e->time == PKT_TIME_REL_RANGE ? t_end : t) - r->last_us;
+        deadline = CLK_SEC(r->last_us / 1000000 + (wait > 0 ? wait : 0) / 1000000 + 2) + (r->last_us % 1000000) * 1000;
+    }
+    struct tcp_seg agg;
+    uint32_t got_len = 0;
+    int nsegs = 0;
+    clk_time at = 0;
+    int fl = -1;
+    do {
+        if (r->qlen == 0)
+            pkt_advance(r, deadline, true);
+        if (r->done)
+            return;
+        if (r->qlen == 0) {
+            char b[256], o[160];
+            pkt_seg_str(b, sizeof b, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win,
+                        pkt_script_opts(k, o, sizeof o));
+            pkt_fail(r, e->line, "error handling packet: Timed out waiting for packet\nscript packet: %9.6f %s", pkt_secs(t),
+                     b);
+            return;
+        }
+        struct pkt_sniffed *s = &r->q[r->qhead];
+        r->qhead++;
+        r->qlen--;
+        if (r->qlen == 0)
+            r->qhead = 0;
+        if (nsegs == 0) {
+            agg = s->seg;
+            at = s->t;
+            fl = pkt_flow_find(r, s->seg.sport, s->seg.dport);
+        } else {
+            /* one more piece of a line larger than the MSS: the flags of the last */
+            agg.flags = s->seg.flags;
+            agg.ack = s->seg.ack;
+            agg.wnd = s->seg.wnd;
+            agg.len += s->seg.len;
+            at = s->t;
+        }
+        got_len += s->seg.len;
+        nsegs++;
+    } while (got_len < k->len && !(agg.flags & (TCP_SYN | TCP_RST | TCP_FIN)));
+    if (fl < 0)
+        fl = r->cur;
+    struct pkt_flow *f = fl >= 0 ? &r->flow[fl] : NULL;
+    if (f && (agg.flags & TCP_SYN)) {
+        f->live_isn_known = true;
+        f->live_isn = agg.seq;
+    }
+    if (f && (k->flags & TCP_SYN))
+        f->script_isn = k->seq; /* packetdrill's script.local_isn: the SYN line's number */
+    uint32_t aseq = f && f->live_isn_known ? agg.seq - f->live_isn + f->script_isn : agg.seq;
+    uint32_t aack = (agg.flags & TCP_ACK) ? agg.ack : 0;
+    char err[256] = "";
+    bool ok = true;
+    if (got_len != k->len) {
+        snprintf(err, sizeof err, "live packet payload: expected %u bytes vs actual %u bytes", k->len, got_len);
+        ok = false;
+    }
+    ok = ok && pkt_field_ok(err, sizeof err, "tcp_fin", !!(k->flags & TCP_FIN), !!(agg.flags & TCP_FIN)) &&
+         pkt_field_ok(err, sizeof err, "tcp_syn", !!(k->flags & TCP_SYN), !!(agg.flags & TCP_SYN)) &&
+         pkt_field_ok(err, sizeof err, "tcp_rst", !!(k->flags & TCP_RST), !!(agg.flags & TCP_RST)) &&
+         pkt_field_ok(err, sizeof err, "tcp_psh", !!(k->flags & TCP_PSH), !!(agg.flags & TCP_PSH)) &&
+         pkt_field_ok(err, sizeof err, "tcp_ack", !!(k->flags & TCP_ACK), !!(agg.flags & TCP_ACK)) &&
+         pkt_field_ok(err, sizeof err, "tcp_urg", !!(k->flags & TCP_URG), !!(agg.flags & TCP_URG)) &&
+         pkt_field_ok(err, sizeof err, "tcp_seq", k->seq, aseq) &&
+         pkt_field_ok(err, sizeof err, "tcp_ack_seq", k->has_ack ? k->ack : 0, aack) &&
+         (!k->has_win || pkt_field_ok(err, sizeof err, "tcp_window", k->win, agg.wnd));
+    if (ok && !pkt_opts_ok(r, e, f, &agg, err, sizeof err))
+        ok = false;
+    if (r->done)
+        return; /* unsupported */
+    int64_t at_us = at / 1000;
+    char ab[256], ao[160], sb[256], so[160];
+    pkt_seg_str(ab, sizeof ab, agg.flags, aseq, agg.len, (agg.flags & TCP_ACK) != 0, agg.ack, true, agg.wnd,
+                tcp_opt_str(&agg, ao, sizeof ao));
+    if (r->o.verbose && r->log)
+        fprintf(r->log, "outbound sniffed packet: %9.6f %s\n", pkt_secs(at_us), ab);
+    if (ok && pkt_time_ok(r, e->time, t, t_end, offset, at_us, r->last_us, "outbound packet", err, sizeof err))
+        return;
+    pkt_seg_str(sb, sizeof sb, k->flags, k->seq, k->len, k->has_ack, k->ack, k->has_win, k->win,
+                pkt_script_opts(k, so, sizeof so));
+    pkt_fail(r, e->line, "error handling packet: %s\nscript packet: %9.6f %s\nactual packet: %9.6f %s", err, pkt_secs(t),
+             sb, pkt_secs(at_us), ab);
+}
+
+/* ---- the events ------------------------------------------------------------------------------- */
+
+/* The script time of event 'e' (and of its range's end), as packetdrill's
+   adjust_relative_event_times sets it; 'offset' is what a relative time counts from. */
+static void
+pkt_event_time(const struct pkt_runner *r, const struct pkt_event *e, int64_t *t, int64_t *t_end, int64_t *offset)
+{
+    bool inbound = e->kind == PKT_EV_PACKET && !e->pkt.outbound;
+    *offset = 0;
+    if (e->time == PKT_TIME_REL || e->time == PKT_TIME_REL_RANGE || e->time == PKT_TIME_ANY)
+        *offset = r->last_inbound && inbound ? r->last_us : pkt_now_us(r);
+    *t = (e->time == PKT_TIME_ANY ? 0 : e->us) + *offset;
+    *t_end = e->time == PKT_TIME_REL_RANGE ? e->us_end + *offset : e->us_end;
+}
+
+bool
+pkt_runner_step(struct pkt_runner *r)
+{
+    if (r->done)
+        return false;
+    if (r->next == r->s->nev) {
+        /* the end: a call still blocked must return by the time it was written to */
+        if (r->pend.on) {
+            const struct pkt_event *e = &r->s->ev[r->pend.ev];
+            pkt_await_idle(r, e->line);
+        }
+        r->done = true;
+        return false;
+    }
+    const struct pkt_event *e = &r->s->ev[r->next++];
+    if (r->s->unsupported && e->line >= r->s->unsupported_line) {
+        pkt_unsupported_at(r, r->s->unsupported_line, "%s", r->s->unsupported);
+        return false;
+    }
+    int64_t t, t_end, offset;
+    pkt_event_time(r, e, &t, &t_end, &offset);
+    switch (e->kind) {
+    case PKT_EV_SHELL:
+        pkt_sys_shell(r, e);
+        break;
+    case PKT_EV_SYSCALL:
+    case PKT_EV_PACKET:
+        if (e->kind == PKT_EV_PACKET && e->pkt.outbound) {
+            pkt_do_outbound(r, e, t, t_end, offset);
+            break;
+        }
+        pkt_advance(r, CLK_SEC(0) + t * 1000, false);
+        if (r->done)
+            break;
+        /* packetdrill's wait_for_event: the event is late if the clock passed its time */
+        if (!pkt_check_time(r, e->line, PKT_TIME_ABS, t, pkt_now_us(r), r->last_us,
+                            e->kind == PKT_EV_PACKET ? "inbound packet" : "system call start"))
+            break;
+        if (e->kind == PKT_EV_PACKET)
+            pkt_do_inbound(r, e);
+        else
+            pkt_do_syscall(r, e, t, offset);
+        break;
+    }
+    if (r->oom && !r->done)
+        pkt_fail(r, e->line, "out of memory");
+    r->last_us = t;
+    r->last_inbound = e->kind == PKT_EV_PACKET && !e->pkt.outbound;
+    return !r->done;
+}
+
+struct pkt_runner *
+pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
+{
+    struct pkt_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->s = s;
+    struct pkt_run_opts def = PKT_RUN_OPTS_DEFAULT;
+    r->o = o ? *o : def;
+    r->log = r->o.log;
+    struct world_config cfg = {r->o.seed, r->o.preset};
+    r->w = world_new(&cfg);
+    if (!r->w || world_observe(r->w, pkt_observe, r) != 0) {
+        pkt_runner_free(r);
+        return NULL;
+    }
+    r->sut = &r->w->host[0];
+    r->peer = &r->w->host[1];
+    r->peer->scripted = true;
+    /* the script's segments reach the SUT at the times written, and the SUT's are sniffed as
+       they leave: no delay on the wire (packetdrill's tun device) */
+    for (int i = 0; i < 2; i++) {
+        r->w->wire.link[i].delay = 0;
+        r->w->wire.link[i].jitter = 0;
+    }
+    r->cur = -1;
+    r->next_peer_port = PKT_PEER_EPHEMERAL;
+    r->pend.wake = CLK_NEVER;
+    r->res.verdict = PKT_PASS;
+    return r;
+}
+
+void
+pkt_runner_free(struct pkt_runner *r)
+{
+    if (!r)
+        return;
+    if (r->w)
+        world_free(r->w);
+    for (int i = 0; i < r->nwarned; i++)
+        free(r->warned[i]);
+    free(r->q);
+    free(r);
+}
+
+struct world *
+pkt_runner_world(struct pkt_runner *r)
+{
+    return r->w;
+}
+
+const struct pkt_event *
+pkt_runner_next(const struct pkt_runner *r)
+{
+    return !r->done && r->next < r->s->nev ? &r->s->ev[r->next] : NULL;
+}
+
+const struct pkt_result *
+pkt_runner_result(const struct pkt_runner *r)
+{
+    return &r->res;
+}
+
+void
+pkt_run(const struct pkt_script *s, const struct pkt_run_opts *o, struct pkt_result *res)
+{
+    struct pkt_runner *r = pkt_runner_new(s, o);
+    if (!r) {
+        memset(res, 0, sizeof *res);
+        res->verdict = PKT_FAIL;
+        snprintf(res->msg, sizeof res->msg, "%s: out of memory", s->path);
+        return;
+    }
+    while (pkt_runner_step(r))
+        ;
+    if (r->res.verdict == PKT_PASS && s->unsupported) {
+        /* a feature after the last event (a cleanup command): still not a pass */
+        r->done = false;
+        pkt_unsupported_at(r, s->unsupported_line, "%s", s->unsupported);
+    }
+    *res = r->res;
+    pkt_runner_free(r);
+}
