@@ -71,6 +71,7 @@ struct out_pkt_burst {
     clk_time t;
     uint8_t flags;           /* the last segment's */
     uint32_t seq, len, ack;  /* relative */
+    char opts[160];          /* the first segment's: the packet's header is its */
 };
 
 struct out_pkt {
@@ -298,6 +299,9 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
         struct out_pkt_sock *l = out_pkt_socket(p, ev, ev->conn ? ev->conn : UINT32_MAX);
         if (!l)
             return;
+        for (size_t i = 0; i + 1 < p->nsock; i++)
+            if (p->sock[i].listener && p->sock[i].lport != port)
+                out_pkt_note(p, "listeners on more than one port: packetdrill binds every socket to its one port");
         l->listener = true;
         l->lport = (uint16_t)port;
         l->closed = ev->err != TCP_OK;
@@ -319,8 +323,11 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
         const char *from = strstr(t, " from port ");
         if (from && sscanf(from, " from port %u", &lport) == 1)
             for (size_t i = 0; i < p->nflow; i++) /* a new socket: packetdrill counts afresh */
-                if (p->flow[i].xport == lport)
+                if (p->flow[i].xport == lport) {
                     p->flow[i].has_x = p->flow[i].has_p = false;
+                    out_pkt_note(p, "a connect from a local port used before: the kernel picks a fresh ephemeral "
+                                    "port for each connect, so what a port still held would do is not reproduced");
+                }
         c->closed = ev->err != TCP_OK;
         out_pkt_line(p, ev->t, "connect(%d, ..., ...) = -1 %s", c->fd,
                      ev->err == TCP_OK ? "EINPROGRESS (Operation now in progress)" : out_pkt_errno(ev->err));
@@ -494,14 +501,16 @@ out_pkt_segment(struct out_pkt *p, const struct trace_event *ev, bool inbound)
         out_pkt_note(p, "the urgent pointer is not written");
     uint32_t rack = s->ack - ack_base;
     struct out_pkt_burst *b = &p->burst;
-    if (!inbound && s->len > 0 && !(s->flags & (TCP_SYN | TCP_RST)) && !opts[0]) {
-        if (b->held && b->t == ev->t && b->seq + b->len == seq && b->ack == rack && !(b->flags & TCP_FIN)) {
+    if (!inbound && s->len > 0 && !(s->flags & (TCP_SYN | TCP_RST)) && !(s->opt.present & TCP_OPT_SACK)) {
+        if (b->held && b->t == ev->t && b->seq + b->len == seq && b->ack == rack && !(b->flags & TCP_FIN)
+            && strcmp(b->opts, opts) == 0) {
             b->len += s->len;
             b->flags = s->flags;
             return;
         }
         out_pkt_flush(p);
-        *b = (struct out_pkt_burst){true, ev->t, s->flags, seq, s->len, rack};
+        *b = (struct out_pkt_burst){true, ev->t, s->flags, seq, s->len, rack, ""};
+        snprintf(b->opts, sizeof b->opts, "%s", opts);
         return;
     }
     out_pkt_line(p, ev->t, "%s %s %u:%u(%u)%s%s%s", inbound ? "<" : ">", flags, (unsigned)seq, (unsigned)(seq + s->len),
@@ -520,7 +529,8 @@ out_pkt_flush(struct out_pkt *p)
     out_tcpdump_flags(b.flags, flags, sizeof flags);
     if (b.flags & TCP_ACK)
         snprintf(ack, sizeof ack, " ack %u", (unsigned)b.ack);
-    out_pkt_line(p, b.t, "> %s %u:%u(%u)%s", flags, (unsigned)b.seq, (unsigned)(b.seq + b.len), (unsigned)b.len, ack);
+    out_pkt_line(p, b.t, "> %s %u:%u(%u)%s%s", flags, (unsigned)b.seq, (unsigned)(b.seq + b.len), (unsigned)b.len, ack,
+                 b.opts);
 }
 
 void
@@ -584,6 +594,12 @@ static const struct {
     {"somaxconn", "net.core.somaxconn", 1},
     {"rto_min", "net.ipv4.tcp_rto_min_us", 1e6},
     {"rto_max", "net.ipv4.tcp_rto_max_ms", 1000},
+    {"tcp_window_scaling", "net.ipv4.tcp_window_scaling", 1},
+    {"tcp_timestamps", "net.ipv4.tcp_timestamps", 1},
+    {"tcp_sack", "net.ipv4.tcp_sack", 1},
+    {"tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 1},
+    {"tcp_rmem", "net.ipv4.tcp_rmem", 1},
+    {"tcp_wmem", "net.ipv4.tcp_wmem", 1},
 };
 
 /* Settings that change nothing packetdrill can see (port numbers and ISNs are its own), or
@@ -611,6 +627,16 @@ out_pkt_settings(struct out_pkt *p, struct out_sbuf *sys)
     for (size_t i = 0; i < tcp_setting_count; i++) {
         const struct tcp_setting_info *info = &tcp_setting_table[i];
         double v = tcp_setting_get(p->cfg, info);
+        const int *l3 = tcp_setting_preset3(info, TCP_PRESET_LINUX);
+        if (l3) { /* "min default max": a quoted triple when any of the three differs */
+            char now[64], lin[64];
+            tcp_setting_str(p->cfg, info, now, sizeof now);
+            snprintf(lin, sizeof lin, "%d %d %d", l3[0], l3[1], l3[2]);
+            if (strcmp(now, lin) != 0)
+                out_sbuf_printf(sys, OUT_PKT_MAX, "%s`sysctl -q net.ipv4.%s=\"%s\"`\n", sys->len ? "+0  " : "0   ",
+                                info->name, now);
+            continue;
+        }
         if (v == info->linux_value)
             continue;
         if (strcmp(info->name, "tcp_orphan_retries") == 0 && v < 0) /* no limit of its own: retries2's */

@@ -450,7 +450,7 @@ pkt_write_try(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f,
 {
     struct tcp_conn *c = pkt_conn_of(r, f);
     if (!c || f->listening)
-        return PKT_RET(-1, f->listening ? ENOTCONN : EPIPE);
+        return PKT_RET(-1, EPIPE); /* a listener too: sk_stream_wait_connect (a 6.18 kernel) */
     if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
         return nonblock ? PKT_RET(-1, EAGAIN) : PKT_SYS_BLOCK; /* Linux waits for the connection */
     if (c->state == TCP_CLOSED && c->error != TCP_OK && !c->error_reported) {

@@ -220,8 +220,9 @@ tcp_send_queue(struct tcp_conn *c, const void *data, size_t len, size_t *queued,
         err = tcp_closed_error(c, TCP_EPIPE);
         break;
     case TCP_LISTEN:
-        /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: ENOTCONN */
-        err = TCP_ENOTCONN;
+        /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: a 6.18
+           kernel's write() on a listener fails with EPIPE (sk_stream_wait_connect) */
+        err = TCP_EPIPE;
         break;
     case TCP_SYN_SENT:
     case TCP_SYN_RECEIVED:
