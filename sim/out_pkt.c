@@ -337,8 +337,11 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
             if (p->sock[i].listener && !p->sock[i].closed && p->sock[i].lport == port)
                 lfd = p->sock[i].fd;
         struct out_pkt_sock *c = out_pkt_sock_add(p, ev->conn); /* may move p->sock */
-        if (lfd >= 0 && c)
+        if (lfd >= 0 && c) {
             out_pkt_line(p, ev->t, "accept(%d, ..., ...) = %d", lfd, c->fd);
+            /* accept(2) does not pass O_NONBLOCK on */
+            out_pkt_line(p, ev->t, "fcntl(%d, F_SETFL, O_RDWR|O_NONBLOCK) = 0", c->fd);
+        }
     } else if (!s) {
         if (strcmp(t, "crash") == 0)
             out_pkt_note(p, "the host crashed: a kernel cannot be made to forget its connections from a script, "
