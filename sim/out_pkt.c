@@ -618,11 +618,12 @@ static const char *const out_pkt_unmodelled[] = {"tcp_timestamps", "tcp_sack", "
 static void
 out_pkt_settings(struct out_pkt *p, struct out_sbuf *sys)
 {
-    /* Linux probes only on SACK connections; tcpsim's probe assumes two Linux hosts, which
-       negotiate SACK, but the script must turn SACK off while tcpsim does not model it */
-    if (p->resent && p->cfg->early_retrans >= 3 && !tcp_setting_find("tcp_sack"))
-        out_pkt_note(p, "tcpsim's tail loss probe (tcp_early_retrans 3) presumes SACK, which the script turns off: "
-                        "the kernel sends no probe, so its retransmissions come one probe later");
+    /* Linux probes only on SACK connections (tcp_schedule_loss_probe); tcpsim's probe does
+       not ask whether SACK was agreed */
+    const struct tcp_setting_info *sk = tcp_setting_find("tcp_sack");
+    if (p->resent && p->cfg->early_retrans >= 3 && !(sk && tcp_setting_get(p->cfg, sk) != 0))
+        out_pkt_note(p, "tcpsim's tail loss probe (tcp_early_retrans 3) does not ask for SACK, Linux's does: "
+                        "without SACK the kernel sends no probe, so its retransmissions come one probe later");
     for (size_t i = 0; i < sizeof out_pkt_unmodelled / sizeof out_pkt_unmodelled[0]; i++)
         if (!tcp_setting_find(out_pkt_unmodelled[i]))
             out_sbuf_printf(sys, OUT_PKT_MAX, "%s`sysctl -q net.ipv4.%s=0`\n", sys->len ? "+0  " : "0   ",

@@ -36,18 +36,28 @@ pkx_finish(struct pkx *p)
     }
 }
 
+/* 'opts': the linux preset's options (timestamps, SACK, window scaling); else none but the
+   MSS, which keeps the lines short. */
 static void
-pkx_init(struct pkx *p)
+pkx_init_opts(struct pkx *p, bool opts)
 {
     struct world_config cfg = {.seed = 7, .preset = TCP_PRESET_LINUX};
     memset(p, 0, sizeof *p);
     p->w = world_new(&cfg);
     assert_non_null(p->w);
     for (int h = 0; h < 2; h++) {
+        if (!opts)
+            p->w->host[h].cfg.timestamps = p->w->host[h].cfg.sack = p->w->host[h].cfg.window_scaling = 0;
         p->view[h] = out_pkt_new(h, &p->w->host[h].cfg);
         assert_non_null(p->view[h]);
         assert_int_equal(world_observe(p->w, out_pkt_observe, p->view[h]), 0);
     }
+}
+
+static void
+pkx_init(struct pkx *p)
+{
+    pkx_init_opts(p, false);
 }
 
 static void
@@ -114,7 +124,7 @@ test_pkt_export_passive_view_calls_and_arrivals(void **state)
     pkx_finish(&p);
     const char *t = p.text[1];
     assert_non_null(strstr(t, "--tolerance_usecs="));
-    assert_non_null(strstr(t, "0   `sysctl -q net.ipv4.tcp_timestamps=0`\n"));
+    assert_non_null(strstr(t, "`sysctl -q net.ipv4.tcp_timestamps=0`\n"));
     assert_non_null(strstr(t, "+0  socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"));
     /* non-blocking, and without Nagle's algorithm, which tcpsim does not have */
     assert_non_null(strstr(t, "+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
@@ -221,6 +231,30 @@ test_pkt_export_settings_sysctl_or_note(void **state)
     pkx_fini(&p);
 }
 
+/* The options as Linux lays them out; a setting off that Linux has on is its sysctl. */
+static void
+test_pkt_export_options_linux_layout(void **state)
+{
+    (void)state;
+    struct pkx p;
+    struct tcp_conn *a, *b;
+    pkx_init_opts(&p, true);
+    pkx_run_lost_hello(&p, &a, &b);
+    pkx_finish(&p);
+    const char *t = p.text[0];
+    assert_null(strstr(t, "sysctl"));
+    assert_non_null(strstr(t, "+0  > S 0:0(0) <mss 1460,sackOK,TS val "));
+    assert_non_null(strstr(t, " ecr 0,nop,wscale "));
+    assert_non_null(strstr(t, " write(3, ..., 5) = 5\n+0  > P. 1:6(5) ack 1 <nop,nop,TS val "));
+    pkx_fini(&p);
+    pkx_init(&p);
+    pkx_finish(&p);
+    assert_non_null(strstr(p.text[0], "0   `sysctl -q net.ipv4.tcp_window_scaling=0`\n"
+                                      "+0  `sysctl -q net.ipv4.tcp_timestamps=0`\n"
+                                      "+0  `sysctl -q net.ipv4.tcp_sack=0`\n"));
+    pkx_fini(&p);
+}
+
 int
 main(void)
 {
@@ -230,6 +264,7 @@ main(void)
         cmocka_unit_test(test_pkt_export_times_relative),
         cmocka_unit_test(test_pkt_export_burst_one_line),
         cmocka_unit_test(test_pkt_export_settings_sysctl_or_note),
+        cmocka_unit_test(test_pkt_export_options_linux_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
