@@ -346,7 +346,7 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
         if (strcmp(t, "crash") == 0)
             out_pkt_note(p, "the host crashed: a kernel cannot be made to forget its connections from a script, "
                             "so what followed differs");
-        else if (strncmp(t, "transfer", 8) != 0) /* sim:transfer's own reads and writes are traced */
+        else if (strncmp(t, "transfer", 8) != 0) /* sim:transfer's writes are traced one by one */
             out_pkt_note(p, "a call on a socket the script does not know was left out");
     } else if (sscanf(t, "send %zu bytes", &n) == 1) {
         if (strstr(t, "zero-copy"))
@@ -398,6 +398,9 @@ out_pkt_call(struct out_pkt *p, const struct trace_event *ev)
             out_pkt_line(p, ev->t, "shutdown(%d, %s) = 0", s->fd, how);
     } else if (strncmp(t, "setsockopt ", 11) == 0) {
         out_pkt_setsockopt(p, ev, s, t + 11);
+    } else if (strncmp(t, "transfer from", 13) == 0) {
+        out_pkt_note(p, "sim:transfer's reads are summed up in the trace, not written: the kernel's "
+                        "receive buffer fills, which can shrink the window it offers");
     } else if (strncmp(t, "transfer", 8) != 0) {
         out_pkt_note(p, "a call the export does not know was left out");
     }

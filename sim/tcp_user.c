@@ -273,19 +273,25 @@ tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len, size_t *queu
 /* RECEIVE (§3.10.3). A read that found nothing (EAGAIN to a program) is not traced: a polling
    loop would flood the trace; one that took octets, met the end of the stream or an error is a
    CALL event, so an output can replay the run's reads (the packetdrill export, out_pkt.c). */
-static enum tcp_err tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
+static enum tcp_err tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got, bool traced);
 
 enum tcp_err
 tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
 {
-    enum tcp_err err = tcp_receive_take(c, buf, cap, got);
+    enum tcp_err err = tcp_receive_take(c, buf, cap, got, true);
     if (err != TCP_OK && world_traced(c->host->world))
         tcp_call(c->host, c, err, "receive %zu bytes", *got);
     return err;
 }
 
+enum tcp_err
+tcp_receive_quiet(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+{
+    return tcp_receive_take(c, buf, cap, got, false);
+}
+
 static enum tcp_err
-tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got, bool traced)
 {
     *got = 0;
     switch (c->state) {
@@ -322,7 +328,7 @@ tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
         return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     tcp_rcvq_take(c, buf, n);
     *got = n;
-    if (world_traced(c->host->world)) /* before the ACK the read may send */
+    if (traced && world_traced(c->host->world)) /* before the ACK the read may send */
         tcp_call(c->host, c, TCP_OK, "receive %zu bytes", *got);
     /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
     if (c->ack_owed > 0 && c->state != TCP_CLOSED && c->host->cfg.delayed_ack == TCP_DELACK_LINUX)

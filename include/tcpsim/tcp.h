@@ -423,6 +423,8 @@ enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len,
    'buf' NULL: the octets are consumed and thrown away, not copied (what Linux's recv(2) does
    with MSG_TRUNC on a TCP socket): a sink that does not look at the data. */
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
+/* The same without its CALL event: the reads inside sim:transfer, whose trace sums them up. */
+enum tcp_err tcp_receive_quiet(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
 /* shutdown(SHUT_RD): the receiving side. Nothing is sent; an empty read is then the end of the
