@@ -54,14 +54,16 @@ tcp_closed_error(struct tcp_conn *c, enum tcp_err later)
 
 /* Is local port 'port' of host 'h' taken for a new socket? (EADDRINUSE rules, §3.4 and
    Linux's bind(): a listener always holds its port; other connections, TIME-WAIT included,
-   hold it unless the new socket asks for address reuse.) */
+   hold it unless both asked for address reuse, the new socket and the connection's own, which
+   an accepted one has from its listener: inet_csk_bind_conflict, and a 6.18 kernel refused
+   SO_REUSEADDR after a listener without it, tests/linux/reuseaddr-time-wait-both.pkt.) */
 static bool
 tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
 {
     for (const struct tcp_conn *k = h->conns; k; k = k->host_next) {
         if (k->lport != port)
             continue;
-        if (k->state == TCP_LISTEN || !reuse)
+        if (k->state == TCP_LISTEN || !reuse || !k->reuseaddr)
             return true;
     }
     return false;
