@@ -531,6 +531,9 @@ out_pkt_flush(struct out_pkt *p)
     if (!b.held)
         return;
     p->burst.held = false;
+    if (b.len > 10u * (uint32_t)p->cfg->mss)
+        out_pkt_note(p, "tcpsim has no congestion control (docs/deviations.md): it sent more than 10 segments at "
+                        "once, where Linux's first flight is 10 and the rest follows the ACKs");
     char flags[8], ack[24] = "";
     out_tcpdump_flags(b.flags, flags, sizeof flags);
     if (b.flags & TCP_ACK)
