@@ -4,6 +4,8 @@ scenario { title = "Without TIME_WAIT, an old duplicate corrupts a new connectio
 A.sysctl.isn = 100   -- fixed ISNs: each incarnation numbers its bytes the same way
 B.sysctl.isn = 300
 A.sysctl.msl = 0.01  -- TIME_WAIT of 20 ms: far shorter than the life of a segment in this network
+A.sysctl.tcp_timestamps = 0  -- RFC 9293 alone: with RFC 7323 timestamps PAWS would catch the
+                             -- old copy by its old TSval (see 37-paws.lua)
 say("Same start as 09, but A's MSL is 10 ms, so TIME_WAIT ends long before old segments die.")
 local l = B:listen(80)
 local c = A:connect(B, 80, { port = 40000 })

@@ -2,7 +2,8 @@
  * cli_pkt.c - `tcpsim pkt FILE.pkt...`: packetdrill scripts run against tcpsim's host A as the
  * system under test (pkt_run.c), with packetdrill's verdicts.
  *
- *   tcpsim pkt [--seed=N] [--preset=linux|rfc] [--tolerance_usecs=N] [-v] FILE.pkt...
+ *   tcpsim pkt [--seed=N] [--preset=linux|rfc] [--tolerance_usecs=N] [--trace=FORMAT] [-v]
+ *              FILE.pkt...
  *
  * As packetdrill, a passing script prints nothing; a failing one prints its error to stderr
  * ("FILE:LINE: error handling packet: ...", "FILE:LINE: runtime error in CALL call: ...").
@@ -15,14 +16,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tcpsim/out.h"
 #include "tcpsim/pkt.h"
 
-enum { CLI_PKT_SEED = 256, CLI_PKT_PRESET, CLI_PKT_TOLERANCE };
+enum { CLI_PKT_SEED = 256, CLI_PKT_PRESET, CLI_PKT_TOLERANCE, CLI_PKT_TRACE };
 
 static const struct option cli_pkt_longopts[] = {
     {"seed", required_argument, NULL, CLI_PKT_SEED},
     {"preset", required_argument, NULL, CLI_PKT_PRESET},
     {"tolerance_usecs", required_argument, NULL, CLI_PKT_TOLERANCE},
+    {"trace", required_argument, NULL, CLI_PKT_TRACE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -43,6 +46,8 @@ cli_pkt_help(FILE *f)
                "                             lines: linux (default) or rfc\n"
                "      --tolerance_usecs=N    the timing tolerance in microseconds (default\n"
                "                             4000, or the script's own --tolerance_usecs)\n"
+               "      --trace=FORMAT         print the world's trace as it happens: rfc,\n"
+               "                             tcpdump or jsonl (default: none)\n"
                "  -v, --verbose              print each packet injected and sniffed\n"
                "  -h, --help                 print this help and exit\n\n"
                "Exit status:\n"
@@ -63,6 +68,7 @@ cli_pkt(int argc, char **argv)
     struct pkt_run_opts o = PKT_RUN_OPTS_DEFAULT;
     o.log = stderr;
     long long tolerance = -1;
+    int format = -1;
     int rc = -1;
     for (int c; rc < 0 && (c = cli_args_next(&a, "hv")) != -1;) {
         unsigned long long n;
@@ -80,6 +86,11 @@ cli_pkt(int argc, char **argv)
             else
                 tolerance = (long long)n;
             break;
+        case CLI_PKT_TRACE:
+            format = strcmp(optarg, "none") == 0 ? -1 : out_format_parse(optarg);
+            if (format < 0 && strcmp(optarg, "none") != 0)
+                rc = cli_bad_value(&a, "rfc, tcpdump, jsonl or none");
+            break;
         case 'v':
             o.verbose = true;
             break;
@@ -94,6 +105,17 @@ cli_pkt(int argc, char **argv)
     }
     if (rc < 0 && optind >= a.argc)
         rc = cli_usage_error(&a, "missing FILE (a packetdrill script)");
+    struct out_text *text = NULL;
+    if (rc < 0 && format >= 0) {
+        struct out_text_opts to = OUT_TEXT_OPTS_DEFAULT;
+        to.format = (enum out_format)format;
+        if (!(text = out_text_new(stdout, &to))) {
+            fprintf(stderr, "tcpsim: out of memory\n");
+            rc = CLI_EXIT_FAIL;
+        }
+        o.observe = out_text_observe;
+        o.observe_ctx = text;
+    }
     bool failed = false, unsupported = false;
     for (int i = optind; rc < 0 && i < a.argc; i++) {
         struct pkt_script *s = NULL;
@@ -106,7 +128,9 @@ cli_pkt(int argc, char **argv)
         if (tolerance >= 0)
             s->tolerance_us = tolerance;
         struct pkt_result res;
+        fflush(stdout);
         pkt_run(s, &o, &res);
+        fflush(stdout);
         if (res.verdict != PKT_PASS)
             fprintf(stderr, "%s\n", res.msg);
         failed = failed || res.verdict == PKT_FAIL || res.verdict == PKT_ERROR;
@@ -115,6 +139,7 @@ cli_pkt(int argc, char **argv)
     }
     if (rc < 0)
         rc = failed ? CLI_EXIT_FAIL : unsupported ? CLI_EXIT_UNSUPPORTED : CLI_EXIT_OK;
+    out_text_free(text);
     cli_args_free(&a);
     return rc;
 }

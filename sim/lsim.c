@@ -125,7 +125,7 @@ lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, con
 }
 
 void
-lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v)
+lsim_override_add(struct lsim *l, const struct lsim_override *o)
 {
     if (l->novr == l->capovr) {
         size_t ncap = l->capovr ? l->capovr * 2 : 16;
@@ -135,7 +135,7 @@ lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info,
         l->ovr = n;
         l->capovr = ncap;
     }
-    l->ovr[l->novr++] = (struct lsim_override){host, info, v};
+    l->ovr[l->novr++] = *o;
 }
 
 /* Edit distance between 'a' and 'b' ignoring case (insertions, deletions, substitutions and

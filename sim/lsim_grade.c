@@ -30,8 +30,8 @@
    host (-1: both), the setting and the value; 0, or -1 with the reason in 'err'. Values are
    numbers (seconds for durations), or true/false. */
 static int
-lsim_parse_assignment(const char *text, int *host, const struct tcp_setting_info **info, double *v, char *err,
-                      size_t cap)
+lsim_parse_assignment(const char *text, int *host, const struct tcp_setting_info **info, double *v, int three[3],
+                      bool *is3, char *err, size_t cap)
 {
     char name[96];
     const char *eq = strchr(text, '=');
@@ -71,6 +71,21 @@ lsim_parse_assignment(const char *text, int *host, const struct tcp_setting_info
     while (*val == ' ' || *val == '\t')
         val++;
     char *end = NULL;
+    *is3 = false;
+    if ((*info)->kind == TCP_SET_TRIPLE && strpbrk(val, " \t")) {
+        /* "4096 131072 6291456": Linux's three values, as /proc/sys shows them */
+        struct tcp_settings probe;
+        tcp_settings_preset(&probe, TCP_PRESET_LINUX);
+        if (tcp_setting_parse(&probe, *info, val) != TCP_OK) {
+            snprintf(err, cap, "%s: '%s' is not \"min default max\" in order, each in [%g, %g]", (*info)->name, val,
+                     (*info)->min, (*info)->max);
+            return -1;
+        }
+        memcpy(three, (const char *)&probe + (*info)->offset, 3 * sizeof three[0]);
+        *v = three[1];
+        *is3 = true;
+        return 0;
+    }
     if (strncmp(val, "true", 4) == 0 || strncmp(val, "false", 5) == 0) {
         *v = val[0] == 't';
         end = (char *)val + (val[0] == 't' ? 4 : 5);
@@ -98,7 +113,7 @@ void
 lsim_apply_fixed(struct lsim *l)
 {
     for (size_t i = 0; i < l->nfixed; i++)
-        (void)tcp_setting_set(&l->w->host[l->fixed[i].host].cfg, l->fixed[i].info, l->fixed[i].value);
+        lsim_override_apply(&l->w->host[l->fixed[i].host].cfg, &l->fixed[i]);
 }
 
 bool
@@ -116,7 +131,9 @@ lsim_fix_setting(struct lsim *l, const char *text, char *err, size_t cap)
     int host;
     const struct tcp_setting_info *info;
     double v;
-    if (lsim_parse_assignment(text, &host, &info, &v, err, cap) != 0)
+    int three[3] = {0, 0, 0};
+    bool is3;
+    if (lsim_parse_assignment(text, &host, &info, &v, three, &is3, err, cap) != 0)
         return -1;
     for (int h = 0; h < WORLD_HOSTS; h++) {
         if (host >= 0 && h != host)
@@ -133,7 +150,7 @@ lsim_fix_setting(struct lsim *l, const char *text, char *err, size_t cap)
             l->fixed = n;
             l->nfixed++;
         }
-        l->fixed[i] = (struct lsim_override){h, info, v};
+        l->fixed[i] = (struct lsim_override){h, info, v, is3, {three[0], three[1], three[2]}};
     }
     lsim_apply_fixed(l);
     return 0;

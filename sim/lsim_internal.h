@@ -39,8 +39,20 @@ enum lsim_yield { LSIM_Y_NONE, LSIM_Y_BUDGET, LSIM_Y_PAUSE };
 struct lsim_override {
     int host;
     const struct tcp_setting_info *info;
-    double value;
+    double value;   /* the value; of a triple, its default */
+    bool is3;       /* a triple given whole ("4096 131072 6291456"): */
+    int three[3];   /* ... its three values */
 };
+
+/* Write override 'o' into 'cfg' (its range was checked when it was made). */
+static inline void
+lsim_override_apply(struct tcp_settings *cfg, const struct lsim_override *o)
+{
+    if (o->is3)
+        (void)tcp_setting_set3(cfg, o->info, o->three);
+    else
+        (void)tcp_setting_set(cfg, o->info, o->value);
+}
 
 struct lsim {
     lua_State *L;                 /* the main state; globals = the scenario's environment */
@@ -145,7 +157,7 @@ int lsim_fail(lua_State *L, enum tcp_err e);
    event: "A1 setsockopt SO_LINGER 0 = OK"). */
 void lsim_trace_call(struct world *w, const struct tcp_conn *c, enum tcp_err err, const char *text);
 /* Keep a sysctl write for re-application after a preset change. */
-void lsim_override_add(struct lsim *l, int host, const struct tcp_setting_info *info, double v);
+void lsim_override_add(struct lsim *l, const struct lsim_override *o);
 /* The name of 'names' (n of them) that 'word' is most likely a typo of (a few letters wrong
    or swapped, or cut short), or NULL: for "did you mean" in messages. */
 const char *lsim_nearest(const char *word, const char *const *names, size_t n);

@@ -179,13 +179,17 @@ lsim_parse_addr(const char *text, uint32_t *addr)
     return 0;
 }
 
-/* net:inject{from=, src=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=}: a crafted
-   segment from host 'from' to the other, its source address 'src' when given (a spoofed one,
-   whose answers reach nobody); returns its id. */
+/* net:inject{from=, src=, sport=, dport=, seq=, ack=, flags=, win=, data=, mss=, options=,
+   raw_options=}: a crafted segment from host 'from' to the other, its source address 'src'
+   when given (a spoofed one, whose answers reach nobody); returns its id. 'options' in
+   tcpdump's notation ("<mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>"); 'raw_options' the
+   octets themselves, read as Linux reads what arrives (tcp_opt_parse: a malformed option
+   ends the list). */
 static int
 lsim_net_inject(lua_State *L)
 {
-    static const char *const allowed[] = {"from", "src", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss", NULL};
+    static const char *const allowed[] = {"from", "src", "sport", "dport", "seq", "ack", "flags", "win", "data", "mss",
+                                          "options", "raw_options", NULL};
     luaL_checktype(L, 2, LUA_TTABLE);
     lsim_check_opts(L, 2, allowed);
     struct world *w = lsim_world_check(L);
@@ -219,6 +223,24 @@ lsim_net_inject(lua_State *L)
         const char *f = lua_tostring(L, -1);
         if (!f || tcp_flags_parse(f, &s.flags) != 0)
             luaL_argerror(L, 2, "field 'flags' must be flags like \"SYN,ACK\"");
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "options") != LUA_TNIL) {
+        char err[256];
+        const char *o = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        uint16_t mss = s.mss;
+        luaL_argcheck(L, o, 2, "field 'options' must be a string like \"<mss 1460,nop,wscale 7>\"");
+        if (tcp_opt_from_str(o, &s, err, sizeof err) != 0)
+            luaL_argerror(L, 2, lua_pushfstring(L, "field 'options': %s", err));
+        if (mss && !s.mss)
+            s.mss = mss;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "raw_options") != LUA_TNIL) {
+        size_t n = 0;
+        const char *o = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : NULL;
+        luaL_argcheck(L, o && n <= TCP_OPT_SPACE, 2, "field 'raw_options' must be a string of at most 40 octets");
+        (void)tcp_opt_parse((const uint8_t *)o, n, &s);
     }
     lua_pop(L, 1);
     size_t len = 0;

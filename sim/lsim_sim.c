@@ -54,6 +54,14 @@ lsim_push_event(lua_State *L, const struct trace_event *ev)
         lsim_set_str(L, "flags", tcp_flags_str(ev->seg.flags, buf, sizeof buf));
         lsim_set_int(L, "len", ev->seg.len);
         lsim_set_int(L, "win", ev->seg.wnd);
+        if (ev->seg.mss || ev->seg.opt.present) /* tcpdump's notation, and the numbers read */
+            lsim_set_str(L, "options", tcp_opt_str(&ev->seg, buf, sizeof buf));
+        if (ev->seg.opt.present & TCP_OPT_TS) {
+            lsim_set_int(L, "tsval", ev->seg.opt.tsval);
+            lsim_set_int(L, "tsecr", ev->seg.opt.tsecr);
+        }
+        if (ev->seg.opt.present & TCP_OPT_WSCALE)
+            lsim_set_int(L, "wscale", ev->seg.opt.wscale);
         lsim_set_int(L, "id", (lua_Integer)ev->pkt_id);
         lsim_set_str(L, "sock", ev->conn_name);
         lsim_set_str(L, "text", ev->text);
@@ -482,7 +490,7 @@ lsim_sim_config(lua_State *L)
         if (!l->opts.preset_fixed) {
             world_set_preset(w, (enum tcp_preset)p);
             for (size_t i = 0; i < l->novr; i++)
-                (void)tcp_setting_set(&w->host[l->ovr[i].host].cfg, l->ovr[i].info, l->ovr[i].value);
+                lsim_override_apply(&w->host[l->ovr[i].host].cfg, &l->ovr[i]);
             lsim_apply_fixed(l);
         }
     }
@@ -692,9 +700,9 @@ lsim_seg_numbers(const struct trace_log *log, size_t i, bool abs, uint32_t *seq,
         *ack = s->ack - isn;
 }
 
-/* "FIN,ACK seq 1 ack 1 len 0 win 65535" for segment event 'i'. */
+/* "FIN,ACK seq 1 ack 1 len 0 win 65535" for segment event 'i', and its options with 'opts'. */
 static const char *
-lsim_seg_text(const struct trace_log *log, size_t i, bool abs, char *buf, size_t cap)
+lsim_seg_text(const struct trace_log *log, size_t i, bool abs, bool opts, char *buf, size_t cap)
 {
     const struct trace_event *ev = &log->ev[i];
     char flags[32];
@@ -704,7 +712,11 @@ lsim_seg_text(const struct trace_log *log, size_t i, bool abs, char *buf, size_t
     if ((ev->seg.flags & TCP_ACK) && k > 0 && (size_t)k < cap)
         k += snprintf(buf + k, cap - (size_t)k, " ack %u", (unsigned)ack);
     if (k > 0 && (size_t)k < cap)
-        snprintf(buf + k, cap - (size_t)k, " len %u win %u", (unsigned)ev->seg.len, (unsigned)ev->seg.wnd);
+        k += snprintf(buf + k, cap - (size_t)k, " len %u win %u", (unsigned)ev->seg.len, (unsigned)ev->seg.wnd);
+    if (opts && k > 0 && (size_t)k < cap) {
+        char o[192];
+        snprintf(buf + k, cap - (size_t)k, " <%s>", tcp_opt_str(&ev->seg, o, sizeof o));
+    }
     return buf;
 }
 
@@ -715,7 +727,58 @@ struct lsim_seg_want {
     bool has_flags, has_seq, has_ack, has_len, has_win;
     uint8_t flags;
     uint32_t seq, ack, len, win;
+    bool has_opts;             /* 'options' given, and not "<...>" (any) */
+    bool tsval_any, tsecr_any; /* "TS val * ecr *": any value */
+    struct tcp_seg opts;       /* the options asked for (mss and opt) */
 };
+
+/* expect_segment's 'options': tcpdump's notation, "<...>" for any options, '*' for a TS
+   value that may be anything. */
+static void
+lsim_seg_want_opts(lua_State *L, struct lsim_seg_want *w)
+{
+    const char *o = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    char text[256], err[256];
+    luaL_argcheck(L, o && strlen(o) < sizeof text, 1, "field 'options' must be a string like \"<mss 1460,nop,wscale 7>\"");
+    if (strcmp(o, "<...>") == 0)
+        return;
+    snprintf(text, sizeof text, "%s", o);
+    char *star;
+    if ((star = strstr(text, "val *")) != NULL) {
+        star[4] = '0';
+        w->tsval_any = true;
+    }
+    if ((star = strstr(text, "ecr *")) != NULL) {
+        star[4] = '0';
+        w->tsecr_any = true;
+    }
+    if (tcp_opt_from_str(text, &w->opts, err, sizeof err) != 0)
+        luaL_argerror(L, 1, lua_pushfstring(L, "field 'options': %s", err));
+    w->has_opts = true;
+}
+
+/* Does segment 's' carry exactly the options 'w' asks for? */
+static bool
+lsim_seg_opts_match(const struct tcp_seg *s, const struct lsim_seg_want *w)
+{
+    const struct tcp_seg *o = &w->opts;
+    unsigned mask = (unsigned)~TCP_OPT_MSS & 0xffu; /* the MSS is compared as s->mss */
+    if (s->mss != o->mss || (s->opt.present & mask) != (o->opt.present & mask))
+        return false;
+    if ((o->opt.present & TCP_OPT_WSCALE) && s->opt.wscale != o->opt.wscale)
+        return false;
+    if ((o->opt.present & TCP_OPT_TS) && ((!w->tsval_any && s->opt.tsval != o->opt.tsval)
+                                          || (!w->tsecr_any && s->opt.tsecr != o->opt.tsecr)))
+        return false;
+    if (o->opt.present & TCP_OPT_SACK) {
+        if (s->opt.nsack != o->opt.nsack)
+            return false;
+        for (unsigned i = 0; i < o->opt.nsack; i++)
+            if (s->opt.sack[i].left != o->opt.sack[i].left || s->opt.sack[i].right != o->opt.sack[i].right)
+                return false;
+    }
+    return true;
+}
 
 /* The segment the call looks at: the first that host 'from' sent itself (not injected) after
    index 'start' of the log; the log's length when none yet. */
@@ -748,7 +811,7 @@ lsim_seg_start(const struct lsim *l, int from)
 static void
 lsim_seg_want_read(lua_State *L, struct lsim_seg_want *w)
 {
-    static const char *const allowed[] = {"from", "flags", "seq", "ack", "len", "win", "within", "abs", NULL};
+    static const char *const allowed[] = {"from", "flags", "seq", "ack", "len", "win", "within", "abs", "options", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
     lsim_check_opts(L, 1, allowed);
     memset(w, 0, sizeof *w);
@@ -780,6 +843,9 @@ lsim_seg_want_read(lua_State *L, struct lsim_seg_want *w)
     lua_getfield(L, 1, "abs");
     w->abs = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (lua_getfield(L, 1, "options") != LUA_TNIL)
+        lsim_seg_want_opts(L, w);
+    lua_pop(L, 1);
 }
 
 /* Does segment event 'i' match? */
@@ -791,7 +857,7 @@ lsim_seg_matches(const struct trace_log *log, size_t i, const struct lsim_seg_wa
     lsim_seg_numbers(log, i, w->abs, &seq, &ack);
     return (!w->has_flags || s->flags == w->flags) && (!w->has_seq || seq == w->seq) &&
            (!w->has_ack || ((s->flags & TCP_ACK) && ack == w->ack)) && (!w->has_len || s->len == w->len) &&
-           (!w->has_win || s->wnd == w->win);
+           (!w->has_win || s->wnd == w->win) && (!w->has_opts || lsim_seg_opts_match(s, w));
 }
 
 /* "FIN,ACK seq 1 ack 1 len 0": what the table asks for, in the order a segment is printed. */
@@ -807,7 +873,11 @@ lsim_seg_want_text(const struct lsim_seg_want *w, char *buf, size_t cap)
     if (w->has_len && k > 0 && (size_t)k < cap)
         k += snprintf(buf + k, cap - (size_t)k, " len %u", (unsigned)w->len);
     if (w->has_win && k > 0 && (size_t)k < cap)
-        snprintf(buf + k, cap - (size_t)k, " win %u", (unsigned)w->win);
+        k += snprintf(buf + k, cap - (size_t)k, " win %u", (unsigned)w->win);
+    if (w->has_opts && k > 0 && (size_t)k < cap) {
+        char opts[192];
+        snprintf(buf + k, cap - (size_t)k, " <%s>", tcp_opt_str(&w->opts, opts, sizeof opts));
+    }
     return buf;
 }
 
@@ -835,7 +905,7 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
     }
-    char a[96], b[128], msg[512];
+    char a[320], b[320], msg[900];
     const char *host = w->host[want.from].name;
     lsim_seg_want_text(&want, a, sizeof a);
     if (i == l->log->len) {
@@ -848,7 +918,7 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
     if (!lsim_seg_matches(l->log, i, &want)) {
         const struct trace_event *ev = &l->log->ev[i];
         snprintf(msg, sizeof msg, "expected %s to send %s, but it sent %s (#%llu at %g s)%s", host, a,
-                 lsim_seg_text(l->log, i, want.abs, b, sizeof b), (unsigned long long)ev->pkt_id,
+                 lsim_seg_text(l->log, i, want.abs, want.has_opts, b, sizeof b), (unsigned long long)ev->pkt_id,
                  clk_to_sec(ev->t), want.abs ? "" : " (numbers relative to the ISNs)");
         return lsim_fail_here(L, msg);
     }

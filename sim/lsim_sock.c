@@ -331,7 +331,7 @@ static int
 lsim_sock_tcb(lua_State *L)
 {
     struct tcp_conn *c = lsim_check_sock(L, 1);
-    lua_createtable(L, 0, 27);
+    lua_createtable(L, 0, 33);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     if (c->state == TCP_LISTEN) { /* its two queues, each of backlog + 1 places */
         lsim_set_int(L, "backlog", c->backlog);
@@ -350,6 +350,17 @@ lsim_sock_tcb(lua_State *L)
     lsim_set_int(L, "rcv_up", c->rcv_up);
     lsim_set_int(L, "irs", c->irs);
     lsim_set_int(L, "snd_mss", c->snd_mss);
+    /* the options agreed in the handshake (RFC 7323, RFC 2018): what each side offered
+       until the peer's SYN arrived */
+    lua_pushboolean(L, c->ws_ok);
+    lua_setfield(L, -2, "ws_ok");
+    lsim_set_int(L, "snd_wscale", c->snd_wscale);
+    lsim_set_int(L, "rcv_wscale", c->rcv_wscale);
+    lua_pushboolean(L, c->ts_ok);
+    lua_setfield(L, -2, "ts_ok");
+    lsim_set_int(L, "ts_recent", c->ts_recent);
+    lua_pushboolean(L, c->sack_ok);
+    lua_setfield(L, -2, "sack_ok");
     lsim_set_num(L, "srtt", clk_to_sec(c->srtt));
     lsim_set_num(L, "rttvar", clk_to_sec(c->rttvar));
     lsim_set_num(L, "rto", clk_to_sec(c->rto));
@@ -453,10 +464,21 @@ lsim_sysctl_newindex(lua_State *L)
 {
     struct lsim_host_ud *u = luaL_checkudata(L, 1, LSIM_SYSCTL_MT);
     const struct tcp_setting_info *info = lsim_check_setting(L);
-    double v = lua_isboolean(L, 3) ? (double)lua_toboolean(L, 3) : (double)luaL_checknumber(L, 3);
     struct world *w = lsim_world_check(L);
     struct tcp_settings probe = w->host[u->index].cfg;
-    if (tcp_setting_set(&probe, info, v) != TCP_OK)
+    struct lsim_override o = {u->index, info, 0, false, {0, 0, 0}};
+    if (info->kind == TCP_SET_TRIPLE && lua_type(L, 3) == LUA_TSTRING) {
+        /* A.sysctl.tcp_rmem = "4096 131072 6291456", as Linux's /proc/sys file takes it */
+        const char *text = lua_tostring(L, 3);
+        if (tcp_setting_parse(&probe, info, text) != TCP_OK)
+            return luaL_error(L, "%s = \"%s\": want \"min default max\" in order, each in [%f, %f]", info->name,
+                              text, info->min, info->max);
+        memcpy(o.three, (const char *)&probe + info->offset, sizeof o.three);
+        o.is3 = true;
+    }
+    double v = o.is3 ? o.three[1] : lua_isboolean(L, 3) ? (double)lua_toboolean(L, 3) : (double)luaL_checknumber(L, 3);
+    o.value = v;
+    if (!o.is3 && tcp_setting_set(&probe, info, v) != TCP_OK)
         return luaL_error(L, "%s = %f: out of range [%f, %f]%s", info->name, v, info->min, info->max,
                           info->kind == TCP_SET_TIME ? " seconds" : "");
     if (lsim_is_fixed(lsim_get(L), u->index, info)) {
@@ -468,7 +490,7 @@ lsim_sysctl_newindex(lua_State *L)
         return 0;
     }
     w->host[u->index].cfg = probe;
-    lsim_override_add(lsim_get(L), u->index, info, v);
+    lsim_override_add(lsim_get(L), &o);
     return 0;
 }
 

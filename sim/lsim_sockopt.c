@@ -225,7 +225,7 @@ lsim_sock_info(lua_State *L)
         flight--; /* the SYN */
     if (c->fin_sent && flight > 0)
         flight--; /* the FIN */
-    lua_createtable(L, 0, 22);
+    lua_createtable(L, 0, 26);
     lsim_set_str(L, "state", tcp_state_bsd(c->state));
     lsim_set_int(L, "retransmits", c->retransmits);
     lsim_set_int(L, "probes", c->probes);
@@ -235,6 +235,25 @@ lsim_sock_info(lua_State *L)
     lsim_set_num(L, "rttvar", clk_to_sec(c->rttvar));
     lsim_set_int(L, "snd_mss", c->snd_mss);
     lsim_set_int(L, "rcv_mss", c->snd_mss);
+    /* Linux's tcpi_snd_wscale, tcpi_rcv_wscale, and tcpi_options' TS, SACK and WSCALE bits */
+    lsim_set_int(L, "snd_wscale", c->snd_wscale);
+    lsim_set_int(L, "rcv_wscale", c->rcv_wscale);
+    lsim_set_int(L, "ts_recent", c->ts_recent);
+    lua_createtable(L, 3, 0);
+    int k = 0;
+    if (c->ts_ok) {
+        lua_pushstring(L, "timestamps");
+        lua_rawseti(L, -2, ++k);
+    }
+    if (c->sack_ok) {
+        lua_pushstring(L, "sack");
+        lua_rawseti(L, -2, ++k);
+    }
+    if (c->ws_ok) {
+        lua_pushstring(L, "wscale");
+        lua_rawseti(L, -2, ++k);
+    }
+    lua_setfield(L, -2, "options");
     lsim_set_int(L, "unacked", unacked);
     lsim_set_int(L, "retrans", retrans);
     lsim_set_int(L, "total_retrans", (lua_Integer)c->total_retransmits);

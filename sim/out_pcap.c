@@ -10,7 +10,7 @@
  * File layout (pcapng, draft-ietf-opsawg-pcapng): a Section Header Block, one Interface
  * Description Block (LINKTYPE_IPV4 = 228, if_tsresol = 9: nanoseconds, the engine's unit),
  * then one Enhanced Packet Block per packet: an IPv4 header (RFC 791) and a TCP header
- * (RFC 9293 §3.1) with correct checksums, the MSS option (§3.7.1) on a segment that carries
+ * (RFC 9293 §3.1) with correct checksums, the options (§3.2) in Linux's layout (tcp_opt.c) on a segment that carries
  * one, the payload, and an opt_comment. Every field is written little-endian; the byte-order
  * magic tells readers so.
  *
@@ -352,14 +352,16 @@ out_be32(uint8_t *p, uint32_t v)
 
 /*
  * The packet as IPv4 would carry it: a 20-octet IPv4 header (RFC 791 §3.1), the TCP header
- * (RFC 9293 §3.1) with the MSS option when the segment has one, then the payload (zeros when
+ * (RFC 9293 §3.1) with the segment's options as Linux lays them out (tcp_opt.c), then the payload (zeros when
  * it was not kept). Both checksums are computed, TCP's over the pseudo-header (§3.1).
  */
 static size_t
 out_pcap_packet(const struct out_pcap_pkt *k, uint8_t *pkt, size_t cap)
 {
     const struct tcp_seg *s = &k->seg;
-    size_t tcplen = 20 + (s->mss ? 4 : 0);
+    uint8_t opts[TCP_OPT_SPACE];
+    size_t optlen = tcp_opt_encode(s, opts); /* Linux's layout, a multiple of 4 */
+    size_t tcplen = 20 + optlen;
     size_t total = 20 + tcplen + s->len;
     if (total > cap || total > 65535)
         return 0;
@@ -383,11 +385,7 @@ out_pcap_packet(const struct out_pcap_pkt *k, uint8_t *pkt, size_t cap)
     tcp[13] = s->flags;
     out_be16(tcp + 14, s->wnd);
     out_be16(tcp + 18, s->up);
-    if (s->mss) {
-        tcp[20] = 2; /* kind: MSS */
-        tcp[21] = 4;
-        out_be16(tcp + 22, s->mss);
-    }
+    memcpy(tcp + 20, opts, optlen);
     if (s->len && k->payload)
         memcpy(tcp + tcplen, k->payload, s->len);
     uint8_t pseudo[12];

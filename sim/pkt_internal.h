@@ -36,11 +36,16 @@ struct pkt_fd {
    that relate the script's sequence numbers of the SUT's side to the live ones. */
 struct pkt_flow {
     uint16_t sut_port, peer_port;
-    bool passive;              /* born of an inbound SYN to a listener */
+    bool passive;              /* born of an inbound segment to a listener */
+    bool anon;                 /* only named by lines with explicit ports ("< 40001>8080 S"):
+                                  its segments go to the current connection's numbering, and
+                                  the SUT's answers are not sniffed, as packetdrill knows no
+                                  socket for them */
     bool live_isn_known;
     uint32_t live_isn;         /* the SUT's ISN, from its SYN or SYN,ACK */
     uint32_t script_isn;       /* the script's number for it (the seq of its '>' SYN line) */
-    bool synced;               /* the script has sent something beyond its SYN */
+    bool script_isn_known;     /* both are learnt once: a later incarnation on the same ports
+                                  keeps the numbering, as packetdrill's does */
     /* Timestamps: the SUT's TSval in the script's space, as packetdrill maps them: each TSval
        the script wrote for an outbound segment, with the live one, and the first pair as the
        base for the rest (an inbound TSecr is moved to the live clock with them). */
@@ -85,7 +90,9 @@ struct pkt_runner {
     bool oom;
     struct pkt_fd fd[PKT_MAX_FDS];
     struct pkt_flow flow[PKT_MAX_FLOWS];
-    int nflows, cur;             /* the flows, and the script's current one (-1 none) */
+    int nflows, cur;             /* the flows, and the script's current one (packetdrill's
+                                    socket under test); -1 after socket() or listen(): the next
+                                    SYN starts a new connection */
     uint16_t next_peer_port;
     struct pkt_pending pend;
     char *warned[PKT_MAX_WARN];  /* sysctl names reported unknown, once each */
@@ -94,6 +101,8 @@ struct pkt_runner {
 
 /* pkt_run.c */
 int64_t pkt_now_us(const struct pkt_runner *r);
+/* The clock runs on 'secs' (a shell command's sleep), the world with it. */
+void pkt_sleep(struct pkt_runner *r, double secs);
 void pkt_fail(struct pkt_runner *r, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pkt_unsupported_at(struct pkt_runner *r, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pkt_warn(struct pkt_runner *r, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -474,6 +474,26 @@ pkt_parse_flags(struct pkt_parser *ps, struct pkt_packet *k, int line, bool *ski
         while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
             ps->p++;
     }
+    if (ps->p < ps->end && isdigit((unsigned char)*ps->p)) {
+        /* explicit ports: the source, '>', the destination (packetdrill's opt_port_info) */
+        unsigned long v[2] = {0, 0};
+        for (int i = 0; i < 2; i++) {
+            const char *b = ps->p;
+            while (ps->p < ps->end && isdigit((unsigned char)*ps->p) && ps->p - b < 6)
+                v[i] = v[i] * 10 + (unsigned long)(*ps->p++ - '0');
+            if (ps->p == b || v[i] == 0 || v[i] > 65535 || (i == 0 && (ps->p >= ps->end || *ps->p != '>'))) {
+                pkt_error(ps, line, "bad ports (SOURCE>DESTINATION, each from 1 to 65535)");
+                return false;
+            }
+            if (i == 0)
+                ps->p++;
+        }
+        k->has_ports = true;
+        k->peer_port = (uint16_t)(k->outbound ? v[1] : v[0]);
+        k->sut_port = (uint16_t)(k->outbound ? v[0] : v[1]);
+        while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
+            ps->p++;
+    }
     const char *b = ps->p;
     while (ps->p < ps->end && strchr("FSRP.EWUA", *ps->p) && *ps->p)
         ps->p++;

@@ -82,7 +82,7 @@ pkt_warn(struct pkt_runner *r, int line, const char *fmt, ...)
 int64_t
 pkt_now_us(const struct pkt_runner *r)
 {
-    return r->w->clk.now / 1000;
+    return (r->w->clk.now + 500) / 1000; /* see pkt_runner_step: events play 1 ns early */
 }
 
 /* ---- flows ---------------------------------------------------------------------------------- */
@@ -179,6 +179,12 @@ pkt_advance(struct pkt_runner *r, clk_time until, bool stop_on_sniff)
     }
     if (!r->done && until != CLK_NEVER && r->w->clk.now < until && !(stop_on_sniff && r->qlen > 0))
         world_run_until_time(r->w, until);
+}
+
+void
+pkt_sleep(struct pkt_runner *r, double secs)
+{
+    pkt_advance(r, r->w->clk.now + clk_from_sec(secs), false);
 }
 
 static double
@@ -413,34 +419,37 @@ pkt_script_opts(const struct pkt_packet *k, char *buf, size_t cap)
     return buf;
 }
 
-/* The flow an inbound line is for: packetdrill's find_or_create_socket_for_script_packet. A
-   SYN without ACK starts a new connection to the listener, unless the current connection is
-   still opening (a retransmitted SYN, a simultaneous open); anything else goes to the current
-   connection. -1 after a verdict. */
+/* The flow an inbound line is for: packetdrill's find_or_create_socket_for_script_packet.
+   After socket() or listen() the next inbound segment makes a new connection (a child of the
+   listener, on a fresh port of the script's); anything else goes to the current one. A line
+   with ports is injected on those ports but numbered as the current connection, and does
+   not change it. -1 after a verdict. Into '*via': the flow whose ports the segment carries. */
 static int
-pkt_inbound_flow(struct pkt_runner *r, const struct pkt_event *e)
+pkt_inbound_flow(struct pkt_runner *r, const struct pkt_event *e, int *via)
 {
     const struct pkt_packet *k = &e->pkt;
-    bool syn_only = (k->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-    struct pkt_flow *cur = r->cur >= 0 ? &r->flow[r->cur] : NULL;
-    if (syn_only && !(cur && (!cur->passive || !cur->synced))) {
+    if (r->cur < 0) {
         int lfd = -1;
         for (int i = PKT_MAX_FDS - 1; i >= 0; i--)
             if (r->fd[i].used && r->fd[i].listening) {
                 lfd = i;
                 break;
             }
-        uint16_t port = lfd >= 0 ? r->fd[lfd].port : PKT_SUT_PORT;
-        int fl = pkt_flow_get(r, port, r->next_peer_port++, true);
-        if (fl < 0) {
-            pkt_unsupported_at(r, e->line, "more than %d connections", PKT_MAX_FLOWS);
+        if (lfd < 0 && !k->has_ports) {
+            pkt_fail(r, e->line, "error handling packet: no matching socket for script packet");
             return -1;
         }
-        r->cur = fl;
-        return fl;
+        uint16_t port = lfd >= 0 ? r->fd[lfd].port : PKT_SUT_PORT;
+        r->cur = pkt_flow_get(r, port, r->next_peer_port++, true);
     }
-    if (!cur) {
-        pkt_fail(r, e->line, "error handling packet: no matching socket for script packet");
+    *via = r->cur;
+    if (k->has_ports) {
+        *via = pkt_flow_find(r, k->sut_port, k->peer_port);
+        if (*via < 0 && (*via = pkt_flow_get(r, k->sut_port, k->peer_port, true)) >= 0)
+            r->flow[*via].anon = true;
+    }
+    if (r->cur < 0 || *via < 0) {
+        pkt_unsupported_at(r, e->line, "more than %d connections", PKT_MAX_FLOWS);
         return -1;
     }
     return r->cur;
@@ -456,18 +465,17 @@ pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e)
         pkt_unsupported_at(r, e->line, "data on a SYN (TCP fast open)");
         return;
     }
-    int fl = pkt_inbound_flow(r, e);
+    int via;
+    int fl = pkt_inbound_flow(r, e, &via);
     if (fl < 0)
         return;
     struct pkt_flow *f = &r->flow[fl];
-    if (!(k->flags & TCP_SYN) || (k->flags & TCP_ACK))
-        f->synced = f->synced || !(k->flags & TCP_SYN);
     struct tcp_seg s;
     memset(&s, 0, sizeof s);
     s.saddr = r->peer->addr;
     s.daddr = r->sut->addr;
-    s.sport = f->peer_port;
-    s.dport = f->sut_port;
+    s.sport = r->flow[via].peer_port;
+    s.dport = r->flow[via].sut_port;
     s.seq = k->seq;
     s.flags = k->flags;
     s.len = k->len;
@@ -641,11 +649,12 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
         deadline = CLK_SEC(r->last_us / 1000000 + (wait > 0 ? wait : 0) / 1000000 + 2) + (r->last_us % 1000000) * 1000;
     }
     struct tcp_seg agg;
+    memset(&agg, 0, sizeof agg);
     uint32_t got_len = 0;
     int nsegs = 0;
     clk_time at = 0;
     int fl = -1;
-    do {
+    for (;;) {
         if (r->qlen == 0)
             pkt_advance(r, deadline, true);
         if (r->done)
@@ -663,6 +672,16 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
         r->qlen--;
         if (r->qlen == 0)
             r->qhead = 0;
+        /* a segment of no connection the script knows is not sniffed (packetdrill frees it),
+           unless the line names its ports */
+        int sfl = pkt_flow_find(r, s->seg.sport, s->seg.dport);
+        bool named = k->has_ports && k->sut_port == s->seg.sport && k->peer_port == s->seg.dport;
+        if (!named && (sfl < 0 || r->flow[sfl].anon)) {
+            if (r->o.verbose && r->log)
+                fprintf(r->log, "outbound packet for no socket of the script, ignored: %9.6f\n",
+                        pkt_secs((s->t + 500) / 1000));
+            continue;
+        }
         if (nsegs == 0) {
             agg = s->seg;
             at = s->t;
@@ -677,16 +696,20 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
         }
         got_len += s->seg.len;
         nsegs++;
-    } while (got_len < k->len && !(agg.flags & (TCP_SYN | TCP_RST | TCP_FIN)));
+        if (got_len >= k->len || (agg.flags & (TCP_SYN | TCP_RST | TCP_FIN)))
+            break;
+    }
     if (fl < 0)
         fl = r->cur;
     struct pkt_flow *f = fl >= 0 ? &r->flow[fl] : NULL;
-    if (f && (agg.flags & TCP_SYN)) {
+    if (f && (agg.flags & TCP_SYN) && !f->live_isn_known) {
         f->live_isn_known = true;
         f->live_isn = agg.seq;
     }
-    if (f && (k->flags & TCP_SYN))
+    if (f && (k->flags & TCP_SYN) && !f->script_isn_known) {
+        f->script_isn_known = true;
         f->script_isn = k->seq; /* packetdrill's script.local_isn: the SYN line's number */
+    }
     uint32_t aseq = f && f->live_isn_known ? agg.seq - f->live_isn + f->script_isn : agg.seq;
     uint32_t aack = (agg.flags & TCP_ACK) ? agg.ack : 0;
     char err[256] = "";
@@ -708,7 +731,7 @@ pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int6
         ok = false;
     if (r->done)
         return; /* unsupported */
-    int64_t at_us = at / 1000;
+    int64_t at_us = (at + 500) / 1000;
     char ab[256], ao[160], sb[256], so[160];
     pkt_seg_str(ab, sizeof ab, agg.flags, aseq, agg.len, (agg.flags & TCP_ACK) != 0, agg.ack, true, agg.wnd,
                 tcp_opt_str(&agg, ao, sizeof ao));
@@ -743,11 +766,9 @@ pkt_runner_step(struct pkt_runner *r)
     if (r->done)
         return false;
     if (r->next == r->s->nev) {
-        /* the end: a call still blocked must return by the time it was written to */
-        if (r->pend.on) {
-            const struct pkt_event *e = &r->s->ev[r->pend.ev];
-            pkt_await_idle(r, e->line);
-        }
+        /* the end: packetdrill does not wait for a call still blocked */
+        if (r->pend.on)
+            pkt_fail(r, r->s->ev[r->pend.ev].line, "runtime error: exiting while a blocking system call is in progress");
         r->done = true;
         return false;
     }
@@ -758,28 +779,23 @@ pkt_runner_step(struct pkt_runner *r)
     }
     int64_t t, t_end, offset;
     pkt_event_time(r, e, &t, &t_end, &offset);
-    switch (e->kind) {
-    case PKT_EV_SHELL:
-        pkt_sys_shell(r, e);
-        break;
-    case PKT_EV_SYSCALL:
-    case PKT_EV_PACKET:
-        if (e->kind == PKT_EV_PACKET && e->pkt.outbound) {
-            pkt_do_outbound(r, e, t, t_end, offset);
-            break;
+    if (e->kind == PKT_EV_PACKET && e->pkt.outbound) {
+        pkt_do_outbound(r, e, t, t_end, offset);
+    } else {
+        /* packetdrill's wait_for_event: the clock runs to the event's time; it is late if the
+           clock had passed it already. The event plays 1 ns before its time, ahead of a timer
+           of the SUT due at that very instant: the kernel's timers fire late (HZ), never
+           early, so an injected segment or a call written at a timer's time comes first. */
+        pkt_advance(r, t * 1000 - 1, false);
+        const char *what = e->kind == PKT_EV_PACKET ? "inbound packet" : e->kind == PKT_EV_SHELL ? "command" : "system call start";
+        if (!r->done && pkt_check_time(r, e->line, PKT_TIME_ABS, t, pkt_now_us(r), r->last_us, what)) {
+            if (e->kind == PKT_EV_PACKET)
+                pkt_do_inbound(r, e);
+            else if (e->kind == PKT_EV_SHELL)
+                pkt_sys_shell(r, e);
+            else
+                pkt_do_syscall(r, e, t, offset);
         }
-        pkt_advance(r, CLK_SEC(0) + t * 1000, false);
-        if (r->done)
-            break;
-        /* packetdrill's wait_for_event: the event is late if the clock passed its time */
-        if (!pkt_check_time(r, e->line, PKT_TIME_ABS, t, pkt_now_us(r), r->last_us,
-                            e->kind == PKT_EV_PACKET ? "inbound packet" : "system call start"))
-            break;
-        if (e->kind == PKT_EV_PACKET)
-            pkt_do_inbound(r, e);
-        else
-            pkt_do_syscall(r, e, t, offset);
-        break;
     }
     if (r->oom && !r->done)
         pkt_fail(r, e->line, "out of memory");
@@ -800,7 +816,8 @@ pkt_runner_new(const struct pkt_script *s, const struct pkt_run_opts *o)
     r->log = r->o.log;
     struct world_config cfg = {r->o.seed, r->o.preset};
     r->w = world_new(&cfg);
-    if (!r->w || world_observe(r->w, pkt_observe, r) != 0) {
+    if (!r->w || world_observe(r->w, pkt_observe, r) != 0 ||
+        (r->o.observe && world_observe(r->w, r->o.observe, r->o.observe_ctx) != 0)) {
         pkt_runner_free(r);
         return NULL;
     }

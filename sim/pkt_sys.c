@@ -289,6 +289,7 @@ pkt_sys_socket(struct pkt_runner *r, const struct pkt_event *e, int64_t *ret, in
     if (fd < 0)
         return PKT_RET(-1, EMFILE);
     r->fd[fd].nonblock = (type & 04000) != 0;
+    r->cur = -1; /* the new socket is the one under test */
     return PKT_RET(fd, 0);
 }
 
@@ -298,8 +299,15 @@ pkt_sys_listen(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f
     int64_t backlog;
     if (!pkt_nargs(r, e, 2, 2) || !pkt_int_arg(r, e, 1, "backlog", &backlog))
         return PKT_SYS_STOP;
+    struct tcp_conn *l = pkt_conn_of(r, f);
+    if (l && f->listening && l->state == TCP_LISTEN) {
+        /* listen() again: a new backlog, capped as the first (Linux inet_listen) */
+        int b = backlog < 0 ? 0 : backlog > r->sut->cfg.somaxconn ? r->sut->cfg.somaxconn : (int)backlog;
+        l->backlog = b;
+        return PKT_RET(0, 0);
+    }
     if (f->conn)
-        return PKT_RET(-1, f->listening ? 0 : EINVAL);
+        return PKT_RET(-1, EINVAL);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.reuseaddr = f->reuseaddr;
     /* Linux: a backlog <= 0 is taken as is and capped at somaxconn; tcpsim's 0 means "the host's
@@ -313,6 +321,7 @@ pkt_sys_listen(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f
     f->conn = c->id;
     f->listening = true;
     f->port = c->lport;
+    r->cur = -1; /* the next SYN is for the listener */
     return PKT_RET(0, 0);
 }
 
@@ -740,6 +749,9 @@ pkt_sys_getsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_f
         a = o->keepcnt > 0 ? o->keepcnt : s->keepalive_probes;
     } else if (level == PKT_SOL_TCP && name == 18) {
         a = (o->user_timeout >= 0 ? o->user_timeout : s->user_timeout) / 1000000;
+    } else if (level == PKT_SOL_TCP && name == 2) {
+        /* TCP_MAXSEG: SND.MSS once synchronized; before, Linux's mss_cache starts at 536 */
+        a = c && c->snd_mss && !f->listening && c->state != TCP_SYN_SENT ? c->snd_mss : 536;
     } else {
         const struct pkt_expr *nx = pkt_arg(e, 2);
         pkt_unsupported_at(r, e->line, "getsockopt of %s", nx && nx->kind == PKT_X_SYM ? nx->name : "(by number)");
@@ -1118,6 +1130,19 @@ pkt_shell_line(struct pkt_runner *r, int line, char *cmd, int depth)
         pkt_unsupported_at(r, line, "the route's or the device's MTU (%s)", cmd);
         return;
     }
+    if (strncmp(cmd, "sleep ", 6) == 0) {
+        /* the command takes that long: the clock goes on meanwhile, as on the kernel */
+        char *end;
+        double secs = strtod(cmd + 6, &end);
+        while (*end == ' ')
+            end++;
+        if (*end || !(secs >= 0 && secs <= 3600)) {
+            pkt_warn(r, line, "shell command ignored: %s", cmd);
+            return;
+        }
+        pkt_sleep(r, secs);
+        return;
+    }
     const char *base = strrchr(cmd, '/');
     base = base ? base + 1 : cmd;
     if (strcmp(base, "defaults.sh") == 0 && depth == 0) {
@@ -1146,6 +1171,26 @@ pkt_shell_line(struct pkt_runner *r, int line, char *cmd, int depth)
     pkt_warn(r, line, "shell command ignored: %s", cmd);
 }
 
+/* One piece of a command line; inside an if ... fi (skipping > 0) nothing runs: tcpsim
+   cannot tell which branch the shell would take. */
+static void
+pkt_shell_piece(struct pkt_runner *r, int line, char *piece, int depth, int *skipping)
+{
+    while (*piece == ' ' || *piece == '\t')
+        piece++;
+    if (strncmp(piece, "if ", 3) == 0 || strncmp(piece, "while ", 6) == 0 || strncmp(piece, "for ", 4) == 0) {
+        if ((*skipping)++ == 0)
+            pkt_warn(r, line, "shell command ignored: %s ...", piece);
+        return;
+    }
+    if (*skipping > 0) {
+        if (strncmp(piece, "fi", 2) == 0 || strncmp(piece, "done", 4) == 0)
+            (*skipping)--;
+        return;
+    }
+    pkt_shell_line(r, line, piece, depth);
+}
+
 static void
 pkt_shell_text(struct pkt_runner *r, int line, const char *text, int depth)
 {
@@ -1157,16 +1202,21 @@ pkt_shell_text(struct pkt_runner *r, int line, const char *text, int depth)
     /* a backslash at the end of a line continues it */
     for (char *c = copy; (c = strstr(c, "\\\n"));)
         c[0] = c[1] = ' ';
+    int skipping = 0;
     char *save = NULL;
     for (char *l = strtok_r(copy, "\n;", &save); l && !r->done; l = strtok_r(NULL, "\n;", &save)) {
-        /* "a && b" */
+        /* "a && b", and "a & b" (a in the background) */
         char *amp;
-        while ((amp = strstr(l, "&&"))) {
+        while ((amp = strchr(l, '&'))) {
+            if (amp > l && amp[-1] == '>') { /* 2>&1 */
+                amp[0] = ' ';
+                continue;
+            }
             *amp = '\0';
-            pkt_shell_line(r, line, l, depth);
-            l = amp + 2;
+            pkt_shell_piece(r, line, l, depth, &skipping);
+            l = amp + (amp[1] == '&' ? 2 : 1);
         }
-        pkt_shell_line(r, line, l, depth);
+        pkt_shell_piece(r, line, l, depth, &skipping);
     }
     free(copy);
 }

@@ -255,7 +255,8 @@ repl_cmd_crash(struct repl *r, int argc, char **argv)
 static void
 repl_sysctl_show(struct repl *r, const struct tcp_host *h, const struct tcp_setting_info *s)
 {
-    fprintf(r->out, "%s %-22s %-10g %s\n", h->name, s->name, tcp_setting_get(&h->cfg, s), s->doc);
+    char v[64];
+    fprintf(r->out, "%s %-22s %-10s %s\n", h->name, s->name, tcp_setting_str(&h->cfg, s, v, sizeof v), s->doc);
 }
 
 enum repl_status
@@ -263,8 +264,10 @@ repl_cmd_sysctl(struct repl *r, int argc, char **argv)
 {
     if (argc < 2)
         return repl_err(r, "usage: sysctl HOST [NAME [VALUE]]");
-    struct tcp_host *h = repl_no_more(r, argc, argv, 4) == REPL_OK ? repl_hostarg(r, argv[1]) : NULL;
-    const struct tcp_setting_info *s;
+    /* a triple (tcp_rmem, tcp_wmem) takes three values: sysctl A tcp_rmem 4096 131072 6291456 */
+    const struct tcp_setting_info *s = argc == 6 ? tcp_setting_find(argv[2]) : NULL;
+    bool three = s && s->kind == TCP_SET_TRIPLE;
+    struct tcp_host *h = repl_no_more(r, argc, argv, three ? 6 : 4) == REPL_OK ? repl_hostarg(r, argv[1]) : NULL;
     if (!h)
         return REPL_ERR;
     if (argc == 2) {
@@ -274,7 +277,12 @@ repl_cmd_sysctl(struct repl *r, int argc, char **argv)
     }
     if (!(s = tcp_setting_find(argv[2])))
         return repl_err(r, "sysctl: no setting \"%s\" (sysctl %s lists them)", argv[2], h->name);
-    if (argc >= 4) {
+    if (three) {
+        char text[96];
+        snprintf(text, sizeof text, "%s %s %s", argv[3], argv[4], argv[5]);
+        if (tcp_setting_parse(&h->cfg, s, text) != TCP_OK)
+            return repl_err(r, "sysctl: %s wants min default max, in order, each in [%g, %g]", s->name, s->min, s->max);
+    } else if (argc >= 4) {
         char *end;
         double v = strtod(argv[3], &end);
         if (*end || end == argv[3])

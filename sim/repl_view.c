@@ -273,6 +273,10 @@ repl_view_tcb(struct repl *r, int argc, char **argv)
                     "%u out of order; MSS %u\n",
             (unsigned)c->sndq.len, (unsigned)(c->snd_nxt - c->snd_una), (unsigned)c->rcvq.len, (unsigned)c->ooo_bytes,
             (unsigned)c->snd_mss);
+    if (c->state != TCP_LISTEN)
+        fprintf(r->out, "  options  window scale %s (ours %u, theirs %u), timestamps %s (TS.Recent=%u), SACK %s\n",
+                c->ws_ok ? "on" : "off", (unsigned)c->rcv_wscale, (unsigned)c->snd_wscale, c->ts_ok ? "on" : "off",
+                (unsigned)c->ts_recent, c->sack_ok ? "on" : "off");
     fprintf(r->out, "  closing  FIN queued %s, sent %s%s, received %s; %s\n", c->fin_queued ? "yes" : "no",
             c->fin_sent ? "yes" : "no", c->fin_sent ? "" : "", c->fin_rcvd ? "yes" : "no",
             c->orphaned ? "closed by the user (orphaned)" : "open to the user");

@@ -848,6 +848,8 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
         || seg->seq != c->rcv_nxt || tcp_seg_wnd(c, seg) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
         || c->ooo != NULL || seq_gt(seg->ack, c->snd_nxt))
         return false;
+    if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) < 0)
+        return false; /* PAWS may reject it (RFC 7323 5.3; Linux's fast path checks it too) */
     if (seg->len == 0)
         return seq_lt(c->snd_una, seg->ack);   /* an ACK of new data, not a duplicate */
     return seq_le(c->snd_una, seg->ack)       /* data at RCV.NXT that fits the window */
@@ -859,7 +861,9 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 static void
 tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    /* first: acceptable, nothing to trim */
+    /* first: acceptable, nothing to trim, TSval not behind TS.Recent */
+    if (c->ts_ok)
+        tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
     c->last_heard = tcp_now(c);
     if (c->keepalive)
         tcp_keepalive_reset(c);

@@ -208,8 +208,7 @@ tcp_setting_get(const struct tcp_settings *s, const struct tcp_setting_info *inf
     return 0;
 }
 
-/* A triple, each value in range and in order. */
-static enum tcp_err
+enum tcp_err
 tcp_setting_set3(struct tcp_settings *s, const struct tcp_setting_info *info, const int v[3])
 {
     for (int i = 0; i < 3; i++)

@@ -25,6 +25,15 @@ fx_init(struct fx *f, bool rfc)
        preset delays them (delayed_ack 2), so the delayed-ACK tests turn it on themselves. */
     f->w->host[FX_A].cfg.delayed_ack = TCP_DELACK_OFF;
     f->w->host[FX_B].cfg.delayed_ack = TCP_DELACK_OFF;
+    /* Crafted segments (fx_inject) carry no options and give windows in octets: window
+       scaling and timestamps, which would change what they mean, are off and the receive
+       buffer is the 65535 octets an unscaled window can show. The tests of the options
+       (test_options.c) turn them on. */
+    for (int h = FX_A; h <= FX_B; h++) {
+        f->w->host[h].cfg.window_scaling = 0;
+        f->w->host[h].cfg.timestamps = 0;
+        f->w->host[h].cfg.rmem[1] = 65535;
+    }
 }
 
 void

@@ -95,14 +95,14 @@ test_rfc_handshake_exact_lines(void **state)
     char *out = text_run(&o);
     char l[1024];
     assert_true(text_line(out, 4, l, sizeof l));
-    assert_string_equal(l, "  0.000000  A SYN-SENT       --> <SEQ=0><CTL=SYN>                   --> B                #1 sent");
+    assert_string_equal(l, "  0.000000  A SYN-SENT       --> <SEQ=0><CTL=SYN><OPT=mss 1460>     --> B                #1 sent");
     assert_true(text_line(out, 5, l, sizeof l));
-    assert_string_equal(l, "  0.050000  A                --> <SEQ=0><CTL=SYN>                   --> B LISTEN         #1 arrives");
+    assert_string_equal(l, "  0.050000  A                --> <SEQ=0><CTL=SYN><OPT=mss 1460>     --> B LISTEN         #1 arrives");
     assert_true(text_line(out, 6, l, sizeof l));
     assert_string_equal(l, "  0.050000  B2 LISTEN -> SYN-RECEIVED  [RFC 9293 3.10.7.2: LISTEN, third check for a SYN: "
                            "new TCB in SYN-RECEIVED, send SYN,ACK]");
     assert_true(text_line(out, 7, l, sizeof l));
-    assert_string_equal(l, "  0.050000  A                <-- <SEQ=0><ACK=1><CTL=SYN,ACK>        <-- B SYN-RECEIVED   #2 sent");
+    assert_string_equal(l, "  0.050000  A                <-- <SEQ=0><ACK=1><CTL=SYN,ACK><OPT=mss 1460> <-- B SYN-RECEIVED   #2 sent");
     text_find(out, "#3 sent", l, sizeof l);
     assert_string_equal(l, "  0.100000  A ESTABLISHED    --> <SEQ=1><ACK=1><CTL=ACK>            --> B                #3 sent");
     free(out);

@@ -20,6 +20,7 @@
 
 #include "tcpsim/seg.h"
 #include "tcpsim/tcp.h"
+#include "tcpsim/trace.h"
 
 /* An event's time, as written (packetdrill's event_time). */
 enum pkt_time_kind {
@@ -59,6 +60,8 @@ enum pkt_opts_mode {
 
 struct pkt_packet {
     bool outbound;             /* '>': the SUT sends it */
+    bool has_ports;            /* "< 40001>8080 S ...": the script's port, then the SUT's */
+    uint16_t peer_port, sut_port;
     uint8_t flags;             /* TCP_SYN | ... */
     uint32_t seq, end, len;    /* as written: relative to the ISN of the sender */
     bool has_ack;
@@ -139,8 +142,10 @@ struct pkt_run_opts {
     uint64_t seed;
     bool verbose;              /* packetdrill's -v: each packet, sniffed or injected, on 'log' */
     void *log;                 /* FILE *: warnings and -v output (NULL: none) */
+    trace_fn observe;          /* an observer of the world's events (a trace printer), or NULL */
+    void *observe_ctx;
 };
-#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL }
+#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL }
 
 struct pkt_result {
     enum pkt_verdict verdict;

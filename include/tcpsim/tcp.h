@@ -180,6 +180,8 @@ enum tcp_err tcp_setting_set(struct tcp_settings *s, const struct tcp_setting_in
 /* Set one from text: a number, or for a triple also "min default max" ("4096 131072 6291456",
    each in range, min <= default <= max). TCP_EINVAL on bad text or out of range. */
 enum tcp_err tcp_setting_parse(struct tcp_settings *s, const struct tcp_setting_info *info, const char *text);
+/* Set a triple's three values (each in range, min <= default <= max); TCP_EINVAL if not. */
+enum tcp_err tcp_setting_set3(struct tcp_settings *s, const struct tcp_setting_info *info, const int v[3]);
 /* The value as text: "%g", or "min default max" for a triple. */
 const char *tcp_setting_str(const struct tcp_settings *s, const struct tcp_setting_info *info, char *buf, size_t cap);
 

@@ -65,7 +65,7 @@
     X(SYN_CHALLENGE,        "RFC 5961 4.2",      "fourth check the SYN: SYN in a synchronized state, challenge ACK") \
     X(SYN_RCVD_SYN_LISTEN,  "3.10.7.4",          "fourth check the SYN: SYN-RECEIVED from a passive OPEN returns to LISTEN") \
     X(SYN_RCVD_DUP_SYN,     "3.10.7.4",          "SYN-RECEIVED: the peer's SYN again, send the SYN,ACK again") \
-    X(TIME_WAIT_REOPEN,     "3.10.7.4",          "TIME-WAIT: a new SYN above RCV.NXT opens a new incarnation, its ISS above the old SND.NXT") \
+    X(TIME_WAIT_REOPEN,     "3.10.7.4",          "TIME-WAIT: a new SYN above RCV.NXT (Linux: or with a TSval above TS.Recent) opens a new incarnation, its ISS above the old SND.NXT") \
     X(TIME_WAIT_SUPERSEDED, "3.6.1",             "the incarnation that reopened TIME-WAIT is synchronized: delete the old TCB") \
     X(TIME_WAIT_RESTORED,   "3.6.1",             "the SYN that reopened TIME-WAIT was an old duplicate: TIME-WAIT goes on (MAY-2)") \
     X(ACK_MISSING_DROP,     "3.10.7.4",          "fifth check the ACK field: ACK bit off, drop the segment") \
