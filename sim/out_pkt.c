@@ -88,7 +88,6 @@ struct out_pkt {
     size_t nflow, capflow;
     size_t lines;
     struct out_pkt_burst burst;
-    bool resent;                   /* the endpoint retransmitted data or a FIN */
 };
 
 struct out_pkt *
@@ -488,8 +487,6 @@ out_pkt_segment(struct out_pkt *p, const struct trace_event *ev, bool inbound)
         f->nxt_x = s->seq + 1;
     } else if (!inbound && f->has_x && seq_gt(s->seq + tcp_seg_len(s), f->nxt_x))
         f->nxt_x = s->seq + tcp_seg_len(s);
-    else if (!inbound && f->has_x && tcp_seg_len(s) > 0)
-        p->resent = true;
     uint32_t seq_base = inbound ? (f->has_p ? f->base_p : 0) : (f->has_x ? f->base_x : 0);
     uint32_t ack_base = inbound ? (f->has_x ? f->base_x : 0) : (f->has_p ? f->base_p : 0);
     uint32_t seq = s->seq - seq_base;
@@ -624,12 +621,6 @@ static const char *const out_pkt_unmodelled[] = {"tcp_timestamps", "tcp_sack", "
 static void
 out_pkt_settings(struct out_pkt *p, struct out_sbuf *sys)
 {
-    /* Linux probes only on SACK connections (tcp_schedule_loss_probe); tcpsim's probe does
-       not ask whether SACK was agreed */
-    const struct tcp_setting_info *sk = tcp_setting_find("tcp_sack");
-    if (p->resent && p->cfg->early_retrans >= 3 && !(sk && tcp_setting_get(p->cfg, sk) != 0))
-        out_pkt_note(p, "tcpsim's tail loss probe (tcp_early_retrans 3) does not ask for SACK, Linux's does: "
-                        "without SACK the kernel sends no probe, so its retransmissions come one probe later");
     for (size_t i = 0; i < sizeof out_pkt_unmodelled / sizeof out_pkt_unmodelled[0]; i++)
         if (!tcp_setting_find(out_pkt_unmodelled[i]))
             out_sbuf_printf(sys, OUT_PKT_MAX, "%s`sysctl -q net.ipv4.%s=0`\n", sys->len ? "+0  " : "0   ",
