@@ -2,7 +2,7 @@
  * cli_pkt.c - `tcpsim pkt FILE.pkt...`: packetdrill scripts run against tcpsim's host A as the
  * system under test (pkt_run.c), with packetdrill's verdicts.
  *
- *   tcpsim pkt [--seed=N] [--preset=linux|rfc] [--tolerance_usecs=N] [--trace=FORMAT] [-v]
+ *   tcpsim pkt [--seed=N] [--preset=linux|rfc] [--tolerance-usecs=N] [--trace=FORMAT] [-v]
  *              FILE.pkt...
  *
  * As packetdrill, a passing script prints nothing; a failing one prints its error to stderr
@@ -24,7 +24,8 @@ enum { CLI_PKT_SEED = 256, CLI_PKT_PRESET, CLI_PKT_TOLERANCE, CLI_PKT_TRACE };
 static const struct option cli_pkt_longopts[] = {
     {"seed", required_argument, NULL, CLI_PKT_SEED},
     {"preset", required_argument, NULL, CLI_PKT_PRESET},
-    {"tolerance_usecs", required_argument, NULL, CLI_PKT_TOLERANCE},
+    {"tolerance-usecs", required_argument, NULL, CLI_PKT_TOLERANCE},
+    {"tolerance_usecs", required_argument, NULL, CLI_PKT_TOLERANCE}, /* packetdrill's spelling */
     {"trace", required_argument, NULL, CLI_PKT_TRACE},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -39,13 +40,15 @@ cli_pkt_help(FILE *f)
                "script as its peer. A script that passes prints nothing; one that fails prints\n"
                "packetdrill's error (FILE:LINE: error handling packet: ..., or runtime error in\n"
                "CALL call: ...); one that needs what tcpsim does not model (IPv6, TSO, fast\n"
-               "open, a TCP option tcpsim does not send ...) prints FILE:LINE: unsupported: WHAT.\n\n"
+               "open, a TCP option tcpsim does not send ...) prints\n"
+               "FILE:LINE: unsupported: WHAT.\n\n"
                "      --seed=N               the seed of the world's PRNG, from 0 to\n"
                "                             18446744073709551615 (default 1)\n"
                "      --preset=PRESET        the SUT's settings before the script's sysctl\n"
                "                             lines: linux (default) or rfc\n"
-               "      --tolerance_usecs=N    the timing tolerance in microseconds (default\n"
-               "                             4000, or the script's own --tolerance_usecs)\n"
+               "      --tolerance-usecs=N    the timing tolerance in microseconds (default\n"
+               "                             4000, or the script's own); packetdrill's\n"
+               "                             spelling, with an underscore, works too\n"
                "      --trace=FORMAT         print the world's trace as it happens: rfc,\n"
                "                             tcpdump or jsonl (default: none)\n"
                "  -v, --verbose              print each packet injected and sniffed\n"
@@ -54,7 +57,8 @@ cli_pkt_help(FILE *f)
                "  0  every script passed\n"
                "  1  a script failed, or could not be read or parsed\n" CLI_HELP_EXIT_USAGE
                "  3  no script failed, but one needs what tcpsim does not model\n\n"
-               "Manual: tcpsim(1); the subset of packetdrill's language: docs/packetdrill-run.md.\n");
+               "Manual: tcpsim(1); the subset of packetdrill's language:\n"
+               "docs/packetdrill-run.md.\n");
 }
 
 int

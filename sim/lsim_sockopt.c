@@ -28,7 +28,7 @@ static const struct lsim_sockopt {
     {"SO_KEEPALIVE", LSIM_OPT_BOOL, 0, 1},
     {"SO_LINGER", LSIM_OPT_LINGER, 0, 32767},
     {"SO_REUSEADDR", LSIM_OPT_BOOL, 0, 1},
-    {"SO_RCVBUF", LSIM_OPT_INT, 1, 65535},      /* as the rcv_buf setting: no window scaling */
+    {"SO_RCVBUF", LSIM_OPT_INT, 1, 1 << 30},    /* as tcp_rmem: set before connect() or listen(), it also sets the window scale */
     {"SO_SNDBUF", LSIM_OPT_INT, 1, 1 << 26},    /* as snd_buf */
     {"TCP_KEEPIDLE", LSIM_OPT_SECONDS, 0.001, 32767}, /* Linux's MAX_TCP_KEEPIDLE */
     {"TCP_KEEPINTVL", LSIM_OPT_SECONDS, 0.001, 32767},

@@ -110,6 +110,23 @@ void pkt_warn(struct pkt_runner *r, int line, const char *fmt, ...) __attribute_
    -1 when there are too many. */
 int pkt_flow_get(struct pkt_runner *r, uint16_t sut_port, uint16_t peer_port, bool passive);
 
+/* The flow of these ports, or -1. */
+int pkt_flow_find(const struct pkt_runner *r, uint16_t sut_port, uint16_t peer_port);
+/* Play the world up to 'until', trying a blocked call after each event; stop early when
+   'stop_on_sniff' and the SUT has sent something, or at a verdict. */
+void pkt_advance(struct pkt_runner *r, clk_time until, bool stop_on_sniff);
+/* The blocked system call, tried again; a verdict when it returns wrong. */
+void pkt_pending_check(struct pkt_runner *r, bool timed_out);
+double pkt_secs(int64_t us);
+/* packetdrill's verify_time: false with "timing error: ..." in 'err'. */
+bool pkt_time_ok(const struct pkt_runner *r, enum pkt_time_kind kind, int64_t exp, int64_t exp_end, int64_t offset,
+                 int64_t actual, int64_t last, const char *what, char *err, size_t cap);
+
+/* pkt_packet.c: an inbound line, injected now; an outbound line at script time 't' (its range
+   to 't_end'; 'offset': what a relative time counts from), matched against what the SUT sent. */
+void pkt_do_inbound(struct pkt_runner *r, const struct pkt_event *e);
+void pkt_do_outbound(struct pkt_runner *r, const struct pkt_event *e, int64_t t, int64_t t_end, int64_t offset);
+
 /* pkt_sys.c: what a system call did. */
 enum pkt_sys_status {
     PKT_SYS_DONE,   /* returned: '*ret' and '*err' (errno, 0 for none) */
@@ -121,7 +138,40 @@ enum pkt_sys_status pkt_sys_start(struct pkt_runner *r, const struct pkt_event *
 /* Try again to finish the blocked call 'e'; 'timed_out' when its timeout (pend.wake) came. */
 enum pkt_sys_status pkt_sys_resume(struct pkt_runner *r, const struct pkt_event *e, bool timed_out, int64_t *ret,
                                    int *err);
-/* A backtick command: sysctl lines set the SUT's settings, the rest is ignored with a warning. */
+#define PKT_RET(v, e) (*ret = (v), *err = (e), PKT_SYS_DONE)
+enum { PKT_SOL_SOCKET = 1, PKT_SOL_TCP = 6 }; /* Linux's levels */
+
+/* pkt_sys.c: the script's fd 'fd', NULL when it is not open; its connection, or NULL. */
+struct pkt_fd *pkt_fd_of(struct pkt_runner *r, int64_t fd);
+struct tcp_conn *pkt_conn_of(struct pkt_runner *r, const struct pkt_fd *f);
+
+/* pkt_sockopt.c */
+enum pkt_sys_status pkt_sys_setsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f,
+                                       int64_t *ret, int *err);
+enum pkt_sys_status pkt_sys_getsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f,
+                                       int64_t *ret, int *err);
+/* poll(): the ready count, or PKT_SYS_BLOCK until an event or its timeout ('timed_out'). */
+enum pkt_sys_status pkt_poll_try(struct pkt_runner *r, const struct pkt_event *e, bool timed_out, int64_t *ret,
+                                 int *err);
+
+/* pkt_sym.c */
+int pkt_linux_state(enum tcp_state s);   /* Linux's tcpi_state number */
+int pkt_errno(enum tcp_err e);           /* the errno a Linux program sees (0 for none) */
+const struct pkt_expr *pkt_arg(const struct pkt_event *e, size_t i); /* argument i, or NULL */
+/* "runtime error in CALL call: ..." as the verdict. */
+void pkt_call_fail(struct pkt_runner *r, const struct pkt_event *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An expression's integer value: 0 with it, 1 for '...' (any), -1 when it has none. */
+int pkt_eval(const struct pkt_expr *x, int64_t *v);
+/* Argument i as an integer; false after a verdict naming it. */
+bool pkt_int_arg(struct pkt_runner *r, const struct pkt_event *e, size_t i, const char *what, int64_t *v);
+/* The value of field 'name' of a {name=value} structure, or NULL. */
+const struct pkt_expr *pkt_field(const struct pkt_expr *x, const char *name);
+/* lo <= number of arguments <= hi, else false after a verdict. */
+bool pkt_nargs(struct pkt_runner *r, const struct pkt_event *e, size_t lo, size_t hi);
+
+/* pkt_shell.c: a backtick command: sysctl lines set the SUT's settings, the rest is ignored
+   with a warning. */
 void pkt_sys_shell(struct pkt_runner *r, const struct pkt_event *e);
 
 #endif

@@ -785,6 +785,14 @@ repl_main(int argc, char **argv)
     int rc = repl_parse_args(argc, argv, &o, &file);
     if (rc >= 0)
         return rc;
+    size_t flen = file ? strlen(file) : 0;
+    if (flen > 4 && strcmp(file + flen - 4, ".pkt") == 0) {
+        /* not yet: the REPL's stepping, going back and breakpoints are the Lua runner's */
+        fprintf(stderr, "tcpsim repl: %s is a packetdrill script; the REPL steps through Lua scenarios only.\n"
+                        "Run it with 'tcpsim pkt --trace=rfc %s' to see each of its lines beside the state machine.\n",
+                file, file);
+        return CLI_EXIT_FAIL;
+    }
     o.scenario = file;
     if (o.tty && home && *home && snprintf(hist, sizeof hist, "%s/.tcpsim_history", home) < (int)sizeof hist)
         o.history = hist;

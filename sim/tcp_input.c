@@ -845,7 +845,7 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
     if (c->state != TCP_ESTABLISHED
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
-        || seg->seq != c->rcv_nxt || tcp_seg_wnd(c, seg) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
+        || seg->seq != c->rcv_nxt || ((uint32_t)seg->wnd << c->snd_wscale) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
         || c->ooo != NULL || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) < 0)
@@ -861,9 +861,13 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 static void
 tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    /* first: acceptable, nothing to trim, TSval not behind TS.Recent */
-    if (c->ts_ok)
-        tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
+    /* first: acceptable, nothing to trim, TSval not behind TS.Recent (tcp_predicted): RFC
+       7323 5.3 R3 keeps it as TS.Recent when the segment starts at Last.ACK.sent, which for
+       one at RCV.NXT means no ACK is owed (tcp_ts_recent_update, the test made short) */
+    if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && c->ack_owed == 0) {
+        c->ts_recent = seg->opt.tsval;
+        c->ts_recent_stamp = tcp_now(c);
+    }
     c->last_heard = tcp_now(c);
     if (c->keepalive)
         tcp_keepalive_reset(c);

@@ -24,19 +24,31 @@ tcp_rcv_window(const struct tcp_conn *c)
 /* A segment from 'c' with its addresses, ports, our current window and, once agreed, our
    timestamp (RFC 7323 3.2: on every segment, TSecr = TS.Recent). The window of a SYN is never
    scaled (RFC 7323 2.2); the others' are shifted right by Rcv.Wind.Shift, so the window the
-   peer sees is rounded down to a multiple of 2^shift. */
-static void
+   peer sees is rounded down to a multiple of 2^shift. Inlined: every segment passes here. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
 {
-    memset(s, 0, sizeof *s);
+    /* every field named: cheaper than clearing the whole segment first (its SACK blocks are
+       read only when opt.nsack says so) */
     s->saddr = c->laddr;
     s->daddr = c->raddr;
     s->sport = c->lport;
     s->dport = c->rport;
     s->seq = seq;
+    s->ack = (flags & TCP_ACK) ? c->rcv_nxt : 0;
     s->flags = flags;
-    if (flags & TCP_ACK)
-        s->ack = c->rcv_nxt;
+    s->up = 0;
+    s->mss = 0;
+    s->opt.present = 0;
+    s->opt.wscale = 0;
+    s->opt.nsack = 0;
+    s->opt.tsval = 0;
+    s->opt.tsecr = 0;
+    s->len = 0;
+    s->data = NULL;
     uint32_t wnd = tcp_rcv_window(c);
     if (flags & TCP_SYN) {
         c->rcv_wnd = wnd > 65535u ? 65535u : wnd;

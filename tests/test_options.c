@@ -184,9 +184,11 @@ options_world(struct fx *f, bool a_ws, bool a_ts, bool a_sack)
 }
 
 /* linux preset on both sides: everything agreed; the SYN,ACK echoes the SYN's TSval; windows
-   after the handshake are scaled by 10 (tcp_rmem max 32 MiB, as the kernel's namespace). */
+   after the handshake are scaled by 10 (tcp_rmem max 32 MiB, as the kernel's namespace). The
+   options, option for option, are the kernel's (tests/linux/options-active-syn.pkt): SYN
+   <mss 1460,sackOK,TS val T ecr 0,nop,wscale 10>, then <nop,nop,TS val T ecr E>. */
 static void
-test_syn_sent_all_options_agreed_scaled_windows(void **state)
+test_syn_sent_linux_options_as_kernel(void **state)
 {
     (void)state;
     struct fx f;
@@ -220,6 +222,58 @@ test_syn_sent_all_options_agreed_scaled_windows(void **state)
     assert_int_equal(f.b->snd_wnd, 131072); /* B reads it scaled */
     /* SYN windows are never scaled */
     assert_int_equal(s[0].wnd, 65535);
+    char want[200];
+    snprintf(want, sizeof want, "mss 1460,sackOK,TS val %u ecr 0,nop,wscale 10", (unsigned)s[0].opt.tsval);
+    assert_string_equal(text, want);
+    /* the first data segment: <nop,nop,TS val T ecr E> */
+    fx_mark(&f);
+    size_t q;
+    assert_int_equal(tcp_send(f.a, "0123456789", 10, &q), TCP_OK);
+    fx_run_ms(&f, 0.5);
+    assert_int_equal(fx_sent(&f, FX_A, s, 8), 1);
+    snprintf(want, sizeof want, "nop,nop,TS val %u ecr %u", (unsigned)tcp_tsval(f.a), (unsigned)f.a->ts_recent);
+    assert_string_equal(tcp_opt_str(&s[0], text, sizeof text), want);
+    fx_fini(&f);
+}
+
+/* A linux listener's SYN,ACK offers what the SYN offered, no more, in the kernel's layouts
+   (tests/linux/options-synack-*.pkt). */
+static void
+test_listen_synack_options_as_kernel(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *syn, *synack; /* %u: B's TSval */
+    } cases[] = {
+        {"<mss 1460,sackOK,TS val 700 ecr 0,nop,wscale 7>", "mss 1460,sackOK,TS val %u ecr 700,nop,wscale 10"},
+        {"<mss 1460>", "mss 1460"},
+        {"<mss 1460,nop,nop,TS val 700 ecr 0>", "mss 1460,nop,nop,TS val %u ecr 700"},
+        {"<mss 1460,nop,nop,sackOK>", "mss 1460,nop,nop,sackOK"},
+        {"<mss 1460,nop,wscale 7>", "mss 1460,nop,wscale 10"},
+        {"<mss 1460,nop,nop,sackOK,nop,wscale 7>", "mss 1460,nop,nop,sackOK,nop,wscale 10"},
+    };
+    struct fx f;
+    options_world(&f, true, true, true);
+    fx_listen(&f);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tcp_seg s, got[2];
+        char err[200], text[200], want[200];
+        memset(&s, 0, sizeof s);
+        assert_int_equal(tcp_opt_from_str(cases[i].syn, &s, err, sizeof err), 0);
+        s.saddr = f.w->host[FX_A].addr;
+        s.daddr = f.w->host[FX_B].addr;
+        s.sport = (uint16_t)(41000 + i);
+        s.dport = FX_SPORT;
+        s.flags = TCP_SYN;
+        s.wnd = 65535;
+        fx_mark(&f);
+        wire_inject(f.w, FX_A, &s);
+        fx_run_ms(&f, 1.5);
+        assert_int_equal(fx_sent(&f, FX_B, got, 2), 1);
+        assert_int_equal(got[0].flags, TCP_SYN | TCP_ACK);
+        snprintf(want, sizeof want, cases[i].synack, (unsigned)got[0].opt.tsval);
+        assert_string_equal(tcp_opt_str(&got[0], text, sizeof text), want);
+    }
     fx_fini(&f);
 }
 
@@ -279,19 +333,28 @@ test_established_tsval_ms_clock(void **state)
     fx_fini(&f);
 }
 
+/* A segment from the peer of 'c' to 'c': its addresses and ports, SEQ = RCV.NXT, ACK = SND.NXT,
+   no options yet. */
+static void
+seg_to(struct tcp_seg *s, const struct tcp_conn *c, uint8_t flags)
+{
+    memset(s, 0, sizeof *s);
+    s->saddr = c->raddr;
+    s->daddr = c->laddr;
+    s->sport = c->rport;
+    s->dport = c->lport;
+    s->seq = c->rcv_nxt;
+    s->ack = c->snd_nxt;
+    s->flags = flags;
+    s->wnd = 128;
+}
+
 static void
 inject_ts(struct fx *f, const struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t tsval, const char *data)
 {
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = c->raddr;
-    s.daddr = c->laddr;
-    s.sport = c->rport;
-    s.dport = c->lport;
+    seg_to(&s, c, flags);
     s.seq = seq;
-    s.ack = c->snd_nxt;
-    s.flags = flags;
-    s.wnd = 128;
     s.opt.present = TCP_OPT_TS;
     s.opt.tsval = tsval;
     s.opt.tsecr = tcp_tsval(c);
@@ -347,15 +410,7 @@ test_established_rtt_from_tsecr_after_retransmission(void **state)
     assert_true(f.a->retransmits > 0);
     uint32_t echo = tcp_tsval(f.a) - 40; /* as if the retransmission left 40 ms ago */
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = f.a->raddr;
-    s.daddr = f.a->laddr;
-    s.sport = f.a->rport;
-    s.dport = f.a->lport;
-    s.seq = f.a->rcv_nxt;
-    s.ack = f.a->snd_nxt;
-    s.flags = TCP_ACK;
-    s.wnd = 128;
+    seg_to(&s, f.a, TCP_ACK);
     s.opt.present = TCP_OPT_TS;
     s.opt.tsval = f.a->ts_recent + 1;
     s.opt.tsecr = echo;
@@ -430,13 +485,9 @@ test_time_wait_syn_newer_timestamp_reopens(void **state)
     assert_int_equal(f.b->state, TCP_TIME_WAIT);
     struct tcp_conn *tw = f.b;
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = tw->raddr;
-    s.daddr = tw->laddr;
-    s.sport = tw->rport;
-    s.dport = tw->lport;
+    seg_to(&s, tw, TCP_SYN);
     s.seq = tw->rcv_nxt - 1000; /* below RCV.NXT */
-    s.flags = TCP_SYN;
+    s.ack = 0;
     s.wnd = 65535;
     s.mss = 1460;
     s.opt.present = TCP_OPT_TS;
@@ -473,14 +524,7 @@ test_options_pcap_tshark_fields(void **state)
     world_observe(f.w, out_pcap_observe, p);
     fx_established(&f);
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = f.b->laddr;
-    s.daddr = f.b->raddr;
-    s.sport = f.b->lport;
-    s.dport = f.b->rport;
-    s.seq = f.b->snd_nxt;
-    s.ack = f.b->rcv_nxt;
-    s.flags = TCP_ACK;
+    seg_to(&s, f.a, TCP_ACK); /* as if B sent it */
     s.wnd = 100;
     s.opt.present = TCP_OPT_TS | TCP_OPT_SACK;
     s.opt.tsval = 4242;
@@ -555,7 +599,8 @@ main(void)
         cmocka_unit_test(test_options_data_layout_ts_then_sack),
         cmocka_unit_test(test_options_parse_roundtrip),
         cmocka_unit_test(test_options_parse_malformed_as_linux),
-        cmocka_unit_test(test_syn_sent_all_options_agreed_scaled_windows),
+        cmocka_unit_test(test_syn_sent_linux_options_as_kernel),
+        cmocka_unit_test(test_listen_synack_options_as_kernel),
         cmocka_unit_test(test_listen_syn_without_options_synack_mss_only),
         cmocka_unit_test(test_listen_syn_ts_only_synack_ts_only),
         cmocka_unit_test(test_established_tsval_ms_clock),

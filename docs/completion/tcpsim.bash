@@ -1,6 +1,6 @@
 # bash completion for tcpsim(1): the commands, each command's options and their values, and
-# file names (Lua scenarios and folders where a scenario is expected, any file after --pcap,
-# --dot and --ladder-svg).
+# file names (Lua scenarios and folders where a scenario is expected, packetdrill scripts
+# after pkt and test, any file after --pcap, --dot and --ladder-svg).
 #
 # make install puts it in $(PREFIX)/share/bash-completion/completions/tcpsim, where the
 # bash-completion package loads it the first time <TAB> follows "tcpsim"; without that
@@ -13,7 +13,8 @@
 _tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
-_tcpsim_commands='demo run test repl help version'
+_tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= -v --verbose --help'
+_tcpsim_commands='demo run test pkt repl help version'
 
 # Add to COMPREPLY what `compgen ARGS... -- "$cur"` finds, one per line.
 _tcpsim_add()
@@ -52,7 +53,7 @@ _tcpsim()
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
         --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --packetdrill | --endpoint | \
-            -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings)
+            -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings | --tolerance-usecs)
             opt=${COMP_WORDS[cword - 1]}
             ;;
         esac
@@ -78,7 +79,7 @@ _tcpsim()
         --endpoint) _tcpsim_add -W 'A B' ;;
         --ladder-svg | --dot | --pcap | --packetdrill | --settings) _tcpsim_files '' ;;
         esac
-        return 0 # --seed, --jobs, --filter, --timeout: a number or a pattern, nothing to offer
+        return 0 # --seed, --jobs, --filter, --timeout, --tolerance-usecs: a number or a pattern
     fi
 
     if [[ -z $cmd ]]; then
@@ -98,6 +99,7 @@ _tcpsim()
     run | demo) opts=$_tcpsim_opts_run ;;
     test) opts=$_tcpsim_opts_test ;;
     repl) opts=$_tcpsim_opts_repl ;;
+    pkt) opts=$_tcpsim_opts_pkt ;;
     esac
     for ((i = 1; i < cword; i++)); do
         [[ ${COMP_WORDS[i]} == -- ]] && opts=
@@ -110,8 +112,13 @@ _tcpsim()
         return 0
     fi
     case $cmd in
-    run | demo | repl | test) _tcpsim_files '*.lua' ;;
-    help) _tcpsim_add -W 'demo run test repl' ;;
+    run | demo | repl) _tcpsim_files '*.lua' ;;
+    test)
+        _tcpsim_files '*.lua'
+        _tcpsim_add -f -X '!*.pkt'
+        ;;
+    pkt) _tcpsim_files '*.pkt' ;;
+    help) _tcpsim_add -W 'demo run test pkt repl' ;;
     esac
     # tcpsim FILE -i
     if [[ $cmd == *.lua && $cword == 2 ]]; then

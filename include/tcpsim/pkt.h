@@ -111,6 +111,8 @@ struct pkt_script {
        script is then reported as unsupported, never run as if the feature were not there. */
     const char *unsupported;
     int unsupported_line;
+    const char *text;          /* the script's text (for showing a line beside the trace) */
+    size_t text_len;
     struct pkt_arena *arena;
 };
 
@@ -121,6 +123,9 @@ int pkt_parse(const char *text, size_t len, const char *path, struct pkt_script 
 /* Read and parse a file; as pkt_parse, with "PATH: <strerror>" when it cannot be read. */
 int pkt_parse_file(const char *path, struct pkt_script **out, char *err, size_t errcap);
 void pkt_script_free(struct pkt_script *s);
+/* Line 'line' (from 1) of the script's text, without its newline: a pointer into s->text and
+   its length in '*len'; NULL when there is no such line. */
+const char *pkt_script_line(const struct pkt_script *s, int line, size_t *len);
 
 /* Symbols of the system calls (SOCK_STREAM, SOL_SOCKET, ECONNRESET...): their Linux values.
    0, or -1 when unknown. */
@@ -144,8 +149,9 @@ struct pkt_run_opts {
     void *log;                 /* FILE *: warnings and -v output (NULL: none) */
     trace_fn observe;          /* an observer of the world's events (a trace printer), or NULL */
     void *observe_ctx;
+    uint64_t max_steps;        /* clock events the run may take before it fails; 0: no limit */
 };
-#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL }
+#define PKT_RUN_OPTS_DEFAULT { TCP_PRESET_LINUX, 1, false, NULL, NULL, NULL, 0 }
 
 struct pkt_result {
     enum pkt_verdict verdict;

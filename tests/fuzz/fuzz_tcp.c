@@ -6,7 +6,9 @@
  *               events as tests/fixture.c reaches it: calls, wire rules, the clock
  *   byte 1      the ISNs: 100/300 as in the RFC's figures, or just below the 2^32 wrap
  *   the rest    operations, one opcode byte then its operands (missing bytes read as 0):
- *               inject a crafted segment, a user call (send, receive, close, shutdown, abort,
+ *               inject a crafted segment (with raw TCP options when its 'how' has bit 64, options
+ *               in tcpdump's notation with bit 128),
+ *               a user call (send, receive, close, shutdown, abort,
  *               accept, listen, connect, keep-alive), run the clock, crash a host, drop, delay
  *               or duplicate a segment in flight, change a host setting.
  *
@@ -400,6 +402,33 @@ fz_op_inject(struct fz *f)
         s.up = fz_u16(&f->in);
     if (s.flags & TCP_SYN)
         s.mss = fz_u16(&f->in);
+    if (how & 64) { /* raw option octets, read as Linux reads them (tcp_opt_parse) */
+        size_t n = fz_u8(&f->in) % (TCP_OPT_SPACE + 1);
+        if (n > f->in.n - f->in.i)
+            n = f->in.n - f->in.i;
+        (void)tcp_opt_parse(f->in.p + f->in.i, n, &s);
+        f->in.i += n;
+        /* what the capture writer and the traces do with them: encode and print */
+        uint8_t o[TCP_OPT_SPACE];
+        char text[256];
+        if (tcp_opt_encode(&s, o) > TCP_OPT_SPACE || tcp_opt_encode(&s, o) % 4 != 0)
+            fz_fail(f, c, "option encoding longer than 40 octets or not whole words");
+        (void)tcp_opt_str(&s, text, sizeof text);
+    }
+    if (how & 128) { /* options in tcpdump's notation, as net:inject and expect_segment take them */
+        char text[80], err[256];
+        size_t n = fz_u8(&f->in) % sizeof text;
+        if (n > f->in.n - f->in.i)
+            n = f->in.n - f->in.i;
+        memcpy(text, f->in.p + f->in.i, n);
+        text[n] = '\0';
+        f->in.i += n;
+        struct tcp_seg parsed = s;
+        if (tcp_opt_from_str(text, &parsed, err, sizeof err) == 0) {
+            s.mss = parsed.mss;
+            s.opt = parsed.opt;
+        }
+    }
     uint32_t len = fz_u16(&f->in) % (FZ_MAX_PAYLOAD + 1);
     if (how & 16)
         len %= 8;
@@ -500,6 +529,8 @@ fz_op_setting(struct fz *f)
     double v = info->min + frac * frac * frac * (info->max - info->min);
     if (info->kind == TCP_SET_TIME && v > 3600)
         v = 3600; /* keep the runs short; a day-long timer teaches the fuzzer nothing */
+    if (info->kind == TCP_SET_TRIPLE && v > (1 << 22))
+        v = 1 << 22; /* buffers of 4 MiB at most: a gigabyte per connection teaches nothing either */
     tcp_setting_set(&f->w->host[how & 1].cfg, info, v);
 }
 

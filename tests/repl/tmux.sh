@@ -78,11 +78,12 @@ fi
 [ $fail = 0 ] || { echo "repl tmux: the screen was:"; t capture-pane -p; }
 t kill-server 2>/dev/null
 
-# A 60-column terminal: every line the session prints fits (-J joins what the terminal
+# A 60-column terminal (150 rows: every segment carries its options, so the session is long):
+# every line the session prints fits (-J joins what the terminal
 # wrapped, so a wrapped line shows as the long line it was). Each part has a tmux server of
 # its own: one just killed may still hold its socket.
 sock="tcpsim-repl-$$-narrow"
-t new-session -d -x 60 -y 50 "env HOME=$home NO_COLOR=1 ASAN_OPTIONS=detect_leaks=0 $*; sleep 30"
+t new-session -d -x 60 -y 150 "env HOME=$home NO_COLOR=1 ASAN_OPTIONS=detect_leaks=0 $*; sleep 30"
 check "Type help"
 t send-keys 'B listen 80' Enter 'A connect B 80 lport=40000' Enter 'run 5ms' Enter
 check "now at 0.005000"
