@@ -245,7 +245,7 @@ const struct repl_cmd repl_cmds[] = {
     {"The wire", "inject", NULL, "inject SOCK|HOST FLAGS [seq= ack= ...]", "send a crafted segment (from a socket: its ports, SND.NXT, RCV.NXT)", repl_cmd_inject, true, "a-"},
     {"The wire", "net", NULL, "net [set [A>B] delay= loss= ...]", "show or change the wire: delay, jitter, loss, dup, reorder, bandwidth", repl_cmd_net, true, "-"},
     {"Session", "lua", "=", "lua CODE  |  =EXPR", "run Lua in the scenario's environment", repl_cmd_lua, true, "-"},
-    {"Session", "save", NULL, "save pcap|trace|ladder|html FILE", "write what the session did so far (a .svg FILE: an SVG ladder; html: a web page to step through)", repl_cmd_save, false, "-f"},
+    {"Session", "save", NULL, "save pcap|trace|ladder|html FILE, save packetdrill FILE A|B", "write what the session did so far (a .svg FILE: an SVG ladder; html: a web page to step through; packetdrill: a script from that host's view)", repl_cmd_save, false, "-f"},
     {"Session", "set", NULL, "set [width N|auto] [rel on|off] [checkpoints N|off]", "output width (narrow: compact), SEQ/ACK relative to the ISNs, events between checkpoints", repl_cmd_set, false, "-"},
     {"Session", "help", "?", "help [COMMAND]", "this list, or one command", repl_cmd_help, false, "c"},
     {"Session", "quit", "exit", "quit", "leave (Ctrl-D too)", repl_cmd_quit, false, "-"},

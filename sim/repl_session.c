@@ -473,19 +473,50 @@ repl_ends_with(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+/* `save packetdrill FILE A|B`: the session so far as a packetdrill script from that host's
+   view, replayed from the session's log into a fresh writer (out_pkt.c). */
+static enum repl_status
+repl_save_packetdrill(struct repl *r, int argc, char **argv)
+{
+    if (argc != 4)
+        return repl_err(r, "usage: save packetdrill FILE A|B (the host whose view the script is)");
+    int h = strcasecmp(argv[3], "A") == 0 ? 0 : strcasecmp(argv[3], "B") == 0 ? 1 : -1;
+    if (h < 0)
+        return repl_err(r, "save packetdrill: \"%s\" is not A or B", argv[3]);
+    struct out_pkt *p = out_pkt_new(h, &r->w->host[h].cfg);
+    if (!p)
+        return repl_err(r, "save packetdrill: out of memory");
+    for (size_t i = 0; i < r->log.len; i++)
+        out_pkt_observe(&r->log.ev[i], p);
+    errno = 0;
+    FILE *f = fopen(argv[2], "w");
+    int rc = f ? out_pkt_finish(p, f, "a tcpsim REPL session") : -1;
+    size_t lines = out_pkt_lines(p);
+    out_pkt_free(p);
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        return repl_err(r, "save: %s: %s", argv[2], errno ? strerror(errno) : "write error");
+    fprintf(r->out, "wrote %s: %zu lines of a packetdrill script from %s's view, from time 0 to %s\n", argv[2],
+            lines, h ? "B" : "A", out_time_str(world_now(r->w), (char[32]){0}, 32));
+    return REPL_OK;
+}
+
 enum repl_status
 repl_cmd_save(struct repl *r, int argc, char **argv)
 {
     static const char *const kinds[] = {"pcap", "trace", "ladder", "html"};
     int kind = -1, rc = 0;
     char what[96];
+    if (argc >= 2 && strcasecmp(argv[1], "packetdrill") == 0)
+        return repl_save_packetdrill(r, argc, argv);
     if (argc != 3)
-        return repl_err(r, "usage: save pcap|trace|ladder|html FILE (a ladder FILE ending in .svg is SVG)");
+        return repl_err(r, "usage: save pcap|trace|ladder|html FILE (a ladder FILE ending in .svg is SVG), or save packetdrill FILE A|B");
     for (int i = 0; i < 4; i++)
         if (strcasecmp(argv[1], kinds[i]) == 0)
             kind = i;
     if (kind < 0)
-        return repl_err(r, "save: \"%s\" is not pcap, trace, ladder or html", argv[1]);
+        return repl_err(r, "save: \"%s\" is not pcap, trace, ladder, html or packetdrill", argv[1]);
     errno = 0;
     FILE *f = fopen(argv[2], "w");
     if (!f)

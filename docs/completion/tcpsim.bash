@@ -11,7 +11,7 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --set= --settings= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
 _tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= -v --verbose --help'
@@ -53,8 +53,9 @@ _tcpsim()
         cur=${cur#*=}
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
-        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | -j | --jobs | \
-            --filter | --goals | --timeout | --format | --set | --settings | --tolerance-usecs)
+        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | --packetdrill | \
+            --endpoint | -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings | \
+            --tolerance-usecs)
             opt=${COMP_WORDS[cword - 1]}
             ;;
         esac
@@ -77,7 +78,8 @@ _tcpsim()
         --trace) _tcpsim_add -W 'rfc tcpdump jsonl none' ;;
         --format) _tcpsim_add -W 'rfc tcpdump jsonl' ;;
         --goals) _tcpsim_files '*.lua' ;;
-        --ladder-svg | --dot | --pcap | --events | --settings) _tcpsim_files '' ;;
+        --endpoint) _tcpsim_add -W 'A B' ;;
+        --ladder-svg | --dot | --pcap | --events | --packetdrill | --settings) _tcpsim_files '' ;;
         --html)
             # run: the page's file; test: the folder of the pages
             if [[ $cmd == test ]]; then
