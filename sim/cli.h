@@ -8,7 +8,7 @@
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
  *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
- *   cli_html.c  --html: the run as a web page, for run and test (and any command with a world)
+ *   cli_html.c  --html: the run as a web page, for run, test and pkt
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -122,7 +122,7 @@ int cli_settings_apply(const struct cli_settings *s, struct lsim *l, char *err, 
 int cli_settings_check(const struct cli_settings *s, const char *prog);
 void cli_settings_free(struct cli_settings *s);
 
-/* cli_html.c: the web page of one run (run --html FILE, test --html DIR). */
+/* cli_html.c: the web page of one run (run --html FILE, test --html DIR, pkt --html FILE). */
 struct out_html;
 struct out_html_meta;
 struct cli_html {

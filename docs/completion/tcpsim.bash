@@ -14,7 +14,7 @@
 _tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
-_tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= -v --verbose --help'
+_tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= --html= -v --verbose --help'
 _tcpsim_commands='demo run test pkt repl help version'
 
 # Add to COMPREPLY what `compgen ARGS... -- "$cur"` finds, one per line.

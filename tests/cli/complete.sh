@@ -61,8 +61,9 @@ expect "rfc tcpdump jsonl none" tcpsim run --trace =
 expect "rfc tcpdump jsonl" tcpsim repl --format ""
 expect "" tcpsim run --seed ""
 expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help" tcpsim test -
-expect "a.lua b.txt sub" tcpsim run --html ""
+expect "a.lua b.txt p.pkt sub" tcpsim run --html ""
 expect "sub" tcpsim test --html ""
+expect "A B" tcpsim run --endpoint ""
 expect "a.lua sub" tcpsim test --goals ""
 expect "" tcpsim run -- -
 expect "a.lua sub" tcpsim run -- ""
