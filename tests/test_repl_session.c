@@ -440,7 +440,7 @@ test_repl_save_writes_what_the_session_did(void **state)
     assert_null(strstr(b, "#4 arrives"));
     free(b);
     out = session_run(&s, "save movie x\nsave trace /nonexistent/dir/x");
-    assert_non_null(strstr(out, "error: save: \"movie\" is not pcap, trace, ladder or html"));
+    assert_non_null(strstr(out, "error: save: \"movie\" is not pcap, trace, ladder, html or packetdrill"));
     assert_non_null(strstr(out, "error: save: /nonexistent/dir/x:"));
     /* a packetdrill script from one endpoint's view (docs/packetdrill.md) */
     snprintf(cmd, sizeof cmd, "save packetdrill %s/a.pkt A\nsave packetdrill %s/b.pkt b", dir, dir);
