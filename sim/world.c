@@ -162,7 +162,7 @@ world_run_until_time(struct world *w, clk_time until)
     while (world_next_time(w) <= until)
         world_step(w);
     if (until > w->clk.now)
-        w->clk.now = until;
+        clk_advance(&w->clk, until);
 }
 
 uint64_t
