@@ -630,14 +630,11 @@ lsim_host_sockets(lua_State *L)
 {
     struct tcp_host *h = lsim_check_host(L, 1);
     struct world *w = lsim_world_check(L);
-    lua_newtable(L);
-    int n = 0;
-    for (uint32_t i = 1; i <= w->nconns; i++) {
-        struct tcp_conn *c = world_conn(w, i);
-        if (c && c->host == h) {
-            lsim_push_sock(L, i);
-            lua_rawseti(L, -2, ++n);
-        }
+    const struct world_serials *s = &w->serials[h->index];
+    lua_createtable(L, (int)s->n, 0);
+    for (uint32_t i = 0; i < s->n; i++) { /* by serial: the host's own, not the world's */
+        lsim_push_sock(L, s->id[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
 }

@@ -44,6 +44,13 @@ struct world {
     struct tcp_timers timers_none; /* what a deleted connection points to: none ever armed */
     struct tcp_conn **conns;     /* every connection ever made, by id (index id-1) */
     uint32_t nconns, capconns;
+    /* Each host's connections by serial, the number in their name ("A12": host A's 12th):
+       the id of each, so that a name is found without a walk through every connection ever
+       made (world_conn_by_name, host:sockets()). */
+    struct world_serials {
+        uint32_t *id;            /* id[serial - 1] */
+        uint32_t n, cap;
+    } serials[WORLD_HOSTS];
 
     struct trace_observer obs[WORLD_MAX_OBSERVERS];
     int nobs;
