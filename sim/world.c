@@ -64,6 +64,8 @@ world_free(struct world *w)
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);
     free(w->conns);
+    free(w->recs);
+    free(w->retire);
     for (int i = 0; i < WORLD_HOSTS; i++) {
         tcp_hash_free(&w->host[i]);
         free(w->serials[i].id);
@@ -178,17 +180,27 @@ world_run_idle(struct world *w, clk_time limit)
 }
 
 struct tcp_conn *
-world_conn(const struct world *w, uint32_t id)
+world_conn(struct world *w, uint32_t id)
 {
     if (id == 0 || id > w->nconns)
         return NULL;
-    return w->conns[id - 1];
+    struct tcp_conn *c = w->conns[id - 1];
+    if (c)
+        return c;
+    /* A record: the reader gets its TCB, CLOSED, until the next world_retire */
+    const struct tcp_rec *r = &w->recs[id - 1];
+    c = tcp_rec_open(r, &w->host[r->host], id);
+    if (c) {
+        w->conns[id - 1] = c;
+        world_retire_later(w, c);
+    }
+    return c;
 }
 
 /* A name is its host's name and the connection's serial in decimal, without leading zeros
    (tcp_conn_create): "A12", matched without regard to case as names are everywhere. */
 struct tcp_conn *
-world_conn_by_name(const struct world *w, const char *name)
+world_conn_by_name(struct world *w, const char *name)
 {
     if (!name || !name[0] || !name[1] || name[1] == '0')
         return NULL;
@@ -253,6 +265,12 @@ world_conn_new(struct world *w, struct tcp_host *h)
         if (!nc)
             return NULL;
         w->conns = nc;
+        if (w->compact) {
+            struct tcp_rec *nr = realloc(w->recs, ncap * sizeof *nr);
+            if (!nr)
+                return NULL;
+            w->recs = nr;
+        }
         w->capconns = ncap;
     }
     if (world_serial_room(w, h) != 0)
@@ -265,4 +283,50 @@ world_conn_new(struct world *w, struct tcp_host *h)
     assert(s->n == (uint32_t)h->serial); /* the name's number is the index here */
     w->conns[w->nconns++] = c;
     return c;
+}
+
+/* ---- closed connections as records (tcp_rec.c) ----------------------------------------- */
+
+int
+world_compact(struct world *w)
+{
+    if (w->compact)
+        return 0;
+    struct tcp_rec *r = malloc((w->capconns ? w->capconns : 1) * sizeof *r);
+    if (!r)
+        return -1;
+    w->recs = r;
+    w->compact = true;
+    return 0;
+}
+
+void
+world_retire_later(struct world *w, const struct tcp_conn *c)
+{
+    if (!w->compact)
+        return;
+    if (w->nretire == w->capretire) {
+        uint32_t ncap = w->capretire ? w->capretire * 2 : 64;
+        uint32_t *n = realloc(w->retire, ncap * sizeof *n);
+        if (!n)
+            return; /* the TCB stays: a record is only a saving */
+        w->retire = n;
+        w->capretire = ncap;
+    }
+    w->retire[w->nretire++] = c->id;
+}
+
+void
+world_retire(struct world *w)
+{
+    for (uint32_t i = 0; i < w->nretire; i++) {
+        uint32_t id = w->retire[i];
+        struct tcp_conn *c = w->conns[id - 1];
+        if (!c || !tcp_rec_ready(c))
+            continue; /* listed again when it is released or deleted */
+        tcp_rec_keep(c, &w->recs[id - 1]);
+        w->conns[id - 1] = NULL;
+        tcp_conn_destroy(c);
+    }
+    w->nretire = 0;
 }
