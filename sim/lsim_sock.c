@@ -3,8 +3,11 @@
  *
  * A socket is a full userdata holding only the connection's id: every use looks the
  * connection up with world_conn(), so a handle never dangles (the world keeps every
- * connection's record for the whole run). One userdata per id (a weak registry table), so two
- * handles to the same socket compare equal.
+ * connection's record for the whole run: the TCB while it is needed, then a small struct
+ * tcp_rec that world_conn makes a CLOSED TCB from again, tcp_rec.c). One userdata per id (a
+ * weak registry table), so two handles to the same socket compare equal. A pointer from
+ * world_conn is good until the next event (lsim_step retires closed TCBs): no call keeps one
+ * across a step.
  *
  * Conventions (docs/lua-api.md): a call that fails returns nil, "ERRNO"; a wrong argument
  * raises "bad argument #n to 'f' (...)"; every call that acts is a step for the runner.

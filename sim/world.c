@@ -179,17 +179,13 @@ world_run_idle(struct world *w, clk_time limit)
     return n;
 }
 
+/* A record (id valid, its TCB gone): the reader gets its TCB, CLOSED, until the next
+   world_retire. */
 struct tcp_conn *
-world_conn(struct world *w, uint32_t id)
+world_conn_reopen(struct world *w, uint32_t id)
 {
-    if (id == 0 || id > w->nconns)
-        return NULL;
-    struct tcp_conn *c = w->conns[id - 1];
-    if (c)
-        return c;
-    /* A record: the reader gets its TCB, CLOSED, until the next world_retire */
     const struct tcp_rec *r = &w->recs[id - 1];
-    c = tcp_rec_open(r, &w->host[r->host], id);
+    struct tcp_conn *c = tcp_rec_open(r, &w->host[r->host], id);
     if (c) {
         w->conns[id - 1] = c;
         world_retire_later(w, c);

@@ -94,8 +94,16 @@ void world_run_until_time(struct world *w, clk_time until);
 uint64_t world_run_idle(struct world *w, clk_time limit);
 
 /* Connection registry. world_conn makes a TCB that gave way to its record again (CLOSED) for
-   its reader: the pointer is good until the next world_retire. */
-struct tcp_conn *world_conn(struct world *w, uint32_t id);
+   its reader (world_conn_reopen): the pointer is good until the next world_retire. Inline:
+   a traced event looks its connection up. */
+struct tcp_conn *world_conn_reopen(struct world *w, uint32_t id);
+static inline struct tcp_conn *world_conn(struct world *w, uint32_t id)
+{
+    if (id == 0 || id > w->nconns)
+        return NULL;
+    struct tcp_conn *c = w->conns[id - 1];
+    return c ? c : world_conn_reopen(w, id);
+}
 struct tcp_conn *world_conn_by_name(struct world *w, const char *name);
 /* Host by name ("A", "b") or address; NULL when unknown. */
 struct tcp_host *world_host(struct world *w, const char *name);
