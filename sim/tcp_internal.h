@@ -13,6 +13,11 @@
 /* tcp_fsm.c: the life of a connection record. */
 struct tcp_conn *tcp_conn_create(struct tcp_host *h, uint32_t id);
 void tcp_conn_destroy(struct tcp_conn *c);
+/* tcp_rec.c: a closed connection's record. May the TCB give way to it (nothing needs the TCB)?
+   Keep what the record holds; make the TCB again from it, CLOSED (NULL: out of memory). */
+bool tcp_rec_ready(const struct tcp_conn *c);
+void tcp_rec_keep(const struct tcp_conn *c, struct tcp_rec *r);
+struct tcp_conn *tcp_rec_open(const struct tcp_rec *r, struct tcp_host *h, uint32_t id);
 /* The only writer of c->state: records 'rule' and reports a TRACE_STATE event. */
 void tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule);
 /* Report that 'rule' acted on connection 'c' (may be NULL) without changing state. Inline:
