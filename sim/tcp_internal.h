@@ -147,11 +147,26 @@ void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
 /* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
 void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
 
+/* tcp_rcvwnd.c (tcp_rcv_window, what a segment offers, is in tcpsim/tcp.h) */
+/* rcv_window_linux: the window a SYN (a SYN,ACK with timestamps: 'synack_ts') offers from a
+   buffer of 'buffer' octets (Linux tcp_select_initial_window) */
+uint32_t tcp_initial_window(const struct tcp_settings *cfg, uint32_t buffer, bool synack_ts);
+/* rcv_window_linux: RCV.WND, rcv_ssthresh and the window's limit of a new connection, as its
+   SYN or SYN,ACK offers them */
+void tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts);
+/* rcv_window_linux: 'n' octets of text arrived in order: what they teach of the buffer's
+   share, and the window's growth (tcp_measure_rcv_mss, tcp_grow_window) */
+void tcp_rcv_window_data(struct tcp_conn *c, uint32_t n);
+/* rcv_window_linux: the window the buffer allows now, before the rule that never shrinks it
+   (Linux __tcp_select_window) */
+uint32_t tcp_rcv_window_select(const struct tcp_conn *c);
+
 /* tcp_output.c */
 /* Send what the window allows: new data, then our FIN when all data is out. */
 void tcp_output(struct tcp_conn *c);
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 void tcp_send_ack(struct tcp_conn *c);
+
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
 /* A SYN,ACK from listener 'l' that keeps no state (a SYN cookie): <SEQ=iss><ACK=SEG.SEQ+1>
