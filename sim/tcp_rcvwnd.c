@@ -80,13 +80,19 @@ tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts)
     c->rcv_ssthresh = c->rcv_wnd < c->window_clamp ? c->rcv_wnd : c->window_clamp;
 }
 
-/* The share of the buffer still free: the share less the octets held (with the share learnt
-   from the segments, the memory they take is their length over it). */
+/* The share of the buffer still free (Linux tcp_space). Linux charges each segment held the
+   memory it takes (rcv_truesize), whatever its length: the octets held count as that many of
+   the peer's segments. */
 static uint32_t
 tcp_rcv_space(const struct tcp_conn *c)
 {
-    uint32_t allowed = tcp_win_from_space(c->rcv_ratio, c->rcvq.cap);
-    return allowed > c->rcvq.len ? allowed - c->rcvq.len : 0;
+    uint32_t held = c->rcvq.len, truesize = (uint32_t)c->host->cfg.rcv_truesize;
+    if (truesize > 0 && held > 0) {
+        uint32_t seg = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
+        uint64_t charged = (uint64_t)((held + seg - 1) / seg) * truesize;
+        held = charged > c->rcvq.cap ? c->rcvq.cap : (uint32_t)charged;
+    }
+    return tcp_win_from_space(c->rcv_ratio, c->rcvq.cap - held);
 }
 
 void
@@ -96,6 +102,8 @@ tcp_rcv_window_data(struct tcp_conn *c, uint32_t n)
     if (!cfg->rcv_window_linux || c->rcvq.cap == 0)
         return;
     uint32_t seen = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
+    if (n >= seen && cfg->delayed_ack != TCP_DELACK_LINUX)
+        c->rcv_mss = n < (uint32_t)cfg->mss ? n : (uint32_t)cfg->mss; /* else tcp_delack_data did */
     if (cfg->rcv_truesize > 0 && n >= seen) {
         /* Linux tcp_measure_rcv_mss: a full-sized segment shows the share of memory data
            fills; a new share sets the window's new limit (tcp_set_window_clamp): a lower one
@@ -124,10 +132,24 @@ tcp_rcv_window_data(struct tcp_conn *c, uint32_t n)
        at once to tell the peer (a quick ACK more: icsk_ack.quick |= 1) */
     uint32_t space = tcp_rcv_space(c);
     uint32_t top = c->window_clamp < space ? c->window_clamp : space;
-    if (top <= c->rcv_ssthresh || cfg->rcv_truesize <= 0
-        || tcp_win_from_space(c->rcv_ratio, (uint32_t)cfg->rcv_truesize) > n)
+    if (top <= c->rcv_ssthresh || cfg->rcv_truesize <= 0)
         return;
-    uint32_t incr = 2 * (uint32_t)cfg->mss;
+    uint32_t incr = 0, truesize = tcp_win_from_space(c->rcv_ratio, (uint32_t)cfg->rcv_truesize);
+    if (truesize <= n) {
+        incr = 2 * (uint32_t)cfg->mss;
+    } else {
+        /* Linux __tcp_grow_window: a segment small for its memory grows the window only
+           while rcv_ssthresh is small against the largest buffer, the smaller the segment
+           the smaller */
+        uint32_t window = tcp_win_from_space(c->rcv_ratio, (uint32_t)cfg->rmem[2]) >> 1;
+        for (truesize >>= 1; c->rcv_ssthresh <= window && truesize > 0; truesize >>= 1, window >>= 1)
+            if (truesize <= n) {
+                incr = 2 * (c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST);
+                break;
+            }
+    }
+    if (incr == 0)
+        return;
     if (incr < 2 * n)
         incr = 2 * n;
     uint32_t room = top - c->rcv_ssthresh;
