@@ -240,7 +240,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
             .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
             .seg = seg,
         };
-        uint32_t wnd = tcp_rcv_window(c);
+        uint32_t wnd = tcp_rcv_window_accept(c);
         if (t.len > wnd) {
             t.len = wnd;
             t.fin = false;

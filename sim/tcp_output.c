@@ -57,9 +57,10 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     if (flags & TCP_SYN) {
         tcp_seg_syn_window(c, s, flags);
     } else {
-        s->wnd = (uint16_t)(tcp_rcv_window(c) >> c->rcv_wscale);
+        s->wnd = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
         c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
         c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+        c->rcv_wnd_idle = c->rcvq.len == 0;
     }
     if (c->ts_ok) {
         s->opt.present = TCP_OPT_TS;

@@ -71,6 +71,7 @@ tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts)
     c->rcv_ratio = (uint16_t)tcp_ratio_from_settings(cfg);
     c->rcv_wnd = tcp_initial_window(cfg, c->rcvq.cap, synack_ts);
     c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+    c->rcv_wnd_idle = false;
     /* Linux tcp_init_buffer_space: the window may grow to the buffer's share less one MSS
        ("force reservation of one segment", tcp_app_win 31), at least two MSS; rcv_ssthresh
        starts at the SYN's window, within that: 64076 for a 131072-octet buffer. */
@@ -89,7 +90,8 @@ tcp_rcv_space(const struct tcp_conn *c)
     uint32_t held = c->rcvq.len, truesize = (uint32_t)c->host->cfg.rcv_truesize;
     if (truesize > 0 && held > 0) {
         uint32_t seg = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
-        uint64_t charged = (uint64_t)((held + seg - 1) / seg) * truesize;
+        uint32_t segs = held <= seg ? 1 : (held + seg - 1) / seg; /* mostly one, as it is read */
+        uint64_t charged = (uint64_t)segs * truesize;
         held = charged > c->rcvq.cap ? c->rcvq.cap : (uint32_t)charged;
     }
     return tcp_win_from_space(c->rcv_ratio, c->rcvq.cap - held);
@@ -99,7 +101,7 @@ void
 tcp_rcv_window_data(struct tcp_conn *c, uint32_t n)
 {
     const struct tcp_settings *cfg = &c->host->cfg;
-    if (!cfg->rcv_window_linux || c->rcvq.cap == 0)
+    if (c->rcvq.cap == 0)
         return;
     uint32_t seen = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
     if (n >= seen && cfg->delayed_ack != TCP_DELACK_LINUX)
@@ -196,8 +198,9 @@ tcp_rcv_window_select(const struct tcp_conn *c)
 
 /* Linux tcp_select_window: never less than what is left of the window offered last (RFC 9293
    3.8.6: a receiver "SHOULD NOT shrink the window"), that rounded up to the scale. tcpsim
-   holds the octets in its ring alone, so never more than the ring has room for. */
-static uint32_t
+   holds the octets in its ring alone, so never more than the ring has room for. (The case
+   where nothing has changed since the last window is tcp_rcv_window_now's, inline.) */
+uint32_t
 tcp_rcv_window_linux(const struct tcp_conn *c)
 {
     uint32_t w = tcp_rcv_window_select(c);
@@ -212,18 +215,13 @@ tcp_rcv_window_linux(const struct tcp_conn *c)
 }
 
 uint32_t
+tcp_rcv_share(const struct tcp_settings *cfg, uint32_t space)
+{
+    return tcp_win_from_space(tcp_ratio_from_settings(cfg), space);
+}
+
+uint32_t
 tcp_rcv_window(const struct tcp_conn *c)
 {
-    if (!c->rcvq.cap)
-        return 0;
-    if (c->host->cfg.rcv_window_linux)
-        return tcp_rcv_window_linux(c);
-    uint32_t free_space = tcp_win_from_space(tcp_ratio_from_settings(&c->host->cfg), c->rcvq.cap - c->rcvq.len);
-    uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
-    uint32_t wnd = free_space > most ? most : free_space;
-    /* ... and in steps of 2^Rcv.Wind.Shift: the window is what the peer is told, so a free
-       space the shifted field rounds to 0 is a closed window, here as in the acceptability
-       test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
-       taken into a window we advertise as zero. */
-    return wnd >> c->rcv_wscale << c->rcv_wscale;
+    return tcp_rcv_window_now(c);
 }
