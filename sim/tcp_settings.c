@@ -66,7 +66,7 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"mss", TCP_SET_BYTES, OFF(mss), 1460, 536, 1, 65495,
      "maximum segment size announced on our SYN", "1460 on Ethernet; RFC 9293 3.7.1: default 536"},
     {"tcp_rmem", TCP_SET_TRIPLE, OFF(rmem), 131072, 65535, 1, 1 << 30,
-     "receive buffer, \"min default max\" in octets: a connection's buffer holds the default (the window it offers is what is free of it); the window scale is the smallest that lets the max be offered (Linux tcp_select_initial_window); rcv_buf names the default",
+     "receive buffer, \"min default max\" in octets: a connection's buffer holds the default (the window it offers is what is free of it; under rcv_window_linux Linux's share of it, tcp_adv_win_scale, rcv_truesize); the window scale is the smallest that lets the max be offered (Linux tcp_select_initial_window); rcv_buf names the default",
      "Linux tcp_rmem = 4096 131072 33554432 (a 6.18 namespace: wscale 10); the default grows with Linux's receive autotuning, tcpsim's does not; rfc: 4096 65535 65535, the largest window without RFC 7323"},
     {"tcp_wmem", TCP_SET_TRIPLE, OFF(wmem), 262144, 262144, 1, 1 << 26,
      "send buffer, \"min default max\" in octets: send() queues at most the default; snd_buf names it",
