@@ -265,6 +265,8 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
     c->ack_owed += n + (fin ? 1u : 0u);
     if (mode == TCP_DELACK_LINUX && n > 0)
         tcp_delack_data(c, n, (seg->flags & TCP_PSH) != 0);
+    if (n > 0 && c->host->cfg.rcv_window_linux)
+        tcp_rcv_window_data(c, n); /* after tcp_delack_data, as Linux's tcp_event_data_recv */
     if (mode == TCP_DELACK_OFF || filled_gap) {
         tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
@@ -289,9 +291,10 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
         }
         /* More than one full-sized segment unacknowledged is ACKed at once only if the
            window we would offer is no smaller than the one we offered last: the application
-           keeps up (Linux __tcp_ack_snd_check). If it lags, its read sends the ACK
-           (tcp_delack_read), or the timer does. */
-        if (c->ack_owed > c->rcv_mss && tcp_rcv_window(c) >= c->rcv_wnd) {
+           keeps up (Linux __tcp_ack_snd_check, which asks __tcp_select_window). If it lags,
+           its read sends the ACK (tcp_delack_read), or the timer does. */
+        if (c->ack_owed > c->rcv_mss
+            && (c->host->cfg.rcv_window_linux ? tcp_rcv_window_select(c) : tcp_rcv_window(c)) >= c->rcv_wnd) {
             tcp_send_ack(c);
             return;
         }
@@ -730,7 +733,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         return;
     }
     /* first, check the sequence number */
-    uint32_t wnd = tcp_rcv_window(c);
+    uint32_t wnd = tcp_rcv_window_accept(c);
     /* "If the RCV.WND is zero, no segments will be acceptable, but special allowance should
        be made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT goes on with its
        text cut away (tcp_trim), and is answered with an ACK showing the closed window. */
@@ -876,7 +879,7 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
     if (seg->len == 0)
         return seq_lt(c->snd_una, seg->ack);   /* an ACK of new data, not a duplicate */
     return seq_le(c->snd_una, seg->ack)       /* data at RCV.NXT that fits the window */
-           && seg->len <= tcp_rcv_window(c);
+           && seg->len <= tcp_rcv_window_accept(c);
 }
 
 /* The steps of §3.10.7.4 that act on a predicted segment, in the RFC's order: the same

@@ -11,19 +11,19 @@
 
 #include "tcp_internal.h"
 
-uint32_t
-tcp_rcv_window(const struct tcp_conn *c)
+/* The window of a SYN or SYN,ACK: RCV.WND as the handshake begins, and under rcv_window_linux
+   also rcv_ssthresh, which the window never exceeds afterwards (it does not grow here). */
+static void
+tcp_seg_syn_window(struct tcp_conn *c, struct tcp_seg *s, uint8_t flags)
 {
-    if (!c->rcvq.cap)
-        return 0;
-    uint32_t free_space = c->rcvq.cap - c->rcvq.len;
-    uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
-    uint32_t wnd = free_space > most ? most : free_space;
-    /* ... and in steps of 2^Rcv.Wind.Shift: the window is what the peer is told, so a free
-       space the shifted field rounds to 0 is a closed window, here as in the acceptability
-       test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
-       taken into a window we advertise as zero. */
-    return wnd >> c->rcv_wscale << c->rcv_wscale;
+    if (c->host->cfg.rcv_window_linux) {
+        tcp_rcv_window_start(c, (flags & TCP_ACK) && c->ts_ok);
+    } else {
+        uint32_t wnd = tcp_rcv_window(c);
+        c->rcv_wnd = wnd > 65535u ? 65535u : wnd;
+        c->rcv_adv = c->rcv_nxt + c->rcv_wnd; /* a client's is set when the SYN,ACK comes */
+    }
+    s->wnd = (uint16_t)c->rcv_wnd;
 }
 
 /* A segment from 'c' with its addresses, ports, our current window and, once agreed, our
@@ -54,13 +54,13 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->opt.tsecr = 0;
     s->len = 0;
     s->data = NULL;
-    uint32_t wnd = tcp_rcv_window(c);
     if (flags & TCP_SYN) {
-        c->rcv_wnd = wnd > 65535u ? 65535u : wnd;
-        s->wnd = (uint16_t)c->rcv_wnd;
+        tcp_seg_syn_window(c, s, flags);
     } else {
-        s->wnd = (uint16_t)(wnd >> c->rcv_wscale);
+        s->wnd = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
         c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
+        c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+        c->rcv_wnd_idle = c->rcvq.len == 0;
     }
     if (c->ts_ok) {
         s->opt.present = TCP_OPT_TS;
@@ -144,8 +144,12 @@ tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_
     s.seq = iss;
     s.ack = syn->seq + 1;
     s.flags = TCP_SYN | TCP_ACK;
-    /* the window a new connection would offer: its whole receive buffer */
-    s.wnd = (uint16_t)(h->cfg.rmem[1] > 65535 ? 65535 : h->cfg.rmem[1]);
+    /* the window a new connection would offer: its whole receive buffer, or under
+       rcv_window_linux its initial window (this SYN,ACK has no timestamp) */
+    if (h->cfg.rcv_window_linux)
+        s.wnd = (uint16_t)tcp_initial_window(&h->cfg, (uint32_t)h->cfg.rmem[1], false);
+    else
+        s.wnd = (uint16_t)(h->cfg.rmem[1] > 65535 ? 65535 : h->cfg.rmem[1]);
     s.mss = (uint16_t)h->cfg.mss;
     wire_send(h->world, h->index, &s, l->id); /* shown as the listener's */
 }

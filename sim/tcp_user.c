@@ -594,6 +594,8 @@ tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
             return TCP_ENOBUFS;
     }
     *(rcv ? &c->opts.rcvbuf : &c->opts.sndbuf) = (int)size;
+    if (rcv)
+        c->rcv_wnd_idle = false; /* a new buffer: the window is chosen anew (tcp_rcvwnd.c) */
     return TCP_OK;
 }
 

@@ -119,6 +119,12 @@ struct tcp_settings {
     int rmem[3];              /* tcp_rmem: min, default (the receive buffer), max (sets the window
                                  scale); "rcv_buf" names the default */
     int wmem[3];              /* tcp_wmem: min, default (the send buffer), max; "snd_buf" too */
+    int adv_win_scale;        /* tcp_adv_win_scale: the share of a buffer offered as window
+                                 (Linux tcp_win_from_space): 1 half, 0 all of it */
+    int rcv_window_linux;     /* the window chosen as Linux's tcp_select_initial_window and
+                                 tcp_select_window: rounded to the MSS or the scale, never shrunk */
+    int rcv_truesize;         /* the memory Linux charges a received segment (skb->truesize),
+                                 which teaches it the share of its buffer data fills; 0: not learnt */
     int window_scaling;       /* tcp_window_scaling: offer and accept RFC 7323 window scaling */
     int timestamps;           /* tcp_timestamps: offer and accept RFC 7323 timestamps */
     int sack;                 /* tcp_sack: offer and accept SACK-permitted (RFC 2018) */
@@ -301,6 +307,14 @@ struct tcp_conn {
     uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
     /* Receive sequence variables (SND.UP and RCV.UP stay 0: URG is not modelled) */
     uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
+    /* Linux's window bookkeeping (rcv_window_linux, tcp_output.c): the right edge our last
+       segment offered (RCV.NXT + RCV.WND then: Linux's rcv_wup + rcv_wnd), and rcv_ssthresh,
+       the most the window may offer (the initial window; it does not grow here) */
+    uint32_t rcv_adv, rcv_ssthresh;
+    uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
+    uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
+    bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
+                                 arrives it stays the same (a sender's ACK-less data segments) */
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
 
