@@ -489,6 +489,10 @@ struct tcp_open_opts {
    connection reports a TRACE_CALL event, and so does a tcp_receive that took octets or met
    the end or an error; tcp_set_keepalive, an empty receive and an accept that finds nothing do
    not (a polling loop would flood the trace). */
+/* Could a new socket of host 'h' bind local port 'port' now? TCP_EADDRINUSE when a listener or
+   a connection holds it (the rules of OPEN below; Linux's bind(), inet_csk_bind_conflict),
+   else TCP_OK. Reports nothing: the OPEN that follows does. */
+enum tcp_err tcp_port_check(const struct tcp_host *h, uint16_t port, bool reuseaddr);
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
