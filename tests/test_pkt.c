@@ -404,6 +404,14 @@ test_pkt_run_unsupported_features(void **state)
     run_changed(PASSIVE, "+0 close(4)", "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n+0 close(4)", PKT_UNSUPPORTED,
                 "t.pkt:12: unsupported: queueing disciplines");
     run_changed(PASSIVE, "0 socket", "`tc qdisc add dev tun0 root pfifo`\n0 socket", PKT_PASS, "");
+    /* a local client the shell starts (tests/linux/listen-accept-queue-full-third-ack.pkt):
+       tcpsim runs no shell, and the script without it tests something else */
+    run_changed(PASSIVE, "+0 < S 0:0(0)",
+                "+0 `python3 -c 'import socket,time\na=socket.create_connection((\"192.168.0.1\",8080))' & sleep 0.2`\n"
+                "+0 < S 0:0(0)",
+                PKT_UNSUPPORTED, "t.pkt:5: unsupported: a program run from the shell that opens sockets (python3 -c");
+    run_changed(PASSIVE, "0 socket", "`nc -z 192.168.0.1 8080`\n0 socket", PKT_UNSUPPORTED,
+                "t.pkt:1: unsupported: a program run from the shell that opens sockets (nc -z");
     run_changed(PASSIVE, "+0 > P. 1:2001(2000) ack 1", "+0 > P. 1:2001(2000) ack 1 <nop,nop,sack 5:6>",
                 PKT_UNSUPPORTED, "unsupported: the SUT would send TCP option sack (SACK blocks)");
 }
