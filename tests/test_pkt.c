@@ -483,6 +483,34 @@ test_pkt_run_bufsize_doubled_as_linux(void **state)
                 "t.pkt:3: runtime error in getsockopt call: Bad getsockopt optval: expected: 5000 actual: 10000");
 }
 
+/* A retransmission keeps the PSH its segment was first sent with, as Linux resends the skb
+   with its flags: two writes of one MSS each, both lost; the tail loss probe resends the
+   second, the RTO the first, each with PSH (tests/linux/tlp-two-segments.pkt, Linux 6.18.44). */
+static void
+test_pkt_run_retransmission_keeps_psh(void **state)
+{
+    (void)state;
+    static const char two[] =
+        "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+        "+0 bind(3, ..., ...) = 0\n"
+        "+0 listen(3, 1) = 0\n"
+        "+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop>\n"
+        "+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>\n"
+        "+0.1 < . 1:1(0) ack 1 win 65535\n"
+        "+0 accept(3, ..., ...) = 4\n"
+        "+0 write(4, ..., 1000) = 1000\n"
+        "+0 write(4, ..., 1000) = 1000\n"
+        "+0 > P. 1:1001(1000) ack 1\n"
+        "+0 > P. 1001:2001(1000) ack 1\n"
+        "+0.2~+0.22 > P. 1001:2001(1000) ack 1\n"
+        "+0.3~+0.33 > P. 1:1001(1000) ack 1\n"
+        "+0.6~+0.66 > P. 1:1001(1000) ack 1\n";
+    run_pass(two);
+    run_changed(two, "+0.3~+0.33 > P. 1:1001(1000) ack 1", "+0.3~+0.33 > . 1:1001(1000) ack 1", PKT_FAIL,
+                "t.pkt:14: error handling packet: live packet field tcp_psh: expected: 0 (0x0) vs actual: 1 (0x1)");
+}
+
 int
 main(void)
 {
@@ -505,6 +533,7 @@ main(void)
         cmocka_unit_test(test_pkt_run_wrong_options_fail),
         cmocka_unit_test(test_pkt_run_bind_port_in_use_fails),
         cmocka_unit_test(test_pkt_run_bufsize_doubled_as_linux),
+        cmocka_unit_test(test_pkt_run_retransmission_keeps_psh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

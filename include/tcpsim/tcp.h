@@ -283,6 +283,10 @@ struct tcp_sockopts {
     bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
 };
 
+/* How many ends of pushed segments in flight a connection remembers (psh_end): a retransmission
+   of an older one goes without PSH (docs/deviations.md). */
+#define TCP_PSH_MARKS 8
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -303,6 +307,11 @@ struct tcp_conn {
     uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
+    /* Where our segments sent with PSH ended, oldest first, those above SND.UNA that fit
+       (tcp_output.c): a retransmission keeps the PSH, as Linux resends a segment with its
+       flags. */
+    uint32_t psh_end[TCP_PSH_MARKS];
+    uint8_t psh_marks;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
