@@ -218,8 +218,8 @@ static void
 tcp_psh_mark(struct tcp_conn *c, uint32_t end)
 {
     uint8_t n = c->psh_marks, k = 0;
-    if (n && c->psh_end[n - 1] == end)
-        return;
+    if (n && seq_le(c->psh_end[n - 1], c->snd_una))
+        n = 0; /* all acknowledged: the common case of a transfer the peer keeps up with */
     while (k < n && seq_le(c->psh_end[k], c->snd_una))
         k++;
     if (n - k == TCP_PSH_MARKS)
@@ -252,8 +252,8 @@ tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
     uint32_t seq = c->snd_una + off;
     if (push)
         tcp_psh_mark(c, seq + len);
-    else if (c->psh_marks && tcp_psh_within(c, seq, seq + len))
-        push = true;
+    else if (c->psh_marks && seq_lt(seq, c->psh_end[c->psh_marks - 1]) && tcp_psh_within(c, seq, seq + len))
+        push = true; /* a resend (new data lies above every mark: one comparison) */
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
     s.len = len;
     c->bytes_sent += len;
