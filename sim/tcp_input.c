@@ -781,8 +781,11 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     }
     struct tcp_text t;
     tcp_trim(c, seg, wnd, &t);
-    if (c->ts_ok)
-        tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
+    /* RFC 7323 5.3 R3; not from a segment whose ACK is for data not yet sent, which the fifth
+       step drops: Linux takes TS.Recent in tcp_ack only once the ACK is found valid
+       (FLAG_UPDATE_TS_RECENT), so a forged high TSval cannot make PAWS reject what follows */
+    if (c->ts_ok && !((seg->flags & TCP_ACK) && tcp_synchronized(c->state) && seq_gt(seg->ack, c->snd_nxt)))
+        tcp_ts_recent_update(c, seg);
     if (seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt) && !(seg->flags & TCP_SYN))
         tcp_sack_rcv_dup(c, seg->seq, c->rcv_nxt); /* RFC 2883 4: its first part is a duplicate */
     c->last_heard = tcp_now(c);

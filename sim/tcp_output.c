@@ -216,11 +216,48 @@ tcp_send_data_copied(struct tcp_conn *c, struct tcp_seg *s, uint32_t off)
     tcp_transmit(c, s);
 }
 
+/* Remember that a segment sent with PSH ends at 'end', forgetting the ends already
+   acknowledged, or the oldest when there is no room. */
+static void
+tcp_psh_mark(struct tcp_conn *c, uint32_t end)
+{
+    uint8_t n = c->psh_marks, k = 0;
+    if (n && seq_le(c->psh_end[n - 1], c->snd_una))
+        n = 0; /* all acknowledged: the common case of a transfer the peer keeps up with */
+    while (k < n && seq_le(c->psh_end[k], c->snd_una))
+        k++;
+    if (n - k == TCP_PSH_MARKS)
+        k++;
+    if (k) {
+        memmove(c->psh_end, c->psh_end + k, (size_t)(n - k) * sizeof c->psh_end[0]);
+        n = (uint8_t)(n - k);
+    }
+    c->psh_end[n] = end;
+    c->psh_marks = (uint8_t)(n + 1);
+}
+
+/* Did a segment sent with PSH end within the octets from 'seq' to 'end'? A retransmission of
+   them carries PSH then: Linux resends a segment with the flags it had, and of segments it
+   resends as one, with all their flags (tcp_collapse_retrans). */
+static bool
+tcp_psh_within(const struct tcp_conn *c, uint32_t seq, uint32_t end)
+{
+    for (uint8_t i = 0; i < c->psh_marks; i++)
+        if (seq_lt(seq, c->psh_end[i]) && seq_le(c->psh_end[i], end))
+            return true;
+    return false;
+}
+
 /* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. */
 static void
 tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
 {
     struct tcp_seg s;
+    uint32_t seq = c->snd_una + off;
+    if (push)
+        tcp_psh_mark(c, seq + len);
+    else if (c->psh_marks && seq_lt(seq, c->psh_end[c->psh_marks - 1]) && tcp_psh_within(c, seq, seq + len))
+        push = true; /* a resend (new data lies above every mark: one comparison) */
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
     s.len = len;
     c->bytes_sent += len;

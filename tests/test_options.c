@@ -442,6 +442,41 @@ test_established_paws_old_timestamp_dropped_dup_ack(void **state)
     fx_fini(&f);
 }
 
+/* A segment that ACKs data never sent is dropped with an ACK (RFC 9293 3.10.7.4 fifth), and
+   its TSval does not become TS.Recent: Linux updates TS.Recent in tcp_ack only after the ACK is
+   found valid (FLAG_UPDATE_TS_RECENT), so its answer echoes the last valid segment's TSval
+   (packetdrill's tcp/ts_recent/invalid_ack.pkt: a FIN whose ACK is above SND.NXT with TS val
+   200000, on Linux 6.18.44 answered with ecr 200; then data with TS val 201 is taken, not
+   rejected by PAWS). */
+static void
+test_established_ack_of_unsent_keeps_ts_recent(void **state)
+{
+    (void)state;
+    struct fx f;
+    options_world(&f, true, true, true);
+    fx_established(&f);
+    uint32_t recent = f.a->ts_recent, nxt = f.a->rcv_nxt;
+    struct tcp_seg s;
+    seg_to(&s, f.a, TCP_ACK | TCP_FIN);
+    s.ack = f.a->snd_nxt + 9998;
+    s.opt.present = TCP_OPT_TS;
+    s.opt.tsval = recent + 199800;
+    s.opt.tsecr = tcp_tsval(f.a);
+    fx_mark(&f);
+    wire_inject(f.w, 1 - f.a->host->index, &s);
+    fx_run_ms(&f, 1.5);
+    assert_true(fx_rule_seen(&f, TCP_RULE_ACK_TOO_NEW));
+    assert_int_equal(f.a->ts_recent, recent);
+    struct tcp_seg out[4];
+    assert_int_equal(fx_sent(&f, FX_A, out, 4), 1);
+    assert_int_equal(out[0].opt.tsecr, recent);
+    fx_mark(&f);
+    inject_ts(&f, f.a, nxt, TCP_ACK | TCP_PSH, recent + 1, "data");
+    assert_false(fx_rule_seen(&f, TCP_RULE_PAWS_REJECT));
+    assert_int_equal(f.a->rcv_nxt, nxt + 4);
+    fx_fini(&f);
+}
+
 /* A scaled window is told in steps of 2^shift (RFC 7323 2.3): free space below one step is a
    closed window, and a window probe into it is refused as into any zero window (Linux
    tcp_select_window, tcp_receive_window), not taken into space the peer was told is not there. */
@@ -676,6 +711,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_syn_layouts_as_linux),
+        cmocka_unit_test(test_established_ack_of_unsent_keeps_ts_recent),
         cmocka_unit_test(test_options_data_layout_ts_then_sack),
         cmocka_unit_test(test_options_parse_roundtrip),
         cmocka_unit_test(test_options_parse_malformed_as_linux),

@@ -289,6 +289,10 @@ struct tcp_sockopts {
     bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
 };
 
+/* How many ends of pushed segments in flight a connection remembers (psh_end): a retransmission
+   of an older one goes without PSH (docs/deviations.md). */
+#define TCP_PSH_MARKS 8
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -317,6 +321,11 @@ struct tcp_conn {
                                  arrives it stays the same (a sender's ACK-less data segments) */
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
+    /* Where our segments sent with PSH ended, oldest first, those above SND.UNA that fit
+       (tcp_output.c): a retransmission keeps the PSH, as Linux resends a segment with its
+       flags. */
+    uint32_t psh_end[TCP_PSH_MARKS];
+    uint8_t psh_marks;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
@@ -525,6 +534,10 @@ struct tcp_open_opts {
    connection reports a TRACE_CALL event, and so does a tcp_receive that took octets or met
    the end or an error; tcp_set_keepalive, an empty receive and an accept that finds nothing do
    not (a polling loop would flood the trace). */
+/* Could a new socket of host 'h' bind local port 'port' now? TCP_EADDRINUSE when a listener or
+   a connection holds it (the rules of OPEN below; Linux's bind(), inet_csk_bind_conflict),
+   else TCP_OK. Reports nothing: the OPEN that follows does. */
+enum tcp_err tcp_port_check(const struct tcp_host *h, uint16_t port, bool reuseaddr);
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
