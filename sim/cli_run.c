@@ -262,10 +262,21 @@ cli_ladder_svg_rel(FILE *f, const struct trace_log *log)
     return out_ladder_svg(f, log, &lo);
 }
 
+/* The state diagram drawn as the run went, into --dot's file; 0, or -1 (reported). */
 static int
-cli_dot_all(FILE *f, const struct trace_log *log)
+cli_write_dot(const char *path, struct out_dot *d)
 {
-    return out_dot(f, log, 0);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    int rc = d ? out_dot_finish(d, f) : -1;
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "tcpsim: could not write %s\n", path);
+        return -1;
+    }
+    return 0;
 }
 
 /* Resume until the end, printing each pause's text; the final status. */
@@ -307,7 +318,7 @@ cli_write_pkt(const struct cli_run_opts *o, struct lsim *l, struct out_pkt *pkt)
    it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
 cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf,
-                struct out_pkt *pkt)
+                struct out_pkt *pkt, struct out_dot *dot)
 {
     int rc = 0;
     const struct trace_log *log = lsim_log(l);
@@ -320,7 +331,7 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
     if (o->ladder_svg)
         rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
     if (o->dot)
-        rc |= cli_write_file(o->dot, log, cli_dot_all);
+        rc |= cli_write_dot(o->dot, dot);
     if (pf) {
         bool bad = !pcap || out_pcap_finish(pcap, NULL) != 0;
         if (fclose(pf) != 0 || bad) { /* closed either way */
@@ -342,12 +353,13 @@ cli_run_one(const struct cli_run_opts *o)
     struct out_pcap *pcap = NULL;
     FILE *ef = NULL, *pf = NULL;
     struct out_pkt *pkt = NULL;
+    struct out_dot *dot = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
     }
     struct world *w = lsim_world(l);
-    if (o->ladder || o->ladder_svg || o->dot)
+    if (o->ladder || o->ladder_svg)
         lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
     struct cli_html page = {0};
     if (o->html && cli_html_open(&page, o->html, w) != 0) {
@@ -388,6 +400,8 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (o->pkt && (pkt = out_pkt_new(o->endpoint, &w->host[o->endpoint].cfg)) != NULL)
         world_observe(w, out_pkt_observe, pkt);
+    if (o->dot && (dot = out_dot_new(0)) != NULL) /* NULL: reported when the file is written */
+        world_observe(w, out_dot_observe, dot);
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -396,7 +410,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap, pf, pkt) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf, pkt, dot) != 0;
     struct out_html_meta meta = cli_html_meta(l, o->file);
     rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
@@ -425,6 +439,9 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (pkt)
         world_unobserve(w, out_pkt_observe, pkt);
+    if (dot)
+        world_unobserve(w, out_dot_observe, dot);
+    out_dot_free(dot);
     out_text_free(text);
     out_pcap_free(pcap);
     out_pkt_free(pkt);

@@ -3,10 +3,10 @@
  *
  * Every output is drawn from the one event stream (trace.h), never from engine internals, so
  * two outputs of the same run never disagree. Two shapes:
- *   - live observers (out_text, out_pcap, out_pkt, out_coverage): register with world_observe(), they
+ *   - live observers (out_text, out_pcap, out_pkt, out_coverage, out_dot): register with world_observe(), they
  *     see each event as it happens (and may copy what they need, e.g. payloads);
- *   - after-the-run renderers (out_ladder, out_ladder_svg, out_dot, out_coverage_add): they
- *     read a struct trace_log.
+ *   - after-the-run renderers (out_ladder, out_ladder_svg, out_coverage_add; out_dot feeds the
+ *     log to its observer): they read a struct trace_log.
  *
  * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
@@ -95,9 +95,20 @@ int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder
 /*
  * The RFC 9293 state diagram as Graphviz DOT, with the transitions socket 'conn' went through
  * (0: every socket) highlighted and numbered in order, and its current state marked.
- * 0, or -1 on ENOMEM.
+ * 0, or -1 on ENOMEM. A recorded run: the events of 'log' fed to the observer below.
  */
 int out_dot(FILE *f, const struct trace_log *log, uint32_t conn);
+
+/* The same diagram drawn as the run goes: it keeps the edges taken and a few bytes per socket,
+   never the events. NULL on ENOMEM. */
+struct out_dot;
+
+struct out_dot *out_dot_new(uint32_t conn);
+void out_dot_free(struct out_dot *d);
+/* The observer callback, for world_observe(w, out_dot_observe, d). */
+void out_dot_observe(const struct trace_event *ev, void *ctx);
+/* Write the diagram of the run so far to 'f'; 0, or -1 when memory ran out during the run. */
+int out_dot_finish(struct out_dot *d, FILE *f);
 
 /* ---- Capture file (out_pcap.c) ----------------------------------------------------------- */
 
