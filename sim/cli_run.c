@@ -318,15 +318,13 @@ cli_write_pkt(const struct cli_run_opts *o, struct lsim *l, struct out_pkt *pkt)
    it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
 cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf,
-                struct out_pkt *pkt, struct out_dot *dot)
+                struct out_pkt *pkt, struct out_dot *dot, struct out_ladder *ladder)
 {
     int rc = 0;
     const struct trace_log *log = lsim_log(l);
-    if (o->ladder) {
-        struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
-        lo.absolute_seq = o->abs_seq != 0;
-        lo.unicode = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-        rc |= out_ladder(stdout, log, &lo);
+    if (o->ladder && (!ladder || out_ladder_finish(ladder, stdout) != 0)) {
+        fprintf(stderr, "tcpsim: could not draw the ladder\n");
+        rc = -1;
     }
     if (o->ladder_svg)
         rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
@@ -354,12 +352,13 @@ cli_run_one(const struct cli_run_opts *o)
     FILE *ef = NULL, *pf = NULL;
     struct out_pkt *pkt = NULL;
     struct out_dot *dot = NULL;
+    struct out_ladder *ladder = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
     }
     struct world *w = lsim_world(l);
-    if (o->ladder || o->ladder_svg)
+    if (o->ladder_svg)
         lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
     struct cli_html page = {0};
     if (o->html && cli_html_open(&page, o->html, w) != 0) {
@@ -402,6 +401,13 @@ cli_run_one(const struct cli_run_opts *o)
         world_observe(w, out_pkt_observe, pkt);
     if (o->dot && (dot = out_dot_new(0)) != NULL) /* NULL: reported when the file is written */
         world_observe(w, out_dot_observe, dot);
+    if (o->ladder) { /* NULL: reported after the run */
+        struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
+        lo.absolute_seq = o->abs_seq != 0;
+        lo.unicode = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        if ((ladder = out_ladder_new(&lo)) != NULL)
+            world_observe(w, out_ladder_observe, ladder);
+    }
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -410,7 +416,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap, pf, pkt, dot) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf, pkt, dot, ladder) != 0;
     struct out_html_meta meta = cli_html_meta(l, o->file);
     rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
@@ -442,6 +448,9 @@ cli_run_one(const struct cli_run_opts *o)
     if (dot)
         world_unobserve(w, out_dot_observe, dot);
     out_dot_free(dot);
+    if (ladder)
+        world_unobserve(w, out_ladder_observe, ladder);
+    out_ladder_free(ladder);
     out_text_free(text);
     out_pcap_free(pcap);
     out_pkt_free(pkt);

@@ -3,10 +3,10 @@
  *
  * Every output is drawn from the one event stream (trace.h), never from engine internals, so
  * two outputs of the same run never disagree. Two shapes:
- *   - live observers (out_text, out_pcap, out_pkt, out_coverage, out_dot): register with world_observe(), they
+ *   - live observers (out_text, out_pcap, out_pkt, out_coverage, out_dot, out_ladder): register with world_observe(), they
  *     see each event as it happens (and may copy what they need, e.g. payloads);
- *   - after-the-run renderers (out_ladder, out_ladder_svg, out_coverage_add; out_dot feeds the
- *     log to its observer): they read a struct trace_log.
+ *   - after-the-run renderers (out_ladder_svg, out_coverage_add; out_dot and out_ladder feed
+ *     the log to their observer): they read a struct trace_log.
  *
  * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
@@ -85,8 +85,24 @@ struct out_ladder_opts {
 };
 #define OUT_LADDER_OPTS_DEFAULT { false, false, 0, false, 0 }
 
-/* The two-column sequence diagram of 'log' on 'f'. 0, or -1 on ENOMEM. */
+/* The two-column sequence diagram of 'log' on 'f': its events fed to the observer below.
+   0, or -1 on ENOMEM (or no temporary file). */
 int out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
+
+/*
+ * The same diagram drawn from a run as it goes, in memory that does not grow with the run:
+ * the events become rows in a temporary file (the widths of every row depend on the longest
+ * label of the whole run, known only at its end), drawn at out_ladder_finish through a window
+ * that holds only what is still in flight. NULL on ENOMEM or no temporary file.
+ */
+struct out_ladder;
+
+struct out_ladder *out_ladder_new(const struct out_ladder_opts *o);
+void out_ladder_free(struct out_ladder *d);
+/* The observer callback, for world_observe(w, out_ladder_observe, d). */
+void out_ladder_observe(const struct trace_event *ev, void *ctx);
+/* Draw the diagram of the run on 'f'. Call once. 0, or -1 on ENOMEM or a file error. */
+int out_ladder_finish(struct out_ladder *d, FILE *f);
 /* The same diagram as a standalone SVG document. 0, or -1 on ENOMEM. */
 int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
 
