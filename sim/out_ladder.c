@@ -15,7 +15,7 @@
  * the events as they come (out_ladder_observe); at the end the text is drawn from it through a
  * window (struct lad_win) that holds only the rows whose arrows are not all placed, and each
  * row is written as soon as nothing later can change it. A recorded run is fed to the same
- * observer (out_ladder). The SVG (out_ladder_svg.c) reads the whole spool (lad_layout).
+ * observer (out_ladder). The SVG (out_ladder_svg.c) reads the same spool through its own window.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -548,12 +548,6 @@ lad_draw(FILE *f, struct lad_spool *S, struct lad_win *w)
             L->arr[i].r1 = L->rbase + L->nrow - 1;
     return lad_place_ready(w, true) != 0 || lad_emit(f, w, true) != 0 ? -1 : 0;
 }
-
-/* The text ladder being drawn: its options and the spool. */
-struct out_ladder {
-    struct out_ladder_opts o;
-    struct lad_spool S;
-};
 
 struct out_ladder *
 out_ladder_new(const struct out_ladder_opts *o)

@@ -2,8 +2,8 @@
  * out_ladder.h - the ladder diagram's layout, shared by its two renderers: the text ladder
  * (out_ladder.c) and the SVG one (out_ladder_svg.c). The spool (out_ladder_spool.c) turns a
  * run's events, as they come, into rows (one per instant that has events) and arrows (one per
- * segment, from its SEND row to its DELIVER or DROP row) kept in temporary files; the text
- * ladder reads them back through a window, lad_layout reads them all (the SVG).
+ * segment, from its SEND row to its DELIVER or DROP row) kept in a temporary file; each
+ * renderer reads them back through a window of what is still in flight.
  */
 #ifndef TCPSIM_OUT_LADDER_H
 #define TCPSIM_OUT_LADDER_H
@@ -67,7 +67,8 @@ struct lad_spool {
     size_t nrow, narr;          /* so far */
     struct lad_fly *fly;        /* the segments in flight */
     size_t nfly, capfly;
-    size_t maxlabel;            /* the longest label, in bytes */
+    size_t maxlabel, maxchars;  /* the longest label, in bytes and in characters */
+    clk_time tlast;             /* the last row's time */
     struct out_track tr;
     bool absolute;
     bool failed;                /* ENOMEM or a file error: no diagram rather than a wrong one */
@@ -91,9 +92,12 @@ int lad_spool_end(struct lad_spool *S);
 int lad_spool_read(struct lad_spool *S, struct lad_rec *r);
 void lad_spool_fini(struct lad_spool *S);
 
-/* Lay out 'log' into 'L' (numbers absolute or relative to the ISNs), every row and arrow in
-   memory; 0, or -1 when out of memory. The caller frees 'L' with lad_free in either case. */
-int lad_layout(struct lad *L, const struct trace_log *log, bool absolute);
+/* The diagram being drawn from a run (out.h): its options and its spool. */
+struct out_ladder {
+    struct out_ladder_opts o;
+    struct lad_spool S;
+};
+
 void lad_free(struct lad *L);
 /* Free a row's texts and clear it. */
 void lad_row_clear(struct lad_row *r);

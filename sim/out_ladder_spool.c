@@ -104,7 +104,7 @@ static struct lad_row *
 lad_spool_row(struct lad_spool *S, clk_time t)
 {
     lad_flush_row(S);
-    S->cur.t = t;
+    S->cur.t = S->tlast = t;
     S->has_cur = true;
     S->nrow++;
     return &S->cur;
@@ -143,8 +143,13 @@ lad_spool_arrow(struct lad_spool *S, const struct trace_event *ev)
     S->st.from = ev->from == 1 ? 1 : 0;
     S->st.seq = S->narr++;
     out_seg_label(&S->tr, ev, S->absolute, S->st.label, sizeof S->st.label);
+    size_t chars = 0;
+    for (const char *c = S->st.label; *c; c++)
+        chars += ((unsigned char)*c & 0xc0) != 0x80;
     if (strlen(S->st.label) > S->maxlabel)
         S->maxlabel = strlen(S->st.label);
+    if (chars > S->maxchars)
+        S->maxchars = chars;
     S->start = true;
     S->fly[S->nfly++] = (struct lad_fly){S->st.id, S->st.seq};
 }
@@ -312,7 +317,7 @@ bad:
     return -1;
 }
 
-/* ---- the whole run in memory, for the SVG ---------------------------------------------- */
+/* ---- rows and arrows in memory ------------------------------------------------------------ */
 
 void
 lad_free(struct lad *L)
@@ -351,47 +356,4 @@ lad_grow_arrows(struct lad *L)
     L->arr = na;
     L->caparr = ncap;
     return 0;
-}
-
-int
-lad_layout(struct lad *L, const struct trace_log *log, bool absolute)
-{
-    struct lad_spool S;
-    int rc = 0;
-    memset(L, 0, sizeof *L);
-    if (lad_spool_init(&S, absolute) != 0)
-        return -1;
-    for (size_t i = 0; i < log->len; i++)
-        lad_spool_event(&S, &log->ev[i]);
-    if (lad_spool_end(&S) != 0)
-        rc = -1;
-    for (;;) {
-        struct lad_rec r;
-        int k = rc == 0 ? lad_spool_read(&S, &r) : 0;
-        if (k <= 0) {
-            rc |= k;
-            break;
-        }
-        if (lad_grow_rows(L) != 0 || (r.start && lad_grow_arrows(L) != 0)) {
-            lad_row_clear(&r.row);
-            rc = -1;
-            break;
-        }
-        L->row[L->nrow++] = r.row;
-        if (r.start) {
-            r.a.seq = L->narr;
-            r.a.r0 = r.a.r1 = L->nrow - 1;
-            L->arr[L->narr++] = r.a;
-        }
-        if (r.ended && r.end_seq < L->narr) {
-            L->arr[r.end_seq].r1 = L->nrow - 1;
-            L->arr[r.end_seq].end = r.end;
-        }
-    }
-    lad_spool_fini(&S);
-    /* a segment still in flight at the end runs to the last row, without a head */
-    for (size_t i = 0; rc == 0 && i < L->narr; i++)
-        if (L->arr[i].end == LAD_OPEN && L->nrow)
-            L->arr[i].r1 = L->nrow - 1;
-    return rc == 0 ? 0 : -1;
 }

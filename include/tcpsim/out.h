@@ -101,9 +101,13 @@ struct out_ladder *out_ladder_new(const struct out_ladder_opts *o);
 void out_ladder_free(struct out_ladder *d);
 /* The observer callback, for world_observe(w, out_ladder_observe, d). */
 void out_ladder_observe(const struct trace_event *ev, void *ctx);
-/* Draw the diagram of the run on 'f'. Call once. 0, or -1 on ENOMEM or a file error. */
+/* Draw the diagram of the run on 'f', as text or as SVG (o->svg_by_time, o->absolute_seq
+   apply; the text ones are ignored). Call one of them, once. 0, or -1 on ENOMEM or a file
+   error. */
 int out_ladder_finish(struct out_ladder *d, FILE *f);
-/* The same diagram as a standalone SVG document. 0, or -1 on ENOMEM. */
+int out_ladder_finish_svg(struct out_ladder *d, FILE *f);
+/* The same diagram as a standalone SVG document (the events fed to the observer below). 0, or
+   -1 on ENOMEM. */
 int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
 
 /* ---- State diagram (out_dot.c) ---------------------------------------------------------- */
