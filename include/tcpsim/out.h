@@ -8,7 +8,7 @@
  *   - after-the-run renderers (out_ladder_svg, out_coverage_add; out_dot and out_ladder feed
  *     the log to their observer): they read a struct trace_log.
  *
- * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
+ * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder_spool.c, out_ladder.c and out_ladder_svg.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
  * (pcapng), out_pkt.c (a packetdrill script), out_coverage.c, out_track.c (what every output needs to remember about sockets).
  */
