@@ -131,7 +131,7 @@ test_pkt_export_passive_view_calls_and_arrivals(void **state)
                               "+0  setsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0\n"
                               "+0  bind(3, ..., ...) = 0\n+0  listen(3, 128) = 0\n"));
     /* relative numbers from each side's SYN, the peer's window and MSS on what it injects */
-    assert_non_null(strstr(t, " < S 0:0(0) win 65535 <mss 1460>\n+0  > S. 0:0(0) ack 1 <mss 1460>\n"));
+    assert_non_null(strstr(t, " < S 0:0(0) win 64240 <mss 1460>\n+0  > S. 0:0(0) ack 1 <mss 1460>\n"));
     assert_non_null(strstr(t, " accept(3, ..., ...) = 4\n"));
     /* the lost copy never reached B: one arrival of the data, then B's read of it */
     assert_int_equal(pkx_count(t, "< P. 1:6(5) ack 1 win "), 1);
@@ -153,7 +153,7 @@ test_pkt_export_active_view_sends_and_retransmission(void **state)
     /* tcpsim's connect never blocks: a non-blocking socket's EINPROGRESS, then the SYN */
     assert_non_null(strstr(t, "+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
                               "+0  > S 0:0(0) <mss 1460>\n"));
-    assert_non_null(strstr(t, " < S. 0:0(0) ack 1 win 65535 <mss 1460>\n+0  > . 1:1(0) ack 1\n"));
+    assert_non_null(strstr(t, " < S. 0:0(0) ack 1 win 64240 <mss 1460>\n+0  > . 1:1(0) ack 1\n"));
     assert_non_null(strstr(t, " write(3, ..., 5) = 5\n+0  > P. 1:6(5) ack 1\n"));
     /* A sent it twice: both are in A's view, and B's windows are checked on nothing A sends */
     assert_int_equal(pkx_count(t, "> P. 1:6(5) ack 1\n"), 2);

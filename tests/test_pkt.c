@@ -307,7 +307,7 @@ test_pkt_run_wrong_flags_fails(void **state)
     run_changed(PASSIVE, "+0 > F. 2001:2001(0) ack 1", "+0 > R. 2001:2001(0) ack 1", PKT_FAIL,
                 "t.pkt:13: error handling packet: live packet field tcp_fin: expected: 0 (0x0) vs actual: 1 (0x1)\n"
                 "script packet:  0.200000 R. 2001:2001(0) ack 1\n"
-                "actual packet:  0.200000 F. 2001:2001(0) ack 1 win 65535");
+                "actual packet:  0.200000 F. 2001:2001(0) ack 1 win 64240");
 }
 
 /* A wrong sequence number, in the script's (relative) numbers. */
