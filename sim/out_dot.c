@@ -29,8 +29,8 @@ out_dot_collect(struct out_dot_path *p, const struct trace_log *log, uint32_t co
 {
     uint32_t maxid = 0;
     for (size_t i = 0; i < log->len; i++)
-        if (log->ev[i].kind == TRACE_STATE && log->ev[i].conn > maxid)
-            maxid = log->ev[i].conn;
+        if (trace_log_kind(log, i) == TRACE_STATE && trace_log_get(log, i).conn > maxid)
+            maxid = trace_log_get(log, i).conn;
     unsigned *count = calloc((size_t)maxid + 1, sizeof *count);
     int *last = malloc(((size_t)maxid + 1) * sizeof *last);
     const char **name = calloc((size_t)maxid + 1, sizeof *name);
@@ -43,7 +43,7 @@ out_dot_collect(struct out_dot_path *p, const struct trace_log *log, uint32_t co
     for (uint32_t c = 0; c <= maxid; c++)
         last[c] = -1;
     for (size_t i = 0; i < log->len; i++) {
-        const struct trace_event *ev = &log->ev[i];
+        const struct trace_event ev_ = trace_log_get(log, i), *ev = &ev_;
         if (ev->kind != TRACE_STATE || (conn && ev->conn != conn) || ev->from_state >= TCP_STATE_COUNT
             || ev->to_state >= TCP_STATE_COUNT)
             continue;

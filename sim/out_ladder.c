@@ -198,8 +198,9 @@ lad_layout(struct lad *L, const struct trace_log *log, bool absolute)
     memset(L, 0, sizeof *L);
     out_track_init(&tr);
     for (size_t i = 0; i < log->len && !L->failed; i++) {
-        out_track_event(&tr, &log->ev[i]);
-        lad_event(L, &tr, &log->ev[i], absolute);
+        const struct trace_event ev = trace_log_get(log, i);
+        out_track_event(&tr, &ev);
+        lad_event(L, &tr, &ev, absolute);
     }
     out_track_fini(&tr);
     /* a segment still in flight at the end runs to the last row, without a head */

@@ -16,13 +16,15 @@
 #include "fixture.h"
 #include "tcpsim/out.h"
 
-/* The last event of 'kind' from 'host' in the log, or NULL. */
+/* The last event of 'kind' from 'host' in the log, copied into 'buf', or NULL. */
 static const struct trace_event *
-last_event(const struct fx *f, enum trace_kind kind, int host)
+last_event(const struct fx *f, enum trace_kind kind, int host, struct trace_event *buf)
 {
     for (size_t i = f->log.len; i-- > 0;)
-        if (f->log.ev[i].kind == kind && f->log.ev[i].host == host)
-            return &f->log.ev[i];
+        if (trace_log_kind(&f->log, i) == kind && trace_log_get(&f->log, i).host == host) {
+            *buf = trace_log_get(&f->log, i);
+            return buf;
+        }
     return NULL;
 }
 
@@ -34,7 +36,8 @@ test_established_send_carries_tcb(void **state)
     struct fx f;
     fx_init(&f, false);
     fx_established(&f);
-    const struct trace_event *ev = last_event(&f, TRACE_SEND, FX_A);
+    struct trace_event evb;
+    const struct trace_event *ev = last_event(&f, TRACE_SEND, FX_A, &evb);
     assert_non_null(ev);
     assert_true(ev->has_tcb);
     assert_int_equal(ev->tcb.iss, FX_ISS_A);
@@ -57,7 +60,8 @@ test_closed_say_has_no_tcb(void **state)
     struct fx f;
     fx_init(&f, false);
     world_say(f.w, "hello");
-    const struct trace_event *ev = last_event(&f, TRACE_SAY, -1);
+    struct trace_event evb;
+    const struct trace_event *ev = last_event(&f, TRACE_SAY, -1, &evb);
     assert_non_null(ev);
     assert_false(ev->has_tcb);
     fx_fini(&f);
