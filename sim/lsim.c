@@ -488,7 +488,7 @@ lsim_new(const struct lsim_opts *o)
            reads it from the live events */
         trace_log_set_keep_tcb(l->log, false);
         if (l->w)
-            world_observe(l->w, trace_log_observe, l->log);
+            world_observe_no_tcb(l->w, trace_log_observe, l->log);
     }
     l->L = l->w ? lua_newstate(lsim_alloc, l) : NULL;
     if (!l->L) {

@@ -196,6 +196,18 @@ trace_log_x(const struct trace_log *log, const struct trace_rec *r)
     return &((struct trace_event *)log->xs.a)[r->x - 1];
 }
 
+static bool
+trace_kind_is_seg(enum trace_kind k)
+{
+    return k == TRACE_SEND || k == TRACE_DELIVER || k == TRACE_DROP || k == TRACE_DUP || k == TRACE_DELAY;
+}
+
+static bool
+trace_kind_is_timer(enum trace_kind k)
+{
+    return k == TRACE_TIMER_ARM || k == TRACE_TIMER_CANCEL || k == TRACE_TIMER_FIRE;
+}
+
 /* Intern the kept events' texts afresh, so that the texts only dropped events used are freed:
    a run whose texts differ (a connection's name each) keeps as many as its window needs. */
 static void
@@ -209,6 +221,8 @@ trace_log_retext(struct trace_log *log)
     for (size_t i = 0; i < log->len; i++) {
         struct trace_rec *r = &log->rec[i];
         r->conn_name = trace_log_keep(log, r->conn_name);
+        if (!r->x && !trace_kind_is_seg((enum trace_kind)r->kind))
+            r->u.other.text = trace_log_keep(log, r->u.other.text);
     }
     struct trace_event *xs = log->xs.a;
     for (size_t i = 0; i < log->xs.len; i++) {
@@ -280,18 +294,6 @@ trace_log_see(struct trace_log *log, const struct trace_event *ev)
 }
 
 static bool
-trace_kind_is_seg(enum trace_kind k)
-{
-    return k == TRACE_SEND || k == TRACE_DELIVER || k == TRACE_DROP || k == TRACE_DUP || k == TRACE_DELAY;
-}
-
-static bool
-trace_kind_is_timer(enum trace_kind k)
-{
-    return k == TRACE_TIMER_ARM || k == TRACE_TIMER_CANCEL || k == TRACE_TIMER_FIRE;
-}
-
-static bool
 trace_fits_i8(int v)
 {
     return v >= INT8_MIN && v <= INT8_MAX;
@@ -299,19 +301,18 @@ trace_fits_i8(int v)
 
 /* Whether a record holds all of 'ev' (but its TCB, kept apart, and its payload, not kept):
    the fields every event has fit their small slots, and the fields of another kind than its
-   own, and the rare ones (a text, SACK blocks, a copy's original, an error), are zero. */
+   own, and the rare ones (SACK blocks, a copy's original), are zero. */
 static bool
 trace_rec_fits(const struct trace_event *ev)
 {
     if ((unsigned)ev->kind >= TRACE_KIND_COUNT || (unsigned)ev->from_state >= TCP_STATE_COUNT ||
         (unsigned)ev->to_state >= TCP_STATE_COUNT || (unsigned)ev->rule >= TCP_RULE_COUNT ||
         (unsigned)ev->timer >= TCP_TIMER_COUNT || ev->marks > UINT8_MAX || !trace_fits_i8(ev->host) ||
-        !trace_fits_i8(ev->from) || !trace_fits_i8(ev->to) || ev->text || ev->orig_id || ev->err ||
-        ev->seg.opt.nsack)
+        !trace_fits_i8(ev->from) || !trace_fits_i8(ev->to) || ev->orig_id || ev->seg.opt.nsack)
         return false;
     const struct tcp_seg *s = &ev->seg;
     if (trace_kind_is_seg(ev->kind))
-        return ev->when == 0;
+        return ev->when == 0 && !ev->text && !ev->err;
     bool seg_zero = !(s->saddr | s->daddr | s->sport | s->dport | s->seq | s->ack | s->flags | s->wnd | s->up |
                       s->mss | s->opt.present | s->opt.wscale | s->opt.tsval | s->opt.tsecr | s->len) &&
                     !(ev->pkt_id | (uint64_t)ev->sent_at | (uint64_t)ev->arrive_at);
@@ -347,7 +348,9 @@ trace_rec_pack(struct trace_rec *r, const struct trace_event *ev)
             .mss = s->mss, .wscale = s->opt.wscale,
         };
     } else {
-        r->u.when = ev->when;
+        r->u.other.when = ev->when;
+        r->u.other.text = NULL; /* interned by the caller */
+        r->u.other.err = (int32_t)ev->err;
     }
 }
 
@@ -377,7 +380,9 @@ trace_log_get(const struct trace_log *log, size_t i)
                         .tsecr = r->u.seg.tsecr},
             };
         } else {
-            ev.when = r->u.when;
+            ev.when = r->u.other.when;
+            ev.text = r->u.other.text;
+            ev.err = (enum tcp_err)r->u.other.err;
         }
     }
     if (r->tcb) {
@@ -410,6 +415,8 @@ trace_log_observe(const struct trace_event *ev, void *ctx)
     struct trace_rec *r = &log->rec[log->len];
     trace_rec_pack(r, ev);
     r->conn_name = trace_log_keep_conn(log, ev->conn, ev->conn_name);
+    if (!trace_kind_is_seg(ev->kind))
+        r->u.other.text = trace_log_keep(log, ev->text);
     if (!trace_rec_fits(ev)) {
         struct trace_event *x = trace_side_push(&log->xs, sizeof *x);
         if (!x)

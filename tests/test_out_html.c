@@ -52,6 +52,49 @@ test_established_send_carries_tcb(void **state)
     fx_fini(&f);
 }
 
+/* Counts the events an observer saw, and those with a TCB. */
+struct tcb_count {
+    unsigned events, with_tcb;
+};
+
+static void
+count_tcb(const struct trace_event *ev, void *ctx)
+{
+    struct tcb_count *n = ctx;
+    n->events++;
+    n->with_tcb += ev->has_tcb;
+}
+
+/* While only observers that never read the TCB listen (a scenario's log), the world copies
+   none into the events; once one that does joins, every event naming a connection has it. */
+static void
+test_established_no_tcb_observers_get_no_tcb(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    world_unobserve(f.w, trace_log_observe, &f.log);
+    struct tcb_count lean = {0}, full = {0};
+    assert_int_equal(world_observe_no_tcb(f.w, count_tcb, &lean), 0);
+    fx_established(&f);
+    assert_true(lean.events > 0);
+    assert_int_equal(lean.with_tcb, 0);
+    assert_int_equal(world_observe(f.w, count_tcb, &full), 0);
+    unsigned before = lean.events;
+    assert_int_equal(tcp_close(f.a), TCP_OK);
+    world_run_idle(f.w, CLK_SEC(1));
+    assert_true(full.events > 0);
+    assert_int_equal(full.with_tcb, full.events);
+    assert_int_equal(lean.with_tcb, lean.events - before); /* the same events as the others */
+    world_unobserve(f.w, count_tcb, &full);
+    before = lean.events;
+    unsigned had = lean.with_tcb;
+    world_run_idle(f.w, CLK_SEC(200)); /* TIME-WAIT ends: events naming A's connection */
+    assert_true(lean.events > before);
+    assert_int_equal(lean.with_tcb, had);
+    fx_fini(&f);
+}
+
 /* Narration names no connection: no TCB. */
 static void
 test_closed_say_has_no_tcb(void **state)
@@ -169,6 +212,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_established_send_carries_tcb),
+        cmocka_unit_test(test_established_no_tcb_observers_get_no_tcb),
         cmocka_unit_test(test_closed_say_has_no_tcb),
         cmocka_unit_test(test_established_page_holds_every_event),
         cmocka_unit_test(test_established_page_from_log_equals_live),

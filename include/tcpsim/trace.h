@@ -88,6 +88,7 @@ typedef void (*trace_fn)(const struct trace_event *ev, void *ctx);
 struct trace_observer {
     trace_fn fn;
     void *ctx;
+    bool tcb;   /* it reads the events' TCB (has_tcb, tcb) */
 };
 
 /*
@@ -103,8 +104,8 @@ struct trace_observer {
  * from the start of the log (trace_log_end, trace_log_index), never as indexes into the log.
  *
  * Records are kept compact (struct trace_rec, 112 octets where a struct trace_event takes
- * 216): what most events carry is packed, and the rare rest (a text, SACK blocks, a copy's
- * original, a delay) goes beside, in 'xs', with the whole event. Readers see the events
+ * 216): what most events carry is packed, and the rare rest (SACK blocks, a copy's original,
+ * a delay, a drop's reason) goes beside, in 'xs', with the whole event. Readers see the events
  * through trace_log_get, which rebuilds a struct trace_event; trace_log_kind and trace_log_n
  * read a record without rebuilding it.
  */
@@ -116,7 +117,7 @@ struct trace_seen {
 };
 
 /* One event as the log keeps it. A segment event's header and options are packed in 'seg';
-   a timer event's expiry in 'when'. An event that does not fit (trace.c, trace_rec_fits) is
+   another's expiry (timers), text (calls, narration) and error in 'other'. An event that does not fit (trace.c, trace_rec_fits) is
    kept whole in the log's 'xs', and 'x' says where. */
 struct trace_rec {
     uint64_t n;
@@ -136,7 +137,11 @@ struct trace_rec {
             uint16_t sport, dport, wnd, up, mss;
             uint8_t wscale;
         } seg;
-        clk_time when;
+        struct {
+            clk_time when;
+            const char *text; /* interned */
+            int32_t err;
+        } other;
     } u;
 };
 
