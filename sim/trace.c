@@ -69,7 +69,7 @@ trace_log_clear(struct trace_log *log)
     log->texts = NULL;
     log->ntexts = log->captexts = 0;
     trace_text_cache_clear(log);
-    log->len = 0;
+    log->head = log->len = 0;
     log->xs.len = log->tcbs.len = 0;
     log->dropped = 0;
     memset(log->seen, 0, sizeof log->seen);
@@ -190,6 +190,13 @@ trace_side_push(struct trace_side *s, size_t size)
     return (char *)s->a + size * s->len++;
 }
 
+/* The record of the event at index 'i', to write. */
+static struct trace_rec *
+trace_log_slot(struct trace_log *log, size_t i)
+{
+    return &log->rec[(log->head + i) & (log->cap - 1)];
+}
+
 static struct trace_event *
 trace_log_x(const struct trace_log *log, const struct trace_rec *r)
 {
@@ -219,7 +226,7 @@ trace_log_retext(struct trace_log *log)
     log->ntexts = log->captexts = 0;
     trace_text_cache_clear(log);
     for (size_t i = 0; i < log->len; i++) {
-        struct trace_rec *r = &log->rec[i];
+        struct trace_rec *r = trace_log_slot(log, i);
         r->conn_name = trace_log_keep(log, r->conn_name);
         if (!r->x && !trace_kind_is_seg((enum trace_kind)r->kind))
             r->u.other.text = trace_log_keep(log, r->u.other.text);
@@ -235,14 +242,14 @@ trace_log_retext(struct trace_log *log)
 /* Drop the elements of 's' before the one the kept records name first (field 'at' of each,
    1 + an index, 0: none) and renumber what the kept records name. */
 static void
-trace_side_trim(struct trace_side *s, size_t size, struct trace_rec *rec, size_t len, size_t at)
+trace_side_trim(struct trace_log *log, struct trace_side *s, size_t size, size_t at)
 {
     if (s->len == 0)
         return;
     size_t first = 0;
     uint32_t base = 0; /* the index kept first, plus one */
-    for (; first < len && base == 0; first++)
-        base = *(uint32_t *)((char *)&rec[first] + at);
+    for (; first < log->len && base == 0; first++)
+        base = *(uint32_t *)((char *)trace_log_slot(log, first) + at);
     if (base == 0) {
         s->len = 0;
         return;
@@ -250,30 +257,57 @@ trace_side_trim(struct trace_side *s, size_t size, struct trace_rec *rec, size_t
     size_t drop = base - 1;
     memmove(s->a, (char *)s->a + drop * size, (s->len - drop) * size);
     s->len -= drop;
-    for (size_t i = first - 1; i < len; i++) {
-        uint32_t *ix = (uint32_t *)((char *)&rec[i] + at);
+    for (size_t i = first - 1; i < log->len; i++) {
+        uint32_t *ix = (uint32_t *)((char *)trace_log_slot(log, i) + at);
         if (*ix)
             *ix -= (uint32_t)drop;
     }
 }
 
-/* Drop all but the last 'window' events. */
+/* Move the ring into 'ncap' (a power of two, at least log->len) records, oldest first; 0, or
+   -1 on ENOMEM (the ring stays as it was). */
+static int
+trace_log_resize(struct trace_log *log, size_t ncap)
+{
+    struct trace_rec *nr = malloc(ncap * sizeof *nr);
+    if (!nr)
+        return -1;
+    size_t first = log->cap ? log->cap - log->head : 0; /* records from head to the end */
+    if (first > log->len)
+        first = log->len;
+    if (log->len) {
+        memcpy(nr, log->rec + log->head, first * sizeof *nr);
+        memcpy(nr + first, log->rec, (log->len - first) * sizeof *nr);
+    }
+    free(log->rec);
+    log->rec = nr;
+    log->cap = ncap;
+    log->head = 0;
+    return 0;
+}
+
+/* The smallest power of two that is at least 'n' (n >= 1). */
+static size_t
+trace_pow2(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+/* Drop all but the last 'window' events: the ring's head moves on, nothing is copied. */
 static void
 trace_log_trim(struct trace_log *log)
 {
     size_t drop = log->len - log->window;
-    memmove(log->rec, log->rec + drop, log->window * sizeof *log->rec);
+    log->head = (log->head + drop) & (log->cap - 1);
     log->len = log->window;
     log->dropped += drop;
-    trace_side_trim(&log->xs, sizeof(struct trace_event), log->rec, log->len, offsetof(struct trace_rec, x));
-    trace_side_trim(&log->tcbs, sizeof(struct trace_tcb), log->rec, log->len, offsetof(struct trace_rec, tcb));
-    if (log->cap > 2 * log->window) { /* the window was made smaller */
-        struct trace_rec *nr = realloc(log->rec, 2 * log->window * sizeof *nr);
-        if (nr) {
-            log->rec = nr;
-            log->cap = 2 * log->window;
-        }
-    }
+    trace_side_trim(log, &log->xs, sizeof(struct trace_event), offsetof(struct trace_rec, x));
+    trace_side_trim(log, &log->tcbs, sizeof(struct trace_tcb), offsetof(struct trace_rec, tcb));
+    if (log->cap > trace_pow2(2 * log->window)) /* the window was made smaller */
+        (void)trace_log_resize(log, trace_pow2(2 * log->window));
     /* each kept event holds at most two texts: more than that, and some belong to dropped ones */
     if (log->ntexts > 2 * log->window + 64)
         trace_log_retext(log);
@@ -357,7 +391,7 @@ trace_rec_pack(struct trace_rec *r, const struct trace_event *ev)
 struct trace_event
 trace_log_get(const struct trace_log *log, size_t i)
 {
-    const struct trace_rec *r = &log->rec[i];
+    const struct trace_rec *r = trace_log_rec(log, i);
     struct trace_event ev;
     if (r->x) {
         ev = *trace_log_x(log, r);
@@ -404,15 +438,14 @@ trace_log_observe(const struct trace_event *ev, void *ctx)
         trace_log_trim(log);
     if (log->len == log->cap) {
         size_t ncap = log->cap ? log->cap * 2 : 256;
-        if (log->window && ncap > 2 * log->window)
-            ncap = log->len < 2 * log->window ? 2 * log->window : log->len + 1;
-        struct trace_rec *nr = realloc(log->rec, ncap * sizeof *nr);
-        if (!nr)
+        if (log->window && ncap > trace_pow2(2 * log->window))
+            ncap = trace_pow2(2 * log->window);
+        if (ncap <= log->len)
+            ncap = trace_pow2(log->len + 1);
+        if (trace_log_resize(log, ncap) != 0)
             return; /* out of memory: the log falls silent rather than lie */
-        log->rec = nr;
-        log->cap = ncap;
     }
-    struct trace_rec *r = &log->rec[log->len];
+    struct trace_rec *r = trace_log_slot(log, log->len);
     trace_rec_pack(r, ev);
     r->conn_name = trace_log_keep_conn(log, ev->conn, ev->conn_name);
     if (!trace_kind_is_seg(ev->kind))

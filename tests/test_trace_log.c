@@ -83,7 +83,53 @@ test_log_window_made_smaller_trims_at_next_event(void **state)
     assert_int_equal(log.len, 11);
     assert_int_equal(trace_log_n(&log, 0), 91);
     assert_int_equal(log.dropped, 90);
-    assert_true(log.cap <= 20); /* the memory goes back too */
+    assert_true(log.cap <= 32); /* the memory goes back too: a ring of 2N rounded up to a power of two */
+    trace_log_fini(&log);
+}
+
+/* The events kept are numbered n0, n0 + 1, ... up to the last logged, 'last'. */
+static void
+assert_log_consecutive(const struct trace_log *log, uint64_t last)
+{
+    assert_true(log->len > 0);
+    assert_int_equal(trace_log_end(log), last);
+    for (size_t i = 0; i < log->len; i++) {
+        assert_int_equal(trace_log_n(log, i), log->dropped + 1 + i);
+        char t[32];
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)(log->dropped + 1 + i));
+        assert_string_equal(trace_log_get(log, i).text, t);
+    }
+}
+
+/* The records are a ring: its start moves as the window drops events, and a window made
+   larger or smaller moves the ring into new memory, in order. */
+static void
+test_log_window_changed_keeps_order_across_ring_wrap(void **state)
+{
+    (void)state;
+    struct trace_log log;
+    trace_log_init(&log);
+    trace_log_set_window(&log, 5);
+    char t[32];
+    uint64_t n = 0;
+    for (int k = 0; k < 23; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+    }
+    assert_log_consecutive(&log, n);
+    trace_log_set_window(&log, 100); /* grows from a ring that wrapped */
+    for (int k = 0; k < 150; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+        assert_log_consecutive(&log, n);
+    }
+    trace_log_set_window(&log, 3); /* shrinks */
+    for (int k = 0; k < 10; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+        assert_log_consecutive(&log, n);
+    }
+    assert_true(log.cap <= 8);
     trace_log_fini(&log);
 }
 
@@ -479,6 +525,7 @@ main(void)
         cmocka_unit_test(test_log_window_full_drops_oldest_keeps_last),
         cmocka_unit_test(test_log_window_zero_keeps_every_event),
         cmocka_unit_test(test_log_window_made_smaller_trims_at_next_event),
+        cmocka_unit_test(test_log_window_changed_keeps_order_across_ring_wrap),
         cmocka_unit_test(test_log_texts_same_text_stored_once),
         cmocka_unit_test(test_log_window_distinct_texts_freed_with_their_events),
         cmocka_unit_test(test_log_window_seen_remembers_dropped_transitions),

@@ -96,8 +96,8 @@ struct trace_observer {
  * copied), for the Lua trace table, the REPL and the pictures drawn after a run.
  *
  * Memory stays flat in the length of a run: with a window of N events the log keeps at least
- * the last N and at most 2N (it drops the older N at once when it reaches 2N, so that dropping
- * costs one copy per event, not one per event kept). A window of 0 keeps every event. Texts
+ * the last N and at most 2N (it drops the older N at once when it reaches 2N). The records
+ * are a ring (of 2N rounded up to a power of two), so that dropping copies nothing. A window of 0 keeps every event. Texts
  * are interned: the few distinct ones ("A1", "send 65536") are stored once, not once an event.
  * What the whole run did (the transitions and rules of each host) is kept in 'seen', however
  * small the window: goals and coverage read it. Positions that must survive a drop are counted
@@ -152,8 +152,9 @@ struct trace_side {
 };
 
 struct trace_log {
-    struct trace_rec *rec;  /* the events kept, oldest first (read them with trace_log_get) */
-    size_t len, cap;
+    struct trace_rec *rec;  /* a ring of 'cap' (0 or a power of two) records: the events kept,
+                               oldest at 'head' (read them with trace_log_get) */
+    size_t head, len, cap;
     uint64_t dropped;       /* events logged before rec[0] and dropped by the window */
     size_t window;          /* keep at least the last 'window' events; 0: every event */
     bool keep_tcb;          /* keep each event's TCB (the REPL's `save html` draws it); on
@@ -183,22 +184,29 @@ void trace_log_observe(const struct trace_event *ev, void *ctx);
    (seg.data NULL), the texts point into the log. */
 struct trace_event trace_log_get(const struct trace_log *log, size_t i);
 
+/* The record of the event at index 'i' (< log->len). */
+static inline const struct trace_rec *
+trace_log_rec(const struct trace_log *log, size_t i)
+{
+    return &log->rec[(log->head + i) & (log->cap - 1)];
+}
+
 static inline enum trace_kind
 trace_log_kind(const struct trace_log *log, size_t i)
 {
-    return (enum trace_kind)log->rec[i].kind;
+    return (enum trace_kind)trace_log_rec(log, i)->kind;
 }
 
 static inline uint64_t
 trace_log_n(const struct trace_log *log, size_t i)
 {
-    return log->rec[i].n;
+    return trace_log_rec(log, i)->n;
 }
 
 static inline clk_time
 trace_log_t(const struct trace_log *log, size_t i)
 {
-    return log->rec[i].t;
+    return trace_log_rec(log, i)->t;
 }
 
 /* Events logged so far, dropped ones included: a position that survives a drop. */
