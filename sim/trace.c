@@ -327,26 +327,22 @@ trace_log_see(struct trace_log *log, const struct trace_event *ev)
         s->edge[ev->from_state][ev->to_state] = true;
 }
 
-static bool
-trace_fits_i8(int v)
-{
-    return v >= INT8_MIN && v <= INT8_MAX;
-}
-
 /* Whether a record holds all of 'ev' (but its TCB, kept apart, and its payload, not kept):
    the fields every event has fit their small slots, and the fields of another kind than its
    own, and the rare ones (SACK blocks, a copy's original), are zero. */
 static bool
 trace_rec_fits(const struct trace_event *ev)
 {
+    /* one test for the small fields, one for the rare ones: this runs for every event */
+    unsigned small = ev->marks | (unsigned)(ev->host - INT8_MIN) | (unsigned)(ev->from - INT8_MIN) |
+                     (unsigned)(ev->to - INT8_MIN);
     if ((unsigned)ev->kind >= TRACE_KIND_COUNT || (unsigned)ev->from_state >= TCP_STATE_COUNT ||
         (unsigned)ev->to_state >= TCP_STATE_COUNT || (unsigned)ev->rule >= TCP_RULE_COUNT ||
-        (unsigned)ev->timer >= TCP_TIMER_COUNT || ev->marks > UINT8_MAX || !trace_fits_i8(ev->host) ||
-        !trace_fits_i8(ev->from) || !trace_fits_i8(ev->to) || ev->orig_id || ev->seg.opt.nsack)
+        (unsigned)ev->timer >= TCP_TIMER_COUNT || small > UINT8_MAX || (ev->orig_id | ev->seg.opt.nsack))
         return false;
     const struct tcp_seg *s = &ev->seg;
     if (trace_kind_is_seg(ev->kind))
-        return ev->when == 0 && !ev->text && !ev->err;
+        return !((uint64_t)ev->when | (uintptr_t)ev->text | (unsigned)ev->err);
     bool seg_zero = !(s->saddr | s->daddr | s->sport | s->dport | s->seq | s->ack | s->flags | s->wnd | s->up |
                       s->mss | s->opt.present | s->opt.wscale | s->opt.tsval | s->opt.tsecr | s->len) &&
                     !(ev->pkt_id | (uint64_t)ev->sent_at | (uint64_t)ev->arrive_at);
@@ -448,7 +444,7 @@ trace_log_observe(const struct trace_event *ev, void *ctx)
     struct trace_rec *r = trace_log_slot(log, log->len);
     trace_rec_pack(r, ev);
     r->conn_name = trace_log_keep_conn(log, ev->conn, ev->conn_name);
-    if (!trace_kind_is_seg(ev->kind))
+    if (!trace_kind_is_seg(ev->kind) && ev->text)
         r->u.other.text = trace_log_keep(log, ev->text);
     if (!trace_rec_fits(ev)) {
         struct trace_event *x = trace_side_push(&log->xs, sizeof *x);

@@ -275,7 +275,7 @@ assert_event_equal(const struct trace_event *got, const struct trace_event *want
 }
 
 /* Events of every kind, each field set to something its kind carries, numbered from 'n0':
-   'out' receives 12. Fields are made from 'k' so that no two events are alike. */
+   'out' receives 14. Fields are made from 'k' so that no two events are alike. */
 static size_t
 record_samples(struct trace_event *out, uint64_t n0, uint32_t k)
 {
@@ -341,6 +341,13 @@ record_samples(struct trace_event *out, uint64_t n0, uint32_t k)
     s.seg.opt.sack[0] = (struct tcp_sack_block){k + 100, k + 200};
     s.seg.opt.sack[1] = (struct tcp_sack_block){k + 300, k + 400};
     out[m++] = s;
+    /* fields too large for a record's small slots */
+    struct trace_event big = out[TRACE_SEND];
+    big.n = n0 + m;
+    big.from = 1000;
+    big.to = -300;
+    big.marks = 0x1ff;
+    out[m++] = big;
     return m;
 }
 
@@ -352,9 +359,9 @@ test_log_record_every_kind_reads_back_as_given(void **state)
         struct trace_log log;
         trace_log_init(&log);
         trace_log_set_keep_tcb(&log, keep);
-        struct trace_event want[TRACE_KIND_COUNT + 1];
+        struct trace_event want[TRACE_KIND_COUNT + 2];
         size_t m = record_samples(want, 1, 3);
-        assert_int_equal(m, TRACE_KIND_COUNT + 1);
+        assert_int_equal(m, TRACE_KIND_COUNT + 2);
         for (size_t i = 0; i < m; i++)
             trace_log_observe(&want[i], &log);
         assert_int_equal(log.len, m);
@@ -378,7 +385,7 @@ test_log_window_records_read_back_across_drops(void **state)
     trace_log_set_window(&log, 5);
     /* after each drop the events kept still find what lies beside them (texts, SACK blocks,
        a copy's original, TCBs): made from the event's own number, so a neighbour's is seen */
-    struct trace_event want[TRACE_KIND_COUNT + 1];
+    struct trace_event want[TRACE_KIND_COUNT + 2];
     uint64_t n = 1;
     for (uint32_t k = 0; k < 200; k++) {
         size_t m = record_samples(want, n, k);
