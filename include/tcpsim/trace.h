@@ -104,7 +104,7 @@ struct trace_observer {
  * from the start of the log (trace_log_end, trace_log_index), never as indexes into the log.
  *
  * Records are kept compact (struct trace_rec, 112 octets where a struct trace_event takes
- * 216): what most events carry is packed, and the rare rest (SACK blocks, a copy's original,
+ * 264): what most events carry is packed, and the rare rest (SACK blocks, a copy's original,
  * a delay, a drop's reason) goes beside, in 'xs', with the whole event. Readers see the events
  * through trace_log_get, which rebuilds a struct trace_event; trace_log_kind and trace_log_n
  * read a record without rebuilding it.
