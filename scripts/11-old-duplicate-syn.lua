@@ -2,6 +2,9 @@ scenario { title = "Recovery from an old duplicate SYN",
   summary = "RFC 9293 3.5, Figure 8: a stale SYN reaches B first; A's reset sends B back to LISTEN" }
 
 B.sysctl.isn = 300
+-- Linux also sends its SYN again 8 ms after an unacceptable ACK (synsent_bad_ack_resend, checked
+-- on a 6.18 kernel); the figure's A waits for its own timer
+A.sysctl.synsent_bad_ack_resend = 0
 local l = B:listen(80)
 say("A connects with ISN 100, but its SYN is slow: the wire holds it back 10 ms.")
 net:delay { from = A, flags = "SYN", by = 0.01 }

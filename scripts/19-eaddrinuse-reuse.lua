@@ -1,7 +1,8 @@
 scenario { title = "EADDRINUSE while TIME_WAIT holds the port",
   summary = "A server that closed first cannot listen on its port again for 2MSL, unless it asks for reuseaddr" }
 
-local l = B:listen(80)
+say("The server sets SO_REUSEADDR on its listener, as servers do: its connections inherit it.")
+local l = B:listen(80, { reuseaddr = true })
 local c = A:connect(B, 80, { port = 40000 })
 sim:run(0.01)
 local s = l:accept()
@@ -23,6 +24,7 @@ say("listen(80) -> " .. tostring(l2) .. ", " .. tostring(err))
 expect(l2 == nil and err == "EADDRINUSE", "TIME_WAIT still holds port 80 (the classic restart error)")
 
 say("SO_REUSEADDR says: 'I know, a TIME_WAIT may use this port; let me listen anyway'.")
+say("Linux lets it only when the socket that left the TIME_WAIT asked for it too, as this one did.")
 local l3 = B:listen(80, { reuseaddr = true })
 expect(l3 ~= nil, "listen with reuseaddr succeeds")
 expect_state(l3, "LISTEN")

@@ -3,11 +3,12 @@
  *
  *   cli_run.c   tcpsim run [OPTION]... FILE; tcpsim demo [OPTION]... [FILE]
  *   cli_test.c  tcpsim test [OPTION]... [PATH]...
+ *   cli_pkt.c   tcpsim pkt [OPTION]... FILE.pkt... (packetdrill scripts, pkt_run.c)
  *   repl.c      tcpsim repl [OPTION]... [FILE] (repl_main, include/tcpsim/repl.h)
  *   cli_args.c  what they share: options parsed by getopt_long as GNU tools parse them,
  *               values checked, the wording of errors, --version, the installed library
  *   cli_set.c   --set NAME=VALUE and --settings FILE, for both run and test
- *   cli_html.c  --html: the run as a web page, for run and test (and any command with a world)
+ *   cli_html.c  --html: the run as a web page, for run, test and pkt
  *
  * Each command takes the arguments after its name and returns the process's exit status, one
  * of enum cli_exit (documented in tcpsim(1), the README and every --help).
@@ -27,7 +28,9 @@ enum cli_exit {
     CLI_EXIT_OK = 0,     /* success: the scenario passed, the help was printed */
     CLI_EXIT_FAIL = 1,   /* a scenario failed (or a goal was not reached, or a file could not
                             be read or written) */
-    CLI_EXIT_USAGE = 2   /* bad usage: an unknown option, a bad value, a missing argument */
+    CLI_EXIT_USAGE = 2,  /* bad usage: an unknown option, a bad value, a missing argument */
+    CLI_EXIT_UNSUPPORTED = 3 /* tcpsim pkt: no script failed, but one needs what tcpsim does not
+                                model */
 };
 
 /* The exit-status lines every --help ends with, after "Exit status:". */
@@ -36,6 +39,7 @@ enum cli_exit {
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_test(int argc, char **argv);
+int cli_pkt(int argc, char **argv);
 
 /*
  * The state of one command's option parsing: getopt_long over a copy of the arguments with
@@ -80,7 +84,7 @@ int cli_preset_arg(const struct cli_args *a, enum tcp_preset *preset);
 bool cli_ends_with(const char *s, const char *suffix);
 /* "DIR/NAME" (one '/' between them), malloc'd; NULL when out of memory. */
 char *cli_path_join(const char *dir, const char *name);
-/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf'. */
+/* "scripts/05-simultaneous-close.lua" -> "05-simultaneous-close" into 'buf' (a .pkt likewise). */
 const char *cli_scenario_name(const char *path, char *buf, size_t cap);
 /* All 'n' octets written to (or read from) 'fd', through EINTR and short transfers: the records
    of tcpsim test's workers, the REPL's checkpoints. 0, or -1 (an error, or EOF on a read). */
@@ -118,7 +122,7 @@ int cli_settings_apply(const struct cli_settings *s, struct lsim *l, char *err, 
 int cli_settings_check(const struct cli_settings *s, const char *prog);
 void cli_settings_free(struct cli_settings *s);
 
-/* cli_html.c: the web page of one run (run --html FILE, test --html DIR). */
+/* cli_html.c: the web page of one run (run --html FILE, test --html DIR, pkt --html FILE). */
 struct out_html;
 struct out_html_meta;
 struct cli_html {

@@ -171,7 +171,7 @@ cli_scenario_name(const char *path, char *buf, size_t cap)
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t n = strlen(base);
-    if (cli_ends_with(base, ".lua"))
+    if (cli_ends_with(base, ".lua") || cli_ends_with(base, ".pkt"))
         n -= 4;
     snprintf(buf, cap, "%.*s", (int)n, base);
     return buf;

@@ -1,10 +1,11 @@
 /*
  * cli_html.c - the web page of a run (out_html.c), for `tcpsim run --html FILE` and
- * `tcpsim test --html DIR` (with the names of the pages and their index): the file opened
- * and the writer observing the world before the run starts (the page is written as the run
- * goes), the page ended with the verdict. Any command that drives a world can use it: open
- * before the first event, close after the last; or, when the world is made elsewhere (tcpsim
- * pkt's runner), start the page, feed its writer (c->h) from an observer, and end it.
+ * `tcpsim test --html DIR` (with the names of the pages and their index) and `tcpsim pkt
+ * --html FILE`: the file opened and the writer observing the world before the run starts
+ * (the page is written as the run goes), the page ended with the verdict. Any command that
+ * drives a world can use it: open before the first event, close after the last; or, when the
+ * world is made elsewhere (tcpsim pkt's runner), start the page, feed its writer (c->h) from
+ * an observer, and end it.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -4,7 +4,8 @@
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
  *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
- *              [--events=FILE] [--html=FILE] [--set=NAME=VALUE]... [--settings=FILE] FILE
+ *              [--events=FILE] [--html=FILE] [--packetdrill=FILE --endpoint=A|B]
+ *              [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
  * Options are parsed by getopt_long (cli_args.c): "--seed 5" works as well, and options may
@@ -54,6 +55,8 @@ struct cli_run_opts {
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
     const char *ladder_svg, *dot, *pcap, *events, *html;
+    const char *pkt;         /* --packetdrill: the script's path */
+    int endpoint;            /* --endpoint: 0 A, 1 B, -1 not given */
     struct cli_settings settings; /* --set, --settings */
 };
 
@@ -61,7 +64,7 @@ struct cli_run_opts {
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
        CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_EVENTS, CLI_RUN_HTML,
        CLI_RUN_SET,
-       CLI_RUN_SETTINGS };
+       CLI_RUN_SETTINGS, CLI_RUN_PACKETDRILL, CLI_RUN_ENDPOINT };
 
 static const struct option cli_run_longopts[] = {
     {"seed", required_argument, NULL, CLI_RUN_SEED},
@@ -76,6 +79,8 @@ static const struct option cli_run_longopts[] = {
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
     {"events", required_argument, NULL, CLI_RUN_EVENTS},
     {"html", required_argument, NULL, CLI_RUN_HTML},
+    {"packetdrill", required_argument, NULL, CLI_RUN_PACKETDRILL},
+    {"endpoint", required_argument, NULL, CLI_RUN_ENDPOINT},
     {"set", required_argument, NULL, CLI_RUN_SET},
     {"settings", required_argument, NULL, CLI_RUN_SETTINGS},
     {"help", no_argument, NULL, 'h'},
@@ -115,6 +120,9 @@ cli_run_help(FILE *f, bool demo)
                "                         included) as the run goes\n"
                "      --html=FILE        write the run to FILE as a web page to step through\n"
                "                         (one file, works offline)\n"
+               "      --packetdrill=FILE write the run to FILE as a packetdrill script from\n"
+               "                         the view of the host --endpoint names\n"
+               "      --endpoint=HOST    the system under test of --packetdrill: A or B\n"
                "      --set=NAME=VALUE   fix a setting (A.NAME=VALUE: one host's) over the\n"
                "                         scenario's own sysctl writes; may be repeated\n"
                "      --settings=FILE    the same for each NAME=VALUE line of FILE\n"
@@ -180,6 +188,17 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
         case CLI_RUN_HTML:
             o->html = optarg;
             break;
+        case CLI_RUN_PACKETDRILL:
+            o->pkt = optarg;
+            break;
+        case CLI_RUN_ENDPOINT:
+            if (strcmp(optarg, "A") == 0 || strcmp(optarg, "a") == 0)
+                o->endpoint = 0;
+            else if (strcmp(optarg, "B") == 0 || strcmp(optarg, "b") == 0)
+                o->endpoint = 1;
+            else
+                rc = cli_bad_value(&a, "A or B");
+            break;
         case CLI_RUN_SET:
         case CLI_RUN_SETTINGS:
             if (cli_settings_add(&o->settings, c == CLI_RUN_SET ? "--set" : "--settings", optarg) != 0) {
@@ -202,6 +221,10 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
         rc = cli_usage_error(&a, "unexpected argument '%s' (one FILE only)", a.argv[optind]);
     if (rc < 0 && !o->file && !demo)
         rc = cli_usage_error(&a, "missing FILE (a Lua scenario)");
+    if (rc < 0 && o->pkt && o->endpoint < 0)
+        rc = cli_usage_error(&a, "--packetdrill needs --endpoint=A or --endpoint=B (the system under test)");
+    if (rc < 0 && !o->pkt && o->endpoint >= 0)
+        rc = cli_usage_error(&a, "--endpoint is only for --packetdrill");
     cli_args_free(&a);
     return rc;
 }
@@ -259,10 +282,32 @@ cli_drive(struct lsim *l, FILE *out, bool say_pauses)
     }
 }
 
+/* The packetdrill script of --packetdrill; 0, or -1 (reported). */
+static int
+cli_write_pkt(const struct cli_run_opts *o, struct lsim *l, struct out_pkt *pkt)
+{
+    FILE *f = fopen(o->pkt, "w");
+    if (!f) {
+        perror(o->pkt);
+        return -1;
+    }
+    char title[600];
+    snprintf(title, sizeof title, "%s: %s (seed %llu, preset %s)", o->file ? o->file : "demo",
+             lsim_title(l) ? lsim_title(l) : "a scenario", (unsigned long long)lsim_world(l)->seed,
+             lsim_world(l)->preset == TCP_PRESET_RFC ? "rfc" : "linux");
+    int rc = out_pkt_finish(pkt, f, title);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "tcpsim: could not write %s\n", o->pkt);
+        return -1;
+    }
+    return 0;
+}
+
 /* The pictures and files asked for after the run, and the end of the capture streamed while
    it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
-cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf)
+cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf,
+                struct out_pkt *pkt)
 {
     int rc = 0;
     const struct trace_log *log = lsim_log(l);
@@ -283,6 +328,8 @@ cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *p
             rc = -1;
         }
     }
+    if (pkt)
+        rc |= cli_write_pkt(o, l, pkt);
     return rc ? -1 : 0;
 }
 
@@ -294,6 +341,7 @@ cli_run_one(const struct cli_run_opts *o)
     struct out_text *text = NULL, *events = NULL;
     struct out_pcap *pcap = NULL;
     FILE *ef = NULL, *pf = NULL;
+    struct out_pkt *pkt = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
@@ -338,6 +386,8 @@ cli_run_one(const struct cli_run_opts *o)
         (void)out_pcap_stream(pcap, pf); /* a failed write is reported at the end */
         world_observe(w, out_pcap_observe, pcap);
     }
+    if (o->pkt && (pkt = out_pkt_new(o->endpoint, &w->host[o->endpoint].cfg)) != NULL)
+        world_observe(w, out_pkt_observe, pkt);
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -346,7 +396,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap, pf) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf, pkt) != 0;
     struct out_html_meta meta = cli_html_meta(l, o->file);
     rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
@@ -373,8 +423,11 @@ cli_run_one(const struct cli_run_opts *o)
         fprintf(stderr, "tcpsim: could not write %s\n", o->events);
         rc = 1;
     }
+    if (pkt)
+        world_unobserve(w, out_pkt_observe, pkt);
     out_text_free(text);
     out_pcap_free(pcap);
+    out_pkt_free(pkt);
     lsim_free(l);
     return rc;
 }
@@ -382,7 +435,7 @@ cli_run_one(const struct cli_run_opts *o)
 int
 cli_run(int argc, char **argv)
 {
-    struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
+    struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1, .endpoint = -1};
     int rc = cli_run_parse(argc, argv, &o, false);
     if (rc < 0)
         rc = cli_settings_check(&o.settings, "tcpsim run") == 0 ? cli_run_one(&o) : CLI_EXIT_USAGE;
@@ -393,7 +446,7 @@ cli_run(int argc, char **argv)
 int
 cli_demo(int argc, char **argv)
 {
-    struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1};
+    struct cli_run_opts o = {.lo = LSIM_OPTS_DEFAULT, .format = OUT_FMT_RFC, .abs_seq = -1, .endpoint = -1};
     char lib[4096];
     int rc = cli_run_parse(argc, argv, &o, true);
     if (rc < 0) {

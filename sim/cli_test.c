@@ -28,6 +28,9 @@
  * With --html DIR each worker also writes its scenario's run as a web page (cli_html.c) to
  * DIR/NAME.html, and the parent writes DIR/index.html, a table of them all, at the end.
  *
+ * A packetdrill script (.pkt) found beside them runs as `tcpsim pkt` runs it (cli_test_pkt):
+ * PASS, or FAIL with packetdrill's error or "unsupported: ..." as the reason.
+ *
  * Call chain: cli_test -> cli_test_collect -> cli_test_schedule -> cli_test_assign
  * (-> cli_test_spawn -> (worker) cli_test_worker -> cli_test_scenario) -> cli_test_read ->
  * cli_test_take, or cli_test_bury when the worker died -> cli_test_print.
@@ -49,6 +52,7 @@
 #include "cli.h"
 #include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
+#include "tcpsim/pkt.h"
 
 #define CLI_MAX_JOBS 64
 #define CLI_STR_(x) #x
@@ -125,7 +129,7 @@ cli_strcmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Add the .lua files under 'path' (a file is taken as it is). */
+/* Add the .lua and .pkt files under 'path' (a file is taken as it is). */
 static int
 cli_test_collect(struct cli_list *out, const char *path)
 {
@@ -155,7 +159,8 @@ cli_test_collect(struct cli_list *out, const char *path)
             break;
         }
         if (stat(full, &st) == 0 &&
-            (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full))))
+            (S_ISDIR(st.st_mode) || (cli_ends_with(full, ".lua") && !lsim_is_goals_file(full)) ||
+             cli_ends_with(full, ".pkt")))
             rc = cli_test_collect(out, full);
         free(full);
     }
@@ -224,6 +229,39 @@ cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfi
     lsim_goals_free(g, n);
 }
 
+/* A packetdrill script (tcpsim pkt, pkt_run.c): PASS, or FAIL with packetdrill's error or
+   "unsupported: ..." (never a pass), each line of the message a line of its own. */
+static int
+cli_test_pkt(const char *path, int fd)
+{
+    struct cli_wire_hdr h = {0};
+    struct pkt_script *s = NULL;
+    struct pkt_result res;
+    memset(&res, 0, sizeof res);
+    if (pkt_parse_file(path, &s, res.msg, sizeof res.msg) == 0) {
+        struct pkt_run_opts po = PKT_RUN_OPTS_DEFAULT;
+        pkt_run(s, &po, &res);
+        pkt_script_free(s);
+        h.pass = res.verdict == PKT_PASS;
+    }
+    alarm(0);
+    const char *head = h.pass ? "" : res.msg;
+    const char *nl = strchr(head, '\n');
+    /* the first line is the reason; the packet dumps after it are the context */
+    h.head_len = (uint32_t)(nl ? (size_t)(nl - head) : strlen(head));
+    char detail[sizeof res.msg + 64] = "";
+    for (const char *l = nl; l && *l;) {
+        const char *e = strchr(l + 1, '\n');
+        size_t len = e ? (size_t)(e - l - 1) : strlen(l + 1);
+        size_t at = strlen(detail);
+        snprintf(detail + at, sizeof detail - at, "    | %.*s\n", (int)len, l + 1);
+        l = e;
+    }
+    h.detail_len = (uint32_t)strlen(detail);
+    int rc = cli_write_all(fd, &h, sizeof h) | cli_write_all(fd, head, h.head_len) | cli_write_all(fd, detail, h.detail_len);
+    return rc ? -1 : 0;
+}
+
 /*
  * Run scenario 'path' in a fresh runner (its own Lua state and world, under the runner's
  * limits), switch off the wall-clock alarm, and write its record to 'fd'. 0, or -1 when the
@@ -233,6 +271,8 @@ cli_test_goals(const struct cli_test_opts *o, struct lsim *l, const char *goalfi
 static int
 cli_test_scenario(const struct cli_test_opts *o, size_t idx, const char *path, int fd)
 {
+    if (cli_ends_with(path, ".pkt"))
+        return cli_test_pkt(path, fd);
     struct lsim_opts lo = LSIM_OPTS_DEFAULT;
     struct cli_wire_hdr h = {0};
     struct out_coverage cov;
@@ -551,7 +591,10 @@ cli_test_help(FILE *f)
                "scripts/ in the current folder, else the installed library), each in a fresh\n"
                "world inside a worker process; print PASS or FAIL for each, then \"N passed,\n"
                "N failed\". Folders are walked recursively in name order; names starting\n"
-               "with '_' and goals files (NAME.goals.lua) are skipped.\n\n"
+               "with '_' and goals files (NAME.goals.lua) are skipped. A packetdrill script\n"
+               "(.pkt file) runs as tcpsim pkt runs it: FAIL with its error, or with\n"
+               "\"unsupported\" when it needs what tcpsim does not model; --set, --settings,\n"
+               "--goals and --coverage do not apply to it.\n\n"
                "  -j, --jobs=N           run N workers at once, from 1 to %d (default 1); the\n"
                "                         output is the same for any N\n"
                "      --filter=PATTERN   only the scenarios whose name contains PATTERN, or\n"

@@ -348,7 +348,7 @@ lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
         if (err != TCP_OK)
             break;
         size_t n = 0;
-        err = tcp_receive(to, NULL, tcp_readable(to), &n);
+        err = tcp_receive_quiet(to, NULL, tcp_readable(to), &n);
         got += n;
         if (err != TCP_OK || got >= want)
             break;

@@ -5,6 +5,7 @@
  *   tcpsim run [OPTION]... FILE      one scenario, its trace printed live; exit 0 when it passes
  *   tcpsim test [OPTION]... [PATH]...  every scenario, PASS/FAIL each, "N passed, N failed"
  *   tcpsim repl [OPTION]... [FILE]   step through a scenario (repl.c); also `tcpsim FILE -i`
+ *   tcpsim pkt [OPTION]... FILE.pkt... run packetdrill scripts against host A (cli_pkt.c)
  *   tcpsim help [COMMAND]            the program's help, or a command's (= COMMAND --help)
  *   tcpsim version                   = tcpsim --version
  *
@@ -28,6 +29,7 @@ main_help(FILE *f)
                "  demo [FILE]      run the tour of the scenario library (scripts/00-tour.lua)\n"
                "  run FILE         run one scenario, printing its trace as it happens\n"
                "  test [PATH]...   run every scenario of PATHs (default scripts/), PASS or FAIL\n"
+               "  pkt FILE.pkt...  run packetdrill scripts with host A as the system under test\n"
                "  repl [FILE]      step through a scenario, or a world of two idle hosts, at a\n"
                "                   prompt (tcpsim FILE -i does the same)\n"
                "  help [COMMAND]   print this help, or COMMAND's (as tcpsim COMMAND --help)\n"
@@ -63,6 +65,8 @@ main_command(const char *name)
         return cli_test;
     if (strcmp(name, "repl") == 0)
         return repl_main;
+    if (strcmp(name, "pkt") == 0)
+        return cli_pkt;
     return NULL;
 }
 
@@ -92,7 +96,7 @@ main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     if (argc < 2) {
-        fprintf(stderr, "tcpsim: missing COMMAND (demo, run, test, repl, help, version)\n"
+        fprintf(stderr, "tcpsim: missing COMMAND (demo, run, test, pkt, repl, help, version)\n"
                         "Try 'tcpsim --help' for more information.\n");
         return CLI_EXIT_USAGE;
     }
@@ -119,7 +123,7 @@ main(int argc, char **argv)
         char **rest = a.argv + optind;
         main_cmd_fn *cmd = n > 0 ? main_command(rest[0]) : NULL;
         if (n == 0)
-            rc = cli_usage_error(&a, "missing COMMAND (demo, run, test, repl, help, version)");
+            rc = cli_usage_error(&a, "missing COMMAND (demo, run, test, pkt, repl, help, version)");
         else if (cmd)
             rc = cmd(n - 1, rest + 1);
         else if (strcmp(rest[0], "help") == 0)

@@ -159,7 +159,9 @@ repl_interrupted(void)
 static void
 repl_world_drop(struct repl *r)
 {
-    lsim_free(r->lsim); /* first: it borrows the world and the log */
+    pkt_runner_free(r->pkr); /* first: they borrow the world and the log */
+    r->pkr = NULL;
+    lsim_free(r->lsim);
     r->lsim = NULL;
     world_free(r->w);
     r->w = NULL;
@@ -175,8 +177,40 @@ repl_world_drop(struct repl *r)
     r->evmem = NULL;
 }
 
-/* The scenario on the session's world, loaded and not started; without a scenario an empty
-   chunk, run to its end at once, so `lua` and `=` work in a bare world too. 0 or -1. */
+bool
+repl_is_pkt(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return n > 4 && strcmp(path + n - 4, ".pkt") == 0;
+}
+
+/* A packetdrill script on the session's world, not started: host A plays the system under
+   test, B the script (pkt_run.c), and each step plays one line of the script, shown in the
+   trace. The script is parsed once per file. 0, -1 when out of memory, -2 after saying why
+   the script does not parse. */
+static int
+repl_pkt_fresh(struct repl *r)
+{
+    if (!r->pkt || strcmp(r->pkt->path, r->o.scenario) != 0) {
+        char err[1024];
+        struct pkt_script *s = NULL;
+        if (pkt_parse_file(r->o.scenario, &s, err, sizeof err) != 0) {
+            repl_err(r, "%s", err);
+            return -2;
+        }
+        pkt_script_free(r->pkt);
+        r->pkt = s;
+    }
+    struct pkt_run_opts po = PKT_RUN_OPTS_DEFAULT;
+    po.seed = r->o.seed;
+    po.preset = r->o.preset;
+    po.narrate = true;
+    return (r->pkr = pkt_runner_attach(r->pkt, &po, r->w)) ? 0 : -1;
+}
+
+/* The scenario on the session's world, loaded and not started; without a scenario (and for a
+   packetdrill script) an empty chunk, run to its end at once, so `lua` and `=` work in a bare
+   world too. 0 or -1. */
 static int
 repl_script_fresh(struct repl *r)
 {
@@ -188,11 +222,11 @@ repl_script_fresh(struct repl *r)
     if (!(r->lsim = lsim_new(&lo)))
         return -1;
     lsim_set_interrupt_flag(r->lsim, &repl_sigint); /* Ctrl-C stops a long `lua` line */
-    if (!r->o.scenario) {
+    if (!r->o.scenario || repl_is_pkt(r->o.scenario)) {
         if (lsim_load_string(r->lsim, "", "=repl") != 0)
             return -1;
         lsim_resume(r->lsim, LSIM_FOREVER);
-        return 0;
+        return r->o.scenario ? repl_pkt_fresh(r) : 0;
     }
     if (lsim_load(r->lsim, r->o.scenario) != 0) {
         repl_err(r, "%s", lsim_message(r->lsim));
@@ -204,6 +238,8 @@ repl_script_fresh(struct repl *r)
 bool
 repl_script_active(const struct repl *r)
 {
+    if (r->pkr)
+        return pkt_runner_next(r->pkr) != NULL;
     enum lsim_status s = lsim_status(r->lsim);
     return s == LSIM_READY || s == LSIM_RUNNING || s == LSIM_PAUSED;
 }
@@ -217,6 +253,10 @@ repl_step1(struct repl *r)
 bool
 repl_step_to(struct repl *r, clk_time horizon)
 {
+    if (r->pkr && repl_script_active(r)) {
+        pkt_runner_step(r->pkr); /* one line of the script, whatever the horizon */
+        return true;
+    }
     if (repl_script_active(r)) {
         lsim_resume_to(r->lsim, 1, horizon);
         return true;
@@ -224,7 +264,8 @@ repl_step_to(struct repl *r, clk_time horizon)
     return world_step(r->w);
 }
 
-/* A fresh world with the session's seed and preset, its log and its printer. 0 or -1. */
+/* A fresh world with the session's seed and preset, its log and its printer. 0, or -1 (-2 when
+   a packetdrill script does not parse, already said). */
 static int
 repl_world_fresh(struct repl *r)
 {
@@ -268,8 +309,9 @@ repl_new(const struct repl_opts *o)
     r->next_bp = 1;
     r->width_set = -1;
     r->rel = o->rel;
-    if (repl_world_fresh(r) != 0) {
-        if (!r->lsim || lsim_status(r->lsim) != LSIM_EMPTY)
+    int rc = repl_world_fresh(r);
+    if (rc != 0) {
+        if (rc != -2 && (!r->lsim || lsim_status(r->lsim) != LSIM_EMPTY))
             repl_err(r, "out of memory");
         repl_free(r);
         return NULL;
@@ -299,6 +341,7 @@ repl_free(struct repl *r)
     free(r->bp);
     free(r->last_line);
     free(r->scenario);
+    pkt_script_free(r->pkt);
     free(r->lua_pending);
     repl_cand_clear(r);
     free(r);
@@ -738,7 +781,9 @@ repl_help(FILE *f)
                "   or: tcpsim FILE -i\n"
                "Step through the Lua scenario FILE (paused before its first line), or a world\n"
                "of two idle hosts, one event at a time; look at both endpoints, change the\n"
-               "wire, go back. Type help at the prompt for the commands.\n\n"
+               "wire, go back. A packetdrill script FILE.pkt is stepped through a line at a\n"
+               "time, host A its system under test (as tcpsim pkt plays it). Type help at the\n"
+               "prompt for the commands.\n\n"
                "      --seed=N         the seed of the world's PRNG, from 0 to\n"
                "                       18446744073709551615 (default 1)\n"
                "      --preset=PRESET  the settings: linux (default) or rfc\n"

@@ -17,6 +17,7 @@
 
 #include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
+#include "tcpsim/pkt.h"
 #include "tcpsim/repl.h"
 #include "tcpsim/world.h"
 #include "out_track.h" /* out_time_str: times printed as the traces print them */
@@ -91,6 +92,8 @@ struct repl {
     struct world *w;
     struct trace_log log;    /* every event of 'w' */
     struct lsim *lsim;       /* the scenario (or an empty one, for `lua`), borrowing w and log */
+    struct pkt_script *pkt;  /* a packetdrill script (FILE.pkt) instead of a Lua scenario */
+    struct pkt_runner *pkr;  /* ... played on 'w', one script line a step (pkt_run.c) */
     struct out_text *printer;/* prints events to 'evbuf' */
     FILE *evbuf;             /* memory stream the printer writes to */
     char *evmem;             /* its buffer */
@@ -186,6 +189,8 @@ bool repl_step1(struct repl *r);
 bool repl_step_to(struct repl *r, clk_time horizon);
 /* Is the scenario still running (not yet ended or failed)? */
 bool repl_script_active(const struct repl *r);
+/* Is the scenario a packetdrill script (FILE.pkt)? */
+bool repl_is_pkt(const char *path);
 /* Rebuild the world from the journal's first 'keep' entries. 0, or -1 on failure. */
 int repl_replay(struct repl *r, size_t keep);
 /* Replay the journal's entries [from, keep) on the world as it is (after entry 'from'),

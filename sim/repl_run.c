@@ -130,7 +130,9 @@ repl_go_script(struct repl *r, clk_time limit, bool breaks)
     tb = breaks ? repl_bp_time(r, before, world_now(r->w)) : NULL;
     if (tb && !r->bp_hit)
         r->bp_hit = tb->id;
-    switch (lsim_status(r->lsim)) {
+    if (r->pkr && !repl_script_active(r))
+        return REPL_STOP_END; /* the packetdrill script's verdict is in */
+    switch (r->pkr ? LSIM_RUNNING : lsim_status(r->lsim)) {
     case LSIM_PAUSED: return REPL_STOP_PAUSE;
     case LSIM_DONE:
     case LSIM_FAILED:
@@ -231,7 +233,14 @@ repl_report(struct repl *r, enum repl_stop why, bool quiet_limit)
                 repl_color(r, "\033[0m"));
         break;
     case REPL_STOP_END:
-        if (lsim_status(r->lsim) == LSIM_FAILED)
+        if (r->pkr) {
+            const struct pkt_result *res = pkt_runner_result(r->pkr);
+            if (res->verdict == PKT_PASS)
+                fprintf(r->out, "-- the script passed at %s; the world stays live\n", t);
+            else
+                fprintf(r->out, "%s-- the script %s at %s: %s%s\n", repl_color(r, "\033[1;31m"),
+                        res->verdict == PKT_UNSUPPORTED ? "stopped" : "failed", t, res->msg, repl_color(r, "\033[0m"));
+        } else if (lsim_status(r->lsim) == LSIM_FAILED)
             fprintf(r->out, "%s-- the scenario failed at %s: %s%s\n", repl_color(r, "\033[1;31m"), t,
                     lsim_message(r->lsim), repl_color(r, "\033[0m"));
         else

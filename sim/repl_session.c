@@ -239,7 +239,7 @@ enum repl_status
 repl_cmd_load(struct repl *r, int argc, char **argv)
 {
     if (argc != 2)
-        return repl_err(r, "usage: load FILE (a Lua scenario)");
+        return repl_err(r, "usage: load FILE (a Lua scenario, or a packetdrill script FILE.pkt)");
     char *path = strdup(argv[1]), *old = r->scenario;
     const char *old_scenario = r->o.scenario;
     struct repl_jent *jr = r->jr;
@@ -252,7 +252,7 @@ repl_cmd_load(struct repl *r, int argc, char **argv)
     repl_ckpt_drop_all(r, -1); /* a new world: the paused copies are of the old one */
     r->jr = NULL;
     r->jlen = r->jtop = r->jcap = 0;
-    if (repl_replay(r, 0) != 0 || lsim_status(r->lsim) != LSIM_READY) {
+    if (repl_replay(r, 0) != 0 || (r->pkr ? !repl_script_active(r) : lsim_status(r->lsim) != LSIM_READY)) {
         free(path);
         r->scenario = old;
         r->o.scenario = old_scenario;
@@ -272,7 +272,7 @@ repl_cmd_load(struct repl *r, int argc, char **argv)
     free(r->lua_pending);
     r->lua_pending = NULL;
     r->list_next = r->list_anchor = 0;
-    const char *title = lsim_title(r->lsim);
+    const char *title = r->pkr ? "a packetdrill script, host A its system under test" : lsim_title(r->lsim);
     fprintf(r->out, "loaded %s%s%s%s: a fresh world, paused before its first line "
                     "(breakpoints kept; back cannot go before this)\n",
             path, title ? " (" : "", title ? title : "", title ? ")" : "");
@@ -315,6 +315,20 @@ repl_cmd_where(struct repl *r, int argc, char **argv)
     (void)argv;
     if (!r->o.scenario) {
         fprintf(r->out, "where: no scenario (load FILE loads one)\n");
+        return REPL_OK;
+    }
+    if (r->pkr) {
+        /* a packetdrill script: the line the next step plays, or the verdict */
+        const struct pkt_event *e = pkt_runner_next(r->pkr);
+        const struct pkt_result *res = pkt_runner_result(r->pkr);
+        size_t n = 0;
+        const char *l = e ? pkt_script_line(r->pkt, e->line, &n) : NULL;
+        if (e)
+            fprintf(r->out, "%s:%d: next: %.*s\n", r->o.scenario, e->line, l ? (int)n : 0, l ? l : "");
+        else if (res->verdict == PKT_PASS)
+            fprintf(r->out, "%s: the script has ended (it passed); the world stays live\n", r->o.scenario);
+        else
+            fprintf(r->out, "%s\n", res->msg);
         return REPL_OK;
     }
     switch (lsim_status(r->lsim)) {
@@ -363,7 +377,10 @@ repl_cmd_list(struct repl *r, int argc, char **argv)
         fprintf(r->out, "list: no scenario (load FILE loads one)\n");
         return REPL_OK;
     }
-    if (lsim_backtrace(r->lsim, f, 1) == 1) {
+    if (r->pkr) {
+        const struct pkt_event *e = pkt_runner_next(r->pkr);
+        cur = e ? e->line : 0; /* the line the next step plays */
+    } else if (lsim_backtrace(r->lsim, f, 1) == 1) {
         file = f[0].file;
         cur = f[0].line;
     }
@@ -456,19 +473,50 @@ repl_ends_with(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+/* `save packetdrill FILE A|B`: the session so far as a packetdrill script from that host's
+   view, replayed from the session's log into a fresh writer (out_pkt.c). */
+static enum repl_status
+repl_save_packetdrill(struct repl *r, int argc, char **argv)
+{
+    if (argc != 4)
+        return repl_err(r, "usage: save packetdrill FILE A|B (the host whose view the script is)");
+    int h = strcasecmp(argv[3], "A") == 0 ? 0 : strcasecmp(argv[3], "B") == 0 ? 1 : -1;
+    if (h < 0)
+        return repl_err(r, "save packetdrill: \"%s\" is not A or B", argv[3]);
+    struct out_pkt *p = out_pkt_new(h, &r->w->host[h].cfg);
+    if (!p)
+        return repl_err(r, "save packetdrill: out of memory");
+    for (size_t i = 0; i < r->log.len; i++)
+        out_pkt_observe(&r->log.ev[i], p);
+    errno = 0;
+    FILE *f = fopen(argv[2], "w");
+    int rc = f ? out_pkt_finish(p, f, "a tcpsim REPL session") : -1;
+    size_t lines = out_pkt_lines(p);
+    out_pkt_free(p);
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        return repl_err(r, "save: %s: %s", argv[2], errno ? strerror(errno) : "write error");
+    fprintf(r->out, "wrote %s: %zu lines of a packetdrill script from %s's view, from time 0 to %s\n", argv[2],
+            lines, h ? "B" : "A", out_time_str(world_now(r->w), (char[32]){0}, 32));
+    return REPL_OK;
+}
+
 enum repl_status
 repl_cmd_save(struct repl *r, int argc, char **argv)
 {
     static const char *const kinds[] = {"pcap", "trace", "ladder", "html"};
     int kind = -1, rc = 0;
     char what[96];
+    if (argc >= 2 && strcasecmp(argv[1], "packetdrill") == 0)
+        return repl_save_packetdrill(r, argc, argv);
     if (argc != 3)
-        return repl_err(r, "usage: save pcap|trace|ladder|html FILE (a ladder FILE ending in .svg is SVG)");
+        return repl_err(r, "usage: save pcap|trace|ladder|html FILE (a ladder FILE ending in .svg is SVG), or save packetdrill FILE A|B");
     for (int i = 0; i < 4; i++)
         if (strcasecmp(argv[1], kinds[i]) == 0)
             kind = i;
     if (kind < 0)
-        return repl_err(r, "save: \"%s\" is not pcap, trace, ladder or html", argv[1]);
+        return repl_err(r, "save: \"%s\" is not pcap, trace, ladder, html or packetdrill", argv[1]);
     errno = 0;
     FILE *f = fopen(argv[2], "w");
     if (!f)

@@ -180,6 +180,12 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
         /* "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set,
            if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" */
         if (seq_le(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_nxt)) {
+            /* Linux: the peer may have missed our SYN (an old connection's FIN,ACK or
+               RST,ACK answered it): send it again at once, if not yet retransmitted */
+            if (h->cfg.synsent_bad_ack_resend > 0 && c->retransmits == 0) {
+                tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_RESEND);
+                tcp_timer_arm(c, TCP_TIMER_REXMIT, h->cfg.synsent_bad_ack_resend);
+            }
             if (seg->flags & TCP_RST) {
                 tcp_note(h, c, TCP_RULE_SYN_SENT_BAD_ACK_DROP);
                 return;

@@ -142,6 +142,9 @@ const struct tcp_setting_info tcp_setting_table[] = {
     {"tcp_recovery", TCP_SET_INT, OFF(recovery), 1, 0, 0, 1,
      "how a SACK sender finds lost segments: 1 RACK (RFC 8985) as Linux: a hole is lost once 3 segments are SACKed or after a quarter of the smallest RTT, and in recovery at once; 0 RFC 6675 IsLost: once more than 2 segments' worth is SACKed above it",
      "Linux tcp_recovery = 1 (RACK loss detection); RFC 6675 is the RFC's SACK loss recovery: 0 in rfc"},
+    {"synsent_bad_ack_resend", TCP_SET_TIME, OFF(synsent_bad_ack_resend), 0.008, 0, 0, 10,
+     "in SYN-SENT, a segment with an unacceptable ACK (a RST or not) that comes before any retransmission sends the SYN again this soon, as the peer may have missed it; 0 = off (the retransmission timer runs on)",
+     "Linux tcp_rcv_synsent_state_process: TCP_TIMEOUT_MIN, 2 jiffies, 8 ms at HZ 250 (a 6.18 kernel resent its SYN 9 ms after a RST,ACK with a bad ACK); RFC 9293 3.10.7.3 only drops the segment or answers with a reset"},
 };
 const size_t tcp_setting_count = sizeof tcp_setting_table / sizeof tcp_setting_table[0];
 

@@ -193,15 +193,17 @@ tcp_rexmit_delay(const struct tcp_conn *c)
     return left < c->rto ? left : c->rto;
 }
 
-/* RFC 8985 7.2: may a tail loss probe be scheduled? With the setting on (Linux: 3 or 4), once
-   the handshake is over ("the connection is not in loss recovery": neither fast recovery nor
-   RTO recovery, in_recovery) and while no probe is unanswered (7.3: one per flight). A zero
-   window is left to the window probes (§3.8.6.1): there is nothing the peer could take. */
+/* RFC 8985 7.2: may a tail loss probe be scheduled? With the setting on (Linux: 3 or 4), on
+   a connection that agreed SACK (Linux tcp_schedule_loss_probe: !tcp_is_sack, no probe; the
+   kernel's tlp-no-sack.pkt), once the handshake is over ("the connection is not in loss
+   recovery": neither fast recovery nor RTO recovery, in_recovery) and while no probe is
+   unanswered (7.3: one per flight). A zero window is left to the window probes (§3.8.6.1):
+   there is nothing the peer could take. */
 static bool
 tcp_tlp_allowed(const struct tcp_conn *c)
 {
     return c->host->cfg.early_retrans >= 3 /* 3 or 4: its range ends at 4 */
-           && tcp_synchronized(c->state) && !c->in_recovery && !c->tlp_out && c->snd_wnd > 0;
+           && c->sack_ok && tcp_synchronized(c->state) && !c->in_recovery && !c->tlp_out && c->snd_wnd > 0;
 }
 
 /* RFC 8985 7.2, TLP_calc_PTO: "If SRTT is available: PTO = 2 * SRTT; If FlightSize is one

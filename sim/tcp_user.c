@@ -54,13 +54,24 @@ tcp_closed_error(struct tcp_conn *c, enum tcp_err later)
 
 /* Is local port 'port' of host 'h' taken for a new socket? (EADDRINUSE rules, §3.4 and
    Linux's bind(): a listener always holds its port; other connections, TIME-WAIT included,
-   hold it unless the new socket asks for address reuse.) */
+   hold it unless both asked for address reuse, the new socket and the connection's own, which
+   an accepted one has from its listener: inet_csk_bind_conflict, and a 6.18 kernel refused
+   SO_REUSEADDR after a listener without it, tests/linux/reuseaddr-time-wait-both.pkt.) */
 static bool
 tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
 {
     if (tcp_hash_listener(h, port))
         return true;
-    return !reuse && h->ports[port].users > 0;
+    if (h->ports[port].users == 0)
+        return false;
+    if (!reuse)
+        return true;
+    /* both must have asked: the port's connections, walked only for a reusing bind of a port
+       in use, which is rare (a restarting server) */
+    for (const struct tcp_conn *k = h->conns; k; k = k->host_next)
+        if (k->lport == port && !k->reuseaddr)
+            return true;
+    return false;
 }
 
 /* A new socket is a new file descriptor: refused past the host's nofile (RLIMIT_NOFILE, the
@@ -113,7 +124,12 @@ tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *
     if (c->backlog > h->cfg.somaxconn)
         c->backlog = h->cfg.somaxconn; /* as Linux's listen() does */
     tcp_conn_attach(c);
-    tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
+    /* what a socket program would pass beyond the port, as the packetdrill export needs it */
+    if (o->backlog > 0 || o->reuseaddr)
+        tcp_call(h, c, TCP_OK, "listen %u (%s%.0d%s%s)", (unsigned)port, o->backlog > 0 ? "backlog " : "", o->backlog,
+                 o->backlog > 0 && o->reuseaddr ? ", " : "", o->reuseaddr ? "reuseaddr" : "");
+    else
+        tcp_call(h, c, TCP_OK, "listen %u", (unsigned)port);
     /* RFC 9293 §3.10.1, CLOSED: "if passive ... enter LISTEN state and return" */
     tcp_set_state(c, TCP_LISTEN, TCP_RULE_OPEN_PASSIVE);
     *out = c;
@@ -235,8 +251,9 @@ tcp_send_queue(struct tcp_conn *c, const void *data, size_t len, size_t *queued,
         err = tcp_closed_error(c, TCP_EPIPE);
         break;
     case TCP_LISTEN:
-        /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: ENOTCONN */
-        err = TCP_ENOTCONN;
+        /* §3.10.2 lets SEND turn a LISTEN into an active open; sockets do not: a 6.18
+           kernel's write() on a listener fails with EPIPE (sk_stream_wait_connect) */
+        err = TCP_EPIPE;
         break;
     case TCP_SYN_SENT:
     case TCP_SYN_RECEIVED:
@@ -284,8 +301,28 @@ tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len, size_t *queu
     return tcp_send_queue(c, data, len, queued, true);
 }
 
+/* RECEIVE (§3.10.3). A read that found nothing (EAGAIN to a program) is not traced: a polling
+   loop would flood the trace; one that took octets, met the end of the stream or an error is a
+   CALL event, so an output can replay the run's reads (the packetdrill export, out_pkt.c). */
+static enum tcp_err tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got, bool traced);
+
 enum tcp_err
 tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+{
+    enum tcp_err err = tcp_receive_take(c, buf, cap, got, true);
+    if (err != TCP_OK && world_traced(c->host->world))
+        tcp_call(c->host, c, err, "receive %zu bytes", *got);
+    return err;
+}
+
+enum tcp_err
+tcp_receive_quiet(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
+{
+    return tcp_receive_take(c, buf, cap, got, false);
+}
+
+static enum tcp_err
+tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got, bool traced)
 {
     *got = 0;
     switch (c->state) {
@@ -323,6 +360,8 @@ tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got)
         return c->fin_rcvd || c->rd_shut ? TCP_EOF : TCP_OK;
     tcp_rcvq_take(c, buf, n);
     *got = n;
+    if (traced && world_traced(c->host->world)) /* before the ACK the read may send */
+        tcp_call(c->host, c, TCP_OK, "receive %zu bytes", *got);
     /* Linux: the read may send an ACK held back (delayed_ack 2, tcp_delack_read) */
     if (c->ack_owed > 0 && c->state != TCP_CLOSED && c->host->cfg.delayed_ack == TCP_DELACK_LINUX)
         tcp_delack_read(c);

@@ -119,6 +119,31 @@ test_closed_abort_enotconn(void **state)
     fx_fini(&f);
 }
 
+/* U28b: a listener may take a port a TIME-WAIT holds only if both asked for address reuse,
+   the new socket and the one now in TIME-WAIT (Linux inet_csk_bind_conflict; a 6.18 kernel
+   refused bind() with SO_REUSEADDR after a listener without it: tests/linux/reuseaddr-*.pkt). */
+static void
+test_closed_listen_port_in_time_wait_needs_reuse_on_both(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_time_wait(&f);
+    struct tcp_host *a = &f.w->host[FX_A];
+    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
+    o.reuseaddr = true;
+    struct tcp_conn *l = NULL;
+    assert_false(f.a->reuseaddr);
+    assert_int_equal(tcp_open_passive(a, FX_CPORT, &o, &l), TCP_EADDRINUSE);
+    assert_null(l);
+    f.a->reuseaddr = true; /* as if its socket had asked */
+    assert_int_equal(tcp_open_passive(a, FX_CPORT, NULL, &l), TCP_EADDRINUSE);
+    assert_int_equal(tcp_open_passive(a, FX_CPORT, &o, &l), TCP_OK);
+    cf_state(l, TCP_LISTEN, TCP_RULE_OPEN_PASSIVE);
+    cf_state(f.a, TCP_TIME_WAIT, TCP_RULE_FIN_TIME_WAIT);
+    fx_fini(&f);
+}
+
 /* U28: a port held by TIME-WAIT: EADDRINUSE without address reuse; allowed with it. */
 static void
 test_closed_open_port_in_time_wait_eaddrinuse(void **state)
@@ -215,6 +240,7 @@ main(void)
         cmocka_unit_test(test_closed_send_receive_close_enotconn),
         cmocka_unit_test(test_closed_abort_enotconn),
         cmocka_unit_test(test_closed_open_port_in_time_wait_eaddrinuse),
+        cmocka_unit_test(test_closed_listen_port_in_time_wait_needs_reuse_on_both),
         cmocka_unit_test(test_closed_rst_discarded),
         cmocka_unit_test(test_closed_no_ack_rst_ack),
         cmocka_unit_test(test_closed_ack_rst_from_seg_ack),

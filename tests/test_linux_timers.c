@@ -273,9 +273,30 @@ test_fin_wait_1_data_and_fin_lost_tlp_resends_fin(void **state)
     fx_fini(&f);
 }
 
-/* tlp-no-sack.pkt: Linux sends no probe where it cannot (no SACK there); tcp_early_retrans 0
-   gives the same, the RTO alone: +0.3, +0.9, +2.1 s (kernel 0.334, 0.974, 2.222). The rfc
-   preset has no probe either (RTO 1 s there: rto_min). */
+/* tlp-no-sack.pkt: Linux sends no probe on a connection without SACK (tcp_schedule_loss_probe:
+   !tcp_is_sack), with tcp_early_retrans 3 as ever: the RTO alone, +0.3, +0.9, +2.1 s (kernel
+   0.334, 0.974, 2.222). The peer here offers no SACK-permitted (its tcp_sack 0). */
+static void
+test_established_no_sack_no_tlp(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    f.w->host[FX_B].cfg.sack = 0;
+    lt_established_rtt(&f, 100);
+    assert_false(f.a->sack_ok);
+    assert_int_equal(f.w->host[FX_A].cfg.early_retrans, 3);
+    cf_drop_all_from(&f, FX_A);
+    clk_time t0 = world_now(f.w);
+    lt_send_n(f.a, 1000);
+    cf_timers(f.a, CF_T(TCP_TIMER_REXMIT));
+    fx_run_ms(&f, 2500);
+    LT_TIMES(&f, FX_A, t0, 0, 300, 900, 2100);
+    fx_fini(&f);
+}
+
+/* tcp_early_retrans 0 gives the same on a SACK connection, the RTO alone: +0.3, +0.9, +2.1 s.
+   The rfc preset has no probe either (RTO 1 s there: rto_min). */
 static void
 test_established_tlp_off_rto_alone(void **state)
 {
@@ -528,6 +549,7 @@ main(void)
         cmocka_unit_test(test_fin_wait_1_lone_fin_lost_tlp_then_rto),
         cmocka_unit_test(test_fin_wait_1_data_and_fin_lost_tlp_resends_fin),
         cmocka_unit_test(test_established_tlp_off_rto_alone),
+        cmocka_unit_test(test_established_no_sack_no_tlp),
         cmocka_unit_test(test_established_tlp_acked_ends_episode),
         cmocka_unit_test(test_fin_wait_1_orphan_retries_give_up_silently),
         cmocka_unit_test(test_fin_wait_1_orphan_retries_are_time_with_long_rtt),

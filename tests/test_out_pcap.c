@@ -326,7 +326,9 @@ pcap_lossy_transfer(FILE *f, bool stream, size_t *most)
     while (!s && world_step(w))
         tcp_accept(l, &s);
     assert_non_null(s);
-    static uint8_t data[1 << 20];
+    /* 4 MB: long enough that the flight (a window-scaled 128 KB and its ACKs, copies and
+       retransmissions) is a small part of the run */
+    static uint8_t data[4 << 20];
     size_t sent = 0, got = 0, q, n;
     do {
         if (sent < sizeof data && tcp_send(c, data + sent, sizeof data - sent, &q) == TCP_OK)

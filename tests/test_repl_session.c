@@ -415,8 +415,24 @@ test_repl_save_writes_what_the_session_did(void **state)
     assert_null(strstr(b, "#4 arrives"));
     free(b);
     out = session_run(&s, "save movie x\nsave trace /nonexistent/dir/x");
-    assert_non_null(strstr(out, "error: save: \"movie\" is not pcap, trace, ladder or html"));
+    assert_non_null(strstr(out, "error: save: \"movie\" is not pcap, trace, ladder, html or packetdrill"));
     assert_non_null(strstr(out, "error: save: /nonexistent/dir/x:"));
+    /* a packetdrill script from one endpoint's view (docs/packetdrill.md) */
+    snprintf(cmd, sizeof cmd, "save packetdrill %s/a.pkt A\nsave packetdrill %s/b.pkt b", dir, dir);
+    out = session_run(&s, cmd);
+    assert_null(strstr(out, "error"));
+    snprintf(path, sizeof path, "%s/a.pkt", dir);
+    b = slurp(path, &len);
+    assert_non_null(strstr(b, "connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n+0  > S 0:0(0) <"));
+    free(b);
+    snprintf(path, sizeof path, "%s/b.pkt", dir);
+    b = slurp(path, &len);
+    assert_non_null(strstr(b, "listen(3, 128) = 0\n"));
+    assert_non_null(strstr(b, " < S 0:0(0) win "));
+    free(b);
+    out = session_run(&s, "save packetdrill x.pkt\nsave packetdrill x.pkt C");
+    assert_non_null(strstr(out, "error: usage: save packetdrill FILE A|B"));
+    assert_non_null(strstr(out, "error: save packetdrill: \"C\" is not A or B"));
     session_close(&s);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);

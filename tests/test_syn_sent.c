@@ -102,6 +102,47 @@ test_syn_sent_unacceptable_ack_with_rst_dropped(void **state)
     fx_fini(&f);
 }
 
+/* S2b: Linux, an unacceptable ACK (on a RST or not) before any retransmission: the SYN goes
+   again at once, as the peer may have missed it (tcp_rcv_synsent_state_process sets the
+   timer to TCP_TIMEOUT_MIN: a 6.18 kernel resent it 9 ms after a RST,ACK with a bad ACK,
+   tests/packetdrill/syn-sent-bad-ack-resend.pkt); once it has been resent, a bad ACK no
+   longer hurries it. The rfc preset keeps its timer. */
+static void
+test_syn_sent_unacceptable_ack_resends_syn_soon(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_syn_sent(&f);
+    /* B has no listener: its RST would end it; the SYNs go no further than the wire */
+    struct wire_rule r = {.from = FX_A, .flags = TCP_SYN, .len = -1, .nth = 1, .count = 100, .action = WIRE_DROP};
+    assert_true(wire_rule_add(f.w, &r) > 0);
+    fx_inject_to(&f, f.a, 300, 500, TCP_RST | TCP_ACK, 0, NULL);
+    assert_true(fx_rule_seen(&f, TCP_RULE_SYN_SENT_BAD_ACK_RESEND));
+    fx_run_ms(&f, 7);
+    CF_NONE(&f, FX_A);
+    fx_run_ms(&f, 5);
+    CF_EXPECT(&f, FX_A, {TCP_SYN, 100, 0, 0});
+    fx_mark(&f);
+    fx_inject_to(&f, f.a, 300, 500, TCP_ACK, 0, NULL);
+    CF_EXPECT(&f, FX_A, {TCP_RST, 500, 0, 0});
+    assert_false(fx_rule_seen(&f, TCP_RULE_SYN_SENT_BAD_ACK_RESEND));
+    fx_mark(&f);
+    fx_run_ms(&f, 980);
+    CF_NONE(&f, FX_A);
+    fx_run_ms(&f, 30);
+    CF_EXPECT(&f, FX_A, {TCP_SYN, 100, 0, 0});
+    fx_fini(&f);
+
+    fx_init(&f, true);
+    fx_syn_sent(&f);
+    fx_inject_to(&f, f.a, 300, 500, TCP_RST | TCP_ACK, 0, NULL);
+    assert_false(fx_rule_seen(&f, TCP_RULE_SYN_SENT_BAD_ACK_RESEND));
+    fx_run_ms(&f, 900);
+    CF_NONE(&f, FX_A);
+    fx_fini(&f);
+}
+
 /* S3: SYN-SENT, RST with an acceptable ACK: "connection reset" (refused) -> CLOSED. The RST
    comes from B's closed port 81, as a real refusal does. */
 static void
@@ -263,6 +304,7 @@ main(void)
         cmocka_unit_test(test_syn_sent_abort_closed_nothing_sent),
         cmocka_unit_test(test_syn_sent_unacceptable_ack_rst_stays),
         cmocka_unit_test(test_syn_sent_unacceptable_ack_with_rst_dropped),
+        cmocka_unit_test(test_syn_sent_unacceptable_ack_resends_syn_soon),
         cmocka_unit_test(test_syn_sent_rst_with_acceptable_ack_refused),
         cmocka_unit_test(test_syn_sent_rst_without_ack_dropped),
         cmocka_unit_test(test_syn_sent_synack_established),

@@ -1,6 +1,7 @@
 # bash completion for tcpsim(1): the commands, each command's options and their values, and
-# file names (Lua scenarios and folders where a scenario is expected, any file after --pcap,
-# --events, --dot, --ladder-svg and run's --html, folders after test's --html).
+# file names (Lua scenarios and folders where a scenario is expected, packetdrill scripts
+# after pkt and test, any file after --pcap, --events, --dot, --ladder-svg and run's --html,
+# folders after test's --html).
 #
 # make install puts it in $(PREFIX)/share/bash-completion/completions/tcpsim, where the
 # bash-completion package loads it the first time <TAB> follows "tcpsim"; without that
@@ -10,10 +11,11 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --set= --settings= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
-_tcpsim_commands='demo run test repl help version'
+_tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= --html= -v --verbose --help'
+_tcpsim_commands='demo run test pkt repl help version'
 
 # Add to COMPREPLY what `compgen ARGS... -- "$cur"` finds, one per line.
 _tcpsim_add()
@@ -51,8 +53,9 @@ _tcpsim()
         cur=${cur#*=}
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
-        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | -j | --jobs | \
-            --filter | --goals | --timeout | --format | --set | --settings)
+        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | --packetdrill | \
+            --endpoint | -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings | \
+            --tolerance-usecs)
             opt=${COMP_WORDS[cword - 1]}
             ;;
         esac
@@ -75,7 +78,8 @@ _tcpsim()
         --trace) _tcpsim_add -W 'rfc tcpdump jsonl none' ;;
         --format) _tcpsim_add -W 'rfc tcpdump jsonl' ;;
         --goals) _tcpsim_files '*.lua' ;;
-        --ladder-svg | --dot | --pcap | --events | --settings) _tcpsim_files '' ;;
+        --endpoint) _tcpsim_add -W 'A B' ;;
+        --ladder-svg | --dot | --pcap | --events | --packetdrill | --settings) _tcpsim_files '' ;;
         --html)
             # run: the page's file; test: the folder of the pages
             if [[ $cmd == test ]]; then
@@ -86,7 +90,7 @@ _tcpsim()
             fi
             ;;
         esac
-        return 0 # --seed, --jobs, --filter, --timeout: a number or a pattern, nothing to offer
+        return 0 # --seed, --jobs, --filter, --timeout, --tolerance-usecs: a number or a pattern
     fi
 
     if [[ -z $cmd ]]; then
@@ -106,6 +110,7 @@ _tcpsim()
     run | demo) opts=$_tcpsim_opts_run ;;
     test) opts=$_tcpsim_opts_test ;;
     repl) opts=$_tcpsim_opts_repl ;;
+    pkt) opts=$_tcpsim_opts_pkt ;;
     esac
     for ((i = 1; i < cword; i++)); do
         [[ ${COMP_WORDS[i]} == -- ]] && opts=
@@ -118,8 +123,13 @@ _tcpsim()
         return 0
     fi
     case $cmd in
-    run | demo | repl | test) _tcpsim_files '*.lua' ;;
-    help) _tcpsim_add -W 'demo run test repl' ;;
+    run | demo | repl) _tcpsim_files '*.lua' ;;
+    test)
+        _tcpsim_files '*.lua'
+        _tcpsim_add -f -X '!*.pkt'
+        ;;
+    pkt) _tcpsim_files '*.pkt' ;;
+    help) _tcpsim_add -W 'demo run test pkt repl' ;;
     esac
     # tcpsim FILE -i
     if [[ $cmd == *.lua && $cword == 2 ]]; then

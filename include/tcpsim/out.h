@@ -3,14 +3,14 @@
  *
  * Every output is drawn from the one event stream (trace.h), never from engine internals, so
  * two outputs of the same run never disagree. Two shapes:
- *   - live observers (out_text, out_pcap, out_coverage): register with world_observe(), they
+ *   - live observers (out_text, out_pcap, out_pkt, out_coverage): register with world_observe(), they
  *     see each event as it happens (and may copy what they need, e.g. payloads);
  *   - after-the-run renderers (out_ladder, out_ladder_svg, out_dot, out_coverage_add): they
  *     read a struct trace_log.
  *
  * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
- * (pcapng), out_coverage.c, out_track.c (what every output needs to remember about sockets).
+ * (pcapng), out_pkt.c (a packetdrill script), out_coverage.c, out_track.c (what every output needs to remember about sockets).
  */
 #ifndef TCPSIM_OUT_H
 #define TCPSIM_OUT_H
@@ -174,6 +174,25 @@ struct out_html_entry {
 /* The index page of 'n' scenarios' pages: a table with links, results and a count. 0, or -1
    on a write error. */
 int out_html_index(FILE *f, const struct out_html_entry *e, size_t n);
+
+/* ---- packetdrill script (out_pkt.c) -------------------------------------------------------- */
+
+/*
+ * The run as a packetdrill script from host 'host''s view (0 A, 1 B): its socket calls with
+ * their results, the peer's segments as they arrived (`<`), its own as sent (`>`), relative
+ * times and sequence numbers, the sysctls of its settings 'cfg' (borrowed, read as sockets
+ * open and at out_pkt_finish) that differ from Linux's defaults. NULL on ENOMEM or a bad host.
+ */
+struct out_pkt;
+
+struct out_pkt *out_pkt_new(int host, const struct tcp_settings *cfg);
+void out_pkt_free(struct out_pkt *p);
+/* The observer callback, for world_observe(w, out_pkt_observe, p). */
+void out_pkt_observe(const struct trace_event *ev, void *ctx);
+/* Write the script to 'f', 'title' in its first comment. 0, or -1 on a write error. */
+int out_pkt_finish(struct out_pkt *p, FILE *f, const char *title);
+/* Event lines written so far. */
+size_t out_pkt_lines(const struct out_pkt *p);
 
 /* ---- Coverage (out_coverage.c) ------------------------------------------------------------ */
 

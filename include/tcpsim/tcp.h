@@ -144,6 +144,7 @@ struct tcp_settings {
     int dsack;                /* tcp_dsack: report duplicates in a SACK block (RFC 2883) */
     int recovery;             /* tcp_recovery: how a SACK sender finds lost segments (tcp_recovery.c):
                                  1 Linux's RACK (RFC 8985), 0 RFC 6675's IsLost */
+    clk_time synsent_bad_ack_resend; /* SYN-SENT, a bad ACK: the SYN again this soon; 0 = off */
 };
 
 /* Values of the delayed_ack setting (RFC 9293 3.8.6.3). */
@@ -485,8 +486,9 @@ struct tcp_open_opts {
 #define TCP_OPEN_OPTS_DEFAULT { 0, -1, false, 0 }
 
 /* The user calls, RFC 9293 §3.10.1-§3.10.6 (tcp_user.c). Each call that can change the
-   connection reports a TRACE_CALL event; tcp_receive, tcp_set_keepalive and an accept that
-   finds nothing do not (a polling loop would flood the trace). */
+   connection reports a TRACE_CALL event, and so does a tcp_receive that took octets or met
+   the end or an error; tcp_set_keepalive, an empty receive and an accept that finds nothing do
+   not (a polling loop would flood the trace). */
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,
@@ -500,6 +502,8 @@ enum tcp_err tcp_send_zerocopy(struct tcp_conn *c, const void *data, size_t len,
    'buf' NULL: the octets are consumed and thrown away, not copied (what Linux's recv(2) does
    with MSG_TRUNC on a TCP socket): a sink that does not look at the data. */
 enum tcp_err tcp_receive(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
+/* The same without its CALL event: the reads inside sim:transfer, whose trace sums them up. */
+enum tcp_err tcp_receive_quiet(struct tcp_conn *c, void *buf, size_t cap, size_t *got);
 enum tcp_err tcp_close(struct tcp_conn *c);
 enum tcp_err tcp_shutdown(struct tcp_conn *c);
 /* shutdown(SHUT_RD): the receiving side. Nothing is sent; an empty read is then the end of the

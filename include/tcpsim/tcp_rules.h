@@ -44,6 +44,7 @@
     /* §3.10.7.3 SYN-SENT */ \
     X(SYN_SENT_BAD_ACK_RST, "3.10.7.3",          "SYN-SENT, first check the ACK: unacceptable, send <SEQ=SEG.ACK><CTL=RST>") \
     X(SYN_SENT_BAD_ACK_DROP,"3.10.7.3",          "SYN-SENT: unacceptable ACK on an RST: drop it") \
+    X(SYN_SENT_BAD_ACK_RESEND, "Linux tcp_rcv_synsent_state_process", "SYN-SENT: an unacceptable ACK before any retransmission: send the SYN again at once, the peer may have missed it (setting synsent_bad_ack_resend)") \
     X(SYN_SENT_RST_REFUSED, "3.10.7.3",          "SYN-SENT, second check the RST: acceptable ACK, connection refused") \
     X(SYN_SENT_RST_DROP,    "3.10.7.3",          "SYN-SENT: an RST without an acceptable ACK is dropped (RFC 5961 §3)") \
     X(SYN_SENT_SYN_ACK,     "3.10.7.3",          "SYN-SENT, fourth check the SYN: our SYN is ACKed, ESTABLISHED") \

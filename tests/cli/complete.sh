@@ -22,7 +22,7 @@ complete -p tcpsim 2>/dev/null | grep -q -- '-F _tcpsim' || bad "sourcing $comp 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
-touch a.lua b.txt
+touch a.lua b.txt p.pkt
 mkdir sub
 
 # expect "WANT..." WORD... : the completions offered when the cursor ends the last WORD
@@ -43,15 +43,15 @@ expect() {
 }
 
 expect "run repl" tcpsim r
-expect "demo run test repl help version" tcpsim ""
+expect "demo run test pkt repl help version" tcpsim ""
 expect "--help --version" tcpsim --
 expect "test" tcpsim te
 expect "a.lua" tcpsim a            # tcpsim FILE -i
 expect "-i" tcpsim a.lua -
 expect "a.lua sub" tcpsim run ""
 expect "a.lua sub" tcpsim run --seed 5 ""
-expect "a.lua b.txt sub" tcpsim run --pcap ""
-expect "a.lua b.txt sub" tcpsim run --pcap = ""
+expect "a.lua b.txt p.pkt sub" tcpsim run --pcap ""
+expect "a.lua b.txt p.pkt sub" tcpsim run --pcap = ""
 expect "--ladder --ladder-svg=" tcpsim run --la
 expect "--seed=" tcpsim run --see
 expect "linux rfc" tcpsim run --preset ""
@@ -61,15 +61,19 @@ expect "rfc tcpdump jsonl none" tcpsim run --trace =
 expect "rfc tcpdump jsonl" tcpsim repl --format ""
 expect "" tcpsim run --seed ""
 expect "-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help" tcpsim test -
-expect "a.lua b.txt sub" tcpsim run --html ""
+expect "a.lua b.txt p.pkt sub" tcpsim run --html ""
 expect "sub" tcpsim test --html ""
+expect "A B" tcpsim run --endpoint ""
 expect "a.lua sub" tcpsim test --goals ""
 expect "" tcpsim run -- -
 expect "a.lua sub" tcpsim run -- ""
-expect "demo run test repl" tcpsim help ""
+expect "demo run test pkt repl" tcpsim help ""
+expect "p.pkt sub" tcpsim pkt ""
+expect "a.lua p.pkt sub" tcpsim test ""
+expect "--tolerance-usecs=" tcpsim pkt --tol
 
 cd - >/dev/null || exit 1
-for cmd in demo run test repl; do
+for cmd in demo run test pkt repl; do
     for opt in $("$bin" "$cmd" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
         cd "$dir" || exit 1
         COMP_WORDS=(tcpsim "$cmd" "$opt")

@@ -36,7 +36,7 @@ tags() { awk 'tp { print; tp = 0 } /^\.T[PQ]/ { tp = 1 }' "$1"; }
 tags "$man1" >"$t/tags1"
 tags "$man7" >"$t/tags7"
 
-for cmd in demo run test repl; do
+for cmd in demo run test pkt repl; do
     for opt in $("$bin" "$cmd" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
         roff=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
         grep -q -- "$roff\\([^a-z\\\\]\\|\\\\f\\|$\\)" "$t/tags1" || bad "$man1 has no entry for tcpsim $cmd $opt"

@@ -61,7 +61,7 @@ grep -q "seed 7" "$t/out" || bad "repl --seed=7: status does not say seed 7"
 
 # --- help and version --------------------------------------------------------------------
 version=$(sed -n 's/^#define TCPSIM_VERSION "\(.*\)"/\1/p' include/tcpsim/tcpsim.h)
-for cmd in "" demo run test repl; do
+for cmd in "" demo run test pkt repl; do
     for h in --help -h; do
         # shellcheck disable=SC2086 # $cmd is empty or one word
         run $cmd $h
@@ -91,7 +91,7 @@ while IFS='|' read -r args want; do
     # shellcheck disable=SC2086
     run $args
     cmd=${args%% *}
-    case "$cmd" in run|test|repl|demo) ;; *) cmd= ;; esac
+    case "$cmd" in run|test|pkt|repl|demo) ;; *) cmd= ;; esac
     if [ $rc != 2 ] || [ -s "$t/out" ]; then
         bad "tcpsim $args: status $rc, want 2 and nothing on stdout"
     fi
@@ -118,6 +118,12 @@ test -j65|-j '65'
 test --jobs=abc|--jobs 'abc'
 test --timeout -5|--timeout '-5'
 test --frobnicate|--frobnicate
+pkt --seed abc x.pkt|--seed 'abc'
+pkt --preset bsd x.pkt|--preset 'bsd'
+pkt --trace=xml x.pkt|--trace 'xml'
+pkt --tolerance-usecs=-1 x.pkt|--tolerance-usecs '-1'
+pkt --bogus x.pkt|--bogus
+pkt|FILE
 repl --seed abc|--seed 'abc'
 repl --seed -1|--seed '-1'
 repl --preset bsd|--preset 'bsd'

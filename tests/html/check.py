@@ -12,8 +12,7 @@ equals the trace's. On two pages (01-handshake, 25-lossy-transfer) the controls 
 user would: buttons clicked, keys pressed, the slider moved, a trace line clicked, play; a
 screenshot of each is kept in OUTDIR. Last, `tcpsim test --html` writes a page per scenario
 and an index linking them all, which must load without errors too. A packetdrill script
-(FILE.pkt) is run by `tcpsim pkt --trace=jsonl --html` and its page checked as a scenario's
-(once tcpsim pkt has --html: none is given yet, see tests/mk/html.mk).
+(FILE.pkt) is run by `tcpsim pkt --trace=jsonl --html` and its page checked as a scenario's.
 
 The browser is driven over the DevTools protocol by tests/html/cdp.py (stdlib only).
 """

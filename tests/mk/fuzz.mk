@@ -2,6 +2,7 @@
 #   tcp    segments, calls, clock and wire against the engine, with invariant checks
 #   repl   command lines typed at the REPL's prompt
 #   lua    calls of the Lua API with arguments of every type, generated from the input
+#   pkt    packetdrill scripts, parsed and run (tcpsim pkt)
 # Each has a seed corpus (tests/fuzz/corpus for tcp, tests/fuzz/corpus-T for the others) and a
 # folder of saved crashes (tests/fuzz/crashes, tests/fuzz/crashes-T).
 #
@@ -18,7 +19,7 @@ FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 FUZZ_JOBS  ?= 1
 FUZZ_SMOKE_TIME ?= 4
-FUZZ_TARGETS := tcp repl lua
+FUZZ_TARGETS := tcp repl lua pkt
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = $(WARN) -O1 -g $(FUZZ_SAN) $(PKG_CFLAGS) -MMD -MP
 FUZZ_OBJ   := $(LIB_SRC:sim/%.c=build/fuzz/%.o)
@@ -27,13 +28,16 @@ FUZZ_ARGS  := -max_len=4096 -timeout=20 -rss_limit_mb=2048
 FUZZ_CORPUS_tcp  := tests/fuzz/corpus
 FUZZ_CORPUS_repl := tests/fuzz/corpus-repl
 FUZZ_CORPUS_lua  := tests/fuzz/corpus-lua
+FUZZ_CORPUS_pkt  := tests/fuzz/corpus-pkt
 FUZZ_CRASHES_tcp  := tests/fuzz/crashes
 FUZZ_CRASHES_repl := tests/fuzz/crashes-repl
 FUZZ_CRASHES_lua  := tests/fuzz/crashes-lua
+FUZZ_CRASHES_pkt  := tests/fuzz/crashes-pkt
 # The REPL target bounds the work of an input by standing in for two of the REPL's functions
 # (see tests/fuzz/fuzz_repl.c).
 FUZZ_LDFLAGS_repl := -Wl,--wrap=repl_interrupted -Wl,--wrap=lsim_new
 FUZZ_DICT_repl := -dict=tests/fuzz/repl.dict
+FUZZ_DICT_pkt := -dict=tests/fuzz/pkt.dict
 
 .PHONY: fuzz fuzz-replay fuzz-smoke $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=fuzz-merge-%)
 

@@ -5,11 +5,15 @@
 # ladder has one arrow per segment, the console shows no error; the controls (buttons, keys,
 # slider, trace lines, play) move the cursor; tcpsim test --html writes the pages and an index.
 # Screenshots of two pages are kept in build/html/ (01-handshake.png, 25-lossy-transfer.png).
+# Three packetdrill scripts of tests/linux/ go through tcpsim pkt --html and the same checks.
 # Part of make test (make test-deps installs chromium and python3).
 .PHONY: html-check
+HTML_PKT := tests/linux/close-data-after-close-fin-wait-1.pkt tests/linux/close-keepalive-give-up-rst-ack.pkt \
+            tests/linux/challenge-ack-ratelimit.pkt
 
 html-check: build/san/tcpsim
 	@rm -rf build/html/test
-	@ASAN_OPTIONS=detect_leaks=1 python3 tests/html/check.py ./build/san/tcpsim build/html $(sort $(wildcard scripts/*.lua))
+	@ASAN_OPTIONS=detect_leaks=1 python3 tests/html/check.py ./build/san/tcpsim build/html $(sort $(wildcard scripts/*.lua)) \
+	    $(HTML_PKT)
 
 EXTRA_CHECKS += html-check

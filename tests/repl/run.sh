@@ -3,7 +3,8 @@
 #
 # PROGRAM is how to start `tcpsim repl` (e.g. "build/san/tcpsim repl"). Each tests/repl/*.cmd is
 # fed on standard input (no terminal: no prompt, no history, no colour) with --echo, so the
-# transcript shows each command after its prompt; it must equal the *.out beside it.
+# transcript shows each command after its prompt; it must equal the *.out beside it. A
+# scenario (*.lua) or a packetdrill script (*.pkt) of the same name is loaded with it.
 # REPL_UPDATE=1 rewrites the *.out files instead (check the diff before committing).
 # Then each transcript that goes back in time (back, rewind, forward) runs again twice, with a
 # checkpoint after every event or command (`set checkpoints 1`: back and rewind restore paused
@@ -18,6 +19,7 @@ for cmd in "$dir"/*.cmd; do
     want="${cmd%.cmd}.out"
     scen=""
     [ -f "${cmd%.cmd}.lua" ] && scen="${cmd%.cmd}.lua"
+    [ -f "${cmd%.cmd}.pkt" ] && scen="${cmd%.cmd}.pkt"
     NO_COLOR=1 "$@" --echo $scen < "$cmd" > "$tmp" 2>&1
     if [ "${REPL_UPDATE:-0}" = 1 ]; then
         cp "$tmp" "$want"
