@@ -9,7 +9,7 @@
  * heap, so re-arming and cancelling are O(log n) without searching.
  *
  * Entry points: clk_init, clk_lane_init, clk_arm, clk_lane_arm, clk_cancel, clk_peek, clk_pop,
- * clk_fini.
+ * clk_advance, clk_fini.
  */
 #include <assert.h>
 #include <math.h>
@@ -22,6 +22,7 @@ int
 clk_init(struct clk *c)
 {
     c->now = 0;
+    c->now_ms = 0;
     c->next_seq = 1;
     c->heap = NULL;
     c->len = 0;
@@ -322,6 +323,14 @@ clk_heap_first(const struct clk *c, size_t i, struct clk_event *best)
     return clk_heap_first(c, 2 * i + 2, best);
 }
 
+void
+clk_advance(struct clk *c, clk_time when)
+{
+    assert(when >= c->now);
+    c->now = when;
+    c->now_ms = (uint64_t)when / 1000000u; /* once per instant, not per segment stamped */
+}
+
 struct clk_event *
 clk_peek(const struct clk *c)
 {
@@ -344,6 +353,6 @@ clk_pop(struct clk *c)
         return clk_pop(c);
     }
     if (e->when > c->now)
-        c->now = e->when;
+        clk_advance(c, e->when);
     return e;
 }

@@ -413,6 +413,8 @@ lsim_step(lua_State *L, struct lsim *l)
     if (l->interrupt && L != l->co)
         luaL_error(L, "interrupted");
     lsim_eval_check(L, l);
+    if (w->nretire) /* no pointer to a connection is held here: records replace closed TCBs */
+        world_retire(w);
     world_step(w);
     l->looks = 0;
     if (l->budget != LSIM_FOREVER && l->budget > 0)
@@ -478,6 +480,12 @@ lsim_new(const struct lsim_opts *o)
     } else {
         struct world_config cfg = {.seed = l->opts.seed, .preset = l->opts.preset};
         l->w = world_new(&cfg);
+        /* a script's connections end as records (tcp_rec.c): handles are ids, and lsim_step
+           is where no pointer to a connection is held */
+        if (l->w && world_compact(l->w) != 0) {
+            world_free(l->w);
+            l->w = NULL;
+        }
         l->owns_world = true;
     }
     if (!l->log) {

@@ -3,8 +3,11 @@
  *
  * A socket is a full userdata holding only the connection's id: every use looks the
  * connection up with world_conn(), so a handle never dangles (the world keeps every
- * connection's record for the whole run). One userdata per id (a weak registry table), so two
- * handles to the same socket compare equal.
+ * connection's record for the whole run: the TCB while it is needed, then a small struct
+ * tcp_rec that world_conn makes a CLOSED TCB from again, tcp_rec.c). One userdata per id (a
+ * weak registry table), so two handles to the same socket compare equal. A pointer from
+ * world_conn is good until the next event (lsim_step retires closed TCBs): no call keeps one
+ * across a step.
  *
  * Conventions (docs/lua-api.md): a call that fails returns nil, "ERRNO"; a wrong argument
  * raises "bad argument #n to 'f' (...)"; every call that acts is a step for the runner.
@@ -630,14 +633,11 @@ lsim_host_sockets(lua_State *L)
 {
     struct tcp_host *h = lsim_check_host(L, 1);
     struct world *w = lsim_world_check(L);
-    lua_newtable(L);
-    int n = 0;
-    for (uint32_t i = 1; i <= w->nconns; i++) {
-        struct tcp_conn *c = world_conn(w, i);
-        if (c && c->host == h) {
-            lsim_push_sock(L, i);
-            lua_rawseti(L, -2, ++n);
-        }
+    const struct world_serials *s = &w->serials[h->index];
+    lua_createtable(L, (int)s->n, 0);
+    for (uint32_t i = 0; i < s->n; i++) { /* by serial: the host's own, not the world's */
+        lsim_push_sock(L, s->id[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
 }

@@ -80,10 +80,12 @@ tcp_delack_data(struct tcp_conn *c, uint32_t n, bool psh)
         c->ato = ato_min;
     } else {
         clk_time m = now - c->data_rcvd_at;
-        if (m <= ato_min / 2) {
-            c->ato = c->ato / 2 + ato_min / 2;
+        /* halved as Linux halves them (>> 1): times here are never negative, and a shift
+           is one instruction where a signed division by 2 is three */
+        if (m <= ato_min >> 1) {
+            c->ato = (c->ato >> 1) + (ato_min >> 1);
         } else if (m < c->ato) {
-            c->ato = c->ato / 2 + m;
+            c->ato = (c->ato >> 1) + m;
             if (c->ato > c->rto)
                 c->ato = c->rto;
         } else if (m > c->rto) {
@@ -116,7 +118,7 @@ tcp_delack_hold(struct tcp_conn *c, bool held)
         clk_time left = c->timers->t[TCP_TIMER_DELACK].ev.when - tcp_now(c);
         /* The timer is about to expire: less than a quarter of the delay left (Linux counts
            in 4 ms ticks, so that a quarter of 40 ms is 8 ms there: strictly less here). */
-        if (left < delay / 4) {
+        if (left < delay >> 2) { /* Linux: ato >> 2 */
             tcp_send_ack(c);
             return;
         }

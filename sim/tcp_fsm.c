@@ -372,7 +372,8 @@ tcp_listener_children_close(struct tcp_conn *l)
     if (!kids) { /* no memory for the list: the world's record, in id order, does as well */
         struct world *w = tcp_world(l);
         for (uint32_t i = 0; i < w->nconns; i++)
-            if (w->conns[i]->listener == l && !w->conns[i]->accepted && w->conns[i]->state != TCP_CLOSED)
+            if (w->conns[i] && /* NULL: a record, long closed */
+                w->conns[i]->listener == l && !w->conns[i]->accepted && w->conns[i]->state != TCP_CLOSED)
                 tcp_listener_child_close(w->conns[i]);
         return;
     }
@@ -444,7 +445,7 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
-    tcp_time_wait_settle(c, false);
+    tcp_time_wait_settle(c, false);    world_retire_later(tcp_world(c), c); /* its record may do once the program closes it */
 }
 
 bool

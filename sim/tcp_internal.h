@@ -5,12 +5,19 @@
 #ifndef TCPSIM_TCP_INTERNAL_H
 #define TCPSIM_TCP_INTERNAL_H
 
+#include <assert.h>
+
 #include "tcpsim/tcp.h"
 #include "tcpsim/world.h"
 
 /* tcp_fsm.c: the life of a connection record. */
 struct tcp_conn *tcp_conn_create(struct tcp_host *h, uint32_t id);
 void tcp_conn_destroy(struct tcp_conn *c);
+/* tcp_rec.c: a closed connection's record. May the TCB give way to it (nothing needs the TCB)?
+   Keep what the record holds; make the TCB again from it, CLOSED (NULL: out of memory). */
+bool tcp_rec_ready(const struct tcp_conn *c);
+void tcp_rec_keep(const struct tcp_conn *c, struct tcp_rec *r);
+struct tcp_conn *tcp_rec_open(const struct tcp_rec *r, struct tcp_host *h, uint32_t id);
 /* The only writer of c->state: records 'rule' and reports a TRACE_STATE event. */
 void tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule);
 /* Report that 'rule' acted on connection 'c' (may be NULL) without changing state. Inline:
@@ -200,8 +207,9 @@ void tcp_rack_timeout(struct tcp_conn *c);
 /* The retransmission timer resent 'resent' octets at SND.UNA: every hole is lost now. */
 void tcp_sack_on_rto(struct tcp_conn *c, uint32_t resent);
 
-/* tcp_timer.c */
-void tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay);
+/* tcp_timer.c (tcp_timer_arm: inline, below tcp_world) */
+/* Report a timer's event to the observers (only when someone watches: world_traced). */
+void tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t);
 /* Stop an armed timer (tcp_timer_cancel checks that it is armed, inline: most calls find it
    stopped already, and cost a test, not a call). */
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
@@ -281,6 +289,20 @@ void tcp_delack_timeout(struct tcp_conn *c);
 static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
 static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }
 
+/* Arm timer 't' to expire 'delay' from now (re-arming it if it runs: to a later time that is
+   free, clk.h). Inline: the delayed-ACK timer is armed every second segment, and a call cost
+   as much as the work. */
+static inline void
+tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
+{
+    struct world *w = tcp_world(c);
+    assert(c->timers != &w->timers_none); /* only a live TCB has timers to arm */
+    clk_time when = delay >= CLK_NEVER - w->clk.now ? CLK_NEVER - 1 : w->clk.now + delay;
+    (void)clk_arm(&w->clk, &c->timers->t[t].ev, when);
+    if (world_traced(w))
+        tcp_timer_emit(c, TRACE_TIMER_ARM, t);
+}
+
 /* tcp_negotiate.c: the options a connection agrees in its handshake (RFC 7323, RFC 2018) and
    the timestamps it carries afterwards. */
 /* What our SYN (or a listener's SYN,ACK, before tcp_opt_agree trims it) offers, from the
@@ -306,7 +328,7 @@ bool tcp_tw_reusable(const struct tcp_conn *tw, clk_time now);
 static inline uint32_t
 tcp_tsval(const struct tcp_conn *c)
 {
-    return (uint32_t)((uint64_t)c->host->world->clk.now / 1000000u) + c->ts_off; /* ns to ms: unsigned, the cheaper division */
+    return (uint32_t)c->host->world->clk.now_ms + c->ts_off; /* kept as the clock moves */
 }
 
 /* Is the connection synchronized (§3.3.2: ESTABLISHED and after)? */

@@ -33,18 +33,27 @@ tcp_timer_idle(const struct tcp_conn *c, enum tcp_timer t)
     return t == TCP_TIMER_DELACK && c->ack_owed == 0;
 }
 
-static void
-tcp_timer_event(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
+/* The event reported when someone watches: apart, so that the common untraced case, every
+   second segment arming the delayed-ACK timer, pays one test and no call. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+void
+tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
 {
-    struct world *w = tcp_world(c);
-    if (!world_traced(w))
-        return;
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
         .timer = t, .when = c->timers->t[t].ev.when,
         .from_state = c->state, .to_state = c->state,
     };
-    world_emit(w, &ev);
+    world_emit(tcp_world(c), &ev);
+}
+
+static inline void
+tcp_timer_event(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
+{
+    if (world_traced(tcp_world(c)))
+        tcp_timer_emit(c, kind, t);
 }
 
 int
@@ -86,16 +95,6 @@ tcp_timers_pool_fini(struct world *w)
         w->timer_pool = b->next_free;
         free(b);
     }
-}
-
-void
-tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
-{
-    struct world *w = tcp_world(c);
-    assert(c->timers != &w->timers_none); /* only a live TCB has timers to arm */
-    clk_time when = delay >= CLK_NEVER - w->clk.now ? CLK_NEVER - 1 : w->clk.now + delay;
-    (void)clk_arm(&w->clk, &c->timers->t[t].ev, when);
-    tcp_timer_event(c, TRACE_TIMER_ARM, t);
 }
 
 void

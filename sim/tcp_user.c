@@ -96,6 +96,7 @@ tcp_fd_release(struct tcp_conn *c)
         return;
     c->has_fd = false;
     c->host->nfiles--;
+    world_retire_later(c->host->world, c); /* deleted already: its record may do */
 }
 
 enum tcp_err
@@ -602,7 +603,7 @@ tcp_host_crash(struct tcp_host *h)
     tcp_call(h, NULL, TCP_OK, "crash");
     struct world *w = h->world;
     for (uint32_t i = 0; i < w->nconns; i++) /* the program dies with it: its sockets too */
-        if (w->conns[i]->host == h)
+        if (w->conns[i] && w->conns[i]->host == h) /* NULL: a record, no file descriptor */
             tcp_fd_release(w->conns[i]);
     while (h->conns) {
         struct tcp_conn *c = h->conns;

@@ -5,6 +5,7 @@
  * Entry points in the order a run uses them: world_new, world_observe, (tcp_* user calls),
  * world_step / world_run_until_time / world_run_idle, world_free.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,12 @@ world_free(struct world *w)
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);
     free(w->conns);
-    for (int i = 0; i < WORLD_HOSTS; i++)
+    free(w->recs);
+    free(w->retire);
+    for (int i = 0; i < WORLD_HOSTS; i++) {
         tcp_hash_free(&w->host[i]);
+        free(w->serials[i].id);
+    }
     tcp_pool_fini(&w->pool);
     tcp_timers_pool_fini(w);
     clk_fini(&w->clk);
@@ -176,7 +181,7 @@ world_run_until_time(struct world *w, clk_time until)
     while (world_next_time(w) <= until)
         world_step(w);
     if (until > w->clk.now)
-        w->clk.now = until;
+        clk_advance(&w->clk, until);
 }
 
 uint64_t
@@ -188,21 +193,60 @@ world_run_idle(struct world *w, clk_time limit)
     return n;
 }
 
+/* A record (id valid, its TCB gone): the reader gets its TCB, CLOSED, until the next
+   world_retire. */
 struct tcp_conn *
-world_conn(const struct world *w, uint32_t id)
+world_conn_reopen(struct world *w, uint32_t id)
 {
-    if (id == 0 || id > w->nconns)
-        return NULL;
-    return w->conns[id - 1];
+    const struct tcp_rec *r = &w->recs[id - 1];
+    struct tcp_conn *c = tcp_rec_open(r, &w->host[r->host], id);
+    if (c) {
+        w->conns[id - 1] = c;
+        world_retire_later(w, c);
+    }
+    return c;
 }
 
+/* A name is its host's name and the connection's serial in decimal, without leading zeros
+   (tcp_conn_create): "A12", matched without regard to case as names are everywhere. */
 struct tcp_conn *
-world_conn_by_name(const struct world *w, const char *name)
+world_conn_by_name(struct world *w, const char *name)
 {
-    for (uint32_t i = 0; i < w->nconns; i++)
-        if (strcasecmp(w->conns[i]->name, name) == 0)
-            return w->conns[i];
+    if (!name || !name[0] || !name[1] || name[1] == '0')
+        return NULL;
+    for (int i = 0; i < WORLD_HOSTS; i++) {
+        const struct tcp_host *h = &w->host[i];
+        size_t len = strlen(h->name);
+        if (strncasecmp(name, h->name, len) != 0)
+            continue;
+        const char *d = name + len;
+        uint64_t serial = 0;
+        size_t nd = strspn(d, "0123456789");
+        if (nd == 0 || nd > 10 || d[nd] != '\0' || d[0] == '0')
+            continue;
+        for (size_t k = 0; k < nd; k++)
+            serial = serial * 10 + (uint64_t)(d[k] - '0');
+        if (serial == 0 || serial > w->serials[i].n)
+            continue;
+        return world_conn(w, w->serials[i].id[serial - 1]);
+    }
     return NULL;
+}
+
+/* Room for one more id in host h's serials (before the connection takes its serial). */
+static int
+world_serial_room(struct world *w, const struct tcp_host *h)
+{
+    struct world_serials *s = &w->serials[h->index];
+    if (s->n < s->cap)
+        return 0;
+    uint32_t ncap = s->cap ? s->cap * 2 : 16;
+    uint32_t *nid = realloc(s->id, ncap * sizeof *nid);
+    if (!nid)
+        return -1;
+    s->id = nid;
+    s->cap = ncap;
+    return 0;
 }
 
 struct tcp_host *
@@ -231,11 +275,68 @@ world_conn_new(struct world *w, struct tcp_host *h)
         if (!nc)
             return NULL;
         w->conns = nc;
+        if (w->compact) {
+            struct tcp_rec *nr = realloc(w->recs, ncap * sizeof *nr);
+            if (!nr)
+                return NULL;
+            w->recs = nr;
+        }
         w->capconns = ncap;
     }
+    if (world_serial_room(w, h) != 0)
+        return NULL;
     struct tcp_conn *c = tcp_conn_create(h, w->nconns + 1);
     if (!c)
         return NULL;
+    struct world_serials *s = &w->serials[h->index];
+    s->id[s->n++] = c->id;
+    assert(s->n == (uint32_t)h->serial); /* the name's number is the index here */
     w->conns[w->nconns++] = c;
     return c;
+}
+
+/* ---- closed connections as records (tcp_rec.c) ----------------------------------------- */
+
+int
+world_compact(struct world *w)
+{
+    if (w->compact)
+        return 0;
+    struct tcp_rec *r = malloc((w->capconns ? w->capconns : 1) * sizeof *r);
+    if (!r)
+        return -1;
+    w->recs = r;
+    w->compact = true;
+    return 0;
+}
+
+void
+world_retire_later(struct world *w, const struct tcp_conn *c)
+{
+    if (!w->compact)
+        return;
+    if (w->nretire == w->capretire) {
+        uint32_t ncap = w->capretire ? w->capretire * 2 : 64;
+        uint32_t *n = realloc(w->retire, ncap * sizeof *n);
+        if (!n)
+            return; /* the TCB stays: a record is only a saving */
+        w->retire = n;
+        w->capretire = ncap;
+    }
+    w->retire[w->nretire++] = c->id;
+}
+
+void
+world_retire(struct world *w)
+{
+    for (uint32_t i = 0; i < w->nretire; i++) {
+        uint32_t id = w->retire[i];
+        struct tcp_conn *c = w->conns[id - 1];
+        if (!c || !tcp_rec_ready(c))
+            continue; /* listed again when it is released or deleted */
+        tcp_rec_keep(c, &w->recs[id - 1]);
+        w->conns[id - 1] = NULL;
+        tcp_conn_destroy(c);
+    }
+    w->nretire = 0;
 }

@@ -277,6 +277,35 @@ clk_random_run(uint64_t seed, bool lanes)
         assert_null(lane[i].head);
 }
 
+/* The clock keeps the present in whole milliseconds too (what TCP's timestamps read, RFC
+   7323 5.4): rounded down, as it moves by pops from the heap and from a lane, and by
+   clk_advance. */
+static void
+test_clk_pop_and_advance_keep_now_ms(void **state)
+{
+    (void)state;
+    struct clk c;
+    struct clk_lane lane;
+    struct clk_event e[3];
+    clk_init(&c);
+    assert_int_equal(clk_lane_init(&c, &lane), 0);
+    const clk_time when[2] = {CLK_MSEC(2) - 1, CLK_SEC(1) + 1};
+    clk_arm_each(&c, e, when, 2);
+    clk_event_init(&e[2], clk_noop, NULL);
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[2], CLK_MSEC(2) + CLK_MSEC(1) / 2), 0);
+    assert_int_equal(c.now_ms, 0);
+    assert_ptr_equal(clk_pop(&c), &e[0]);
+    assert_int_equal(c.now_ms, 1);
+    assert_ptr_equal(clk_pop(&c), &e[2]);
+    assert_int_equal(c.now_ms, 2);
+    assert_ptr_equal(clk_pop(&c), &e[1]);
+    assert_int_equal(c.now_ms, 1000);
+    clk_advance(&c, CLK_SEC(5) + CLK_MSEC(1) - 1);
+    assert_int_equal(c.now, CLK_SEC(5) + CLK_MSEC(1) - 1);
+    assert_int_equal(c.now_ms, 5000);
+    clk_fini(&c);
+}
+
 static void
 test_clk_random_operations_match_reference(void **state)
 {
@@ -303,6 +332,7 @@ main(void)
         cmocka_unit_test(test_clk_rearm_top_keeps_order),
         cmocka_unit_test(test_clk_postponed_top_yields_to_lane_head),
         cmocka_unit_test(test_clk_random_lanes_and_heap_match_reference),
+        cmocka_unit_test(test_clk_pop_and_advance_keep_now_ms),
     };
     return cmocka_run_group_tests_name("clk", tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "lsim_fx.h"
+#include "tcpsim/world.h"
 
 /* The RFC 9293 Figure 6 handshake, ISNs 100 and 300, then data both ways. */
 static const char handshake[] =
@@ -841,6 +842,60 @@ test_lua_api_scenarios_pass(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* A connection over and closed by its program keeps only its record in lsim's world (Linux
+   frees the socket): its handle still answers (state, error, name, the last sequence numbers,
+   the statistics), sock(name) and host:sockets() still find it, and the record is small. */
+static void
+test_closed_handle_answers_from_record(void **state)
+{
+    (void)state;
+    struct lsim *l = lfx_new("local l = B:listen(80)\n"
+                             "local c = A:connect(B, 80)\n"
+                             "local s\n"
+                             "sim:run_until(function() s = s or l:accept(); return s ~= nil and c.state == 'ESTABLISHED' end)\n"
+                             "expect(c:send('hello') == 5)\n"
+                             "sim:run(0.1)\n"
+                             "expect(s:recv() == 'hello')\n"
+                             "local iss, irs = c:tcb().iss, c:tcb().irs\n"
+                             "c:close()\n"
+                             "sim:run(0.1)\n"
+                             "s:close()\n"
+                             "sim:run(2 * A.sysctl.msl + 1)\n"
+                             "local r = A:connect(B, 81)\n"
+                             "sim:run(0.1)\n"
+                             "expect(r.error == 'ECONNREFUSED')\n"
+                             "r:close()\n"
+                             "A:connect(B, 80)\n"
+                             "sim:run(0.1) -- an event or more: the TCBs give way to their records\n"
+                             "expect(c.state == 'CLOSED' and s.state == 'CLOSED' and r.state == 'CLOSED')\n"
+                             "expect(c.name == 'A1' and s.name == 'B2' and r.name == 'A2', c.name .. s.name .. r.name)\n"
+                             "expect(c.error == nil and r.error == 'ECONNREFUSED', tostring(r.error))\n"
+                             "local t = c:tcb()\n"
+                             "expect(t.iss == iss and t.snd_nxt == iss + 7 and t.rcv_nxt == irs + 2, 'SYN, 5 octets, FIN')\n"
+                             "expect(c.remote == '10.0.0.2:80', c.remote)\n"
+                             "expect(sock('a1') == c and sock('B2') == s, 'by name')\n"
+                             "local all = A:sockets()\n"
+                             "expect(#all == 3 and all[1] == c and all[2] == r, 'the host lists them')\n");
+    assert_non_null(l);
+    assert_int_equal(lfx_finish(l), LSIM_DONE);
+    struct world *w = lsim_world(l);
+    uint32_t records = 0;
+    for (uint32_t i = 0; i < w->nconns; i++)
+        records += w->conns[i] == NULL;
+    assert_int_equal(records, 0); /* the last lines read them: TCBs again until the next event */
+    world_retire(w);
+    for (uint32_t i = 0; i < w->nconns; i++)
+        records += w->conns[i] == NULL;
+    assert_int_equal(records, 3); /* A1, B2, A2; not the listener, not the new connection */
+    assert_true(sizeof(struct tcp_rec) <= 192);
+    const struct tcp_conn *a1 = world_conn_by_name(w, "A1"); /* a TCB again, from the record */
+    assert_int_equal(a1->state, TCP_CLOSED);
+    assert_int_equal(a1->bytes_sent, 5);
+    assert_int_equal(a1->rport, 80);
+    assert_int_equal(world_conn_by_name(w, "A2")->error, TCP_ECONNREFUSED);
+    lsim_free(l);
+}
+
 int
 main(void)
 {
@@ -872,6 +927,7 @@ main(void)
         cmocka_unit_test(test_fixed_setting_wins_and_goals_check_it),
         cmocka_unit_test(test_lua_api_scenarios_pass),
         cmocka_unit_test(test_host_ss_counts_and_socket_errors),
+        cmocka_unit_test(test_closed_handle_answers_from_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,34 @@ test_time_wait_no_ring_memory(void **state)
 
 /* Closing a listener resets its unaccepted connections oldest first, whatever else the host
    has had: found among its live connections, not among every connection ever made. */
+/* A name finds its connection through the host's serials, not a walk through every connection
+   ever made: "a3" is A's third in any case; a leading zero, no number, a number past the last
+   or an unknown host find none (the names tcp_conn_create gives, nothing else). */
+static void
+test_time_wait_conn_by_name_each_by_serial(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    fx_listen(&f); /* B1 */
+    sc_time_waits(&f, 40);
+    struct world *w = f.w;
+    for (uint32_t id = 1; id <= w->nconns; id++) {
+        const struct tcp_conn *c = world_conn(w, id);
+        assert_ptr_equal(world_conn_by_name(w, c->name), c);
+        char lower[sizeof c->name];
+        snprintf(lower, sizeof lower, "%c%s", c->name[0] + ('a' - 'A'), c->name + 1);
+        assert_ptr_equal(world_conn_by_name(w, lower), c);
+    }
+    assert_int_equal(w->serials[FX_A].n, 40);
+    assert_int_equal(w->serials[FX_B].n, 41);
+    assert_string_equal(world_conn(w, w->serials[FX_A].id[2])->name, "A3");
+    const char *none[] = {"A0", "A03", "A", "", "A41", "B42", "C1", "A3x", "A99999999999", "AB1"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        assert_null(world_conn_by_name(w, none[i]));
+    fx_fini(&f);
+}
+
 static void
 test_listen_close_resets_waiting_children_in_order(void **state)
 {
@@ -384,6 +412,7 @@ main(void)
         cmocka_unit_test(test_listen_close_resets_waiting_children_in_order),
         cmocka_unit_test(test_closed_ring_memory_reused_from_pool),
         cmocka_unit_test(test_time_wait_no_ring_memory),
+        cmocka_unit_test(test_time_wait_conn_by_name_each_by_serial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,7 +69,9 @@ struct clk_lane {
 #define CLK_MAX_LANES 4
 
 struct clk {
-    clk_time now;            /* the present instant */
+    clk_time now;            /* the present instant (moved only by clk_pop and clk_advance) */
+    uint64_t now_ms;         /* now in whole milliseconds: TCP's timestamps read it on every
+                                segment, and the clock moves far less often than that */
     uint64_t next_seq;       /* next insertion number */
     struct clk_event **heap; /* min-heap on (when, seq) */
     size_t len, cap;
@@ -93,6 +95,8 @@ int clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_tim
 /* Take 'e' out of the queue (heap or lane); a no-op when it is not armed. */
 void clk_cancel(struct clk *c, struct clk_event *e);
 static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0 || e->lane != NULL; }
+/* Move the present to 'when' (no earlier than now), with no event: a run paused there. */
+void clk_advance(struct clk *c, clk_time when);
 /* The earliest event (in the heap or a lane), or NULL. */
 struct clk_event *clk_peek(const struct clk *c);
 /* Remove the earliest event and advance 'now' to its time; NULL when the queue is empty. */

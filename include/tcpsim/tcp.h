@@ -431,6 +431,28 @@ struct tcp_conn {
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
 };
 
+/* What a connection leaves behind once its TCB is deleted and its program has closed it
+   (tcp_rec.c): the record a handle, the REPL or a trace reads after the end, about a tenth of
+   the TCB. Linux frees such a socket; tcpsim keeps this much so that a script's handle still
+   answers (state CLOSED, the error, the socket pair, the last sequence numbers, the
+   statistics). What it does not keep reads as a new socket's value. */
+struct tcp_rec {
+    clk_time last_change;
+    clk_time srtt, rttvar, rto;
+    uint64_t total_retransmits;
+    uint64_t bytes_sent, bytes_acked, bytes_received, segs_sent, segs_received;
+    uint32_t serial;          /* the number in its name: "A12" is host A's 12th */
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t iss, irs, snd_una, snd_nxt, rcv_nxt, snd_wnd, rcv_wnd, snd_mss, fin_seq, ts_recent;
+    uint16_t last_rule;       /* enum tcp_rule */
+    uint8_t error;            /* enum tcp_err */
+    uint8_t host;             /* its host's index */
+    uint8_t snd_wscale, rcv_wscale;
+    bool error_reported, orphaned, passive, accepted, bound, reuseaddr, keepalive;
+    bool fin_queued, fin_sent, fin_rcvd, rd_shut, ws_ok, ts_ok, sack_ok;
+};
+
 /* How a host's local port is used (tcp_hash.c). */
 struct tcp_port_use {
     uint32_t users;           /* live connections with this local port */

@@ -42,8 +42,24 @@ struct world {
     struct tcp_pool pool;        /* ring memory of deleted connections, for new ones */
     struct tcp_timers *timer_pool; /* timer blocks of deleted connections, for new ones */
     struct tcp_timers timers_none; /* what a deleted connection points to: none ever armed */
-    struct tcp_conn **conns;     /* every connection ever made, by id (index id-1) */
+    struct tcp_conn **conns;     /* every connection ever made, by id (index id-1); NULL: the
+                                    TCB gave way to its record in recs (world_compact) */
     uint32_t nconns, capconns;
+    /* A world that keeps many connections (lsim's) keeps a closed one as its record
+       (struct tcp_rec, tcp_rec.c) once nothing needs the TCB: recs[id - 1]. The connections
+       that may be ready are listed in 'retire' (deleted, released by the program, or made
+       again from their record for a reader) until world_retire looks at them. */
+    bool compact;
+    struct tcp_rec *recs;        /* capconns of them, while 'compact' */
+    uint32_t *retire;
+    uint32_t nretire, capretire;
+    /* Each host's connections by serial, the number in their name ("A12": host A's 12th):
+       the id of each, so that a name is found without a walk through every connection ever
+       made (world_conn_by_name, host:sockets()). */
+    struct world_serials {
+        uint32_t *id;            /* id[serial - 1] */
+        uint32_t n, cap;
+    } serials[WORLD_HOSTS];
 
     struct trace_observer obs[WORLD_MAX_OBSERVERS];
     int nobs;
@@ -81,13 +97,31 @@ void world_run_until_time(struct world *w, clk_time until);
 /* Run until nothing is scheduled, or 'limit' is reached; returns the number of steps. */
 uint64_t world_run_idle(struct world *w, clk_time limit);
 
-/* Connection registry. */
-struct tcp_conn *world_conn(const struct world *w, uint32_t id);
-struct tcp_conn *world_conn_by_name(const struct world *w, const char *name);
+/* Connection registry. world_conn makes a TCB that gave way to its record again (CLOSED) for
+   its reader (world_conn_reopen): the pointer is good until the next world_retire. Inline:
+   a traced event looks its connection up. */
+struct tcp_conn *world_conn_reopen(struct world *w, uint32_t id);
+static inline struct tcp_conn *world_conn(struct world *w, uint32_t id)
+{
+    if (id == 0 || id > w->nconns)
+        return NULL;
+    struct tcp_conn *c = w->conns[id - 1];
+    return c ? c : world_conn_reopen(w, id);
+}
+struct tcp_conn *world_conn_by_name(struct world *w, const char *name);
 /* Host by name ("A", "b") or address; NULL when unknown. */
 struct tcp_host *world_host(struct world *w, const char *name);
 
 /* Used by tcp_*.c: allocate a connection on host 'h' and register it. */
 struct tcp_conn *world_conn_new(struct world *w, struct tcp_host *h);
+
+/* Keep closed connections as records (a world with many; lsim's). Its owner then calls
+   world_retire where it holds no pointer to a connection (lsim_step, before each event):
+   every TCB listed whose connection is over (tcp_rec_ready) gives way to its record, and a
+   pointer to it is no longer good. 0, or -1 when out of memory. */
+int world_compact(struct world *w);
+void world_retire(struct world *w);
+/* Used by tcp_*.c: 'c' may be over (deleted, or released by its program): list it. */
+void world_retire_later(struct world *w, const struct tcp_conn *c);
 
 #endif
