@@ -29,27 +29,30 @@ local function b_sent(from)
   return acks, all
 end
 
-say("1. Quick ACKs. A sends 20 full-sized segments in one write, over a slow link (one every")
+say("1. Quick ACKs. A sends 24 full-sized segments in one write, over a slow link (one every")
 say("   10 ms); B's application reads whatever arrives, at once.")
 net:set { bandwidth = 1200000, from = "A" }
--- tcpsim has no congestion window, so A puts all 20 segments on the slow link at once and their
+-- tcpsim has no congestion window, so A puts all 24 segments on the slow link at once and their
 -- ACKs come later than A's tail loss probe expects (2 x SRTT: 4 ms here); a Linux sender would
 -- pace them by its congestion window. The probe's spurious copy would reach B as a duplicate and
 -- bring B's quick ACKs back, so this lesson switches it off.
 A.sysctl.tcp_early_retrans = 0
 local mark = next_n()
-c:send(string.rep("x", 20 * 1460))
+c:send(string.rep("x", 24 * 1460))
 local got = 0
-while got < 20 * 1460 do
+while got < 24 * 1460 do
   sim:step()
   got = got + #s:recv()
 end
 net:set { bandwidth = 0, from = "A" }
 local acks = b_sent(mark)
-say("   " .. acks .. " ACKs for 20 segments. The first 16 were ACKed the moment they arrived (rule")
+say("   " .. acks .. " ACKs for 24 segments. The first 22 were ACKed the moment they arrived (rule")
 say("   ACK_QUICK): a new connection's sender is in slow start, and waits for ACKs to send more.")
-say("   Then one for every second segment, as RFC 1122 asks, while B's application keeps up.")
-expect(acks == 18, "16 quick ACKs, then 2 for the last 4 segments, got " .. acks)
+say("   Linux gives 16 such quick ACKs, and one more for each segment that lets it grow the window")
+say("   it offers (its rcv_ssthresh, tcp_grow_window: 6 here), to announce the larger window at")
+say("   once; the kernel did the same (tests/linux/delack-quick-acks-1460.pkt: 22). Then one ACK")
+say("   for every second segment, as RFC 1122 asks, while B's application keeps up.")
+expect(acks == 23, "22 quick ACKs (16 and 6 window growths), then 1 for the last 2 segments, got " .. acks)
 
 say("2. A lone segment now waits: no second one comes, and B's application does not read it.")
 mark = next_n()

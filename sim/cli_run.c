@@ -12,8 +12,9 @@
  * follow FILE. --seed and --preset win over the script's own sim:config, --set and --settings
  * over its sysctl writes (cli_set.c). --events streams every event to FILE as JSON lines while
  * the run goes (the log in memory keeps a window of the recent ones, lsim_trace_window), and
- * --pcap each packet once its story is over (out_pcap_stream); the ladder and state diagram
- * are drawn from the log after the run, so asking for one keeps every event. The verdict
+ * --pcap each packet once its story is over (out_pcap_stream); the ladders (--ladder,
+ * --ladder-svg) and the state diagram (--dot) observe the run too, in memory that does not
+ * grow with it, and are written after it (out.h). The verdict
  * ("-- passed", or FAIL and the last events) is the last thing printed, after the ladder. Exit status (enum cli_exit): 0 when the
  * scenario passes, 1 when it fails (the reason and the last events go to stderr), 2 on bad
  * usage.
@@ -229,16 +230,11 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
     return rc;
 }
 
-/* Write one after-the-run picture to 'path' with 'fn'; 0 or -1 (reported). */
+/* One of the files written after the run: its writer's result 'rc', then closed; 0, or -1
+   (reported). */
 static int
-cli_write_file(const char *path, const struct trace_log *log, int (*fn)(FILE *, const struct trace_log *))
+cli_write_done(const char *path, FILE *f, int rc)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        return -1;
-    }
-    int rc = fn(f, log);
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "tcpsim: could not write %s\n", path);
         return -1;
@@ -246,26 +242,13 @@ cli_write_file(const char *path, const struct trace_log *log, int (*fn)(FILE *, 
     return 0;
 }
 
-/* The SVG ladder numbers its segments as the text ladder does: absolute unless --rel. */
-static int
-cli_ladder_svg_abs(FILE *f, const struct trace_log *log)
+static FILE *
+cli_write_open(const char *path)
 {
-    struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
-    lo.absolute_seq = true;
-    return out_ladder_svg(f, log, &lo);
-}
-
-static int
-cli_ladder_svg_rel(FILE *f, const struct trace_log *log)
-{
-    struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
-    return out_ladder_svg(f, log, &lo);
-}
-
-static int
-cli_dot_all(FILE *f, const struct trace_log *log)
-{
-    return out_dot(f, log, 0);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        perror(path);
+    return f;
 }
 
 /* Resume until the end, printing each pause's text; the final status. */
@@ -286,41 +269,33 @@ cli_drive(struct lsim *l, FILE *out, bool say_pauses)
 static int
 cli_write_pkt(const struct cli_run_opts *o, struct lsim *l, struct out_pkt *pkt)
 {
-    FILE *f = fopen(o->pkt, "w");
-    if (!f) {
-        perror(o->pkt);
+    FILE *f = cli_write_open(o->pkt);
+    if (!f)
         return -1;
-    }
     char title[600];
     snprintf(title, sizeof title, "%s: %s (seed %llu, preset %s)", o->file ? o->file : "demo",
              lsim_title(l) ? lsim_title(l) : "a scenario", (unsigned long long)lsim_world(l)->seed,
              lsim_world(l)->preset == TCP_PRESET_RFC ? "rfc" : "linux");
-    int rc = out_pkt_finish(pkt, f, title);
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "tcpsim: could not write %s\n", o->pkt);
-        return -1;
-    }
-    return 0;
+    return cli_write_done(o->pkt, f, out_pkt_finish(pkt, f, title));
 }
 
 /* The pictures and files asked for after the run, and the end of the capture streamed while
    it ran ('pf' its file); 0, or -1 if one could not be written. */
 static int
 cli_run_outputs(const struct cli_run_opts *o, struct lsim *l, struct out_pcap *pcap, FILE *pf,
-                struct out_pkt *pkt)
+                struct out_pkt *pkt, struct out_dot *dot, struct out_ladder *ladder, struct out_ladder *svg)
 {
     int rc = 0;
-    const struct trace_log *log = lsim_log(l);
-    if (o->ladder) {
-        struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
-        lo.absolute_seq = o->abs_seq != 0;
-        lo.unicode = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-        rc |= out_ladder(stdout, log, &lo);
+    FILE *f;
+    if (o->ladder && (!ladder || out_ladder_finish(ladder, stdout) != 0)) {
+        fprintf(stderr, "tcpsim: could not draw the ladder\n");
+        rc = -1;
     }
+    /* an observer that could not be made (NULL) is reported here */
     if (o->ladder_svg)
-        rc |= cli_write_file(o->ladder_svg, log, o->abs_seq != 0 ? cli_ladder_svg_abs : cli_ladder_svg_rel);
+        rc |= !(f = cli_write_open(o->ladder_svg)) ? -1 : cli_write_done(o->ladder_svg, f, svg ? out_ladder_finish_svg(svg, f) : -1);
     if (o->dot)
-        rc |= cli_write_file(o->dot, log, cli_dot_all);
+        rc |= !(f = cli_write_open(o->dot)) ? -1 : cli_write_done(o->dot, f, dot ? out_dot_finish(dot, f) : -1);
     if (pf) {
         bool bad = !pcap || out_pcap_finish(pcap, NULL) != 0;
         if (fclose(pf) != 0 || bad) { /* closed either way */
@@ -342,13 +317,13 @@ cli_run_one(const struct cli_run_opts *o)
     struct out_pcap *pcap = NULL;
     FILE *ef = NULL, *pf = NULL;
     struct out_pkt *pkt = NULL;
+    struct out_dot *dot = NULL;
+    struct out_ladder *ladder = NULL, *svg = NULL;
     if (!l) {
         fprintf(stderr, "tcpsim: out of memory\n");
         return 1;
     }
     struct world *w = lsim_world(l);
-    if (o->ladder || o->ladder_svg || o->dot)
-        lsim_trace_window(l, 0); /* drawn from the log after the run: every event is needed */
     struct cli_html page = {0};
     if (o->html && cli_html_open(&page, o->html, w) != 0) {
         lsim_free(l); /* no page, no run */
@@ -388,6 +363,21 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (o->pkt && (pkt = out_pkt_new(o->endpoint, &w->host[o->endpoint].cfg)) != NULL)
         world_observe(w, out_pkt_observe, pkt);
+    if (o->dot && (dot = out_dot_new(0)) != NULL) /* NULL: reported when the file is written */
+        world_observe(w, out_dot_observe, dot);
+    if (o->ladder) { /* NULL: reported after the run */
+        struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
+        lo.absolute_seq = o->abs_seq != 0;
+        lo.unicode = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        if ((ladder = out_ladder_new(&lo)) != NULL)
+            world_observe(w, out_ladder_observe, ladder);
+    }
+    if (o->ladder_svg) { /* numbered as the text ladder is: absolute unless --rel */
+        struct out_ladder_opts lo = OUT_LADDER_OPTS_DEFAULT;
+        lo.absolute_seq = o->abs_seq != 0;
+        if ((svg = out_ladder_new(&lo)) != NULL)
+            world_observe(w, out_ladder_observe, svg);
+    }
     char why[600];
     int loaded = o->file ? lsim_load(l, o->file) : lsim_load_string(l, o->code, "=demo");
     if (loaded == 0 && cli_settings_apply(&o->settings, l, why, sizeof why) != 0) {
@@ -396,7 +386,7 @@ cli_run_one(const struct cli_run_opts *o)
     }
     enum lsim_status s = loaded == 0 ? cli_drive(l, stdout, o->format != OUT_FMT_JSONL) : LSIM_FAILED;
     /* the pictures first: the verdict is the last thing a reader sees, as after a trace */
-    int rc = cli_run_outputs(o, l, pcap, pf, pkt) != 0;
+    int rc = cli_run_outputs(o, l, pcap, pf, pkt, dot, ladder, svg) != 0;
     struct out_html_meta meta = cli_html_meta(l, o->file);
     rc |= cli_html_close(&page, w, &meta) != 0;
     fflush(stdout);
@@ -425,6 +415,15 @@ cli_run_one(const struct cli_run_opts *o)
     }
     if (pkt)
         world_unobserve(w, out_pkt_observe, pkt);
+    if (dot)
+        world_unobserve(w, out_dot_observe, dot);
+    out_dot_free(dot);
+    if (ladder)
+        world_unobserve(w, out_ladder_observe, ladder);
+    out_ladder_free(ladder);
+    if (svg)
+        world_unobserve(w, out_ladder_observe, svg);
+    out_ladder_free(svg);
     out_text_free(text);
     out_pcap_free(pcap);
     out_pkt_free(pkt);

@@ -1,21 +1,21 @@
 /*
- * out_ladder.c - the ladder (sequence) diagram of a recorded run: host A's lifeline on the
- * left, B's on the right, time going down, one row per event. Each segment is an arrow from
- * its SEND row to its DELIVER row, so it slants with its delay and two segments in flight at
- * once cross; a dropped segment stops half-way (or just past its label) at an X on its DROP
- * row; states are written beside the lifeline at every change; timer expiries, calls, rules,
- * wire actions and narration go in the margin.
+ * out_ladder.c - the ladder (sequence) diagram of a run: host A's lifeline on the left, B's
+ * on the right, time going down, one row per event. Each segment is an arrow from its SEND
+ * row to its DELIVER row, so it slants with its delay and two segments in flight at once
+ * cross; a dropped segment stops half-way (or just past its label) at an X on its DROP row;
+ * states are written beside the lifeline at every change; timer expiries, calls, rules, wire
+ * actions and narration go in the margin.
  *
  * Every label is drawn beside its own arrow, never on another's: in the text inside its own
  * line, on the row of the arrow's start when that row has room (else its end, else a row in
  * between, else a spacer row added for it); in the SVG beside its own line near the arrow's
  * start, moved along that line only to get clear of other lines and labels.
  *
- * One layout pass (lad_layout) feeds two renderers: text (ASCII, or Unicode box drawing, see
- * lad_place) and a standalone SVG for slides (see svg_place_label).
- *
- * Entry points: out_ladder(f, log, opts) here; out_ladder_svg(f, log, opts) in out_ladder_svg.c,
- * which shares the layout through out_ladder.h.
+ * Two passes, in memory that does not grow with the run: the spool (out_ladder_spool.c) takes
+ * the events as they come (out_ladder_observe); at the end the text is drawn from it through a
+ * window (struct lad_win) that holds only the rows whose arrows are not all placed, and each
+ * row is written as soon as nothing later can change it. A recorded run is fed to the same
+ * observer (out_ladder). The SVG (out_ladder_svg.c) reads the same spool through its own window.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,189 +26,6 @@
 
 #define LAD_SIDE 16     /* width of the state column beside each lifeline */
 #define LAD_SIDE_COMPACT 12 /* the same in a compact ladder: the longest state, SYN-RECEIVED */
-#define LAD_TEXT_MAX 4096
-
-void
-lad_free(struct lad *L)
-{
-    for (size_t i = 0; i < L->nrow; i++) {
-        out_sbuf_free(&L->row[i].side[0]);
-        out_sbuf_free(&L->row[i].side[1]);
-        out_sbuf_free(&L->row[i].note);
-    }
-    free(L->row);
-    free(L->arr);
-    free(L->by_id);
-}
-
-/* A new row at time 't'; its index, or SIZE_MAX on ENOMEM. */
-static size_t
-lad_new_row(struct lad *L, clk_time t)
-{
-    if (L->nrow == L->caprow) {
-        size_t ncap = L->caprow ? L->caprow * 2 : 64;
-        struct lad_row *nr = realloc(L->row, ncap * sizeof *nr);
-        if (!nr) {
-            L->failed = true;
-            return SIZE_MAX;
-        }
-        L->row = nr;
-        L->caprow = ncap;
-    }
-    memset(&L->row[L->nrow], 0, sizeof L->row[0]);
-    L->row[L->nrow].t = t;
-    return L->nrow++;
-}
-
-/* The row for a piece of text: the last row when it is at the same instant and that slot is
-   free (so a state change shares the row of the arrival that caused it), else a new one. */
-static struct out_sbuf *
-lad_slot(struct lad *L, clk_time t, int side)
-{
-    struct lad_row *last = L->nrow ? &L->row[L->nrow - 1] : NULL;
-    struct out_sbuf *b = last ? (side < 0 ? &last->note : &last->side[side]) : NULL;
-    if (!last || last->t != t || b->len) {
-        size_t r = lad_new_row(L, t);
-        if (r == SIZE_MAX)
-            return NULL;
-        b = side < 0 ? &L->row[r].note : &L->row[r].side[side];
-    }
-    return b;
-}
-
-static struct lad_arrow *
-lad_new_arrow(struct lad *L, uint64_t id, int from, size_t r0)
-{
-    if (L->narr == L->caparr) {
-        size_t ncap = L->caparr ? L->caparr * 2 : 64;
-        struct lad_arrow *na = realloc(L->arr, ncap * sizeof *na);
-        if (!na)
-            return NULL;
-        L->arr = na;
-        L->caparr = ncap;
-    }
-    if (id >= L->nby_id) {
-        size_t n = L->nby_id ? L->nby_id : 64;
-        while (n <= id)
-            n *= 2;
-        size_t *nb = realloc(L->by_id, n * sizeof *nb);
-        if (!nb)
-            return NULL;
-        memset(nb + L->nby_id, 0, (n - L->nby_id) * sizeof *nb);
-        L->by_id = nb;
-        L->nby_id = n;
-    }
-    struct lad_arrow *a = &L->arr[L->narr];
-    memset(a, 0, sizeof *a);
-    a->id = id;
-    a->from = from == 1 ? 1 : 0;
-    a->r0 = a->r1 = r0;
-    L->by_id[id] = ++L->narr;
-    return a;
-}
-
-static struct lad_arrow *
-lad_arrow_of(const struct lad *L, uint64_t id)
-{
-    return id < L->nby_id && L->by_id[id] ? &L->arr[L->by_id[id] - 1] : NULL;
-}
-
-/* One event into rows and arrows. */
-static void
-lad_event(struct lad *L, const struct out_track *tr, const struct trace_event *ev, bool absolute)
-{
-    struct out_sbuf *b;
-    struct lad_arrow *a;
-    char when[32], cite[64];
-    const char *who = ev->conn_name ? ev->conn_name : out_host_name(ev->host);
-    int side = ev->host == 1 ? 1 : 0;
-    size_t r;
-    switch (ev->kind) {
-    case TRACE_SEND:
-    case TRACE_DUP:
-        if ((r = lad_new_row(L, ev->t)) == SIZE_MAX)
-            return;
-        L->row[r].ends = true;
-        if (!(a = lad_new_arrow(L, ev->pkt_id, ev->from, r))) {
-            L->failed = true;
-            return;
-        }
-        out_seg_label(tr, ev, absolute, a->label, sizeof a->label);
-        if (ev->kind == TRACE_DUP)
-            out_sbuf_printf(&L->row[r].note, LAD_TEXT_MAX, "#%llu: the wire duplicates #%llu",
-                            (unsigned long long)ev->pkt_id, (unsigned long long)ev->orig_id);
-        return;
-    case TRACE_DELIVER:
-    case TRACE_DROP:
-        if ((r = lad_new_row(L, ev->t)) == SIZE_MAX)
-            return;
-        L->row[r].ends = true;
-        if ((a = lad_arrow_of(L, ev->pkt_id)) == NULL) { /* arrived unseen: a one-row arrow */
-            if (!(a = lad_new_arrow(L, ev->pkt_id, ev->from, r))) {
-                L->failed = true;
-                return;
-            }
-            out_seg_label(tr, ev, absolute, a->label, sizeof a->label);
-        }
-        a->r1 = r;
-        a->end = ev->kind == TRACE_DROP ? LAD_DROPPED : LAD_DELIVERED;
-        if (ev->kind == TRACE_DROP)
-            out_sbuf_printf(&L->row[r].note, LAD_TEXT_MAX, "#%llu dropped: %s", (unsigned long long)ev->pkt_id,
-                            ev->text ? ev->text : "lost");
-        return;
-    case TRACE_DELAY:
-        if ((b = lad_slot(L, ev->t, -1)))
-            out_sbuf_printf(b, LAD_TEXT_MAX, "#%llu delayed, due at %s", (unsigned long long)ev->pkt_id,
-                            out_time_str(ev->when, when, sizeof when));
-        return;
-    case TRACE_STATE:
-        if ((b = lad_slot(L, ev->t, side)))
-            out_sbuf_printf(b, LAD_TEXT_MAX, "%s", tcp_state_rfc(ev->to_state));
-        return;
-    case TRACE_TIMER_FIRE:
-        if ((b = lad_slot(L, ev->t, side)))
-            out_sbuf_printf(b, LAD_TEXT_MAX, "(%s fires)", tcp_timer_name(ev->timer));
-        return;
-    case TRACE_RULE:
-        if ((b = lad_slot(L, ev->t, -1)))
-            out_sbuf_printf(b, LAD_TEXT_MAX, "%s: %s (%s)", who, tcp_rule_name(ev->rule),
-                            out_rule_cite(ev->rule, cite, sizeof cite));
-        return;
-    case TRACE_CALL:
-        if ((b = lad_slot(L, ev->t, -1)))
-            out_sbuf_printf(b, LAD_TEXT_MAX, "%s %s = %s", who, ev->text ? ev->text : "?", tcp_err_name(ev->err));
-        return;
-    case TRACE_SAY:
-        if ((b = lad_slot(L, ev->t, -1))) {
-            out_sbuf_printf(b, LAD_TEXT_MAX, "# %s", ev->text ? ev->text : "");
-            L->row[L->nrow - 1].say = true;
-        }
-        return;
-    case TRACE_TIMER_ARM:
-    case TRACE_TIMER_CANCEL:
-    case TRACE_KIND_COUNT:
-        return;
-    }
-}
-
-int
-lad_layout(struct lad *L, const struct trace_log *log, bool absolute)
-{
-    struct out_track tr;
-    memset(L, 0, sizeof *L);
-    out_track_init(&tr);
-    for (size_t i = 0; i < log->len && !L->failed; i++) {
-        const struct trace_event ev = trace_log_get(log, i);
-        out_track_event(&tr, &ev);
-        lad_event(L, &tr, &ev, absolute);
-    }
-    out_track_fini(&tr);
-    /* a segment still in flight at the end runs to the last row, without a head */
-    for (size_t i = 0; i < L->narr; i++)
-        if (L->arr[i].end == LAD_OPEN && L->nrow)
-            L->arr[i].r1 = L->nrow - 1;
-    return L->failed ? -1 : 0;
-}
 
 /* ---- text ---------------------------------------------------------------------------------- */
 
@@ -317,8 +134,8 @@ lad_cells(const struct lad_arrow *a, size_t W, void (*fn)(size_t, size_t, bool, 
 }
 
 struct lad_cost {
-    const uint8_t *occ;
-    size_t W;
+    const uint8_t *occ;         /* the window's rows, from row 'base' of the run */
+    size_t W, base;
     size_t cost;
 };
 
@@ -326,7 +143,9 @@ static void
 lad_cost_cell(size_t r, size_t c, bool label, void *ctx)
 {
     struct lad_cost *k = ctx;
-    uint8_t o = k->occ[r * k->W + c];
+    if (r < k->base) /* written already: nothing there can be in the way */
+        return;
+    uint8_t o = k->occ[(r - k->base) * k->W + c];
     /* a label over a line, or a line through someone else's label, hides a piece of line;
        a label over a label garbles both */
     k->cost += label ? (o == CELL_LABEL ? LAD_COST_LABEL : o == CELL_LINE) : o == CELL_LABEL;
@@ -334,107 +153,134 @@ lad_cost_cell(size_t r, size_t c, bool label, void *ctx)
 
 struct lad_mark {
     uint8_t *occ;
-    size_t W;
+    size_t W, base;
 };
 
 static void
 lad_mark_cell(size_t r, size_t c, bool label, void *ctx)
 {
     struct lad_mark *m = ctx;
-    uint8_t *o = &m->occ[r * m->W + c];
+    if (r < m->base)
+        return;
+    uint8_t *o = &m->occ[(r - m->base) * m->W + c];
     if (label || *o == CELL_FREE)
         *o = label ? CELL_LABEL : CELL_LINE;
 }
 
 /*
- * A spacer row before row 'at': no event, only the lines of the arrows in flight across it
- * (they get one row more); arrows 0..placed-1 keep their label on the same row as before.
- * 0, or -1 on ENOMEM.
+ * A spacer row before row 'at' (the run's number): no event, only the lines of the arrows in
+ * flight across it (they get one row more); arrows 0..placed-1 keep their label on the same
+ * row as before. 0, or -1 on ENOMEM.
  */
 static int
 lad_insert_row(struct lad *L, size_t at, size_t placed)
 {
-    size_t last = L->nrow - 1;
-    if (lad_new_row(L, 0) == SIZE_MAX)
+    size_t last = L->rbase + L->nrow - 1, rel = at - L->rbase;
+    if (lad_grow_rows(L) != 0)
         return -1;
-    memmove(&L->row[at + 1], &L->row[at], (L->nrow - 1 - at) * sizeof L->row[0]);
-    memset(&L->row[at], 0, sizeof L->row[0]);
-    L->row[at].t = L->row[at - 1].t;
-    L->row[at].spacer = true;
+    memmove(&L->row[rel + 1], &L->row[rel], (L->nrow - rel) * sizeof L->row[0]);
+    L->nrow++;
+    memset(&L->row[rel], 0, sizeof L->row[0]);
+    L->row[rel].t = L->row[rel - 1].t;
+    L->row[rel].spacer = true;
     for (size_t i = 0; i < L->narr; i++) {
         struct lad_arrow *a = &L->arr[i];
         size_t lrow = a->r0 + a->lk;
         bool open = a->end == LAD_OPEN && a->r1 == last;
         a->r0 += a->r0 >= at;
-        a->r1 = open ? L->nrow - 1 : a->r1 + (a->r1 >= at);
+        a->r1 = open ? L->rbase + L->nrow - 1 : a->r1 + (a->r1 >= at);
         if (i < placed)
             a->lk = lrow + (lrow >= at) - a->r0;
     }
     return 0;
 }
 
-/* Mark arrows 0..n-1 in 'occ' (nrow x W, cleared first). */
+/*
+ * The text ladder's second pass: the window of rows and arrows, and what placing the labels
+ * needs to know of it.
+ */
+struct lad_win {
+    struct lad L;
+    size_t W, lw;               /* columns between the lifelines; a label row's width */
+    int side;                   /* the state columns' width */
+    bool compact, unicode;
+    int columns;
+    uint8_t *occ;               /* the window's rows x W: enum lad_cell */
+    size_t capocc;              /* rows of room in occ */
+    size_t nplaced;             /* arrows 0..nplaced-1 have their label row */
+    size_t spacers;             /* added so far, in the whole diagram */
+    FILE *notes;                /* compact: the notes, listed under the diagram */
+    bool any_note;
+};
+
+/* Mark arrows 0..n-1 in the window's 'occ' (cleared first). */
 static void
-lad_mark_all(const struct lad *L, size_t W, uint8_t *occ, size_t n)
+lad_mark_all(struct lad_win *w, size_t n)
 {
-    struct lad_mark m = {occ, W};
-    memset(occ, 0, L->nrow * W);
+    struct lad_mark m = {w->occ, w->W, w->L.rbase};
+    memset(w->occ, 0, w->L.nrow * w->W);
     for (size_t i = 0; i < n; i++)
-        lad_cells(&L->arr[i], W, lad_mark_cell, &m);
+        lad_cells(&w->L.arr[i], w->W, lad_mark_cell, &m);
+}
+
+/* Room in 'occ' for every row of the window; 0, or -1 on ENOMEM. */
+static int
+lad_occ_fit(struct lad_win *w)
+{
+    if (w->L.nrow > w->capocc) {
+        size_t ncap = w->capocc ? w->capocc * 2 : 64;
+        while (ncap < w->L.nrow)
+            ncap *= 2;
+        uint8_t *no = realloc(w->occ, ncap * w->W + 1);
+        if (!no)
+            return -1;
+        w->occ = no;
+        w->capocc = ncap;
+    }
+    return 0;
 }
 
 /*
- * Choose each arrow's label row, in the order the arrows were sent: its first row (the label
- * at the arrow's start), else its last (beside its head), else the first row in between,
- * where the label touches no other arrow and the arrow's line crosses no label already
- * placed; when every row has some (a crowded run), the row with the fewest. A long flight
- * tries its first rows and a sample of the others. When every row would put the label on
- * another label, a spacer row under the arrow's start gives it room.
+ * Choose arrow i's label row (arrows are placed in the order they were sent): its first row
+ * (the label at the arrow's start), else its last (beside its head), else the first row in
+ * between, where the label touches no other arrow and the arrow's line crosses no label
+ * already placed; when every row has some (a crowded run), the row with the fewest. A long
+ * flight tries its first rows and a sample of the others. When every row would put the label
+ * on another label, a spacer row under the arrow's start gives it room. 0, or -1 on ENOMEM.
  */
 static int
-lad_place(struct lad *L, size_t W)
+lad_place(struct lad_win *w, size_t i)
 {
-    uint8_t *occ = calloc(L->nrow * W + 1, 1);
-    size_t lw = 0, spacers = 0;
-    if (!occ)
-        return -1;
-    for (size_t i = 0; i < L->narr; i++)
-        if (strlen(L->arr[i].label) + 5 > lw)
-            lw = strlen(L->arr[i].label) + 5;
-    for (size_t i = 0; i < L->narr; i++) {
+    struct lad *L = &w->L;
+    size_t W = w->W;
+    for (;;) {
         struct lad_arrow *a = &L->arr[i];
         size_t n = lad_nrows(a), best = 0, best_cost = SIZE_MAX;
         for (size_t j = 0; j < n && best_cost > 0; j += j < 32 ? 1 : (n + 31) / 32) {
             /* j-th candidate: 0, n-1, 1, 2, ... */
             size_t k = j == 0 ? 0 : j == 1 ? n - 1 : j - 1;
-            struct lad_cost c = {occ, W, 0};
-            lad_shape(a, W, k, lw);
+            struct lad_cost c = {w->occ, W, L->rbase, 0};
+            lad_shape(a, W, k, w->lw);
             lad_cells(a, W, lad_cost_cell, &c);
             if (c.cost < best_cost) {
                 best_cost = c.cost;
                 best = k;
             }
         }
-        if (best_cost >= LAD_COST_LABEL && spacers < LAD_MAX_SPACERS) {
-            uint8_t *nocc = realloc(occ, (L->nrow + 1) * W + 1);
-            if (!nocc || lad_insert_row(L, a->r0 + 1, i) != 0) {
-                free(nocc ? nocc : occ);
+        if (best_cost >= LAD_COST_LABEL && w->spacers < LAD_MAX_SPACERS) {
+            if (lad_insert_row(L, a->r0 + 1, i) != 0 || lad_occ_fit(w) != 0)
                 return -1;
-            }
-            occ = nocc;
             for (size_t k = 0; k < i; k++)
-                lad_shape(&L->arr[k], W, L->arr[k].lk, lw);
-            lad_mark_all(L, W, occ, i);
-            spacers++;
-            i--; /* place it again, with the new row */
-            continue;
+                lad_shape(&L->arr[k], W, L->arr[k].lk, w->lw);
+            lad_mark_all(w, i);
+            w->spacers++;
+            continue; /* place it again, with the new row */
         }
-        lad_shape(a, W, best, lw);
-        struct lad_mark m = {occ, W};
+        lad_shape(a, W, best, w->lw);
+        struct lad_mark m = {w->occ, W, L->rbase};
         lad_cells(a, W, lad_mark_cell, &m);
+        return 0;
     }
-    free(occ);
-    return 0;
 }
 
 enum lad_glyph { G_DASH, G_END_CORNER, G_START_CORNER, G_TIP, G_DROP, G_STEEP, G_LIFE };
@@ -474,12 +320,15 @@ lad_put_utf8(FILE *f, uint32_t c)
    steps down a row), or else its end: a head, an X for a drop, nothing when still in flight.
    The ends are drawn after every line, so that no other line hides where a segment went. */
 static void
-lad_draw_arrow(uint32_t *grid, size_t W, const struct lad_arrow *a, bool unicode, bool end)
+lad_draw_arrow(uint32_t *grid, size_t W, size_t lo_row, size_t hi_row, const struct lad_arrow *a, bool unicode,
+               bool end)
 {
     bool right = a->from == 0;
     size_t n = lad_nrows(a);
     for (size_t k = 0; k < n; k++) {
-        uint32_t *row = grid + (a->r0 + k) * W;
+        if (a->r0 + k < lo_row || a->r0 + k >= hi_row) /* grid holds rows [lo_row, hi_row) */
+            continue;
+        uint32_t *row = grid + (a->r0 + k - lo_row) * W;
         size_t lo, hi;
         lad_cols(a, k, &lo, &hi);
 #define LAD_AT(c) row[right ? (c) : W - 1 - (c)]
@@ -505,112 +354,280 @@ lad_draw_arrow(uint32_t *grid, size_t W, const struct lad_arrow *a, bool unicode
 /* The label inside its own line, on the row lad_place chose; cut short only when a caller's
    narrow width leaves no room for all of it. */
 static void
-lad_draw_label(uint32_t *grid, size_t W, const struct lad_arrow *a)
+lad_draw_label(uint32_t *grid, size_t W, size_t lo_row, size_t hi_row, const struct lad_arrow *a)
 {
     size_t s, len;
     lad_label_cols(a, &s, &len);
-    if (len == 0)
+    if (len == 0 || a->r0 + a->lk < lo_row || a->r0 + a->lk >= hi_row)
         return;
-    uint32_t *row = grid + (a->r0 + a->lk) * W;
+    uint32_t *row = grid + (a->r0 + a->lk - lo_row) * W;
     size_t start = a->from == 0 ? s : W - s - len;
     for (size_t i = 0; i < len; i++)
         row[start + i] = (i == 0 || i == len - 1) ? ' ' : (unsigned char)a->label[i - 1];
 }
 
-/* A compact ladder's notes, under it: "    time  note", folded at spaces to 'columns'. */
+/* A compact ladder's note, listed under it: "    time  note", folded at spaces to 'columns'. */
 static void
-lad_notes(FILE *f, const struct lad *L, int columns)
+lad_note(FILE *f, const struct lad_row *row, int columns, bool *any)
 {
-    bool any = false;
-    for (size_t r = 0; r < L->nrow; r++) {
-        const struct lad_row *row = &L->row[r];
-        char time[32];
-        if (!row->note.len)
-            continue;
-        if (!any)
-            fprintf(f, "\n%10s  notes\n", "");
-        any = true;
-        int col = fprintf(f, "%10s ", out_time_str(row->t, time, sizeof time));
-        for (const char *p = row->note.s; *p;) {
-            size_t n = strcspn(p, " ");
-            if (col > 13 && col + 1 + (int)n > columns) {
-                fprintf(f, "\n%13s", "");
-                col = 13;
-            }
-            col += fprintf(f, " %.*s", (int)n, p);
-            p += n;
-            while (*p == ' ')
-                p++;
+    char time[32];
+    if (!row->note.len)
+        return;
+    if (!*any)
+        fprintf(f, "\n%10s  notes\n", "");
+    *any = true;
+    int col = fprintf(f, "%10s ", out_time_str(row->t, time, sizeof time));
+    for (const char *p = row->note.s; *p;) {
+        size_t n = strcspn(p, " ");
+        if (col > 13 && col + 1 + (int)n > columns) {
+            fprintf(f, "\n%13s", "");
+            col = 13;
         }
-        fputc('\n', f);
+        col += fprintf(f, " %.*s", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
     }
+    fputc('\n', f);
+}
+
+/* One row of the diagram: its time, states, the grid's cells 'cells' and its note. */
+static void
+lad_print_row(FILE *f, const struct lad_win *w, const struct lad_row *row, const uint32_t *cells)
+{
+    char time[32], line[64];
+    int side = w->side;
+    if (row->spacer)
+        time[0] = '\0';
+    else
+        out_time_str(row->t, time, sizeof time);
+    snprintf(line, sizeof line, "%s", row->side[0].len ? row->side[0].s : "");
+    fprintf(f, "%10s  %*.*s ", time, side, side, line);
+    lad_put_utf8(f, lad_glyph(G_LIFE, true, w->unicode));
+    for (size_t c = 0; c < w->W; c++)
+        lad_put_utf8(f, cells[c] ? cells[c] : ' ');
+    lad_put_utf8(f, lad_glyph(G_LIFE, true, w->unicode));
+    if (w->compact) {
+        if (row->side[1].len) /* the notes go under the diagram */
+            fprintf(f, " %.*s", side, row->side[1].s);
+    } else if (row->note.len)
+        fprintf(f, " %-*.*s %s", LAD_SIDE, LAD_SIDE, row->side[1].len ? row->side[1].s : "", row->note.s);
+    else if (row->side[1].len)
+        fprintf(f, " %.*s", LAD_SIDE, row->side[1].s);
+    fputc('\n', f);
+}
+
+/*
+ * Write the window's rows that nothing to come can change, and forget them. A row can change
+ * while an arrow over it may still get a row more: a spacer goes under the start of an arrow
+ * not yet placed ('next' is the first one's start), so every arrow reaching past 'next' holds
+ * its rows back. 'all': the run is over and every arrow is placed. 0, or -1 on ENOMEM.
+ */
+static int
+lad_emit(FILE *f, struct lad_win *w, bool all)
+{
+    struct lad *L = &w->L;
+    size_t end = L->rbase + L->nrow, next = w->nplaced < L->narr ? L->arr[w->nplaced].r0 : end, upto = next;
+    if (all)
+        upto = end;
+    for (size_t i = 0; !all && i < w->nplaced; i++)
+        if (L->arr[i].r1 > next && L->arr[i].r0 < upto)
+            upto = L->arr[i].r0;
+    if (upto <= L->rbase)
+        return 0;
+    size_t n = upto - L->rbase;
+    uint32_t *grid = calloc(n * w->W + 1, sizeof *grid);
+    if (!grid)
+        return -1;
+    /* the ends after every line, so that no other line hides where a segment went */
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < w->nplaced; i++) {
+            if (pass < 2)
+                lad_draw_arrow(grid, w->W, L->rbase, upto, &L->arr[i], w->unicode, pass == 1);
+            else
+                lad_draw_label(grid, w->W, L->rbase, upto, &L->arr[i]);
+        }
+    for (size_t r = 0; r < n; r++) {
+        lad_print_row(f, w, &L->row[r], grid + r * w->W);
+        if (w->compact)
+            lad_note(w->notes, &L->row[r], w->columns, &w->any_note);
+        lad_row_clear(&L->row[r]);
+    }
+    free(grid);
+    memmove(L->row, L->row + n, (L->nrow - n) * sizeof L->row[0]);
+    memmove(w->occ, w->occ + n * w->W, (L->nrow - n) * w->W);
+    L->nrow -= n;
+    L->rbase = upto;
+    /* the placed arrows wholly written are done with */
+    size_t k = 0;
+    for (size_t i = 0; i < L->narr; i++) {
+        if (i < w->nplaced && L->arr[i].r1 < upto)
+            continue;
+        L->arr[k++] = L->arr[i];
+    }
+    w->nplaced -= L->narr - k;
+    L->narr = k;
+    return 0;
+}
+
+/* Place every arrow, in sending order, whose rows are all in the window ('all': the run is
+   over, every one). 0, or -1 on ENOMEM. */
+static int
+lad_place_ready(struct lad_win *w, bool all)
+{
+    struct lad *L = &w->L;
+    for (; w->nplaced < L->narr; w->nplaced++) {
+        const struct lad_arrow *a = &L->arr[w->nplaced];
+        if (!all && (a->end == LAD_OPEN || a->r1 >= L->rbase + L->nrow))
+            return 0;
+        if (lad_place(w, w->nplaced) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The window's arrow number 'seq', or NULL (arrows are kept in sending order). */
+static struct lad_arrow *
+lad_win_arrow(struct lad *L, size_t seq)
+{
+    size_t lo = 0, hi = L->narr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (L->arr[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < L->narr && L->arr[lo].seq == seq ? &L->arr[lo] : NULL;
+}
+
+/* The second pass: the spool's rows through the window to 'f'. 0, or -1. */
+static int
+lad_draw(FILE *f, struct lad_spool *S, struct lad_win *w)
+{
+    struct lad *L = &w->L;
+    size_t narr = 0; /* arrows read */
+    int more;
+    uint32_t life = lad_glyph(G_LIFE, true, w->unicode);
+    fprintf(f, "%10s  %*s ", "", w->side, "A 10.0.0.1");
+    lad_put_utf8(f, life);
+    fprintf(f, "%*s", (int)w->W, "");
+    lad_put_utf8(f, life);
+    fprintf(f, " B 10.0.0.2\n");
+    for (;;) {
+        struct lad_rec r;
+        if ((more = lad_spool_read(S, &r)) <= 0)
+            break;
+        if (lad_grow_rows(L) != 0 || lad_grow_arrows(L) != 0) {
+            lad_row_clear(&r.row);
+            return -1;
+        }
+        L->row[L->nrow++] = r.row;
+        if (lad_occ_fit(w) != 0)
+            return -1;
+        memset(w->occ + (L->nrow - 1) * w->W, 0, w->W);
+        size_t at = L->rbase + L->nrow - 1; /* the diagram's numbering: spacers included */
+        if (r.start) {
+            r.a.seq = narr++;
+            r.a.r0 = r.a.r1 = at;
+            L->arr[L->narr++] = r.a;
+        }
+        struct lad_arrow *a = r.ended ? lad_win_arrow(L, r.end_seq) : NULL;
+        if (a) {
+            a->r1 = at;
+            a->end = r.end;
+        }
+        if (lad_place_ready(w, false) != 0 || lad_emit(f, w, false) != 0)
+            return -1;
+    }
+    if (more < 0)
+        return -1;
+    /* a segment still in flight at the end runs to the last row, without a head */
+    for (size_t i = 0; i < L->narr && L->nrow; i++)
+        if (L->arr[i].end == LAD_OPEN)
+            L->arr[i].r1 = L->rbase + L->nrow - 1;
+    return lad_place_ready(w, true) != 0 || lad_emit(f, w, true) != 0 ? -1 : 0;
+}
+
+struct out_ladder *
+out_ladder_new(const struct out_ladder_opts *o)
+{
+    static const struct out_ladder_opts defaults = OUT_LADDER_OPTS_DEFAULT;
+    struct out_ladder *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->o = o ? *o : defaults;
+    if (lad_spool_init(&d->S, d->o.absolute_seq) != 0) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void
+out_ladder_free(struct out_ladder *d)
+{
+    if (!d)
+        return;
+    lad_spool_fini(&d->S);
+    free(d);
+}
+
+void
+out_ladder_observe(const struct trace_event *ev, void *ctx)
+{
+    struct out_ladder *d = ctx;
+    lad_spool_event(&d->S, ev);
+}
+
+int
+out_ladder_finish(struct out_ladder *d, FILE *f)
+{
+    const struct out_ladder_opts *o = &d->o;
+    struct lad_win w;
+    char *notes = NULL;
+    size_t notes_len = 0;
+    memset(&w, 0, sizeof w);
+    if (lad_spool_end(&d->S) != 0)
+        return -1;
+    /* compact: "%10s  " time, the two state columns and lifelines, the arrows in what is left */
+    w.compact = o->columns > 0 && o->columns < OUT_TEXT_WIDE;
+    w.side = w.compact ? LAD_SIDE_COMPACT : LAD_SIDE;
+    w.unicode = o->unicode;
+    w.columns = o->columns;
+    /* the caller's width; a narrow terminal's; or wide enough for the longest label and some
+       room to slant */
+    w.W = o->width > 8 ? (size_t)o->width : LAD_MIN_WIDTH;
+    if (w.compact && o->width <= 8)
+        w.W = o->columns - 16 - 2 * w.side > 12 ? (size_t)(o->columns - 16 - 2 * w.side) : 12;
+    if (o->width <= 8 && !w.compact && d->S.narr && d->S.maxlabel + 5 + 12 > w.W)
+        w.W = d->S.maxlabel + 5 + 12;
+    w.lw = d->S.narr ? d->S.maxlabel + 5 : 0;
+    if (w.compact && !(w.notes = open_memstream(&notes, &notes_len)))
+        return -1;
+    int rc = lad_draw(f, &d->S, &w);
+    if (w.notes) {
+        fclose(w.notes);
+        if (rc == 0)
+            fwrite(notes, 1, notes_len, f);
+        free(notes);
+    }
+    free(w.occ);
+    lad_free(&w.L);
+    return rc;
 }
 
 int
 out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o)
 {
-    static const struct out_ladder_opts defaults = OUT_LADDER_OPTS_DEFAULT;
-    struct lad L;
-    if (!o)
-        o = &defaults;
-    /* compact: "%10s  " time, the two state columns and lifelines, the arrows in what is left */
-    bool compact = o->columns > 0 && o->columns < OUT_TEXT_WIDE;
-    int side = compact ? LAD_SIDE_COMPACT : LAD_SIDE;
-    if (lad_layout(&L, log, o->absolute_seq) != 0) {
-        lad_free(&L);
+    struct out_ladder *d = out_ladder_new(o);
+    if (!d)
         return -1;
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_ladder_observe(&ev, d);
     }
-    /* the caller's width; a narrow terminal's; or wide enough for the longest label and some
-       room to slant */
-    size_t W = o->width > 8 ? (size_t)o->width : LAD_MIN_WIDTH;
-    if (compact && o->width <= 8)
-        W = o->columns - 16 - 2 * side > 12 ? (size_t)(o->columns - 16 - 2 * side) : 12;
-    for (size_t i = 0; o->width <= 8 && !compact && i < L.narr; i++)
-        if (strlen(L.arr[i].label) + 5 + 12 > W)
-            W = strlen(L.arr[i].label) + 5 + 12;
-    uint32_t *grid = NULL;
-    if (lad_place(&L, W) != 0 || !(grid = calloc(L.nrow * W + 1, sizeof *grid))) {
-        lad_free(&L);
-        return -1;
-    }
-    for (size_t i = 0; i < L.narr; i++)
-        lad_draw_arrow(grid, W, &L.arr[i], o->unicode, false);
-    for (size_t i = 0; i < L.narr; i++)
-        lad_draw_arrow(grid, W, &L.arr[i], o->unicode, true);
-    for (size_t i = 0; i < L.narr; i++)
-        lad_draw_label(grid, W, &L.arr[i]);
-
-    uint32_t life = lad_glyph(G_LIFE, true, o->unicode);
-    fprintf(f, "%10s  %*s ", "", side, "A 10.0.0.1");
-    lad_put_utf8(f, life);
-    fprintf(f, "%*s", (int)W, "");
-    lad_put_utf8(f, life);
-    fprintf(f, " B 10.0.0.2\n");
-    for (size_t r = 0; r < L.nrow; r++) {
-        const struct lad_row *row = &L.row[r];
-        char time[32], line[64];
-        if (row->spacer)
-            time[0] = '\0';
-        else
-            out_time_str(row->t, time, sizeof time);
-        snprintf(line, sizeof line, "%s", row->side[0].len ? row->side[0].s : "");
-        fprintf(f, "%10s  %*.*s ", time, side, side, line);
-        lad_put_utf8(f, life);
-        for (size_t c = 0; c < W; c++)
-            lad_put_utf8(f, grid[r * W + c] ? grid[r * W + c] : ' ');
-        lad_put_utf8(f, life);
-        if (compact) {
-            if (row->side[1].len) /* the notes go under the diagram */
-                fprintf(f, " %.*s", side, row->side[1].s);
-        } else if (row->note.len)
-            fprintf(f, " %-*.*s %s", LAD_SIDE, LAD_SIDE, row->side[1].len ? row->side[1].s : "", row->note.s);
-        else if (row->side[1].len)
-            fprintf(f, " %.*s", LAD_SIDE, row->side[1].s);
-        fputc('\n', f);
-    }
-    if (compact)
-        lad_notes(f, &L, o->columns);
-    free(grid);
-    lad_free(&L);
-    return 0;
+    int rc = out_ladder_finish(d, f);
+    out_ladder_free(d);
+    return rc;
 }

@@ -28,7 +28,6 @@ struct pkt_fd {
     uint32_t conn;             /* the connection's id, 0 before listen/connect */
     bool reuseaddr, keepalive;
     struct tcp_sockopts opts;  /* set before there is a connection */
-    int rcvbuf, sndbuf;        /* SO_RCVBUF, SO_SNDBUF before there is a connection; 0 none */
     bool eof_seen;             /* a read returned 0 */
 };
 

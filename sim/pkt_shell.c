@@ -1,8 +1,8 @@
 /*
  * pkt_shell.c - the commands in a packetdrill script's backticks: sysctl lines (and
  * set_sysctls.py, and the lines of the common defaults.sh include) set the SUT host's
- * settings of those names; `sleep` lets the clock run; a queueing discipline or an MTU makes
- * the script unsupported; anything else is ignored with a warning, since tcpsim runs no shell.
+ * settings of those names; `sleep` lets the clock run; a queueing discipline, an MTU or a
+ * program that opens sockets of its own (a local client) makes the script unsupported; anything else is ignored with a warning, since tcpsim runs no shell.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -271,9 +271,35 @@ pkt_shell_piece(struct pkt_runner *r, int line, char *piece, int depth, int *ski
     pkt_shell_line(r, line, piece, depth);
 }
 
+/* Does the command 'text' run a program of its own that opens sockets, a local client of the
+   SUT (a Python one-liner, nc)? The script's segments then meet connections tcpsim never
+   makes: without them it tests something else, so it is unsupported, not run half
+   (tests/linux/listen-accept-queue-full-third-ack.pkt fills the accept queue that way). */
+static bool
+pkt_shell_client(struct pkt_runner *r, int line, const char *text)
+{
+    static const char *const tools[] = {"nc ", "ncat ", "socat ", "telnet ", NULL};
+    const char *at = NULL;
+    const char *py = strstr(text, "python");
+    if (py && strstr(py, "socket"))
+        at = py;
+    for (size_t i = 0; tools[i] && !at; i++) {
+        const char *p = strstr(text, tools[i]);
+        if (p && (p == text || strchr(" \t\n;&|(`", p[-1])))
+            at = p;
+    }
+    if (!at)
+        return false;
+    size_t len = strcspn(at, "\n;&|");
+    pkt_unsupported_at(r, line, "a program run from the shell that opens sockets (%.*s)", (int)(len > 60 ? 60 : len), at);
+    return true;
+}
+
 static void
 pkt_shell_text(struct pkt_runner *r, int line, const char *text, int depth)
 {
+    if (pkt_shell_client(r, line, text))
+        return;
     size_t n = strlen(text);
     char *copy = malloc(n + 1);
     if (!copy)

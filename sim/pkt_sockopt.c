@@ -14,6 +14,41 @@
 /* ---- socket options --------------------------------------------------------------------------- */
 
 
+/* Linux's limits on SO_RCVBUF and SO_SNDBUF: the value asked is capped at net.core.rmem_max or
+   wmem_max (4 MB by default on the machine's 6.18.44, which tcpsim does not model as settings),
+   then doubled "to allow room for bookkeeping overhead" (socket(7); sock_setsockopt), and
+   raised to at least SOCK_MIN_RCVBUF or SOCK_MIN_SNDBUF (2304 and 4608 octets on x86-64, as
+   getsockopt returns them; tests/packetdrill/sockopt-bufs-bind-in-use.pkt). */
+enum { PKT_MEM_MAX = 4194304, PKT_MIN_RCVBUF = 2304, PKT_MIN_SNDBUF = 4608 };
+
+/* setsockopt SO_RCVBUF ('rcv') or SO_SNDBUF: the doubled size, as tcpsim's buffer (a socket's
+   buffer is counted in the units of tcp_rmem and tcp_wmem, which are Linux's sk_rcvbuf's). */
+static enum pkt_sys_status
+pkt_set_bufsize(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f, struct tcp_conn *c, bool rcv,
+                int64_t *ret, int *err)
+{
+    int64_t v;
+    if (pkt_eval(pkt_arg(e, 3), &v) != 0) {
+        pkt_call_fail(r, e, "the option's value must be [N]");
+        return PKT_SYS_STOP;
+    }
+    /* the kernel compares as u32: a negative value is a huge one */
+    uint32_t asked = (uint32_t)v > PKT_MEM_MAX ? PKT_MEM_MAX : (uint32_t)v;
+    uint32_t size = asked * 2 < (rcv ? PKT_MIN_RCVBUF : PKT_MIN_SNDBUF) ? (rcv ? PKT_MIN_RCVBUF : PKT_MIN_SNDBUF)
+                                                                      : asked * 2;
+    if (!c) {
+        *(rcv ? &f->opts.rcvbuf : &f->opts.sndbuf) = (int)size;
+        return PKT_RET(0, 0);
+    }
+    enum tcp_err te = tcp_set_bufsize(c, rcv, size);
+    if (te == TCP_EINVAL) {
+        /* Linux shrinks the limit and lets the queue drain; tcpsim's ring cannot hold more */
+        pkt_unsupported_at(r, e->line, "a buffer made smaller than the data it holds");
+        return PKT_SYS_STOP;
+    }
+    return te == TCP_OK ? PKT_RET(0, 0) : PKT_RET(-1, ENOBUFS);
+}
+
 /* setsockopt(fd, level, name, value, len) */
 enum pkt_sys_status
 pkt_sys_setsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f, int64_t *ret, int *err)
@@ -35,6 +70,8 @@ pkt_sys_setsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_f
             pkt_warn(r, e->line, "SO_LINGER with a timeout: tcpsim's close() does not block for it");
         return PKT_RET(0, 0);
     }
+    if (level == PKT_SOL_SOCKET && (name == 7 || name == 8)) /* SO_SNDBUF, SO_RCVBUF */
+        return pkt_set_bufsize(r, e, f, c, name == 8, ret, err);
     static const int64_t known[][2] = {{PKT_SOL_SOCKET, 2}, {PKT_SOL_SOCKET, 9}, {PKT_SOL_TCP, 4}, {PKT_SOL_TCP, 5},
                                        {PKT_SOL_TCP, 6},      {PKT_SOL_TCP, 18},    {PKT_SOL_TCP, 1}, {PKT_SOL_TCP, 12}};
     bool is_known = false;
@@ -181,6 +218,10 @@ pkt_sys_getsockopt(struct pkt_runner *r, const struct pkt_event *e, struct pkt_f
         a = c ? c->reuseaddr : f->reuseaddr;
     } else if (level == PKT_SOL_SOCKET && name == 9) {
         a = c ? c->keepalive : f->keepalive;
+    } else if (level == PKT_SOL_SOCKET && name == 8) { /* SO_RCVBUF: the doubled size (pkt_set_bufsize) */
+        a = o->rcvbuf ? o->rcvbuf : c && c->rcvq.cap ? (int64_t)c->rcvq.cap : s->rmem[1];
+    } else if (level == PKT_SOL_SOCKET && name == 7) {
+        a = o->sndbuf ? o->sndbuf : c && c->sndq.cap ? (int64_t)c->sndq.cap : s->wmem[1];
     } else if (level == PKT_SOL_TCP && name == 1) {
         a = o->nodelay;
     } else if (level == PKT_SOL_TCP && name == 4) {

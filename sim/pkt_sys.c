@@ -91,6 +91,26 @@ pkt_sys_socket(struct pkt_runner *r, const struct pkt_event *e, int64_t *ret, in
     return PKT_RET(fd, 0);
 }
 
+/* bind() to packetdrill's port: refused where Linux's is (EADDRINUSE), not only at listen(), so
+   that a script sees the error on the line the kernel gives it. A port held by the host's
+   listeners and connections follows tcpsim's rules (tcp_port_check); one only bound by another
+   of the script's sockets is shared when both asked for SO_REUSEADDR (inet_csk_bind_conflict). */
+static enum pkt_sys_status
+pkt_sys_bind(struct pkt_runner *r, struct pkt_fd *f, int64_t *ret, int *err)
+{
+    if (f->port || f->conn)
+        return PKT_RET(-1, EINVAL);
+    if (tcp_port_check(r->sut, PKT_SUT_PORT, f->reuseaddr) != TCP_OK)
+        return PKT_RET(-1, EADDRINUSE);
+    for (int i = 0; i < PKT_MAX_FDS; i++) {
+        const struct pkt_fd *o = &r->fd[i];
+        if (o != f && o->used && !o->conn && o->port == PKT_SUT_PORT && !(o->reuseaddr && f->reuseaddr))
+            return PKT_RET(-1, EADDRINUSE);
+    }
+    f->port = PKT_SUT_PORT;
+    return PKT_RET(0, 0);
+}
+
 static enum pkt_sys_status
 pkt_sys_listen(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *f, int64_t *ret, int *err)
 {
@@ -159,13 +179,23 @@ pkt_sys_connect(struct pkt_runner *r, const struct pkt_event *e, struct pkt_fd *
         }
         return PKT_RET(-1, ECONNABORTED);
     }
+    if (f->opts.rcvbuf) {
+        /* the SYN's window and scale would come from it, and tcp_open_active sends the SYN
+           with the host's buffer (tcp_negotiate.c) */
+        pkt_unsupported_at(r, e->line, "SO_RCVBUF set before connect()");
+        return PKT_SYS_STOP;
+    }
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.lport = f->port;
     o.reuseaddr = f->reuseaddr;
     enum tcp_err te = tcp_open_active(r->sut, r->peer->addr, PKT_PEER_PORT, &o, &c);
     if (te != TCP_OK)
         return PKT_RET(-1, pkt_errno(te));
+    int sndbuf = f->opts.sndbuf;
     pkt_fd_apply(f, c);
+    c->opts.sndbuf = 0;
+    if (sndbuf && tcp_set_bufsize(c, false, (uint32_t)sndbuf) != TCP_OK)
+        return PKT_RET(-1, ENOBUFS);
     f->conn = c->id;
     f->port = c->lport;
     int fl = pkt_flow_get(r, c->lport, PKT_PEER_PORT, false);
@@ -400,12 +430,8 @@ pkt_sys_call(struct pkt_runner *r, const struct pkt_event *e, bool first, bool t
     struct pkt_fd *f = pkt_fd_of(r, fdn);
     if (!f)
         return PKT_RET(-1, EBADF);
-    if (strcmp(n, "bind") == 0) {
-        if (f->port || f->conn)
-            return PKT_RET(-1, EINVAL);
-        f->port = PKT_SUT_PORT;
-        return PKT_RET(0, 0);
-    }
+    if (strcmp(n, "bind") == 0)
+        return pkt_sys_bind(r, f, ret, err);
     if (strcmp(n, "listen") == 0)
         return pkt_sys_listen(r, e, f, ret, err);
     if (strcmp(n, "accept") == 0)

@@ -265,6 +265,8 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
     c->ack_owed += n + (fin ? 1u : 0u);
     if (mode == TCP_DELACK_LINUX && n > 0)
         tcp_delack_data(c, n, (seg->flags & TCP_PSH) != 0);
+    if (n > 0 && c->host->cfg.rcv_window_linux)
+        tcp_rcv_window_data(c, n); /* after tcp_delack_data, as Linux's tcp_event_data_recv */
     if (mode == TCP_DELACK_OFF || filled_gap) {
         tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
@@ -289,9 +291,10 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
         }
         /* More than one full-sized segment unacknowledged is ACKed at once only if the
            window we would offer is no smaller than the one we offered last: the application
-           keeps up (Linux __tcp_ack_snd_check). If it lags, its read sends the ACK
-           (tcp_delack_read), or the timer does. */
-        if (c->ack_owed > c->rcv_mss && tcp_rcv_window(c) >= c->rcv_wnd) {
+           keeps up (Linux __tcp_ack_snd_check, which asks __tcp_select_window). If it lags,
+           its read sends the ACK (tcp_delack_read), or the timer does. */
+        if (c->ack_owed > c->rcv_mss
+            && (c->host->cfg.rcv_window_linux ? tcp_rcv_window_select(c) : tcp_rcv_window(c)) >= c->rcv_wnd) {
             tcp_send_ack(c);
             return;
         }
@@ -730,7 +733,7 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
         return;
     }
     /* first, check the sequence number */
-    uint32_t wnd = tcp_rcv_window(c);
+    uint32_t wnd = tcp_rcv_window_accept(c);
     /* "If the RCV.WND is zero, no segments will be acceptable, but special allowance should
        be made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT goes on with its
        text cut away (tcp_trim), and is answered with an ACK showing the closed window. */
@@ -778,8 +781,11 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
     }
     struct tcp_text t;
     tcp_trim(c, seg, wnd, &t);
-    if (c->ts_ok)
-        tcp_ts_recent_update(c, seg); /* RFC 7323 5.3 R3 */
+    /* RFC 7323 5.3 R3; not from a segment whose ACK is for data not yet sent, which the fifth
+       step drops: Linux takes TS.Recent in tcp_ack only once the ACK is found valid
+       (FLAG_UPDATE_TS_RECENT), so a forged high TSval cannot make PAWS reject what follows */
+    if (c->ts_ok && !((seg->flags & TCP_ACK) && tcp_synchronized(c->state) && seq_gt(seg->ack, c->snd_nxt)))
+        tcp_ts_recent_update(c, seg);
     if (seg->len > 0 && seq_lt(seg->seq, c->rcv_nxt) && !(seg->flags & TCP_SYN))
         tcp_sack_rcv_dup(c, seg->seq, c->rcv_nxt); /* RFC 2883 4: its first part is a duplicate */
     c->last_heard = tcp_now(c);
@@ -876,7 +882,7 @@ tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
     if (seg->len == 0)
         return seq_lt(c->snd_una, seg->ack);   /* an ACK of new data, not a duplicate */
     return seq_le(c->snd_una, seg->ack)       /* data at RCV.NXT that fits the window */
-           && seg->len <= tcp_rcv_window(c);
+           && seg->len <= tcp_rcv_window_accept(c);
 }
 
 /* The steps of §3.10.7.4 that act on a predicted segment, in the RFC's order: the same

@@ -74,6 +74,8 @@ tcp_listen_cookie_ack(struct tcp_conn *l, const struct tcp_seg *seg, uint32_t ms
         return; /* "insufficient resources": dropped, as in Linux */
     c->irs = seg->seq - 1;
     c->rcv_nxt = seg->seq;
+    if (h->cfg.rcv_window_linux)
+        tcp_rcv_window_start(c, false); /* as its SYN,ACK offered (tcp_send_synack_stateless) */
     c->iss = seg->ack - 1;
     c->snd_una = c->iss;
     c->snd_nxt = seg->ack;
@@ -216,6 +218,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
     }
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
+    c->rcv_adv = c->rcv_nxt + c->rcv_wnd; /* our SYN's window, from RCV.NXT (Linux rcv_wup) */
     c->last_heard = tcp_now(c);
     tcp_opt_agree(c, seg);
     if (ack_ok) {
@@ -243,7 +246,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
             .seq = seg->seq + 1, .len = seg->len, .data = seg->data, .fin = (seg->flags & TCP_FIN) != 0,
             .seg = seg,
         };
-        uint32_t wnd = tcp_rcv_window(c);
+        uint32_t wnd = tcp_rcv_window_accept(c);
         if (t.len > wnd) {
             t.len = wnd;
             t.fin = false;

@@ -154,11 +154,71 @@ void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
 /* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
 void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
 
+/* tcp_rcvwnd.c (tcp_rcv_window, what a segment offers, is in tcpsim/tcp.h) */
+/* rcv_window_linux: the window a SYN (a SYN,ACK with timestamps: 'synack_ts') offers from a
+   buffer of 'buffer' octets (Linux tcp_select_initial_window) */
+uint32_t tcp_initial_window(const struct tcp_settings *cfg, uint32_t buffer, bool synack_ts);
+/* rcv_window_linux: RCV.WND, rcv_ssthresh and the window's limit of a new connection, as its
+   SYN or SYN,ACK offers them */
+void tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts);
+/* rcv_window_linux (the caller checks it): 'n' octets of text arrived in order: what they teach of the buffer's
+   share, and the window's growth (tcp_measure_rcv_mss, tcp_grow_window) */
+void tcp_rcv_window_data(struct tcp_conn *c, uint32_t n);
+/* rcv_window_linux: the window the buffer allows now, before the rule that never shrinks it
+   (Linux __tcp_select_window) */
+uint32_t tcp_rcv_window_select(const struct tcp_conn *c);
+
+/* rcv_window_linux: the window a segment offers when something has changed since the last */
+uint32_t tcp_rcv_window_linux(const struct tcp_conn *c);
+/* The share of 'space' offered as window under tcp_adv_win_scale (Linux tcp_win_from_space) */
+uint32_t tcp_rcv_share(const struct tcp_settings *cfg, uint32_t space);
+
+/* The window a segment offers now (tcp_rcv_window), inline for the per-segment path. */
+static inline uint32_t
+tcp_rcv_window_now(const struct tcp_conn *c)
+{
+    if (!c->rcvq.cap)
+        return 0;
+    if (c->host->cfg.rcv_window_linux) {
+        /* nothing has arrived or been held since the last window was offered: the same
+           inputs, so the same window (a fixed point of Linux's rules): spares a bulk sender
+           the arithmetic on each data segment it sends */
+        if (c->rcv_wnd_idle && c->rcvq.len == 0 && c->rcv_adv - c->rcv_nxt == c->rcv_wnd)
+            return c->rcv_wnd;
+        return tcp_rcv_window_linux(c);
+    }
+    uint32_t free_space = c->rcvq.cap - c->rcvq.len;
+    if (c->host->cfg.adv_win_scale != 0)
+        free_space = tcp_rcv_share(&c->host->cfg, free_space);
+    uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
+    uint32_t wnd = free_space > most ? most : free_space;
+    /* ... and in steps of 2^Rcv.Wind.Shift: the window is what the peer is told, so a free
+       space the shifted field rounds to 0 is a closed window, here as in the acceptability
+       test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
+       taken into a window we advertise as zero. */
+    return wnd >> c->rcv_wscale << c->rcv_wscale;
+}
+
+/* The window a segment arriving now is tested against (§3.10.7.4 first, the sequence number).
+   RFC 9293's receiver offers its free buffer, and tests against what it would offer. Linux's
+   tests against what its last segment offered, what is left of it (tcp_receive_window): a
+   window it has not told the peer is not yet open; never more than the ring has room for. */
+static inline uint32_t
+tcp_rcv_window_accept(const struct tcp_conn *c)
+{
+    if (!c->host->cfg.rcv_window_linux)
+        return tcp_rcv_window_now(c);
+    uint32_t left = (int32_t)(c->rcv_adv - c->rcv_nxt) > 0 ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t room = c->rcvq.cap - c->rcvq.len;
+    return left < room ? left : room;
+}
+
 /* tcp_output.c */
 /* Send what the window allows: new data, then our FIN when all data is out. */
 void tcp_output(struct tcp_conn *c);
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 void tcp_send_ack(struct tcp_conn *c);
+
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
 /* A SYN,ACK from listener 'l' that keeps no state (a SYN cookie): <SEQ=iss><ACK=SEG.SEQ+1>

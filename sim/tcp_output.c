@@ -11,19 +11,19 @@
 
 #include "tcp_internal.h"
 
-uint32_t
-tcp_rcv_window(const struct tcp_conn *c)
+/* The window of a SYN or SYN,ACK: RCV.WND as the handshake begins, and under rcv_window_linux
+   also rcv_ssthresh, which the window never exceeds afterwards (it does not grow here). */
+static void
+tcp_seg_syn_window(struct tcp_conn *c, struct tcp_seg *s, uint8_t flags)
 {
-    if (!c->rcvq.cap)
-        return 0;
-    uint32_t free_space = c->rcvq.cap - c->rcvq.len;
-    uint32_t most = 65535u << c->rcv_wscale; /* RFC 7323 2.3: what SEG.WND can say */
-    uint32_t wnd = free_space > most ? most : free_space;
-    /* ... and in steps of 2^Rcv.Wind.Shift: the window is what the peer is told, so a free
-       space the shifted field rounds to 0 is a closed window, here as in the acceptability
-       test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
-       taken into a window we advertise as zero. */
-    return wnd >> c->rcv_wscale << c->rcv_wscale;
+    if (c->host->cfg.rcv_window_linux) {
+        tcp_rcv_window_start(c, (flags & TCP_ACK) && c->ts_ok);
+    } else {
+        uint32_t wnd = tcp_rcv_window(c);
+        c->rcv_wnd = wnd > 65535u ? 65535u : wnd;
+        c->rcv_adv = c->rcv_nxt + c->rcv_wnd; /* a client's is set when the SYN,ACK comes */
+    }
+    s->wnd = (uint16_t)c->rcv_wnd;
 }
 
 /* A segment from 'c' with its addresses, ports, our current window and, once agreed, our
@@ -54,13 +54,13 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->opt.tsecr = 0;
     s->len = 0;
     s->data = NULL;
-    uint32_t wnd = tcp_rcv_window(c);
     if (flags & TCP_SYN) {
-        c->rcv_wnd = wnd > 65535u ? 65535u : wnd;
-        s->wnd = (uint16_t)c->rcv_wnd;
+        tcp_seg_syn_window(c, s, flags);
     } else {
-        s->wnd = (uint16_t)(wnd >> c->rcv_wscale);
+        s->wnd = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
         c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
+        c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+        c->rcv_wnd_idle = c->rcvq.len == 0;
     }
     if (c->ts_ok) {
         s->opt.present = TCP_OPT_TS;
@@ -144,8 +144,12 @@ tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_
     s.seq = iss;
     s.ack = syn->seq + 1;
     s.flags = TCP_SYN | TCP_ACK;
-    /* the window a new connection would offer: its whole receive buffer */
-    s.wnd = (uint16_t)(h->cfg.rmem[1] > 65535 ? 65535 : h->cfg.rmem[1]);
+    /* the window a new connection would offer: its whole receive buffer, or under
+       rcv_window_linux its initial window (this SYN,ACK has no timestamp) */
+    if (h->cfg.rcv_window_linux)
+        s.wnd = (uint16_t)tcp_initial_window(&h->cfg, (uint32_t)h->cfg.rmem[1], false);
+    else
+        s.wnd = (uint16_t)(h->cfg.rmem[1] > 65535 ? 65535 : h->cfg.rmem[1]);
     s.mss = (uint16_t)h->cfg.mss;
     wire_send(h->world, h->index, &s, l->id); /* shown as the listener's */
 }
@@ -212,11 +216,48 @@ tcp_send_data_copied(struct tcp_conn *c, struct tcp_seg *s, uint32_t off)
     tcp_transmit(c, s);
 }
 
+/* Remember that a segment sent with PSH ends at 'end', forgetting the ends already
+   acknowledged, or the oldest when there is no room. */
+static void
+tcp_psh_mark(struct tcp_conn *c, uint32_t end)
+{
+    uint8_t n = c->psh_marks, k = 0;
+    if (n && seq_le(c->psh_end[n - 1], c->snd_una))
+        n = 0; /* all acknowledged: the common case of a transfer the peer keeps up with */
+    while (k < n && seq_le(c->psh_end[k], c->snd_una))
+        k++;
+    if (n - k == TCP_PSH_MARKS)
+        k++;
+    if (k) {
+        memmove(c->psh_end, c->psh_end + k, (size_t)(n - k) * sizeof c->psh_end[0]);
+        n = (uint8_t)(n - k);
+    }
+    c->psh_end[n] = end;
+    c->psh_marks = (uint8_t)(n + 1);
+}
+
+/* Did a segment sent with PSH end within the octets from 'seq' to 'end'? A retransmission of
+   them carries PSH then: Linux resends a segment with the flags it had, and of segments it
+   resends as one, with all their flags (tcp_collapse_retrans). */
+static bool
+tcp_psh_within(const struct tcp_conn *c, uint32_t seq, uint32_t end)
+{
+    for (uint8_t i = 0; i < c->psh_marks; i++)
+        if (seq_lt(seq, c->psh_end[i]) && seq_le(c->psh_end[i], end))
+            return true;
+    return false;
+}
+
 /* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. */
 static void
 tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
 {
     struct tcp_seg s;
+    uint32_t seq = c->snd_una + off;
+    if (push)
+        tcp_psh_mark(c, seq + len);
+    else if (c->psh_marks && seq_lt(seq, c->psh_end[c->psh_marks - 1]) && tcp_psh_within(c, seq, seq + len))
+        push = true; /* a resend (new data lies above every mark: one comparison) */
     tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
     s.len = len;
     c->bytes_sent += len;

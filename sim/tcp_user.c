@@ -74,6 +74,12 @@ tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
     return false;
 }
 
+enum tcp_err
+tcp_port_check(const struct tcp_host *h, uint16_t port, bool reuseaddr)
+{
+    return tcp_port_busy(h, port, reuseaddr) ? TCP_EADDRINUSE : TCP_OK;
+}
+
 /* A new socket is a new file descriptor: refused past the host's nofile (RLIMIT_NOFILE, the
    `ulimit -n` a server raises), as socket(2) and accept(2) fail with EMFILE. */
 static bool
@@ -594,6 +600,8 @@ tcp_set_bufsize(struct tcp_conn *c, bool rcv, uint32_t size)
             return TCP_ENOBUFS;
     }
     *(rcv ? &c->opts.rcvbuf : &c->opts.sndbuf) = (int)size;
+    if (rcv)
+        c->rcv_wnd_idle = false; /* a new buffer: the window is chosen anew (tcp_rcvwnd.c) */
     return TCP_OK;
 }
 

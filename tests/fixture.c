@@ -27,12 +27,15 @@ fx_init(struct fx *f, bool rfc)
     f->w->host[FX_B].cfg.delayed_ack = TCP_DELACK_OFF;
     /* Crafted segments (fx_inject) carry no options and give windows in octets: window
        scaling and timestamps, which would change what they mean, are off and the receive
-       buffer is the 65535 octets an unscaled window can show. The tests of the options
-       (test_options.c) turn them on. */
+       buffer is the 65535 octets an unscaled window can show, all of it offered (not Linux's
+       half, rounded to the MSS, never shrinking). The tests of the options (test_options.c)
+       and of Linux's window (test_rcv_window.c) turn them on. */
     for (int h = FX_A; h <= FX_B; h++) {
         f->w->host[h].cfg.window_scaling = 0;
         f->w->host[h].cfg.timestamps = 0;
         f->w->host[h].cfg.rmem[1] = 65535;
+        f->w->host[h].cfg.adv_win_scale = 0;
+        f->w->host[h].cfg.rcv_window_linux = 0;
     }
 }
 

@@ -614,7 +614,7 @@ test_expect_segment_checks_next_segment(void **state)
                              msg, sizeof msg),
                      LSIM_FAILED);
     assert_string_equal(msg, "t.lua:5: expected A to send FIN,ACK seq 1 ack 1 len 0, but it sent PSH,ACK seq 1 ack 1 "
-                             "len 5 win 128 (#4 at 0.01 s) (numbers relative to the ISNs)");
+                             "len 5 win 63 (#4 at 0.01 s) (numbers relative to the ISNs)");
 }
 
 /* setsockopt and getsockopt know the options by their C names: an unknown name is an error

@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glob.h>
+
+#include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
+#include "tcpsim/world.h"
 #include "out_synth.h"
 
 static char *
@@ -116,6 +120,82 @@ test_dot_graphviz_accepts_output(void **state)
 }
 
 static char *
+dot_finish_of(struct out_dot *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(out_dot_finish(d, f), 0);
+    fclose(f);
+    return buf;
+}
+
+/* tcpsim run --dot draws as the run goes: the socket may be freed (its name with it) long
+   before the diagram is written. */
+static void
+test_dot_observer_socket_gone_still_named(void **state)
+{
+    (void)state;
+    struct out_dot *d = out_dot_new(0);
+    assert_non_null(d);
+    char name[16] = "A1";
+    struct synth s = {out_dot_observe, d, 0};
+    synth_state(&s, 0, 0, 1, name, TCP_CLOSED, TCP_SYN_SENT, TCP_RULE_OPEN_ACTIVE);
+    synth_state(&s, 0, 0, 1, name, TCP_SYN_SENT, TCP_CLOSED, TCP_RULE_NONE);
+    memcpy(name, "zz", 3); /* the socket's memory, reused */
+    char *g = dot_finish_of(d);
+    assert_non_null(strstr(g, "CLOSED [label=\"CLOSED\\n(now: A1)\""));
+    assert_non_null(strstr(g, "CLOSED -> SYN_SENT [label=\"active OPEN\\ncreate TCB, snd SYN\\n[A1:1]\""));
+    assert_null(strstr(g, "zz"));
+    free(g);
+    out_dot_free(d);
+}
+
+/* Every bundled scenario: the diagram drawn as the run went is the one drawn from the whole
+   log afterwards (the REPL's `diagram`), byte for byte, for every socket and for one. */
+static void
+test_dot_streamed_equals_log_drawn_every_scenario(void **state)
+{
+    (void)state;
+    glob_t gl;
+    assert_int_equal(glob("scripts/*.lua", 0, NULL, &gl), 0);
+    assert_true(gl.gl_pathc >= 40);
+    for (size_t i = 0; i < gl.gl_pathc; i++) {
+        struct lsim_opts lo = LSIM_OPTS_DEFAULT;
+        struct lsim *l = lsim_new(&lo);
+        assert_non_null(l);
+        lsim_trace_window(l, 0);
+        struct out_dot *all = out_dot_new(0), *one = out_dot_new(1);
+        assert_non_null(all);
+        assert_non_null(one);
+        world_observe(lsim_world(l), out_dot_observe, all);
+        world_observe(lsim_world(l), out_dot_observe, one);
+        assert_int_equal(lsim_load(l, gl.gl_pathv[i]), 0);
+        enum lsim_status st;
+        while ((st = lsim_resume(l, LSIM_FOREVER)) == LSIM_PAUSED || st == LSIM_RUNNING)
+            ;
+        world_unobserve(lsim_world(l), out_dot_observe, all);
+        world_unobserve(lsim_world(l), out_dot_observe, one);
+        char *live = dot_finish_of(all), *drawn = dot_of(lsim_log(l), 0);
+        if (strcmp(live, drawn) != 0)
+            fail_msg("%s: --dot drawn live differs from the log's", gl.gl_pathv[i]);
+        free(live);
+        free(drawn);
+        live = dot_finish_of(one);
+        drawn = dot_of(lsim_log(l), 1);
+        if (strcmp(live, drawn) != 0)
+            fail_msg("%s: socket 1's diagram drawn live differs from the log's", gl.gl_pathv[i]);
+        free(live);
+        free(drawn);
+        out_dot_free(all);
+        out_dot_free(one);
+        lsim_free(l);
+    }
+    globfree(&gl);
+}
+
+static char *
 coverage_report(const struct out_coverage *c)
 {
     char *buf = NULL;
@@ -189,6 +269,8 @@ main(void)
         cmocka_unit_test(test_dot_all_sockets_numbered_per_socket),
         cmocka_unit_test(test_dot_transition_outside_diagram_drawn_dashed),
         cmocka_unit_test(test_dot_graphviz_accepts_output),
+        cmocka_unit_test(test_dot_observer_socket_gone_still_named),
+        cmocka_unit_test(test_dot_streamed_equals_log_drawn_every_scenario),
         cmocka_unit_test(test_coverage_handshake_close_edges_and_rules),
         cmocka_unit_test(test_coverage_two_runs_accumulate_and_rule_events_count),
     };

@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glob.h>
+
+#include "tcpsim/lsim.h"
 #include "tcpsim/out.h"
+#include "tcpsim/world.h"
 #include "out_synth.h"
 
 static char *
@@ -584,6 +588,87 @@ test_ladder_svg_simultaneous_close_labels_beside_their_own_arrows(void **state)
     trace_log_fini(&log);
 }
 
+/* A diagram drawn from a run as it went: 'svg' or the text. */
+static char *
+ladder_finish_of(struct out_ladder *d, bool svg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(svg ? out_ladder_finish_svg(d, f) : out_ladder_finish(d, f), 0);
+    fclose(f);
+    return buf;
+}
+
+static char *
+ladder_log_of(const struct trace_log *log, const struct out_ladder_opts *o, bool svg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(svg ? out_ladder_svg(f, log, o) : out_ladder(f, log, o), 0);
+    fclose(f);
+    return buf;
+}
+
+/*
+ * Every bundled scenario: the ladders drawn as the run went (tcpsim run --ladder,
+ * --ladder-svg) are the ones drawn from the whole log afterwards (the REPL's ladder and save),
+ * byte for byte: the text wide and compact, the SVG by event and by time. A run of more than
+ * LADDER_CMP_MAX events (43-c10k's ten thousand connections) is left out: four ladders of it
+ * twice take minutes under the sanitizers.
+ */
+#define LADDER_CMP_MAX 50000
+static void
+test_ladder_streamed_equals_log_drawn_every_scenario(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    struct out_ladder_opts o[N] = {OUT_LADDER_OPTS_DEFAULT, OUT_LADDER_OPTS_DEFAULT, OUT_LADDER_OPTS_DEFAULT,
+                                   OUT_LADDER_OPTS_DEFAULT};
+    const bool svg[N] = {false, false, true, true};
+    o[0].absolute_seq = true;
+    o[1].columns = 60;
+    o[1].unicode = true;
+    o[3].svg_by_time = true;
+    glob_t gl;
+    assert_int_equal(glob("scripts/*.lua", 0, NULL, &gl), 0);
+    assert_true(gl.gl_pathc >= 40);
+    for (size_t i = 0; i < gl.gl_pathc; i++) {
+        struct lsim_opts lo = LSIM_OPTS_DEFAULT;
+        struct lsim *l = lsim_new(&lo);
+        struct out_ladder *d[N];
+        assert_non_null(l);
+        lsim_trace_window(l, 0);
+        for (int k = 0; k < N; k++) {
+            assert_non_null(d[k] = out_ladder_new(&o[k]));
+            world_observe(lsim_world(l), out_ladder_observe, d[k]);
+        }
+        assert_int_equal(lsim_load(l, gl.gl_pathv[i]), 0);
+        enum lsim_status st;
+        while ((st = lsim_resume(l, LSIM_FOREVER)) == LSIM_PAUSED || st == LSIM_RUNNING)
+            ;
+        for (int k = 0; k < N; k++) {
+            world_unobserve(lsim_world(l), out_ladder_observe, d[k]);
+            if (lsim_log(l)->len > LADDER_CMP_MAX) {
+                out_ladder_free(d[k]);
+                continue;
+            }
+            char *live = ladder_finish_of(d[k], svg[k]), *drawn = ladder_log_of(lsim_log(l), &o[k], svg[k]);
+            if (strcmp(live, drawn) != 0)
+                fail_msg("%s: ladder %d drawn live differs from the log's", gl.gl_pathv[i], k);
+            free(live);
+            free(drawn);
+            out_ladder_free(d[k]);
+        }
+        lsim_free(l);
+    }
+    globfree(&gl);
+}
+
+
 int
 main(void)
 {
@@ -597,6 +682,7 @@ main(void)
         cmocka_unit_test(test_ladder_simultaneous_close_each_label_on_its_own_arrow),
         cmocka_unit_test(test_ladder_crowd_every_label_whole),
         cmocka_unit_test(test_ladder_svg_simultaneous_close_labels_beside_their_own_arrows),
+        cmocka_unit_test(test_ladder_streamed_equals_log_drawn_every_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -393,8 +393,8 @@ static void
 test_pkt_run_unsupported_features(void **state)
 {
     (void)state;
-    run_changed(PASSIVE, "+0 bind(3, ..., ...) = 0\n", "+0 setsockopt(3, SOL_SOCKET, SO_SNDBUF, [5000], 4) = 0\n",
-                PKT_UNSUPPORTED, "t.pkt:3: unsupported: the socket option SO_SNDBUF");
+    run_changed(PASSIVE, "+0 bind(3, ..., ...) = 0\n", "+0 setsockopt(3, SOL_SOCKET, SO_RCVLOWAT, [5000], 4) = 0\n",
+                PKT_UNSUPPORTED, "t.pkt:3: unsupported: the socket option SO_RCVLOWAT");
     run_changed(PASSIVE, "+0 < S 0:0(0) win 65535 <mss 1000>", "+0 < S 0:10(10) win 65535 <mss 1000>",
                 PKT_UNSUPPORTED, "t.pkt:5: unsupported: data on a SYN (TCP fast open)");
     run_changed(PASSIVE, "+0 close(4) = 0", "+0 splice(4, ..., ...) = 0", PKT_UNSUPPORTED,
@@ -404,6 +404,14 @@ test_pkt_run_unsupported_features(void **state)
     run_changed(PASSIVE, "+0 close(4)", "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n+0 close(4)", PKT_UNSUPPORTED,
                 "t.pkt:12: unsupported: queueing disciplines");
     run_changed(PASSIVE, "0 socket", "`tc qdisc add dev tun0 root pfifo`\n0 socket", PKT_PASS, "");
+    /* a local client the shell starts (tests/linux/listen-accept-queue-full-third-ack.pkt):
+       tcpsim runs no shell, and the script without it tests something else */
+    run_changed(PASSIVE, "+0 < S 0:0(0)",
+                "+0 `python3 -c 'import socket,time\na=socket.create_connection((\"192.168.0.1\",8080))' & sleep 0.2`\n"
+                "+0 < S 0:0(0)",
+                PKT_UNSUPPORTED, "t.pkt:5: unsupported: a program run from the shell that opens sockets (python3 -c");
+    run_changed(PASSIVE, "0 socket", "`nc -z 192.168.0.1 8080`\n0 socket", PKT_UNSUPPORTED,
+                "t.pkt:1: unsupported: a program run from the shell that opens sockets (nc -z");
     run_changed(PASSIVE, "+0 > P. 1:2001(2000) ack 1", "+0 > P. 1:2001(2000) ack 1 <nop,nop,sack 5:6>",
                 PKT_UNSUPPORTED, "unsupported: the SUT would send TCP option sack (SACK blocks)");
 }
@@ -418,6 +426,89 @@ test_pkt_run_wrong_options_fail(void **state)
     run_changed(PASSIVE, "+0 > S. 0:0(0) ack 1 <mss 1460>", "+0 > S. 0:0(0) ack 1 <mss 1460,nop>", PKT_FAIL,
                 "bad outbound TCP options");
     run_changed(PASSIVE, "+0 > S. 0:0(0) ack 1 <mss 1460>", "+0 > S. 0:0(0) ack 1", PKT_FAIL, "bad outbound TCP options");
+}
+
+/* bind() refuses a port in use as Linux's does (inet_csk_bind_conflict), not only listen():
+   a listener holds its port even from a socket that asks for reuse; a socket that does not ask
+   meets the TIME-WAIT of a connection (tests/packetdrill/sockopt-bufs-bind-in-use.pkt and
+   tests/linux/reuseaddr-time-wait-ok.pkt pass on Linux 6.18.44). */
+static void
+test_pkt_run_bind_port_in_use_fails(void **state)
+{
+    (void)state;
+    run_pass(PASSIVE "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 5\n"
+                     "+0 setsockopt(5, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+                     "+0 bind(5, ..., ...) = -1 EADDRINUSE (Address already in use)\n");
+    run_pass(PASSIVE "+0 close(3) = 0\n"
+                     "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 5\n"
+                     "+0 bind(5, ..., ...) = -1 EADDRINUSE (Address already in use)\n"
+                     "+0 setsockopt(5, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+                     "+0 bind(5, ..., ...) = 0\n"
+                     "+0 listen(5, 1) = 0\n");
+}
+
+/* SO_RCVBUF and SO_SNDBUF: Linux keeps twice the value asked (sock_setsockopt, "to allow room
+   for bookkeeping overhead", socket(7)), at least 2304 and 4608 octets (SOCK_MIN_RCVBUF,
+   SOCK_MIN_SNDBUF), the value first capped at net.core.rmem_max / wmem_max (4 MB on the
+   machine's 6.18.44); getsockopt returns the doubled size, and an accepted socket inherits the
+   listener's (tests/packetdrill/sockopt-bufs-bind-in-use.pkt, as measured). */
+static void
+test_pkt_run_bufsize_doubled_as_linux(void **state)
+{
+    (void)state;
+    static const char bufs[] =
+        "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [5000], 4) = 0\n"
+        "+0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [10000], [4]) = 0\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100], 4) = 0\n"
+        "+0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [2304], [4]) = 0\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [1073741824], 4) = 0\n"
+        "+0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [8388608], [4]) = 0\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_SNDBUF, [2000], 4) = 0\n"
+        "+0 getsockopt(3, SOL_SOCKET, SO_SNDBUF, [4608], [4]) = 0\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_SNDBUF, [8192], 4) = 0\n"
+        "+0 getsockopt(3, SOL_SOCKET, SO_SNDBUF, [16384], [4]) = 0\n"
+        "+0 bind(3, ..., ...) = 0\n"
+        "+0 listen(3, 1) = 0\n"
+        "+0 < S 0:0(0) win 65535 <mss 1460>\n"
+        "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
+        "+.1 < . 1:1(0) ack 1 win 65535\n"
+        "+0 accept(3, ..., ...) = 4\n"
+        "+0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [16384], [4]) = 0\n"
+        "+0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [8388608], [4]) = 0\n"
+        "+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [3000], 4) = 0\n"
+        "+0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [6000], [4]) = 0\n";
+    run_pass(bufs);
+    run_changed(bufs, "[10000]", "[5000]", PKT_FAIL,
+                "t.pkt:3: runtime error in getsockopt call: Bad getsockopt optval: expected: 5000 actual: 10000");
+}
+
+/* A retransmission keeps the PSH its segment was first sent with, as Linux resends the skb
+   with its flags: two writes of one MSS each, both lost; the tail loss probe resends the
+   second, the RTO the first, each with PSH (tests/linux/tlp-two-segments.pkt, Linux 6.18.44). */
+static void
+test_pkt_run_retransmission_keeps_psh(void **state)
+{
+    (void)state;
+    static const char two[] =
+        "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+        "+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+        "+0 bind(3, ..., ...) = 0\n"
+        "+0 listen(3, 1) = 0\n"
+        "+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop>\n"
+        "+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>\n"
+        "+0.1 < . 1:1(0) ack 1 win 65535\n"
+        "+0 accept(3, ..., ...) = 4\n"
+        "+0 write(4, ..., 1000) = 1000\n"
+        "+0 write(4, ..., 1000) = 1000\n"
+        "+0 > P. 1:1001(1000) ack 1\n"
+        "+0 > P. 1001:2001(1000) ack 1\n"
+        "+0.2~+0.22 > P. 1001:2001(1000) ack 1\n"
+        "+0.3~+0.33 > P. 1:1001(1000) ack 1\n"
+        "+0.6~+0.66 > P. 1:1001(1000) ack 1\n";
+    run_pass(two);
+    run_changed(two, "+0.3~+0.33 > P. 1:1001(1000) ack 1", "+0.3~+0.33 > . 1:1001(1000) ack 1", PKT_FAIL,
+                "t.pkt:14: error handling packet: live packet field tcp_psh: expected: 0 (0x0) vs actual: 1 (0x1)");
 }
 
 int
@@ -440,6 +531,9 @@ main(void)
         cmocka_unit_test(test_pkt_run_blocked_at_the_end_fails),
         cmocka_unit_test(test_pkt_run_unsupported_features),
         cmocka_unit_test(test_pkt_run_wrong_options_fail),
+        cmocka_unit_test(test_pkt_run_bind_port_in_use_fails),
+        cmocka_unit_test(test_pkt_run_bufsize_doubled_as_linux),
+        cmocka_unit_test(test_pkt_run_retransmission_keeps_psh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

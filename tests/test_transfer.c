@@ -33,6 +33,7 @@ struct tr_end {
     clk_time start_at;       /* when it starts sending */
     bool shutdown_first;     /* shut down when sent, close at EOF (else close when both) */
     bool shut, eof, closed;
+    bool connected;          /* the connection has been open (connect() returned) */
     enum tcp_err err;        /* error reported to it, TCP_OK if none */
 };
 
@@ -80,8 +81,13 @@ tr_turn(struct tr_end *e, uint64_t seed, clk_time now, char *why, size_t cap)
     }
     if (e->err != TCP_OK)
         return true;
-    /* the connection must be open before its sending side can be shut (connect() returned) */
-    bool done_sending = e->sent == e->to_send && now >= e->start_at && e->c->state >= TCP_ESTABLISHED;
+    /* the connection must be open before its sending side can be shut (connect() returned);
+       once it has been, the application closes its socket at EOF even if the connection is
+       already gone (an RST from a peer that has finished ends TIME-WAIT, tcp_rfc1337 0,
+       before this application's next turn) */
+    if (e->c->state >= TCP_ESTABLISHED)
+        e->connected = true;
+    bool done_sending = e->sent == e->to_send && now >= e->start_at && e->connected;
     if (done_sending && e->shutdown_first && !e->shut) {
         e->shut = true;
         e->err = tcp_shutdown(e->c);

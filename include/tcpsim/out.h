@@ -3,12 +3,12 @@
  *
  * Every output is drawn from the one event stream (trace.h), never from engine internals, so
  * two outputs of the same run never disagree. Two shapes:
- *   - live observers (out_text, out_pcap, out_pkt, out_coverage): register with world_observe(), they
+ *   - live observers (out_text, out_pcap, out_pkt, out_coverage, out_dot, out_ladder): register with world_observe(), they
  *     see each event as it happens (and may copy what they need, e.g. payloads);
- *   - after-the-run renderers (out_ladder, out_ladder_svg, out_dot, out_coverage_add): they
- *     read a struct trace_log.
+ *   - after-the-run renderers (out_ladder_svg, out_coverage_add; out_dot and out_ladder feed
+ *     the log to their observer): they read a struct trace_log.
  *
- * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder.c (ASCII/Unicode and SVG),
+ * Files: out_text.c (rfc, tcpdump, jsonl), out_html.c (the run as a web page), out_ladder_spool.c, out_ladder.c and out_ladder_svg.c (ASCII/Unicode and SVG),
  * out_dot.c (RFC 9293 §3.3.2 state diagram, and the one table of its edges), out_pcap.c
  * (pcapng), out_pkt.c (a packetdrill script), out_coverage.c, out_track.c (what every output needs to remember about sockets).
  */
@@ -85,9 +85,29 @@ struct out_ladder_opts {
 };
 #define OUT_LADDER_OPTS_DEFAULT { false, false, 0, false, 0 }
 
-/* The two-column sequence diagram of 'log' on 'f'. 0, or -1 on ENOMEM. */
+/* The two-column sequence diagram of 'log' on 'f': its events fed to the observer below.
+   0, or -1 on ENOMEM (or no temporary file). */
 int out_ladder(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
-/* The same diagram as a standalone SVG document. 0, or -1 on ENOMEM. */
+
+/*
+ * The same diagram drawn from a run as it goes, in memory that does not grow with the run:
+ * the events become rows in a temporary file (the widths of every row depend on the longest
+ * label of the whole run, known only at its end), drawn at out_ladder_finish through a window
+ * that holds only what is still in flight. NULL on ENOMEM or no temporary file.
+ */
+struct out_ladder;
+
+struct out_ladder *out_ladder_new(const struct out_ladder_opts *o);
+void out_ladder_free(struct out_ladder *d);
+/* The observer callback, for world_observe(w, out_ladder_observe, d). */
+void out_ladder_observe(const struct trace_event *ev, void *ctx);
+/* Draw the diagram of the run on 'f', as text or as SVG (o->svg_by_time, o->absolute_seq
+   apply; the text ones are ignored). Call one of them, once. 0, or -1 on ENOMEM or a file
+   error. */
+int out_ladder_finish(struct out_ladder *d, FILE *f);
+int out_ladder_finish_svg(struct out_ladder *d, FILE *f);
+/* The same diagram as a standalone SVG document (the events fed to the observer below). 0, or
+   -1 on ENOMEM. */
 int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder_opts *o);
 
 /* ---- State diagram (out_dot.c) ---------------------------------------------------------- */
@@ -95,9 +115,20 @@ int out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder
 /*
  * The RFC 9293 state diagram as Graphviz DOT, with the transitions socket 'conn' went through
  * (0: every socket) highlighted and numbered in order, and its current state marked.
- * 0, or -1 on ENOMEM.
+ * 0, or -1 on ENOMEM. A recorded run: the events of 'log' fed to the observer below.
  */
 int out_dot(FILE *f, const struct trace_log *log, uint32_t conn);
+
+/* The same diagram drawn as the run goes: it keeps the edges taken and a few bytes per socket,
+   never the events. NULL on ENOMEM. */
+struct out_dot;
+
+struct out_dot *out_dot_new(uint32_t conn);
+void out_dot_free(struct out_dot *d);
+/* The observer callback, for world_observe(w, out_dot_observe, d). */
+void out_dot_observe(const struct trace_event *ev, void *ctx);
+/* Write the diagram of the run so far to 'f'; 0, or -1 when memory ran out during the run. */
+int out_dot_finish(struct out_dot *d, FILE *f);
 
 /* ---- Capture file (out_pcap.c) ----------------------------------------------------------- */
 

@@ -119,6 +119,12 @@ struct tcp_settings {
     int rmem[3];              /* tcp_rmem: min, default (the receive buffer), max (sets the window
                                  scale); "rcv_buf" names the default */
     int wmem[3];              /* tcp_wmem: min, default (the send buffer), max; "snd_buf" too */
+    int adv_win_scale;        /* tcp_adv_win_scale: the share of a buffer offered as window
+                                 (Linux tcp_win_from_space): 1 half, 0 all of it */
+    int rcv_window_linux;     /* the window chosen as Linux's tcp_select_initial_window and
+                                 tcp_select_window: rounded to the MSS or the scale, never shrunk */
+    int rcv_truesize;         /* the memory Linux charges a received segment (skb->truesize),
+                                 which teaches it the share of its buffer data fills; 0: not learnt */
     int window_scaling;       /* tcp_window_scaling: offer and accept RFC 7323 window scaling */
     int timestamps;           /* tcp_timestamps: offer and accept RFC 7323 timestamps */
     int sack;                 /* tcp_sack: offer and accept SACK-permitted (RFC 2018) */
@@ -283,6 +289,10 @@ struct tcp_sockopts {
     bool quickack;            /* TCP_QUICKACK: kept only (docs/lua-api.md) */
 };
 
+/* How many ends of pushed segments in flight a connection remembers (psh_end): a retransmission
+   of an older one goes without PSH (docs/deviations.md). */
+#define TCP_PSH_MARKS 8
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -301,8 +311,21 @@ struct tcp_conn {
     uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
     /* Receive sequence variables (SND.UP and RCV.UP stay 0: URG is not modelled) */
     uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
+    /* Linux's window bookkeeping (rcv_window_linux, tcp_output.c): the right edge our last
+       segment offered (RCV.NXT + RCV.WND then: Linux's rcv_wup + rcv_wnd), and rcv_ssthresh,
+       the most the window may offer (the initial window; it does not grow here) */
+    uint32_t rcv_adv, rcv_ssthresh;
+    uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
+    uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
+    bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
+                                 arrives it stays the same (a sender's ACK-less data segments) */
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
+    /* Where our segments sent with PSH ended, oldest first, those above SND.UNA that fit
+       (tcp_output.c): a retransmission keeps the PSH, as Linux resends a segment with its
+       flags. */
+    uint32_t psh_end[TCP_PSH_MARKS];
+    uint8_t psh_marks;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
@@ -511,6 +534,10 @@ struct tcp_open_opts {
    connection reports a TRACE_CALL event, and so does a tcp_receive that took octets or met
    the end or an error; tcp_set_keepalive, an empty receive and an accept that finds nothing do
    not (a polling loop would flood the trace). */
+/* Could a new socket of host 'h' bind local port 'port' now? TCP_EADDRINUSE when a listener or
+   a connection holds it (the rules of OPEN below; Linux's bind(), inet_csk_bind_conflict),
+   else TCP_OK. Reports nothing: the OPEN that follows does. */
+enum tcp_err tcp_port_check(const struct tcp_host *h, uint16_t port, bool reuseaddr);
 enum tcp_err tcp_open_passive(struct tcp_host *h, uint16_t port, const struct tcp_open_opts *o,
                               struct tcp_conn **out);
 enum tcp_err tcp_open_active(struct tcp_host *h, uint32_t raddr, uint16_t rport,

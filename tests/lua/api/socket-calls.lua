@@ -103,7 +103,9 @@ l:setsockopt("SO_RCVBUF", 1000)
 l:setsockopt("TCP_NODELAY", true)
 c = A:connect(B, 88)
 local synack = expect_segment { from = B, flags = "SYN,ACK", within = 0.01 }
-expect(synack.win == 1000, "the SYN,ACK offers the listener's SO_RCVBUF: " .. synack.win)
+-- the linux preset offers half of it (tcp_adv_win_scale 1; Linux doubles SO_RCVBUF first and so
+-- offers 1000: docs/deviations.md)
+expect(synack.win == 500, "the SYN,ACK offers half the listener's SO_RCVBUF: " .. synack.win)
 sim:run(0.01)
 s = l:accept()
 expect(s:getsockopt("SO_RCVBUF") == 1000 and s:getsockopt("TCP_NODELAY") == true)
