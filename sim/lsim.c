@@ -492,8 +492,11 @@ lsim_new(const struct lsim_opts *o)
         l->log = &l->own_log;
         trace_log_init(l->log);
         trace_log_set_window(l->log, LSIM_TRACE_WINDOW);
+        /* sim:trace and the pictures drawn from the log show no TCB; the web page (--html)
+           reads it from the live events */
+        trace_log_set_keep_tcb(l->log, false);
         if (l->w)
-            world_observe(l->w, trace_log_observe, l->log);
+            world_observe_no_tcb(l->w, trace_log_observe, l->log);
     }
     l->L = l->w ? lua_newstate(lsim_alloc, l) : NULL;
     if (!l->L) {
@@ -890,12 +893,11 @@ lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
         n = 32;
     /* walk back over the events worth showing, then print them oldest first */
     for (size_t i = l->log->len; i > 0 && k < n; i--) {
-        enum trace_kind kind = l->log->ev[i - 1].kind;
+        enum trace_kind kind = trace_log_kind(l->log, i - 1);
         if (kind == TRACE_TIMER_ARM || kind == TRACE_TIMER_CANCEL)
             continue;
-        pick[n - 1 - k++] = l->log->ev[i - 1];
+        pick[n - 1 - k++] = trace_log_get(l->log, i - 1);
     }
-    struct trace_log view = {.ev = &pick[n - k], .len = k};
     struct out_text_opts o = OUT_TEXT_OPTS_DEFAULT;
     o.absolute_seq = true;
     char *text = NULL;
@@ -903,7 +905,10 @@ lsim_print_recent(const struct lsim *l, FILE *f, size_t n, const char *prefix)
     FILE *mem = open_memstream(&text, &len);
     if (!mem)
         return;
-    out_text_log(mem, &view, &o);
+    struct out_text *t = out_text_new(mem, &o);
+    for (size_t i = n - k; t && i < n; i++)
+        out_text_observe(&pick[i], t);
+    out_text_free(t);
     fclose(mem);
     for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
         nl = strchr(line, '\n');

@@ -120,7 +120,7 @@ lsim_push_trace(lua_State *L, const struct trace_log *log, size_t from, const ch
     lua_createtable(L, (int)(log->len - (from < log->len ? from : log->len)), 0);
     int n = 0;
     for (size_t i = from; i < log->len; i++) {
-        const struct trace_event *ev = &log->ev[i];
+        const struct trace_event ev_ = trace_log_get(log, i), *ev = &ev_;
         const char *k = trace_kind_name(ev->kind);
         if (kind ? strcmp(k, kind) != 0
                  : !timers && (ev->kind == TRACE_TIMER_ARM || ev->kind == TRACE_TIMER_CANCEL))
@@ -155,12 +155,12 @@ lsim_sim_trace(lua_State *L)
         luaL_argcheck(L, from >= 1, 2, "field 'from' counts events from 1");
     }
     size_t start = 0; /* the first event numbered 'from' or later */
-    while (start < l->log->len && l->log->ev[start].n < (uint64_t)from)
+    while (start < l->log->len && trace_log_n(l->log, start) < (uint64_t)from)
         start++;
     lsim_push_trace(L, l->log, start, kind, timers);
     const struct trace_log *log = l->log;
-    lsim_set_int(L, "first", log->len ? (lua_Integer)log->ev[0].n : 0);
-    lsim_set_int(L, "last", log->len ? (lua_Integer)log->ev[log->len - 1].n : 0);
+    lsim_set_int(L, "first", log->len ? (lua_Integer)trace_log_n(log, 0) : 0);
+    lsim_set_int(L, "last", log->len ? (lua_Integer)trace_log_n(log, log->len - 1) : 0);
     lsim_set_int(L, "window", (lua_Integer)log->window);
     return 1;
 }
@@ -458,7 +458,8 @@ lsim_sim_step(lua_State *L)
     }
     size_t before = trace_log_index(l->log, end);
     if (l->log->len > before) {
-        lsim_push_event(L, &l->log->ev[before]);
+        const struct trace_event ev = trace_log_get(l->log, before);
+        lsim_push_event(L, &ev);
         lsim_push_trace(L, l->log, before, NULL, true);
         lua_setfield(L, -2, "events");
     } else {
@@ -695,7 +696,7 @@ lsim_flow_isn(const struct trace_log *log, size_t upto, uint32_t saddr, uint16_t
               uint16_t dport, uint32_t *isn)
 {
     for (size_t i = upto; i > 0; i--) {
-        const struct trace_event *ev = &log->ev[i - 1];
+        const struct trace_event ev_ = trace_log_get(log, i - 1), *ev = &ev_;
         if (ev->kind == TRACE_SEND && (ev->seg.flags & TCP_SYN) && ev->seg.saddr == saddr &&
             ev->seg.sport == sport && ev->seg.daddr == daddr && ev->seg.dport == dport) {
             *isn = ev->seg.seq;
@@ -710,7 +711,8 @@ lsim_flow_isn(const struct trace_log *log, size_t upto, uint32_t saddr, uint16_t
 static void
 lsim_seg_numbers(const struct trace_log *log, size_t i, bool abs, uint32_t *seq, uint32_t *ack)
 {
-    const struct tcp_seg *s = &log->ev[i].seg;
+    const struct trace_event s_ev = trace_log_get(log, i);
+    const struct tcp_seg *s = &s_ev.seg;
     uint32_t isn = 0;
     *seq = s->seq;
     *ack = s->ack;
@@ -726,7 +728,7 @@ lsim_seg_numbers(const struct trace_log *log, size_t i, bool abs, uint32_t *seq,
 static const char *
 lsim_seg_text(const struct trace_log *log, size_t i, bool abs, bool opts, char *buf, size_t cap)
 {
-    const struct trace_event *ev = &log->ev[i];
+    const struct trace_event ev_ = trace_log_get(log, i), *ev = &ev_;
     char flags[32];
     uint32_t seq, ack;
     lsim_seg_numbers(log, i, abs, &seq, &ack);
@@ -808,7 +810,7 @@ static size_t
 lsim_seg_next(const struct trace_log *log, size_t start, int from)
 {
     for (size_t i = start; i < log->len; i++) {
-        const struct trace_event *ev = &log->ev[i];
+        const struct trace_event ev_ = trace_log_get(log, i), *ev = &ev_;
         if (ev->kind == TRACE_SEND && ev->from == from && !(ev->text && strcmp(ev->text, "injected") == 0))
             return i;
     }
@@ -827,7 +829,7 @@ lsim_seg_start(const struct lsim *l, int from)
     if (start > log->len)
         start = log->len;
     for (size_t i = log->len; i > start; i--) {
-        const struct trace_event *ev = &log->ev[i - 1];
+        const struct trace_event ev_ = trace_log_get(log, i - 1), *ev = &ev_;
         if (ev->kind == TRACE_CALL && ev->host == from)
             return log->dropped + i;
     }
@@ -878,7 +880,8 @@ lsim_seg_want_read(lua_State *L, struct lsim_seg_want *w)
 static bool
 lsim_seg_matches(const struct trace_log *log, size_t i, const struct lsim_seg_want *w)
 {
-    const struct tcp_seg *s = &log->ev[i].seg;
+    const struct trace_event s_ev = trace_log_get(log, i);
+    const struct tcp_seg *s = &s_ev.seg;
     uint32_t seq, ack;
     lsim_seg_numbers(log, i, w->abs, &seq, &ack);
     return (!w->has_flags || s->flags == w->flags) && (!w->has_seq || seq == w->seq) &&
@@ -942,14 +945,15 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
         return lsim_fail_here(L, msg);
     }
     if (!lsim_seg_matches(l->log, i, &want)) {
-        const struct trace_event *ev = &l->log->ev[i];
+        const struct trace_event ev_ = trace_log_get(l->log, i), *ev = &ev_;
         snprintf(msg, sizeof msg, "expected %s to send %s, but it sent %s (#%llu at %g s)%s", host, a,
                  lsim_seg_text(l->log, i, want.abs, want.has_opts, b, sizeof b), (unsigned long long)ev->pkt_id,
                  clk_to_sec(ev->t), want.abs ? "" : " (numbers relative to the ISNs)");
         return lsim_fail_here(L, msg);
     }
     l->seg_cursor[want.from] = l->log->dropped + i + 1;
-    lsim_push_event(L, &l->log->ev[i]);
+    const struct trace_event ev = trace_log_get(l->log, i);
+    lsim_push_event(L, &ev);
     return 1;
 }
 

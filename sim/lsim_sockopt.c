@@ -180,7 +180,7 @@ lsim_count_unacked(const struct trace_log *log, const struct tcp_conn *c, lua_In
     size_t nagain = 0, cap = 0;
     *unacked = *retrans = 0;
     for (size_t i = 0; i < log->len; i++) {
-        const struct trace_event *ev = &log->ev[i];
+        const struct trace_event ev_ = trace_log_get(log, i), *ev = &ev_;
         if (ev->kind != TRACE_SEND || ev->conn != c->id || (ev->marks & WIRE_MARK_INJECTED))
             continue;
         uint32_t end = ev->seg.seq + tcp_seg_len(&ev->seg);

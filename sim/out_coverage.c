@@ -32,8 +32,10 @@ out_coverage_observe(const struct trace_event *ev, void *ctx)
 void
 out_coverage_add(struct out_coverage *c, const struct trace_log *log)
 {
-    for (size_t i = 0; i < log->len; i++)
-        out_coverage_observe(&log->ev[i], c);
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_coverage_observe(&ev, c);
+    }
     c->runs++;
 }
 

@@ -183,8 +183,10 @@ out_dot(FILE *f, const struct trace_log *log, uint32_t conn)
     struct out_dot *d = out_dot_new(conn);
     if (!d)
         return -1;
-    for (size_t i = 0; i < log->len; i++)
-        out_dot_observe(&log->ev[i], d);
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_dot_observe(&ev, d);
+    }
     int rc = out_dot_finish(d, f);
     out_dot_free(d);
     return rc;

@@ -252,8 +252,10 @@ out_html_log(FILE *f, const struct trace_log *log, const struct out_html_meta *m
     struct out_html *h = out_html_new(f);
     if (!h)
         return -1;
-    for (size_t i = 0; i < log->len; i++)
-        out_html_observe(&log->ev[i], h);
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_html_observe(&ev, h);
+    }
     int rc = out_html_finish(h, m);
     out_html_free(h);
     return rc;

@@ -536,8 +536,10 @@ out_ladder_svg(FILE *f, const struct trace_log *log, const struct out_ladder_opt
     struct out_ladder *d = out_ladder_new(o);
     if (!d)
         return -1;
-    for (size_t i = 0; i < log->len; i++)
-        out_ladder_observe(&log->ev[i], d);
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_ladder_observe(&ev, d);
+    }
     int rc = out_ladder_finish_svg(d, f);
     out_ladder_free(d);
     return rc;

@@ -627,8 +627,10 @@ out_text_log(FILE *f, const struct trace_log *log, const struct out_text_opts *o
     struct out_text *t = out_text_new(f, o);
     if (!t)
         return -1;
-    for (size_t i = 0; i < log->len; i++)
-        out_text_observe(&log->ev[i], t);
+    for (size_t i = 0; i < log->len; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        out_text_observe(&ev, t);
+    }
     out_text_free(t);
     return 0;
 }

@@ -67,7 +67,7 @@ repl_on_event(const struct trace_event *ev, void *ctx)
     /* the session's log observes first, so 'ev' is its last event */
     if (r->replaying && r->log.len && r->log.len - 1 < r->quiet_below) {
         out_text_learn(r->printer, ev); /* replayed, and too far back for `back` to show */
-    } else if (r->log.len && r->log.ev[r->log.len - 1].n == ev->n) {
+    } else if (r->log.len && trace_log_n(&r->log, r->log.len - 1) == ev->n) {
         repl_print_event(r, r->printer, r->evbuf, r->log.len - 1);
         repl_print_after(r, r->printer, r->log.len - 1);
         repl_undo_keep(r, r->log.len - 1);
@@ -483,8 +483,8 @@ repl_say_undone(struct repl *r, size_t keep)
         fprintf(r->out, "%s and %zu move%s of the clock: %zu events", shown ? ")" : "", clocks, clocks == 1 ? "" : "s",
                 r->log.len - first);
         if (r->log.len > first)
-            fprintf(r->out, " from %s to %s", out_time_str(r->log.ev[first].t, t1, sizeof t1),
-                    out_time_str(r->log.ev[r->log.len - 1].t, t2, sizeof t2));
+            fprintf(r->out, " from %s to %s", out_time_str(trace_log_t(&r->log, first), t1, sizeof t1),
+                    out_time_str(trace_log_t(&r->log, r->log.len - 1), t2, sizeof t2));
         fputc('\n', r->out);
     }
     free(mem);
@@ -539,7 +539,7 @@ repl_rewind_segment(struct repl *r, const char *arg)
     if (repl_num(r, arg + 1, UINT64_MAX, "segment number", &id) != 0)
         return REPL_ERR;
     size_t i = 0;
-    while (i < r->log.len && !(r->log.ev[i].kind == TRACE_SEND && r->log.ev[i].pkt_id == id))
+    while (i < r->log.len && !(trace_log_kind(&r->log, i) == TRACE_SEND && trace_log_get(&r->log, i).pkt_id == id))
         i++;
     if (i == r->log.len)
         return repl_err(r, "rewind: no segment #%llu was sent in this run (the trace numbers them: #1 sent)",

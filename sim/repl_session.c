@@ -486,8 +486,10 @@ repl_save_packetdrill(struct repl *r, int argc, char **argv)
     struct out_pkt *p = out_pkt_new(h, &r->w->host[h].cfg);
     if (!p)
         return repl_err(r, "save packetdrill: out of memory");
-    for (size_t i = 0; i < r->log.len; i++)
-        out_pkt_observe(&r->log.ev[i], p);
+    for (size_t i = 0; i < r->log.len; i++) {
+        const struct trace_event ev = trace_log_get(&r->log, i);
+        out_pkt_observe(&ev, p);
+    }
     errno = 0;
     FILE *f = fopen(argv[2], "w");
     int rc = f ? out_pkt_finish(p, f, "a tcpsim REPL session") : -1;

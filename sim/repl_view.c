@@ -60,7 +60,7 @@ repl_connect_failure(const struct repl *r, const struct tcp_conn *c, char *buf, 
     if (!c || c->error == TCP_OK)
         return false;
     for (size_t i = 0; i < r->log.len; i++) {
-        const struct trace_event *ev = &r->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&r->log, i), *ev = &ev_;
         if (ev->conn != c->id)
             continue;
         if (ev->kind == TRACE_SEND && (ev->seg.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
@@ -141,8 +141,8 @@ repl_socket_or_last(struct repl *r, int argc, char **argv)
     if (argc >= 2)
         return repl_socket(r, argv[1]);
     for (size_t i = r->log.len; i-- > 0;)
-        if (r->log.ev[i].kind == TRACE_STATE && world_conn(r->w, r->log.ev[i].conn))
-            return world_conn(r->w, r->log.ev[i].conn);
+        if (trace_log_kind(&r->log, i) == TRACE_STATE && world_conn(r->w, trace_log_get(&r->log, i).conn))
+            return world_conn(r->w, trace_log_get(&r->log, i).conn);
     repl_err(r, "no socket yet (A connect B 80, B listen 80 make some)");
     return NULL;
 }
@@ -233,8 +233,10 @@ repl_view_wire(struct repl *r, int argc, char **argv)
     /* `set rel on`: numbers relative to the ISNs, learnt from the run as the trace learns them */
     struct out_track track;
     out_track_init(&track);
-    for (size_t i = 0; r->rel && i < r->log.len; i++)
-        out_track_event(&track, &r->log.ev[i]);
+    for (size_t i = 0; r->rel && i < r->log.len; i++) {
+        const struct trace_event ev = trace_log_get(&r->log, i);
+        out_track_event(&track, &ev);
+    }
     fprintf(r->out, " ID  Dir   Flags      SEQ         ACK          Len  Sent        Arrives     Age\n");
     for (size_t i = 0; i < n; i++) {
         const struct wire_pkt *p = v[i];
@@ -260,9 +262,9 @@ repl_view_wire(struct repl *r, int argc, char **argv)
 static long
 repl_trigger(const struct repl *r, size_t i, const struct tcp_conn *c)
 {
-    const struct trace_event *st = &r->log.ev[i];
+    const struct trace_event st_ = trace_log_get(&r->log, i), *st = &st_;
     for (size_t j = i; j-- > 0;) {
-        const struct trace_event *ev = &r->log.ev[j];
+        const struct trace_event ev_ = trace_log_get(&r->log, j), *ev = &ev_;
         if (ev->t != st->t)
             break;
         if ((ev->kind == TRACE_DELIVER && ev->to == c->host->index) ||
@@ -273,8 +275,8 @@ repl_trigger(const struct repl *r, size_t i, const struct tcp_conn *c)
     /* an OPEN that takes a pair over from TIME-WAIT deletes the old TCB before its call is
        reported: the call comes just after */
     if (st->rule == TCP_RULE_OPEN_REUSE_TIME_WAIT)
-        for (size_t j = i + 1; j < r->log.len && r->log.ev[j].t == st->t; j++)
-            if (r->log.ev[j].kind == TRACE_CALL && r->log.ev[j].host == c->host->index)
+        for (size_t j = i + 1; j < r->log.len && trace_log_t(&r->log, j) == st->t; j++)
+            if (trace_log_kind(&r->log, j) == TRACE_CALL && trace_log_get(&r->log, j).host == c->host->index)
                 return (long)j;
     return -1;
 }
@@ -304,18 +306,18 @@ repl_view_why(struct repl *r, int argc, char **argv)
     if (!c)
         return REPL_ERR;
     size_t i = r->log.len;
-    while (i-- > 0 && !(r->log.ev[i].kind == TRACE_STATE && r->log.ev[i].conn == c->id))
+    while (i-- > 0 && !(trace_log_kind(&r->log, i) == TRACE_STATE && trace_log_get(&r->log, i).conn == c->id))
         ;
     if (i == (size_t)-1)
         return repl_err(r, "%s has not changed state yet", c->name);
-    const struct trace_event *st = &r->log.ev[i];
+    const struct trace_event st_ = trace_log_get(&r->log, i), *st = &st_;
     repl_rule_line(st->rule, rule, sizeof rule);
     fprintf(r->out, "%s: %s -> %s at %s\n", c->name, tcp_state_rfc(st->from_state), tcp_state_rfc(st->to_state),
             out_time_str(st->t, t, sizeof t));
     fprintf(r->out, "  rule     %s\n", rule);
     long j = repl_trigger(r, i, c);
     if (j >= 0) {
-        const struct trace_event *ev = &r->log.ev[j];
+        const struct trace_event ev_ = trace_log_get(&r->log, j), *ev = &ev_;
         switch (ev->kind) {
         case TRACE_DELIVER:
             repl_seg_str(&ev->seg, seg, sizeof seg);
@@ -455,14 +457,20 @@ repl_view_waiting(struct repl *r, int argc, char **argv)
 /* ---- events as the session prints them --------------------------------------------------------------- */
 
 /* The segment whose arrival led to log event 'i': the latest arrival at the same host at the
-   same instant, or NULL (a timer, a call). */
+   same instant, copied into 'buf', or NULL (a timer, a call). */
 static const struct tcp_seg *
-repl_arrival(const struct repl *r, size_t i)
+repl_arrival(const struct repl *r, size_t i, struct tcp_seg *buf)
 {
-    const struct trace_event *ev = &r->log.ev[i];
-    for (size_t j = i; j-- > 0 && r->log.ev[j].t == ev->t;)
-        if (r->log.ev[j].kind == TRACE_DELIVER && r->log.ev[j].to == ev->host)
-            return &r->log.ev[j].seg;
+    const struct trace_event ev_ = trace_log_get(&r->log, i), *ev = &ev_;
+    for (size_t j = i; j-- > 0 && trace_log_t(&r->log, j) == ev->t;) {
+        if (trace_log_kind(&r->log, j) != TRACE_DELIVER)
+            continue;
+        const struct trace_event d = trace_log_get(&r->log, j);
+        if (d.to == ev->host) {
+            *buf = d.seg;
+            return buf;
+        }
+    }
     return NULL;
 }
 
@@ -574,7 +582,7 @@ repl_rule_words(enum tcp_rule rule, const char *who, const char *host, const str
 void
 repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i)
 {
-    const struct trace_event *ev = &r->log.ev[i];
+    const struct trace_event ev_ = trace_log_get(&r->log, i), *ev = &ev_;
     if (ev->kind != TRACE_RULE || r->o.format == OUT_FMT_JSONL) {
         out_text_observe(ev, p);
         return;
@@ -585,7 +593,8 @@ repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i)
     const char *who = ev->conn_name ? ev->conn_name : host;
     char words[320], cite[96], line[512];
     (void)f; /* the printer writes to it */
-    repl_rule_words(ev->rule, who, host, repl_arrival(r, i), words, sizeof words);
+    struct tcp_seg arrival;
+    repl_rule_words(ev->rule, who, host, repl_arrival(r, i, &arrival), words, sizeof words);
     if (!words[0])
         snprintf(words, sizeof words, "%s %s: %s", who, tcp_state_rfc(ev->to_state), tcp_rule_text(ev->rule));
     snprintf(line, sizeof line, "%s (%s, %s)", words, tcp_rule_name(ev->rule),
@@ -596,7 +605,7 @@ repl_print_event(struct repl *r, struct out_text *p, FILE *f, size_t i)
 void
 repl_print_after(struct repl *r, struct out_text *p, size_t i)
 {
-    const struct trace_event *ev = &r->log.ev[i];
+    const struct trace_event ev_ = trace_log_get(&r->log, i), *ev = &ev_;
     char why[96], line[160];
     if (ev->kind != TRACE_STATE || ev->to_state != TCP_CLOSED || ev->from_state != TCP_SYN_SENT ||
         r->o.format == OUT_FMT_JSONL)

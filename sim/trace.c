@@ -4,6 +4,8 @@
  * The world calls observers with a borrowed event; trace_log copies each one (texts included,
  * payload excluded) so a script, the REPL or an output writer can read the run afterwards,
  * keeping a window of the recent events so that a long run's memory stays flat (trace.h).
+ * Each event is packed into a record of about half its size, since copying it in (and once
+ * more when the window drops the older half) is most of what keeping a log costs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,16 @@ trace_kind_name(enum trace_kind k)
     return (unsigned)k < TRACE_KIND_COUNT ? trace_kind_names[k] : "?";
 }
 
+_Static_assert(sizeof(struct trace_rec) <= 112, "a record stays compact");
+_Static_assert(TCP_RULE_COUNT <= UINT16_MAX && TCP_STATE_COUNT <= UINT8_MAX &&
+                   TRACE_KIND_COUNT <= UINT8_MAX && TCP_TIMER_COUNT <= UINT8_MAX,
+               "a record's small fields hold every value");
+
 void
 trace_log_init(struct trace_log *log)
 {
     memset(log, 0, sizeof *log);
+    log->keep_tcb = true;
 }
 
 /* Free the interned texts and their table. */
@@ -46,14 +54,23 @@ trace_texts_free(char **texts, size_t cap)
     free(texts);
 }
 
+static void
+trace_text_cache_clear(struct trace_log *log)
+{
+    log->last = NULL;
+    log->last_conn = 0;
+    log->last_conn_src = log->last_conn_name = NULL;
+}
+
 void
 trace_log_clear(struct trace_log *log)
 {
     trace_texts_free(log->texts, log->captexts);
     log->texts = NULL;
     log->ntexts = log->captexts = 0;
-    log->last = NULL;
-    log->len = 0;
+    trace_text_cache_clear(log);
+    log->head = log->len = 0;
+    log->xs.len = log->tcbs.len = 0;
     log->dropped = 0;
     memset(log->seen, 0, sizeof log->seen);
 }
@@ -62,7 +79,9 @@ void
 trace_log_fini(struct trace_log *log)
 {
     trace_log_clear(log);
-    free(log->ev);
+    free(log->rec);
+    free(log->xs.a);
+    free(log->tcbs.a);
     memset(log, 0, sizeof *log);
 }
 
@@ -70,6 +89,12 @@ void
 trace_log_set_window(struct trace_log *log, size_t window)
 {
     log->window = window;
+}
+
+void
+trace_log_set_keep_tcb(struct trace_log *log, bool keep)
+{
+    log->keep_tcb = keep;
 }
 
 /* FNV-1a: the texts are short ("A1", "send 65536"). */
@@ -133,6 +158,63 @@ trace_log_keep(struct trace_log *log, const char *s)
     return log->last = *slot;
 }
 
+/* The log's copy of a connection's name. A connection's name never changes and its id is
+   never reused, so the same id with the same name given is the name kept last, with no text
+   compared: most events name the connection the one before named. */
+static const char *
+trace_log_keep_conn(struct trace_log *log, uint32_t conn, const char *name)
+{
+    if (conn != 0 && conn == log->last_conn && name == log->last_conn_src)
+        return log->last_conn_name;
+    const char *kept = trace_log_keep(log, name);
+    if (conn != 0 && kept) {
+        log->last_conn = conn;
+        log->last_conn_src = name;
+        log->last_conn_name = kept;
+    }
+    return kept;
+}
+
+/* Room for one more element of 'size' octets in 's': its address, or NULL on ENOMEM. */
+static void *
+trace_side_push(struct trace_side *s, size_t size)
+{
+    if (s->len == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        void *na = realloc(s->a, ncap * size);
+        if (!na)
+            return NULL;
+        s->a = na;
+        s->cap = ncap;
+    }
+    return (char *)s->a + size * s->len++;
+}
+
+/* The record of the event at index 'i', to write. */
+static struct trace_rec *
+trace_log_slot(struct trace_log *log, size_t i)
+{
+    return &log->rec[(log->head + i) & (log->cap - 1)];
+}
+
+static struct trace_event *
+trace_log_x(const struct trace_log *log, const struct trace_rec *r)
+{
+    return &((struct trace_event *)log->xs.a)[r->x - 1];
+}
+
+static bool
+trace_kind_is_seg(enum trace_kind k)
+{
+    return k == TRACE_SEND || k == TRACE_DELIVER || k == TRACE_DROP || k == TRACE_DUP || k == TRACE_DELAY;
+}
+
+static bool
+trace_kind_is_timer(enum trace_kind k)
+{
+    return k == TRACE_TIMER_ARM || k == TRACE_TIMER_CANCEL || k == TRACE_TIMER_FIRE;
+}
+
 /* Intern the kept events' texts afresh, so that the texts only dropped events used are freed:
    a run whose texts differ (a connection's name each) keeps as many as its window needs. */
 static void
@@ -142,30 +224,90 @@ trace_log_retext(struct trace_log *log)
     size_t oldcap = log->captexts;
     log->texts = NULL;
     log->ntexts = log->captexts = 0;
-    log->last = NULL;
+    trace_text_cache_clear(log);
     for (size_t i = 0; i < log->len; i++) {
-        struct trace_event *e = &log->ev[i];
-        e->text = trace_log_keep(log, e->text);
-        e->conn_name = trace_log_keep(log, e->conn_name);
+        struct trace_rec *r = trace_log_slot(log, i);
+        r->conn_name = trace_log_keep(log, r->conn_name);
+        if (!r->x && !trace_kind_is_seg((enum trace_kind)r->kind))
+            r->u.other.text = trace_log_keep(log, r->u.other.text);
+    }
+    struct trace_event *xs = log->xs.a;
+    for (size_t i = 0; i < log->xs.len; i++) {
+        xs[i].text = trace_log_keep(log, xs[i].text);
+        xs[i].conn_name = trace_log_keep(log, xs[i].conn_name);
     }
     trace_texts_free(old, oldcap);
 }
 
-/* Drop all but the last 'window' events. */
+/* Drop the elements of 's' before the one the kept records name first (field 'at' of each,
+   1 + an index, 0: none) and renumber what the kept records name. */
+static void
+trace_side_trim(struct trace_log *log, struct trace_side *s, size_t size, size_t at)
+{
+    if (s->len == 0)
+        return;
+    size_t first = 0;
+    uint32_t base = 0; /* the index kept first, plus one */
+    for (; first < log->len && base == 0; first++)
+        base = *(uint32_t *)((char *)trace_log_slot(log, first) + at);
+    if (base == 0) {
+        s->len = 0;
+        return;
+    }
+    size_t drop = base - 1;
+    memmove(s->a, (char *)s->a + drop * size, (s->len - drop) * size);
+    s->len -= drop;
+    for (size_t i = first - 1; i < log->len; i++) {
+        uint32_t *ix = (uint32_t *)((char *)trace_log_slot(log, i) + at);
+        if (*ix)
+            *ix -= (uint32_t)drop;
+    }
+}
+
+/* Move the ring into 'ncap' (a power of two, at least log->len) records, oldest first; 0, or
+   -1 on ENOMEM (the ring stays as it was). */
+static int
+trace_log_resize(struct trace_log *log, size_t ncap)
+{
+    struct trace_rec *nr = malloc(ncap * sizeof *nr);
+    if (!nr)
+        return -1;
+    size_t first = log->cap ? log->cap - log->head : 0; /* records from head to the end */
+    if (first > log->len)
+        first = log->len;
+    if (log->len) {
+        memcpy(nr, log->rec + log->head, first * sizeof *nr);
+        memcpy(nr + first, log->rec, (log->len - first) * sizeof *nr);
+    }
+    free(log->rec);
+    log->rec = nr;
+    log->cap = ncap;
+    log->head = 0;
+    return 0;
+}
+
+/* The smallest power of two that is at least 'n' (n >= 1). */
+static size_t
+trace_pow2(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+/* Drop all but the last 'window' events: the ring's head moves on, nothing is copied. */
 static void
 trace_log_trim(struct trace_log *log)
 {
     size_t drop = log->len - log->window;
-    memmove(log->ev, log->ev + drop, log->window * sizeof *log->ev);
+    log->head = (log->head + drop) & (log->cap - 1);
     log->len = log->window;
     log->dropped += drop;
-    if (log->cap > 2 * log->window) { /* the window was made smaller */
-        struct trace_event *ne = realloc(log->ev, 2 * log->window * sizeof *ne);
-        if (ne) {
-            log->ev = ne;
-            log->cap = 2 * log->window;
-        }
-    }
+    trace_side_trim(log, &log->xs, sizeof(struct trace_event), offsetof(struct trace_rec, x));
+    trace_side_trim(log, &log->tcbs, sizeof(struct trace_tcb), offsetof(struct trace_rec, tcb));
+    if (log->cap > trace_pow2(2 * log->window)) /* the window was made smaller */
+        (void)trace_log_resize(log, trace_pow2(2 * log->window));
     /* each kept event holds at most two texts: more than that, and some belong to dropped ones */
     if (log->ntexts > 2 * log->window + 64)
         trace_log_retext(log);
@@ -185,6 +327,104 @@ trace_log_see(struct trace_log *log, const struct trace_event *ev)
         s->edge[ev->from_state][ev->to_state] = true;
 }
 
+/* Whether a record holds all of 'ev' (but its TCB, kept apart, and its payload, not kept):
+   the fields every event has fit their small slots, and the fields of another kind than its
+   own, and the rare ones (SACK blocks, a copy's original), are zero. */
+static bool
+trace_rec_fits(const struct trace_event *ev)
+{
+    /* one test for the small fields, one for the rare ones: this runs for every event */
+    unsigned small = ev->marks | (unsigned)(ev->host - INT8_MIN) | (unsigned)(ev->from - INT8_MIN) |
+                     (unsigned)(ev->to - INT8_MIN);
+    if ((unsigned)ev->kind >= TRACE_KIND_COUNT || (unsigned)ev->from_state >= TCP_STATE_COUNT ||
+        (unsigned)ev->to_state >= TCP_STATE_COUNT || (unsigned)ev->rule >= TCP_RULE_COUNT ||
+        (unsigned)ev->timer >= TCP_TIMER_COUNT || small > UINT8_MAX || (ev->orig_id | ev->seg.opt.nsack))
+        return false;
+    const struct tcp_seg *s = &ev->seg;
+    if (trace_kind_is_seg(ev->kind))
+        return !((uint64_t)ev->when | (uintptr_t)ev->text | (unsigned)ev->err);
+    bool seg_zero = !(s->saddr | s->daddr | s->sport | s->dport | s->seq | s->ack | s->flags | s->wnd | s->up |
+                      s->mss | s->opt.present | s->opt.wscale | s->opt.tsval | s->opt.tsecr | s->len) &&
+                    !(ev->pkt_id | (uint64_t)ev->sent_at | (uint64_t)ev->arrive_at);
+    return seg_zero && (trace_kind_is_timer(ev->kind) || ev->when == 0);
+}
+
+/* Pack 'ev' into 'r' (trace_rec_fits holds, or r->x is set and only the common fields are
+   read back from the record). */
+static void
+trace_rec_pack(struct trace_rec *r, const struct trace_event *ev)
+{
+    r->n = ev->n;
+    r->t = ev->t;
+    r->conn = ev->conn;
+    r->x = r->tcb = 0;
+    r->rule = (uint16_t)ev->rule;
+    r->kind = (uint8_t)ev->kind;
+    r->from_state = (uint8_t)ev->from_state;
+    r->to_state = (uint8_t)ev->to_state;
+    r->timer = (uint8_t)ev->timer;
+    r->marks = (uint8_t)ev->marks;
+    r->flags = ev->seg.flags;
+    r->present = ev->seg.opt.present;
+    r->host = (int8_t)ev->host;
+    r->from = (int8_t)ev->from;
+    r->to = (int8_t)ev->to;
+    if (trace_kind_is_seg(ev->kind)) {
+        const struct tcp_seg *s = &ev->seg;
+        r->u.seg = (struct trace_rec_seg){
+            .pkt_id = ev->pkt_id, .sent_at = ev->sent_at, .arrive_at = ev->arrive_at, .saddr = s->saddr,
+            .daddr = s->daddr, .seq = s->seq, .ack = s->ack, .len = s->len, .tsval = s->opt.tsval,
+            .tsecr = s->opt.tsecr, .sport = s->sport, .dport = s->dport, .wnd = s->wnd, .up = s->up,
+            .mss = s->mss, .wscale = s->opt.wscale,
+        };
+    } else {
+        r->u.other.when = ev->when;
+        r->u.other.text = NULL; /* interned by the caller */
+        r->u.other.err = (int32_t)ev->err;
+    }
+}
+
+struct trace_event
+trace_log_get(const struct trace_log *log, size_t i)
+{
+    const struct trace_rec *r = trace_log_rec(log, i);
+    struct trace_event ev;
+    if (r->x) {
+        ev = *trace_log_x(log, r);
+    } else {
+        ev = (struct trace_event){
+            .kind = (enum trace_kind)r->kind, .n = r->n, .t = r->t, .host = r->host, .conn = r->conn,
+            .conn_name = r->conn_name, .from = r->from, .to = r->to, .marks = r->marks,
+            .from_state = (enum tcp_state)r->from_state, .to_state = (enum tcp_state)r->to_state,
+            .rule = (enum tcp_rule)r->rule, .timer = (enum tcp_timer)r->timer,
+        };
+        if (trace_kind_is_seg(ev.kind)) {
+            ev.pkt_id = r->u.seg.pkt_id;
+            ev.sent_at = r->u.seg.sent_at;
+            ev.arrive_at = r->u.seg.arrive_at;
+            ev.seg = (struct tcp_seg){
+                .saddr = r->u.seg.saddr, .daddr = r->u.seg.daddr, .sport = r->u.seg.sport,
+                .dport = r->u.seg.dport, .seq = r->u.seg.seq, .ack = r->u.seg.ack, .flags = r->flags,
+                .wnd = r->u.seg.wnd, .up = r->u.seg.up, .mss = r->u.seg.mss, .len = r->u.seg.len,
+                .opt = {.present = r->present, .wscale = r->u.seg.wscale, .tsval = r->u.seg.tsval,
+                        .tsecr = r->u.seg.tsecr},
+            };
+        } else {
+            ev.when = r->u.other.when;
+            ev.text = r->u.other.text;
+            ev.err = (enum tcp_err)r->u.other.err;
+        }
+    }
+    if (r->tcb) {
+        ev.has_tcb = true;
+        ev.tcb = ((const struct trace_tcb *)log->tcbs.a)[r->tcb - 1];
+    } else {
+        ev.has_tcb = false;
+        memset(&ev.tcb, 0, sizeof ev.tcb);
+    }
+    return ev;
+}
+
 void
 trace_log_observe(const struct trace_event *ev, void *ctx)
 {
@@ -194,17 +434,35 @@ trace_log_observe(const struct trace_event *ev, void *ctx)
         trace_log_trim(log);
     if (log->len == log->cap) {
         size_t ncap = log->cap ? log->cap * 2 : 256;
-        if (log->window && ncap > 2 * log->window)
-            ncap = log->len < 2 * log->window ? 2 * log->window : log->len + 1;
-        struct trace_event *ne = realloc(log->ev, ncap * sizeof *ne);
-        if (!ne)
+        if (log->window && ncap > trace_pow2(2 * log->window))
+            ncap = trace_pow2(2 * log->window);
+        if (ncap <= log->len)
+            ncap = trace_pow2(log->len + 1);
+        if (trace_log_resize(log, ncap) != 0)
             return; /* out of memory: the log falls silent rather than lie */
-        log->ev = ne;
-        log->cap = ncap;
     }
-    struct trace_event *copy = &log->ev[log->len++];
-    *copy = *ev;
-    copy->seg.data = NULL; /* the payload is not kept */
-    copy->text = trace_log_keep(log, ev->text);
-    copy->conn_name = trace_log_keep(log, ev->conn_name);
+    struct trace_rec *r = trace_log_slot(log, log->len);
+    trace_rec_pack(r, ev);
+    r->conn_name = trace_log_keep_conn(log, ev->conn, ev->conn_name);
+    if (!trace_kind_is_seg(ev->kind) && ev->text)
+        r->u.other.text = trace_log_keep(log, ev->text);
+    if (!trace_rec_fits(ev)) {
+        struct trace_event *x = trace_side_push(&log->xs, sizeof *x);
+        if (!x)
+            return;
+        *x = *ev;
+        x->seg.data = NULL; /* the payload is not kept */
+        x->text = trace_log_keep(log, ev->text);
+        x->conn_name = r->conn_name;
+        x->has_tcb = false;
+        r->x = (uint32_t)log->xs.len;
+    }
+    if (log->keep_tcb && ev->has_tcb) {
+        struct trace_tcb *b = trace_side_push(&log->tcbs, sizeof *b);
+        if (!b)
+            return;
+        *b = ev->tcb;
+        r->tcb = (uint32_t)log->tcbs.len;
+    }
+    log->len++;
 }

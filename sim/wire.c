@@ -189,12 +189,28 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
 {
     const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[p->to], &p->seg)
                                                      : world_conn(wd, p->conn);
-    struct trace_event ev = {
-        .kind = kind, .host = kind == TRACE_DELIVER ? p->to : p->from, .conn = c ? c->id : 0,
-        .conn_name = c ? c->name : NULL, .seg = p->seg, .pkt_id = p->id, .from = p->from,
-        .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at, .marks = p->marks,
-        .text = text, .from_state = c ? c->state : TCP_CLOSED, .to_state = c ? c->state : TCP_CLOSED,
-    };
+    /* every field set by name rather than the whole event (264 octets) zeroed first: one is built
+       for each segment sent and each delivered (the TCB is world_emit's to fill) */
+    struct trace_event ev;
+    ev.kind = kind;
+    ev.host = kind == TRACE_DELIVER ? p->to : p->from;
+    ev.conn = c ? c->id : 0;
+    ev.conn_name = c ? c->name : NULL;
+    ev.seg = p->seg;
+    ev.pkt_id = p->id;
+    ev.orig_id = 0;
+    ev.from = p->from;
+    ev.to = p->to;
+    ev.sent_at = p->sent_at;
+    ev.arrive_at = p->arrive_at;
+    ev.marks = p->marks;
+    ev.from_state = ev.to_state = c ? c->state : TCP_CLOSED;
+    ev.rule = (enum tcp_rule)0;
+    ev.timer = (enum tcp_timer)0;
+    ev.when = 0;
+    ev.text = text;
+    ev.err = TCP_OK;
+    ev.has_tcb = false;
     world_emit(wd, &ev);
 }
 

@@ -93,15 +93,27 @@ world_set_seed(struct world *w, uint64_t seed)
     rng_seed(&w->rng, seed);
 }
 
-int
-world_observe(struct world *w, trace_fn fn, void *ctx)
+static int
+world_observe_as(struct world *w, trace_fn fn, void *ctx, bool tcb)
 {
     if (w->nobs == WORLD_MAX_OBSERVERS)
         return -1;
-    w->obs[w->nobs].fn = fn;
-    w->obs[w->nobs].ctx = ctx;
+    w->obs[w->nobs] = (struct trace_observer){.fn = fn, .ctx = ctx, .tcb = tcb};
     w->nobs++;
+    w->nobs_tcb += tcb;
     return 0;
+}
+
+int
+world_observe(struct world *w, trace_fn fn, void *ctx)
+{
+    return world_observe_as(w, fn, ctx, true);
+}
+
+int
+world_observe_no_tcb(struct world *w, trace_fn fn, void *ctx)
+{
+    return world_observe_as(w, fn, ctx, false);
 }
 
 void
@@ -109,6 +121,7 @@ world_unobserve(struct world *w, trace_fn fn, void *ctx)
 {
     for (int i = 0; i < w->nobs; i++) {
         if (w->obs[i].fn == fn && w->obs[i].ctx == ctx) {
+            w->nobs_tcb -= w->obs[i].tcb;
             memmove(&w->obs[i], &w->obs[i + 1], (size_t)(w->nobs - i - 1) * sizeof w->obs[0]);
             w->nobs--;
             return;
@@ -122,8 +135,9 @@ world_emit(struct world *w, struct trace_event *ev)
     ev->t = w->clk.now;
     ev->n = ++w->nevents;
     /* the TCB (RFC 9293 3.3.1) rides with the event, so the outputs that show it at any
-       point of the run (the web page) need no look into the engine */
-    const struct tcp_conn *c = world_conn(w, ev->conn);
+       point of the run (the web page) need no look into the engine; copied only when one of
+       them listens, since a scenario's log alone does not read it */
+    const struct tcp_conn *c = w->nobs_tcb ? world_conn(w, ev->conn) : NULL;
     ev->has_tcb = c != NULL;
     if (c)
         ev->tcb = (struct trace_tcb){

@@ -52,7 +52,7 @@ cf_sent(const struct fx *f, int host, struct tcp_seg *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind != TRACE_SEND || ev->from != host || (ev->marks & WIRE_MARK_INJECTED))
             continue;
         if (n < max)
@@ -68,7 +68,7 @@ cf_send_times(const struct fx *f, int host, clk_time *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind != TRACE_SEND || ev->from != host || (ev->marks & WIRE_MARK_INJECTED))
             continue;
         if (n < max)

@@ -63,7 +63,7 @@ fx_sent(const struct fx *f, int host, struct tcp_seg *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind != TRACE_SEND || ev->from != host)
             continue;
         if (n < max)
@@ -88,7 +88,7 @@ bool
 fx_rule_seen(const struct fx *f, enum tcp_rule rule)
 {
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if ((ev->kind == TRACE_RULE || ev->kind == TRACE_STATE) && ev->rule == rule)
             return true;
     }

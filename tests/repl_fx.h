@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tcpsim/repl.h"
+#include "tcpsim/trace.h"
 
 struct session {
     struct repl *r;
@@ -65,6 +66,38 @@ session_paste(struct session *s, const char *text)
     fputc('\0', s->out);
     fflush(s->out);
     return s->mem;
+}
+
+/* A copy of the events in the log of 'r' (the caller frees it), for log_equal after going
+   back; '*n' is how many. */
+static inline struct trace_event *
+log_snapshot(const struct repl *r, size_t *n)
+{
+    const struct trace_log *log = repl_log(r);
+    struct trace_event *snap = malloc(log->len * sizeof *snap + 1);
+    assert_non_null(snap);
+    for (size_t k = 0; k < log->len; k++)
+        snap[k] = trace_log_get(log, k);
+    *n = log->len;
+    return snap;
+}
+
+/* The log holds the 'n' events of 'snap', field for field that matters. */
+static inline void
+assert_log_equal(const struct trace_log *log, const struct trace_event *snap, size_t n)
+{
+    assert_int_equal(log->len, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_event ev = trace_log_get(log, i);
+        assert_int_equal(ev.kind, snap[i].kind);
+        assert_int_equal(ev.t, snap[i].t);
+        assert_int_equal(ev.conn, snap[i].conn);
+        assert_int_equal(ev.seg.seq, snap[i].seg.seq);
+        assert_int_equal(ev.seg.ack, snap[i].seg.ack);
+        assert_int_equal(ev.seg.flags, snap[i].seg.flags);
+        assert_int_equal(ev.to_state, snap[i].to_state);
+        assert_int_equal(ev.pkt_id, snap[i].pkt_id);
+    }
 }
 
 static inline void

@@ -16,7 +16,7 @@ static clk_time
 first_send_time(const struct fx *f, int host)
 {
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind == TRACE_SEND && ev->from == host && !(ev->marks & WIRE_MARK_INJECTED))
             return ev->t;
     }
@@ -28,7 +28,7 @@ static clk_time
 first_deliver_time(const struct fx *f, int host)
 {
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind == TRACE_DELIVER && ev->to == host)
             return ev->t;
     }

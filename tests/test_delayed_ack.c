@@ -132,7 +132,7 @@ static bool
 delack_fired(const struct fx *f, const struct tcp_conn *c)
 {
     for (size_t i = f->mark; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind == TRACE_TIMER_FIRE && ev->conn == c->id && ev->timer == TCP_TIMER_DELACK)
             return true;
     }

@@ -649,8 +649,8 @@ test_established_zero_window_persist_probes(void **state)
     clk_time at[16];
     size_t k = 0;
     for (size_t i = f.mark; i < f.log.len && k < 16; i++)
-        if (f.log.ev[i].kind == TRACE_SEND && f.log.ev[i].from == FX_A)
-            at[k++] = f.log.ev[i].t;
+        if (trace_log_kind(&f.log, i) == TRACE_SEND && trace_log_get(&f.log, i).from == FX_A)
+            at[k++] = trace_log_t(&f.log, i);
     for (size_t i = 0; i < n && i < 16; i++) {
         assert_int_equal(s[i].seq, 109); /* always the same octet */
         assert_int_equal(s[i].len, 1);

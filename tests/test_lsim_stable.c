@@ -24,8 +24,8 @@ said(const struct lsim *l)
     assert_non_null(f);
     const struct trace_log *log = lsim_log(l);
     for (size_t i = 0; i < log->len; i++)
-        if (log->ev[i].kind == TRACE_SAY)
-            fprintf(f, "%s\n", log->ev[i].text);
+        if (trace_log_kind(log, i) == TRACE_SAY)
+            fprintf(f, "%s\n", trace_log_get(log, i).text);
     fclose(f);
     return text;
 }

@@ -204,8 +204,8 @@ test_syn_sent_linux_options_as_kernel(void **state)
     struct tcp_seg s[8];
     size_t n = 0;
     for (size_t i = 0; i < f.log.len && n < 8; i++)
-        if (f.log.ev[i].kind == TRACE_SEND)
-            s[n++] = f.log.ev[i].seg;
+        if (trace_log_kind(&f.log, i) == TRACE_SEND)
+            s[n++] = trace_log_get(&f.log, i).seg;
     assert_true(n >= 3);
     char text[200];
     /* the SYN: mss,sackOK,TS,nop,wscale; TSecr 0 */
@@ -313,8 +313,9 @@ test_listen_syn_ts_only_synack_ts_only(void **state)
     assert_false(f.b->ws_ok || f.b->sack_ok);
     char text[200];
     for (size_t i = 0; i < f.log.len; i++)
-        if (f.log.ev[i].kind == TRACE_SEND && f.log.ev[i].seg.flags == (TCP_SYN | TCP_ACK)) {
-            tcp_opt_str(&f.log.ev[i].seg, text, sizeof text);
+        if (trace_log_kind(&f.log, i) == TRACE_SEND && trace_log_get(&f.log, i).seg.flags == (TCP_SYN | TCP_ACK)) {
+            const struct trace_event ev = trace_log_get(&f.log, i);
+            tcp_opt_str(&ev.seg, text, sizeof text);
             assert_memory_equal(text, "mss 1460,nop,nop,TS val ", 24);
         }
     fx_fini(&f);

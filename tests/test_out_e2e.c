@@ -95,7 +95,7 @@ e2e_count(const struct trace_log *log, enum trace_kind k)
 {
     size_t n = 0;
     for (size_t i = 0; i < log->len; i++)
-        n += log->ev[i].kind == k;
+        n += trace_log_kind(log, i) == k;
     return n;
 }
 
@@ -126,7 +126,7 @@ test_e2e_rfc_every_state_change_printed(void **state)
     e2e_run(&e, OUT_FMT_RFC);
     size_t n = 0;
     for (size_t i = 0; i < e.log.len; i++) {
-        const struct trace_event *ev = &e.log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&e.log, i), *ev = &ev_;
         if (ev->kind != TRACE_STATE)
             continue;
         char want[96];
@@ -209,10 +209,11 @@ test_e2e_pcap_tshark_agrees_with_log(void **state)
     char line[256];
     size_t i = 0;
     while (fgets(line, sizeof line, p)) {
-        while (i < e.log.len && e.log.ev[i].kind != TRACE_SEND)
+        while (i < e.log.len && trace_log_kind(&e.log, i) != TRACE_SEND)
             i++;
         assert_true(i < e.log.len);
-        const struct tcp_seg *s = &e.log.ev[i].seg;
+        const struct trace_event s_ev = trace_log_get(&e.log, i);
+    const struct tcp_seg *s = &s_ev.seg;
         unsigned flags, seq, ack, plen, ok;
         char rest[64] = "";
         assert_int_equal(sscanf(line, "0x%x,%u,%u,%u,%u,%63[^\n]", &flags, &seq, &ack, &plen, &ok, rest), 5);
@@ -225,7 +226,7 @@ test_e2e_pcap_tshark_agrees_with_log(void **state)
     }
     assert_int_equal(pclose(p), 0);
     unlink(path);
-    while (i < e.log.len && e.log.ev[i].kind != TRACE_SEND)
+    while (i < e.log.len && trace_log_kind(&e.log, i) != TRACE_SEND)
         i++;
     assert_int_equal(i, e.log.len); /* every send was read back */
     e2e_fini(&e);

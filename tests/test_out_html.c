@@ -16,13 +16,15 @@
 #include "fixture.h"
 #include "tcpsim/out.h"
 
-/* The last event of 'kind' from 'host' in the log, or NULL. */
+/* The last event of 'kind' from 'host' in the log, copied into 'buf', or NULL. */
 static const struct trace_event *
-last_event(const struct fx *f, enum trace_kind kind, int host)
+last_event(const struct fx *f, enum trace_kind kind, int host, struct trace_event *buf)
 {
     for (size_t i = f->log.len; i-- > 0;)
-        if (f->log.ev[i].kind == kind && f->log.ev[i].host == host)
-            return &f->log.ev[i];
+        if (trace_log_kind(&f->log, i) == kind && trace_log_get(&f->log, i).host == host) {
+            *buf = trace_log_get(&f->log, i);
+            return buf;
+        }
     return NULL;
 }
 
@@ -34,7 +36,8 @@ test_established_send_carries_tcb(void **state)
     struct fx f;
     fx_init(&f, false);
     fx_established(&f);
-    const struct trace_event *ev = last_event(&f, TRACE_SEND, FX_A);
+    struct trace_event evb;
+    const struct trace_event *ev = last_event(&f, TRACE_SEND, FX_A, &evb);
     assert_non_null(ev);
     assert_true(ev->has_tcb);
     assert_int_equal(ev->tcb.iss, FX_ISS_A);
@@ -49,6 +52,49 @@ test_established_send_carries_tcb(void **state)
     fx_fini(&f);
 }
 
+/* Counts the events an observer saw, and those with a TCB. */
+struct tcb_count {
+    unsigned events, with_tcb;
+};
+
+static void
+count_tcb(const struct trace_event *ev, void *ctx)
+{
+    struct tcb_count *n = ctx;
+    n->events++;
+    n->with_tcb += ev->has_tcb;
+}
+
+/* While only observers that never read the TCB listen (a scenario's log), the world copies
+   none into the events; once one that does joins, every event naming a connection has it. */
+static void
+test_established_no_tcb_observers_get_no_tcb(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    world_unobserve(f.w, trace_log_observe, &f.log);
+    struct tcb_count lean = {0}, full = {0};
+    assert_int_equal(world_observe_no_tcb(f.w, count_tcb, &lean), 0);
+    fx_established(&f);
+    assert_true(lean.events > 0);
+    assert_int_equal(lean.with_tcb, 0);
+    assert_int_equal(world_observe(f.w, count_tcb, &full), 0);
+    unsigned before = lean.events;
+    assert_int_equal(tcp_close(f.a), TCP_OK);
+    world_run_idle(f.w, CLK_SEC(1));
+    assert_true(full.events > 0);
+    assert_int_equal(full.with_tcb, full.events);
+    assert_int_equal(lean.with_tcb, lean.events - before); /* the same events as the others */
+    world_unobserve(f.w, count_tcb, &full);
+    before = lean.events;
+    unsigned had = lean.with_tcb;
+    world_run_idle(f.w, CLK_SEC(200)); /* TIME-WAIT ends: events naming A's connection */
+    assert_true(lean.events > before);
+    assert_int_equal(lean.with_tcb, had);
+    fx_fini(&f);
+}
+
 /* Narration names no connection: no TCB. */
 static void
 test_closed_say_has_no_tcb(void **state)
@@ -57,7 +103,8 @@ test_closed_say_has_no_tcb(void **state)
     struct fx f;
     fx_init(&f, false);
     world_say(f.w, "hello");
-    const struct trace_event *ev = last_event(&f, TRACE_SAY, -1);
+    struct trace_event evb;
+    const struct trace_event *ev = last_event(&f, TRACE_SAY, -1, &evb);
     assert_non_null(ev);
     assert_false(ev->has_tcb);
     fx_fini(&f);
@@ -165,6 +212,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_established_send_carries_tcb),
+        cmocka_unit_test(test_established_no_tcb_observers_get_no_tcb),
         cmocka_unit_test(test_closed_say_has_no_tcb),
         cmocka_unit_test(test_established_page_holds_every_event),
         cmocka_unit_test(test_established_page_from_log_equals_live),

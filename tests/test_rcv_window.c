@@ -85,8 +85,8 @@ test_syn_sent_windows_as_kernel(void **state)
         struct tcp_seg s[4];
         size_t n = 0;
         for (size_t k = 0; k < f.log.len && n < 4; k++)
-            if (f.log.ev[k].kind == TRACE_SEND)
-                s[n++] = f.log.ev[k].seg;
+            if (trace_log_kind(&f.log, k) == TRACE_SEND)
+                s[n++] = trace_log_get(&f.log, k).seg;
         assert_true(n >= 3);
         assert_int_equal(s[0].flags, TCP_SYN);
         assert_int_equal(s[0].wnd, cases[i].syn);

@@ -83,43 +83,17 @@ test_established_back_rebuilds_identical_log(void **state)
     session_run(&s, handshake);
     session_run(&s, "step 2\nsend A1 hello\nstep");
     /* snapshot of the log at this point */
-    const struct trace_log *log = repl_log(s.r);
-    size_t n = log->len;
-    struct trace_event *snap = malloc(n * sizeof *snap);
-    memcpy(snap, log->ev, n * sizeof *snap);
+    size_t n;
+    struct trace_event *snap = log_snapshot(s.r, &n);
     clk_time now = world_now(repl_world(s.r));
     session_run(&s, "step 3\nclose A1\nstep 2\ndrop 99\nB listen 81");
     assert_true(repl_log(s.r)->len > n);
     const char *out = session_run(&s, "back 6"); /* 2 steps (then idle), close, 2 steps, listen; not the failed drop */
     assert_non_null(strstr(out, "-- back at"));
-    log = repl_log(s.r);
-    assert_int_equal(log->len, n);
+    assert_log_equal(repl_log(s.r), snap, n);
     assert_int_equal(world_now(repl_world(s.r)), now);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(log->ev[i].kind, snap[i].kind);
-        assert_int_equal(log->ev[i].t, snap[i].t);
-        assert_int_equal(log->ev[i].seg.seq, snap[i].seg.seq);
-        assert_int_equal(log->ev[i].seg.ack, snap[i].seg.ack);
-        assert_int_equal(log->ev[i].to_state, snap[i].to_state);
-        assert_int_equal(log->ev[i].pkt_id, snap[i].pkt_id);
-    }
     free(snap);
     session_close(&s);
-}
-
-/* The log of 'r' has the first 'n' events of 'snap', field for field that matters. */
-static void
-assert_log_equal(const struct trace_log *log, const struct trace_event *snap, size_t n)
-{
-    assert_int_equal(log->len, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(log->ev[i].kind, snap[i].kind);
-        assert_int_equal(log->ev[i].t, snap[i].t);
-        assert_int_equal(log->ev[i].conn, snap[i].conn);
-        assert_int_equal(log->ev[i].seg.seq, snap[i].seg.seq);
-        assert_int_equal(log->ev[i].seg.flags, snap[i].seg.flags);
-        assert_int_equal(log->ev[i].to_state, snap[i].to_state);
-    }
 }
 
 static void
@@ -137,10 +111,8 @@ test_scenario_back_after_pause_rebuilds_identical_log(void **state)
     repl_exec(r, "run");
     fflush(out);
     assert_non_null(strstr(mem, "-- paused at 0.010000: the handshake is done"));
-    const struct trace_log *log = repl_log(r);
-    size_t n = log->len;
-    struct trace_event *snap = malloc(n * sizeof *snap);
-    memcpy(snap, log->ev, n * sizeof *snap);
+    size_t n;
+    struct trace_event *snap = log_snapshot(r, &n);
     repl_exec(r, "step 4");
     repl_exec(r, "lua c:close()");
     assert_true(repl_log(r)->len > n);
@@ -253,7 +225,10 @@ test_time_wait_scenario_time_stops_exact_inside_sim_run(void **state)
     /* the stops changed nothing: the same events as one uninterrupted run */
     struct repl *r2 = scenario_open("tests/repl/timestop.lua", &out2, &mem2, &len2);
     repl_exec(r2, "continue");
-    assert_log_equal(repl_log(r), repl_log(r2)->ev, repl_log(r2)->len);
+    size_t n2;
+    struct trace_event *snap2 = log_snapshot(r2, &n2);
+    assert_log_equal(repl_log(r), snap2, n2);
+    free(snap2);
     repl_free(r2);
     fclose(out2);
     free(mem2);
@@ -429,13 +404,13 @@ test_syn_sent_timeout_says_after_how_long_from_the_events(void **state)
     clk_time first = -1, end = -1;
     unsigned syns = 0;
     for (size_t i = 0; i < log->len; i++) {
-        if (log->ev[i].kind == TRACE_SEND && (log->ev[i].seg.flags & TCP_SYN)) {
+        if (trace_log_kind(log, i) == TRACE_SEND && (trace_log_get(log, i).seg.flags & TCP_SYN)) {
             syns++;
             if (first < 0)
-                first = log->ev[i].t;
+                first = trace_log_t(log, i);
         }
-        if (log->ev[i].kind == TRACE_STATE && log->ev[i].to_state == TCP_CLOSED)
-            end = log->ev[i].t;
+        if (trace_log_kind(log, i) == TRACE_STATE && trace_log_get(log, i).to_state == TCP_CLOSED)
+            end = trace_log_t(log, i);
     }
     assert_true(syns > 1 && end > first);
     char secs[32];
@@ -499,10 +474,8 @@ test_established_interrupted_lua_run_replays_to_the_same_event(void **state)
     assert_non_null(strstr(out, "error: eval:1: interrupted\n"));
     clk_time stopped = world_now(repl_world(s.r));
     assert_true(stopped > CLK_SEC(2) && stopped < CLK_SEC(900000));
-    const struct trace_log *log = repl_log(s.r);
-    size_t n = log->len;
-    struct trace_event *snap = malloc(n * sizeof *snap);
-    memcpy(snap, log->ev, n * sizeof *snap);
+    size_t n;
+    struct trace_event *snap = log_snapshot(s.r, &n);
     session_run(&s, "step");
     assert_true(repl_log(s.r)->len > n);
     /* going back replays the interrupted line: it stops at the same event, not at 900000 s */

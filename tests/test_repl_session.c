@@ -40,31 +40,6 @@ longest_line(const char *text)
     return best;
 }
 
-static struct trace_event *
-log_snapshot(const struct repl *r, size_t *n)
-{
-    const struct trace_log *log = repl_log(r);
-    struct trace_event *snap = malloc(log->len * sizeof *snap + 1);
-    memcpy(snap, log->ev, log->len * sizeof *snap);
-    *n = log->len;
-    return snap;
-}
-
-static void
-assert_log_equal(const struct trace_log *log, const struct trace_event *snap, size_t n)
-{
-    assert_int_equal(log->len, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(log->ev[i].kind, snap[i].kind);
-        assert_int_equal(log->ev[i].t, snap[i].t);
-        assert_int_equal(log->ev[i].conn, snap[i].conn);
-        assert_int_equal(log->ev[i].seg.seq, snap[i].seg.seq);
-        assert_int_equal(log->ev[i].seg.flags, snap[i].seg.flags);
-        assert_int_equal(log->ev[i].to_state, snap[i].to_state);
-        assert_int_equal(log->ev[i].pkt_id, snap[i].pkt_id);
-    }
-}
-
 /* ---- Lua at the prompt ------------------------------------------------------------------ */
 
 static void

@@ -14,7 +14,7 @@ fig_states_at(const struct fx *f, const struct tcp_conn *c, const enum tcp_state
 {
     size_t k = 0;
     for (size_t i = 0; i < f->log.len; i++) {
-        const struct trace_event *ev = &f->log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f->log, i), *ev = &ev_;
         if (ev->kind != TRACE_STATE || ev->conn != c->id)
             continue;
         if (k >= n || ev->to_state != exp[k])

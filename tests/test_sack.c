@@ -591,7 +591,7 @@ test_established_sack_capture_tshark_fields(void **state)
     char want[64][128];
     int nwant = 0, dsack = 0;
     for (size_t i = 0; i < f.log.len && nwant < 64; i++) {
-        const struct trace_event *ev = &f.log.ev[i];
+        const struct trace_event ev_ = trace_log_get(&f.log, i), *ev = &ev_;
         if (ev->kind != TRACE_SEND || ev->from != FX_B || !(ev->seg.opt.present & TCP_OPT_SACK))
             continue;
         const struct tcp_opts *o = &ev->seg.opt;

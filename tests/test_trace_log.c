@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tcpsim/trace.h"
+#include "tcpsim/wire.h"
 #include "lsim_fx.h"
 
 /* Log a SAY event numbered 'n' with text 'text'. */
@@ -41,14 +42,14 @@ test_log_window_full_drops_oldest_keeps_last(void **state)
         say(&log, n, "x");
     /* between the window and twice it, the newest last, and positions still add up */
     assert_true(log.len >= 4 && log.len <= 8);
-    assert_int_equal(log.ev[log.len - 1].n, 9);
-    assert_int_equal(log.ev[0].n, log.dropped + 1);
+    assert_int_equal(trace_log_n(&log, log.len - 1), 9);
+    assert_int_equal(trace_log_n(&log, 0), log.dropped + 1);
     assert_int_equal(trace_log_end(&log), 9);
     assert_true(log.cap <= 8);
     for (uint64_t n = 10; n <= 1000; n++)
         say(&log, n, "x");
     assert_true(log.len >= 4 && log.len <= 8);
-    assert_int_equal(log.ev[log.len - 1].n, 1000);
+    assert_int_equal(trace_log_n(&log, log.len - 1), 1000);
     assert_int_equal(trace_log_end(&log), 1000);
     assert_int_equal(trace_log_index(&log, 3), 0); /* dropped long ago */
     assert_int_equal(trace_log_index(&log, 999), log.len - 1);
@@ -65,7 +66,7 @@ test_log_window_zero_keeps_every_event(void **state)
         say(&log, n, "x");
     assert_int_equal(log.len, 5000);
     assert_int_equal(log.dropped, 0);
-    assert_int_equal(log.ev[0].n, 1);
+    assert_int_equal(trace_log_n(&log, 0), 1);
     trace_log_fini(&log);
 }
 
@@ -80,9 +81,55 @@ test_log_window_made_smaller_trims_at_next_event(void **state)
     trace_log_set_window(&log, 10);
     say(&log, 101, "x");
     assert_int_equal(log.len, 11);
-    assert_int_equal(log.ev[0].n, 91);
+    assert_int_equal(trace_log_n(&log, 0), 91);
     assert_int_equal(log.dropped, 90);
-    assert_true(log.cap <= 20); /* the memory goes back too */
+    assert_true(log.cap <= 32); /* the memory goes back too: a ring of 2N rounded up to a power of two */
+    trace_log_fini(&log);
+}
+
+/* The events kept are numbered n0, n0 + 1, ... up to the last logged, 'last'. */
+static void
+assert_log_consecutive(const struct trace_log *log, uint64_t last)
+{
+    assert_true(log->len > 0);
+    assert_int_equal(trace_log_end(log), last);
+    for (size_t i = 0; i < log->len; i++) {
+        assert_int_equal(trace_log_n(log, i), log->dropped + 1 + i);
+        char t[32];
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)(log->dropped + 1 + i));
+        assert_string_equal(trace_log_get(log, i).text, t);
+    }
+}
+
+/* The records are a ring: its start moves as the window drops events, and a window made
+   larger or smaller moves the ring into new memory, in order. */
+static void
+test_log_window_changed_keeps_order_across_ring_wrap(void **state)
+{
+    (void)state;
+    struct trace_log log;
+    trace_log_init(&log);
+    trace_log_set_window(&log, 5);
+    char t[32];
+    uint64_t n = 0;
+    for (int k = 0; k < 23; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+    }
+    assert_log_consecutive(&log, n);
+    trace_log_set_window(&log, 100); /* grows from a ring that wrapped */
+    for (int k = 0; k < 150; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+        assert_log_consecutive(&log, n);
+    }
+    trace_log_set_window(&log, 3); /* shrinks */
+    for (int k = 0; k < 10; k++) {
+        snprintf(t, sizeof t, "e%llu", (unsigned long long)++n);
+        say(&log, n, t);
+        assert_log_consecutive(&log, n);
+    }
+    assert_true(log.cap <= 8);
     trace_log_fini(&log);
 }
 
@@ -96,8 +143,8 @@ test_log_texts_same_text_stored_once(void **state)
     say(&log, 1, a);
     say(&log, 2, b);
     strcpy(a, "gone"); /* the log keeps its own copy */
-    assert_string_equal(log.ev[0].text, "A1");
-    assert_ptr_equal(log.ev[0].text, log.ev[1].text);
+    assert_string_equal(trace_log_get(&log, 0).text, "A1");
+    assert_ptr_equal(trace_log_get(&log, 0).text, trace_log_get(&log, 1).text);
     assert_int_equal(log.ntexts, 1);
     trace_log_fini(&log);
 }
@@ -117,8 +164,8 @@ test_log_window_distinct_texts_freed_with_their_events(void **state)
     /* a name per connection: only those the kept events use stay */
     assert_true(log.ntexts <= 2 * 8 + 64 + 2 * 8);
     for (size_t i = 0; i < log.len; i++) {
-        snprintf(t, sizeof t, "connect %llu", (unsigned long long)log.ev[i].n);
-        assert_string_equal(log.ev[i].text, t);
+        snprintf(t, sizeof t, "connect %llu", (unsigned long long)trace_log_n(&log, i));
+        assert_string_equal(trace_log_get(&log, i).text, t);
     }
     trace_log_fini(&log);
 }
@@ -141,12 +188,218 @@ test_log_window_seen_remembers_dropped_transitions(void **state)
     trace_log_observe(&ev, &log);
     for (uint64_t n = 2; n <= 50; n++)
         say(&log, n, "x");
-    assert_true(log.ev[0].n > 1);
+    assert_true(trace_log_n(&log, 0) > 1);
     assert_true(log.seen[1].edge[TCP_LISTEN][TCP_SYN_RECEIVED]);
     assert_true(log.seen[1].rule[TCP_RULE_LISTEN_SYN]);
     assert_false(log.seen[0].edge[TCP_LISTEN][TCP_SYN_RECEIVED]);
     trace_log_clear(&log);
     assert_false(log.seen[1].edge[TCP_LISTEN][TCP_SYN_RECEIVED]);
+    trace_log_fini(&log);
+}
+
+/* ---- compact records: what goes in reads back the same ---------------------------------- */
+
+static void
+assert_seg_equal(const struct tcp_seg *a, const struct tcp_seg *b)
+{
+    assert_int_equal(a->saddr, b->saddr);
+    assert_int_equal(a->daddr, b->daddr);
+    assert_int_equal(a->sport, b->sport);
+    assert_int_equal(a->dport, b->dport);
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->ack, b->ack);
+    assert_int_equal(a->flags, b->flags);
+    assert_int_equal(a->wnd, b->wnd);
+    assert_int_equal(a->up, b->up);
+    assert_int_equal(a->mss, b->mss);
+    assert_int_equal(a->len, b->len);
+    assert_int_equal(a->opt.present, b->opt.present);
+    assert_int_equal(a->opt.wscale, b->opt.wscale);
+    assert_int_equal(a->opt.tsval, b->opt.tsval);
+    assert_int_equal(a->opt.tsecr, b->opt.tsecr);
+    assert_int_equal(a->opt.nsack, b->opt.nsack);
+    for (int i = 0; i < a->opt.nsack; i++) {
+        assert_int_equal(a->opt.sack[i].left, b->opt.sack[i].left);
+        assert_int_equal(a->opt.sack[i].right, b->opt.sack[i].right);
+    }
+}
+
+static void
+assert_text_equal(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+/* Every field of 'got' (read back from the log) is the one of 'want' (given to it), but the
+   payload, which the log does not keep, and the TCB when 'tcb' is false. */
+static void
+assert_event_equal(const struct trace_event *got, const struct trace_event *want, bool tcb)
+{
+    assert_int_equal(got->kind, want->kind);
+    assert_int_equal(got->n, want->n);
+    assert_int_equal(got->t, want->t);
+    assert_int_equal(got->host, want->host);
+    assert_int_equal(got->conn, want->conn);
+    assert_text_equal(got->conn_name, want->conn_name);
+    assert_seg_equal(&got->seg, &want->seg);
+    assert_null(got->seg.data);
+    assert_int_equal(got->pkt_id, want->pkt_id);
+    assert_int_equal(got->orig_id, want->orig_id);
+    assert_int_equal(got->from, want->from);
+    assert_int_equal(got->to, want->to);
+    assert_int_equal(got->sent_at, want->sent_at);
+    assert_int_equal(got->arrive_at, want->arrive_at);
+    assert_int_equal(got->marks, want->marks);
+    assert_int_equal(got->from_state, want->from_state);
+    assert_int_equal(got->to_state, want->to_state);
+    assert_int_equal(got->rule, want->rule);
+    assert_int_equal(got->timer, want->timer);
+    assert_int_equal(got->when, want->when);
+    assert_text_equal(got->text, want->text);
+    assert_int_equal(got->err, want->err);
+    assert_int_equal(got->has_tcb, tcb && want->has_tcb);
+    if (got->has_tcb) {
+        assert_int_equal(got->tcb.snd_una, want->tcb.snd_una);
+        assert_int_equal(got->tcb.snd_nxt, want->tcb.snd_nxt);
+        assert_int_equal(got->tcb.snd_wnd, want->tcb.snd_wnd);
+        assert_int_equal(got->tcb.iss, want->tcb.iss);
+        assert_int_equal(got->tcb.rcv_nxt, want->tcb.rcv_nxt);
+        assert_int_equal(got->tcb.rcv_wnd, want->tcb.rcv_wnd);
+        assert_int_equal(got->tcb.irs, want->tcb.irs);
+        assert_int_equal(got->tcb.rto, want->tcb.rto);
+        assert_int_equal(got->tcb.srtt, want->tcb.srtt);
+    }
+}
+
+/* Events of every kind, each field set to something its kind carries, numbered from 'n0':
+   'out' receives 14. Fields are made from 'k' so that no two events are alike. */
+static size_t
+record_samples(struct trace_event *out, uint64_t n0, uint32_t k)
+{
+    static const uint8_t payload[4] = {1, 2, 3, 4};
+    const struct tcp_seg seg = {
+        .saddr = 0x0a000001, .daddr = 0x0a000002, .sport = (uint16_t)(40000 + k), .dport = 80,
+        .seq = 0xfffffff0u + k, .ack = 7 * k + 1, .flags = TCP_ACK | TCP_PSH, .wnd = (uint16_t)(1000 + k),
+        .up = 3, .mss = 1460, .len = 4, .data = payload,
+        .opt = {.present = TCP_OPT_MSS | TCP_OPT_TS | TCP_OPT_WSCALE, .wscale = 7, .tsval = 100 + k, .tsecr = 50 + k},
+    };
+    const struct trace_event common = {
+        .t = CLK_MSEC(k) + 1, .host = 1, .conn = k + 1, .conn_name = "B1", .from_state = TCP_ESTABLISHED,
+        .to_state = TCP_ESTABLISHED, .has_tcb = true,
+        .tcb = {.snd_una = k, .snd_nxt = k + 1, .snd_wnd = 65535, .iss = 11, .rcv_nxt = k + 2, .rcv_wnd = 64000,
+                .irs = 22, .rto = CLK_MSEC(200), .srtt = CLK_MSEC(10) + k},
+    };
+    size_t m = 0;
+    for (int kind = 0; kind < TRACE_KIND_COUNT; kind++) {
+        struct trace_event e = common;
+        e.kind = (enum trace_kind)kind;
+        e.n = n0 + m;
+        switch (e.kind) {
+        case TRACE_SEND: case TRACE_DELIVER: case TRACE_DROP: case TRACE_DUP: case TRACE_DELAY:
+            e.seg = seg;
+            e.pkt_id = 5000000000u + k;
+            e.from = 0;
+            e.to = 1;
+            e.sent_at = CLK_MSEC(k);
+            e.arrive_at = CLK_MSEC(k) + CLK_MSEC(5);
+            e.marks = e.kind == TRACE_DUP ? WIRE_MARK_DUP : 0;
+            e.orig_id = e.kind == TRACE_DUP ? 4999999999u + k : 0;
+            e.text = e.kind == TRACE_DROP ? "lost" : NULL;
+            e.when = e.kind == TRACE_DELAY ? CLK_MSEC(k) + CLK_MSEC(9) : 0;
+            break;
+        case TRACE_STATE: case TRACE_RULE:
+            e.from_state = TCP_SYN_RECEIVED;
+            e.rule = TCP_RULE_LISTEN_SYN;
+            break;
+        case TRACE_TIMER_ARM: case TRACE_TIMER_CANCEL: case TRACE_TIMER_FIRE:
+            e.timer = TCP_TIMER_TIMEWAIT;
+            e.when = CLK_SEC(60) + k;
+            break;
+        case TRACE_CALL:
+            e.text = "connect 10.0.0.2:80";
+            e.err = TCP_ECONNREFUSED;
+            break;
+        case TRACE_SAY:
+        case TRACE_KIND_COUNT:
+            e.text = "narration";
+            e.host = -1;
+            e.conn = 0;
+            e.conn_name = NULL;
+            e.has_tcb = false;
+            break;
+        }
+        out[m++] = e;
+    }
+    /* a segment with SACK blocks, and a state change with no connection */
+    struct trace_event s = out[TRACE_DELIVER];
+    s.n = n0 + m;
+    s.seg.opt.present |= TCP_OPT_SACK;
+    s.seg.opt.nsack = 2;
+    s.seg.opt.sack[0] = (struct tcp_sack_block){k + 100, k + 200};
+    s.seg.opt.sack[1] = (struct tcp_sack_block){k + 300, k + 400};
+    out[m++] = s;
+    /* fields too large for a record's small slots */
+    struct trace_event big = out[TRACE_SEND];
+    big.n = n0 + m;
+    big.from = 1000;
+    big.to = -300;
+    big.marks = 0x1ff;
+    out[m++] = big;
+    return m;
+}
+
+static void
+test_log_record_every_kind_reads_back_as_given(void **state)
+{
+    (void)state;
+    for (int keep = 0; keep <= 1; keep++) {
+        struct trace_log log;
+        trace_log_init(&log);
+        trace_log_set_keep_tcb(&log, keep);
+        struct trace_event want[TRACE_KIND_COUNT + 2];
+        size_t m = record_samples(want, 1, 3);
+        assert_int_equal(m, TRACE_KIND_COUNT + 2);
+        for (size_t i = 0; i < m; i++)
+            trace_log_observe(&want[i], &log);
+        assert_int_equal(log.len, m);
+        for (size_t i = 0; i < m; i++) {
+            const struct trace_event got = trace_log_get(&log, i);
+            assert_event_equal(&got, &want[i], keep);
+            assert_int_equal(trace_log_kind(&log, i), want[i].kind);
+            assert_int_equal(trace_log_n(&log, i), want[i].n);
+            assert_int_equal(trace_log_t(&log, i), want[i].t);
+        }
+        trace_log_fini(&log);
+    }
+}
+
+static void
+test_log_window_records_read_back_across_drops(void **state)
+{
+    (void)state;
+    struct trace_log log;
+    trace_log_init(&log);
+    trace_log_set_window(&log, 5);
+    /* after each drop the events kept still find what lies beside them (texts, SACK blocks,
+       a copy's original, TCBs): made from the event's own number, so a neighbour's is seen */
+    struct trace_event want[TRACE_KIND_COUNT + 2];
+    uint64_t n = 1;
+    for (uint32_t k = 0; k < 200; k++) {
+        size_t m = record_samples(want, n, k);
+        for (size_t i = 0; i < m; i++)
+            trace_log_observe(&want[i], &log);
+        n += m;
+        assert_true(log.len >= 5 && log.len <= 10);
+        size_t back = log.len < m ? log.len : m;
+        for (size_t i = 0; i < back; i++) {
+            const struct trace_event got = trace_log_get(&log, log.len - back + i);
+            assert_event_equal(&got, &want[m - back + i], true);
+        }
+    }
+    assert_int_equal(trace_log_end(&log), n - 1);
     trace_log_fini(&log);
 }
 
@@ -193,7 +446,7 @@ test_lsim_trace_window_goals_judge_whole_run(void **state)
     const struct trace_log *log = lsim_log(l);
     assert_true(log->dropped > 0);
     for (size_t i = 0; i < log->len; i++)
-        assert_int_not_equal(log->ev[i].kind, TRACE_STATE);
+        assert_int_not_equal(trace_log_kind(log, i), TRACE_STATE);
     lsim_free(l);
 }
 
@@ -279,9 +532,12 @@ main(void)
         cmocka_unit_test(test_log_window_full_drops_oldest_keeps_last),
         cmocka_unit_test(test_log_window_zero_keeps_every_event),
         cmocka_unit_test(test_log_window_made_smaller_trims_at_next_event),
+        cmocka_unit_test(test_log_window_changed_keeps_order_across_ring_wrap),
         cmocka_unit_test(test_log_texts_same_text_stored_once),
         cmocka_unit_test(test_log_window_distinct_texts_freed_with_their_events),
         cmocka_unit_test(test_log_window_seen_remembers_dropped_transitions),
+        cmocka_unit_test(test_log_record_every_kind_reads_back_as_given),
+        cmocka_unit_test(test_log_window_records_read_back_across_drops),
         cmocka_unit_test(test_lsim_trace_window_first_last_cover_kept_events),
         cmocka_unit_test(test_lsim_trace_window_goals_judge_whole_run),
         cmocka_unit_test(test_lsim_trace_window_expect_segment_waits_across_drops),

@@ -23,13 +23,13 @@ wt_send(struct fx *f, uint32_t seq, uint32_t len, uint8_t flags)
 
 /* The events of 'kind' since the mark, up to 'max'. */
 static size_t
-wt_events(const struct fx *f, enum trace_kind kind, const struct trace_event **out, size_t max)
+wt_events(const struct fx *f, enum trace_kind kind, struct trace_event *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = f->mark; i < f->log.len; i++)
-        if (f->log.ev[i].kind == kind) {
+        if (trace_log_kind(&f->log, i) == kind) {
             if (n < max)
-                out[n] = &f->log.ev[i];
+                out[n] = trace_log_get(&f->log, i);
             n++;
         }
     return n;
@@ -55,13 +55,13 @@ test_wire_delay_and_sent_at(void **state)
         fx_run_ms(&f, 1);
     }
     fx_run_ms(&f, 20);
-    const struct trace_event *d[8];
+    struct trace_event d[8];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 8), 3);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(d[i]->seg.seq, (uint32_t)i);
-        assert_int_equal(d[i]->sent_at, CLK_MSEC(i));
-        assert_int_equal(d[i]->t, CLK_MSEC(i) + CLK_MSEC(7));
-        assert_int_equal(d[i]->t - d[i]->sent_at, CLK_MSEC(7)); /* its age on arrival */
+        assert_int_equal(d[i].seg.seq, (uint32_t)i);
+        assert_int_equal(d[i].sent_at, CLK_MSEC(i));
+        assert_int_equal(d[i].t, CLK_MSEC(i) + CLK_MSEC(7));
+        assert_int_equal(d[i].t - d[i].sent_at, CLK_MSEC(7)); /* its age on arrival */
     }
     cf_rule(&f, TCP_RULE_CLOSED_RST_DROP);
     CF_NONE(&f, FX_B);
@@ -80,11 +80,11 @@ test_wire_jitter_within_bounds(void **state)
     for (int i = 0; i < 300; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     fx_run_ms(&f, 20);
-    const struct trace_event *d[300];
+    struct trace_event d[300];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 300), 300);
     clk_time lo = CLK_NEVER, hi = 0;
     for (int i = 0; i < 300; i++) {
-        clk_time age = d[i]->t - d[i]->sent_at;
+        clk_time age = d[i].t - d[i].sent_at;
         assert_true(age >= CLK_MSEC(5) && age < CLK_MSEC(8));
         lo = age < lo ? age : lo;
         hi = age > hi ? age : hi;
@@ -104,7 +104,7 @@ test_wire_loss_rate_near_probability(void **state)
     for (int i = 0; i < 2000; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     fx_run_ms(&f, 20);
-    const struct trace_event *d[1];
+    struct trace_event d[1];
     size_t lost = wt_events(&f, TRACE_DROP, d, 0), got = wt_events(&f, TRACE_DELIVER, d, 0);
     assert_int_equal(lost + got, 2000);
     assert_true(lost > 540 && lost < 660); /* 600 +- 3 standard deviations (20.5) */
@@ -121,17 +121,17 @@ test_wire_dup_copy_arrives(void **state)
     f.w->wire.link[FX_A].dup = 1.0;
     wt_send(&f, 42, 0, TCP_RST);
     fx_run_ms(&f, 5);
-    const struct trace_event *d[4], *u[4];
+    struct trace_event d[4], u[4];
     assert_int_equal(wt_events(&f, TRACE_DUP, u, 4), 1);
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
-    assert_int_equal(d[0]->seg.seq, 42);
-    assert_int_equal(d[1]->seg.seq, 42);
-    assert_int_equal(d[0]->t, d[1]->t);
-    assert_true(d[1]->marks & WIRE_MARK_DUP);
-    assert_false(d[0]->marks & WIRE_MARK_DUP);
-    assert_int_equal(u[0]->orig_id, d[0]->pkt_id);
-    assert_int_equal(u[0]->pkt_id, d[1]->pkt_id);
-    assert_int_equal(d[1]->sent_at, d[0]->sent_at);
+    assert_int_equal(d[0].seg.seq, 42);
+    assert_int_equal(d[1].seg.seq, 42);
+    assert_int_equal(d[0].t, d[1].t);
+    assert_true(d[1].marks & WIRE_MARK_DUP);
+    assert_false(d[0].marks & WIRE_MARK_DUP);
+    assert_int_equal(u[0].orig_id, d[0].pkt_id);
+    assert_int_equal(u[0].pkt_id, d[1].pkt_id);
+    assert_int_equal(d[1].sent_at, d[0].sent_at);
     fx_fini(&f);
 }
 
@@ -148,20 +148,20 @@ test_wire_reorder_held_until_next_passes(void **state)
     fx_run_ms(&f, 0.5);
     wt_send(&f, 2, 0, TCP_RST); /* passes it */
     fx_run_ms(&f, 5);
-    const struct trace_event *d[4];
+    struct trace_event d[4];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
-    assert_int_equal(d[0]->seg.seq, 2);
-    assert_int_equal(d[1]->seg.seq, 1);
-    assert_int_equal(d[0]->t, d[1]->t);
-    assert_int_equal(d[0]->t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
-    assert_true(d[1]->marks & WIRE_MARK_REORDERED);
+    assert_int_equal(d[0].seg.seq, 2);
+    assert_int_equal(d[1].seg.seq, 1);
+    assert_int_equal(d[0].t, d[1].t);
+    assert_int_equal(d[0].t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
+    assert_true(d[1].marks & WIRE_MARK_REORDERED);
     fx_fini(&f);
     wt_init(&f);
     f.w->wire.link[FX_A].reorder = 1.0;
     wt_send(&f, 3, 0, TCP_RST); /* held, and nothing follows */
     fx_run_ms(&f, 5);
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 1);
-    assert_int_equal(d[0]->t, CLK_MSEC(2));
+    assert_int_equal(d[0].t, CLK_MSEC(2));
     fx_fini(&f);
 }
 
@@ -187,10 +187,10 @@ test_wire_reorder_held_leaves_link_holds_nothing(void **state)
     f.w->wire.link[FX_A].reorder = 0;
     wt_send(&f, 3, 0, TCP_RST);
     fx_run_ms(&f, 5);
-    const struct trace_event *d[4];
+    struct trace_event d[4];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
-    assert_int_equal(d[1]->seg.seq, 3);
-    assert_int_equal(d[1]->t - d[1]->sent_at, CLK_MSEC(1));
+    assert_int_equal(d[1].seg.seq, 3);
+    assert_int_equal(d[1].t - d[1].sent_at, CLK_MSEC(1));
     fx_fini(&f);
 }
 
@@ -208,11 +208,11 @@ test_wire_held_reorder_off_next_passes_it(void **state)
     fx_run_ms(&f, 0.5);
     wt_send(&f, 2, 0, TCP_RST);
     fx_run_ms(&f, 5);
-    const struct trace_event *d[4];
+    struct trace_event d[4];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 2);
-    assert_int_equal(d[0]->seg.seq, 2);
-    assert_int_equal(d[1]->seg.seq, 1);
-    assert_int_equal(d[1]->t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
+    assert_int_equal(d[0].seg.seq, 2);
+    assert_int_equal(d[1].seg.seq, 1);
+    assert_int_equal(d[1].t, CLK_MSEC(1) + CLK_MSEC(1) / 2);
     fx_fini(&f);
 }
 
@@ -232,12 +232,12 @@ test_wire_negative_probabilities_draw_nothing(void **state)
         wt_send(&f, i, 0, TCP_RST);
     assert_memory_equal(&f.w->rng, &before, sizeof before);
     fx_run_ms(&f, 5);
-    const struct trace_event *d[16];
+    struct trace_event d[16];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 16), 10);
     for (uint32_t i = 0; i < 10; i++) {
-        assert_int_equal(d[i]->seg.seq, i);
-        assert_int_equal(d[i]->t, CLK_MSEC(1));
-        assert_int_equal(d[i]->marks, 0);
+        assert_int_equal(d[i].seg.seq, i);
+        assert_int_equal(d[i].t, CLK_MSEC(1));
+        assert_int_equal(d[i].marks, 0);
     }
     fx_fini(&f);
 }
@@ -254,10 +254,10 @@ test_wire_bandwidth_serialization_delay(void **state)
     for (int i = 0; i < 3; i++)
         wt_send(&f, (uint32_t)i, 960, TCP_RST);
     fx_run_ms(&f, 10);
-    const struct trace_event *d[4];
+    struct trace_event d[4];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 3);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(d[i]->t, CLK_MSEC(1) + CLK_MSEC(i + 1));
+        assert_int_equal(d[i].t, CLK_MSEC(1) + CLK_MSEC(i + 1));
     fx_fini(&f);
 }
 
@@ -288,20 +288,20 @@ test_wire_rules_match_and_act(void **state)
     assert_int_equal(wire_rule_remove(f.w, ex), -1);
     wt_send(&f, 701, 0, TCP_RST);           /* rule removed: passes */
     fx_run_ms(&f, 20);
-    const struct trace_event *d[16], *x[16];
+    struct trace_event d[16], x[16];
     size_t nd = wt_events(&f, TRACE_DROP, x, 16);
     assert_int_equal(nd, 3);
-    assert_int_equal(x[0]->seg.seq, 101);
-    assert_int_equal(x[1]->seg.seq, 102);
-    assert_int_equal(x[2]->seg.seq, 700);
-    assert_string_equal(x[0]->text, "rule");
+    assert_int_equal(x[0].seg.seq, 101);
+    assert_int_equal(x[1].seg.seq, 102);
+    assert_int_equal(x[2].seg.seq, 700);
+    assert_string_equal(x[0].text, "rule");
     size_t n = wt_events(&f, TRACE_DELIVER, d, 16);
     assert_int_equal(n, 7);
     static const uint32_t order[] = {100, 103, 600, 600, 601, 701, 500};
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(d[i]->seg.seq, order[i]);
-    assert_int_equal(d[6]->t - d[6]->sent_at, CLK_MSEC(11));
-    assert_true(d[6]->marks & WIRE_MARK_DELAYED);
+        assert_int_equal(d[i].seg.seq, order[i]);
+    assert_int_equal(d[6].t - d[6].sent_at, CLK_MSEC(11));
+    assert_true(d[6].marks & WIRE_MARK_DELAYED);
     assert_int_equal(wt_events(&f, TRACE_DELAY, x, 16), 1);
     fx_fini(&f);
 }
@@ -340,17 +340,17 @@ test_wire_inflight_by_id_and_inject(void **state)
     uint64_t inj = wire_inject(f.w, FX_A, &s);
     assert_true(inj > copy);
     fx_run_ms(&f, 10);
-    const struct trace_event *d[8];
+    struct trace_event d[8];
     n = wt_events(&f, TRACE_DELIVER, d, 8);
     assert_int_equal(n, 4);
-    assert_int_equal(d[0]->seg.seq, 3);
-    assert_int_equal(d[1]->pkt_id, copy);
-    assert_true(d[1]->marks & WIRE_MARK_DUP);
-    assert_int_equal(d[2]->pkt_id, inj);
-    assert_true(d[2]->marks & WIRE_MARK_INJECTED);
-    assert_int_equal(d[3]->pkt_id, id2);
-    assert_int_equal(d[3]->t, CLK_MSEC(5));
-    assert_true(d[3]->marks & WIRE_MARK_DELAYED);
+    assert_int_equal(d[0].seg.seq, 3);
+    assert_int_equal(d[1].pkt_id, copy);
+    assert_true(d[1].marks & WIRE_MARK_DUP);
+    assert_int_equal(d[2].pkt_id, inj);
+    assert_true(d[2].marks & WIRE_MARK_INJECTED);
+    assert_int_equal(d[3].pkt_id, id2);
+    assert_int_equal(d[3].t, CLK_MSEC(5));
+    assert_true(d[3].marks & WIRE_MARK_DELAYED);
     (void)wire_inflight(f.w, &n);
     assert_int_equal(n, 0);
     /* injected segments are not counted as A's */
@@ -407,12 +407,12 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
     assert_int_equal(wire_delay_id(f.w, second, CLK_MSEC(1)), 0);
     assert_int_equal(f.w->clk.len, 1);   /* the delayed one is in the heap now */
     fx_run_ms(&f, 10);
-    const struct trace_event *d[128];
+    struct trace_event d[128];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 128), 99);
     for (int i = 0; i < 98; i++)
-        assert_int_equal(d[i]->seg.seq, (uint32_t)i + 2);
-    assert_int_equal(d[98]->pkt_id, second);
-    assert_int_equal(d[98]->t, CLK_MSEC(6));
+        assert_int_equal(d[i].seg.seq, (uint32_t)i + 2);
+    assert_int_equal(d[98].pkt_id, second);
+    assert_int_equal(d[98].t, CLK_MSEC(6));
     assert_int_equal(f.w->clk.len, 0);
 
     fx_mark(&f);
@@ -423,12 +423,12 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
             fx_run_ms(&f, 1);
     }
     fx_run_ms(&f, 20);
-    const struct trace_event *j[300];
+    struct trace_event j[300];
     assert_int_equal(wt_events(&f, TRACE_DELIVER, j, 300), 300);
     bool overtaken = false;
     for (int i = 1; i < 300; i++) {
-        assert_true(j[i - 1]->t < j[i]->t || (j[i - 1]->t == j[i]->t && j[i - 1]->pkt_id < j[i]->pkt_id));
-        overtaken |= j[i - 1]->pkt_id > j[i]->pkt_id;
+        assert_true(j[i - 1].t < j[i].t || (j[i - 1].t == j[i].t && j[i - 1].pkt_id < j[i].pkt_id));
+        overtaken |= j[i - 1].pkt_id > j[i].pkt_id;
     }
     assert_true(overtaken);   /* jitter did reorder some */
     fx_fini(&f);

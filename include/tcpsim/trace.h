@@ -88,6 +88,7 @@ typedef void (*trace_fn)(const struct trace_event *ev, void *ctx);
 struct trace_observer {
     trace_fn fn;
     void *ctx;
+    bool tcb;   /* it reads the events' TCB (has_tcb, tcb) */
 };
 
 /*
@@ -95,12 +96,18 @@ struct trace_observer {
  * copied), for the Lua trace table, the REPL and the pictures drawn after a run.
  *
  * Memory stays flat in the length of a run: with a window of N events the log keeps at least
- * the last N and at most 2N (it drops the older N at once when it reaches 2N, so that dropping
- * costs one copy per event, not one per event kept). A window of 0 keeps every event. Texts
+ * the last N and at most 2N (it drops the older N at once when it reaches 2N). The records
+ * are a ring (of 2N rounded up to a power of two), so that dropping copies nothing. A window of 0 keeps every event. Texts
  * are interned: the few distinct ones ("A1", "send 65536") are stored once, not once an event.
  * What the whole run did (the transitions and rules of each host) is kept in 'seen', however
  * small the window: goals and coverage read it. Positions that must survive a drop are counted
- * from the start of the log (trace_log_end, trace_log_index), never as indexes into 'ev'.
+ * from the start of the log (trace_log_end, trace_log_index), never as indexes into the log.
+ *
+ * Records are kept compact (struct trace_rec, 112 octets where a struct trace_event takes
+ * 264): what most events carry is packed, and the rare rest (SACK blocks, a copy's original,
+ * a delay, a drop's reason) goes beside, in 'xs', with the whole event. Readers see the events
+ * through trace_log_get, which rebuilds a struct trace_event; trace_log_kind and trace_log_n
+ * read a record without rebuilding it.
  */
 #define TRACE_LOG_HOSTS 2 /* the hosts 'seen' tells apart: A and B (WORLD_HOSTS) */
 
@@ -109,15 +116,57 @@ struct trace_seen {
     bool rule[TCP_RULE_COUNT];                   /* a STATE or RULE event named the rule */
 };
 
-struct trace_log {
-    struct trace_event *ev; /* the events kept, oldest first */
+/* One event as the log keeps it. A segment event's header and options are packed in 'seg';
+   another's expiry (timers), text (calls, narration) and error in 'other'. An event that does not fit (trace.c, trace_rec_fits) is
+   kept whole in the log's 'xs', and 'x' says where. */
+struct trace_rec {
+    uint64_t n;
+    clk_time t;
+    const char *conn_name;  /* interned */
+    uint32_t conn;
+    uint32_t x;             /* 1 + index in the log's 'xs' of the whole event; 0: packed here */
+    uint32_t tcb;           /* 1 + index in the log's 'tcbs' of the TCB then; 0: none kept */
+    uint16_t rule;
+    uint8_t kind, from_state, to_state, timer, marks, flags, present;
+    int8_t host, from, to;
+    union {
+        struct trace_rec_seg {
+            uint64_t pkt_id;
+            clk_time sent_at, arrive_at;
+            uint32_t saddr, daddr, seq, ack, len, tsval, tsecr;
+            uint16_t sport, dport, wnd, up, mss;
+            uint8_t wscale;
+        } seg;
+        struct {
+            clk_time when;
+            const char *text; /* interned */
+            int32_t err;
+        } other;
+    } u;
+};
+
+/* A growable array beside the records ('xs', 'tcbs'), trimmed with them. */
+struct trace_side {
+    void *a;
     size_t len, cap;
-    uint64_t dropped;       /* events logged before ev[0] and dropped by the window */
+};
+
+struct trace_log {
+    struct trace_rec *rec;  /* a ring of 'cap' (0 or a power of two) records: the events kept,
+                               oldest at 'head' (read them with trace_log_get) */
+    size_t head, len, cap;
+    uint64_t dropped;       /* events logged before rec[0] and dropped by the window */
     size_t window;          /* keep at least the last 'window' events; 0: every event */
+    bool keep_tcb;          /* keep each event's TCB (the REPL's `save html` draws it); on
+                               by default, off for a scenario's log, whose readers do not */
+    struct trace_side xs;   /* struct trace_event: the events a record cannot hold */
+    struct trace_side tcbs; /* struct trace_tcb: the TCBs kept */
     char **texts;           /* the interned texts (open addressing; NULL = empty slot) */
     size_t ntexts, captexts;
     const char *last;       /* the text interned last: most events name the same socket as
                                the one before */
+    uint32_t last_conn;     /* ... and the connection named last, with its name given and kept */
+    const char *last_conn_src, *last_conn_name;
     struct trace_seen seen[TRACE_LOG_HOSTS];
 };
 
@@ -126,8 +175,39 @@ void trace_log_fini(struct trace_log *log);
 void trace_log_clear(struct trace_log *log);
 /* Keep at least the last 'window' events from now on (0: every event). */
 void trace_log_set_window(struct trace_log *log, size_t window);
+/* Keep each event's TCB (has_tcb, tcb) or not (the default: kept). */
+void trace_log_set_keep_tcb(struct trace_log *log, bool keep);
 /* The observer callback; 'ctx' is the trace_log. */
 void trace_log_observe(const struct trace_event *ev, void *ctx);
+
+/* The event at index 'i' (< log->len), rebuilt from its record: the payload is not kept
+   (seg.data NULL), the texts point into the log. */
+struct trace_event trace_log_get(const struct trace_log *log, size_t i);
+
+/* The record of the event at index 'i' (< log->len). */
+static inline const struct trace_rec *
+trace_log_rec(const struct trace_log *log, size_t i)
+{
+    return &log->rec[(log->head + i) & (log->cap - 1)];
+}
+
+static inline enum trace_kind
+trace_log_kind(const struct trace_log *log, size_t i)
+{
+    return (enum trace_kind)trace_log_rec(log, i)->kind;
+}
+
+static inline uint64_t
+trace_log_n(const struct trace_log *log, size_t i)
+{
+    return trace_log_rec(log, i)->n;
+}
+
+static inline clk_time
+trace_log_t(const struct trace_log *log, size_t i)
+{
+    return trace_log_rec(log, i)->t;
+}
 
 /* Events logged so far, dropped ones included: a position that survives a drop. */
 static inline uint64_t
@@ -136,7 +216,7 @@ trace_log_end(const struct trace_log *log)
     return log->dropped + log->len;
 }
 
-/* The index in 'ev' of position 'pos' (from trace_log_end); 0 when it was dropped. */
+/* The index in the log of position 'pos' (from trace_log_end); 0 when it was dropped. */
 static inline size_t
 trace_log_index(const struct trace_log *log, uint64_t pos)
 {

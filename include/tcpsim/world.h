@@ -63,6 +63,7 @@ struct world {
 
     struct trace_observer obs[WORLD_MAX_OBSERVERS];
     int nobs;
+    int nobs_tcb;                /* the observers among them that read the events' TCB */
     uint64_t nevents;            /* events emitted so far */
     uint64_t steps;              /* clock events processed */
 };
@@ -75,6 +76,9 @@ void world_set_preset(struct world *w, enum tcp_preset p);
 void world_set_seed(struct world *w, uint64_t seed);
 
 int world_observe(struct world *w, trace_fn fn, void *ctx);
+/* The same for an observer that never reads the events' TCB: while only such observers
+   listen, the world does not copy the TCB into each event. */
+int world_observe_no_tcb(struct world *w, trace_fn fn, void *ctx);
 void world_unobserve(struct world *w, trace_fn fn, void *ctx);
 /* Is anyone listening? Callers test this before building an event. */
 static inline bool world_traced(const struct world *w) { return w->nobs > 0; }
