@@ -43,7 +43,7 @@ tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
 {
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
-        .timer = t, .when = c->timers->t[t].ev.when,
+        .timer = t, .when = tcp_timer_ev(c, t)->when,
         .from_state = c->state, .to_state = c->state,
     };
     world_emit(tcp_world(c), &ev);
@@ -75,16 +75,40 @@ tcp_timers_get(struct tcp_conn *c)
 }
 
 void
-tcp_timers_put(struct tcp_conn *c)
+tcp_timer_tw_init(struct tcp_conn *c)
+{
+    c->tw_timer.conn = c;
+    c->tw_timer.which = TCP_TIMER_TIMEWAIT;
+    clk_event_init(&c->tw_timer.ev, tcp_timer_fire, &c->tw_timer);
+}
+
+/* The block goes back to the pool, every timer in it stopped (its 2MSL slot is never used). */
+static void
+tcp_timers_give_back(struct tcp_conn *c)
 {
     struct tcp_timers *b = c->timers;
     struct world *w = tcp_world(c);
     if (b == &w->timers_none)
         return;
-    tcp_timer_cancel_all(c);
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        if (t != TCP_TIMER_TIMEWAIT)
+            tcp_timer_cancel(c, (enum tcp_timer)t);
     b->next_free = w->timer_pool;
     w->timer_pool = b;
     c->timers = &w->timers_none; /* tcp_timer_armed reads it without a test: nothing is armed */
+}
+
+void
+tcp_timers_put(struct tcp_conn *c)
+{
+    tcp_timers_give_back(c);
+    tcp_timer_cancel(c, TCP_TIMER_TIMEWAIT);
+}
+
+void
+tcp_timers_shed(struct tcp_conn *c)
+{
+    tcp_timers_give_back(c);
 }
 
 void
@@ -100,24 +124,18 @@ tcp_timers_pool_fini(struct world *w)
 void
 tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-    clk_cancel(&tcp_world(c)->clk, &c->timers->t[t].ev);
+    clk_cancel(&tcp_world(c)->clk, tcp_timer_ev(c, t));
     if (!tcp_timer_idle(c, t))
         tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
-}
-
-void
-tcp_timer_cancel_all(struct tcp_conn *c)
-{
-    for (int t = 0; t < TCP_TIMER_COUNT; t++)
-        tcp_timer_cancel(c, (enum tcp_timer)t);
 }
 
 clk_time
 tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t)
 {
-    if (!clk_armed(&c->timers->t[t].ev) || tcp_timer_idle(c, t))
+    const struct clk_event *ev = tcp_timer_ev_const(c, t);
+    if (!clk_armed(ev) || tcp_timer_idle(c, t))
         return -1;
-    return c->timers->t[t].ev.when - c->host->world->clk.now;
+    return ev->when - c->host->world->clk.now;
 }
 
 static clk_time
@@ -340,6 +358,7 @@ tcp_start_time_wait(struct tcp_conn *c)
        ring's unless octets wait there to be read (tcp_rcvq_take gives it back then). */
     tcp_ring_release(&c->sndq);
     tcp_ring_release(&c->rcvq);
+    tcp_timers_shed(c);
 }
 
 void

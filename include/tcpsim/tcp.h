@@ -417,8 +417,10 @@ struct tcp_conn {
     uint32_t ts_recent;              /* TS.Recent, RFC 7323 4.3: the TSval we echo */
     clk_time ts_recent_stamp;        /* when TS.Recent was last set (PAWS, tcp_tw_reuse) */
 
-    struct tcp_timers *timers;       /* its own while the TCB lives; once it is deleted, its world's
-                                        timers_none, never armed (tcp_timer.c) */
+    struct tcp_timers *timers;       /* its own while the TCB lives; in TIME-WAIT and once it is
+                                        deleted, its world's timers_none, never armed (tcp_timer.c) */
+    struct tcp_conn_timer tw_timer;  /* the 2MSL timer (TCP_TIMER_TIMEWAIT), the one timer a
+                                        TIME-WAIT keeps: it gives the block back (tcp_timer.c) */
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
     struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
