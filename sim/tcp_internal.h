@@ -226,11 +226,11 @@ void tcp_timers_pool_fini(struct world *w);
 /* Timer 't' of 'c': the 2MSL timer lives in the TCB, the others in its block. */
 static inline struct clk_event *tcp_timer_ev(struct tcp_conn *c, enum tcp_timer t)
 {
-    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[t].ev;
+    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[tcp_timer_slot(t)].ev;
 }
 static inline const struct clk_event *tcp_timer_ev_const(const struct tcp_conn *c, enum tcp_timer t)
 {
-    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[t].ev;
+    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[tcp_timer_slot(t)].ev;
 }
 static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 {

@@ -66,9 +66,12 @@ tcp_timers_get(struct tcp_conn *c)
     else if (!(b = malloc(sizeof *b)))
         return -1;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
-        b->t[t].conn = c;
-        b->t[t].which = (enum tcp_timer)t;
-        clk_event_init(&b->t[t].ev, tcp_timer_fire, &b->t[t]);
+        if (t == TCP_TIMER_TIMEWAIT)
+            continue; /* the TCB's own (tw_timer) */
+        struct tcp_conn_timer *tm = &b->t[tcp_timer_slot((enum tcp_timer)t)];
+        tm->conn = c;
+        tm->which = (enum tcp_timer)t;
+        clk_event_init(&tm->ev, tcp_timer_fire, tm);
     }
     c->timers = b;
     return 0;
@@ -82,7 +85,7 @@ tcp_timer_tw_init(struct tcp_conn *c)
     clk_event_init(&c->tw_timer.ev, tcp_timer_fire, &c->tw_timer);
 }
 
-/* The block goes back to the pool, every timer in it stopped (its 2MSL slot is never used). */
+/* The block goes back to the pool, every timer in it stopped. */
 static void
 tcp_timers_give_back(struct tcp_conn *c)
 {
@@ -258,7 +261,7 @@ tcp_rexmit_schedule(struct tcp_conn *c)
     if (when > c->rto_deadline)
         when = c->rto_deadline;
     tcp_timer_cancel(c, TCP_TIMER_REXMIT);
-    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || c->timers->t[TCP_TIMER_TLP].ev.when != when)
+    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || tcp_timer_ev(c, TCP_TIMER_TLP)->when != when)
         tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
 }
 

@@ -263,9 +263,13 @@ struct tcp_conn_timer {
 };
 
 /* A connection's timers, one block from its world's pool while its TCB lives (tcp_timer.c):
-   a closed connection's record does not carry them. */
+   a closed connection's record does not carry them. The 2MSL timer is not in it but in the
+   TCB (tw_timer), so that a TIME-WAIT gives the block back: timer t sits in slot
+   tcp_timer_slot(t), t itself for those before TCP_TIMER_TIMEWAIT, t - 1 after it. */
+#define TCP_TIMER_BLOCK (TCP_TIMER_COUNT - 1)
+static inline int tcp_timer_slot(enum tcp_timer t) { return (int)t - (t > TCP_TIMER_TIMEWAIT); }
 struct tcp_timers {
-    struct tcp_conn_timer t[TCP_TIMER_COUNT];
+    struct tcp_conn_timer t[TCP_TIMER_BLOCK];
     struct tcp_timers *next_free; /* in the pool */
 };
 
