@@ -115,7 +115,7 @@ tcp_delack_hold(struct tcp_conn *c, bool held)
             delay = max;
     }
     if (held && tcp_timer_armed(c, TCP_TIMER_DELACK)) {
-        clk_time left = c->timers->t[TCP_TIMER_DELACK].ev.when - tcp_now(c);
+        clk_time left = tcp_timer_ev(c, TCP_TIMER_DELACK)->when - tcp_now(c);
         /* The timer is about to expire: less than a quarter of the delay left (Linux counts
            in 4 ms ticks, so that a quarter of 40 ms is 8 ms there: strictly less here). */
         if (left < delay >> 2) { /* Linux: ato >> 2 */

@@ -235,6 +235,7 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->keepalive = h->cfg.keepalive != 0;
     c->opts.user_timeout = -1;
     c->opts.linger = -1;
+    tcp_timer_tw_init(c);
     if (tcp_timers_get(c) != 0) {
         free(c);
         return NULL;

@@ -273,15 +273,28 @@ void tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t);
 /* Stop an armed timer (tcp_timer_cancel checks that it is armed, inline: most calls find it
    stopped already, and cost a test, not a call). */
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
-void tcp_timer_cancel_all(struct tcp_conn *c);
 /* Give a TCB that comes to life its timers (0; -1 when out of memory), and take them back once
    it is deleted (every timer stopped); free the world's pool of them (world_free). */
 int tcp_timers_get(struct tcp_conn *c);
 void tcp_timers_put(struct tcp_conn *c);
+/* A TCB entering TIME-WAIT keeps its 2MSL timer (in the TCB) and gives back the block of the
+   others, as Linux's timewait socket keeps one timer: 776 bytes less for each. */
+void tcp_timers_shed(struct tcp_conn *c);
+/* The 2MSL timer of a new TCB (tcp_conn_create, tcp_rec_open). */
+void tcp_timer_tw_init(struct tcp_conn *c);
 void tcp_timers_pool_fini(struct world *w);
+/* Timer 't' of 'c': the 2MSL timer lives in the TCB, the others in its block. */
+static inline struct clk_event *tcp_timer_ev(struct tcp_conn *c, enum tcp_timer t)
+{
+    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[tcp_timer_slot(t)].ev;
+}
+static inline const struct clk_event *tcp_timer_ev_const(const struct tcp_conn *c, enum tcp_timer t)
+{
+    return t == TCP_TIMER_TIMEWAIT ? &c->tw_timer.ev : &c->timers->t[tcp_timer_slot(t)].ev;
+}
 static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 {
-    return clk_armed(&c->timers->t[t].ev);
+    return clk_armed(tcp_timer_ev_const(c, t));
 }
 static inline void tcp_timer_cancel(struct tcp_conn *c, enum tcp_timer t)
 {
@@ -356,9 +369,10 @@ static inline void
 tcp_timer_arm(struct tcp_conn *c, enum tcp_timer t, clk_time delay)
 {
     struct world *w = tcp_world(c);
-    assert(c->timers != &w->timers_none); /* only a live TCB has timers to arm */
+    /* only a live TCB has timers to arm; a TIME-WAIT only its 2MSL timer */
+    assert(t == TCP_TIMER_TIMEWAIT || c->timers != &w->timers_none);
     clk_time when = delay >= CLK_NEVER - w->clk.now ? CLK_NEVER - 1 : w->clk.now + delay;
-    (void)clk_arm(&w->clk, &c->timers->t[t].ev, when);
+    (void)clk_arm(&w->clk, tcp_timer_ev(c, t), when);
     if (world_traced(w))
         tcp_timer_emit(c, TRACE_TIMER_ARM, t);
 }

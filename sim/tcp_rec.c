@@ -82,5 +82,6 @@ tcp_rec_open(const struct tcp_rec *r, struct tcp_host *h, uint32_t id)
         .segs_sent = r->segs_sent, .segs_received = r->segs_received,
     };
     snprintf(c->name, sizeof c->name, "%s%u", h->name, (unsigned)r->serial);
+    tcp_timer_tw_init(c);
     return c;
 }

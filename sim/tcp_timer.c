@@ -43,7 +43,7 @@ tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
 {
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
-        .timer = t, .when = c->timers->t[t].ev.when,
+        .timer = t, .when = tcp_timer_ev(c, t)->when,
         .from_state = c->state, .to_state = c->state,
     };
     world_emit(tcp_world(c), &ev);
@@ -66,25 +66,52 @@ tcp_timers_get(struct tcp_conn *c)
     else if (!(b = malloc(sizeof *b)))
         return -1;
     for (int t = 0; t < TCP_TIMER_COUNT; t++) {
-        b->t[t].conn = c;
-        b->t[t].which = (enum tcp_timer)t;
-        clk_event_init(&b->t[t].ev, tcp_timer_fire, &b->t[t]);
+        if (t == TCP_TIMER_TIMEWAIT)
+            continue; /* the TCB's own (tw_timer) */
+        struct tcp_conn_timer *tm = &b->t[tcp_timer_slot((enum tcp_timer)t)];
+        tm->conn = c;
+        tm->which = (enum tcp_timer)t;
+        clk_event_init(&tm->ev, tcp_timer_fire, tm);
     }
     c->timers = b;
     return 0;
 }
 
 void
-tcp_timers_put(struct tcp_conn *c)
+tcp_timer_tw_init(struct tcp_conn *c)
+{
+    c->tw_timer.conn = c;
+    c->tw_timer.which = TCP_TIMER_TIMEWAIT;
+    clk_event_init(&c->tw_timer.ev, tcp_timer_fire, &c->tw_timer);
+}
+
+/* The block goes back to the pool, every timer in it stopped. */
+static void
+tcp_timers_give_back(struct tcp_conn *c)
 {
     struct tcp_timers *b = c->timers;
     struct world *w = tcp_world(c);
     if (b == &w->timers_none)
         return;
-    tcp_timer_cancel_all(c);
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        if (t != TCP_TIMER_TIMEWAIT)
+            tcp_timer_cancel(c, (enum tcp_timer)t);
     b->next_free = w->timer_pool;
     w->timer_pool = b;
     c->timers = &w->timers_none; /* tcp_timer_armed reads it without a test: nothing is armed */
+}
+
+void
+tcp_timers_put(struct tcp_conn *c)
+{
+    tcp_timers_give_back(c);
+    tcp_timer_cancel(c, TCP_TIMER_TIMEWAIT);
+}
+
+void
+tcp_timers_shed(struct tcp_conn *c)
+{
+    tcp_timers_give_back(c);
 }
 
 void
@@ -100,24 +127,18 @@ tcp_timers_pool_fini(struct world *w)
 void
 tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-    clk_cancel(&tcp_world(c)->clk, &c->timers->t[t].ev);
+    clk_cancel(&tcp_world(c)->clk, tcp_timer_ev(c, t));
     if (!tcp_timer_idle(c, t))
         tcp_timer_event(c, TRACE_TIMER_CANCEL, t);
-}
-
-void
-tcp_timer_cancel_all(struct tcp_conn *c)
-{
-    for (int t = 0; t < TCP_TIMER_COUNT; t++)
-        tcp_timer_cancel(c, (enum tcp_timer)t);
 }
 
 clk_time
 tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t)
 {
-    if (!clk_armed(&c->timers->t[t].ev) || tcp_timer_idle(c, t))
+    const struct clk_event *ev = tcp_timer_ev_const(c, t);
+    if (!clk_armed(ev) || tcp_timer_idle(c, t))
         return -1;
-    return c->timers->t[t].ev.when - c->host->world->clk.now;
+    return ev->when - c->host->world->clk.now;
 }
 
 static clk_time
@@ -240,7 +261,7 @@ tcp_rexmit_schedule(struct tcp_conn *c)
     if (when > c->rto_deadline)
         when = c->rto_deadline;
     tcp_timer_cancel(c, TCP_TIMER_REXMIT);
-    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || c->timers->t[TCP_TIMER_TLP].ev.when != when)
+    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || tcp_timer_ev(c, TCP_TIMER_TLP)->when != when)
         tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
 }
 
@@ -340,6 +361,7 @@ tcp_start_time_wait(struct tcp_conn *c)
        ring's unless octets wait there to be read (tcp_rcvq_take gives it back then). */
     tcp_ring_release(&c->sndq);
     tcp_ring_release(&c->rcvq);
+    tcp_timers_shed(c);
 }
 
 void

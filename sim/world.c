@@ -38,7 +38,7 @@ world_new(const struct world_config *cfg)
     w->seed = cfg ? cfg->seed : 1;
     w->preset = cfg ? cfg->preset : TCP_PRESET_LINUX;
     clk_init(&w->clk);
-    for (int t = 0; t < TCP_TIMER_COUNT; t++) /* never armed: the timers of deleted connections */
+    for (int t = 0; t < TCP_TIMER_BLOCK; t++) /* never armed: the timers of deleted connections */
         clk_event_init(&w->timers_none.t[t].ev, tcp_timer_fire, &w->timers_none.t[t]);
     rng_seed(&w->rng, w->seed);
     wire_init(w);

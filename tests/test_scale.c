@@ -255,8 +255,9 @@ test_established_idle_no_buffers(void **state)
     fx_fini(&f);
 }
 
-/* A deleted TCB gives its timers back: the closed record points at the world's never-armed
-   block, and the next connection takes the block from the pool. */
+/* A TCB entering TIME-WAIT gives its block of timers back, keeping the 2MSL timer in the TCB;
+   the deleted TCB points at the world's never-armed block, and the next connection takes the
+   block from the pool. */
 static void
 test_time_wait_2msl_expires_timers_back_to_pool(void **state)
 {
@@ -264,8 +265,9 @@ test_time_wait_2msl_expires_timers_back_to_pool(void **state)
     struct fx f;
     fx_init(&f, false);
     fx_time_wait(&f);
-    struct tcp_timers *b = f.a->timers;
-    assert_ptr_not_equal(b, &f.w->timers_none);
+    struct tcp_timers *b = f.w->timer_pool;
+    assert_non_null(b);
+    assert_ptr_equal(f.a->timers, &f.w->timers_none);
     assert_true(tcp_timer_armed(f.a, TCP_TIMER_TIMEWAIT));
     fx_run_ms(&f, 60001);
     assert_int_equal(f.a->state, TCP_CLOSED);

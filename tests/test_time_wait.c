@@ -37,6 +37,26 @@ quiet_time_wait(struct fx *f, bool rfc)
     fx_mark(f);
 }
 
+/* Entering TIME-WAIT the TCB keeps its 2MSL timer and gives back the block of the other
+   seven, as Linux's timewait socket keeps one timer: the TIME-WAIT costs the TCB alone
+   (about 1 KB instead of 1.7; docs/performance.md, "A small TIME-WAIT"). */
+static void
+test_time_wait_entered_one_timer_kept(void **state)
+{
+    (void)state;
+    for (int rfc = 0; rfc <= 1; rfc++) {
+        struct fx f;
+        fx_init(&f, rfc);
+        fx_time_wait(&f);
+        assert_int_equal(f.a->state, TCP_TIME_WAIT);
+        assert_ptr_equal(f.a->timers, &f.w->timers_none);
+        assert_true(tcp_timer_left(f.a, TCP_TIMER_TIMEWAIT) > 2 * f.w->host[FX_A].cfg.msl - CLK_MSEC(100));
+        size_t bytes = sizeof *f.a + (f.a->timers == &f.w->timers_none ? 0 : sizeof *f.a->timers);
+        assert_true(bytes <= 1024);
+        fx_fini(&f);
+    }
+}
+
 /* T1: 2MSL expires: delete the TCB -> CLOSED; the port pair is free again. */
 static void
 test_time_wait_2msl_expires_pair_free(void **state)
@@ -533,6 +553,7 @@ main(void)
         cmocka_unit_test(test_time_wait_rst_in_window_dropped_silently),
         cmocka_unit_test(test_time_wait_syn_acked_timer_runs),
         cmocka_unit_test(test_time_wait_rst_then_receive_eof),
+        cmocka_unit_test(test_time_wait_entered_one_timer_kept),
     };
     return cmocka_run_group_tests_name("time_wait", tests, NULL, NULL);
 }

@@ -269,9 +269,13 @@ struct tcp_conn_timer {
 };
 
 /* A connection's timers, one block from its world's pool while its TCB lives (tcp_timer.c):
-   a closed connection's record does not carry them. */
+   a closed connection's record does not carry them. The 2MSL timer is not in it but in the
+   TCB (tw_timer), so that a TIME-WAIT gives the block back: timer t sits in slot
+   tcp_timer_slot(t), t itself for those before TCP_TIMER_TIMEWAIT, t - 1 after it. */
+#define TCP_TIMER_BLOCK (TCP_TIMER_COUNT - 1)
+static inline int tcp_timer_slot(enum tcp_timer t) { return (int)t - (t > TCP_TIMER_TIMEWAIT); }
 struct tcp_timers {
-    struct tcp_conn_timer t[TCP_TIMER_COUNT];
+    struct tcp_conn_timer t[TCP_TIMER_BLOCK];
     struct tcp_timers *next_free; /* in the pool */
 };
 
@@ -440,8 +444,10 @@ struct tcp_conn {
     uint32_t ts_recent;              /* TS.Recent, RFC 7323 4.3: the TSval we echo */
     clk_time ts_recent_stamp;        /* when TS.Recent was last set (PAWS, tcp_tw_reuse) */
 
-    struct tcp_timers *timers;       /* its own while the TCB lives; once it is deleted, its world's
-                                        timers_none, never armed (tcp_timer.c) */
+    struct tcp_timers *timers;       /* its own while the TCB lives; in TIME-WAIT and once it is
+                                        deleted, its world's timers_none, never armed (tcp_timer.c) */
+    struct tcp_conn_timer tw_timer;  /* the 2MSL timer (TCP_TIMER_TIMEWAIT), the one timer a
+                                        TIME-WAIT keeps: it gives the block back (tcp_timer.c) */
 
     struct tcp_conn *host_next, *host_prev; /* the host's live connections */
     struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
