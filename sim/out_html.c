@@ -54,6 +54,8 @@ struct out_html {
     uint64_t skipped;       /* events that fell out of the ring, between head and ring */
     uint64_t skip_n0, skip_n1;
     clk_time skip_t0, skip_t1;
+    uint64_t *born;         /* by conn id: 1 + the number of its first state change, 0 none */
+    size_t nborn;
     bool failed;            /* a write failed: reported by out_html_finish */
 };
 
@@ -138,6 +140,7 @@ out_html_free(struct out_html *h)
         return;
     out_track_fini(&h->track);
     html_ring_free(h);
+    free(h->born);
     free(h);
 }
 
@@ -301,12 +304,36 @@ html_hold(struct out_html *h, const struct trace_event *ev)
                                .from_state = ev->kind == TRACE_STATE ? (int)ev->from_state : -1};
 }
 
+/* Remember when socket 'conn' first changed state: the gap lists only sockets that had a
+   state before the held events (one born among them is new there, as in the trace). */
+static void
+html_born(struct out_html *h, uint32_t conn, uint64_t n)
+{
+    if (conn >= h->nborn) {
+        size_t cap = h->nborn ? h->nborn : 64;
+        while (cap <= conn)
+            cap *= 2;
+        uint64_t *b = realloc(h->born, cap * sizeof *b);
+        if (!b) {
+            h->failed = true;
+            return;
+        }
+        memset(b + h->nborn, 0, (cap - h->nborn) * sizeof *b);
+        h->born = b;
+        h->nborn = cap;
+    }
+    if (!h->born[conn])
+        h->born[conn] = n + 1;
+}
+
 void
 out_html_observe(const struct trace_event *ev, void *ctx)
 {
     struct out_html *h = ctx;
     /* learn first: a SYN's own SEQ is then relative 0, as in the other outputs */
     out_track_event(&h->track, ev);
+    if (ev->kind == TRACE_STATE && ev->conn && h->cap)
+        html_born(h, ev->conn, ev->n);
     if (h->seen++ < h->head) {
         if (h->nev++)
             fputs(",\n", h->f);
@@ -349,7 +376,7 @@ html_state_before_held(const struct out_html *h, uint32_t conn)
 }
 
 /* The events that fell out, as one event: the page's cursor can stop there, with every
-   socket the held events name in its state there. Numbered as the last event left out. The
+   socket the held events name that had a state before them, in its state there. Numbered as the last event left out. The
    counts are of the run's end (out_track knows no earlier), so they are the page's meta. */
 static void
 html_gap(struct out_html *h)
@@ -370,7 +397,8 @@ html_gap(struct out_html *h)
         for (size_t j = 0; j < k && !seen; j++)
             seen = h->ring[(h->first + j) % h->cap].conn == c;
         const char *name = out_track_name(&h->track, c);
-        if (!c || seen || !name)
+        uint64_t n0 = h->ring[h->first].n;
+        if (!c || seen || !name || c >= h->nborn || !h->born[c] || h->born[c] - 1 >= n0)
             continue;
         fprintf(f, "%s{\"c\":%u", any ? "," : "", (unsigned)c);
         html_key_str(f, "s", name);

@@ -68,7 +68,8 @@ function sockOf(e, i) {
 
 /* A long run's page (out_html.c, docs/outputs.md): the events between the first and the
    last ones the page holds are one 'gap' event, with the state there of every socket the
-   events after it name. Past the gap the page shows those sockets only. */
+   events after it name that had a state before them. Past the gap the page shows the sockets
+   named after it only. */
 const GAP = EV.findIndex(function (e) { return e.k === 'gap'; });
 
 /* Sockets are named by events that concern them; segment events name the sender (an
@@ -85,6 +86,7 @@ EV.forEach(function (e, i) {
     }
     if (e.k === 'deliver' || e.k === 'drop' || e.k === 'dup' || e.k === 'delay') return;
     const s = sockOf(e, i);
+    if (s && GAP >= 0 && i > GAP) s.after = true;
     if (s && e.k === 'state') s.changes.push(i);
 });
 const sockList = Array.from(socks.values()).sort(function (a, b) { return a.id - b.id; });

@@ -268,7 +268,7 @@ function buildTimeline(mode) {
     });
     rows.forEach(function (r) {
         const sk = r.sock;
-        s.appendChild(svg('text', { x: 4, y: r.y + 14 }, sk.name));
+        s.appendChild(svg('text', { class: 'sock-name', x: 4, y: r.y + 14 }, sk.name));
         /* the state bars: from each change to the next */
         let st = 0, from = EV[sk.first].t;
         const segsOf = [];
