@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "out_html_assets.h"
 #include "out_track.h"
@@ -36,7 +37,7 @@
 /* One of the last events, formatted, and what the gap event needs to know of it. */
 struct html_held {
     char *json;             /* the event's object, as written on the page */
-    size_t len;
+    size_t len, size;       /* its length, and the buffer's */
     uint64_t n;
     clk_time t;
     uint32_t conn;          /* the socket it names for sure (not an arrival's), 0 none */
@@ -54,6 +55,9 @@ struct out_html {
     uint64_t skipped;       /* events that fell out of the ring, between head and ring */
     uint64_t skip_n0, skip_n1;
     clk_time skip_t0, skip_t1;
+    FILE *mem;              /* where a held event is formatted (open_memstream) */
+    char *membuf;
+    size_t memlen;
     uint64_t *born;         /* by conn id: 1 + the number of its first state change, 0 none */
     size_t nborn;
     bool failed;            /* a write failed: reported by out_html_finish */
@@ -140,6 +144,9 @@ out_html_free(struct out_html *h)
         return;
     out_track_fini(&h->track);
     html_ring_free(h);
+    if (h->mem)
+        fclose(h->mem);
+    free(h->membuf);
     free(h->born);
     free(h);
 }
@@ -268,20 +275,19 @@ html_names_socket(const struct trace_event *ev)
            ev->kind != TRACE_DUP && ev->kind != TRACE_DELAY;
 }
 
-/* Keep 'ev' among the last events; the oldest held one, if the ring is full, falls into the gap. */
+/* Keep 'ev' among the last events; the oldest held one, if the ring is full, falls into the gap.
+   Each is formatted in h->mem (one stream, rewound) and copied into its slot's buffer. */
 static void
 html_hold(struct out_html *h, const struct trace_event *ev)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) {
+    if (!h->mem && !(h->mem = open_memstream(&h->membuf, &h->memlen))) {
         h->failed = true;
         return;
     }
-    html_event(h, m, ev);
-    if (fclose(m) != 0 || !buf) {
-        free(buf);
+    rewind(h->mem);
+    html_event(h, h->mem, ev);
+    off_t len = ftello(h->mem);
+    if (fflush(h->mem) != 0 || len < 0) {
         h->failed = true;
         return;
     }
@@ -294,14 +300,25 @@ html_hold(struct out_html *h, const struct trace_event *ev)
         }
         h->skip_n1 = slot->n;
         h->skip_t1 = slot->t;
-        free(slot->json);
         h->first = (h->first + 1) % h->cap;
     } else {
         slot = &h->ring[(h->first + h->held++) % h->cap];
     }
-    *slot = (struct html_held){.json = buf, .len = len, .n = ev->n, .t = ev->t,
-                               .conn = html_names_socket(ev) ? ev->conn : 0,
-                               .from_state = ev->kind == TRACE_STATE ? (int)ev->from_state : -1};
+    if ((size_t)len > slot->size) {
+        char *b = realloc(slot->json, (size_t)len);
+        if (!b) {
+            h->failed = true;
+            return;
+        }
+        slot->json = b;
+        slot->size = (size_t)len;
+    }
+    memcpy(slot->json, h->membuf, (size_t)len);
+    slot->len = (size_t)len;
+    slot->n = ev->n;
+    slot->t = ev->t;
+    slot->conn = html_names_socket(ev) ? ev->conn : 0;
+    slot->from_state = ev->kind == TRACE_STATE ? (int)ev->from_state : -1;
 }
 
 /* Remember when socket 'conn' first changed state: the gap lists only sockets that had a
