@@ -159,6 +159,13 @@ def check_page(b, name, page, events):
     rows = b.eval("document.querySelectorAll('#timeline text.sock-name').length")
     if socks > 8 and rows != 1 or socks == 0 and rows > 8:  # model.js DETAIL: many sockets, one chosen
         fail(name, "%d sockets to choose from, and the timeline draws %d" % (socks, rows))
+    if socks > 8:  # choose the last socket: the timeline draws it, the cursor stays
+        at = cursor(b)
+        last = b.eval("(function () { var p = document.getElementById('pick'); p.selectedIndex = p.options.length - 1; "
+                      "p.dispatchEvent(new Event('change')); return p.options[p.selectedIndex].textContent; })()")
+        drawn = b.eval("Array.from(document.querySelectorAll('#timeline text.sock-name')).map(function (t) { return t.textContent; })")
+        if drawn != [last] or cursor(b) != at:
+            fail(name, "socket %s chosen: the timeline draws %s, the cursor is at %d (was %d)" % (last, drawn, cursor(b), at))
     check_states(b, name, events, held)
     if b.errors:
         fail(name, "the console says: " + "; ".join(b.errors))
