@@ -20,9 +20,9 @@
  * detail (out_html_set_events), the first half written as they come and the last half kept,
  * formatted, in a ring that the newest event overwrites; so the writer's memory is the ring
  * and what out_track remembers per socket, however long the run. What fell out of the ring
- * becomes one "gap" event in its place: how many events, from when to when, each state's count
- * of sockets there, and the state there of every socket the kept end names, so the page's
- * states after the gap are the trace's.
+ * becomes one "gap" event in its place: how many events, from when to when, and the state
+ * there of every socket the kept end names that had one, so the page's states after the gap
+ * are the trace's. The facts at the end add each state's count of sockets at the run's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,13 +257,12 @@ html_event(struct out_html *h, FILE *f, const struct trace_event *ev)
     fputc('}', f);
 }
 
-/* One held event on the page. */
+/* Before each event on the page but the first: the JSON array's comma. */
 static void
-html_put(struct out_html *h, const char *json, size_t len)
+html_next(struct out_html *h)
 {
     if (h->nev++)
         fputs(",\n", h->f);
-    fwrite(json, 1, len, h->f);
 }
 
 /* Is 'ev' one the page counts as naming its socket (model.js: not an arrival, which may name
@@ -352,8 +351,7 @@ out_html_observe(const struct trace_event *ev, void *ctx)
     if (ev->kind == TRACE_STATE && ev->conn && h->cap)
         html_born(h, ev->conn, ev->n);
     if (h->seen++ < h->head) {
-        if (h->nev++)
-            fputs(",\n", h->f);
+        html_next(h);
         html_event(h, h->f, ev);
     } else {
         html_hold(h, ev);
@@ -392,16 +390,15 @@ html_state_before_held(const struct out_html *h, uint32_t conn)
     return st < 0 ? 0 : st;
 }
 
-/* The events that fell out, as one event: the page's cursor can stop there, with every
-   socket the held events name that had a state before them, in its state there. Numbered as the last event left out. The
-   counts are of the run's end (out_track knows no earlier), so they are the page's meta. */
+/* The events that fell out, as one event numbered as the last of them: the page's cursor can
+   stop there, with every socket the held events name that had a state before them, in its
+   state there. */
 static void
 html_gap(struct out_html *h)
 {
     FILE *f = h->f;
     char buf[32];
-    if (h->nev++)
-        fputs(",\n", f);
+    html_next(h);
     fprintf(f, "{\"n\":%llu", (unsigned long long)h->skip_n1);
     html_key_time(f, "t", h->skip_t1);
     fprintf(f, ",\"k\":\"gap\",\"from\":%llu,\"skipped\":%llu,\"t0\":%s,\"socks\":[",
@@ -433,7 +430,8 @@ html_flush_held(struct out_html *h)
         html_gap(h);
     for (size_t k = 0; k < h->held; k++) {
         const struct html_held *e = &h->ring[(h->first + k) % h->cap];
-        html_put(h, e->json, e->len);
+        html_next(h);
+        fwrite(e->json, 1, e->len, h->f);
     }
 }
 
