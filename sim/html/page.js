@@ -277,7 +277,7 @@ function header() {
         cut.textContent = 'A long run: this page shows ' + (N - 1) + ' of its ' + META.events + ' events in detail, the first and the last; the ' +
             EV[GAP].skipped + ' between them are one line of the trace and one row of the ladder, where each socket still named after them gets its state there. ' +
             'At the end of the run the ' + sockTotal() + ' sockets were: ' + META.count.map(function (c, st) { return c ? c + ' ' + stateName(st) : ''; })
-                .filter(Boolean).join(', ') + '. For more detail: tcpsim run FILE --html-events=N --html PAGE (0: every event), or the REPL\'s save html around a position.';
+                .filter(Boolean).join(', ') + '. For more detail: tcpsim run FILE --html-events=N --html PAGE (0: every event), or --events FILE (every event as JSON lines).';
     }
 }
 
