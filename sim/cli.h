@@ -129,6 +129,8 @@ struct cli_html {
     const char *path;
     FILE *f;
     struct out_html *h;
+    bool events_set;        /* --html-events=N given: the events held in detail (0: all) */
+    size_t events;
 };
 /* Open 'path' with a page writer (c->h, for an observer to feed); 0, or -1 after a message. */
 int cli_html_start(struct cli_html *c, const char *path);

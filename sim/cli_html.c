@@ -25,7 +25,9 @@ cli_html_start(struct cli_html *c, const char *path)
         fprintf(stderr, "tcpsim: could not write %s: %s\n", path, strerror(errno));
         return -1;
     }
-    if (!(c->h = out_html_new(c->f))) {
+    if (!(c->h = out_html_new(c->f)) || (c->events_set && out_html_set_events(c->h, c->events) != 0)) {
+        out_html_free(c->h);
+        c->h = NULL;
         fprintf(stderr, "tcpsim: %s: out of memory\n", path);
         fclose(c->f);
         c->f = NULL;

@@ -4,7 +4,7 @@
  *
  *   tcpsim run [--seed=N] [--preset=rfc|linux] [--trace=rfc|tcpdump|jsonl|none] [--abs|--rel]
  *              [--timers] [--ladder] [--ladder-svg=FILE] [--dot=FILE] [--pcap=FILE]
- *              [--events=FILE] [--html=FILE] [--packetdrill=FILE --endpoint=A|B]
+ *              [--events=FILE] [--html=FILE [--html-events=N]] [--packetdrill=FILE --endpoint=A|B]
  *              [--set=NAME=VALUE]... [--settings=FILE] FILE
  *   tcpsim demo [the same options] [FILE]
  *
@@ -56,6 +56,8 @@ struct cli_run_opts {
     int abs_seq;             /* 1 absolute, 0 relative, -1 the format's habit (rfc: absolute) */
     bool timers, ladder;
     const char *ladder_svg, *dot, *pcap, *events, *html;
+    bool html_events_set;    /* --html-events=N: the events the page holds in detail */
+    size_t html_events;
     const char *pkt;         /* --packetdrill: the script's path */
     int endpoint;            /* --endpoint: 0 A, 1 B, -1 not given */
     struct cli_settings settings; /* --set, --settings */
@@ -64,7 +66,7 @@ struct cli_run_opts {
 /* Long options without a short form get values past the characters. */
 enum { CLI_RUN_SEED = 256, CLI_RUN_PRESET, CLI_RUN_TRACE, CLI_RUN_ABS, CLI_RUN_REL, CLI_RUN_TIMERS,
        CLI_RUN_LADDER, CLI_RUN_LADDER_SVG, CLI_RUN_DOT, CLI_RUN_PCAP, CLI_RUN_EVENTS, CLI_RUN_HTML,
-       CLI_RUN_SET,
+       CLI_RUN_HTML_EVENTS, CLI_RUN_SET,
        CLI_RUN_SETTINGS, CLI_RUN_PACKETDRILL, CLI_RUN_ENDPOINT };
 
 static const struct option cli_run_longopts[] = {
@@ -80,6 +82,7 @@ static const struct option cli_run_longopts[] = {
     {"pcap", required_argument, NULL, CLI_RUN_PCAP},
     {"events", required_argument, NULL, CLI_RUN_EVENTS},
     {"html", required_argument, NULL, CLI_RUN_HTML},
+    {"html-events", required_argument, NULL, CLI_RUN_HTML_EVENTS},
     {"packetdrill", required_argument, NULL, CLI_RUN_PACKETDRILL},
     {"endpoint", required_argument, NULL, CLI_RUN_ENDPOINT},
     {"set", required_argument, NULL, CLI_RUN_SET},
@@ -121,6 +124,8 @@ cli_run_help(FILE *f, bool demo)
                "                         included) as the run goes\n"
                "      --html=FILE        write the run to FILE as a web page to step through\n"
                "                         (one file, works offline)\n"
+               "      --html-events=N    the events the page holds in detail, the first and\n"
+               "                         the last halves (default 1500; 0: every event)\n"
                "      --packetdrill=FILE write the run to FILE as a packetdrill script from\n"
                "                         the view of the host --endpoint names\n"
                "      --endpoint=HOST    the system under test of --packetdrill: A or B\n"
@@ -189,6 +194,14 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
         case CLI_RUN_HTML:
             o->html = optarg;
             break;
+        case CLI_RUN_HTML_EVENTS:
+            if (cli_parse_u64(optarg, 0, 100000000, &n) != 0)
+                rc = cli_bad_value(&a, "a number of events from 0 (every event) to 100000000");
+            else {
+                o->html_events = (size_t)n;
+                o->html_events_set = true;
+            }
+            break;
         case CLI_RUN_PACKETDRILL:
             o->pkt = optarg;
             break;
@@ -226,6 +239,8 @@ cli_run_parse(int argc, char **argv, struct cli_run_opts *o, bool demo)
         rc = cli_usage_error(&a, "--packetdrill needs --endpoint=A or --endpoint=B (the system under test)");
     if (rc < 0 && !o->pkt && o->endpoint >= 0)
         rc = cli_usage_error(&a, "--endpoint is only for --packetdrill");
+    else if (rc < 0 && o->html_events_set && !o->html)
+        rc = cli_usage_error(&a, "--html-events is only for --html");
     cli_args_free(&a);
     return rc;
 }
@@ -324,7 +339,7 @@ cli_run_one(const struct cli_run_opts *o)
         return 1;
     }
     struct world *w = lsim_world(l);
-    struct cli_html page = {0};
+    struct cli_html page = {.events_set = o->html_events_set, .events = o->html_events};
     if (o->html && cli_html_open(&page, o->html, w) != 0) {
         lsim_free(l); /* no page, no run */
         return 1;

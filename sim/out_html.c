@@ -15,20 +15,51 @@
  *
  * Texts are escaped for JSON and for an inline script (out_json_str 'html'), so a scenario's
  * narration can never end the script early.
+ *
+ * A long run (docs/outputs.md, "A long run's page"): the page holds a budget of events in
+ * detail (out_html_set_events), the first half written as they come and the last half kept,
+ * formatted, in a ring that the newest event overwrites; so the writer's memory is the ring
+ * and what out_track remembers per socket, however long the run. What fell out of the ring
+ * becomes one "gap" event in its place: how many events, from when to when, and the state
+ * there of every socket the kept end names that had one, so the page's states after the gap
+ * are the trace's. The facts at the end add each state's count of sockets at the run's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "out_html_assets.h"
 #include "out_track.h"
 #include "tcpsim/out.h"
 #include "tcpsim/tcpsim.h"
 
+/* One of the last events, formatted, and what the gap event needs to know of it. */
+struct html_held {
+    char *json;             /* the event's object, as written on the page */
+    size_t len, size;       /* its length, and the buffer's */
+    uint64_t n;
+    clk_time t;
+    uint32_t conn;          /* the socket it names for sure (not an arrival's), 0 none */
+    int from_state;         /* a state change's old state, else -1 */
+};
+
 struct out_html {
     FILE *f;
     struct out_track track; /* ISNs (relative numbers, labels) and each arrival's receiver */
     uint64_t nev;           /* events written */
+    uint64_t seen;          /* events observed */
+    size_t head;            /* the first 'head' events are written as they come */
+    struct html_held *ring; /* the last 'cap' events, oldest at 'first' */
+    size_t cap, first, held;
+    uint64_t skipped;       /* events that fell out of the ring, between head and ring */
+    uint64_t skip_n0, skip_n1;
+    clk_time skip_t0, skip_t1;
+    FILE *mem;              /* where a held event is formatted (open_memstream) */
+    char *membuf;
+    size_t memlen;
+    uint64_t *born;         /* by conn id: 1 + the number of its first state change, 0 none */
+    size_t nborn;
     bool failed;            /* a write failed: reported by out_html_finish */
 };
 
@@ -54,6 +85,35 @@ html_key_time(FILE *f, const char *key, clk_time t)
     fprintf(f, ",\"%s\":%s", key, out_time_str(t, buf, sizeof buf));
 }
 
+static void
+html_ring_free(struct out_html *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        free(h->ring[i].json);
+    free(h->ring);
+    h->ring = NULL;
+    h->cap = h->first = h->held = 0;
+}
+
+int
+out_html_set_events(struct out_html *h, size_t events)
+{
+    if (h->seen)
+        return -1;
+    html_ring_free(h);
+    if (events == 0) { /* every event, written as it comes */
+        h->head = SIZE_MAX;
+        return 0;
+    }
+    h->head = events / 2;
+    h->cap = events - h->head;
+    if (!(h->ring = calloc(h->cap, sizeof *h->ring))) {
+        h->cap = 0;
+        return -1;
+    }
+    return 0;
+}
+
 struct out_html *
 out_html_new(FILE *f)
 {
@@ -62,6 +122,10 @@ out_html_new(FILE *f)
         return NULL;
     h->f = f;
     out_track_init(&h->track);
+    if (out_html_set_events(h, OUT_HTML_EVENTS) != 0) {
+        free(h);
+        return NULL;
+    }
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<meta name=\"generator\" content=\"tcpsim " TCPSIM_VERSION "\">\n"
@@ -79,15 +143,19 @@ out_html_free(struct out_html *h)
     if (!h)
         return;
     out_track_fini(&h->track);
+    html_ring_free(h);
+    if (h->mem)
+        fclose(h->mem);
+    free(h->membuf);
+    free(h->born);
     free(h);
 }
 
 /* The fields of a segment event; relative numbers as tcpdump shows them, when the ISNs are
    known, and the label the ladder draws on its arrow. */
 static void
-html_segment(struct out_html *h, const struct trace_event *ev)
+html_segment(struct out_html *h, FILE *f, const struct trace_event *ev)
 {
-    FILE *f = h->f;
     const struct tcp_seg *s = &ev->seg;
     char flags[48], label[96];
     uint32_t rseq, rack;
@@ -129,14 +197,11 @@ html_rule(FILE *f, enum tcp_rule r)
     html_key_str(f, "why", tcp_rule_text(r));
 }
 
-void
-out_html_observe(const struct trace_event *ev, void *ctx)
+/* The event's object on 'f' (the page, or a held event's buffer). */
+static void
+html_event(struct out_html *h, FILE *f, const struct trace_event *ev)
 {
-    struct out_html *h = ctx;
-    FILE *f = h->f;
-    /* learn first: a SYN's own SEQ is then relative 0, as in the other outputs */
-    out_track_event(&h->track, ev);
-    fprintf(f, "%s{\"n\":%llu", h->nev++ ? ",\n" : "", (unsigned long long)ev->n);
+    fprintf(f, "{\"n\":%llu", (unsigned long long)ev->n);
     html_key_time(f, "t", ev->t);
     html_key_str(f, "k", trace_kind_name(ev->kind));
     if (ev->host >= 0)
@@ -151,7 +216,7 @@ out_html_observe(const struct trace_event *ev, void *ctx)
     case TRACE_DROP:
     case TRACE_DUP:
     case TRACE_DELAY:
-        html_segment(h, ev);
+        html_segment(h, f, ev);
         break;
     case TRACE_STATE:
         fprintf(f, ",\"fs\":%d,\"ts\":%d", (int)ev->from_state, (int)ev->to_state);
@@ -190,8 +255,184 @@ out_html_observe(const struct trace_event *ev, void *ctx)
         fputc('}', f);
     }
     fputc('}', f);
-    if (ferror(f))
+}
+
+/* Before each event on the page but the first: the JSON array's comma. */
+static void
+html_next(struct out_html *h)
+{
+    if (h->nev++)
+        fputs(",\n", h->f);
+}
+
+/* Is 'ev' one the page counts as naming its socket (model.js: not an arrival, which may name
+   either end)? */
+static bool
+html_names_socket(const struct trace_event *ev)
+{
+    return ev->conn && ev->conn_name && ev->kind != TRACE_DELIVER && ev->kind != TRACE_DROP &&
+           ev->kind != TRACE_DUP && ev->kind != TRACE_DELAY;
+}
+
+/* Keep 'ev' among the last events; the oldest held one, if the ring is full, falls into the gap.
+   Each is formatted in h->mem (one stream, rewound) and copied into its slot's buffer. */
+static void
+html_hold(struct out_html *h, const struct trace_event *ev)
+{
+    if (!h->mem && !(h->mem = open_memstream(&h->membuf, &h->memlen))) {
         h->failed = true;
+        return;
+    }
+    rewind(h->mem);
+    html_event(h, h->mem, ev);
+    off_t len = ftello(h->mem);
+    if (fflush(h->mem) != 0 || len < 0) {
+        h->failed = true;
+        return;
+    }
+    struct html_held *slot;
+    if (h->held == h->cap) {
+        slot = &h->ring[h->first];
+        if (!h->skipped++) {
+            h->skip_n0 = slot->n;
+            h->skip_t0 = slot->t;
+        }
+        h->skip_n1 = slot->n;
+        h->skip_t1 = slot->t;
+        h->first = (h->first + 1) % h->cap;
+    } else {
+        slot = &h->ring[(h->first + h->held++) % h->cap];
+    }
+    if ((size_t)len > slot->size) {
+        char *b = realloc(slot->json, (size_t)len);
+        if (!b) {
+            h->failed = true;
+            return;
+        }
+        slot->json = b;
+        slot->size = (size_t)len;
+    }
+    memcpy(slot->json, h->membuf, (size_t)len);
+    slot->len = (size_t)len;
+    slot->n = ev->n;
+    slot->t = ev->t;
+    slot->conn = html_names_socket(ev) ? ev->conn : 0;
+    slot->from_state = ev->kind == TRACE_STATE ? (int)ev->from_state : -1;
+}
+
+/* Remember when socket 'conn' first changed state: the gap lists only sockets that had a
+   state before the held events (one born among them is new there, as in the trace). */
+static void
+html_born(struct out_html *h, uint32_t conn, uint64_t n)
+{
+    if (conn >= h->nborn) {
+        size_t cap = h->nborn ? h->nborn : 64;
+        while (cap <= conn)
+            cap *= 2;
+        uint64_t *b = realloc(h->born, cap * sizeof *b);
+        if (!b) {
+            h->failed = true;
+            return;
+        }
+        memset(b + h->nborn, 0, (cap - h->nborn) * sizeof *b);
+        h->born = b;
+        h->nborn = cap;
+    }
+    if (!h->born[conn])
+        h->born[conn] = n + 1;
+}
+
+void
+out_html_observe(const struct trace_event *ev, void *ctx)
+{
+    struct out_html *h = ctx;
+    /* learn first: a SYN's own SEQ is then relative 0, as in the other outputs */
+    out_track_event(&h->track, ev);
+    if (ev->kind == TRACE_STATE && ev->conn && h->cap)
+        html_born(h, ev->conn, ev->n);
+    if (h->seen++ < h->head) {
+        html_next(h);
+        html_event(h, h->f, ev);
+    } else {
+        html_hold(h, ev);
+    }
+    if (ferror(h->f))
+        h->failed = true;
+}
+
+/* Each state's count of sockets, as out_track knows them now. */
+static void
+html_counts(FILE *f, const struct out_track *t)
+{
+    size_t count[TCP_STATE_COUNT] = {0};
+    for (uint32_t c = 1; c < t->nconn; c++) {
+        int st = out_track_state(t, c);
+        if (st >= 0 && st < TCP_STATE_COUNT)
+            count[st]++;
+    }
+    fputs(",\"count\":[", f);
+    for (int s = 0; s < TCP_STATE_COUNT; s++)
+        fprintf(f, "%s%zu", s ? "," : "", count[s]);
+    fputc(']', f);
+}
+
+/* The state of socket 'conn' just before the held events: its first held change's old state,
+   else (no change since) its state now. */
+static int
+html_state_before_held(const struct out_html *h, uint32_t conn)
+{
+    for (size_t k = 0; k < h->held; k++) {
+        const struct html_held *e = &h->ring[(h->first + k) % h->cap];
+        if (e->conn == conn && e->from_state >= 0)
+            return e->from_state;
+    }
+    int st = out_track_state(&h->track, conn);
+    return st < 0 ? 0 : st;
+}
+
+/* The events that fell out, as one event numbered as the last of them: the page's cursor can
+   stop there, with every socket the held events name that had a state before them, in its
+   state there. */
+static void
+html_gap(struct out_html *h)
+{
+    FILE *f = h->f;
+    char buf[32];
+    html_next(h);
+    fprintf(f, "{\"n\":%llu", (unsigned long long)h->skip_n1);
+    html_key_time(f, "t", h->skip_t1);
+    fprintf(f, ",\"k\":\"gap\",\"from\":%llu,\"skipped\":%llu,\"t0\":%s,\"socks\":[",
+            (unsigned long long)h->skip_n0, (unsigned long long)h->skipped,
+            out_time_str(h->skip_t0, buf, sizeof buf));
+    bool any = false;
+    for (size_t k = 0; k < h->held; k++) {
+        uint32_t c = h->ring[(h->first + k) % h->cap].conn;
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = h->ring[(h->first + j) % h->cap].conn == c;
+        const char *name = out_track_name(&h->track, c);
+        uint64_t n0 = h->ring[h->first].n;
+        if (!c || seen || !name || c >= h->nborn || !h->born[c] || h->born[c] - 1 >= n0)
+            continue;
+        fprintf(f, "%s{\"c\":%u", any ? "," : "", (unsigned)c);
+        html_key_str(f, "s", name);
+        fprintf(f, ",\"st\":%d}", html_state_before_held(h, c));
+        any = true;
+    }
+    fputs("]}", f);
+}
+
+/* The held events, after the gap if some fell out. */
+static void
+html_flush_held(struct out_html *h)
+{
+    if (h->skipped)
+        html_gap(h);
+    for (size_t k = 0; k < h->held; k++) {
+        const struct html_held *e = &h->ring[(h->first + k) % h->cap];
+        html_next(h);
+        fwrite(e->json, 1, e->len, h->f);
+    }
 }
 
 /* The tables the page draws with: the states' names (events give them by number) and the
@@ -222,6 +463,7 @@ int
 out_html_finish(struct out_html *h, const struct out_html_meta *m)
 {
     FILE *f = h->f;
+    html_flush_held(h);
     fputs("\n]</script>\n<script type=\"application/json\" id=\"tcpsim-meta\">{\"generator\":\"tcpsim " TCPSIM_VERSION
           "\"",
           f);
@@ -235,6 +477,11 @@ out_html_finish(struct out_html *h, const struct out_html_meta *m)
     fprintf(f, ",\"passed\":%s", m->passed ? "true" : "false");
     if (m->message && *m->message)
         html_key_str(f, "message", m->message);
+    fprintf(f, ",\"events\":%llu,\"budget\":%zu", (unsigned long long)h->seen,
+            h->head == SIZE_MAX ? (size_t)0 : h->head + h->cap);
+    if (h->skipped)
+        fprintf(f, ",\"skipped\":%llu", (unsigned long long)h->skipped);
+    html_counts(f, &h->track);
     html_tables(f);
     /* the script's parts share their declarations in one block, in strict mode */
     fputs("}</script>\n<script>\n'use strict';\n{\n", f);

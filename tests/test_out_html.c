@@ -207,6 +207,77 @@ test_closed_index_links_every_page(void **state)
     free(buf);
 }
 
+
+/* Does the page hold the event numbered n as one of its own (not as the gap)? */
+static bool
+page_has_event(const char *page, uint64_t n)
+{
+    char key[48];
+    snprintf(key, sizeof key, "{\"n\":%llu,\"t\":", (unsigned long long)n);
+    for (const char *p = strstr(page, key); p; p = strstr(p + 1, key)) {
+        const char *k = strstr(p, ",\"k\":\"");
+        if (k && strncmp(k + 6, "gap\"", 4) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* A run longer than the page's budget (8 events: the first 4 and the last 4): the events
+   between are one gap event numbered as the last left out, which lists every socket the last
+   4 name that had a state before them, in its state then (the fixture's log says which). */
+static void
+test_fin_wait_2_long_run_page_holds_first_last_and_gap(void **state)
+{
+    (void)state;
+    struct fx f;
+    char *page = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&page, &len);
+    assert_non_null(mf);
+    fx_init(&f, false);
+    struct out_html *h = out_html_new(mf);
+    assert_non_null(h);
+    assert_int_equal(out_html_set_events(h, 8), 0);
+    assert_int_equal(world_observe(f.w, out_html_observe, h), 0);
+    fx_fin_wait_2(&f);
+    const struct trace_event *ev = f.log.ev;
+    size_t n = f.log.len;
+    assert_true(n > 20);
+    assert_int_equal(out_html_set_events(h, 0), -1); /* too late: the run has started */
+    struct out_html_meta m = {.title = "long", .seed = 1, .passed = true};
+    assert_int_equal(out_html_finish(h, &m), 0);
+    world_unobserve(f.w, out_html_observe, h);
+    out_html_free(h);
+    fclose(mf);
+    for (size_t i = 0; i < n; i++)
+        assert_true(page_has_event(page, ev[i].n) == (i < 4 || i >= n - 4));
+    char gap[128];
+    snprintf(gap, sizeof gap, "{\"n\":%llu,", (unsigned long long)ev[n - 5].n);
+    const char *g = strstr(page, gap);
+    assert_non_null(g);
+    snprintf(gap, sizeof gap, "\"k\":\"gap\",\"from\":%llu,\"skipped\":%zu,", (unsigned long long)ev[4].n, n - 8);
+    assert_non_null(strstr(g, gap));
+    /* the sockets of the last 4 events with a state before them, and that state */
+    size_t listed = 0;
+    for (size_t k = n - 4; k < n; k++) {
+        if (!ev[k].conn || ev[k].kind == TRACE_DELIVER || ev[k].kind == TRACE_DROP)
+            continue;
+        int st = -1;
+        for (size_t i = 0; i < n - 4; i++)
+            if (ev[i].kind == TRACE_STATE && ev[i].conn == ev[k].conn)
+                st = (int)ev[i].to_state;
+        if (st < 0)
+            continue;
+        snprintf(gap, sizeof gap, "{\"c\":%u,\"s\":\"%s\",\"st\":%d}", (unsigned)ev[k].conn, ev[k].conn_name, st);
+        assert_non_null(strstr(g, gap));
+        listed++;
+    }
+    assert_true(listed > 0);
+    assert_non_null(strstr(page, "\"budget\":8,\"skipped\":"));
+    free(page);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -217,6 +288,7 @@ main(void)
         cmocka_unit_test(test_established_page_holds_every_event),
         cmocka_unit_test(test_established_page_from_log_equals_live),
         cmocka_unit_test(test_closed_index_links_every_page),
+        cmocka_unit_test(test_fin_wait_2_long_run_page_holds_first_last_and_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 # of every command's --help must be offered here.
 
 # The options of each command; a trailing '=' marks one that takes a value.
-_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --packetdrill= --endpoint= --set= --settings= --help'
+_tcpsim_opts_run='--seed= --preset= --trace= --abs --rel --timers --ladder --ladder-svg= --dot= --pcap= --events= --html= --html-events= --packetdrill= --endpoint= --set= --settings= --help'
 _tcpsim_opts_test='-j --jobs= --filter= --tap --goals= --coverage --timeout= --set= --settings= --html= --help'
 _tcpsim_opts_repl='--seed= --preset= --format= --echo --color --rel --help'
 _tcpsim_opts_pkt='--seed= --preset= --tolerance-usecs= --trace= --html= -v --verbose --help'
@@ -53,7 +53,7 @@ _tcpsim()
         cur=${cur#*=}
     elif ((cword >= 1)); then
         case ${COMP_WORDS[cword - 1]} in
-        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | --packetdrill | \
+        --seed | --preset | --trace | --ladder-svg | --dot | --pcap | --events | --html | --html-events | --packetdrill | \
             --endpoint | -j | --jobs | --filter | --goals | --timeout | --format | --set | --settings | \
             --tolerance-usecs)
             opt=${COMP_WORDS[cword - 1]}
@@ -90,7 +90,7 @@ _tcpsim()
             fi
             ;;
         esac
-        return 0 # --seed, --jobs, --filter, --timeout, --tolerance-usecs: a number or a pattern
+        return 0 # --seed, --jobs, --filter, --timeout, --tolerance-usecs, --html-events: a number or a pattern
     fi
 
     if [[ -z $cmd ]]; then

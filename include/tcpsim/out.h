@@ -186,6 +186,13 @@ struct out_html_meta {
 /* A page writer on 'f' (borrowed; the caller closes it), its head written now. NULL on
    ENOMEM. */
 struct out_html *out_html_new(FILE *f);
+/* The events a page holds in detail unless told (out_html_set_events): about 0.7 MB of page
+   at the library's densest events (docs/outputs.md, "A long run's page"). */
+#define OUT_HTML_EVENTS 1500
+/* Hold at most 'events' events in detail, the first half and the last half of the run, the
+   rest summarised as one gap; 0: every event. Before the first event only; 0, or -1 (after
+   it, or ENOMEM). */
+int out_html_set_events(struct out_html *h, size_t events);
 /* The observer callback, for world_observe(w, out_html_observe, h). */
 void out_html_observe(const struct trace_event *ev, void *ctx);
 /* End the page with 'm'; 0, or -1 when a write failed (at any point). Call once. */

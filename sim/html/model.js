@@ -56,26 +56,59 @@ const N = EV.length;
 const tEnd = N ? EV[N - 1].t : 0;
 const socks = new Map(); /* conn id -> {id, name, host, first, changes: [event index]} */
 
-function sockOf(e) {
+function sockOf(e, i) {
     if (!e.c || !e.s) return null;
     let s = socks.get(e.c);
     if (!s) {
-        s = { id: e.c, name: e.s, host: e.s.charAt(0), first: EV.indexOf(e), changes: [] };
+        s = { id: e.c, name: e.s, host: e.s.charAt(0), first: i, changes: [], after: false, gapState: 0 };
         socks.set(e.c, s);
     }
     return s;
 }
 
+/* A long run's page (out_html.c, docs/outputs.md): the events between the first and the
+   last ones the page holds are one 'gap' event, with the state there of every socket the
+   events after it name that had a state before them. Past the gap the page shows the sockets
+   named after it only. */
+const GAP = EV.findIndex(function (e) { return e.k === 'gap'; });
+
 /* Sockets are named by events that concern them; segment events name the sender (an
    arrival may name either end), so only those that are sure count. */
 EV.forEach(function (e, i) {
+    if (e.k === 'gap') {
+        e.socks.forEach(function (g) {
+            const s = sockOf(g, i);
+            s.after = true;
+            s.gapState = g.st;
+            s.changes.push(i);
+        });
+        return;
+    }
     if (e.k === 'deliver' || e.k === 'drop' || e.k === 'dup' || e.k === 'delay') return;
-    const s = sockOf(e);
+    const s = sockOf(e, i);
+    if (s && GAP >= 0 && i > GAP) s.after = true;
     if (s && e.k === 'state') s.changes.push(i);
 });
 const sockList = Array.from(socks.values()).sort(function (a, b) { return a.id - b.id; });
 const stateChanges = [];
-EV.forEach(function (e, i) { if (e.k === 'state') stateChanges.push(i); });
+EV.forEach(function (e, i) { if (e.k === 'state' || e.k === 'gap') stateChanges.push(i); });
+
+/* With many sockets (a server's thousands of clients) the views drawn per socket (timeline,
+   TCB, time-sequence graph) show the one chosen (#pick), not hundreds; the list of sockets
+   at the cursor names them all, with a count per state. */
+const DETAIL = 8;
+const MANY = sockList.length > DETAIL;
+let picked = MANY && sockList.length ? sockList[0].id : null;
+function isPicked(s) {
+    return picked === null || s.id === picked;
+}
+
+/* What the page left out, in words; '' when it holds the whole run. */
+function gapText(e) {
+    return '\u2026 ' + e.skipped + ' events left out (' + e.from + ' to ' + e.n + ', ' + e.t0.toFixed(6) +
+        ' s to ' + e.t.toFixed(6) + ' s): this page holds the first and the last of the run\'s ' + META.events +
+        ' events, ' + META.budget + ' in all; `tcpsim run --html-events=N` holds N (0: every event)';
+}
 
 /* Each segment put on the wire (send, dup) and what became of it. A retransmission is a
    segment whose end is not past what its direction already sent (serial arithmetic, so
@@ -135,6 +168,7 @@ function describe(e) {
     case 'timer_fire': return who + '  timer ' + e.timer + ' expires';
     case 'call': return who + '  ' + e.text + ' \u2192 ' + (e.err === 'OK' ? 'ok' : e.err);
     case 'say': return '\u201c' + e.text + '\u201d';
+    case 'gap': return gapText(e);
     default: return e.k;
     }
 }

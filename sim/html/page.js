@@ -24,10 +24,15 @@ const TCB_ROWS = [
 function stateAt(p) {
     const out = new Map();
     sockList.forEach(function (s) {
-        out.set(s.id, { sock: s, shown: s.first < p, state: 0, change: -1, tcb: null, tcbPrev: null });
+        out.set(s.id, { sock: s, shown: s.first < p && (GAP < 0 || p <= GAP || s.after), state: 0, change: -1, tcb: null, tcbPrev: null });
     });
     for (let i = 0; i < p; i++) {
         const e = EV[i];
+        if (i === GAP) { /* past the gap: its states; the TCBs before it are old news */
+            out.forEach(function (v) { v.tcb = v.tcbPrev = null; v.change = -1; });
+            e.socks.forEach(function (g) { out.get(g.c).state = g.st; });
+            continue;
+        }
         const v = out.get(e.c);
         if (!v) continue;
         if (e.k === 'state' && e.c === v.sock.id) {
@@ -64,6 +69,11 @@ function updateNow(p, at) {
         ul.appendChild(li);
     });
     if (!shown.length) ul.appendChild(html('li', {}, 'No socket yet.'));
+    const count = {};
+    shown.forEach(function (v) { count[v.state] = (count[v.state] || 0) + 1; });
+    document.getElementById('counts').textContent = MANY ? shown.length + ' sockets: ' + Object.keys(count).map(function (st) {
+        return count[st] + ' ' + stateName(Number(st));
+    }).join(', ') : '';
     /* the rule of the last transition, and the narration */
     let last = -1, say = -1;
     for (let i = p - 1; i >= 0 && (last < 0 || say < 0); i--) {
@@ -78,7 +88,7 @@ function updateNow(p, at) {
     } else rule.textContent = 'No transition yet.';
     document.getElementById('narration').textContent = say >= 0 ? 'Narration: \u201c' + EV[say].text + '\u201d' : '';
     /* the TCB of every socket shown that has one */
-    const withTcb = shown.filter(function (v) { return v.tcb; });
+    const withTcb = shown.filter(function (v) { return v.tcb && isPicked(v.sock); });
     const table = document.getElementById('tcb');
     const thead = table.tHead, tbody = table.tBodies[0];
     thead.textContent = '';
@@ -203,6 +213,19 @@ function wire() {
         views[2] = buildTimeline(ev.target.value);
         setCursor(cur, true);
     });
+    const pick = document.getElementById('pick');
+    if (MANY) {
+        document.getElementById('pick-box').hidden = false;
+        sockList.forEach(function (sk) { pick.appendChild(html('option', { value: sk.id }, sk.name)); });
+        pick.addEventListener('change', function () {
+            picked = Number(pick.value);
+            document.getElementById('timeline').textContent = '';
+            document.getElementById('tsg').textContent = '';
+            views[2] = buildTimeline(document.getElementById('axis').value);
+            views[3] = buildTsg();
+            setCursor(cur, true);
+        });
+    }
     document.getElementById('speed').addEventListener('change', function () { if (timer) play(true); });
     document.getElementById('plain').addEventListener('change', function (ev) { setPlain(ev.target.checked); setCursor(cur); });
     slider.max = tEnd > 0 ? tEnd : 1;
@@ -248,6 +271,18 @@ function header() {
     const v = html('span', { class: META.passed ? 'verdict-pass' : 'verdict-fail' },
         META.passed ? 'passed' : 'FAILED' + (META.message ? ': ' + META.message : ''));
     facts.appendChild(v);
+    if (GAP >= 0) {
+        const cut = document.getElementById('cut');
+        cut.hidden = false;
+        cut.textContent = 'A long run: this page shows ' + (N - 1) + ' of its ' + META.events + ' events in detail, the first and the last; the ' +
+            EV[GAP].skipped + ' between them are one line of the trace and one row of the ladder, where each socket still named after them gets its state there. ' +
+            'At the end of the run the ' + sockTotal() + ' sockets were: ' + META.count.map(function (c, st) { return c ? c + ' ' + stateName(st) : ''; })
+                .filter(Boolean).join(', ') + '. For more detail: tcpsim run FILE --html-events=N --html PAGE (0: every event), or --events FILE (every event as JSON lines).';
+    }
+}
+
+function sockTotal() {
+    return META.count.reduce(function (a, b) { return a + b; }, 0);
 }
 
 header();

@@ -45,6 +45,7 @@ function buildLadder() {
         else if (e.k === 'rule') text = e.s ? e.s + ': ' + e.rule + ' (' + e.cite + ')' : e.rule + ' (' + e.cite + ')';
         else if (e.k === 'timer_fire') text = e.s + ': ' + e.timer + ' timer expires';
         else if (e.k === 'delay') text = 'wire: delays ' + e.label;
+        else if (e.k === 'gap') { text = gapText(e); cls = 'note gap'; }
         if (text === null) return;
         const t = svg('text', { x: x, y: yy, 'text-anchor': anchor, class: cls }, text);
         if (cls === 'state-note') t.classList.add('st-label');
@@ -228,7 +229,7 @@ function buildTimeline(mode) {
     const W = Math.max(800, document.getElementById('timeline').clientWidth - 10);
     const left = 60, right = 20, stateH = 20, laneH = 13, gap = 10;
     /* the timers of each socket: from set to expiry, cancel or a new setting */
-    const rows = sockList.map(function (s) {
+    const rows = sockList.filter(isPicked).map(function (s) {
         const open = {}, bars = [];
         EV.forEach(function (e, i) {
             if (e.c !== s.id || !e.timer) return;
@@ -267,16 +268,17 @@ function buildTimeline(mode) {
     });
     rows.forEach(function (r) {
         const sk = r.sock;
-        s.appendChild(svg('text', { x: 4, y: r.y + 14 }, sk.name));
+        s.appendChild(svg('text', { class: 'sock-name', x: 4, y: r.y + 14 }, sk.name));
         /* the state bars: from each change to the next */
         let st = 0, from = EV[sk.first].t;
         const segsOf = [];
         sk.changes.forEach(function (i) {
-            segsOf.push([st, from, EV[i].t]);
-            st = EV[i].ts;
+            const gap = i === GAP; /* the state is unknown over what the page left out */
+            segsOf.push([st, from, gap ? EV[i].t0 : EV[i].t]);
+            st = gap ? sk.gapState : EV[i].ts;
             from = EV[i].t;
         });
-        segsOf.push([st, from, tEnd]);
+        segsOf.push([st, from, GAP >= 0 && !sk.after ? EV[GAP].t0 : tEnd]);
         segsOf.forEach(function (b) {
             const w = Math.max(x(b[2]) - x(b[1]), 1);
             const g = svg('g');
@@ -327,7 +329,7 @@ function fmtTick(t, step) {
 function buildTsg() {
     const box = document.getElementById('tsg');
     const senders = sockList.filter(function (s) {
-        return EV.some(function (e) { return e.k === 'send' && e.c === s.id && e.len > 0; });
+        return isPicked(s) && EV.some(function (e) { return e.k === 'send' && e.c === s.id && e.len > 0; });
     });
     if (!senders.length) {
         box.appendChild(html('p', { class: 'hint' }, 'No data moved in this run: no time-sequence graph.'));
