@@ -37,7 +37,7 @@ pkt_time_value(struct pkt_parser *ps, int64_t *us)
     pkt_peek(ps);
     char buf[64];
     if (ps->tok != TK_NUM) {
-        pkt_error(ps, ps->tline, "expected a time (seconds) but found %s", pkt_tok_desc(ps, buf, sizeof buf));
+        pkt_error(ps, ps->tline, "expected a time in seconds but found %s", pkt_tok_desc(ps, buf, sizeof buf));
         return false;
     }
     if (!ps->num_ok || ps->fnum > 1e9) {
