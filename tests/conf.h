@@ -173,6 +173,18 @@ cf_drop_flags(struct fx *f, int from, uint8_t flags, int count)
     return wire_rule_add(f->w, &r);
 }
 
+/* A connect that no SYN of A's ever leaves the wire for: B listens, A opens from port
+   FX_CPORT, every SYN A sends is dropped (the SYN retry schedules, tests/linux/syn-*.pkt). */
+static inline void
+cf_connect_unanswered(struct fx *f)
+{
+    fx_listen(f);
+    cf_drop_flags(f, FX_A, TCP_SYN, -1);
+    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
+    o.lport = FX_CPORT;
+    assert_int_equal(tcp_open_active(&f->w->host[FX_A], f->w->host[FX_B].addr, FX_SPORT, &o, &f->a), TCP_OK);
+}
+
 /* Send 'text' on 'c' and assert it was all queued. */
 static inline void
 cf_send(struct tcp_conn *c, const char *text)

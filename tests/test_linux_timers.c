@@ -88,11 +88,7 @@ test_syn_sent_syn_linear_timeouts_give_up_at_131s(void **state)
     struct fx f;
     fx_init(&f, false);
     assert_int_equal(f.w->host[FX_A].cfg.syn_linear_timeouts, 4);
-    fx_listen(&f);
-    cf_drop_flags(&f, FX_A, TCP_SYN, -1);
-    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.lport = FX_CPORT;
-    assert_int_equal(tcp_open_active(&f.w->host[FX_A], f.w->host[FX_B].addr, FX_SPORT, &o, &f.a), TCP_OK);
+    cf_connect_unanswered(&f);
     fx_run_ms(&f, 130999);
     assert_int_equal(f.a->state, TCP_SYN_SENT);
     fx_run_ms(&f, 100000);
@@ -113,11 +109,7 @@ test_syn_sent_syn_linear_timeouts_zero_give_up_at_127s(void **state)
     struct fx f;
     fx_init(&f, false);
     f.w->host[FX_A].cfg.syn_linear_timeouts = 0;
-    fx_listen(&f);
-    cf_drop_flags(&f, FX_A, TCP_SYN, -1);
-    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.lport = FX_CPORT;
-    assert_int_equal(tcp_open_active(&f.w->host[FX_A], f.w->host[FX_B].addr, FX_SPORT, &o, &f.a), TCP_OK);
+    cf_connect_unanswered(&f);
     fx_run_ms(&f, 200000);
     LT_TIMES(&f, FX_A, 0, 0, 1000, 3000, 7000, 15000, 31000, 63000);
     cf_state(f.a, TCP_CLOSED, TCP_RULE_TIMER_SYN_GIVE_UP);
@@ -136,11 +128,7 @@ test_syn_sent_syn_retries_2_linear_give_up_at_7s(void **state)
     struct fx f;
     fx_init(&f, false);
     f.w->host[FX_A].cfg.syn_retries = 2;
-    fx_listen(&f);
-    cf_drop_flags(&f, FX_A, TCP_SYN, -1);
-    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.lport = FX_CPORT;
-    assert_int_equal(tcp_open_active(&f.w->host[FX_A], f.w->host[FX_B].addr, FX_SPORT, &o, &f.a), TCP_OK);
+    cf_connect_unanswered(&f);
     fx_run_ms(&f, 60000);
     LT_TIMES(&f, FX_A, 0, 0, 1000, 2000, 3000, 4000, 5000);
     cf_state(f.a, TCP_CLOSED, TCP_RULE_TIMER_SYN_GIVE_UP);

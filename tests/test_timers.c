@@ -51,11 +51,7 @@ test_syn_sent_syn_retries_give_up_etimedout(void **state)
     struct fx f;
     fx_init(&f, false);
     f.w->host[FX_A].cfg.syn_linear_timeouts = 0;
-    fx_listen(&f);
-    cf_drop_flags(&f, FX_A, TCP_SYN, -1);
-    struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
-    o.lport = FX_CPORT;
-    assert_int_equal(tcp_open_active(&f.w->host[FX_A], f.w->host[FX_B].addr, FX_SPORT, &o, &f.a), TCP_OK);
+    cf_connect_unanswered(&f);
     fx_run_ms(&f, 200000);
     clk_time at[16];
     assert_int_equal(cf_send_times(&f, FX_A, at, 16), 7);
