@@ -16,8 +16,9 @@ PKGS     := lua5.4 readline cmocka
 DEBS     := build-essential pkg-config liblua5.4-dev libreadline-dev libcmocka-dev tshark
 # Only make test needs these (make cli-check renders the man pages; the fuzz targets build with
 # clang, whose libFuzzer runtime is in libclang-rt-dev, which clang only recommends; make
-# html-check drives headless chromium from python3), so make demo stays light.
-TEST_DEBS := groff-base man-db clang libclang-rt-dev chromium python3
+# html-check drives headless chromium from python3; make repl-check drives a terminal through
+# tmux), so make demo stays light.
+TEST_DEBS := groff-base man-db clang libclang-rt-dev chromium python3 tmux
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wswitch-enum -Wvla
 PKG_CFLAGS = $(shell pkg-config --cflags lua5.4 readline 2>/dev/null)
@@ -88,6 +89,7 @@ test-deps: deps
 	command -v man >/dev/null 2>&1 || missing=1; \
 	command -v python3 >/dev/null 2>&1 || missing=1; \
 	command -v chromium >/dev/null 2>&1 || missing=1; \
+	command -v tmux >/dev/null 2>&1 || missing=1; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n > 1 ? 0 : 0; }\n' | \
 	  clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1 || missing=1; \
 	if [ $$missing = 0 ]; then :; else \
@@ -131,10 +133,10 @@ EXTRA_CHECKS :=
 include $(sort $(wildcard tests/mk/*.mk))
 
 unit: $(TEST_BIN) build/san/tcpsim
-	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; fail=0; \
-	for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; \
-	for c in $(EXTRA_CHECKS); do echo "== make $$c"; $(MAKE) --no-print-directory $$c || fail=1; done; \
-	if [ $$fail = 0 ]; then echo "make test: all tests passed"; else echo "make test: FAILED"; exit 1; fi
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; failed=; \
+	for t in $(TEST_BIN); do echo "== $$t"; $$t || failed="$$failed $${t##*/}"; done; \
+	for c in $(EXTRA_CHECKS); do echo "== make $$c"; $(MAKE) --no-print-directory $$c || failed="$$failed $$c"; done; \
+	if [ -z "$$failed" ]; then echo "make test: all tests passed"; else echo "make test: FAILED:$$failed"; exit 1; fi
 
 clean:
 	rm -rf build
