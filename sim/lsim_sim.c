@@ -307,7 +307,10 @@ lsim_sim_wait_for(lua_State *L)
 /* ---- sim:transfer ---------------------------------------------------------------------------- */
 
 /* What sim:transfer sends: zeros, from read-only memory (what the octets are does not matter
-   to a transfer; their number does). One send call offers at most this much. */
+   to a transfer; their number does). One send call offers at most this much. They live as
+   long as the program, so they are lent to the send queue rather than copied into it (a
+   zero-copy send, Linux's MSG_ZEROCOPY): a long transfer costs the protocol's work, not a
+   copy of every octet. */
 static const uint8_t lsim_zeros[65536];
 
 /* sim:transfer, continued. Stack: 1 sim, 2 the table, 3 octets sent, 4 octets received,
@@ -337,7 +340,7 @@ lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
     for (;;) {
         while (sent < want && tcp_writable(from) > 0 && tcp_writable(from) >= from->sndq.len / 2) {
             size_t n = want - sent < sizeof lsim_zeros ? (size_t)(want - sent) : sizeof lsim_zeros, q = 0;
-            err = tcp_send(from, lsim_zeros, n, &q);
+            err = tcp_send_zerocopy(from, lsim_zeros, n, &q);
             calls++;
             sent += q;
             if (err != TCP_OK || q < n)

@@ -18,6 +18,9 @@ expect(#calls <= 4, #calls .. " call lines for 100 KB, not one per kilobyte")
 expect(calls[1].sock == "A1" and calls[1].text == "transfer 100000 bytes to B2", calls[1].text)
 expect(calls[#calls].sock == "B2" and calls[#calls].text:find("^transfer from A1: 100000 bytes arrived in "),
   calls[#calls].text)
+-- the zeros it sends live as long as the program: they are lent to the send queue (a zero-copy
+-- send, Linux's MSG_ZEROCOPY), not copied into it
+expect(calls[2].sock == "A1" and calls[2].text:find("^send %d+ bytes zero%-copy %(%d+ queued%)$"), calls[2].text)
 
 -- a lossy link: every octet still arrives, later
 net:set { loss = 0.05 }
