@@ -393,13 +393,12 @@ lsim_hook_thread(struct lsim *l, lua_State *T)
 }
 
 bool
-lsim_step(lua_State *L, struct lsim *l)
+lsim_step(lua_State *L, struct lsim *l, clk_time next)
 {
     struct world *w = lsim_world_check(L);
-    clk_time next = world_next_time(w);
     if (next == CLK_NEVER)
         return false;
-    if (l->opts.max_time > 0 && next > clk_from_sec(l->opts.max_time)) {
+    if (next > l->time_cap) {
         char what[96];
         snprintf(what, sizeof what, "virtual time limit (%g s) reached", l->opts.max_time);
         lsim_limit_error(L, what);
@@ -472,6 +471,7 @@ lsim_new(const struct lsim_opts *o)
     if (!l)
         return NULL;
     l->opts = o ? *o : defaults;
+    l->time_cap = l->opts.max_time > 0 ? clk_from_sec(l->opts.max_time) : CLK_NEVER;
     l->co_ref = LUA_NOREF;
     l->horizon = CLK_NEVER;
     if (l->opts.world) {

@@ -63,6 +63,8 @@ struct lsim {
     struct trace_log *log;
     struct trace_log own_log;     /* used when nobody lends a log */
     struct lsim_opts opts;
+    clk_time time_cap;            /* opts.max_time as a clock time (CLK_NEVER: no limit), worked
+                                     out once: every step is tested against it */
 
     enum lsim_status status;
     char *message;                /* pause text or failure, malloc'd */
@@ -137,8 +139,10 @@ void lsim_eval_check(lua_State *L, struct lsim *l);
    end): past the driver's horizon (lsim_resume_to), it moves the clock to the horizon instead
    and returns true, and the caller yields (to be resumed where it was). */
 bool lsim_hold(lua_State *L, struct lsim *l, clk_time to);
-/* Process one world event under the limits; false when nothing is scheduled. Raises on a limit. */
-bool lsim_step(lua_State *L, struct lsim *l);
+/* Process one world event under the limits; false when nothing is scheduled. Raises on a limit.
+   'next' is world_next_time() as the caller has just read it (each caller reads it first, to
+   decide whether to step at all: not read twice per event). */
+bool lsim_step(lua_State *L, struct lsim *l, clk_time next);
 /* May the scenario stop here (its own coroutine, yieldable, and a step budget spent)? */
 bool lsim_should_yield(lua_State *L, const struct lsim *l);
 /* Return 'nres' results from an action, first spending a step of the budget (and yielding to

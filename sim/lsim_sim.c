@@ -179,7 +179,7 @@ lsim_check_seconds(lua_State *L, int arg)
 static clk_time
 lsim_time_cap(const struct lsim *l)
 {
-    return l->opts.max_time > 0 ? clk_from_sec(l->opts.max_time) : CLK_NEVER;
+    return l->time_cap;
 }
 
 static int lsim_fail_here(lua_State *L, const char *msg);
@@ -220,7 +220,7 @@ lsim_sim_run_k(lua_State *L, int status, lua_KContext ctx)
             return lua_yieldk(L, 0, 0, lsim_sim_run_k);
         if (next > target)
             break;
-        lsim_step(L, l);
+        lsim_step(L, l, next);
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_sim_run_k);
     }
@@ -269,7 +269,7 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
             world_run_until_time(w, deadline);
             return lsim_wait_timeout(L, w, lua_toboolean(L, 5));
         }
-        lsim_step(L, l);
+        lsim_step(L, l, next);
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_sim_run_until_k);
     }
@@ -363,7 +363,7 @@ lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
             break;
         }
         if (!hold)
-            lsim_step(L, l);
+            lsim_step(L, l, next);
         if (hold || lsim_yield_due(L, l)) {
             lua_pushinteger(L, (lua_Integer)sent);
             lua_replace(L, 3);
@@ -453,9 +453,10 @@ lsim_sim_step(lua_State *L)
 {
     struct lsim *l = lsim_get(L);
     uint64_t end = trace_log_end(l->log);
-    if (lsim_hold(L, l, world_next_time(lsim_world_check(L))))
+    clk_time next = world_next_time(lsim_world_check(L));
+    if (lsim_hold(L, l, next))
         return lua_yieldk(L, 0, 0, lsim_sim_step_k);
-    if (!lsim_step(L, l)) {
+    if (!lsim_step(L, l, next)) {
         lua_pushnil(L);
         return 1;
     }
@@ -933,7 +934,7 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
         if (next > deadline)
             break;
-        lsim_step(L, l);
+        lsim_step(L, l, next);
         if (lsim_yield_due(L, l))
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
     }
