@@ -685,7 +685,7 @@ repl_term_width(struct repl *r)
 int
 repl_loop(struct repl *r)
 {
-    struct sigaction sa, old;
+    struct sigaction sa, sa_run, old;
     if (r->o.checkpoints && fileno(r->o.in) >= 0) {
         /* a checkpoint resumed reads on where the process it replaces stopped: no read-ahead
            in a buffer that process took with it */
@@ -699,6 +699,11 @@ repl_loop(struct repl *r)
         sa.sa_handler = repl_on_sigint; /* no SA_RESTART: a blocked read returns to readline */
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old);
+        /* While a command runs, Ctrl-C only raises the flag the commands look at: a write it
+           interrupts goes on (SA_RESTART), or stdio would drop what it held (half a trace
+           line, and the rest of it lost) */
+        sa_run = sa;
+        sa_run.sa_flags = SA_RESTART;
         rl_catch_signals = 0;
         rl_signal_event_hook = repl_rl_signal;
         rl_instream = r->o.in;
@@ -735,7 +740,11 @@ repl_loop(struct repl *r)
             break;
         }
         repl_term_width(r);
+        if (r->o.tty)
+            sigaction(SIGINT, &sa_run, NULL);
         enum repl_status st = repl_exec(r, line);
+        if (r->o.tty)
+            sigaction(SIGINT, &sa, NULL);
         free(line);
         if (!r->restored)
             repl_ckpt_maybe(r); /* between two commands */
