@@ -8,7 +8,9 @@
  *   lsim_sock.c     hosts (A, B), their sysctl table, sockets
  *   lsim_sockopt.c  a socket's options: setsockopt, getsockopt, info (TCP_INFO)
  *   lsim_net.c      the wire: net:set, rules, inject, segments in flight
- *   lsim_sim.c      the clock (sim), the trace table, expect*, say, pause, scenario
+ *   lsim_sim.c      the clock (sim), the trace table, expect, expect_state, expect_error,
+ *                   say, pause, scenario
+ *   lsim_expect_seg.c  expect_segment: the next segment a host sends, field by field
  *   lsim_grade.c    grading: goals{}, goals files, settings fixed from outside (--set)
  *   lsim_repl.c     what eval adds at the REPL's prompt: session locals, the pretty printer;
  *                   where the paused scenario stands
@@ -233,6 +235,12 @@ void lsim_apply_fixed(struct lsim *l);
 /* Is setting 'info' of host 'host' fixed from outside? */
 bool lsim_is_fixed(const struct lsim *l, int host, const struct tcp_setting_info *info);
 /* goals{...}, the lua_CFunction lsim_open_sim registers: check each goal and record it. */
+/* Raise "file:line: MSG" at the script line that called the C function (lsim_sim.c). */
+int lsim_fail_here(lua_State *L, const char *msg);
+/* The latest instant the world may reach (the run's max_time), or CLK_NEVER (lsim_sim.c). */
+clk_time lsim_time_cap(const struct lsim *l);
+/* expect_segment{...} (lsim_expect_seg.c). */
+int lsim_expect_segment(lua_State *L);
 int lsim_goals_fn(lua_State *L);
 /* Check the goals recorded in 'l' against its log: 0 with '*out'/'*n' set (malloc'd, free
    with lsim_goals_free), -1 when memory is short. May raise (a goal's own check). */
