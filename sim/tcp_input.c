@@ -24,7 +24,7 @@
 
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
 struct tcp_conn *
-tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
+tcp_demux(struct tcp_host *h, const struct tcp_seg *seg)
 {
     /* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
        CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
