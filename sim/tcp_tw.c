@@ -26,6 +26,8 @@
 
 #include "tcp_internal.h"
 
+_Static_assert(TCP_TW_BYTES < 512, "a TIME-WAIT under 512 bytes, as Linux's (issue #17)");
+
 /* What the small form keeps beside its record (struct tcp_rec), by its name there and the
    TCB's: what the ACKs a TIME-WAIT sends read (the window's inputs, ts_off), what the tests
    of an arriving segment read (the send window's last update, TS.Recent's age for PAWS, the

@@ -17,13 +17,6 @@
 #include "conf.h"
 #include "tcpsim/out.h"
 
-/* What a small TIME-WAIT costs: its small form, its record (recs[id - 1]), its slot in the
-   world's conns (NULL now), and its share of the host's table, at most two buckets (the table
-   doubles when it holds as many as it has buckets). */
-#define TW_SMALL_BYTES                                                                       \
-    (sizeof(struct tcp_tw) + sizeof(struct tcp_rec) + sizeof(struct tcp_conn *) +            \
-     2 * sizeof(struct tcp_link *))
-
 /* Run 'ms' milliseconds as lsim_step does: the world retires what it may before each event
    (a no-op in a world that is not compact). */
 static void
@@ -95,7 +88,7 @@ tws_time_wait(struct fx *f, bool rfc, bool compact, struct tws_tw *v)
         /* the TCB is gone: the small form holds its place, under 512 bytes */
         assert_null(f->w->conns[v->id - 1]);
         assert_true(h->conns && h->conns->tw);
-        assert_true(TW_SMALL_BYTES < 512);
+        assert_true(TCP_TW_BYTES < 512);
     } else {
         assert_non_null(f->w->conns[v->id - 1]);
     }
@@ -187,6 +180,73 @@ tws_syn_reopens(bool rfc, bool compact)
     return trace;
 }
 
+/* The host crashes (§3.5.2): its small TIME-WAIT is forgotten with its listener, in the order
+   of the host's list, as the full TCB would be. */
+static char *
+tws_crash(bool rfc, bool compact)
+{
+    struct fx f;
+    struct tws_tw v;
+    tws_time_wait(&f, rfc, compact, &v);
+    tws_run_ms(&f, 1000);
+    fx_mark(&f);
+    tcp_host_crash(&f.w->host[FX_B]);
+    assert_true(fx_rule_seen(&f, TCP_RULE_HOST_CRASH));
+    assert_null(f.w->host[FX_B].conns);
+    assert_int_equal(f.w->host[FX_B].nstate[TCP_TIME_WAIT], 0);
+    tws_run_ms(&f, 1000);
+    char *trace = tws_trace(&f);
+    fx_fini(&f);
+    return trace;
+}
+
+/* Linux tcp_twsk_unique (tcp_tw_reuse 1): a connect() to the same peer takes the pair from a
+   small TIME-WAIT whose last timestamp is more than a second old (its age read from the small
+   form, no TCB made for the search), ISS = the old SND.NXT + 65537. Here A is the TIME-WAIT
+   (it closed first) and has one ephemeral port. */
+static char *
+tws_tw_reuse(bool rfc, bool compact)
+{
+    struct fx f;
+    fx_init(&f, rfc);
+    if (compact)
+        assert_int_equal(world_compact(f.w), 0);
+    struct tcp_host *a = &f.w->host[FX_A];
+    a->cfg.timestamps = f.w->host[FX_B].cfg.timestamps = 1;
+    a->cfg.tw_reuse = 1;
+    a->cfg.port_lo = a->cfg.port_hi = FX_CPORT + 1; /* connect()'s own: shared (tcp_ephemeral_port) */
+    fx_listen(&f);
+    fx_run_ms(&f, 3000); /* a clock well past 1 s: only TS.Recent's own age can hold the pair */
+    struct tcp_conn *c = NULL, *b = NULL;
+    assert_int_equal(tcp_open_active(a, f.w->host[FX_B].addr, FX_SPORT, NULL, &c), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(tcp_accept(f.l, &b), TCP_OK);
+    assert_non_null(b);
+    assert_int_equal(tcp_close(c), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(tcp_close(b), TCP_OK);
+    fx_run_ms(&f, 5);
+    assert_int_equal(c->state, TCP_TIME_WAIT);
+    uint32_t id = c->id, snd_nxt = c->snd_nxt;
+    f.l = NULL;
+    tws_run_ms(&f, 500);
+    if (compact)
+        assert_null(f.w->conns[id - 1]);
+    /* half a second: too young, and the one port is held */
+    assert_int_equal(tcp_open_active(a, f.w->host[FX_B].addr, FX_SPORT, NULL, &c), TCP_EADDRNOTAVAIL);
+    tws_run_ms(&f, 1000);
+    fx_mark(&f);
+    assert_int_equal(tcp_open_active(a, f.w->host[FX_B].addr, FX_SPORT, NULL, &c), TCP_OK);
+    assert_int_equal(c->lport, FX_CPORT + 1);
+    assert_int_equal(c->iss, snd_nxt + 65537);
+    assert_true(fx_rule_seen(&f, TCP_RULE_OPEN_TW_REUSE));
+    assert_int_equal(world_conn(f.w, id)->state, TCP_CLOSED);
+    tws_run_ms(&f, 1000);
+    char *trace = tws_trace(&f);
+    fx_fini(&f);
+    return trace;
+}
+
 static void
 tws_same(char *(*run)(bool, bool))
 {
@@ -211,6 +271,20 @@ test_time_wait_small_syn_reopens_same_trace(void **state)
 {
     (void)state;
     tws_same(tws_syn_reopens);
+}
+
+static void
+test_time_wait_small_host_crash_same_trace(void **state)
+{
+    (void)state;
+    tws_same(tws_crash);
+}
+
+static void
+test_time_wait_small_tw_reuse_connect_same_trace(void **state)
+{
+    (void)state;
+    tws_same(tws_tw_reuse);
 }
 
 /* A TIME-WAIT the program still holds (shutdown(SHUT_WR), then the peer's FIN) keeps its TCB:
@@ -246,6 +320,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_wait_small_fin_again_paws_2msl_same_trace),
         cmocka_unit_test(test_time_wait_small_syn_reopens_same_trace),
+        cmocka_unit_test(test_time_wait_small_host_crash_same_trace),
+        cmocka_unit_test(test_time_wait_small_tw_reuse_connect_same_trace),
         cmocka_unit_test(test_time_wait_held_by_program_keeps_tcb),
     };
     return cmocka_run_group_tests_name("time_wait_small", tests, NULL, NULL);

@@ -515,6 +515,12 @@ struct tcp_tw {
     uint16_t rcv_ratio;
     bool rcv_wnd_idle, oow_sent, ts_ok, reuseaddr;
 };
+/* What a small TIME-WAIT costs: itself, its record (the world's recs[id - 1]), its slot in the
+   world's conns, and its share of its host's table, at most two buckets (the table doubles
+   when it holds as many as it has buckets): 424 bytes on x86-64, against the TCB's 1,048. */
+#define TCP_TW_BYTES                                                                          \
+    (sizeof(struct tcp_tw) + sizeof(struct tcp_rec) + sizeof(struct tcp_conn *) +             \
+     2 * sizeof(struct tcp_link *))
 
 /* The TCB or the small TIME-WAIT a host's list or table holds at 'l' (l->tw says which). */
 static inline struct tcp_conn *tcp_link_conn(struct tcp_link *l)
