@@ -120,6 +120,16 @@ tws_trace(const struct fx *f)
     return buf;
 }
 
+/* Run 'ms' more, then the run's trace; the world is freed. */
+static char *
+tws_end(struct fx *f, double ms)
+{
+    tws_run_ms(f, ms);
+    char *trace = tws_trace(f);
+    fx_fini(f);
+    return trace;
+}
+
 /* The retransmitted FIN, an old duplicate, 2MSL to its end. */
 static char *
 tws_fin_paws_expiry(bool rfc, bool compact)
@@ -157,9 +167,7 @@ tws_fin_paws_expiry(bool rfc, bool compact)
     assert_int_equal(c->state, TCP_CLOSED);
     assert_int_equal(c->last_rule, TCP_RULE_TIMER_TIME_WAIT);
     assert_int_equal(f.w->host[FX_B].nstate[TCP_TIME_WAIT], 0);
-    char *trace = tws_trace(&f);
-    fx_fini(&f);
-    return trace;
+    return tws_end(&f, 0);
 }
 
 /* §3.6.1 MAY-2 / Linux tcp_timewait_state_process: a SYN above RCV.NXT, with a newer
@@ -174,10 +182,7 @@ tws_syn_reopens(bool rfc, bool compact)
     tws_inject(&f, v.rcv_nxt + 100000, 0, TCP_SYN, v.ts_recent + 3000, 0);
     assert_true(fx_rule_seen(&f, TCP_RULE_TIME_WAIT_REOPEN));
     assert_true(fx_sent_one(&f, FX_B, TCP_SYN | TCP_ACK, v.snd_nxt + 65537, v.rcv_nxt + 100001));
-    tws_run_ms(&f, 1000);
-    char *trace = tws_trace(&f);
-    fx_fini(&f);
-    return trace;
+    return tws_end(&f, 1000);
 }
 
 /* The host crashes (§3.5.2): its small TIME-WAIT is forgotten with its listener, in the order
@@ -194,10 +199,7 @@ tws_crash(bool rfc, bool compact)
     assert_true(fx_rule_seen(&f, TCP_RULE_HOST_CRASH));
     assert_null(f.w->host[FX_B].conns);
     assert_int_equal(f.w->host[FX_B].nstate[TCP_TIME_WAIT], 0);
-    tws_run_ms(&f, 1000);
-    char *trace = tws_trace(&f);
-    fx_fini(&f);
-    return trace;
+    return tws_end(&f, 1000);
 }
 
 /* Linux tcp_twsk_unique (tcp_tw_reuse 1): a connect() to the same peer takes the pair from a
@@ -241,10 +243,7 @@ tws_tw_reuse(bool rfc, bool compact)
     assert_int_equal(c->iss, snd_nxt + 65537);
     assert_true(fx_rule_seen(&f, TCP_RULE_OPEN_TW_REUSE));
     assert_int_equal(world_conn(f.w, id)->state, TCP_CLOSED);
-    tws_run_ms(&f, 1000);
-    char *trace = tws_trace(&f);
-    fx_fini(&f);
-    return trace;
+    return tws_end(&f, 1000);
 }
 
 static void
