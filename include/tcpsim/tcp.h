@@ -14,6 +14,7 @@
  *   tcp_timer.c    retransmission (RFC 6298), 2MSL, FIN-WAIT-2, persist, keep-alive (§3.10.8)
  *   tcp_settings.c the per-host settings with their Linux names and the two presets
  *   tcp_syncookie.c SYN cookies (RFC 4987 3.6): a listener's stateless answer to a SYN flood
+ *   tcp_rec.c      a closed connection's record; tcp_tw.c a closed TIME-WAIT's small form
  */
 #ifndef TCPSIM_TCP_H
 #define TCPSIM_TCP_H
