@@ -182,6 +182,21 @@ tws_syn_reopens(bool rfc, bool compact)
     tws_inject(&f, v.rcv_nxt + 100000, 0, TCP_SYN, v.ts_recent + 3000, 0);
     assert_true(fx_rule_seen(&f, TCP_RULE_TIME_WAIT_REOPEN));
     assert_true(fx_sent_one(&f, FX_B, TCP_SYN | TCP_ACK, v.snd_nxt + 65537, v.rcv_nxt + 100001));
+    /* The SYN,ACK is never answered (B's segments are dropped): the new incarnation gives up.
+       Under tw_reopen_restore (rfc) the old TCB, set aside in full meanwhile, takes the pair
+       back ("returns to TIME-WAIT state if the SYN turns out to be an old duplicate"), gives
+       way to its small form again, and 2MSL ends it. */
+    fx_mark(&f);
+    clk_time end = world_now(f.w) + 2 * f.w->host[FX_B].cfg.msl + CLK_SEC(1);
+    while (rfc && !fx_rule_seen(&f, TCP_RULE_TIME_WAIT_RESTORED) && world_now(f.w) < end)
+        tws_run_ms(&f, 100);
+    if (rfc && compact)
+        assert_null(f.w->conns[v.id - 1]); /* small again (tcp_time_wait_settle) */
+    tws_run_ms(&f, (double)((end - world_now(f.w)) / CLK_MSEC(1)));
+    const struct tcp_conn *c = world_conn(f.w, v.id);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(c->last_rule, rfc ? TCP_RULE_TIMER_TIME_WAIT : TCP_RULE_TIME_WAIT_REOPEN);
+    assert_true(fx_rule_seen(&f, TCP_RULE_TIME_WAIT_RESTORED) == (bool)rfc);
     return tws_end(&f, 1000);
 }
 
