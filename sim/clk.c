@@ -356,3 +356,24 @@ clk_pop(struct clk *c)
         clk_advance(c, e->when);
     return e;
 }
+
+void
+clk_event_move(struct clk *c, struct clk_event *to, struct clk_event *from)
+{
+    *to = *from; /* its (when, seq) and key too: it fires where it would have */
+    if (from->slot)
+        c->heap[from->slot - 1] = to;
+    if (from->lane) {
+        if (from->lprev)
+            from->lprev->lnext = to;
+        else
+            from->lane->head = to;
+        if (from->lnext)
+            from->lnext->lprev = to;
+        else
+            from->lane->tail = to;
+    }
+    from->slot = 0;
+    from->lane = NULL;
+    from->lprev = from->lnext = NULL;
+}

@@ -285,11 +285,11 @@ tcp_conn_attach(struct tcp_conn *c)
     struct tcp_host *h = c->host;
     assert(!c->live);
     c->live = true;
-    c->host_prev = NULL;
-    c->host_next = h->conns;
+    c->link.prev = NULL;
+    c->link.next = h->conns;
     if (h->conns)
-        h->conns->host_prev = c;
-    h->conns = c;
+        h->conns->prev = &c->link;
+    h->conns = &c->link;
     tcp_hash_insert(c);
     h->nstate[c->state]++;
 }
@@ -301,13 +301,13 @@ tcp_conn_detach(struct tcp_conn *c)
         return;
     c->host->nstate[c->state]--;
     tcp_hash_remove(c);
-    if (c->host_prev)
-        c->host_prev->host_next = c->host_next;
+    if (c->link.prev)
+        c->link.prev->next = c->link.next;
     else
-        c->host->conns = c->host_next;
-    if (c->host_next)
-        c->host_next->host_prev = c->host_prev;
-    c->host_next = c->host_prev = NULL;
+        c->host->conns = c->link.next;
+    if (c->link.next)
+        c->link.next->prev = c->link.prev;
+    c->link.next = c->link.prev = NULL;
     c->live = false;
 }
 
@@ -365,7 +365,8 @@ static void
 tcp_listener_children_close(struct tcp_conn *l)
 {
     size_t n = 0;
-    for (const struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+    /* a small TIME-WAIT is no one's child (tcp_tw_ready) */
+    for (const struct tcp_conn *k = tcp_link_next_tcb(l->host->conns); k; k = tcp_link_next_tcb(k->link.next))
         n += k->listener == l && !k->accepted;
     if (n == 0)
         return;
@@ -379,7 +380,7 @@ tcp_listener_children_close(struct tcp_conn *l)
         return;
     }
     n = 0;
-    for (struct tcp_conn *k = l->host->conns; k; k = k->host_next)
+    for (struct tcp_conn *k = tcp_link_next_tcb(l->host->conns); k; k = tcp_link_next_tcb(k->link.next))
         if (k->listener == l && !k->accepted)
             kids[n++] = k;
     qsort(kids, n, sizeof *kids, tcp_conn_cmp_id); /* the order the RSTs go out in */
@@ -403,10 +404,12 @@ tcp_time_wait_settle(struct tcp_conn *n, bool synchronized)
         return;
     n->tw_old = NULL;
     old->tw_new = NULL;
-    if (synchronized)
+    if (synchronized) {
         tcp_delete_tcb(old, TCP_RULE_TIME_WAIT_SUPERSEDED, TCP_OK);
-    else
+    } else {
         tcp_note(old->host, old, TCP_RULE_TIME_WAIT_RESTORED);
+        world_retire_later(tcp_world(old), old); /* its small form may do again (tcp_tw.c) */
+    }
 }
 
 void
@@ -446,7 +449,8 @@ tcp_delete_tcb(struct tcp_conn *c, enum tcp_rule rule, enum tcp_err err)
     }
     if (c->state != TCP_CLOSED)
         tcp_set_state(c, TCP_CLOSED, rule);
-    tcp_time_wait_settle(c, false);    world_retire_later(tcp_world(c), c); /* its record may do once the program closes it */
+    tcp_time_wait_settle(c, false);
+    world_retire_later(tcp_world(c), c); /* its record may do once the program closes it */
 }
 
 bool

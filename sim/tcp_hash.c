@@ -12,6 +12,8 @@
  *
  * Within a bucket the newest connection comes first, as on the host's list (h->conns), so a
  * TIME-WAIT set aside under its new incarnation (tcp_time_wait_reopen) is found after it.
+ * Both hold struct tcp_link: a TCB, or a TIME-WAIT in its small form (tcp_tw.c), which takes
+ * its TCB's place, and gives it back, without moving (tcp_hash_swap).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -29,38 +31,44 @@ tcp_hash_key(uint16_t lport, uint32_t raddr, uint16_t rport)
     return (uint32_t)(x >> 32);
 }
 
-/* A listener's raddr and rport are 0: it is filed under (lport, 0, 0) by the same key. */
+/* The key a TCB or a small TIME-WAIT is filed under. A listener's raddr and rport are 0: it is
+   filed under (lport, 0, 0) by the same key. */
 static inline uint32_t
-tcp_conn_key(const struct tcp_conn *c)
+tcp_link_key(const struct tcp_link *l)
 {
+    if (l->tw) {
+        const struct tcp_tw *tw = tcp_link_tw_const(l);
+        return tcp_hash_key(tw->lport, tw->raddr, tw->rport);
+    }
+    const struct tcp_conn *c = tcp_link_conn_const(l);
     return tcp_hash_key(c->lport, c->raddr, c->rport);
 }
 
-/* Append 'c' at the end of its bucket in 'b' (a rehash keeps each bucket's order). */
+/* Append 'l' at the end of its bucket in 'b' (a rehash keeps each bucket's order). */
 static void
-tcp_hash_append(struct tcp_conn **b, uint32_t mask, struct tcp_conn *c, uint32_t key)
+tcp_hash_append(struct tcp_link **b, uint32_t mask, struct tcp_link *l, uint32_t key)
 {
-    struct tcp_conn **pp = &b[key & mask];
+    struct tcp_link **pp = &b[key & mask];
     while (*pp)
         pp = &(*pp)->hash_next;
-    c->hash_next = NULL;
-    *pp = c;
+    l->hash_next = NULL;
+    *pp = l;
 }
 
 static int
 tcp_hash_grow(struct tcp_host *h)
 {
     uint32_t n = h->hash ? (h->hash_mask + 1) * 2 : TCP_HASH_MIN;
-    struct tcp_conn **b = calloc(n, sizeof *b);
+    struct tcp_link **b = calloc(n, sizeof *b);
     if (!b)
         return -1;
     if (h->hash) {
         for (uint32_t i = 0; i <= h->hash_mask; i++) {
-            struct tcp_conn *c = h->hash[i];
-            while (c) {
-                struct tcp_conn *next = c->hash_next;
-                tcp_hash_append(b, n - 1, c, tcp_conn_key(c));
-                c = next;
+            struct tcp_link *l = h->hash[i];
+            while (l) {
+                struct tcp_link *next = l->hash_next;
+                tcp_hash_append(b, n - 1, l, tcp_link_key(l));
+                l = next;
             }
         }
         free(h->hash);
@@ -87,25 +95,33 @@ tcp_hash_insert(struct tcp_conn *c)
     struct tcp_host *h = c->host;
     if (h->hash_count > h->hash_mask)
         (void)tcp_hash_grow(h); /* a table that cannot grow still works, with longer chains */
-    struct tcp_conn **b = &h->hash[tcp_conn_key(c) & h->hash_mask];
-    c->hash_next = *b;
-    *b = c;
+    struct tcp_link **b = &h->hash[tcp_link_key(&c->link) & h->hash_mask];
+    c->link.hash_next = *b;
+    *b = &c->link;
     h->hash_count++;
     h->ports[c->lport].users++;
     if (c->bound)
         h->ports[c->lport].bound++;
 }
 
+/* Where the table points at 'l': its bucket's head or its predecessor's hash_next. */
+static struct tcp_link **
+tcp_hash_at(const struct tcp_host *h, const struct tcp_link *l)
+{
+    struct tcp_link **pp = &h->hash[tcp_link_key(l) & h->hash_mask];
+    while (*pp && *pp != l)
+        pp = &(*pp)->hash_next;
+    assert(*pp == l);
+    return pp;
+}
+
 void
 tcp_hash_remove(struct tcp_conn *c)
 {
     struct tcp_host *h = c->host;
-    struct tcp_conn **pp = &h->hash[tcp_conn_key(c) & h->hash_mask];
-    while (*pp && *pp != c)
-        pp = &(*pp)->hash_next;
-    assert(*pp == c);
-    *pp = c->hash_next;
-    c->hash_next = NULL;
+    struct tcp_link **pp = tcp_hash_at(h, &c->link);
+    *pp = c->link.hash_next;
+    c->link.hash_next = NULL;
     h->hash_count--;
     if (h->demux_last == c)
         h->demux_last = NULL;
@@ -115,25 +131,59 @@ tcp_hash_remove(struct tcp_conn *c)
     h->port_releases++;
 }
 
-struct tcp_conn *
-tcp_hash_pair(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport, bool skip_aside)
+void
+tcp_hash_swap(struct tcp_host *h, struct tcp_link *from, struct tcp_link *to)
 {
-    for (struct tcp_conn *c = h->hash[tcp_hash_key(lport, raddr, rport) & h->hash_mask]; c; c = c->hash_next) {
+    *tcp_hash_at(h, from) = to; /* the same socket pair: the same bucket, the same place */
+    to->hash_next = from->hash_next;
+    to->next = from->next;
+    to->prev = from->prev;
+    if (from->prev)
+        from->prev->next = to;
+    else
+        h->conns = to;
+    if (from->next)
+        from->next->prev = to;
+    from->next = from->prev = from->hash_next = NULL;
+}
+
+struct tcp_link *
+tcp_hash_find(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport, bool skip_aside)
+{
+    for (struct tcp_link *l = h->hash[tcp_hash_key(lport, raddr, rport) & h->hash_mask]; l; l = l->hash_next) {
+        if (l->tw) { /* never a listener, never set aside (tcp_tw_ready) */
+            const struct tcp_tw *tw = tcp_link_tw_const(l);
+            if (tw->lport == lport && tw->raddr == raddr && tw->rport == rport)
+                return l;
+            continue;
+        }
+        const struct tcp_conn *c = tcp_link_conn_const(l);
         if (c->lport != lport || c->raddr != raddr || c->rport != rport || c->state == TCP_LISTEN)
             continue;
         if (skip_aside && c->tw_new)
             continue; /* a TIME-WAIT set aside while a new incarnation has the pair */
-        return c;
+        return l;
     }
     return NULL;
 }
 
 struct tcp_conn *
+tcp_hash_pair(struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport, bool skip_aside)
+{
+    struct tcp_link *l = tcp_hash_find(h, lport, raddr, rport, skip_aside);
+    return l ? tcp_link_open(l) : NULL;
+}
+
+struct tcp_conn *
 tcp_hash_listener(const struct tcp_host *h, uint16_t lport)
 {
-    for (struct tcp_conn *c = h->hash[tcp_hash_key(lport, 0, 0) & h->hash_mask]; c; c = c->hash_next)
+    for (struct tcp_link *l = h->hash[tcp_hash_key(lport, 0, 0) & h->hash_mask]; l; l = l->hash_next) {
+        if (l->tw)
+            continue;
+        struct tcp_conn *c = tcp_link_conn(l);
         if (c->lport == lport && c->raddr == 0 && c->state == TCP_LISTEN)
             return c;
+    }
     return NULL;
 }
 

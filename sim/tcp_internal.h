@@ -37,16 +37,48 @@ void tcp_time_wait_settle(struct tcp_conn *n, bool synchronized);
 /* Put 'c' on its host's list of live connections and in its table (demultiplexing looks
    there). */
 void tcp_conn_attach(struct tcp_conn *c);
+/* tcp_tw.c: a TIME-WAIT in its small form (struct tcp_tw). May 'c' give way to one (a compact
+   world, TIME-WAIT, closed by its program, nothing of it in use but what the small form
+   keeps)? Then tcp_tw_shrink frees the TCB (the caller's pointer is no longer good).
+   tcp_tw_open makes the TCB again in its place, in TIME-WAIT (NULL: out of memory); tcp_tw_free
+   forgets a small form at the world's end. */
+bool tcp_tw_ready(const struct tcp_conn *c);
+void tcp_tw_shrink(struct tcp_conn *c);
+struct tcp_conn *tcp_tw_open(struct tcp_tw *tw);
+void tcp_tw_free(struct tcp_tw *tw);
+/* The small TIME-WAIT of connection 'id' (its record says it is one), in its host's table. */
+struct tcp_tw *tcp_tw_find(struct world *w, uint32_t id);
+/* The TCB at 'l', made again from its small form if it is one (NULL: out of memory). */
+static inline struct tcp_conn *tcp_link_open(struct tcp_link *l)
+{
+    return l->tw ? tcp_tw_open(tcp_link_tw(l)) : tcp_link_conn(l);
+}
+/* The next live connection of a host's list (the list: h->conns) that is a TCB, or NULL: a
+   walk over what the small TIME-WAITs never are (a listener's children, say). */
+static inline struct tcp_conn *tcp_link_next_tcb(struct tcp_link *l)
+{
+    while (l && l->tw)
+        l = l->next;
+    return l ? tcp_link_conn(l) : NULL;
+}
+
 /* tcp_hash.c: a host's table of live connections, made with the host (-1: out of memory).
    tcp_conn_attach and its undoing file 'c' (its socket pair set, a listener's raddr and rport
    0) and count its local port. */
 int tcp_hash_init(struct tcp_host *h);
 void tcp_hash_insert(struct tcp_conn *c);
 void tcp_hash_remove(struct tcp_conn *c);
-/* The live connection of 'h' on this socket pair, the newest first; 'skip_aside': not a
-   TIME-WAIT set aside under its new incarnation (the one a segment is for). NULL: none. */
-struct tcp_conn *tcp_hash_pair(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport,
+/* What the table holds for this socket pair of 'h' (a TCB or a small TIME-WAIT), the newest
+   first; 'skip_aside': not a TIME-WAIT set aside under its new incarnation (the one a segment
+   is for). NULL: none. */
+struct tcp_link *tcp_hash_find(const struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport,
                                bool skip_aside);
+/* The same as a TCB: a small TIME-WAIT found is made a TCB again (tcp_tw_open). */
+struct tcp_conn *tcp_hash_pair(struct tcp_host *h, uint16_t lport, uint32_t raddr, uint16_t rport,
+                               bool skip_aside);
+/* The TCB 'c' or small TIME-WAIT 'tw' takes the place of the other in the host's list and
+   table, counts unchanged ('from' is out of both afterwards). */
+void tcp_hash_swap(struct tcp_host *h, struct tcp_link *from, struct tcp_link *to);
 /* The listener of 'h' on 'lport', or NULL. */
 struct tcp_conn *tcp_hash_listener(const struct tcp_host *h, uint16_t lport);
 /* Free the host's table (world_free). */
@@ -394,8 +426,11 @@ void tcp_ts_recent_update(struct tcp_conn *c, const struct tcp_seg *seg);
 /* RFC 7323 4.1 as Linux: an RTT sample from the TSecr of an ACK of new data, when the
    segment clock has none (a retransmission was acknowledged). */
 void tcp_ts_rtt_sample(struct tcp_conn *c, const struct tcp_seg *seg);
-/* tcp_tw_reuse: may a connect() take the port pair TIME-WAIT 'tw' holds, now? */
+/* tcp_tw_reuse: may a connect() take the port pair TIME-WAIT 'tw' holds, now? The same of a
+   TIME-WAIT of host 'h' whose timestamps are on ('ts_ok') and whose TS.Recent was set at
+   'ts_recent_stamp' (a small one, tcp_tw.c). */
 bool tcp_tw_reusable(const struct tcp_conn *tw, clk_time now);
+bool tcp_tw_reuse_ok(const struct tcp_host *h, bool ts_ok, clk_time ts_recent_stamp, clk_time now);
 
 /* Our TSval now: a clock of millisecond ticks plus the connection's offset (Linux
    tcp_time_stamp_ms + ts_off; RFC 7323 5.4: between 1 ms and 1 s a tick). */

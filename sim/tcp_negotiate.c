@@ -172,6 +172,11 @@ tcp_tw_reusable(const struct tcp_conn *tw, clk_time now)
        and its last one is more than a second old: the new SYN's TSval, on the same per-pair
        clock, is then newer than any the old connection sent, so PAWS at the peer sorts old
        duplicates out. The new connection starts at the old SND.NXT + 65535 + 2. */
-    return tw->state == TCP_TIME_WAIT && tw->host->cfg.tw_reuse == 1 && tw->ts_ok
-           && now - tw->ts_recent_stamp > TCP_TW_REUSE_AGE;
+    return tw->state == TCP_TIME_WAIT && tcp_tw_reuse_ok(tw->host, tw->ts_ok, tw->ts_recent_stamp, now);
+}
+
+bool
+tcp_tw_reuse_ok(const struct tcp_host *h, bool ts_ok, clk_time ts_recent_stamp, clk_time now)
+{
+    return h->cfg.tw_reuse == 1 && ts_ok && now - ts_recent_stamp > TCP_TW_REUSE_AGE;
 }

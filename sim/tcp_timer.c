@@ -362,6 +362,7 @@ tcp_start_time_wait(struct tcp_conn *c)
     tcp_ring_release(&c->sndq);
     tcp_ring_release(&c->rcvq);
     tcp_timers_shed(c);
+    world_retire_later(tcp_world(c), c); /* its small form may do (tcp_tw.c) */
 }
 
 void

@@ -68,9 +68,11 @@ tcp_port_busy(const struct tcp_host *h, uint16_t port, bool reuse)
         return true;
     /* both must have asked: the port's connections, walked only for a reusing bind of a port
        in use, which is rare (a restarting server) */
-    for (const struct tcp_conn *k = h->conns; k; k = k->host_next)
-        if (k->lport == port && !k->reuseaddr)
+    for (const struct tcp_link *l = h->conns; l; l = l->next) {
+        if (l->tw ? tcp_link_tw_const(l)->lport == port && !tcp_link_tw_const(l)->reuseaddr
+                  : tcp_link_conn_const(l)->lport == port && !tcp_link_conn_const(l)->reuseaddr)
             return true;
+    }
     return false;
 }
 
@@ -172,12 +174,17 @@ tcp_ephemeral_port(struct tcp_host *h, uint32_t raddr, uint16_t rport, struct tc
         h->next_port = p + 1;
         if (h->ports[p].bound > 0)
             continue;
-        struct tcp_conn *k = tcp_hash_pair(h, (uint16_t)p, raddr, rport, false);
+        /* a small TIME-WAIT is looked at as it is: a search through 28,000 of them makes no
+           TCB (tcp_tw.c) but for the one it takes */
+        struct tcp_link *k = tcp_hash_find(h, (uint16_t)p, raddr, rport, false);
         if (!k)
             return (uint16_t)p;
-        if (tcp_tw_reusable(k, now)) { /* tcp_tw_reuse (tcp_negotiate.c) */
-            *tw = k;
-            return (uint16_t)p;
+        const struct tcp_tw *small = k->tw ? tcp_link_tw_const(k) : NULL;
+        if (small ? tcp_tw_reuse_ok(h, small->ts_ok, small->ts_recent_stamp, now)
+                  : tcp_tw_reusable(tcp_link_conn(k), now)) { /* tcp_tw_reuse (tcp_negotiate.c) */
+            *tw = tcp_link_open(k);
+            if (*tw)
+                return (uint16_t)p;
         }
     }
     h->exhausted = (struct tcp_port_memo){raddr, rport, lo, hi, h->port_releases, now, true};
@@ -614,7 +621,9 @@ tcp_host_crash(struct tcp_host *h)
         if (w->conns[i] && w->conns[i]->host == h) /* NULL: a record, no file descriptor */
             tcp_fd_release(w->conns[i]);
     while (h->conns) {
-        struct tcp_conn *c = h->conns;
+        struct tcp_conn *c = tcp_link_open(h->conns); /* a small TIME-WAIT too, in its turn */
+        if (!c)
+            return; /* out of memory: the rest stay */
         c->orphaned = true;
         tcp_delete_tcb(c, TCP_RULE_HOST_CRASH, TCP_ECONNABORTED);
     }

@@ -61,6 +61,15 @@ world_free(struct world *w)
         if (w->conns[i])
             tcp_rcvq_release(w->conns[i]);
     wire_fini(w); /* first: segments in flight may point into the connections' send queues */
+    for (int i = 0; i < WORLD_HOSTS; i++) { /* the TIME-WAITs in their small form (tcp_tw.c) */
+        struct tcp_link *l = w->host[i].conns;
+        while (l) {
+            struct tcp_link *next = l->next;
+            if (l->tw)
+                tcp_tw_free(tcp_link_tw(l));
+            l = next;
+        }
+    }
     for (uint32_t i = 0; i < w->nconns; i++)
         tcp_conn_destroy(w->conns[i]);
     free(w->conns);
@@ -194,11 +203,15 @@ world_run_idle(struct world *w, clk_time limit)
 }
 
 /* A record (id valid, its TCB gone): the reader gets its TCB, CLOSED, until the next
-   world_retire. */
+   world_retire; or a TIME-WAIT in its small form (tcp_tw.c): its TCB, in TIME-WAIT. */
 struct tcp_conn *
 world_conn_reopen(struct world *w, uint32_t id)
 {
     const struct tcp_rec *r = &w->recs[id - 1];
+    if (r->tw) {
+        struct tcp_tw *tw = tcp_tw_find(w, id);
+        return tw ? tcp_tw_open(tw) : NULL;
+    }
     struct tcp_conn *c = tcp_rec_open(r, &w->host[r->host], id);
     if (c) {
         w->conns[id - 1] = c;
@@ -332,6 +345,10 @@ world_retire(struct world *w)
     for (uint32_t i = 0; i < w->nretire; i++) {
         uint32_t id = w->retire[i];
         struct tcp_conn *c = w->conns[id - 1];
+        if (c && tcp_tw_ready(c)) { /* a TIME-WAIT its program has closed: the small form */
+            tcp_tw_shrink(c);
+            continue;
+        }
         if (!c || !tcp_rec_ready(c))
             continue; /* listed again when it is released or deleted */
         tcp_rec_keep(c, &w->recs[id - 1]);

@@ -96,19 +96,26 @@ fx_rule_seen(const struct fx *f, enum tcp_rule rule)
 }
 
 void
+fx_seg(const struct fx *f, struct tcp_seg *s, int to, uint16_t sport, uint16_t dport, uint32_t seq,
+       uint32_t ack, uint8_t flags, uint16_t wnd)
+{
+    memset(s, 0, sizeof *s);
+    s->saddr = f->w->host[1 - to].addr;
+    s->daddr = f->w->host[to].addr;
+    s->sport = sport;
+    s->dport = dport;
+    s->seq = seq;
+    s->ack = ack;
+    s->flags = flags;
+    s->wnd = wnd;
+}
+
+void
 fx_inject(struct fx *f, int to, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
           uint8_t flags, uint16_t wnd, const char *data)
 {
     struct tcp_seg s;
-    memset(&s, 0, sizeof s);
-    s.saddr = f->w->host[1 - to].addr;
-    s.daddr = f->w->host[to].addr;
-    s.sport = sport;
-    s.dport = dport;
-    s.seq = seq;
-    s.ack = ack;
-    s.flags = flags;
-    s.wnd = wnd;
+    fx_seg(f, &s, to, sport, dport, seq, ack, flags, wnd);
     if (data) {
         s.data = (const uint8_t *)data;
         s.len = (uint32_t)strlen(data);

@@ -47,6 +47,9 @@ bool fx_sent_one(const struct fx *f, int host, uint8_t flags, uint32_t seq, uint
 /* Did any rule event name 'rule' since the mark? */
 bool fx_rule_seen(const struct fx *f, enum tcp_rule rule);
 
+/* A crafted segment for host 'to', as if the other host sent it: no options, no data. */
+void fx_seg(const struct fx *f, struct tcp_seg *s, int to, uint16_t sport, uint16_t dport, uint32_t seq,
+            uint32_t ack, uint8_t flags, uint16_t wnd);
 /* Deliver a crafted segment to host 'to' right now, as if the other host sent it (goes
    through the wire: arrives after 1 ms; fx_inject runs the world 1 ms past that). */
 void fx_inject(struct fx *f, int to, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,

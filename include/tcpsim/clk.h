@@ -95,6 +95,11 @@ int clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_tim
 /* Take 'e' out of the queue (heap or lane); a no-op when it is not armed. */
 void clk_cancel(struct clk *c, struct clk_event *e);
 static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0 || e->lane != NULL; }
+/* Move event 'from' to the memory at 'to', armed or not, in its place in the queue: it fires
+   exactly as it would have (a TIME-WAIT's 2MSL timer passing between its TCB and its small
+   form, tcp_tw.c). 'to' gets 'from's fire and ctx, for the caller to change; 'from' is left
+   unarmed. */
+void clk_event_move(struct clk *c, struct clk_event *to, struct clk_event *from);
 /* Move the present to 'when' (no earlier than now), with no event: a run paused there. */
 void clk_advance(struct clk *c, clk_time when);
 /* The earliest event (in the heap or a lane), or NULL. */

@@ -14,10 +14,12 @@
  *   tcp_timer.c    retransmission (RFC 6298), 2MSL, FIN-WAIT-2, persist, keep-alive (§3.10.8)
  *   tcp_settings.c the per-host settings with their Linux names and the two presets
  *   tcp_syncookie.c SYN cookies (RFC 4987 3.6): a listener's stateless answer to a SYN flood
+ *   tcp_rec.c      a closed connection's record; tcp_tw.c a closed TIME-WAIT's small form
  */
 #ifndef TCPSIM_TCP_H
 #define TCPSIM_TCP_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -297,6 +299,15 @@ struct tcp_sockopts {
    of an older one goes without PSH (docs/deviations.md). */
 #define TCP_PSH_MARKS 8
 
+/* What a host's list of live connections and its table (tcp_hash.c) hold: a TCB, or a
+   TIME-WAIT in its small form (struct tcp_tw, tcp_tw.c), which takes the TCB's place in both
+   without changing the order of either. */
+struct tcp_link {
+    struct tcp_link *next, *prev;   /* the host's list, newest first */
+    struct tcp_link *hash_next;     /* the next in its bucket of the host's table */
+    bool tw;                        /* a struct tcp_tw, not a struct tcp_conn */
+};
+
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
@@ -449,8 +460,7 @@ struct tcp_conn {
     struct tcp_conn_timer tw_timer;  /* the 2MSL timer (TCP_TIMER_TIMEWAIT), the one timer a
                                         TIME-WAIT keeps: it gives the block back (tcp_timer.c) */
 
-    struct tcp_conn *host_next, *host_prev; /* the host's live connections */
-    struct tcp_conn *hash_next;             /* the next in its bucket of the host's table (tcp_hash.c) */
+    struct tcp_link link;                   /* on the host's list and in its table */
     bool live;                              /* on the host's list (not CLOSED) */
     bool bound;                             /* its local port was not chosen by connect() (tcp_hash.c) */
     bool has_fd;                            /* the program holds it open: counts against nofile */
@@ -480,7 +490,60 @@ struct tcp_rec {
     uint8_t snd_wscale, rcv_wscale;
     bool error_reported, orphaned, passive, accepted, bound, reuseaddr, keepalive;
     bool fin_queued, fin_sent, fin_rcvd, rd_shut, ws_ok, ts_ok, sack_ok;
+    bool tw;                  /* not closed: a TIME-WAIT in its small form (struct tcp_tw) */
 };
+
+/* A TIME-WAIT the program has closed, in a world that keeps many connections (world_compact),
+   keeps only what TIME-WAIT needs, as Linux's timewait socket does (inet_timewait_sock,
+   tcp_timewait_sock): its record (struct tcp_rec: the socket pair, SND.NXT, RCV.NXT, RCV.WND,
+   the scales, TS.Recent, the rule that put it there), this, and its place in the host's table.
+   It answers nothing itself: a segment, a reader or the 2MSL timer makes the TCB again from it
+   (tcp_tw.c), in TIME-WAIT, and RFC 9293 3.10.7's code runs on that. */
+struct tcp_tw {
+    struct tcp_link link;     /* in the host's list and table, where the TCB was */
+    struct clk_event timer;   /* the 2MSL timer (TCP_TIMER_TIMEWAIT), still armed */
+    struct tcp_host *host;
+    uint32_t id;              /* its record: the world's recs[id - 1] */
+    uint32_t raddr;           /* the socket pair, as the table and bind() look at it */
+    uint16_t lport, rport;
+    /* what the ACKs it sends and the segments it tests read, beyond the record */
+    uint32_t snd_wl1, snd_wl2, rcv_adv, rcv_ssthresh, window_clamp, rcv_mss, ts_off;
+    uint32_t rcv_cap, snd_cap;  /* the rings' sizes (their memory went back at TIME-WAIT) */
+    int rcvbuf, sndbuf;         /* SO_RCVBUF, SO_SNDBUF */
+    uint32_t dsacks_rcvd;
+    clk_time ts_recent_stamp, oow_last, last_heard, rtt_min;
+    uint64_t rcv_taken, zc_done;
+    uint16_t rcv_ratio;
+    bool rcv_wnd_idle, oow_sent, ts_ok, reuseaddr;
+};
+/* What a small TIME-WAIT costs: itself, its record (the world's recs[id - 1]), its slot in the
+   world's conns, and its share of its host's table, at most two buckets (the table doubles
+   when it holds as many as it has buckets): 424 bytes on x86-64, against the TCB's 1,048. */
+#define TCP_TW_BYTES                                                                          \
+    (sizeof(struct tcp_tw) + sizeof(struct tcp_rec) + sizeof(struct tcp_conn *) +             \
+     2 * sizeof(struct tcp_link *))
+
+/* The TCB or the small TIME-WAIT a host's list or table holds at 'l' (l->tw says which). */
+static inline struct tcp_conn *tcp_link_conn(struct tcp_link *l)
+{
+    assert(!l->tw);
+    return (struct tcp_conn *)(void *)((char *)l - offsetof(struct tcp_conn, link));
+}
+static inline const struct tcp_conn *tcp_link_conn_const(const struct tcp_link *l)
+{
+    assert(!l->tw);
+    return (const struct tcp_conn *)(const void *)((const char *)l - offsetof(struct tcp_conn, link));
+}
+static inline struct tcp_tw *tcp_link_tw(struct tcp_link *l)
+{
+    assert(l->tw);
+    return (struct tcp_tw *)(void *)((char *)l - offsetof(struct tcp_tw, link));
+}
+static inline const struct tcp_tw *tcp_link_tw_const(const struct tcp_link *l)
+{
+    assert(l->tw);
+    return (const struct tcp_tw *)(const void *)((const char *)l - offsetof(struct tcp_tw, link));
+}
 
 /* How a host's local port is used (tcp_hash.c). */
 struct tcp_port_use {
@@ -497,11 +560,12 @@ struct tcp_host {
     uint64_t cookie_secret[2];
     bool ts_keyed;            /* the timestamp offset secret is drawn (at the first use) */
     uint64_t ts_secret;       /* keys each address pair's ts_off (Linux secure_tcp_ts_off) */
-    struct tcp_conn *conns;   /* live connections (not CLOSED) */
+    struct tcp_link *conns;   /* live connections (not CLOSED), newest first: TCBs and small
+                                 TIME-WAITs (tcp_tw.c) */
     /* Demultiplexing (tcp_hash.c): live connections hashed by (lport, raddr, rport), a listener
        under (lport, 0, 0); per local port, how many live connections use it and how many of
        those were not given it by connect(). */
-    struct tcp_conn **hash;
+    struct tcp_link **hash;
     uint32_t hash_mask, hash_count;
     struct tcp_conn *demux_last; /* the connection the last segment was for (tcp_demux) */
     struct tcp_port_use *ports; /* 65536 entries, or NULL before the first connection */
@@ -579,8 +643,9 @@ void tcp_host_crash(struct tcp_host *h);
 /* Segment arrival at host 'h' (tcp_input.c): demultiplex and run §3.10.7. */
 void tcp_input(struct tcp_host *h, const struct tcp_seg *seg);
 /* The connection of 'h' that 'seg' is for (an exact socket pair, else a listener), or NULL:
-   the lookup tcp_input starts with, without side effects. */
-struct tcp_conn *tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg);
+   the lookup tcp_input starts with, without side effects but one: a TIME-WAIT in its small
+   form gets its TCB again (tcp_tw.c), as world_conn gives a record one. */
+struct tcp_conn *tcp_demux(struct tcp_host *h, const struct tcp_seg *seg);
 
 /* Time left on a pending timer, or -1 when it is not armed. */
 clk_time tcp_timer_left(const struct tcp_conn *c, enum tcp_timer t);

@@ -46,9 +46,11 @@ struct world {
                                     TCB gave way to its record in recs (world_compact) */
     uint32_t nconns, capconns;
     /* A world that keeps many connections (lsim's) keeps a closed one as its record
-       (struct tcp_rec, tcp_rec.c) once nothing needs the TCB: recs[id - 1]. The connections
-       that may be ready are listed in 'retire' (deleted, released by the program, or made
-       again from their record for a reader) until world_retire looks at them. */
+       (struct tcp_rec, tcp_rec.c) once nothing needs the TCB: recs[id - 1]; and a TIME-WAIT
+       its program has closed in its small form (struct tcp_tw, tcp_tw.c), its record then
+       marked 'tw'. The connections that may be ready are listed in 'retire' (deleted,
+       released by the program, entering TIME-WAIT, or made again from their record or small
+       form for a reader) until world_retire looks at them. */
     bool compact;
     struct tcp_rec *recs;        /* capconns of them, while 'compact' */
     uint32_t *retire;
@@ -97,8 +99,9 @@ void world_run_until_time(struct world *w, clk_time until);
 /* Run until nothing is scheduled, or 'limit' is reached; returns the number of steps. */
 uint64_t world_run_idle(struct world *w, clk_time limit);
 
-/* Connection registry. world_conn makes a TCB that gave way to its record again (CLOSED) for
-   its reader (world_conn_reopen): the pointer is good until the next world_retire. Inline:
+/* Connection registry. world_conn makes a TCB that gave way to its record again (CLOSED), or
+   to its small form (in TIME-WAIT), for its reader (world_conn_reopen): the pointer is good
+   until the next world_retire. Inline:
    a traced event looks its connection up. */
 struct tcp_conn *world_conn_reopen(struct world *w, uint32_t id);
 static inline struct tcp_conn *world_conn(struct world *w, uint32_t id)
@@ -117,8 +120,9 @@ struct tcp_conn *world_conn_new(struct world *w, struct tcp_host *h);
 
 /* Keep closed connections as records (a world with many; lsim's). Its owner then calls
    world_retire where it holds no pointer to a connection (lsim_step, before each event):
-   every TCB listed whose connection is over (tcp_rec_ready) gives way to its record, and a
-   pointer to it is no longer good. 0, or -1 when out of memory. */
+   every TCB listed whose connection is over (tcp_rec_ready) gives way to its record, every
+   TIME-WAIT its program has closed to its small form (tcp_tw_ready), and a pointer to it is
+   no longer good. 0, or -1 when out of memory. */
 int world_compact(struct world *w);
 void world_retire(struct world *w);
 /* Used by tcp_*.c: 'c' may be over (deleted, or released by its program): list it. */

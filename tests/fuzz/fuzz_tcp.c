@@ -179,7 +179,10 @@ fz_check(struct fz *f)
     }
     uint32_t listed = 0;
     for (int h = 0; h < WORLD_HOSTS; h++)
-        for (const struct tcp_conn *k = w->host[h].conns; k; k = k->host_next) {
+        for (const struct tcp_link *l = w->host[h].conns; l; l = l->next) {
+            if (l->tw) /* the fuzzer's world is not compact: no TIME-WAIT is small */
+                fz_fail(f, NULL, "a small TIME-WAIT in a world that keeps every TCB");
+            const struct tcp_conn *k = tcp_link_conn_const(l);
             if (k->host != &w->host[h] || k->state == TCP_CLOSED)
                 fz_fail(f, k, "host list holds a foreign or CLOSED connection");
             if (++listed > w->nconns)
@@ -275,9 +278,9 @@ fz_established(struct fz *f, struct tcp_conn **b)
 static struct tcp_conn *
 fz_find(const struct fz *f, int host, enum tcp_state s)
 {
-    for (const struct tcp_conn *k = f->w->host[host].conns; k; k = k->host_next)
-        if (k->state == s)
-            return world_conn(f->w, k->id);
+    for (const struct tcp_link *l = f->w->host[host].conns; l; l = l->next)
+        if (!l->tw && tcp_link_conn_const(l)->state == s)
+            return world_conn(f->w, tcp_link_conn_const(l)->id);
     return NULL;
 }
 
