@@ -247,16 +247,6 @@ tcp_check_fin(struct tcp_conn *c)
     return true;
 }
 
-/* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',
-   the FIN ("send an acknowledgment for the FIN"): at once, or later under the delayed_ack
-   setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
-   excessively delayed; in particular, the delay MUST be less than 0.5 seconds", and "an ACK
-   SHOULD be generated for at least every second full-sized segment or 2*RMSS bytes of new
-   data". RFC 5681 4.2: a segment that fills a gap in the sequence space is acknowledged at
-   once. delayed_ack 1 does what RFC 1122 4.2.3.2 says (SND.MSS stands for RMSS: the peer
-   sends segments of at most that size, and an ACK every 2*SND.MSS octets is never later than
-   one every 2*RMSS); a FIN is ACKed at once. delayed_ack 2 does what Linux does: the
-   branches below, and tcp_delack.c. */
 /* The window tcp_ack_text compares with the last one offered: Linux's __tcp_select_window
    (from 'space', tcp_rcv_window_data's free share, when 'known'), else the one we offer. */
 static inline uint32_t
@@ -280,6 +270,16 @@ tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
     c->ack_wnd = 0;
 }
 
+/* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',
+   the FIN ("send an acknowledgment for the FIN"): at once, or later under the delayed_ack
+   setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
+   excessively delayed; in particular, the delay MUST be less than 0.5 seconds", and "an ACK
+   SHOULD be generated for at least every second full-sized segment or 2*RMSS bytes of new
+   data". RFC 5681 4.2: a segment that fills a gap in the sequence space is acknowledged at
+   once. delayed_ack 1 does what RFC 1122 4.2.3.2 says (SND.MSS stands for RMSS: the peer
+   sends segments of at most that size, and an ACK every 2*SND.MSS octets is never later than
+   one every 2*RMSS); a FIN is ACKed at once. delayed_ack 2 does what Linux does: the
+   branches below, and tcp_delack.c. */
 static void
 tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin, bool filled_gap)
 {
