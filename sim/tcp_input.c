@@ -259,6 +259,29 @@ tcp_check_fin(struct tcp_conn *c)
     return true;
 }
 
+/* The window tcp_ack_text compares with the last one offered: Linux's __tcp_select_window
+   (from 'space', tcp_rcv_window_data's free share, when 'known'), else the one we offer. */
+static inline uint32_t
+tcp_ack_text_window(const struct tcp_conn *c, bool known, uint32_t space)
+{
+    if (!c->host->cfg.rcv_window_linux)
+        return tcp_rcv_window(c);
+    return known ? tcp_rcv_window_select_from(c, space) : tcp_rcv_window_select(c);
+}
+
+/* Send the ACK whose window tcp_ack_text_window has just chosen ('w'): under rcv_window_linux
+   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_linux). */
+static void
+tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
+{
+    if (c->host->cfg.rcv_window_linux) {
+        c->ack_wnd = w;
+        c->ack_wnd_at = (uint8_t)c->segs_sent;
+    }
+    tcp_send_ack(c);
+    c->ack_wnd = 0;
+}
+
 /* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',
    the FIN ("send an acknowledgment for the FIN"): at once, or later under the delayed_ack
    setting. RFC 9293 3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be
@@ -277,8 +300,11 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
     c->ack_owed += n + (fin ? 1u : 0u);
     if (mode == TCP_DELACK_LINUX && n > 0)
         tcp_delack_data(c, n, (seg->flags & TCP_PSH) != 0);
+    /* Linux tcp_space after the segment: the ACK's decision below asks for it again, and
+       nothing between changes it (rcv_window_linux, some text: else it is computed there) */
+    uint32_t space = 0;
     if (n > 0 && c->host->cfg.rcv_window_linux)
-        tcp_rcv_window_data(c, n); /* after tcp_delack_data, as Linux's tcp_event_data_recv */
+        space = tcp_rcv_window_data(c, n); /* after tcp_delack_data, as Linux's tcp_event_data_recv */
     if (mode == TCP_DELACK_OFF || filled_gap) {
         tcp_send_ack(c); /* sending it clears ack_owed (tcp_transmit_lent) */
         return;
@@ -305,10 +331,12 @@ tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin
            window we would offer is no smaller than the one we offered last: the application
            keeps up (Linux __tcp_ack_snd_check, which asks __tcp_select_window). If it lags,
            its read sends the ACK (tcp_delack_read), or the timer does. */
-        if (c->ack_owed > c->rcv_mss
-            && (c->host->cfg.rcv_window_linux ? tcp_rcv_window_select(c) : tcp_rcv_window(c)) >= c->rcv_wnd) {
-            tcp_send_ack(c);
-            return;
+        if (c->ack_owed > c->rcv_mss) {
+            uint32_t w = tcp_ack_text_window(c, n > 0, space);
+            if (w >= c->rcv_wnd) {
+                tcp_send_ack_chosen(c, w);
+                return;
+            }
         }
     } else if (c->ack_owed >= 2 * c->snd_mss) {
         tcp_send_ack(c);

@@ -194,11 +194,14 @@ uint32_t tcp_initial_window(const struct tcp_settings *cfg, uint32_t buffer, boo
    SYN or SYN,ACK offers them */
 void tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts);
 /* rcv_window_linux (the caller checks it): 'n' octets of text arrived in order: what they teach of the buffer's
-   share, and the window's growth (tcp_measure_rcv_mss, tcp_grow_window) */
-void tcp_rcv_window_data(struct tcp_conn *c, uint32_t n);
+   share, and the window's growth (tcp_measure_rcv_mss, tcp_grow_window). Returns the free
+   share after them (Linux tcp_space), which the ACK's decision that follows reuses. */
+uint32_t tcp_rcv_window_data(struct tcp_conn *c, uint32_t n);
 /* rcv_window_linux: the window the buffer allows now, before the rule that never shrinks it
    (Linux __tcp_select_window) */
 uint32_t tcp_rcv_window_select(const struct tcp_conn *c);
+/* ... the free share of the buffer, 'free_space' (Linux tcp_space), already known */
+uint32_t tcp_rcv_window_select_from(const struct tcp_conn *c, uint32_t free_space);
 
 /* rcv_window_linux: the window a segment offers when something has changed since the last */
 uint32_t tcp_rcv_window_linux(const struct tcp_conn *c);

@@ -191,10 +191,14 @@ void
 tcp_ring_drop(struct tcp_ring *r, uint32_t len)
 {
     assert(len <= r->len);
+    if (len == r->len) {
+        /* all of it (a reader that keeps up takes each segment whole): the ring starts
+           again at its beginning, as below, without the arithmetic */
+        r->head = r->len = 0;
+        return;
+    }
     r->head += len;
     if (r->head >= r->cap)
         r->head -= r->cap;
     r->len -= len;
-    if (r->len == 0)
-        r->head = 0;
 }
