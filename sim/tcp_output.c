@@ -69,8 +69,21 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     }
 }
 
-/* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
+/* A segment from 'c', built where the wire will carry it (wire_seg_new): copying the segment
+   into the wire's packet cost a twelfth of sending it. It must go to tcp_transmit. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline struct tcp_seg *
+tcp_seg_new(struct tcp_conn *c, uint32_t seq, uint8_t flags)
+{
+    struct tcp_seg *s = wire_seg_new(tcp_world(c));
+    tcp_seg_init(c, s, seq, flags);
+    return s;
+}
+
+/* Hand 's' (from tcp_seg_new) to the wire. With 'lender', its payload is lent from our send
+   queue, not copied (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
    tcp_transmit: every segment passes here, and a call would cost as much as the bookkeeping. */
 #ifdef __GNUC__
 __attribute__((always_inline))
@@ -89,7 +102,7 @@ tcp_transmit_lent(struct tcp_conn *c, struct tcp_seg *s, struct wire_lender *len
        compiler forget what it knows of 's' on the per-segment path (docs/performance.md). */
     if (c->sack_report && !(s->flags & (TCP_SYN | TCP_RST)))
         tcp_sack_fill(c, s);
-    wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
+    wire_send_built(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
 #ifdef __GNUC__
@@ -104,24 +117,21 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 void
 tcp_send_ack(struct tcp_conn *c)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_nxt, TCP_ACK);
-    tcp_transmit(c, &s);
+    tcp_transmit(c, tcp_seg_new(c, c->snd_nxt, TCP_ACK));
 }
 
 void
 tcp_send_syn(struct tcp_conn *c, bool with_ack)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
-    tcp_opt_syn(c, &s);
+    struct tcp_seg *s = tcp_seg_new(c, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
+    tcp_opt_syn(c, s);
     if (c->retransmits == 0) {
         /* time the handshake: its round trip is the connection's first RTT sample */
         c->rtt_timing = true;
         c->rtt_seq = c->iss + 1;
         c->rtt_start = tcp_now(c);
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
 /* An empty segment that answers 'to' without a TCB: its addresses and ports swapped. */
@@ -157,18 +167,18 @@ tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_
 void
 tcp_send_rst(struct tcp_conn *c)
 {
-    struct tcp_seg s;
+    struct tcp_seg *s;
     if (c->host->cfg.active_reset_ack) {
         /* Linux tcp_send_active_reset: the reset also acknowledges what was received,
            <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, with the window as on any segment (a 6.18
            kernel's close() with unread data, SO_LINGER 0, a closed listener, keep-alive). */
-        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST | TCP_ACK);
+        s = tcp_seg_new(c, c->snd_nxt, TCP_RST | TCP_ACK);
     } else {
         /* §3.10.5 ABORT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>" */
-        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST);
-        s.wnd = 0;
+        s = tcp_seg_new(c, c->snd_nxt, TCP_RST);
+        s->wnd = 0;
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
 void
@@ -252,35 +262,33 @@ tcp_psh_within(const struct tcp_conn *c, uint32_t seq, uint32_t end)
 static void
 tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
 {
-    struct tcp_seg s;
     uint32_t seq = c->snd_una + off;
     if (push)
         tcp_psh_mark(c, seq + len);
     else if (c->psh_marks && seq_lt(seq, c->psh_end[c->psh_marks - 1]) && tcp_psh_within(c, seq, seq + len))
         push = true; /* a resend (new data lies above every mark: one comparison) */
-    tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
-    s.len = len;
+    struct tcp_seg *s = tcp_seg_new(c, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
+    s->len = len;
     c->bytes_sent += len;
     /* The send queue keeps these octets until they are acknowledged, so the segment can carry
        them without a copy, unless they are not in one piece. */
-    s.data = tcp_sndq_span(c, off, len);
-    if (s.data)
-        tcp_transmit_lent(c, &s, &c->lent);
+    s->data = tcp_sndq_span(c, off, len);
+    if (s->data)
+        tcp_transmit_lent(c, s, &c->lent);
     else
-        tcp_send_data_copied(c, &s, off);
+        tcp_send_data_copied(c, s, off);
 }
 
 static void
 tcp_send_fin(struct tcp_conn *c)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->fin_sent ? c->fin_seq : c->snd_nxt, TCP_FIN | TCP_ACK);
+    struct tcp_seg *s = tcp_seg_new(c, c->fin_sent ? c->fin_seq : c->snd_nxt, TCP_FIN | TCP_ACK);
     if (!c->fin_sent) {
         c->fin_seq = c->snd_nxt;
         c->fin_sent = true;
         c->snd_nxt++;
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
 void
@@ -410,7 +418,5 @@ tcp_send_probe(struct tcp_conn *c, bool window_probe)
     /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1, which the peer must answer
        with an ACK. Linux sends SND.UNA-1 (tcp_xmit_probe_skb); only an idle connection is
        probed (tcp_timer_fire), where SND.NXT = SND.UNA, so the two are the same number. */
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_una - 1, TCP_ACK);
-    tcp_transmit(c, &s);
+    tcp_transmit(c, tcp_seg_new(c, c->snd_una - 1, TCP_ACK));
 }

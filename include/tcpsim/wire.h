@@ -109,6 +109,9 @@ struct wire {
     int next_rule_id;
     struct wire_pkt *pool;        /* freed packets kept for reuse: neither in flight nor kept */
     struct wire_pkt *delivering;  /* the packet being handed to TCP now, or NULL */
+    /* What wire_seg_new hands out when no packet can be made (out of memory): a TCB builds its
+       segment there as anywhere, and wire_send_built loses it. */
+    struct tcp_seg spare;
 };
 
 /* After clk_init: the links' lanes join the world's clock. */
@@ -118,10 +121,16 @@ void wire_fini(struct world *wd);
 /* A host hands a segment to the wire (the payload is copied, here). 'conn' is the
    sending connection's id, 0 for a segment sent without a TCB (a reset from a closed port). */
 void wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn);
-/* The same, but the payload is lent, not copied: it must stay as it is until the segment is
-   delivered or dropped, or until the sender calls wire_recall() for it. */
-void wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-                    struct wire_lender *lender);
+/* A TCB's segments are built where the wire carries them, not copied there: wire_seg_new hands
+   out the segment of a packet (uninitialised; never NULL: out of memory, a spare that the send
+   then loses), which must then go to wire_send_built, as wire_send's would. With 'lender', the
+   payload is lent, not copied: it must stay as it is until the segment is delivered or
+   dropped, or until the sender calls wire_recall() for it; without, the wire copies it. */
+struct tcp_seg *wire_seg_new(struct world *wd);
+void wire_send_built(struct world *wd, int from, struct tcp_seg *seg, uint32_t conn,
+                     struct wire_lender *lender);
+/* wire_seg_new's way when the pool is empty (wire_seg_new is inlined, and calls it). */
+struct tcp_seg *wire_seg_make(struct world *wd);
 /* The sender wants back the memory of the segments it lent whose SEG.SEQ is below 'below'
    (modulo 2^32): they take their own copy of their payload. */
 void wire_recall(struct world *wd, struct wire_lender *l, uint32_t below);
