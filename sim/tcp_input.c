@@ -22,18 +22,34 @@
 #include "tcp_internal.h"
 
 
+/* The connection the host's last segment was for, if 'seg' is for it too (a transfer's
+   segments come one after another), else NULL. A cache in front of the host's table: inlined
+   into tcp_input, where it answers for almost every segment without a call. */
+static inline struct tcp_conn *
+tcp_demux_last(const struct tcp_host *h, const struct tcp_seg *seg)
+{
+    struct tcp_conn *c = h->demux_last;
+    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
+        return c;
+    return NULL;
+}
+
+/* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
+   CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
+   host's table (tcp_hash.c), whatever the number of connections. */
+static struct tcp_conn *
+tcp_demux_table(const struct tcp_host *h, const struct tcp_seg *seg)
+{
+    struct tcp_conn *c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
+    return c ? c : tcp_hash_listener(h, seg->dport);
+}
+
 /* Find the connection for 'seg': an exact socket pair first, else a listener on the port. */
 struct tcp_conn *
 tcp_demux(const struct tcp_host *h, const struct tcp_seg *seg)
 {
-    /* The exact socket pair first, then a listener on the port (§3.10.7: "If the state is
-       CLOSED (i.e., TCB does not exist)" ... "If the state is LISTEN"): two lookups in the
-       host's table (tcp_hash.c), whatever the number of connections. */
-    struct tcp_conn *c = h->demux_last; /* a transfer's segments come one after another */
-    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
-        return c;
-    c = tcp_hash_pair(h, seg->dport, seg->saddr, seg->sport, true);
-    return c ? c : tcp_hash_listener(h, seg->dport);
+    struct tcp_conn *c = tcp_demux_last(h, seg);
+    return c ? c : tcp_demux_table(h, seg);
 }
 
 /* Linux's guard against ACK storms (__tcp_oow_rate_limited): two ends that each find the
@@ -925,7 +941,9 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
 void
 tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
 {
-    struct tcp_conn *c = tcp_demux(h, seg);
+    struct tcp_conn *c = tcp_demux_last(h, seg);
+    if (!c)
+        c = tcp_demux_table(h, seg);
     if (!c) {
         tcp_input_closed(h, seg);
         return;

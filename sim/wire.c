@@ -258,16 +258,17 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct wire_pkt *p = ctx;
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
+    struct tcp_host *h = &wd->host[p->to]; /* found once: the calls below may not change it */
     wire_leave(w, p);
-    if (p->seg.daddr != wd->host[p->to].addr) {
+    if (p->seg.daddr != h->addr) {
         wire_no_host(wd, p);
         return;
     }
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
-    if (!wd->host[p->to].scripted)
-        tcp_input(&wd->host[p->to], &p->seg);
+    if (!h->scripted)
+        tcp_input(h, &p->seg);
     w->delivering = NULL;
     if (!p->kept)
         wire_pkt_free(w, p);
