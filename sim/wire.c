@@ -30,7 +30,7 @@ wire_init(struct world *wd)
     w->next_rule_id = 1;
     for (int i = 0; i < 2; i++) {
         w->link[i].delay = CLK_MSEC(1);
-        (void)clk_lane_init(&wd->clk, &w->link[i].lane); /* a fresh clock has room for both */
+        (void)clk_lane_init(&wd->clk, &w->lanes[i]); /* a fresh clock has room for both */
     }
 }
 
@@ -350,10 +350,10 @@ static inline void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
     p->inflight = true;
-    (void)clk_lane_arm(&wd->clk, &wd->wire.link[p->from].lane, &p->arrival, p->arrive_at);
+    (void)clk_lane_arm_first(&wd->clk, wd->wire.lanes, 2, &p->arrival, p->arrive_at);
 }
 
-/* Move 'p' to arrive at 'when' (re-armed: it leaves its link's lane for the heap). */
+/* Move 'p' to arrive at 'when' (re-armed: it leaves its lane for the heap). */
 static void
 wire_reschedule(struct world *wd, struct wire_pkt *p, clk_time when)
 {

@@ -72,9 +72,6 @@ struct wire_link {
     uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
-    /* Segments due in the order they were sent (the usual case: a constant delay) wait in
-       this clock lane instead of the clock's heap. */
-    struct clk_lane lane;
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
@@ -98,6 +95,11 @@ struct wire_rule {
 
 struct wire {
     struct wire_link link[2];     /* link[i]: segments sent by host i */
+    /* Segments due in the order they were sent wait in clock lanes instead of the clock's
+       heap: in the first lane they keep in order. With the same delay both ways (the usual
+       case) that is the first lane for every segment, either way, and the clock looks at one
+       lane per event; with two delays, mostly one lane each way. */
+    struct clk_lane lanes[2];
     /* Every packet the wire has made, in flight or not: a few dozen, since freed packets are
        reused. wire_find and wire_inflight look among them for those in flight, which is
        cheaper than keeping a list in send order for every segment, when only a scenario or
@@ -114,7 +116,7 @@ struct wire {
     struct tcp_seg spare;
 };
 
-/* After clk_init: the links' lanes join the world's clock. */
+/* After clk_init: the wire's lanes join the world's clock. */
 void wire_init(struct world *wd);
 void wire_fini(struct world *wd);
 
