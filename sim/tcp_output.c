@@ -303,13 +303,14 @@ tcp_send_fin(struct tcp_conn *c)
     tcp_transmit(c, s);
 }
 
-void
-tcp_output(struct tcp_conn *c)
+/* tcp_output when something may be sent. Apart, so that the commonest call, which has nothing
+   to do, returns before this one's registers are saved. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_output_queued(struct tcp_conn *c)
 {
-    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
-       segment that arrives ends here) has nothing to do. */
-    if (!c->sndq.cap || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
-        return;
     /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
        queues it "for transmission after entering ESTABLISHED state"). */
     bool syn_acked = c->snd_una != c->iss || c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT;
@@ -355,6 +356,16 @@ tcp_output(struct tcp_conn *c)
     }
     if (sent)
         tcp_rexmit_update(c);
+}
+
+void
+tcp_output(struct tcp_conn *c)
+{
+    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
+       segment that arrives ends here) has nothing to do. */
+    if (!c->sndq.cap || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
+        return;
+    tcp_output_queued(c);
 }
 
 void
