@@ -362,8 +362,9 @@ void
 tcp_output(struct tcp_conn *c)
 {
     /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
-       segment that arrives ends here) has nothing to do. */
-    if (!c->sndq.cap || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
+       segment that arrives ends here) has nothing to do. An empty queue says so at once (a
+       receiver's every call): what is in flight is in the queue. */
+    if (!c->sndq.cap || ((c->sndq.len == 0 || c->sndq.len == tcp_data_in_flight(c)) && !c->fin_queued))
         return;
     tcp_output_queued(c);
 }
