@@ -47,11 +47,8 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->flags = flags;
     s->up = 0;
     s->mss = 0;
-    s->opt.present = 0;
     s->opt.wscale = 0;
     s->opt.nsack = 0;
-    s->opt.tsval = 0;
-    s->opt.tsecr = 0;
     s->len = 0;
     s->data = NULL;
     if (flags & TCP_SYN) {
@@ -66,6 +63,10 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
         s->opt.present = TCP_OPT_TS;
         s->opt.tsval = tcp_tsval(c);
         s->opt.tsecr = c->ts_recent;
+    } else {
+        s->opt.present = 0;
+        s->opt.tsval = 0;
+        s->opt.tsecr = 0;
     }
 }
 

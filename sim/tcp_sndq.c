@@ -113,7 +113,12 @@ tcp_sndq_peek(const struct tcp_conn *c, uint32_t off, uint8_t *out, uint32_t len
     }
 }
 
-void
+/* Inlined into the ACK's processing (with -flto, always_inline as tcp_sndq_span): every ACK
+   of new data drops what it acknowledged. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+inline void
 tcp_sndq_drop(struct tcp_conn *c, uint32_t n)
 {
     tcp_ring_drop(&c->sndq, n);
