@@ -168,6 +168,7 @@ wire_pkt_stamp(struct world *wd, struct wire_pkt *p, int from, uint32_t conn)
     p->id = ++w->next_id;
     p->from = from;
     p->to = 1 - from;
+    p->dest = &wd->host[p->to];
     p->sent_at = wd->clk.now;
     p->marks = 0;
     p->conn = conn;
@@ -258,7 +259,7 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct wire_pkt *p = ctx;
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
-    struct tcp_host *h = &wd->host[p->to]; /* found once: the calls below may not change it */
+    struct tcp_host *h = p->dest;
     wire_leave(w, p);
     if (p->seg.daddr != h->addr) {
         wire_no_host(wd, p);
