@@ -46,8 +46,7 @@ wire_lender_unlink(struct wire_pkt *p)
         p->lnext->lprev = p->lprev;
     else
         l->tail = p->lprev;
-    p->lender = NULL;
-    p->lprev = p->lnext = NULL;
+    p->lender = NULL; /* its links mean nothing now: wire_lender_link sets both */
 }
 
 /* Keep the lender's list sorted by SEG.SEQ: new data goes at the end, a retransmission (the

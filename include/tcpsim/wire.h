@@ -49,7 +49,7 @@ struct wire_pkt {
     uint8_t *payload;        /* the wire's own copy, when it has one */
     uint32_t payload_cap;
     struct wire_lender *lender;     /* who lent seg.data, or NULL */
-    struct wire_pkt *lprev, *lnext; /* in the lender's list */
+    struct wire_pkt *lprev, *lnext; /* in the lender's list (while lender is set) */
     int from, to;            /* host indexes */
     struct tcp_host *dest;   /* &world->host[to]: wire_arrive reads it, one load where the
                                 index costs five */
