@@ -4,15 +4,17 @@
  * A segment's journey: a TCB builds it in a wire_pkt taken from the wire (wire_seg_new) and
  * hands it over (wire_send_built, which keeps a lent payload where it is); wire_send() copies a
  * segment built elsewhere into one. The wire computes its arrival (serialization, delay,
- * jitter) and arms it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
- * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
- * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
+ * jitter) and arms it on the clock. Where a scenario has rules, or the link loses, reorders or
+ * duplicates, wire_meddle() applies the rules, then loss, reordering and duplication, each
+ * drawing on the world's PRNG only when its probability is above zero, so a loss-free run
+ * draws nothing.
  * wire_arrive() hands the segment to the receiving host's tcp_input() (not to a scripted
  * host's, whose TCP is switched off: the arrival is traced and that is all) and frees it, unless
  * the receive queue kept it (wire_keep); a segment addressed to neither host is lost there.
  *
- * Entry points: wire_init, wire_seg_new, wire_send_built, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
- * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
+ * Entry points: wire_init, wire_seg_new, wire_send_built, wire_send, wire_inject, wire_find,
+ * wire_inflight, wire_drop_id, wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove,
+ * wire_fini.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@ wire_init(struct world *wd)
     w->next_rule_id = 1;
     for (int i = 0; i < 2; i++) {
         w->link[i].delay = CLK_MSEC(1);
+        w->link[i].to = &wd->host[1 - i];
         (void)clk_lane_init(&wd->clk, &w->lanes[i]); /* a fresh clock has room for both */
     }
 }
@@ -167,7 +170,7 @@ wire_pkt_stamp(struct world *wd, struct wire_pkt *p, int from, uint32_t conn)
     p->id = ++w->next_id;
     p->from = from;
     p->to = 1 - from;
-    p->dest = &wd->host[p->to];
+    p->dest = w->link[from].to;
     p->sent_at = wd->clk.now;
     p->marks = 0;
     p->conn = conn;

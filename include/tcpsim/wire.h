@@ -75,6 +75,7 @@ struct wire_link {
     uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
+    struct tcp_host *to;     /* the host at its far end (wire_pkt.dest of what it carries) */
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
