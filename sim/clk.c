@@ -8,8 +8,8 @@
  * nanosecond always fire in the order they were armed. Each event remembers its slot in the
  * heap, so re-arming and cancelling are O(log n) without searching.
  *
- * Entry points: clk_init, clk_lane_init, clk_arm, clk_lane_arm, clk_cancel, clk_peek, clk_pop,
- * clk_advance, clk_fini.
+ * Entry points: clk_init, clk_lane_init, clk_arm, clk_lane_arm, clk_lane_arm_first, clk_cancel,
+ * clk_peek, clk_pop, clk_advance, clk_fini.
  */
 #include <assert.h>
 #include <math.h>
@@ -28,8 +28,9 @@ clk_init(struct clk *c)
     c->len = 0;
     c->cap = 0;
     c->nlanes = 0;
+    c->nbusy = 0;
     for (int i = 0; i < CLK_MAX_LANES; i++)
-        c->lanes[i] = NULL;
+        c->lanes[i] = c->busy[i] = NULL;
     return 0;
 }
 
@@ -42,8 +43,10 @@ clk_fini(struct clk *c)
         for (struct clk_event *e = c->lanes[i]->head; e; e = e->lnext)
             e->lane = NULL;
         c->lanes[i]->head = c->lanes[i]->tail = NULL;
+        c->lanes[i]->busy = 0;
     }
     c->nlanes = 0;
+    c->nbusy = 0;
     free(c->heap);
     c->heap = NULL;
     c->len = c->cap = 0;
@@ -203,8 +206,26 @@ clk_remove(struct clk *c, size_t i)
     clk_sift_down(c, c->heap[i]->slot - 1);
 }
 
+/* Lane 'l' has just taken its first event: clk_pop looks at it from now on. */
 static void
-clk_lane_unlink(struct clk_event *e)
+clk_lane_busy(struct clk *c, struct clk_lane *l)
+{
+    c->busy[c->nbusy++] = l;
+    l->busy = c->nbusy;
+}
+
+/* Lane 'l' has just lost its last event: the last of the busy lanes takes its place. */
+static void
+clk_lane_idle(struct clk *c, struct clk_lane *l)
+{
+    struct clk_lane *last = c->busy[--c->nbusy];
+    c->busy[l->busy - 1] = last;
+    last->busy = l->busy;
+    l->busy = 0;
+}
+
+static void
+clk_lane_unlink(struct clk *c, struct clk_event *e)
 {
     struct clk_lane *l = e->lane;
     if (e->lprev)
@@ -215,6 +236,8 @@ clk_lane_unlink(struct clk_event *e)
         e->lnext->lprev = e->lprev;
     else
         l->tail = e->lprev;
+    if (!l->head)
+        clk_lane_idle(c, l);
     e->lane = NULL;
     e->lprev = e->lnext = NULL;
 }
@@ -222,14 +245,16 @@ clk_lane_unlink(struct clk_event *e)
 /* Take 'e', the head of its lane, off the lane: clk_lane_unlink with nothing before it, and
    without clearing e's own links, which mean nothing once it has left the lane. */
 static void
-clk_lane_shift(struct clk_event *e)
+clk_lane_shift(struct clk *c, struct clk_event *e)
 {
     struct clk_lane *l = e->lane;
     l->head = e->lnext;
-    if (l->head)
+    if (l->head) {
         l->head->lprev = NULL;
-    else
+    } else {
         l->tail = NULL;
+        clk_lane_idle(c, l);
+    }
     e->lane = NULL;
 }
 
@@ -238,7 +263,7 @@ clk_arm(struct clk *c, struct clk_event *e, clk_time when)
 {
     assert(when >= c->now);
     if (e->lane)
-        clk_lane_unlink(e); /* re-armed: it may no longer be in its lane's order */
+        clk_lane_unlink(c, e); /* re-armed: it may no longer be in its lane's order */
     if (e->slot) {
         /* Re-arming takes a new insertion number: it is ordered as if armed now. */
         e->when = when;
@@ -257,6 +282,7 @@ int
 clk_lane_init(struct clk *c, struct clk_lane *l)
 {
     l->head = l->tail = NULL;
+    l->busy = 0;
     if (c->nlanes == CLK_MAX_LANES)
         return -1;
     c->lanes[c->nlanes++] = l;
@@ -264,43 +290,54 @@ clk_lane_init(struct clk *c, struct clk_lane *l)
 }
 
 int
-clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time when)
+clk_lane_arm_first(struct clk *c, struct clk_lane *l, int n, struct clk_event *e, clk_time when)
 {
     assert(when >= c->now && !clk_armed(e));
-    if (l->tail && when < l->tail->when)
-        return clk_insert(c, e, when, c->next_seq++); /* it overtakes the lane: the heap */
+    int i = 0;
+    while (l[i].tail && when < l[i].tail->when)
+        if (++i == n)
+            return clk_insert(c, e, when, c->next_seq++); /* it overtakes every lane: the heap */
+    struct clk_lane *in = &l[i];
     e->when = e->key_when = when; /* keys too: clk_pop compares lane heads with the heap's top */
     e->seq = e->key_seq = c->next_seq++;
-    e->lane = l;
+    e->lane = in;
     e->lnext = NULL;
-    e->lprev = l->tail;
-    if (l->tail)
-        l->tail->lnext = e;
-    else
-        l->head = e;
-    l->tail = e;
+    e->lprev = in->tail;
+    if (in->tail) {
+        in->tail->lnext = e;
+    } else {
+        in->head = e;
+        clk_lane_busy(c, in);
+    }
+    in->tail = e;
     return 0;
+}
+
+int
+clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time when)
+{
+    return clk_lane_arm_first(c, l, 1, e, when);
 }
 
 void
 clk_cancel(struct clk *c, struct clk_event *e)
 {
     if (e->lane) {
-        clk_lane_unlink(e);
+        clk_lane_unlink(c, e);
         return;
     }
     if (e->slot)
         clk_remove(c, e->slot - 1);
 }
 
-/* The earliest of 'best' and the lanes' heads, by their keys (a lane's events are never
-   postponed: their keys are their real times). */
+/* The earliest of 'best' and the heads of the lanes that hold events, by their keys (a lane's
+   events are never postponed: their keys are their real times). */
 static inline struct clk_event *
 clk_lanes_first(const struct clk *c, struct clk_event *best)
 {
-    for (int i = 0; i < c->nlanes; i++) {
-        struct clk_event *h = c->lanes[i]->head;
-        if (h && (!best || clk_before(h, best)))
+    for (int i = 0; i < c->nbusy; i++) {
+        struct clk_event *h = c->busy[i]->head;
+        if (!best || clk_before(h, best))
             best = h;
     }
     return best;
@@ -337,24 +374,29 @@ clk_peek(const struct clk *c)
     return clk_heap_first(c, 0, clk_lanes_first(c, NULL));
 }
 
+/* A loop, not a recursive call for the settled top: a recursive function is never inlined,
+   and world_step, its one caller, takes it inline (the call and its saved registers cost about
+   8 instructions an event). */
 struct clk_event *
 clk_pop(struct clk *c)
 {
-    /* First by key: the heap's top key is no later than anything in the heap. */
-    struct clk_event *e = clk_lanes_first(c, c->len ? c->heap[0] : NULL);
-    if (!e)
-        return NULL;
-    if (e->lane) {
-        clk_lane_shift(e);
-    } else if (!clk_postponed(e)) {
-        clk_remove(c, 0);
-    } else {
-        clk_settle(c); /* a postponed top came first by its old key: move it, look again */
-        return clk_pop(c);
+    for (;;) {
+        /* First by key: the heap's top key is no later than anything in the heap. */
+        struct clk_event *e = clk_lanes_first(c, c->len ? c->heap[0] : NULL);
+        if (!e)
+            return NULL;
+        if (e->lane) {
+            clk_lane_shift(c, e);
+        } else if (!clk_postponed(e)) {
+            clk_remove(c, 0);
+        } else {
+            clk_settle(c); /* a postponed top came first by its old key: move it, look again */
+            continue;
+        }
+        if (e->when > c->now)
+            clk_advance(c, e->when);
+        return e;
     }
-    if (e->when > c->now)
-        clk_advance(c, e->when);
-    return e;
 }
 
 void

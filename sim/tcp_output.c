@@ -47,11 +47,8 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     s->flags = flags;
     s->up = 0;
     s->mss = 0;
-    s->opt.present = 0;
     s->opt.wscale = 0;
     s->opt.nsack = 0;
-    s->opt.tsval = 0;
-    s->opt.tsecr = 0;
     s->len = 0;
     s->data = NULL;
     if (flags & TCP_SYN) {
@@ -66,11 +63,28 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
         s->opt.present = TCP_OPT_TS;
         s->opt.tsval = tcp_tsval(c);
         s->opt.tsecr = c->ts_recent;
+    } else {
+        s->opt.present = 0;
+        s->opt.tsval = 0;
+        s->opt.tsecr = 0;
     }
 }
 
-/* Hand 's' to the wire. With 'lender', its payload is lent from our send queue, not copied
-   (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
+/* A segment from 'c', built where the wire will carry it (wire_seg_new): copying the segment
+   into the wire's packet cost a twelfth of sending it. It must go to tcp_transmit. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline struct tcp_seg *
+tcp_seg_new(struct tcp_conn *c, uint32_t seq, uint8_t flags)
+{
+    struct tcp_seg *s = wire_seg_new(tcp_world(c));
+    tcp_seg_init(c, s, seq, flags);
+    return s;
+}
+
+/* Hand 's' (from tcp_seg_new) to the wire. With 'lender', its payload is lent from our send
+   queue, not copied (wire.h): only for octets the queue keeps until they are acknowledged. Inlined, as is
    tcp_transmit: every segment passes here, and a call would cost as much as the bookkeeping. */
 #ifdef __GNUC__
 __attribute__((always_inline))
@@ -89,7 +103,7 @@ tcp_transmit_lent(struct tcp_conn *c, struct tcp_seg *s, struct wire_lender *len
        compiler forget what it knows of 's' on the per-segment path (docs/performance.md). */
     if (c->sack_report && !(s->flags & (TCP_SYN | TCP_RST)))
         tcp_sack_fill(c, s);
-    wire_send_lent(tcp_world(c), c->host->index, s, c->id, lender);
+    wire_send_built(tcp_world(c), c->host->index, s, c->id, lender);
 }
 
 #ifdef __GNUC__
@@ -104,24 +118,21 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 void
 tcp_send_ack(struct tcp_conn *c)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_nxt, TCP_ACK);
-    tcp_transmit(c, &s);
+    tcp_transmit(c, tcp_seg_new(c, c->snd_nxt, TCP_ACK));
 }
 
 void
 tcp_send_syn(struct tcp_conn *c, bool with_ack)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
-    tcp_opt_syn(c, &s);
+    struct tcp_seg *s = tcp_seg_new(c, c->iss, with_ack ? (TCP_SYN | TCP_ACK) : TCP_SYN);
+    tcp_opt_syn(c, s);
     if (c->retransmits == 0) {
         /* time the handshake: its round trip is the connection's first RTT sample */
         c->rtt_timing = true;
         c->rtt_seq = c->iss + 1;
         c->rtt_start = tcp_now(c);
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
 /* An empty segment that answers 'to' without a TCB: its addresses and ports swapped. */
@@ -157,18 +168,18 @@ tcp_send_synack_stateless(struct tcp_conn *l, const struct tcp_seg *syn, uint32_
 void
 tcp_send_rst(struct tcp_conn *c)
 {
-    struct tcp_seg s;
+    struct tcp_seg *s;
     if (c->host->cfg.active_reset_ack) {
         /* Linux tcp_send_active_reset: the reset also acknowledges what was received,
            <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, with the window as on any segment (a 6.18
            kernel's close() with unread data, SO_LINGER 0, a closed listener, keep-alive). */
-        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST | TCP_ACK);
+        s = tcp_seg_new(c, c->snd_nxt, TCP_RST | TCP_ACK);
     } else {
         /* §3.10.5 ABORT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>" */
-        tcp_seg_init(c, &s, c->snd_nxt, TCP_RST);
-        s.wnd = 0;
+        s = tcp_seg_new(c, c->snd_nxt, TCP_RST);
+        s->wnd = 0;
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
 void
@@ -248,48 +259,59 @@ tcp_psh_within(const struct tcp_conn *c, uint32_t seq, uint32_t end)
     return false;
 }
 
-/* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. */
-static void
-tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
+/* Send one data segment of 'len' octets starting 'off' octets after SND.UNA. Inlined into
+   tcp_output's loop, which sends almost every data segment: the call and its six saved
+   registers cost as much as a fifth of the segment's own work. The others (retransmissions,
+   probes) call tcp_send_data, below. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
+tcp_send_data_now(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
 {
-    struct tcp_seg s;
     uint32_t seq = c->snd_una + off;
     if (push)
         tcp_psh_mark(c, seq + len);
     else if (c->psh_marks && seq_lt(seq, c->psh_end[c->psh_marks - 1]) && tcp_psh_within(c, seq, seq + len))
         push = true; /* a resend (new data lies above every mark: one comparison) */
-    tcp_seg_init(c, &s, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
-    s.len = len;
+    struct tcp_seg *s = tcp_seg_new(c, c->snd_una + off, TCP_ACK | (push ? TCP_PSH : 0));
+    s->len = len;
     c->bytes_sent += len;
     /* The send queue keeps these octets until they are acknowledged, so the segment can carry
        them without a copy, unless they are not in one piece. */
-    s.data = tcp_sndq_span(c, off, len);
-    if (s.data)
-        tcp_transmit_lent(c, &s, &c->lent);
+    s->data = tcp_sndq_span(c, off, len);
+    if (s->data)
+        tcp_transmit_lent(c, s, &c->lent);
     else
-        tcp_send_data_copied(c, &s, off);
+        tcp_send_data_copied(c, s, off);
+}
+
+static void
+tcp_send_data(struct tcp_conn *c, uint32_t off, uint32_t len, bool push)
+{
+    tcp_send_data_now(c, off, len, push);
 }
 
 static void
 tcp_send_fin(struct tcp_conn *c)
 {
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->fin_sent ? c->fin_seq : c->snd_nxt, TCP_FIN | TCP_ACK);
+    struct tcp_seg *s = tcp_seg_new(c, c->fin_sent ? c->fin_seq : c->snd_nxt, TCP_FIN | TCP_ACK);
     if (!c->fin_sent) {
         c->fin_seq = c->snd_nxt;
         c->fin_sent = true;
         c->snd_nxt++;
     }
-    tcp_transmit(c, &s);
+    tcp_transmit(c, s);
 }
 
-void
-tcp_output(struct tcp_conn *c)
+/* tcp_output when something may be sent. Apart, so that the commonest call, which has nothing
+   to do, returns before this one's registers are saved. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_output_queued(struct tcp_conn *c)
 {
-    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
-       segment that arrives ends here) has nothing to do. */
-    if (!c->sndq.cap || (c->sndq.len == tcp_data_in_flight(c) && !c->fin_queued))
-        return;
     /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
        queues it "for transmission after entering ESTABLISHED state"). */
     bool syn_acked = c->snd_una != c->iss || c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT;
@@ -306,7 +328,7 @@ tcp_output(struct tcp_conn *c)
                 n = c->snd_mss;
             if (n == 0)
                 break; /* no SND.MSS: nothing can be sent */
-            tcp_send_data(c, off, n, n == avail);
+            tcp_send_data_now(c, off, n, n == avail);
             if (c->snd_nxt == c->snd_una)
                 c->first_unacked_at = tcp_now(c);
             if (!c->rtt_timing) {
@@ -335,6 +357,17 @@ tcp_output(struct tcp_conn *c)
     }
     if (sent)
         tcp_rexmit_update(c);
+}
+
+void
+tcp_output(struct tcp_conn *c)
+{
+    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
+       segment that arrives ends here) has nothing to do. An empty queue says so at once (a
+       receiver's every call): what is in flight is in the queue. */
+    if (!c->sndq.cap || ((c->sndq.len == 0 || c->sndq.len == tcp_data_in_flight(c)) && !c->fin_queued))
+        return;
+    tcp_output_queued(c);
 }
 
 void
@@ -410,7 +443,5 @@ tcp_send_probe(struct tcp_conn *c, bool window_probe)
     /* RFC 1122 4.2.3.6: a keep-alive carries SEG.SEQ = SND.NXT-1, which the peer must answer
        with an ACK. Linux sends SND.UNA-1 (tcp_xmit_probe_skb); only an idle connection is
        probed (tcp_timer_fire), where SND.NXT = SND.UNA, so the two are the same number. */
-    struct tcp_seg s;
-    tcp_seg_init(c, &s, c->snd_una - 1, TCP_ACK);
-    tcp_transmit(c, &s);
+    tcp_transmit(c, tcp_seg_new(c, c->snd_una - 1, TCP_ACK));
 }

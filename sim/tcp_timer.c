@@ -200,8 +200,9 @@ tcp_user_timeout(const struct tcp_conn *c)
 }
 
 /* The retransmission timer's next delay: the RTO, cut short so that a user timeout fires
-   when due: RFC 9293 3.10.8 treats it as its own deadline, and Linux clamps the RTO so. */
-static clk_time
+   when due: RFC 9293 3.10.8 treats it as its own deadline, and Linux clamps the RTO so.
+   Inline: every ACK of new data asks, and gcc called it. */
+static inline clk_time
 tcp_rexmit_delay(const struct tcp_conn *c)
 {
     clk_time ut = tcp_user_timeout(c);

@@ -1,18 +1,22 @@
 /*
  * wire.c - the simulated network between the two hosts.
  *
- * A segment's journey: wire_send() copies it into a wire_pkt (wire_send_lent() keeps the
- * sender's payload where it is), computes its arrival (serialization, delay, jitter) and arms
- * it on the clock. Where a scenario has rules, or the link loses, reorders or duplicates,
- * wire_meddle() applies the rules, then loss, reordering and duplication, each drawing on the
- * world's PRNG only when its probability is above zero, so a loss-free run draws nothing.
+ * A segment's journey: a TCB builds it in a wire_pkt taken from the wire (wire_seg_new) and
+ * hands it over (wire_send_built, which keeps a lent payload where it is); wire_send() copies a
+ * segment built elsewhere into one. The wire computes its arrival (serialization, delay,
+ * jitter) and arms it on the clock. Where a scenario has rules, or the link loses, reorders or
+ * duplicates, wire_meddle() applies the rules, then loss, reordering and duplication, each
+ * drawing on the world's PRNG only when its probability is above zero, so a loss-free run
+ * draws nothing.
  * wire_arrive() hands the segment to the receiving host's tcp_input() (not to a scripted
  * host's, whose TCP is switched off: the arrival is traced and that is all) and frees it, unless
  * the receive queue kept it (wire_keep); a segment addressed to neither host is lost there.
  *
- * Entry points: wire_init, wire_send, wire_inject, wire_find, wire_inflight, wire_drop_id,
- * wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove, wire_fini.
+ * Entry points: wire_init, wire_seg_new, wire_send_built, wire_send, wire_inject, wire_find,
+ * wire_inflight, wire_drop_id, wire_delay_id, wire_dup_id, wire_rule_add, wire_rule_remove,
+ * wire_fini.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +32,8 @@ wire_init(struct world *wd)
     w->next_rule_id = 1;
     for (int i = 0; i < 2; i++) {
         w->link[i].delay = CLK_MSEC(1);
-        (void)clk_lane_init(&wd->clk, &w->link[i].lane); /* a fresh clock has room for both */
+        w->link[i].to = &wd->host[1 - i];
+        (void)clk_lane_init(&wd->clk, &w->lanes[i]); /* a fresh clock has room for both */
     }
 }
 
@@ -44,8 +49,7 @@ wire_lender_unlink(struct wire_pkt *p)
         p->lnext->lprev = p->lprev;
     else
         l->tail = p->lprev;
-    p->lender = NULL;
-    p->lprev = p->lnext = NULL;
+    p->lender = NULL; /* its links mean nothing now: wire_lender_link sets both */
 }
 
 /* Keep the lender's list sorted by SEG.SEQ: new data goes at the end, a retransmission (the
@@ -150,35 +154,43 @@ wire_pkt_own(struct wire_pkt *p, const uint8_t *data, uint32_t len)
     return 0;
 }
 
-/* A packet from the pool (or new), holding 'seg' and its payload: a copy, or, with a lender,
-   the lent octets themselves. The caller sets its arrival time. Inlined: it is half the work
-   of every wire_send, and a call would cost a fifth of it. */
-#ifdef __GNUC__
-__attribute__((always_inline))
-#endif
+/* The packet whose segment is 'seg' (one wire_seg_new handed out). */
 static inline struct wire_pkt *
-wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-             struct wire_lender *lender)
+wire_pkt_of(struct tcp_seg *seg)
+{
+    return (struct wire_pkt *)(void *)((char *)seg - offsetof(struct wire_pkt, seg));
+}
+
+/* 'p' enters the wire from host 'from' for connection 'conn': its id, ends and send time. The
+   caller sets its arrival time. */
+static inline void
+wire_pkt_stamp(struct world *wd, struct wire_pkt *p, int from, uint32_t conn)
 {
     struct wire *w = &wd->wire;
-    struct wire_pkt *p = w->pool;
-    if (p)
-        w->pool = p->next;
-    else if (!(p = wire_pkt_make(wd)))
-        return NULL;
-    p->seg = *seg;
-    if (lender && seg->len) {
-        wire_lender_link(lender, p);
-    } else if (wire_pkt_own(p, seg->data, seg->len) != 0) {
-        wire_pkt_free(w, p);
-        return NULL;
-    }
     p->id = ++w->next_id;
     p->from = from;
     p->to = 1 - from;
+    p->dest = w->link[from].to;
     p->sent_at = wd->clk.now;
     p->marks = 0;
     p->conn = conn;
+}
+
+/* A packet from the pool (or new), holding a copy of 'seg' and its own copy of the payload.
+   The caller sets its arrival time. */
+static struct wire_pkt *
+wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
+{
+    struct tcp_seg *s = wire_seg_new(wd);
+    if (s == &wd->wire.spare)
+        return NULL;
+    struct wire_pkt *p = wire_pkt_of(s);
+    p->seg = *seg;
+    if (wire_pkt_own(p, seg->data, seg->len) != 0) {
+        wire_pkt_free(&wd->wire, p);
+        return NULL;
+    }
+    wire_pkt_stamp(wd, p, from, conn);
     return p;
 }
 
@@ -249,16 +261,17 @@ wire_arrive(struct clk_event *ev, void *ctx)
     struct wire_pkt *p = ctx;
     struct world *wd = p->world;
     struct wire *w = &wd->wire;
+    struct tcp_host *h = p->dest;
     wire_leave(w, p);
-    if (p->seg.daddr != wd->host[p->to].addr) {
+    if (p->seg.daddr != h->addr) {
         wire_no_host(wd, p);
         return;
     }
     if (world_traced(wd))
         wire_event(wd, TRACE_DELIVER, p, NULL);
     w->delivering = p;
-    if (!wd->host[p->to].scripted)
-        tcp_input(&wd->host[p->to], &p->seg);
+    if (!h->scripted)
+        tcp_input(h, &p->seg);
     w->delivering = NULL;
     if (!p->kept)
         wire_pkt_free(w, p);
@@ -340,10 +353,10 @@ static inline void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
     p->inflight = true;
-    (void)clk_lane_arm(&wd->clk, &wd->wire.link[p->from].lane, &p->arrival, p->arrive_at);
+    (void)clk_lane_arm_first(&wd->clk, wd->wire.lanes, 2, &p->arrival, p->arrive_at);
 }
 
-/* Move 'p' to arrive at 'when' (re-armed: it leaves its link's lane for the heap). */
+/* Move 'p' to arrive at 'when' (re-armed: it leaves its lane for the heap). */
 static void
 wire_reschedule(struct world *wd, struct wire_pkt *p, clk_time when)
 {
@@ -363,7 +376,7 @@ wire_drop(struct world *wd, struct wire_pkt *p, const char *why)
 static uint64_t
 wire_duplicate(struct world *wd, struct wire_pkt *p)
 {
-    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, p->conn, NULL);
+    struct wire_pkt *d = wire_pkt_new(wd, p->from, &p->seg, p->conn);
     if (!d)
         return 0;
     d->sent_at = p->sent_at;
@@ -402,7 +415,32 @@ wire_arrival_time(struct world *wd, struct wire_link *l, const struct tcp_seg *s
 void
 wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn)
 {
-    wire_send_lent(wd, from, seg, conn, NULL);
+    struct tcp_seg *s = wire_seg_new(wd);
+    *s = *seg;
+    wire_send_built(wd, from, s, conn, NULL);
+}
+
+struct tcp_seg *
+wire_seg_make(struct world *wd)
+{
+    struct wire_pkt *p = wire_pkt_make(wd);
+    return p ? &p->seg : &wd->wire.spare;
+}
+
+/* Inlined into the sender's calls (with -flto): taking a packet is three instructions, and a
+   call would cost more. It uses no identifier with internal linkage (C11 6.7.4p3, see
+   wire_keep): an empty pool goes to wire_seg_make. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+inline struct tcp_seg *
+wire_seg_new(struct world *wd)
+{
+    struct wire_pkt *p = wd->wire.pool;
+    if (!p)
+        return wire_seg_make(wd);
+    wd->wire.pool = p->next;
+    return &p->seg;
 }
 
 /* Are 'a', 'b' and 'c' all +0.0? Only +0.0 has all its bits zero, so one test of the three
@@ -421,8 +459,12 @@ wire_zeros(double a, double b, double c)
 /* What the scenario's rules and the link do to 'p', sent on 'l', beyond delaying it: drop it
    (a rule, then loss), delay it (a rule), let it pass a held segment or hold it back
    (reordering), duplicate it (a rule, then duplication). Each probability draws on the PRNG
-   only when it is above zero. */
-static void
+   only when it is above zero. Inlined into wire_post, its one caller: on a lossy link every
+   segment comes this way, and the call cost a fifth of it. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
 wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 {
     struct wire *w = &wd->wire;
@@ -475,15 +517,32 @@ wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
         (void)wire_duplicate(wd, p);
 }
 
-void
-wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-               struct wire_lender *lender)
+/* A packet on a link that neither delays it by more than its delay (no serialization, no
+   jitter) nor meddles with it, while nothing observes the run: the commonest case, with no
+   call but the clock's, so that it saves no registers. The others go through wire_post. */
+static inline bool
+wire_plain(const struct world *wd, const struct wire_link *l)
 {
-    struct wire_link *l = &wd->wire.link[from];
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, conn, lender);
-    if (!p)
-        return; /* out of memory: the network lost it, which TCP survives */
-    p->arrive_at = wire_arrival_time(wd, l, seg);
+    /* the link's six settings ORed into one word and tested once (see wire_zeros: only +0.0
+       has all its bits zero), where six tests cost two instructions apiece */
+    uint64_t loss, reorder, dup;
+    memcpy(&loss, &l->loss, sizeof loss);
+    memcpy(&reorder, &l->reorder, sizeof reorder);
+    memcpy(&dup, &l->dup, sizeof dup);
+    uint64_t set = loss | reorder | dup | l->bandwidth | (uint64_t)l->jitter
+                   | (uint64_t)(uintptr_t)l->held;
+    return set == 0 && !world_traced(wd) && !wd->wire.rules;
+}
+
+/* 'p', stamped, sent on 'l': its arrival time (serialization, delay, jitter: the one PRNG draw
+   here), its SEND event, then what the rules and the link do to it. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+wire_post(struct world *wd, struct wire_link *l, struct wire_pkt *p)
+{
+    p->arrive_at = wire_arrival_time(wd, l, &p->seg);
     if (world_traced(wd))
         wire_event(wd, TRACE_SEND, p, NULL);
     /* Most segments meet no rule on a link that neither loses, reorders nor duplicates: they
@@ -494,10 +553,50 @@ wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t c
         wire_meddle(wd, l, p);
 }
 
+/* 'p' with a payload that is not lent: it takes its own copy, or, out of memory, is lost. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+wire_send_owned(struct world *wd, int from, struct wire_pkt *p, uint32_t conn)
+{
+    if (wire_pkt_own(p, p->seg.data, p->seg.len) != 0) {
+        wire_pkt_free(&wd->wire, p);
+        return;
+    }
+    wire_pkt_stamp(wd, p, from, conn);
+    wire_post(wd, &wd->wire.link[from], p);
+}
+
+void
+wire_send_built(struct world *wd, int from, struct tcp_seg *seg, uint32_t conn,
+                struct wire_lender *lender)
+{
+    if (seg == &wd->wire.spare)
+        return; /* out of memory: the network lost it, which TCP survives */
+    struct wire_pkt *p = wire_pkt_of(seg);
+    if (seg->len == 0) {
+        seg->data = p->payload; /* as a copy of nothing would leave it */
+    } else if (lender) {
+        wire_lender_link(lender, p);
+    } else {
+        wire_send_owned(wd, from, p, conn);
+        return;
+    }
+    wire_pkt_stamp(wd, p, from, conn);
+    struct wire_link *l = &wd->wire.link[from];
+    if (wire_plain(wd, l)) {
+        p->arrive_at = wd->clk.now + l->delay;
+        wire_schedule(wd, p);
+    } else {
+        wire_post(wd, l, p);
+    }
+}
+
 uint64_t
 wire_inject(struct world *wd, int from, const struct tcp_seg *seg)
 {
-    struct wire_pkt *p = wire_pkt_new(wd, from, seg, 0, NULL);
+    struct wire_pkt *p = wire_pkt_new(wd, from, seg, 0);
     if (!p)
         return 0;
     p->marks |= WIRE_MARK_INJECTED;

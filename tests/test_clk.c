@@ -153,6 +153,48 @@ test_clk_lane_fifo_merges_with_heap(void **state)
     clk_fini(&c);
 }
 
+/* clk_lane_arm_first puts an event at the end of the first lane it keeps in order (an empty
+   one takes anything), else in the heap; the clock looks only at the lanes that hold events
+   (its 'busy' list), which a lane leaves when its last event is popped or cancelled and joins
+   again with its next. Events fire by (time, insertion) whatever they wait in. */
+static void
+test_clk_lane_arm_first_takes_first_lane_in_order(void **state)
+{
+    (void)state;
+    struct clk c;
+    clk_init(&c);
+    struct clk_lane lane[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(clk_lane_init(&c, &lane[i]), 0);
+    struct clk_event e[5];
+    for (int i = 0; i < 5; i++)
+        clk_event_init(&e[i], clk_noop, NULL);
+    assert_int_equal(c.nbusy, 0);
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[0], 10), 0);
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[1], 20), 0);
+    assert_ptr_equal(e[1].lane, &lane[0]);  /* in order: the first lane */
+    assert_int_equal(c.nbusy, 1);           /* the empty second lane is not looked at */
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[2], 15), 0);
+    assert_ptr_equal(e[2].lane, &lane[1]);  /* earlier than the first lane's tail: the second */
+    assert_int_equal(c.nbusy, 2);
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[3], 12), 0);
+    assert_null(e[3].lane);                 /* earlier than both tails: the heap */
+    assert_int_equal(c.len, 1);
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[4], 20), 0);
+    assert_ptr_equal(e[4].lane, &lane[0]);  /* ties with e[1], after it */
+    clk_cancel(&c, &e[2]);                  /* the second lane empties: no longer busy */
+    assert_int_equal(c.nbusy, 1);
+    assert_int_equal(lane[1].busy, 0);
+    clk_expect_pops(&c, e, (const int[]){0, 3, 1, 4}, (const clk_time[]){10, 12, 20, 20}, 4);
+    assert_int_equal(c.nbusy, 0);
+    assert_null(clk_pop(&c));
+    assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[2], 30), 0);
+    assert_ptr_equal(e[2].lane, &lane[0]);  /* an emptied lane takes events again */
+    assert_int_equal(c.nbusy, 1);
+    assert_ptr_equal(clk_pop(&c), &e[2]);
+    clk_fini(&c);
+}
+
 /* Re-arming the heap's top to a later time leaves it where it is, under its old key, like any
    other postponed event; peek and pop still give the true next, and the re-armed event fires
    after events due at the same instant that were armed before the re-arm. */
@@ -235,7 +277,10 @@ clk_random_run(uint64_t seed, bool lanes)
                 when[k] -= 15;
             seq[k] = next++;
             armed[k] = true;
-            assert_int_equal(clk_lane_arm(&c, &lane[k % 2], &e[k], when[k]), 0);
+            if (k % 3 == 0) /* the first of the two lanes that keeps it in order */
+                assert_int_equal(clk_lane_arm_first(&c, lane, 2, &e[k], when[k]), 0);
+            else
+                assert_int_equal(clk_lane_arm(&c, &lane[k % 2], &e[k], when[k]), 0);
         } else if (what < 7) {
             when[k] = c.now + (clk_time)rng_below(&r, 50); /* many ties */
             seq[k] = next++;
@@ -271,6 +316,15 @@ clk_random_run(uint64_t seed, bool lanes)
         }
         if (!lanes)
             assert_int_equal(c.len, n);
+        /* the busy list: exactly the lanes that hold events */
+        int busy = 0;
+        for (int i = 0; lanes && i < 2; i++) {
+            busy += lane[i].head != NULL;
+            assert_int_equal(lane[i].busy != 0, lane[i].head != NULL);
+            if (lane[i].busy)
+                assert_ptr_equal(c.busy[lane[i].busy - 1], &lane[i]);
+        }
+        assert_int_equal(c.nbusy, busy);
     }
     clk_fini(&c);
     for (int i = 0; lanes && i < 2; i++)
@@ -329,6 +383,7 @@ main(void)
         cmocka_unit_test(test_clk_random_operations_match_reference),
         cmocka_unit_test(test_clk_postponed_event_fires_in_rearm_order),
         cmocka_unit_test(test_clk_lane_fifo_merges_with_heap),
+        cmocka_unit_test(test_clk_lane_arm_first_takes_first_lane_in_order),
         cmocka_unit_test(test_clk_rearm_top_keeps_order),
         cmocka_unit_test(test_clk_postponed_top_yields_to_lane_head),
         cmocka_unit_test(test_clk_random_lanes_and_heap_match_reference),

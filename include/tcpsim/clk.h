@@ -14,9 +14,11 @@
  * Lanes: events known to fall due in the order they are armed (segments on a link with a
  * constant delay) need no heap. clk_lane_arm() appends such an event to a lane, a FIFO, when
  * it is due no earlier than the lane's last one, and clk_pop() takes the earliest of the heap's
- * top and the lanes' heads. An event armed out of order goes to the heap instead; an event in a
- * lane that is re-armed or cancelled leaves it. Every event still takes its insertion number
- * when armed, so the order in which events fire is the same as with the heap alone.
+ * top and the heads of the lanes that hold something (the clock keeps a list of those, so an
+ * empty lane costs a pop nothing). An event armed out of order goes to the heap instead;
+ * clk_lane_arm_first() tries several lanes in turn first. An event in a lane that is re-armed
+ * or cancelled leaves it. Every event still takes its insertion number when armed, so the
+ * order in which events fire is the same as with the heap alone.
  *
  * Postponing is free. A retransmission timer is pushed later on every ACK, a delayed-ACK timer
  * on every second segment; re-sorting the heap each time would be most of the clock's work. So
@@ -64,6 +66,7 @@ struct clk_event {
 /* A FIFO of armed events, each due no earlier than the one before it. */
 struct clk_lane {
     struct clk_event *head, *tail;
+    int busy;         /* its place in the clock's 'busy' + 1 while it holds events, else 0 */
 };
 
 #define CLK_MAX_LANES 4
@@ -77,6 +80,9 @@ struct clk {
     size_t len, cap;
     struct clk_lane *lanes[CLK_MAX_LANES];
     int nlanes;
+    /* The lanes that hold events, in no order: the only ones clk_pop looks at. */
+    struct clk_lane *busy[CLK_MAX_LANES];
+    int nbusy;
 };
 
 int clk_init(struct clk *c);
@@ -92,6 +98,9 @@ int clk_lane_init(struct clk *c, struct clk_lane *l);
 /* Arm 'e' (not armed) at 'when': at the end of lane 'l' when that keeps the lane in order,
    otherwise in the heap. 0 or -1 (ENOMEM). */
 int clk_lane_arm(struct clk *c, struct clk_lane *l, struct clk_event *e, clk_time when);
+/* The same with 'n' lanes l[0..n): at the end of the first that it keeps in order (an empty one
+   always does), otherwise in the heap. */
+int clk_lane_arm_first(struct clk *c, struct clk_lane *l, int n, struct clk_event *e, clk_time when);
 /* Take 'e' out of the queue (heap or lane); a no-op when it is not armed. */
 void clk_cancel(struct clk *c, struct clk_event *e);
 static inline bool clk_armed(const struct clk_event *e) { return e->slot != 0 || e->lane != NULL; }

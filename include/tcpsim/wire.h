@@ -29,6 +29,7 @@
 
 struct world;
 struct wire_pkt;
+struct tcp_host;
 
 /* The segments in flight whose payload a sender lent, sorted by SEG.SEQ. */
 struct wire_lender {
@@ -48,8 +49,10 @@ struct wire_pkt {
     uint8_t *payload;        /* the wire's own copy, when it has one */
     uint32_t payload_cap;
     struct wire_lender *lender;     /* who lent seg.data, or NULL */
-    struct wire_pkt *lprev, *lnext; /* in the lender's list */
+    struct wire_pkt *lprev, *lnext; /* in the lender's list (while lender is set) */
     int from, to;            /* host indexes */
+    struct tcp_host *dest;   /* &world->host[to]: wire_arrive reads it, one load where the
+                                index costs five */
     clk_time sent_at;        /* when it left its host: its age is now - sent_at */
     clk_time arrive_at;      /* when it is due */
     unsigned marks;
@@ -72,9 +75,7 @@ struct wire_link {
     uint64_t bandwidth;      /* bits per second; 0 = unlimited (no serialization delay) */
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
-    /* Segments due in the order they were sent (the usual case: a constant delay) wait in
-       this clock lane instead of the clock's heap. */
-    struct clk_lane lane;
+    struct tcp_host *to;     /* the host at its far end (wire_pkt.dest of what it carries) */
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
@@ -98,6 +99,11 @@ struct wire_rule {
 
 struct wire {
     struct wire_link link[2];     /* link[i]: segments sent by host i */
+    /* Segments due in the order they were sent wait in clock lanes instead of the clock's
+       heap: in the first lane they keep in order. With the same delay both ways (the usual
+       case) that is the first lane for every segment, either way, and the clock looks at one
+       lane per event; with two delays, mostly one lane each way. */
+    struct clk_lane lanes[2];
     /* Every packet the wire has made, in flight or not: a few dozen, since freed packets are
        reused. wire_find and wire_inflight look among them for those in flight, which is
        cheaper than keeping a list in send order for every segment, when only a scenario or
@@ -109,19 +115,28 @@ struct wire {
     int next_rule_id;
     struct wire_pkt *pool;        /* freed packets kept for reuse: neither in flight nor kept */
     struct wire_pkt *delivering;  /* the packet being handed to TCP now, or NULL */
+    /* What wire_seg_new hands out when no packet can be made (out of memory): a TCB builds its
+       segment there as anywhere, and wire_send_built loses it. */
+    struct tcp_seg spare;
 };
 
-/* After clk_init: the links' lanes join the world's clock. */
+/* After clk_init: the wire's lanes join the world's clock. */
 void wire_init(struct world *wd);
 void wire_fini(struct world *wd);
 
 /* A host hands a segment to the wire (the payload is copied, here). 'conn' is the
    sending connection's id, 0 for a segment sent without a TCB (a reset from a closed port). */
 void wire_send(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn);
-/* The same, but the payload is lent, not copied: it must stay as it is until the segment is
-   delivered or dropped, or until the sender calls wire_recall() for it. */
-void wire_send_lent(struct world *wd, int from, const struct tcp_seg *seg, uint32_t conn,
-                    struct wire_lender *lender);
+/* A TCB's segments are built where the wire carries them, not copied there: wire_seg_new hands
+   out the segment of a packet (uninitialised; never NULL: out of memory, a spare that the send
+   then loses), which must then go to wire_send_built, as wire_send's would. With 'lender', the
+   payload is lent, not copied: it must stay as it is until the segment is delivered or
+   dropped, or until the sender calls wire_recall() for it; without, the wire copies it. */
+struct tcp_seg *wire_seg_new(struct world *wd);
+void wire_send_built(struct world *wd, int from, struct tcp_seg *seg, uint32_t conn,
+                     struct wire_lender *lender);
+/* wire_seg_new's way when the pool is empty (wire_seg_new is inlined, and calls it). */
+struct tcp_seg *wire_seg_make(struct world *wd);
 /* The sender wants back the memory of the segments it lent whose SEG.SEQ is below 'below'
    (modulo 2^32): they take their own copy of their payload. */
 void wire_recall(struct world *wd, struct wire_lender *l, uint32_t below);
