@@ -203,15 +203,21 @@ tcp_user_timeout(const struct tcp_conn *c)
    when due: RFC 9293 3.10.8 treats it as its own deadline, and Linux clamps the RTO so.
    Inline: every ACK of new data asks, and gcc called it. */
 static inline clk_time
-tcp_rexmit_delay(const struct tcp_conn *c)
+tcp_rexmit_delay_at(const struct tcp_conn *c, clk_time now)
 {
     clk_time ut = tcp_user_timeout(c);
     if (ut <= 0 || c->first_unacked_at <= 0 || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
         return c->rto;
-    clk_time left = c->first_unacked_at + ut - tcp_now(c);
+    clk_time left = c->first_unacked_at + ut - now;
     if (left < 0)
         left = 0;
     return left < c->rto ? left : c->rto;
+}
+
+static inline clk_time
+tcp_rexmit_delay(const struct tcp_conn *c)
+{
+    return tcp_rexmit_delay_at(c, tcp_now(c));
 }
 
 /* RFC 8985 7.2: may a tail loss probe be scheduled? With the setting on (Linux: 3 or 4), on
@@ -220,7 +226,7 @@ tcp_rexmit_delay(const struct tcp_conn *c)
    recovery": neither fast recovery nor RTO recovery, in_recovery) and while no probe is
    unanswered (7.3: one per flight). A zero window is left to the window probes (§3.8.6.1):
    there is nothing the peer could take. */
-static bool
+static inline bool
 tcp_tlp_allowed(const struct tcp_conn *c)
 {
     return c->host->cfg.early_retrans >= 3 /* 3 or 4: its range ends at 4 */
@@ -232,7 +238,7 @@ tcp_tlp_allowed(const struct tcp_conn *c)
    peer delays: 200 ms, the RFC's suggested TLP.max_ack_delay and Linux's TCP_RTO_MIN
    (tcp_schedule_loss_probe). Segments are counted as tcp_output cut them: the data in pieces
    of SND.MSS, and our FIN apart. */
-static clk_time
+static inline clk_time
 tcp_tlp_pto(struct tcp_conn *c)
 {
     c->tlp_one = false;
@@ -246,10 +252,12 @@ tcp_tlp_pto(struct tcp_conn *c)
     return c->tlp_one ? 2 * c->srtt + CLK_MSEC(200) : 2 * c->srtt;
 }
 
-void
-tcp_rexmit_schedule(struct tcp_conn *c)
+/* tcp_rexmit_schedule at 'now', which the caller has read: inlined into tcp_rexmit_restart,
+   which every ACK of new data calls, so that the clock is read once and one call is made
+   instead of three. */
+static inline void
+tcp_rexmit_schedule_at(struct tcp_conn *c, clk_time now)
 {
-    clk_time now = tcp_now(c);
     if (!tcp_tlp_allowed(c)) {
         tcp_timer_cancel(c, TCP_TIMER_TLP);
         tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto_deadline - now);
@@ -266,14 +274,21 @@ tcp_rexmit_schedule(struct tcp_conn *c)
         tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
 }
 
+void
+tcp_rexmit_schedule(struct tcp_conn *c)
+{
+    tcp_rexmit_schedule_at(c, tcp_now(c));
+}
+
 /* Start the retransmission timer afresh: the RTO from now, and a new run of timeouts for the
    retry limits to measure. */
-static void
+static inline void
 tcp_rexmit_start(struct tcp_conn *c)
 {
-    c->rexmit_start = tcp_now(c);
-    c->rto_deadline = c->rexmit_start + tcp_rexmit_delay(c);
-    tcp_rexmit_schedule(c);
+    clk_time now = tcp_now(c);
+    c->rexmit_start = now;
+    c->rto_deadline = now + tcp_rexmit_delay_at(c, now);
+    tcp_rexmit_schedule_at(c, now);
 }
 
 void
