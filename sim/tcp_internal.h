@@ -249,8 +249,31 @@ tcp_rcv_window_accept(const struct tcp_conn *c)
 }
 
 /* tcp_output.c */
-/* Send what the window allows: new data, then our FIN when all data is out. */
-void tcp_output(struct tcp_conn *c);
+/* tcp_output when something may be sent (out of line: it saves six registers). */
+void tcp_output_queued(struct tcp_conn *c);
+/* Octets of the send queue already sent (between SND.UNA and SND.NXT). */
+static inline uint32_t
+tcp_data_in_flight(const struct tcp_conn *c)
+{
+    uint32_t n = c->snd_nxt - c->snd_una;
+    if (c->snd_una == c->iss && n > 0)
+        n--; /* our SYN is not yet acknowledged: it occupies one sequence number */
+    if (c->fin_sent && n > 0)
+        n--; /* nor is our FIN */
+    return n;
+}
+/* Send what the window allows: new data, then our FIN when all data is out. The test that
+   finds nothing to send is inline, as Linux's tcp_push_pending_frames tests tcp_send_head()
+   before it calls __tcp_push_pending_frames: every segment that arrives ends here, and most
+   (a receiver's every call) find nothing queued. An empty queue says so at once: what is in
+   flight is in the queue. */
+static inline void
+tcp_output(struct tcp_conn *c)
+{
+    if (!c->sndq.cap || ((c->sndq.len == 0 || c->sndq.len == tcp_data_in_flight(c)) && !c->fin_queued))
+        return;
+    tcp_output_queued(c);
+}
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 void tcp_send_ack(struct tcp_conn *c);
 

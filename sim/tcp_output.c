@@ -200,18 +200,6 @@ tcp_send_reset_for(struct tcp_host *h, const struct tcp_seg *seg)
     wire_send(h->world, h->index, &s, 0);
 }
 
-/* Octets of the send queue already sent (between SND.UNA and SND.NXT). */
-static uint32_t
-tcp_data_in_flight(const struct tcp_conn *c)
-{
-    uint32_t n = c->snd_nxt - c->snd_una;
-    if (c->snd_una == c->iss && n > 0)
-        n--; /* our SYN is not yet acknowledged: it occupies one sequence number */
-    if (c->fin_sent && n > 0)
-        n--; /* nor is our FIN */
-    return n;
-}
-
 /* Send 's', whose octets are not in one piece (they wrap around the end of the send queue's
    ring, or span two zero-copy sends), from a copy made contiguous (the wire keeps its own). Apart, so that the common case's stack frame is not
    64 KB large. */
@@ -304,12 +292,12 @@ tcp_send_fin(struct tcp_conn *c)
     tcp_transmit(c, s);
 }
 
-/* tcp_output when something may be sent. Apart, so that the commonest call, which has nothing
-   to do, returns before this one's registers are saved. */
+/* tcp_output (inline, tcp_internal.h) when something may be sent. Apart, so that the
+   commonest call, which has nothing to do, saves no registers. */
 #ifdef __GNUC__
 __attribute__((noinline))
 #endif
-static void
+void
 tcp_output_queued(struct tcp_conn *c)
 {
     /* Data flows once our SYN is acknowledged (§3.10.2: SEND in SYN-SENT or SYN-RECEIVED
@@ -357,17 +345,6 @@ tcp_output_queued(struct tcp_conn *c)
     }
     if (sent)
         tcp_rexmit_update(c);
-}
-
-void
-tcp_output(struct tcp_conn *c)
-{
-    /* Nothing queued that has not been sent, and no FIN to send: the commonest call (every
-       segment that arrives ends here) has nothing to do. An empty queue says so at once (a
-       receiver's every call): what is in flight is in the queue. */
-    if (!c->sndq.cap || ((c->sndq.len == 0 || c->sndq.len == tcp_data_in_flight(c)) && !c->fin_queued))
-        return;
-    tcp_output_queued(c);
 }
 
 void
