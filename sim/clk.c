@@ -259,7 +259,7 @@ clk_lane_shift(struct clk *c, struct clk_event *e)
 }
 
 int
-clk_arm(struct clk *c, struct clk_event *e, clk_time when)
+clk_arm_moved(struct clk *c, struct clk_event *e, clk_time when)
 {
     assert(when >= c->now);
     if (e->lane)

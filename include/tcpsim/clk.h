@@ -35,6 +35,7 @@
 #ifndef TCPSIM_CLK_H
 #define TCPSIM_CLK_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,9 +90,23 @@ int clk_init(struct clk *c);
 void clk_fini(struct clk *c);
 
 void clk_event_init(struct clk_event *e, clk_fire_fn fire, void *ctx);
+/* clk_arm's every case but a postponement (below). */
+int clk_arm_moved(struct clk *c, struct clk_event *e, clk_time when);
 /* Schedule 'e' at absolute time 'when' (>= now); re-arms it if already armed (to a later time:
-   O(1), see "Postponing" above). 0 or -1 (ENOMEM). */
-int clk_arm(struct clk *c, struct clk_event *e, clk_time when);
+   O(1), see "Postponing" above). 0 or -1 (ENOMEM). A postponement is inline: a delayed-ACK
+   timer is pushed later every second segment, and the call cost as much as the work. */
+static inline int
+clk_arm(struct clk *c, struct clk_event *e, clk_time when)
+{
+    assert(when >= c->now);
+    if (e->slot && when >= e->key_when) {
+        /* in the heap, pushed later: a new insertion number, its old key kept */
+        e->when = when;
+        e->seq = c->next_seq++;
+        return 0;
+    }
+    return clk_arm_moved(c, e, when);
+}
 /* Make 'l' one of the clock's lanes (at most CLK_MAX_LANES); 0 or -1. The lane must outlive
    the clock's use of it. */
 int clk_lane_init(struct clk *c, struct clk_lane *l);
