@@ -374,11 +374,15 @@ clk_peek(const struct clk *c)
     return clk_heap_first(c, 0, clk_lanes_first(c, NULL));
 }
 
-/* A loop, not a recursive call for the settled top: a recursive function is never inlined,
-   and world_step, its one caller, takes it inline (the call and its saved registers cost about
-   8 instructions an event). */
-struct clk_event *
-clk_pop(struct clk *c)
+/* clk_pop when the heap's top comes first: it may be postponed, and is settled and looked at
+   again. A loop, not a recursive call for the settled top. Apart from clk_pop, because it
+   calls (clk_remove, clk_settle): a function that calls saves registers for its whole body,
+   and clk_pop's common case needs none. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static struct clk_event *
+clk_pop_heap(struct clk *c)
 {
     for (;;) {
         /* First by key: the heap's top key is no later than anything in the heap. */
@@ -397,6 +401,21 @@ clk_pop(struct clk *c)
             clk_advance(c, e->when);
         return e;
     }
+}
+
+/* The common case, a lane's head first (a segment arriving), calls nothing and saves no
+   register: world_step, its one caller, takes it inline, and the heap's case goes to
+   clk_pop_heap. */
+struct clk_event *
+clk_pop(struct clk *c)
+{
+    struct clk_event *e = clk_lanes_first(c, c->len ? c->heap[0] : NULL);
+    if (!e || !e->lane)
+        return clk_pop_heap(c);
+    clk_lane_shift(c, e);
+    if (e->when > c->now)
+        clk_advance(c, e->when);
+    return e;
 }
 
 void
