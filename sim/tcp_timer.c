@@ -252,15 +252,39 @@ tcp_tlp_pto(struct tcp_conn *c)
     return c->tlp_one ? 2 * c->srtt + CLK_MSEC(200) : 2 * c->srtt;
 }
 
+/* The RTO's own timer for its deadline, no probe standing in for it. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_rexmit_arm_rto(struct tcp_conn *c, clk_time now)
+{
+    tcp_timer_cancel(c, TCP_TIMER_TLP);
+    tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto_deadline - now);
+}
+
+/* The probe's timer for 'when', the RTO's stopped. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_rexmit_arm_probe(struct tcp_conn *c, clk_time when, clk_time now)
+{
+    tcp_timer_cancel(c, TCP_TIMER_REXMIT);
+    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || tcp_timer_ev(c, TCP_TIMER_TLP)->when != when)
+        tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
+}
+
 /* tcp_rexmit_schedule at 'now', which the caller has read: inlined into tcp_rexmit_restart,
    which every ACK of new data calls, so that the clock is read once and one call is made
-   instead of three. */
+   instead of three. The timers are moved apart (tcp_rexmit_arm_rto, tcp_rexmit_arm_probe), so
+   that the commonest case, the probe already set for the instant it would be set for (the
+   ACKs of one flight arrive together), calls nothing and saves no register. */
 static inline void
 tcp_rexmit_schedule_at(struct tcp_conn *c, clk_time now)
 {
     if (!tcp_tlp_allowed(c)) {
-        tcp_timer_cancel(c, TCP_TIMER_TLP);
-        tcp_timer_arm(c, TCP_TIMER_REXMIT, c->rto_deadline - now);
+        tcp_rexmit_arm_rto(c, now);
         return;
     }
     /* "If Now() + PTO > TCP_RTO_expiration(): PTO = TCP_RTO_expiration() - Now()". Linux keeps
@@ -269,9 +293,10 @@ tcp_rexmit_schedule_at(struct tcp_conn *c, clk_time now)
     clk_time when = now + tcp_tlp_pto(c);
     if (when > c->rto_deadline)
         when = c->rto_deadline;
-    tcp_timer_cancel(c, TCP_TIMER_REXMIT);
-    if (!tcp_timer_armed(c, TCP_TIMER_TLP) || tcp_timer_ev(c, TCP_TIMER_TLP)->when != when)
-        tcp_timer_arm(c, TCP_TIMER_TLP, when - now);
+    if (tcp_timer_armed(c, TCP_TIMER_TLP) && tcp_timer_ev(c, TCP_TIMER_TLP)->when == when
+        && !tcp_timer_armed(c, TCP_TIMER_REXMIT))
+        return; /* as it should be */
+    tcp_rexmit_arm_probe(c, when, now);
 }
 
 void
@@ -309,13 +334,23 @@ tcp_rexmit_cancel(struct tcp_conn *c)
     tcp_timer_cancel(c, TCP_TIMER_TLP);
 }
 
+/* RFC 6298 5.2: all outstanding data acknowledged, turn off the timer. Out of line: its
+   callers' common case calls nothing. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_rexmit_stop(struct tcp_conn *c)
+{
+    tcp_rexmit_cancel(c);
+    c->first_unacked_at = 0;
+}
+
 void
 tcp_rexmit_update(struct tcp_conn *c)
 {
     if (c->snd_nxt == c->snd_una) {
-        /* RFC 6298 5.2: all outstanding data acknowledged, turn off the timer */
-        tcp_rexmit_cancel(c);
-        c->first_unacked_at = 0;
+        tcp_rexmit_stop(c);
         return;
     }
     /* RFC 8985 7.2: "start or restart a loss probe PTO timer after transmitting new data";
@@ -342,8 +377,7 @@ tcp_rexmit_restart(struct tcp_conn *c)
        7.2: and the probe timer "upon receiving an ACK that cumulatively acknowledges new
        data". */
     if (c->snd_nxt == c->snd_una) {
-        tcp_rexmit_cancel(c);
-        c->first_unacked_at = 0;
+        tcp_rexmit_stop(c);
         return;
     }
     tcp_rexmit_start(c);
