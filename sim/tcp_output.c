@@ -34,7 +34,7 @@ tcp_seg_syn_window(struct tcp_conn *c, struct tcp_seg *s, uint8_t flags)
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
+tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags, uint32_t wnd)
 {
     /* every field named: cheaper than clearing the whole segment first (its SACK blocks are
        read only when opt.nsack says so) */
@@ -54,7 +54,7 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags)
     if (flags & TCP_SYN) {
         tcp_seg_syn_window(c, s, flags);
     } else {
-        s->wnd = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
+        s->wnd = (uint16_t)(wnd >> c->rcv_wscale);
         c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
         c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
         c->rcv_wnd_idle = c->rcvq.len == 0;
@@ -78,8 +78,12 @@ __attribute__((always_inline))
 static inline struct tcp_seg *
 tcp_seg_new(struct tcp_conn *c, uint32_t seq, uint8_t flags)
 {
+    /* The window first (tcp_rcv_window_now; a SYN's is set apart): it may call
+       tcp_rcv_window_linux, and a call before the segment is taken has fewer values to keep
+       across it (6 instructions a data segment, docs/performance.md). */
+    uint32_t wnd = (flags & TCP_SYN) ? 0 : tcp_rcv_window_now(c);
     struct tcp_seg *s = wire_seg_new(tcp_world(c));
-    tcp_seg_init(c, s, seq, flags);
+    tcp_seg_init(c, s, seq, flags, wnd);
     return s;
 }
 
