@@ -122,7 +122,13 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 void
 tcp_send_ack(struct tcp_conn *c)
 {
-    tcp_transmit(c, tcp_seg_new(c, c->snd_nxt, TCP_ACK));
+    /* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_now): an
+       argument read before it would be kept across the call in a saved register (1.6
+       instructions a data segment) */
+    uint32_t wnd = tcp_rcv_window_now(c);
+    struct tcp_seg *s = wire_seg_new(tcp_world(c));
+    tcp_seg_init(c, s, c->snd_nxt, TCP_ACK, wnd);
+    tcp_transmit(c, s);
 }
 
 void
