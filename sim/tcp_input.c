@@ -929,14 +929,29 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
    carries no RST, SYN or FIN (second, fourth, eighth), its ACK is not too new (fifth), no
    held segment waits behind it (seventh), it carries no SACK blocks for the scoreboard (RFC
    2018; Linux's fast path takes only the timestamp option). tcp_predicted tests exactly that;
-   any segment it does not promise to be plain takes the full path. */
+   any segment it does not promise to be plain takes the full path.
+   What depends on the connection alone (ESTABLISHED, not in recovery, no segment held out of
+   order, and the window the segment must carry to leave SND.WND as it is) is folded into one
+   word kept as those change, pred_wnd, as Linux folds it into pred_flags: the segment's
+   window compared with it answers them all. */
+void
+tcp_fast_path_check(struct tcp_conn *c)
+{
+    /* Linux tcp_fast_path_check and __tcp_fast_path_on (pred_flags holds the header length,
+       the ACK flag and the unscaled window); a window the shift cannot say exactly, or a
+       closed one, predicts nothing */
+    uint32_t wnd = c->snd_wnd >> c->snd_wscale;
+    bool on = c->state == TCP_ESTABLISHED && !c->in_recovery && c->ooo == NULL
+              && wnd > 0 && wnd <= UINT16_MAX && (wnd << c->snd_wscale) == c->snd_wnd;
+    c->pred_wnd = on ? (uint16_t)wnd : 0;
+}
+
 static bool
 tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    if (c->state != TCP_ESTABLISHED
+    if (seg->wnd != c->pred_wnd || seg->wnd == 0 /* pred_wnd 0: nothing is predicted */
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
-        || seg->seq != c->rcv_nxt || ((uint32_t)seg->wnd << c->snd_wscale) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
-        || c->ooo != NULL || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
+        || seg->seq != c->rcv_nxt || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) < 0)
         return false; /* PAWS may reject it (RFC 7323 5.3; Linux's fast path checks it too) */
@@ -1022,4 +1037,7 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         tcp_input_other(c, seg);
         break;
     }
+    /* the full path may have moved the window, the recovery or the out-of-order queue (the
+       TCB stays until world_retire, whatever happened) */
+    tcp_fast_path_check(c);
 }

@@ -185,6 +185,10 @@ void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg);
 void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
 /* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
 void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+/* Header prediction's word, pred_wnd, made true to the state, the recovery, the out-of-order
+   queue and the send window again (Linux tcp_fast_path_check): after a change of state, at
+   the end of every segment's full path, and where a timer enters recovery. */
+void tcp_fast_path_check(struct tcp_conn *c);
 
 /* tcp_rcvwnd.c (tcp_rcv_window, what a segment offers, is in tcpsim/tcp.h) */
 /* rcv_window_linux: the window a SYN (a SYN,ACK with timestamps: 'synack_ts') offers from a

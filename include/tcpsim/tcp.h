@@ -341,6 +341,12 @@ struct tcp_conn {
        flags. */
     uint32_t psh_end[TCP_PSH_MARKS];
     uint8_t psh_marks;
+    /* Header prediction's precomputed word (Linux's pred_flags, tcp_fast_path_on): the SEG.WND
+       a predicted segment carries, SND.WND >> Snd.Wind.Shift, while the connection allows
+       prediction (ESTABLISHED, out of recovery, no segment held out of order, a window that
+       is open and says SND.WND exactly); 0 while it does not. Kept by tcp_fast_path_check
+       (tcp_input.c) wherever those change. */
+    uint16_t pred_wnd;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
