@@ -1002,14 +1002,15 @@ void
 tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *c = tcp_demux_last(h, seg);
-    if (!c)
-        c = tcp_demux_table(h, seg);
     if (!c) {
-        tcp_input_closed(h, seg);
-        return;
+        c = tcp_demux_table(h, seg);
+        if (!c) {
+            tcp_input_closed(h, seg);
+            return;
+        }
+        if (c->state != TCP_LISTEN)
+            h->demux_last = c; /* a hit of the cache is in it already */
     }
-    if (c->state != TCP_LISTEN)
-        h->demux_last = c;
     c->segs_received++;
     if (h->cfg.header_prediction && tcp_predicted(c, seg)) {
         tcp_input_predicted(c, seg);
