@@ -225,6 +225,7 @@ tcp_check_fin(struct tcp_conn *c)
 {
     /* "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" */
     c->rcv_nxt++;
+    c->rcv_wnd_idle = false; /* RCV.NXT moved: the window is chosen anew */
     c->fin_rcvd = true;
     switch (c->state) {
     case TCP_SYN_RECEIVED:
@@ -416,6 +417,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
        buffers ... advance RCV.NXT over the data accepted, and adjust RCV.WND" */
     uint32_t n = tcp_rcvq_put_text(c, t->seg, t->data, t->len);
     c->rcv_nxt += n;
+    c->rcv_wnd_idle = false; /* text held: the window is chosen anew */
     c->bytes_received += n;
     bool fin = t->fin && n == t->len;
     bool filled_gap = c->ooo != NULL;
@@ -990,6 +992,7 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     if (seg->len > 0) {
         tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
         c->rcv_nxt += seg->len;
+        c->rcv_wnd_idle = false; /* text held: the window is chosen anew */
         c->bytes_received += seg->len;
         tcp_ack_text(c, seg, seg->len, false, false);
     }

@@ -221,8 +221,9 @@ tcp_rcv_window_now(const struct tcp_conn *c)
     if (c->host->cfg.rcv_window_linux) {
         /* nothing has arrived or been held since the last window was offered: the same
            inputs, so the same window (a fixed point of Linux's rules): spares a bulk sender
-           the arithmetic on each data segment it sends */
-        if (c->rcv_wnd_idle && c->rcvq.len == 0 && c->rcv_adv - c->rcv_nxt == c->rcv_wnd)
+           the arithmetic on each data segment it sends. Whatever would change it moves
+           RCV.NXT, which clears rcv_wnd_idle: the flag is tested alone. */
+        if (c->rcv_wnd_idle)
             return c->rcv_wnd;
         return tcp_rcv_window_linux(c);
     }

@@ -333,7 +333,9 @@ struct tcp_conn {
     uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
     uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
     bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
-                                 arrives it stays the same (a sender's ACK-less data segments) */
+                                 arrives it stays the same (a sender's ACK-less data segments);
+                                 cleared wherever RCV.NXT moves (tcp_input.c, tcp_input_open.c),
+                                 so that it alone answers */
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
     /* Where our segments sent with PSH ended, oldest first, those above SND.UNA that fit
