@@ -933,9 +933,9 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
    2018; Linux's fast path takes only the timestamp option). tcp_predicted tests exactly that;
    any segment it does not promise to be plain takes the full path.
    What depends on the connection alone (ESTABLISHED, not in recovery, no segment held out of
-   order, and the window the segment must carry to leave SND.WND as it is) is folded into one
-   word kept as those change, pred_wnd, as Linux folds it into pred_flags: the segment's
-   window compared with it answers them all. */
+   order, the persist timer idle, and the window the segment must carry to leave SND.WND as it
+   is) is folded into one word kept as those change, pred_wnd, as Linux folds it into
+   pred_flags: the segment's window compared with it answers them all. */
 void
 tcp_fast_path_check(struct tcp_conn *c)
 {
@@ -944,7 +944,8 @@ tcp_fast_path_check(struct tcp_conn *c)
        closed one, predicts nothing */
     uint32_t wnd = c->snd_wnd >> c->snd_wscale;
     bool on = c->state == TCP_ESTABLISHED && !c->in_recovery && c->ooo == NULL
-              && wnd > 0 && wnd <= UINT16_MAX && (wnd << c->snd_wscale) == c->snd_wnd;
+              && wnd > 0 && wnd <= UINT16_MAX && (wnd << c->snd_wscale) == c->snd_wnd
+              && !tcp_timer_armed(c, TCP_TIMER_PERSIST);
     c->pred_wnd = on ? (uint16_t)wnd : 0;
 }
 
@@ -982,11 +983,12 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     if (seq_lt(c->snd_una, seg->ack))
         tcp_ack_new_data_now(c, seg);
     /* The window update: tcp_predicted found SEG.WND = SND.WND > 0, so of what
-       tcp_update_send_window does only WL1, WL2 and the persist timer's stop can change. */
+       tcp_update_send_window does only WL1 and WL2 can change (pred_wnd promises the persist
+       timer idle too: it is armed only while SND.WND is 0, which no predicted segment
+       changes). */
     if (tcp_window_update_due(c, seg)) {
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
-        tcp_timer_cancel(c, TCP_TIMER_PERSIST);
     }
     /* seventh: the text, in order, into the receive buffer */
     if (seg->len > 0) {

@@ -346,7 +346,7 @@ struct tcp_conn {
     /* Header prediction's precomputed word (Linux's pred_flags, tcp_fast_path_on): the SEG.WND
        a predicted segment carries, SND.WND >> Snd.Wind.Shift, while the connection allows
        prediction (ESTABLISHED, out of recovery, no segment held out of order, a window that
-       is open and says SND.WND exactly); 0 while it does not. Kept by tcp_fast_path_check
+       is open and says SND.WND exactly, the persist timer idle); 0 while it does not. Kept by tcp_fast_path_check
        (tcp_input.c) wherever those change. */
     uint16_t pred_wnd;
 
