@@ -980,7 +980,8 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     if (c->keepalive)
         tcp_keepalive_reset(c);
     /* fifth: the ACK */
-    if (seq_lt(c->snd_una, seg->ack))
+    bool acked = seq_lt(c->snd_una, seg->ack);
+    if (acked)
         tcp_ack_new_data_now(c, seg);
     /* The window update: tcp_predicted found SEG.WND = SND.WND > 0, so of what
        tcp_update_send_window does only WL1 and WL2 can change (pred_wnd promises the persist
@@ -998,7 +999,11 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
         c->bytes_received += seg->len;
         tcp_ack_text(c, seg, seg->len, false, false);
     }
-    tcp_output(c);
+    /* Only an ACK of new data lets more of ours go: the window is the same, and nothing else
+       a predicted segment changes bears on what tcp_output may send (Linux tcp_rcv_established
+       likewise calls tcp_data_snd_check only when the segment's ACK moves SND.UNA). */
+    if (acked)
+        tcp_output(c);
 }
 
 /* ---- entry ----------------------------------------------------------------------------- */
