@@ -15,6 +15,19 @@ predicts_window(const struct tcp_conn *c)
     return c->pred_wnd != 0 && ((uint32_t)c->pred_wnd << c->snd_wscale) == c->snd_wnd;
 }
 
+/* A and B ESTABLISHED, and every segment host 'quiet' sends from now on dropped (its answers
+   to what is injected stay on the record only). Returns the SEG.WND that leaves the window of
+   quiet's connection as it is. */
+static uint16_t
+established_quiet(struct fx *f, int quiet)
+{
+    fx_init(f, false);
+    fx_established(f);
+    cf_drop_all_from(f, quiet);
+    const struct tcp_conn *c = quiet == FX_A ? f->a : f->b;
+    return (uint16_t)(c->snd_wnd >> c->snd_wscale);
+}
+
 /* Both ends of a fresh connection predict (the handshake's last step, tcp_set_state). */
 static void
 test_established_entered_prediction_on(void **state)
@@ -59,10 +72,7 @@ test_established_out_of_order_prediction_off_until_filled(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, false);
-    fx_established(&f);
-    cf_drop_all_from(&f, FX_B); /* B's ACKs stay on the record only */
-    uint16_t wnd = (uint16_t)(f.b->snd_wnd >> f.b->snd_wscale);
+    uint16_t wnd = established_quiet(&f, FX_B);
     fx_inject_to(&f, f.b, 102, 301, TCP_ACK, wnd, "b");
     assert_non_null(f.b->ooo);
     assert_int_equal(f.b->pred_wnd, 0);
@@ -80,10 +90,7 @@ test_established_zero_window_prediction_off_until_reopened(void **state)
 {
     (void)state;
     struct fx f;
-    fx_init(&f, false);
-    fx_established(&f);
-    cf_drop_all_from(&f, FX_A); /* A's segments stay on the record only */
-    uint16_t wnd = (uint16_t)(f.a->snd_wnd >> f.a->snd_wscale);
+    uint16_t wnd = established_quiet(&f, FX_A);
     fx_inject_to(&f, f.a, 301, 101, TCP_ACK, 0, NULL);
     assert_int_equal(f.a->snd_wnd, 0);
     assert_int_equal(f.a->pred_wnd, 0);
