@@ -194,6 +194,7 @@ tcp_set_state(struct tcp_conn *c, enum tcp_state next, enum tcp_rule rule)
     c->state = next;
     c->last_rule = rule;
     c->last_change = tcp_now(c);
+    tcp_fast_path_check(c); /* header prediction only in ESTABLISHED */
     struct world *w = tcp_world(c);
     if (world_traced(w)) {
         struct trace_event ev = {

@@ -225,6 +225,7 @@ tcp_check_fin(struct tcp_conn *c)
 {
     /* "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" */
     c->rcv_nxt++;
+    c->rcv_wnd_idle = false; /* RCV.NXT moved: the window is chosen anew */
     c->fin_rcvd = true;
     switch (c->state) {
     case TCP_SYN_RECEIVED:
@@ -416,6 +417,7 @@ tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t)
        buffers ... advance RCV.NXT over the data accepted, and adjust RCV.WND" */
     uint32_t n = tcp_rcvq_put_text(c, t->seg, t->data, t->len);
     c->rcv_nxt += n;
+    c->rcv_wnd_idle = false; /* text held: the window is chosen anew */
     c->bytes_received += n;
     bool fin = t->fin && n == t->len;
     bool filled_gap = c->ooo != NULL;
@@ -929,14 +931,30 @@ tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived)
    carries no RST, SYN or FIN (second, fourth, eighth), its ACK is not too new (fifth), no
    held segment waits behind it (seventh), it carries no SACK blocks for the scoreboard (RFC
    2018; Linux's fast path takes only the timestamp option). tcp_predicted tests exactly that;
-   any segment it does not promise to be plain takes the full path. */
+   any segment it does not promise to be plain takes the full path.
+   What depends on the connection alone (ESTABLISHED, not in recovery, no segment held out of
+   order, the persist timer idle, and the window the segment must carry to leave SND.WND as it
+   is) is folded into one word kept as those change, pred_wnd, as Linux folds it into
+   pred_flags: the segment's window compared with it answers them all. */
+void
+tcp_fast_path_check(struct tcp_conn *c)
+{
+    /* Linux tcp_fast_path_check and __tcp_fast_path_on (pred_flags holds the header length,
+       the ACK flag and the unscaled window); a window the shift cannot say exactly, or a
+       closed one, predicts nothing */
+    uint32_t wnd = c->snd_wnd >> c->snd_wscale;
+    bool on = c->state == TCP_ESTABLISHED && !c->in_recovery && c->ooo == NULL
+              && wnd > 0 && wnd <= UINT16_MAX && (wnd << c->snd_wscale) == c->snd_wnd
+              && !tcp_timer_armed(c, TCP_TIMER_PERSIST);
+    c->pred_wnd = on ? (uint16_t)wnd : 0;
+}
+
 static bool
 tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    if (c->state != TCP_ESTABLISHED
+    if (seg->wnd != c->pred_wnd || seg->wnd == 0 /* pred_wnd 0: nothing is predicted */
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
-        || seg->seq != c->rcv_nxt || ((uint32_t)seg->wnd << c->snd_wscale) != c->snd_wnd || seg->wnd == 0 || c->in_recovery
-        || c->ooo != NULL || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
+        || seg->seq != c->rcv_nxt || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
         return false;
     if (c->ts_ok && (seg->opt.present & TCP_OPT_TS) && (int32_t)(seg->opt.tsval - c->ts_recent) < 0)
         return false; /* PAWS may reject it (RFC 7323 5.3; Linux's fast path checks it too) */
@@ -962,23 +980,30 @@ tcp_input_predicted(struct tcp_conn *c, const struct tcp_seg *seg)
     if (c->keepalive)
         tcp_keepalive_reset(c);
     /* fifth: the ACK */
-    if (seq_lt(c->snd_una, seg->ack))
+    bool acked = seq_lt(c->snd_una, seg->ack);
+    if (acked)
         tcp_ack_new_data_now(c, seg);
     /* The window update: tcp_predicted found SEG.WND = SND.WND > 0, so of what
-       tcp_update_send_window does only WL1, WL2 and the persist timer's stop can change. */
+       tcp_update_send_window does only WL1 and WL2 can change (pred_wnd promises the persist
+       timer idle too: it is armed only while SND.WND is 0, which no predicted segment
+       changes). */
     if (tcp_window_update_due(c, seg)) {
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
-        tcp_timer_cancel(c, TCP_TIMER_PERSIST);
     }
     /* seventh: the text, in order, into the receive buffer */
     if (seg->len > 0) {
         tcp_rcvq_put(c, seg); /* it fits: tcp_predicted checked the window */
         c->rcv_nxt += seg->len;
+        c->rcv_wnd_idle = false; /* text held: the window is chosen anew */
         c->bytes_received += seg->len;
         tcp_ack_text(c, seg, seg->len, false, false);
     }
-    tcp_output(c);
+    /* Only an ACK of new data lets more of ours go: the window is the same, and nothing else
+       a predicted segment changes bears on what tcp_output may send (Linux tcp_rcv_established
+       likewise calls tcp_data_snd_check only when the segment's ACK moves SND.UNA). */
+    if (acked)
+        tcp_output(c);
 }
 
 /* ---- entry ----------------------------------------------------------------------------- */
@@ -987,14 +1012,15 @@ void
 tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *c = tcp_demux_last(h, seg);
-    if (!c)
-        c = tcp_demux_table(h, seg);
     if (!c) {
-        tcp_input_closed(h, seg);
-        return;
+        c = tcp_demux_table(h, seg);
+        if (!c) {
+            tcp_input_closed(h, seg);
+            return;
+        }
+        if (c->state != TCP_LISTEN)
+            h->demux_last = c; /* a hit of the cache is in it already */
     }
-    if (c->state != TCP_LISTEN)
-        h->demux_last = c;
     c->segs_received++;
     if (h->cfg.header_prediction && tcp_predicted(c, seg)) {
         tcp_input_predicted(c, seg);
@@ -1022,4 +1048,7 @@ tcp_input(struct tcp_host *h, const struct tcp_seg *seg)
         tcp_input_other(c, seg);
         break;
     }
+    /* the full path may have moved the window, the recovery or the out-of-order queue (the
+       TCB stays until world_retire, whatever happened) */
+    tcp_fast_path_check(c);
 }

@@ -219,6 +219,7 @@ tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
     c->rcv_nxt = seg->seq + 1;
     c->irs = seg->seq;
     c->rcv_adv = c->rcv_nxt + c->rcv_wnd; /* our SYN's window, from RCV.NXT (Linux rcv_wup) */
+    c->rcv_wnd_idle = false;
     c->last_heard = tcp_now(c);
     tcp_opt_agree(c, seg);
     if (ack_ok) {

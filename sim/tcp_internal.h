@@ -185,6 +185,10 @@ void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg);
 void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
 /* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
 void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+/* Header prediction's word, pred_wnd, made true to the state, the recovery, the out-of-order
+   queue and the send window again (Linux tcp_fast_path_check): after a change of state, at
+   the end of every segment's full path, and where a timer enters recovery. */
+void tcp_fast_path_check(struct tcp_conn *c);
 
 /* tcp_rcvwnd.c (tcp_rcv_window, what a segment offers, is in tcpsim/tcp.h) */
 /* rcv_window_linux: the window a SYN (a SYN,ACK with timestamps: 'synack_ts') offers from a
@@ -217,8 +221,9 @@ tcp_rcv_window_now(const struct tcp_conn *c)
     if (c->host->cfg.rcv_window_linux) {
         /* nothing has arrived or been held since the last window was offered: the same
            inputs, so the same window (a fixed point of Linux's rules): spares a bulk sender
-           the arithmetic on each data segment it sends */
-        if (c->rcv_wnd_idle && c->rcvq.len == 0 && c->rcv_adv - c->rcv_nxt == c->rcv_wnd)
+           the arithmetic on each data segment it sends. Whatever would change it moves
+           RCV.NXT, which clears rcv_wnd_idle: the flag is tested alone. */
+        if (c->rcv_wnd_idle)
             return c->rcv_wnd;
         return tcp_rcv_window_linux(c);
     }

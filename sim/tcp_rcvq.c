@@ -136,12 +136,18 @@ tcp_rcvq_release_until(struct tcp_conn *c, uint64_t end)
         c->kept_tail = NULL;
 }
 
-void
-tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
+/* Copy the first 'n' octets the user has not taken into 'buf': from the kept segments and the
+   ring, in stream order. Out of line: a read that throws the octets away (MSG_TRUNC, a sink)
+   does not pay for the loop's registers. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_rcvq_copy(const struct tcp_conn *c, uint8_t *buf, uint32_t n)
 {
     uint64_t at = c->rcv_taken;
     const struct wire_pkt *p = c->kept_head;
-    for (uint32_t done = 0; buf && done < n;) {
+    for (uint32_t done = 0; done < n;) {
         uint32_t k = n - done;
         if (p && p->kept_at <= at) {
             /* inside a kept segment: copy from it */
@@ -160,6 +166,13 @@ tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
         done += k;
         at += k;
     }
+}
+
+void
+tcp_rcvq_take(struct tcp_conn *c, uint8_t *buf, uint32_t n)
+{
+    if (buf)
+        tcp_rcvq_copy(c, buf, n);
     tcp_ring_drop(&c->rcvq, n);
     c->rcv_taken += n;
     tcp_rcvq_release_until(c, c->rcv_taken); /* those the user has taken all of */

@@ -95,6 +95,7 @@ tcp_recovery_enter(struct tcp_conn *c)
     tcp_note(c->host, c, TCP_RULE_SACK_RECOVERY);
     tcp_timer_cancel(c, TCP_TIMER_REORDER);
     c->in_recovery = true;
+    tcp_fast_path_check(c); /* no header prediction in recovery */
     c->rto_recovery = false;
     c->recover = c->snd_nxt;
     c->high_rxt = c->snd_una;

@@ -516,6 +516,7 @@ tcp_rexmit_timeout(struct tcp_conn *c)
        tail loss probe until that recovery is over, and a probe's episode ends here (RFC 8985
        7.1: TLP.end_seq is reset on entering RTO recovery). */
     c->in_recovery = true;
+    tcp_fast_path_check(c); /* no header prediction in recovery */
     c->recover = c->snd_nxt;
     c->tlp_out = false;
     uint32_t una_data = c->snd_nxt - c->snd_una;

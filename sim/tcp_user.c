@@ -381,10 +381,15 @@ tcp_receive_take(struct tcp_conn *c, void *buf, size_t cap, size_t *got, bool tr
         tcp_delack_read(c);
     /* §3.8.6.2.2: tell the peer when the window opens by a worthwhile amount (receiver-side
        silly window syndrome avoidance: at least an MSS, or half the buffer). RCV.WND is the
-       window our last segment offered. */
-    uint32_t step = c->snd_mss < c->rcvq.cap / 2 ? c->snd_mss : c->rcvq.cap / 2;
-    if (c->state != TCP_CLOSED && !c->fin_rcvd && c->rcv_wnd < step && tcp_rcv_window(c) >= step)
-        tcp_send_ack(c);
+       window our last segment offered. The step is never more than an MSS, so a window
+       offered of an MSS or more (a bulk transfer's every read) is answered by one comparison,
+       before the step is worked out (Linux tcp_cleanup_rbuf likewise looks further only when
+       the window offered has fallen below half its limit). */
+    if (c->rcv_wnd < c->snd_mss && c->state != TCP_CLOSED && !c->fin_rcvd) {
+        uint32_t step = c->snd_mss < c->rcvq.cap / 2 ? c->snd_mss : c->rcvq.cap / 2;
+        if (c->rcv_wnd < step && tcp_rcv_window(c) >= step)
+            tcp_send_ack(c);
+    }
     return TCP_OK;
 }
 

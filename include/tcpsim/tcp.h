@@ -333,7 +333,9 @@ struct tcp_conn {
     uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
     uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
     bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
-                                 arrives it stays the same (a sender's ACK-less data segments) */
+                                 arrives it stays the same (a sender's ACK-less data segments);
+                                 cleared wherever RCV.NXT moves (tcp_input.c, tcp_input_open.c),
+                                 so that it alone answers */
 
     uint32_t snd_mss;         /* min(our mss, the peer's MSS option or 536) */
     /* Where our segments sent with PSH ended, oldest first, those above SND.UNA that fit
@@ -341,6 +343,12 @@ struct tcp_conn {
        flags. */
     uint32_t psh_end[TCP_PSH_MARKS];
     uint8_t psh_marks;
+    /* Header prediction's precomputed word (Linux's pred_flags, tcp_fast_path_on): the SEG.WND
+       a predicted segment carries, SND.WND >> Snd.Wind.Shift, while the connection allows
+       prediction (ESTABLISHED, out of recovery, no segment held out of order, a window that
+       is open and says SND.WND exactly, the persist timer idle); 0 while it does not. Kept by tcp_fast_path_check
+       (tcp_input.c) wherever those change. */
+    uint16_t pred_wnd;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
