@@ -32,9 +32,29 @@ wire_init(struct world *wd)
     w->next_rule_id = 1;
     for (int i = 0; i < 2; i++) {
         w->link[i].delay = CLK_MSEC(1);
+        w->link[i].plain = true;
         w->link[i].to = &wd->host[1 - i];
         (void)clk_lane_init(&wd->clk, &w->lanes[i]); /* a fresh clock has room for both */
     }
+}
+
+void
+wire_link_set(struct world *wd, int from, const struct wire_link *settings)
+{
+    struct wire_link *l = &wd->wire.link[from];
+    l->delay = settings->delay;
+    l->jitter = settings->jitter;
+    l->loss = settings->loss;
+    l->dup = settings->dup;
+    l->reorder = settings->reorder;
+    l->bandwidth = settings->bandwidth;
+    /* ORed as one word (see wire_zeros: only +0.0 has all its bits zero, so -0.0 or a value
+       below zero leaves the link to wire_post, which looks at each) */
+    uint64_t loss, reorder, dup;
+    memcpy(&loss, &l->loss, sizeof loss);
+    memcpy(&reorder, &l->reorder, sizeof reorder);
+    memcpy(&dup, &l->dup, sizeof dup);
+    l->plain = (loss | reorder | dup | l->bandwidth | (uint64_t)l->jitter) == 0;
 }
 
 static void
@@ -523,15 +543,8 @@ wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
 static inline bool
 wire_plain(const struct world *wd, const struct wire_link *l)
 {
-    /* the link's six settings ORed into one word and tested once (see wire_zeros: only +0.0
-       has all its bits zero), where six tests cost two instructions apiece */
-    uint64_t loss, reorder, dup;
-    memcpy(&loss, &l->loss, sizeof loss);
-    memcpy(&reorder, &l->reorder, sizeof reorder);
-    memcpy(&dup, &l->dup, sizeof dup);
-    uint64_t set = loss | reorder | dup | l->bandwidth | (uint64_t)l->jitter
-                   | (uint64_t)(uintptr_t)l->held;
-    return set == 0 && !world_traced(wd) && !wd->wire.rules;
+    /* the link's five meddling settings were tested when they were set (wire_link_set) */
+    return l->plain && !l->held && !world_traced(wd) && !wd->wire.rules;
 }
 
 /* 'p', stamped, sent on 'l': its arrival time (serialization, delay, jitter: the one PRNG draw
