@@ -490,6 +490,49 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
     fx_fini(&f);
 }
 
+/* A link that only delays, unobserved, is the wire's quick way (wire_plain): a rule, a setting
+   or an observer that comes later is still heeded by the next segment, and the quick way comes
+   back once they are gone (wire_replan keeps the link's 'plain' true to them). */
+static void
+test_wire_unobserved_plain_link_heeds_later_changes(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    world_unobserve(f.w, trace_log_observe, &f.log);
+    assert_true(f.w->wire.link[FX_A].plain);
+    size_t n;
+    wt_send(&f, 1, 0, TCP_RST);
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    struct wire_rule r = {.from = FX_A, .flags = TCP_RST, .len = -1, .nth = 1, .count = -1,
+                          .action = WIRE_DROP};
+    int id = wire_rule_add(f.w, &r);
+    assert_false(f.w->wire.link[FX_A].plain);
+    wt_send(&f, 2, 0, TCP_RST); /* dropped by the rule as it is sent */
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(wire_rule_remove(f.w, id), 0);
+    assert_true(f.w->wire.link[FX_A].plain);
+    struct wire_link s = f.w->wire.link[FX_A];
+    s.loss = 1.0;
+    wire_link_set(f.w, FX_A, &s);
+    wt_send(&f, 3, 0, TCP_RST); /* lost */
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    s.loss = 0;
+    wire_link_set(f.w, FX_A, &s);
+    assert_true(f.w->wire.link[FX_A].plain);
+    assert_int_equal(world_observe(f.w, trace_log_observe, &f.log), 0);
+    assert_false(f.w->wire.link[FX_A].plain);
+    fx_mark(&f);
+    wt_send(&f, 4, 0, TCP_RST); /* told of */
+    struct trace_event e[2];
+    assert_int_equal(wt_events(&f, TRACE_SEND, e, 2), 1);
+    assert_int_equal(e[0].seg.seq, 4);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -507,6 +550,7 @@ main(void)
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
         cmocka_unit_test(test_wire_inflight_reused_packets_listed_in_send_order),
         cmocka_unit_test(test_wire_lane_keeps_heap_empty_and_order),
+        cmocka_unit_test(test_wire_unobserved_plain_link_heeds_later_changes),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
