@@ -60,7 +60,7 @@ lsim_net_set(lua_State *L)
     for (int i = 0; i < 2; i++) {
         if (from >= 0 && from != i)
             continue;
-        struct wire_link *k = &w->wire.link[i];
+        struct wire_link s = w->wire.link[i], *k = &s;
         double v;
         if (lsim_field_num(L, "delay", 0, 1e6, &v))
             k->delay = clk_from_sec(v);
@@ -74,6 +74,7 @@ lsim_net_set(lua_State *L)
             k->reorder = v;
         if (lsim_field_num(L, "bandwidth", 0, 1e15, &v))
             k->bandwidth = (uint64_t)v;
+        wire_link_set(w, i, k);
     }
     return lsim_action(L, 0);
 }

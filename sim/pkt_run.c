@@ -453,8 +453,10 @@ pkt_runner_init(struct pkt_runner *r, const struct pkt_script *s, const struct p
     /* the script's segments reach the SUT at the times written, and the SUT's are sniffed as
        they leave: no delay on the wire (packetdrill's tun device) */
     for (int i = 0; i < 2; i++) {
-        r->w->wire.link[i].delay = 0;
-        r->w->wire.link[i].jitter = 0;
+        struct wire_link k = r->w->wire.link[i];
+        k.delay = 0;
+        k.jitter = 0;
+        wire_link_set(r->w, i, &k);
     }
     r->cur = -1;
     r->next_peer_port = PKT_PEER_EPHEMERAL;

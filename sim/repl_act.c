@@ -410,7 +410,7 @@ repl_cmd_net(struct repl *r, int argc, char **argv)
         double p = strtod(val, &end);
         clk_time t = repl_parse_time(val);
         for (int d = lo; d <= hi; d++) {
-            struct wire_link *l = &r->w->wire.link[d];
+            struct wire_link s = r->w->wire.link[d], *l = &s;
             bool prob = !*end && p >= 0 && p <= 1;
             if (strcmp(k, "delay") == 0 && t >= 0)
                 l->delay = t;
@@ -426,6 +426,7 @@ repl_cmd_net(struct repl *r, int argc, char **argv)
                 l->bandwidth = (uint64_t)p;
             else
                 return repl_err(r, "net set: bad %s=%s (delay/jitter: 5ms; loss/dup/reorder: 0..1; bandwidth: bit/s)", k, val);
+            wire_link_set(r->w, d, l);
         }
     }
     return repl_view_net(r, 1, argv);

@@ -110,6 +110,7 @@ world_observe_as(struct world *w, trace_fn fn, void *ctx, bool tcb)
     w->obs[w->nobs] = (struct trace_observer){.fn = fn, .ctx = ctx, .tcb = tcb};
     w->nobs++;
     w->nobs_tcb += tcb;
+    wire_replan(w); /* an observed wire tells of every packet (wire_plain) */
     return 0;
 }
 
@@ -133,6 +134,7 @@ world_unobserve(struct world *w, trace_fn fn, void *ctx)
             w->nobs_tcb -= w->obs[i].tcb;
             memmove(&w->obs[i], &w->obs[i + 1], (size_t)(w->nobs - i - 1) * sizeof w->obs[0]);
             w->nobs--;
+            wire_replan(w);
             return;
         }
     }

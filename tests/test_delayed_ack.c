@@ -36,7 +36,11 @@ static void
 linux_world(struct fx *f, int rcv_buf)
 {
     fx_init(f, false);
-    f->w->wire.link[FX_B].delay = CLK_MSEC(99);
+    {
+        struct wire_link s = f->w->wire.link[FX_B];
+        s.delay = CLK_MSEC(99);
+        wire_link_set(f->w, FX_B, &s);
+    }
     if (rcv_buf > 0)
         f->w->host[FX_B].cfg.rmem[1] = rcv_buf;
     fx_listen(f);

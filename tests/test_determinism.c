@@ -15,12 +15,13 @@ det_run(uint64_t seed, struct trace_log *log)
     trace_log_init(log);
     world_observe(w, trace_log_observe, log);
     for (int h = 0; h < 2; h++) {
-        struct wire_link *l = &w->wire.link[h];
-        l->delay = CLK_MSEC(3);
-        l->jitter = CLK_MSEC(2);
-        l->loss = 0.1;
-        l->dup = 0.05;
-        l->reorder = 0.1;
+        struct wire_link s = w->wire.link[h];
+        s.delay = CLK_MSEC(3);
+        s.jitter = CLK_MSEC(2);
+        s.loss = 0.1;
+        s.dup = 0.05;
+        s.reorder = 0.1;
+        wire_link_set(w, h, &s);
     }
     struct tcp_conn *l = NULL, *a = NULL, *b = NULL;
     assert_int_equal(tcp_open_passive(&w->host[1], 80, NULL, &l), TCP_OK);

@@ -52,8 +52,16 @@ lt_since(const struct tcp_conn *c, clk_time t0)
 static void
 lt_established_rtt(struct fx *f, double rtt_ms)
 {
-    f->w->wire.link[0].delay = clk_from_sec(rtt_ms / 2000.0);
-    f->w->wire.link[1].delay = clk_from_sec(rtt_ms / 2000.0);
+    {
+        struct wire_link s = f->w->wire.link[0];
+        s.delay = clk_from_sec(rtt_ms / 2000.0);
+        wire_link_set(f->w, 0, &s);
+    }
+    {
+        struct wire_link s = f->w->wire.link[1];
+        s.delay = clk_from_sec(rtt_ms / 2000.0);
+        wire_link_set(f->w, 1, &s);
+    }
     fx_listen(f);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.lport = FX_CPORT;

@@ -316,9 +316,11 @@ pcap_lossy_transfer(FILE *f, bool stream, size_t *most)
     assert_int_equal(world_observe(w, out_pcap_observe, p), 0);
     assert_int_equal(world_observe(w, pcap_watch, &watch), 0);
     for (int i = 0; i < 2; i++) {
-        w->wire.link[i].loss = 0.02;
-        w->wire.link[i].dup = 0.02;
-        w->wire.link[i].reorder = 0.02;
+        struct wire_link s = w->wire.link[i];
+        s.loss = 0.02;
+        s.dup = 0.02;
+        s.reorder = 0.02;
+        wire_link_set(w, i, &s);
     }
     struct tcp_conn *l, *c, *s = NULL;
     assert_int_equal(tcp_open_passive(&w->host[1], 80, NULL, &l), TCP_OK);

@@ -198,15 +198,20 @@ prop_setup(struct prop_run *r, uint64_t seed, bool verbose, unsigned variant)
     rng_seed(&g, seed ^ 0x5eedull); /* the plan's own generator: the world's is untouched */
     bool calm = rng_below(&g, 4) == 0; /* a quarter of the runs on a perfect wire */
     for (int i = 0; i < 2; i++) {
-        struct wire_link *l = &r->w->wire.link[i];
-        l->delay = CLK_MSEC(1 + rng_below(&g, 50));
-        l->jitter = calm ? 0 : CLK_MSEC(rng_below(&g, 6));
-        l->loss = calm ? 0 : rng_unit(&g) * 0.30;
-        l->dup = calm ? 0 : rng_unit(&g) * 0.10;
-        l->reorder = calm ? 0 : rng_unit(&g) * 0.20;
+        struct wire_link l = r->w->wire.link[i];
+        l.delay = CLK_MSEC(1 + rng_below(&g, 50));
+        l.jitter = calm ? 0 : CLK_MSEC(rng_below(&g, 6));
+        l.loss = calm ? 0 : rng_unit(&g) * 0.30;
+        l.dup = calm ? 0 : rng_unit(&g) * 0.10;
+        l.reorder = calm ? 0 : rng_unit(&g) * 0.20;
+        wire_link_set(r->w, i, &l);
     }
-    if (rng_below(&g, 20) == 0) /* now and then a wire that all but dies: ETIMEDOUT */
-        r->w->wire.link[rng_below(&g, 2)].loss = 0.9;
+    if (rng_below(&g, 20) == 0) { /* now and then a wire that all but dies: ETIMEDOUT */
+        int dying = (int)rng_below(&g, 2);
+        struct wire_link s = r->w->wire.link[dying];
+        s.loss = 0.9;
+        wire_link_set(r->w, dying, &s);
+    }
     uint32_t order = rng_below(&g, 3); /* A first, B first, both at once */
     for (int h = 0; h < 2; h++) {
         struct prop_side *s = &r->side[h];

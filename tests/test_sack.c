@@ -24,8 +24,16 @@ sk_established(struct fx *f, bool rfc, int mss, double a_ms, double b_ms)
     f->w->host[FX_B].cfg.sack = 1;
     f->w->host[FX_A].cfg.mss = mss;
     f->w->host[FX_B].cfg.mss = mss;
-    f->w->wire.link[FX_A].delay = clk_from_sec(a_ms / 1000.0);
-    f->w->wire.link[FX_B].delay = clk_from_sec(b_ms / 1000.0);
+    {
+        struct wire_link s = f->w->wire.link[FX_A];
+        s.delay = clk_from_sec(a_ms / 1000.0);
+        wire_link_set(f->w, FX_A, &s);
+    }
+    {
+        struct wire_link s = f->w->wire.link[FX_B];
+        s.delay = clk_from_sec(b_ms / 1000.0);
+        wire_link_set(f->w, FX_B, &s);
+    }
     fx_listen(f);
     struct tcp_open_opts o = TCP_OPEN_OPTS_DEFAULT;
     o.lport = FX_CPORT;
@@ -63,10 +71,13 @@ sk_sack(struct fx *f, uint32_t ack, int n, const uint32_t *lr)
         s.opt.present = TCP_OPT_SACK;
         s.opt.nsack = (uint8_t)n;
     }
-    clk_time d = f->w->wire.link[FX_B].delay;
-    f->w->wire.link[FX_B].delay = 1000; /* 1 us */
+    struct wire_link k = f->w->wire.link[FX_B];
+    clk_time d = k.delay;
+    k.delay = 1000; /* 1 us */
+    wire_link_set(f->w, FX_B, &k);
     wire_inject(f->w, FX_B, &s);
-    f->w->wire.link[FX_B].delay = d;
+    k.delay = d;
+    wire_link_set(f->w, FX_B, &k);
     fx_run_ms(f, 0.002);
 }
 #define SK_SACK(f, ack, ...)                                                   \

@@ -288,8 +288,16 @@ test_established_rto_estimator_rfc6298(void **state)
     assert_int_equal(f.a->srtt, CLK_MSEC(2));
     assert_int_equal(f.a->rttvar, CLK_MSEC(1));
     assert_int_equal(f.a->rto, CLK_MSEC(6));
-    f.w->wire.link[0].delay = 250000;
-    f.w->wire.link[1].delay = 250000;
+    {
+        struct wire_link s = f.w->wire.link[0];
+        s.delay = 250000;
+        wire_link_set(f.w, 0, &s);
+    }
+    {
+        struct wire_link s = f.w->wire.link[1];
+        s.delay = 250000;
+        wire_link_set(f.w, 1, &s);
+    }
     cf_send(f.a, "x"); /* R = 0.5 ms */
     fx_run_ms(&f, 20);
     assert_int_equal(f.a->rttvar, 1125000);  /* 3/4 * 1 ms + 1/4 * |2 - 0.5| ms */

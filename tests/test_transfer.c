@@ -101,14 +101,16 @@ tr_turn(struct tr_end *e, uint64_t seed, clk_time now, char *why, size_t cap)
 }
 
 static void
-tr_link(struct rng *r, struct wire_link *l)
+tr_link(struct rng *r, struct world *w, int from)
 {
+    struct wire_link s = w->wire.link[from], *l = &s;
     l->delay = CLK_MSEC(1 + rng_below(r, 20));
     l->jitter = rng_below(r, 2) ? (clk_time)rng_below(r, 5000) * 1000 : 0;
     l->loss = rng_unit(r) * 0.20;
     l->dup = rng_unit(r) * 0.10;
     l->reorder = rng_unit(r) * 0.20;
     l->bandwidth = rng_below(r, 2) ? (uint64_t)(1 + rng_below(r, 100)) * 1000000u : 0;
+    wire_link_set(w, from, l);
 }
 
 /* One seeded run; returns false with 'why' set when it breaks the contract. */
@@ -120,7 +122,7 @@ tr_run(uint64_t seed, bool keepalive, int *errors, char *why, size_t cap)
     struct rng r;
     rng_seed(&r, seed * 7919u + 17u);
     for (int h = 0; h < 2; h++) {
-        tr_link(&r, &w->wire.link[h]);
+        tr_link(&r, w, h);
         w->host[h].cfg.keepalive = keepalive;
         w->host[h].cfg.keepalive_time = CLK_SEC(60);
         w->host[h].cfg.keepalive_intvl = CLK_SEC(10);

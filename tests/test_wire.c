@@ -49,7 +49,11 @@ test_wire_delay_and_sent_at(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].delay = CLK_MSEC(7);
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.delay = CLK_MSEC(7);
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 3; i++) {
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
         fx_run_ms(&f, 1);
@@ -75,8 +79,12 @@ test_wire_jitter_within_bounds(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].delay = CLK_MSEC(5);
-    f.w->wire.link[FX_A].jitter = CLK_MSEC(3);
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.delay = CLK_MSEC(5);
+        s.jitter = CLK_MSEC(3);
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 300; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     fx_run_ms(&f, 20);
@@ -100,7 +108,11 @@ test_wire_loss_rate_near_probability(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].loss = 0.3;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.loss = 0.3;
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 2000; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     fx_run_ms(&f, 20);
@@ -118,7 +130,11 @@ test_wire_dup_copy_arrives(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].dup = 1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.dup = 1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 42, 0, TCP_RST);
     fx_run_ms(&f, 5);
     struct trace_event d[4], u[4];
@@ -143,7 +159,11 @@ test_wire_reorder_held_until_next_passes(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].reorder = 1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 1, 0, TCP_RST); /* held */
     fx_run_ms(&f, 0.5);
     wt_send(&f, 2, 0, TCP_RST); /* passes it */
@@ -157,7 +177,11 @@ test_wire_reorder_held_until_next_passes(void **state)
     assert_true(d[1].marks & WIRE_MARK_REORDERED);
     fx_fini(&f);
     wt_init(&f);
-    f.w->wire.link[FX_A].reorder = 1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 3, 0, TCP_RST); /* held, and nothing follows */
     fx_run_ms(&f, 5);
     assert_int_equal(wt_events(&f, TRACE_DELIVER, d, 4), 1);
@@ -173,7 +197,11 @@ test_wire_reorder_held_leaves_link_holds_nothing(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].reorder = 1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 1, 0, TCP_RST); /* held, and nothing follows */
     fx_run_ms(&f, 5);
     assert_null(f.w->wire.link[FX_A].held);
@@ -184,7 +212,11 @@ test_wire_reorder_held_leaves_link_holds_nothing(void **state)
     assert_ptr_equal(f.w->wire.link[FX_A].held, v[0]);
     assert_int_equal(wire_drop_id(f.w, v[0]->id, NULL), 0);
     assert_null(f.w->wire.link[FX_A].held);
-    f.w->wire.link[FX_A].reorder = 0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 3, 0, TCP_RST);
     fx_run_ms(&f, 5);
     struct trace_event d[4];
@@ -202,9 +234,17 @@ test_wire_held_reorder_off_next_passes_it(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].reorder = 1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     wt_send(&f, 1, 0, TCP_RST); /* held */
-    f.w->wire.link[FX_A].reorder = 0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.reorder = 0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     fx_run_ms(&f, 0.5);
     wt_send(&f, 2, 0, TCP_RST);
     fx_run_ms(&f, 5);
@@ -224,9 +264,13 @@ test_wire_negative_probabilities_draw_nothing(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].loss = -0.5;
-    f.w->wire.link[FX_A].reorder = -0.0;
-    f.w->wire.link[FX_A].dup = -1.0;
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.loss = -0.5;
+        s.reorder = -0.0;
+        s.dup = -1.0;
+        wire_link_set(f.w, FX_A, &s);
+    }
     struct rng before = f.w->rng;
     for (uint32_t i = 0; i < 10; i++)
         wt_send(&f, i, 0, TCP_RST);
@@ -250,7 +294,11 @@ test_wire_bandwidth_serialization_delay(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].bandwidth = 8000000; /* 1000 octets per ms */
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.bandwidth = 8000000; /* 1000 octets per ms */
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 3; i++)
         wt_send(&f, (uint32_t)i, 960, TCP_RST);
     fx_run_ms(&f, 10);
@@ -394,7 +442,11 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
     (void)state;
     struct fx f;
     wt_init(&f);
-    f.w->wire.link[FX_A].delay = CLK_MSEC(5);
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.delay = CLK_MSEC(5);
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 100; i++)
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
     size_t n;
@@ -416,7 +468,11 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
     assert_int_equal(f.w->clk.len, 0);
 
     fx_mark(&f);
-    f.w->wire.link[FX_A].jitter = CLK_MSEC(3);
+    {
+        struct wire_link s = f.w->wire.link[FX_A];
+        s.jitter = CLK_MSEC(3);
+        wire_link_set(f.w, FX_A, &s);
+    }
     for (int i = 0; i < 300; i++) {
         wt_send(&f, (uint32_t)i, 0, TCP_RST);
         if (i % 7 == 0)
@@ -431,6 +487,49 @@ test_wire_lane_keeps_heap_empty_and_order(void **state)
         overtaken |= j[i - 1].pkt_id > j[i].pkt_id;
     }
     assert_true(overtaken);   /* jitter did reorder some */
+    fx_fini(&f);
+}
+
+/* A link that only delays, unobserved, is the wire's quick way (wire_plain): a rule, a setting
+   or an observer that comes later is still heeded by the next segment, and the quick way comes
+   back once they are gone (wire_replan keeps the link's 'plain' true to them). */
+static void
+test_wire_unobserved_plain_link_heeds_later_changes(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    world_unobserve(f.w, trace_log_observe, &f.log);
+    assert_true(f.w->wire.link[FX_A].plain);
+    size_t n;
+    wt_send(&f, 1, 0, TCP_RST);
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    struct wire_rule r = {.from = FX_A, .flags = TCP_RST, .len = -1, .nth = 1, .count = -1,
+                          .action = WIRE_DROP};
+    int id = wire_rule_add(f.w, &r);
+    assert_false(f.w->wire.link[FX_A].plain);
+    wt_send(&f, 2, 0, TCP_RST); /* dropped by the rule as it is sent */
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(wire_rule_remove(f.w, id), 0);
+    assert_true(f.w->wire.link[FX_A].plain);
+    struct wire_link s = f.w->wire.link[FX_A];
+    s.loss = 1.0;
+    wire_link_set(f.w, FX_A, &s);
+    wt_send(&f, 3, 0, TCP_RST); /* lost */
+    (void)wire_inflight(f.w, &n);
+    assert_int_equal(n, 1);
+    s.loss = 0;
+    wire_link_set(f.w, FX_A, &s);
+    assert_true(f.w->wire.link[FX_A].plain);
+    assert_int_equal(world_observe(f.w, trace_log_observe, &f.log), 0);
+    assert_false(f.w->wire.link[FX_A].plain);
+    fx_mark(&f);
+    wt_send(&f, 4, 0, TCP_RST); /* told of */
+    struct trace_event e[2];
+    assert_int_equal(wt_events(&f, TRACE_SEND, e, 2), 1);
+    assert_int_equal(e[0].seg.seq, 4);
     fx_fini(&f);
 }
 
@@ -451,6 +550,7 @@ main(void)
         cmocka_unit_test(test_wire_inflight_by_id_and_inject),
         cmocka_unit_test(test_wire_inflight_reused_packets_listed_in_send_order),
         cmocka_unit_test(test_wire_lane_keeps_heap_empty_and_order),
+        cmocka_unit_test(test_wire_unobserved_plain_link_heeds_later_changes),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }

@@ -65,7 +65,8 @@ struct wire_pkt {
     struct world *world;
 };
 
-/* One direction of the wire. */
+/* One direction of the wire. Its six settings (delay to bandwidth) are written by
+   wire_link_set only, which keeps 'plain' true to them (wire_replan). */
 struct wire_link {
     clk_time delay;          /* one-way propagation delay */
     clk_time jitter;         /* uniform extra delay in [0, jitter) */
@@ -76,6 +77,11 @@ struct wire_link {
     clk_time busy_until;     /* serialization: when the link is free again */
     struct wire_pkt *held;   /* a segment held back for reordering */
     struct tcp_host *to;     /* the host at its far end (wire_pkt.dest of what it carries) */
+    /* jitter, loss, dup, reorder and bandwidth all +0.0 or 0, no segment held, no rule and
+       no observer: the wire delays a segment on this link by 'delay', does nothing else to it,
+       and tells nobody. Asked for every packet (wire_plain), so kept here by wire_replan
+       whenever one of them changes, rather than worked out from them each time */
+    bool plain;
 };
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
@@ -122,6 +128,15 @@ struct wire {
 
 /* After clk_init: the wire's lanes join the world's clock. */
 void wire_init(struct world *wd);
+/* The link host 'from' sends on takes the six settings of 'settings' (delay, jitter, loss, dup,
+   reorder, bandwidth; its other fields are ignored): the one writer of a link's settings (Lua's
+   net:set, the REPL's `net set`, packetdrill's runner, the tests). A caller changes a copy:
+       struct wire_link s = wd->wire.link[from]; s.loss = 0.1; wire_link_set(wd, from, &s); */
+void wire_link_set(struct world *wd, int from, const struct wire_link *settings);
+/* Works each link's 'plain' out anew: called by whatever changes what it depends on
+   (wire_link_set, a held segment taken or let go, wire_rule_add and wire_rule_remove, and
+   world_observe and world_unobserve for the observers). */
+void wire_replan(struct world *wd);
 void wire_fini(struct world *wd);
 
 /* A host hands a segment to the wire (the payload is copied, here). 'conn' is the

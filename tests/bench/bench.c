@@ -87,8 +87,10 @@ bench_transfer_once(long long total, double loss, uint64_t seed, bool zerocopy,
     if (!w)
         return 1;
     for (int i = 0; i < 2; i++) {
-        w->wire.link[i].delay = CLK_MSEC(5);
-        w->wire.link[i].loss = loss;
+        struct wire_link s = w->wire.link[i];
+        s.delay = CLK_MSEC(5);
+        s.loss = loss;
+        wire_link_set(w, i, &s);
         w->host[i].cfg.mss = 1460;
         w->host[i].cfg.rmem[1] = 65535;
         w->host[i].cfg.delayed_ack = TCP_DELACK_LINUX; /* the linux preset's: quick ACKs, then one per two segments */
