@@ -239,6 +239,26 @@ tcp_rcv_window_now(const struct tcp_conn *c)
     return wnd >> c->rcv_wscale << c->rcv_wscale;
 }
 
+/* SEG.WND of the segment 'c' sends next (but a SYN: tcp_output.c), the window of
+   tcp_rcv_window_now shifted right by Rcv.Wind.Shift, and the window it offers recorded: RCV.WND
+   as the peer will read it, its right edge (rcv_adv: Linux's rcv_wup + rcv_wnd) and whether
+   nothing was held (rcv_wnd_idle). While rcv_wnd_idle holds under rcv_window_linux, the field
+   is the one the last segment carried, and the three values are what they would be written
+   as: a bulk sender's data segments compute nothing and store nothing (Linux's
+   tcp_select_window computes the window anew for every segment; a fixed point of its rules,
+   tcp_rcv_window_now). */
+static inline uint16_t
+tcp_rcv_window_offer(struct tcp_conn *c)
+{
+    if (c->rcv_wnd_idle && c->host->cfg.rcv_window_linux)
+        return (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
+    uint16_t field = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
+    c->rcv_wnd = (uint32_t)field << c->rcv_wscale;
+    c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+    c->rcv_wnd_idle = c->rcvq.len == 0;
+    return field;
+}
+
 /* The window a segment arriving now is tested against (§3.10.7.4 first, the sequence number).
    RFC 9293's receiver offers its free buffer, and tests against what it would offer. Linux's
    tests against what its last segment offered, what is left of it (tcp_receive_window): a
