@@ -281,7 +281,7 @@ tcp_ack_text_window(const struct tcp_conn *c, bool known, uint32_t space)
 }
 
 /* Send the ACK whose window tcp_ack_text_window has just chosen ('w'): under rcv_window_linux
-   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_linux). */
+   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_now). */
 static void
 tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
 {

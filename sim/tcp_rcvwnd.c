@@ -208,23 +208,17 @@ tcp_rcv_window_select_from(const struct tcp_conn *c, uint32_t free_space)
 
 /* Linux tcp_select_window: never less than what is left of the window offered last (RFC 9293
    3.8.6: a receiver "SHOULD NOT shrink the window"), that rounded up to the scale. tcpsim
-   holds the octets in its ring alone, so never more than the ring has room for. (The case
-   where nothing has changed since the last window is tcp_rcv_window_now's, inline.) */
+   holds the octets in its ring alone, so never more than the ring has room for. (The cases
+   where nothing has changed since the last window, and the ACK whose window tcp_ack_text
+   chose, are tcp_rcv_window_now's, inline.) */
 uint32_t
 tcp_rcv_window_linux(const struct tcp_conn *c)
 {
-    /* the ACK tcp_ack_text sends after its own __tcp_select_window: that window, chosen for
-       this very segment (ack_wnd_at: no other has been sent since) */
-    bool chosen = c->ack_wnd != 0 && c->ack_wnd_at == (uint8_t)c->segs_sent;
-    uint32_t w = chosen ? c->ack_wnd : tcp_rcv_window_select(c);
+    uint32_t w = tcp_rcv_window_select(c);
     uint32_t unit = 1u << c->rcv_wscale;
     if (seq_gt(c->rcv_adv, c->rcv_nxt) && w < c->rcv_adv - c->rcv_nxt)
         w = (c->rcv_adv - c->rcv_nxt + unit - 1) & ~(unit - 1);
-    uint32_t most = 65535u << c->rcv_wscale;
-    uint32_t room = (c->rcvq.cap - c->rcvq.len) & ~(unit - 1);
-    if (w > most)
-        w = most;
-    return w > room ? room : w;
+    return tcp_rcv_window_fit(c, w);
 }
 
 uint32_t

@@ -421,7 +421,7 @@ struct tcp_conn {
     uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
     /* A cache for one segment: the window Linux's __tcp_select_window gave the test that sends
        an ACK at once (tcp_ack_text, Linux __tcp_ack_snd_check), kept for that ACK, which asks
-       again (tcp_select_window) with nothing changed between (tcp_rcv_window_linux). Valid
+       again (tcp_select_window) with nothing changed between (tcp_rcv_window_now). Valid
        only while the low bits of segs_sent are still ack_wnd_at (the ACK itself counts a
        segment), and cleared once it is sent; 0: none. */
     uint32_t ack_wnd;
