@@ -24,12 +24,14 @@
 
 /* The connection the host's last segment was for, if 'seg' is for it too (a transfer's
    segments come one after another), else NULL. A cache in front of the host's table: inlined
-   into tcp_input, where it answers for almost every segment without a call. */
+   into tcp_input, where it answers for almost every segment without a call. It holds only
+   what the table would find: a TIME-WAIT set aside for its new incarnation (tw_new, which the
+   table passes over) leaves it as it is set aside (tcp_time_wait_reopen). */
 static inline struct tcp_conn *
 tcp_demux_last(const struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *c = h->demux_last;
-    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
+    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr)
         return c;
     return NULL;
 }
@@ -712,6 +714,8 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
         return true;
     }
     c->tw_new = n; /* tcp_demux passes over c from now on */
+    if (h->demux_last == c)
+        h->demux_last = NULL; /* ... its cache too (tcp_demux_last does not ask tw_new) */
     n->tw_old = c;
     return true;
 }
