@@ -69,6 +69,7 @@ tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts)
 {
     const struct tcp_settings *cfg = &c->host->cfg;
     c->rcv_ratio = (uint16_t)tcp_ratio_from_settings(cfg);
+    c->rcv_ratio_len = 0; /* the share from the settings, not from a segment */
     c->rcv_wnd = tcp_initial_window(cfg, c->rcvq.cap, synack_ts);
     c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
     c->rcv_wnd_idle = false;
@@ -110,10 +111,15 @@ tcp_rcv_window_data(struct tcp_conn *c, uint32_t n)
     uint32_t seen = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
     if (n >= seen && cfg->delayed_ack != TCP_DELACK_LINUX)
         c->rcv_mss = n < (uint32_t)cfg->mss ? n : (uint32_t)cfg->mss; /* else tcp_delack_data did */
-    if (cfg->rcv_truesize > 0 && n >= seen) {
+    if (cfg->rcv_truesize > 0 && n >= seen &&
+        (n != c->rcv_ratio_len || cfg->rcv_truesize != c->rcv_ratio_truesize)) {
         /* Linux tcp_measure_rcv_mss: a full-sized segment shows the share of memory data
            fills; a new share sets the window's new limit (tcp_set_window_clamp): a lower one
-           takes rcv_ssthresh down with it, a higher one lets it rise to the window offered */
+           takes rcv_ssthresh down with it, a higher one lets it rise to the window offered.
+           Measured again only when the length or the setting differs from the last
+           measure's (rcv_ratio_len): a bulk transfer's segments all find the same share. */
+        c->rcv_ratio_len = n > UINT16_MAX ? 0 : (uint16_t)n;
+        c->rcv_ratio_truesize = cfg->rcv_truesize;
         uint32_t ratio = (n << TCP_RATIO_SHIFT) / (uint32_t)cfg->rcv_truesize;
         if (ratio == 0)
             ratio = 1;

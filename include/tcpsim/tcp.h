@@ -332,6 +332,11 @@ struct tcp_conn {
     uint32_t rcv_adv, rcv_ssthresh;
     uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
     uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
+    /* ... measured last from a segment of this length (0: not measured since the share was
+       set) with this rcv_truesize: a segment of the same length under the same setting finds
+       the same share (tcp_rcv_window_data) */
+    uint16_t rcv_ratio_len;
+    int rcv_ratio_truesize;
     bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
                                  arrives it stays the same (a sender's ACK-less data segments);
                                  cleared wherever RCV.NXT moves (tcp_input.c, tcp_input_open.c),
