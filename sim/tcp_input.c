@@ -19,8 +19,32 @@
  * rules (tcp_time_wait_linux, after Linux's tcp_timewait_state_process) instead.
  * Every notable outcome names its rule through tcp_note() or tcp_set_state().
  */
+#include <string.h>
+
 #include "tcp_internal.h"
 
+
+/* Two adjacent 16-bit ports read as one word: the TCB's (lport, rport), a segment's (sport,
+   dport). A segment for the TCB carries them the other way round, so its word is compared
+   with its halves swapped: one comparison instead of two (tcp_demux_last). */
+_Static_assert(offsetof(struct tcp_conn, rport) == offsetof(struct tcp_conn, lport) + 2,
+               "lport and rport adjacent");
+_Static_assert(offsetof(struct tcp_seg, dport) == offsetof(struct tcp_seg, sport) + 2,
+               "sport and dport adjacent");
+static inline uint32_t
+tcp_ports_word(const uint16_t *first)
+{
+    uint32_t w;
+    memcpy(&w, first, sizeof w);
+    return w;
+}
+
+static inline uint32_t
+tcp_ports_swapped(const uint16_t *first)
+{
+    uint32_t w = tcp_ports_word(first);
+    return w >> 16 | w << 16;
+}
 
 /* The connection the host's last segment was for, if 'seg' is for it too (a transfer's
    segments come one after another), else NULL. A cache in front of the host's table: inlined
@@ -31,7 +55,7 @@ static inline struct tcp_conn *
 tcp_demux_last(const struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *c = h->demux_last;
-    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr)
+    if (c && tcp_ports_word(&c->lport) == tcp_ports_swapped(&seg->sport) && c->raddr == seg->saddr)
         return c;
     return NULL;
 }
