@@ -19,17 +19,43 @@
  * rules (tcp_time_wait_linux, after Linux's tcp_timewait_state_process) instead.
  * Every notable outcome names its rule through tcp_note() or tcp_set_state().
  */
+#include <string.h>
+
 #include "tcp_internal.h"
 
 
+/* Two adjacent 16-bit ports read as one word: the TCB's (lport, rport), a segment's (sport,
+   dport). A segment for the TCB carries them the other way round, so its word is compared
+   with its halves swapped: one comparison instead of two (tcp_demux_last). */
+_Static_assert(offsetof(struct tcp_conn, rport) == offsetof(struct tcp_conn, lport) + 2,
+               "lport and rport adjacent");
+_Static_assert(offsetof(struct tcp_seg, dport) == offsetof(struct tcp_seg, sport) + 2,
+               "sport and dport adjacent");
+static inline uint32_t
+tcp_ports_word(const uint16_t *first)
+{
+    uint32_t w;
+    memcpy(&w, first, sizeof w);
+    return w;
+}
+
+static inline uint32_t
+tcp_ports_swapped(const uint16_t *first)
+{
+    uint32_t w = tcp_ports_word(first);
+    return w >> 16 | w << 16;
+}
+
 /* The connection the host's last segment was for, if 'seg' is for it too (a transfer's
    segments come one after another), else NULL. A cache in front of the host's table: inlined
-   into tcp_input, where it answers for almost every segment without a call. */
+   into tcp_input, where it answers for almost every segment without a call. It holds only
+   what the table would find: a TIME-WAIT set aside for its new incarnation (tw_new, which the
+   table passes over) leaves it as it is set aside (tcp_time_wait_reopen). */
 static inline struct tcp_conn *
 tcp_demux_last(const struct tcp_host *h, const struct tcp_seg *seg)
 {
     struct tcp_conn *c = h->demux_last;
-    if (c && c->lport == seg->dport && c->rport == seg->sport && c->raddr == seg->saddr && !c->tw_new)
+    if (c && tcp_ports_word(&c->lport) == tcp_ports_swapped(&seg->sport) && c->raddr == seg->saddr)
         return c;
     return NULL;
 }
@@ -281,7 +307,7 @@ tcp_ack_text_window(const struct tcp_conn *c, bool known, uint32_t space)
 }
 
 /* Send the ACK whose window tcp_ack_text_window has just chosen ('w'): under rcv_window_linux
-   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_linux). */
+   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_now). */
 static void
 tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
 {
@@ -712,6 +738,8 @@ tcp_time_wait_reopen(struct tcp_conn *c, const struct tcp_seg *seg)
         return true;
     }
     c->tw_new = n; /* tcp_demux passes over c from now on */
+    if (h->demux_last == c)
+        h->demux_last = NULL; /* ... its cache too (tcp_demux_last does not ask tw_new) */
     n->tw_old = c;
     return true;
 }

@@ -207,8 +207,23 @@ uint32_t tcp_rcv_window_select(const struct tcp_conn *c);
 /* ... the free share of the buffer, 'free_space' (Linux tcp_space), already known */
 uint32_t tcp_rcv_window_select_from(const struct tcp_conn *c, uint32_t free_space);
 
-/* rcv_window_linux: the window a segment offers when something has changed since the last */
+/* rcv_window_linux: the window a segment offers when something has changed since the last
+   (and it is not the ACK whose window tcp_ack_text chose: ack_wnd, tcp_rcv_window_now) */
 uint32_t tcp_rcv_window_linux(const struct tcp_conn *c);
+
+/* rcv_window_linux: the window 'w' chosen by Linux's rules, within what SEG.WND can say (RFC
+   7323 2.3) and what the ring has room for (tcpsim holds the octets there alone), both in
+   steps of the scale. */
+static inline uint32_t
+tcp_rcv_window_fit(const struct tcp_conn *c, uint32_t w)
+{
+    uint32_t unit = 1u << c->rcv_wscale;
+    uint32_t most = 65535u << c->rcv_wscale;
+    uint32_t room = (c->rcvq.cap - c->rcvq.len) & ~(unit - 1);
+    if (w > most)
+        w = most;
+    return w > room ? room : w;
+}
 /* The share of 'space' offered as window under tcp_adv_win_scale (Linux tcp_win_from_space) */
 uint32_t tcp_rcv_share(const struct tcp_settings *cfg, uint32_t space);
 
@@ -225,6 +240,14 @@ tcp_rcv_window_now(const struct tcp_conn *c)
            RCV.NXT, which clears rcv_wnd_idle: the flag is tested alone. */
         if (c->rcv_wnd_idle)
             return c->rcv_wnd;
+        /* the ACK tcp_ack_text sends after its own __tcp_select_window: that window, chosen
+           for this very segment (ack_wnd_at: no other has been sent since). Its test let it
+           go only if that window was no smaller than RCV.WND, which is no less than what is
+           left of it (RCV.NXT only moves right): the rule that never shrinks the window
+           (tcp_rcv_window_linux) has nothing to do. Inline: one ACK in two of a bulk
+           receiver's is this one, and the call with its test cost 13 instructions an ACK. */
+        if (c->ack_wnd != 0 && c->ack_wnd_at == (uint8_t)c->segs_sent)
+            return tcp_rcv_window_fit(c, c->ack_wnd);
         return tcp_rcv_window_linux(c);
     }
     uint32_t free_space = c->rcvq.cap - c->rcvq.len;
@@ -237,6 +260,26 @@ tcp_rcv_window_now(const struct tcp_conn *c)
        test (Linux tcp_select_window, tcp_receive_window): otherwise a window probe would be
        taken into a window we advertise as zero. */
     return wnd >> c->rcv_wscale << c->rcv_wscale;
+}
+
+/* SEG.WND of the segment 'c' sends next (but a SYN: tcp_output.c), the window of
+   tcp_rcv_window_now shifted right by Rcv.Wind.Shift, and the window it offers recorded: RCV.WND
+   as the peer will read it, its right edge (rcv_adv: Linux's rcv_wup + rcv_wnd) and whether
+   nothing was held (rcv_wnd_idle). While rcv_wnd_idle holds under rcv_window_linux, the field
+   is the one the last segment carried, and the three values are what they would be written
+   as: a bulk sender's data segments compute nothing and store nothing (Linux's
+   tcp_select_window computes the window anew for every segment; a fixed point of its rules,
+   tcp_rcv_window_now). */
+static inline uint16_t
+tcp_rcv_window_offer(struct tcp_conn *c)
+{
+    if (c->rcv_wnd_idle && c->host->cfg.rcv_window_linux)
+        return (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
+    uint16_t field = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
+    c->rcv_wnd = (uint32_t)field << c->rcv_wscale;
+    c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+    c->rcv_wnd_idle = c->rcvq.len == 0;
+    return field;
 }
 
 /* The window a segment arriving now is tested against (§3.10.7.4 first, the sequence number).

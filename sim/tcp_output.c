@@ -34,7 +34,7 @@ tcp_seg_syn_window(struct tcp_conn *c, struct tcp_seg *s, uint8_t flags)
 __attribute__((always_inline))
 #endif
 static inline void
-tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags, uint32_t wnd)
+tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags, uint16_t wnd)
 {
     /* every field named: cheaper than clearing the whole segment first (its SACK blocks are
        read only when opt.nsack says so) */
@@ -54,10 +54,7 @@ tcp_seg_init(struct tcp_conn *c, struct tcp_seg *s, uint32_t seq, uint8_t flags,
     if (flags & TCP_SYN) {
         tcp_seg_syn_window(c, s, flags);
     } else {
-        s->wnd = (uint16_t)(wnd >> c->rcv_wscale);
-        c->rcv_wnd = (uint32_t)s->wnd << c->rcv_wscale;
-        c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
-        c->rcv_wnd_idle = c->rcvq.len == 0;
+        s->wnd = wnd; /* tcp_rcv_window_offer */
     }
     if (c->ts_ok) {
         s->opt.present = TCP_OPT_TS;
@@ -78,10 +75,10 @@ __attribute__((always_inline))
 static inline struct tcp_seg *
 tcp_seg_new(struct tcp_conn *c, uint32_t seq, uint8_t flags)
 {
-    /* The window first (tcp_rcv_window_now; a SYN's is set apart): it may call
+    /* The window first (tcp_rcv_window_offer; a SYN's is set apart): it may call
        tcp_rcv_window_linux, and a call before the segment is taken has fewer values to keep
        across it (6 instructions a data segment, docs/performance.md). */
-    uint32_t wnd = (flags & TCP_SYN) ? 0 : tcp_rcv_window_now(c);
+    uint16_t wnd = (flags & TCP_SYN) ? 0 : tcp_rcv_window_offer(c);
     struct tcp_seg *s = wire_seg_new(tcp_world(c));
     tcp_seg_init(c, s, seq, flags, wnd);
     return s;
@@ -122,10 +119,10 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 void
 tcp_send_ack(struct tcp_conn *c)
 {
-    /* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_now): an
+    /* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_offer): an
        argument read before it would be kept across the call in a saved register (1.6
        instructions a data segment) */
-    uint32_t wnd = tcp_rcv_window_now(c);
+    uint16_t wnd = tcp_rcv_window_offer(c);
     struct tcp_seg *s = wire_seg_new(tcp_world(c));
     tcp_seg_init(c, s, c->snd_nxt, TCP_ACK, wnd);
     tcp_transmit(c, s);

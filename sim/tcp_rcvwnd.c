@@ -69,6 +69,7 @@ tcp_rcv_window_start(struct tcp_conn *c, bool synack_ts)
 {
     const struct tcp_settings *cfg = &c->host->cfg;
     c->rcv_ratio = (uint16_t)tcp_ratio_from_settings(cfg);
+    c->rcv_ratio_len = 0; /* the share from the settings, not from a segment */
     c->rcv_wnd = tcp_initial_window(cfg, c->rcvq.cap, synack_ts);
     c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
     c->rcv_wnd_idle = false;
@@ -110,10 +111,15 @@ tcp_rcv_window_data(struct tcp_conn *c, uint32_t n)
     uint32_t seen = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
     if (n >= seen && cfg->delayed_ack != TCP_DELACK_LINUX)
         c->rcv_mss = n < (uint32_t)cfg->mss ? n : (uint32_t)cfg->mss; /* else tcp_delack_data did */
-    if (cfg->rcv_truesize > 0 && n >= seen) {
+    if (cfg->rcv_truesize > 0 && n >= seen &&
+        (n != c->rcv_ratio_len || cfg->rcv_truesize != c->rcv_ratio_truesize)) {
         /* Linux tcp_measure_rcv_mss: a full-sized segment shows the share of memory data
            fills; a new share sets the window's new limit (tcp_set_window_clamp): a lower one
-           takes rcv_ssthresh down with it, a higher one lets it rise to the window offered */
+           takes rcv_ssthresh down with it, a higher one lets it rise to the window offered.
+           Measured again only when the length or the setting differs from the last
+           measure's (rcv_ratio_len): a bulk transfer's segments all find the same share. */
+        c->rcv_ratio_len = n > UINT16_MAX ? 0 : (uint16_t)n;
+        c->rcv_ratio_truesize = cfg->rcv_truesize;
         uint32_t ratio = (n << TCP_RATIO_SHIFT) / (uint32_t)cfg->rcv_truesize;
         if (ratio == 0)
             ratio = 1;
@@ -208,23 +214,17 @@ tcp_rcv_window_select_from(const struct tcp_conn *c, uint32_t free_space)
 
 /* Linux tcp_select_window: never less than what is left of the window offered last (RFC 9293
    3.8.6: a receiver "SHOULD NOT shrink the window"), that rounded up to the scale. tcpsim
-   holds the octets in its ring alone, so never more than the ring has room for. (The case
-   where nothing has changed since the last window is tcp_rcv_window_now's, inline.) */
+   holds the octets in its ring alone, so never more than the ring has room for. (The cases
+   where nothing has changed since the last window, and the ACK whose window tcp_ack_text
+   chose, are tcp_rcv_window_now's, inline.) */
 uint32_t
 tcp_rcv_window_linux(const struct tcp_conn *c)
 {
-    /* the ACK tcp_ack_text sends after its own __tcp_select_window: that window, chosen for
-       this very segment (ack_wnd_at: no other has been sent since) */
-    bool chosen = c->ack_wnd != 0 && c->ack_wnd_at == (uint8_t)c->segs_sent;
-    uint32_t w = chosen ? c->ack_wnd : tcp_rcv_window_select(c);
+    uint32_t w = tcp_rcv_window_select(c);
     uint32_t unit = 1u << c->rcv_wscale;
     if (seq_gt(c->rcv_adv, c->rcv_nxt) && w < c->rcv_adv - c->rcv_nxt)
         w = (c->rcv_adv - c->rcv_nxt + unit - 1) & ~(unit - 1);
-    uint32_t most = 65535u << c->rcv_wscale;
-    uint32_t room = (c->rcvq.cap - c->rcvq.len) & ~(unit - 1);
-    if (w > most)
-        w = most;
-    return w > room ? room : w;
+    return tcp_rcv_window_fit(c, w);
 }
 
 uint32_t

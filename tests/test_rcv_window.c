@@ -178,6 +178,29 @@ test_established_window_grows_then_slides_unread(void **state)
     fx_fini(&f);
 }
 
+/* Linux measures the share with every full-sized segment (tcp_measure_rcv_mss); tcpsim only
+   when the length or rcv_truesize differs from the last measure's (rcv_ratio_len): a setting
+   rewritten mid-run is measured with the next segment of the same length. 1460 octets charged
+   2304: 1460 * 256 / 2304 = 162; charged 4096 from then on: 91, and the window's limit falls to
+   that share of the buffer, rcv_ssthresh with it. */
+static void
+test_established_rewritten_truesize_measured_again(void **state)
+{
+    (void)state;
+    struct fx f;
+    win_world(&f, true, true);
+    fx_established(&f);
+    uint16_t wnd[32];
+    win_transfer(&f, 4, 1460, true, wnd, 32);
+    assert_int_equal(f.b->rcv_ratio, 162);
+    f.w->host[FX_B].cfg.rcv_truesize = 4096;
+    win_transfer(&f, 1, 1460, true, wnd, 32);
+    assert_int_equal(f.b->rcv_ratio, 91);
+    assert_int_equal(f.b->window_clamp, (uint32_t)((uint64_t)f.b->rcvq.cap * 91 >> 8));
+    assert_true(f.b->rcv_ssthresh <= f.b->window_clamp);
+    fx_fini(&f);
+}
+
 /* The rfc preset offers RFC 9293's window, the free buffer: its ACK of the first 536-octet
    segment (SND.MSS 536), unread, 65535 - 536. */
 static void
@@ -205,6 +228,7 @@ main(void)
         cmocka_unit_test(test_established_unscaled_window_slides_to_share),
         cmocka_unit_test(test_established_window_grows_with_full_segments),
         cmocka_unit_test(test_established_window_grows_then_slides_unread),
+        cmocka_unit_test(test_established_rewritten_truesize_measured_again),
         cmocka_unit_test(test_established_rfc_window_is_free_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

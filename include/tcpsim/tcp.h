@@ -332,6 +332,11 @@ struct tcp_conn {
     uint32_t rcv_adv, rcv_ssthresh;
     uint32_t window_clamp;    /* Linux window_clamp: the most the window may grow to */
     uint16_t rcv_ratio;       /* Linux scaling_ratio: the share of the buffer offered, in 256ths */
+    /* ... measured last from a segment of this length (0: not measured since the share was
+       set) with this rcv_truesize: a segment of the same length under the same setting finds
+       the same share (tcp_rcv_window_data) */
+    uint16_t rcv_ratio_len;
+    int rcv_ratio_truesize;
     bool rcv_wnd_idle;        /* the last window was offered with nothing held: while nothing
                                  arrives it stays the same (a sender's ACK-less data segments);
                                  cleared wherever RCV.NXT moves (tcp_input.c, tcp_input_open.c),
@@ -421,7 +426,7 @@ struct tcp_conn {
     uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
     /* A cache for one segment: the window Linux's __tcp_select_window gave the test that sends
        an ACK at once (tcp_ack_text, Linux __tcp_ack_snd_check), kept for that ACK, which asks
-       again (tcp_select_window) with nothing changed between (tcp_rcv_window_linux). Valid
+       again (tcp_select_window) with nothing changed between (tcp_rcv_window_now). Valid
        only while the low bits of segs_sent are still ack_wnd_at (the ACK itself counts a
        segment), and cleared once it is sent; 0: none. */
     uint32_t ack_wnd;
