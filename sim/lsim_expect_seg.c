@@ -257,14 +257,11 @@ lsim_expect_segment_k(lua_State *L, int status, lua_KContext ctx)
     clk_time deadline = (clk_time)lua_tointeger(L, 3);
     size_t i;
     while ((i = lsim_seg_next(l->log, trace_log_index(l->log, pos), want.from)) == l->log->len) {
-        clk_time next = world_next_time(w);
-        if (lsim_hold(L, l, next < deadline ? next : deadline))
+        enum lsim_adv a = lsim_advance(L, l, w, deadline);
+        if (a == LSIM_ADV_YIELD)
             return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
-        if (next > deadline)
+        if (a == LSIM_ADV_PAST)
             break;
-        lsim_step(L, l, next);
-        if (lsim_yield_due(L, l))
-            return lua_yieldk(L, 0, 0, lsim_expect_segment_k);
     }
     char a[320], b[320], msg[900];
     const char *host = w->host[want.from].name;

@@ -214,16 +214,11 @@ lsim_sim_run_k(lua_State *L, int status, lua_KContext ctx)
     struct lsim *l = lsim_get(L);
     struct world *w = lsim_world_check(L);
     clk_time target = (clk_time)lua_tointeger(L, 3);
-    for (;;) {
-        clk_time next = world_next_time(w);
-        if (lsim_hold(L, l, next < target ? next : target))
-            return lua_yieldk(L, 0, 0, lsim_sim_run_k);
-        if (next > target)
-            break;
-        lsim_step(L, l, next);
-        if (lsim_yield_due(L, l))
-            return lua_yieldk(L, 0, 0, lsim_sim_run_k);
-    }
+    enum lsim_adv a;
+    while ((a = lsim_advance(L, l, w, target)) == LSIM_ADV_STEPPED)
+        ;
+    if (a == LSIM_ADV_YIELD)
+        return lua_yieldk(L, 0, 0, lsim_sim_run_k);
     world_run_until_time(w, target);
     return 0;
 }
@@ -262,16 +257,13 @@ lsim_sim_run_until_k(lua_State *L, int status, lua_KContext ctx)
             lua_pushboolean(L, 1);
             return 1;
         }
-        clk_time next = world_next_time(w);
-        if (lsim_hold(L, l, next < deadline ? next : deadline))
+        enum lsim_adv a = lsim_advance(L, l, w, deadline);
+        if (a == LSIM_ADV_YIELD)
             return lua_yieldk(L, 0, 0, lsim_sim_run_until_k);
-        if (next > deadline) {
+        if (a == LSIM_ADV_PAST) {
             world_run_until_time(w, deadline);
             return lsim_wait_timeout(L, w, lua_toboolean(L, 5));
         }
-        lsim_step(L, l, next);
-        if (lsim_yield_due(L, l))
-            return lua_yieldk(L, 0, 0, lsim_sim_run_until_k);
     }
 }
 
@@ -355,16 +347,13 @@ lsim_sim_transfer_k(lua_State *L, int status, lua_KContext ctx)
         got += n;
         if (err != TCP_OK || got >= want)
             break;
-        clk_time next = world_next_time(w);
-        bool hold = lsim_hold(L, l, next < deadline ? next : deadline);
-        if (!hold && next > deadline) {
+        enum lsim_adv a = lsim_advance(L, l, w, deadline);
+        if (a == LSIM_ADV_PAST) {
             world_run_until_time(w, deadline);
             err = TCP_ETIMEDOUT;
             break;
         }
-        if (!hold)
-            lsim_step(L, l, next);
-        if (hold || lsim_yield_due(L, l)) {
+        if (a == LSIM_ADV_YIELD) {
             lua_pushinteger(L, (lua_Integer)sent);
             lua_replace(L, 3);
             lua_pushinteger(L, (lua_Integer)got);
