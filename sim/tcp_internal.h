@@ -185,6 +185,9 @@ void tcp_input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg);
 void tcp_input_other(struct tcp_conn *c, const struct tcp_seg *arrived);
 /* §3.10.7.4 seventh and eighth: the text and the FIN of an accepted segment. */
 void tcp_process_text_and_fin(struct tcp_conn *c, const struct tcp_text *t);
+/* Acknowledge 'n' octets of 'seg''s text just accepted in order and, with 'fin', its FIN: at
+   once or later, by the delayed_ack setting (tcp_input_text.c). */
+void tcp_ack_text(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t n, bool fin, bool filled_gap);
 /* Header prediction's word, pred_wnd, made true to the state, the recovery, the out-of-order
    queue and the send window again (Linux tcp_fast_path_check): after a change of state, at
    the end of every segment's full path, and where a timer enters recovery. */
