@@ -187,6 +187,8 @@ void lsim_override_add(struct lsim *l, const struct lsim_override *o);
 /* The name of 'names' (n of them) that 'word' is most likely a typo of (a few letters wrong
    or swapped, or cut short), or NULL: for "did you mean" in messages. */
 const char *lsim_nearest(const char *word, const char *const *names, size_t n);
+
+/* lsim_eval.c */
 /* A lua_CFunction: its arguments converted to text and joined by tabs (print, eval's results). */
 int lsim_join(lua_State *L);
 /* __index of eval's environment (env, key): a local of the paused scenario, else a global. */

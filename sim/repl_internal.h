@@ -198,6 +198,13 @@ int repl_replay(struct repl *r, size_t keep);
 int repl_replay_from(struct repl *r, size_t from, size_t keep);
 /* Was Ctrl-C pressed since the last call? Clears the flag. */
 bool repl_interrupted(void);
+/* The session reading a line at readline's prompt now, or NULL (readline's callbacks, which
+   take no context, find it here). */
+struct repl *repl_reading(void);
+/* repl_complete.c: readline's completion function (rl_attempted_completion_function), and
+   the candidates it keeps in the session freed. */
+char **repl_complete(const char *text, int start, int end);
+void repl_cand_clear(struct repl *r);
 /* "0.200s", "2min": a duration as ss -o shows timers, compact. */
 const char *repl_dur_str(clk_time t, char *buf, size_t cap);
 /* "5", "5s", "200ms", "2min", "1.5us" -> nanoseconds; -1 on bad input, REPL_TIME_TOO_LARGE
