@@ -424,19 +424,12 @@ struct tcp_conn {
                                         last ACK: its ACK is held back (delayed ACK) */
     /* Linux's delayed-ACK engine (delayed_ack TCP_DELACK_LINUX, tcp_delack.c) */
     uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
-    /* A cache for one segment: the window Linux's __tcp_select_window gave the test that sends
-       an ACK at once (tcp_ack_text, Linux __tcp_ack_snd_check), kept for that ACK, which asks
-       again (tcp_select_window) with nothing changed between (tcp_rcv_window_now). Valid
-       only while the low bits of segs_sent are still ack_wnd_at (the ACK itself counts a
-       segment), and cleared once it is sent; 0: none. */
-    uint32_t ack_wnd;
     clk_time ato;                    /* the ACK timeout; 0 until the first data (icsk_ack.ato) */
     clk_time data_rcvd_at;           /* the last in-order data's arrival (icsk_ack.lrcvtime) */
     int quickacks;                   /* ACKs still sent at once (icsk_ack.quick) */
     bool interactive;                /* ping-pong: ACKs wait for our reply (icsk_ack.pingpong) */
     uint8_t ack_pushed;              /* held-back segments small or pushed: 0, 1, 2 or more
                                         (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2) */
-    uint8_t ack_wnd_at;              /* ... ack_wnd's segment */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     /* SACK, receiving (tcp_sack.c): the blocks our ACKs report, most recent first (RFC 2018 4),
