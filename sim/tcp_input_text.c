@@ -115,8 +115,9 @@ tcp_ack_text_window(const struct tcp_conn *c, bool known, uint32_t space)
    window the test chose, without choosing again. The test let it go only if that window was
    no smaller than RCV.WND, which is no less than what is left of it (RCV.NXT only moves
    right): the rule that never shrinks the window (tcp_rcv_window_linux) has nothing to do,
-   and the window needs only its two bounds (tcp_rcv_window_fit). A window of 0 (no room) is
-   chosen as any other segment's is. */
+   and the window needs only its two bounds (tcp_rcv_window_fit). RCV.NXT has just moved
+   (rcv_wnd_idle is false), so tcp_rcv_window_offer would not have reused the last window
+   either. A window of 0 (no room) is chosen as any other segment's is. */
 static void
 tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
 {
@@ -124,7 +125,7 @@ tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
         tcp_send_ack(c);
         return;
     }
-    assert(!c->rcv_wnd_idle); /* RCV.NXT moved: the window is chosen anew */
+    assert(!c->rcv_wnd_idle);
     tcp_send_ack_offering(c, tcp_rcv_window_offered(c, tcp_rcv_window_fit(c, w)));
 }
 

@@ -95,8 +95,8 @@ tcp_rcv_space(const struct tcp_conn *c)
     uint32_t held = c->rcvq.len, truesize = (uint32_t)c->host->cfg.rcv_truesize;
     if (truesize > 0 && held > 0) {
         uint32_t seg = c->rcv_mss ? c->rcv_mss : TCP_RCV_MSS_FIRST;
-        uint32_t segs = held <= seg ? 1 : (held + seg - 1) / seg; /* mostly one, as it is read */
-        uint64_t charged = (uint64_t)segs * truesize;
+        /* mostly one segment, as it is read */
+        uint64_t charged = held <= seg ? truesize : (uint64_t)((held + seg - 1) / seg) * truesize;
         held = charged > c->rcvq.cap ? c->rcvq.cap : (uint32_t)charged;
     }
     return tcp_win_from_space(c->rcv_ratio, c->rcvq.cap - held);
