@@ -299,6 +299,11 @@ struct tcp_sockopts {
    of an older one goes without PSH (docs/deviations.md). */
 #define TCP_PSH_MARKS 8
 
+/* pred_wnd while header prediction is off: one more than any SEG.WND the 16-bit field can
+   carry, so that no segment's window matches it and the comparison alone says "off" (a
+   zero window is never predicted either: tcp_fast_path_check requires an open one). */
+#define TCP_PRED_OFF 0x10000u
+
 /* What a host's list of live connections and its table (tcp_hash.c) hold: a TCB, or a
    TIME-WAIT in its small form (struct tcp_tw, tcp_tw.c), which takes the TCB's place in both
    without changing the order of either. */
@@ -351,9 +356,10 @@ struct tcp_conn {
     /* Header prediction's precomputed word (Linux's pred_flags, tcp_fast_path_on): the SEG.WND
        a predicted segment carries, SND.WND >> Snd.Wind.Shift, while the connection allows
        prediction (ESTABLISHED, out of recovery, no segment held out of order, a window that
-       is open and says SND.WND exactly, the persist timer idle); 0 while it does not. Kept by tcp_fast_path_check
-       (tcp_input.c) wherever those change. */
-    uint16_t pred_wnd;
+       is open and says SND.WND exactly, the persist timer idle); TCP_PRED_OFF while it does
+       not, from the TCB's creation on. Kept by tcp_fast_path_check (tcp_input.c) wherever
+       those change. */
+    uint32_t pred_wnd;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
