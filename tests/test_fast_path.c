@@ -83,19 +83,27 @@ test_established_rto_prediction_off_until_recovered(void **state)
     fx_fini(&f);
 }
 
+/* B holds "b" out of order, which turns prediction off; then "a" fills the gap, carrying the
+   window B's SND.WND says or, with 'zero', a zero window; the full path takes "b" in behind it. */
+static void
+hold_then_fill(struct fx *f, bool zero)
+{
+    uint16_t wnd = established_quiet(f, FX_B);
+    fx_inject_to(f, f->b, 102, 301, TCP_ACK, wnd, "b");
+    assert_non_null(f->b->ooo);
+    assert_int_equal(f->b->pred_wnd, TCP_PRED_OFF);
+    fx_inject_to(f, f->b, 101, 301, TCP_ACK, zero ? 0 : wnd, "a");
+    assert_null(f->b->ooo);
+    assert_int_equal(f->b->rcv_nxt, 103);
+}
+
 /* A segment held out of order turns prediction off; the one that fills the gap, on again. */
 static void
 test_established_out_of_order_prediction_off_until_filled(void **state)
 {
     (void)state;
     struct fx f;
-    uint16_t wnd = established_quiet(&f, FX_B);
-    fx_inject_to(&f, f.b, 102, 301, TCP_ACK, wnd, "b");
-    assert_non_null(f.b->ooo);
-    assert_int_equal(f.b->pred_wnd, TCP_PRED_OFF);
-    fx_inject_to(&f, f.b, 101, 301, TCP_ACK, wnd, "a");
-    assert_null(f.b->ooo);
-    assert_int_equal(f.b->rcv_nxt, 103);
+    hold_then_fill(&f, false);
     assert_true(predicts_window(f.b));
     fx_fini(&f);
 }
@@ -109,12 +117,7 @@ test_established_out_of_order_zero_window_segment_takes_full_path(void **state)
 {
     (void)state;
     struct fx f;
-    uint16_t wnd = established_quiet(&f, FX_B);
-    fx_inject_to(&f, f.b, 102, 301, TCP_ACK, wnd, "b");
-    assert_int_equal(f.b->pred_wnd, TCP_PRED_OFF);
-    fx_inject_to(&f, f.b, 101, 301, TCP_ACK, 0, "a");
-    assert_null(f.b->ooo);
-    assert_int_equal(f.b->rcv_nxt, 103);
+    hold_then_fill(&f, true);
     fx_fini(&f);
 }
 
