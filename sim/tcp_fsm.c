@@ -228,6 +228,7 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
     c->id = id;
     c->host = h;
     c->state = TCP_CLOSED;
+    c->pred_wnd = TCP_PRED_OFF; /* header prediction only in ESTABLISHED (tcp_fast_path_check) */
     h->serial++;
     snprintf(c->name, sizeof c->name, "%s%d", h->name, h->serial);
     c->laddr = h->addr;

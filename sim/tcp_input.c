@@ -713,13 +713,13 @@ tcp_fast_path_check(struct tcp_conn *c)
     bool on = c->state == TCP_ESTABLISHED && !c->in_recovery && c->ooo == NULL
               && wnd > 0 && wnd <= UINT16_MAX && (wnd << c->snd_wscale) == c->snd_wnd
               && !tcp_timer_armed(c, TCP_TIMER_PERSIST);
-    c->pred_wnd = on ? (uint16_t)wnd : 0;
+    c->pred_wnd = on ? wnd : TCP_PRED_OFF;
 }
 
 static bool
 tcp_predicted(const struct tcp_conn *c, const struct tcp_seg *seg)
 {
-    if (seg->wnd != c->pred_wnd || seg->wnd == 0 /* pred_wnd 0: nothing is predicted */
+    if (seg->wnd != c->pred_wnd /* TCP_PRED_OFF, which no SEG.WND is: nothing is predicted */
         || (seg->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_ACK)) != TCP_ACK
         || seg->seq != c->rcv_nxt || seg->opt.nsack || seq_gt(seg->ack, c->snd_nxt))
         return false;

@@ -109,17 +109,24 @@ tcp_ack_text_window(const struct tcp_conn *c, bool known, uint32_t space)
     return known ? tcp_rcv_window_select_from(c, space) : tcp_rcv_window_select(c);
 }
 
-/* Send the ACK whose window tcp_ack_text_window has just chosen ('w'): under rcv_window_linux
-   the segment offers it without choosing again (ack_wnd, tcp_rcv_window_now). */
+/* Send the ACK whose window tcp_ack_text_window has just chosen ('w'). Linux asks
+   __tcp_select_window in __tcp_ack_snd_check's test and again in tcp_select_window for the
+   ACK the test sends, with nothing changed between: under rcv_window_linux the ACK offers the
+   window the test chose, without choosing again. The test let it go only if that window was
+   no smaller than RCV.WND, which is no less than what is left of it (RCV.NXT only moves
+   right): the rule that never shrinks the window (tcp_rcv_window_linux) has nothing to do,
+   and the window needs only its two bounds (tcp_rcv_window_fit). RCV.NXT has just moved
+   (rcv_wnd_idle is false), so tcp_rcv_window_offer would not have reused the last window
+   either. A window of 0 (no room) is chosen as any other segment's is. */
 static void
 tcp_send_ack_chosen(struct tcp_conn *c, uint32_t w)
 {
-    if (c->host->cfg.rcv_window_linux) {
-        c->ack_wnd = w;
-        c->ack_wnd_at = (uint8_t)c->segs_sent;
+    if (!c->host->cfg.rcv_window_linux || w == 0) {
+        tcp_send_ack(c);
+        return;
     }
-    tcp_send_ack(c);
-    c->ack_wnd = 0;
+    assert(!c->rcv_wnd_idle);
+    tcp_send_ack_offering(c, tcp_rcv_window_offered(c, tcp_rcv_window_fit(c, w)));
 }
 
 /* Acknowledge what was just accepted in order: 'n' octets of the text of 'seg' and, with 'fin',

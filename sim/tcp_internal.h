@@ -211,7 +211,7 @@ uint32_t tcp_rcv_window_select(const struct tcp_conn *c);
 uint32_t tcp_rcv_window_select_from(const struct tcp_conn *c, uint32_t free_space);
 
 /* rcv_window_linux: the window a segment offers when something has changed since the last
-   (and it is not the ACK whose window tcp_ack_text chose: ack_wnd, tcp_rcv_window_now) */
+   (and it is not the ACK whose window tcp_ack_text chose: tcp_send_ack_chosen) */
 uint32_t tcp_rcv_window_linux(const struct tcp_conn *c);
 
 /* rcv_window_linux: the window 'w' chosen by Linux's rules, within what SEG.WND can say (RFC
@@ -243,14 +243,6 @@ tcp_rcv_window_now(const struct tcp_conn *c)
            RCV.NXT, which clears rcv_wnd_idle: the flag is tested alone. */
         if (c->rcv_wnd_idle)
             return c->rcv_wnd;
-        /* the ACK tcp_ack_text sends after its own __tcp_select_window: that window, chosen
-           for this very segment (ack_wnd_at: no other has been sent since). Its test let it
-           go only if that window was no smaller than RCV.WND, which is no less than what is
-           left of it (RCV.NXT only moves right): the rule that never shrinks the window
-           (tcp_rcv_window_linux) has nothing to do. Inline: one ACK in two of a bulk
-           receiver's is this one, and the call with its test cost 13 instructions an ACK. */
-        if (c->ack_wnd != 0 && c->ack_wnd_at == (uint8_t)c->segs_sent)
-            return tcp_rcv_window_fit(c, c->ack_wnd);
         return tcp_rcv_window_linux(c);
     }
     uint32_t free_space = c->rcvq.cap - c->rcvq.len;
@@ -272,17 +264,23 @@ tcp_rcv_window_now(const struct tcp_conn *c)
    is the one the last segment carried, and the three values are what they would be written
    as: a bulk sender's data segments compute nothing and store nothing (Linux's
    tcp_select_window computes the window anew for every segment; a fixed point of its rules,
-   tcp_rcv_window_now). */
+   tcp_rcv_window_now). tcp_rcv_window_offered records a window 'w' already chosen for the
+   segment (tcp_rcv_window_now's, or the one tcp_ack_text's test chose for its ACK). */
+static inline uint16_t
+tcp_rcv_window_offered(struct tcp_conn *c, uint32_t w)
+{
+    uint16_t field = (uint16_t)(w >> c->rcv_wscale);
+    c->rcv_wnd = (uint32_t)field << c->rcv_wscale;
+    c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
+    c->rcv_wnd_idle = c->rcvq.len == 0;
+    return field;
+}
 static inline uint16_t
 tcp_rcv_window_offer(struct tcp_conn *c)
 {
     if (c->rcv_wnd_idle && c->host->cfg.rcv_window_linux)
         return (uint16_t)(c->rcv_wnd >> c->rcv_wscale);
-    uint16_t field = (uint16_t)(tcp_rcv_window_now(c) >> c->rcv_wscale);
-    c->rcv_wnd = (uint32_t)field << c->rcv_wscale;
-    c->rcv_adv = c->rcv_nxt + c->rcv_wnd;
-    c->rcv_wnd_idle = c->rcvq.len == 0;
-    return field;
+    return tcp_rcv_window_offered(c, tcp_rcv_window_now(c));
 }
 
 /* The window a segment arriving now is tested against (§3.10.7.4 first, the sequence number).
@@ -327,6 +325,8 @@ tcp_output(struct tcp_conn *c)
 }
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 void tcp_send_ack(struct tcp_conn *c);
+/* ... offering 'wnd', the SEG.WND tcp_rcv_window_offered has just recorded */
+void tcp_send_ack_offering(struct tcp_conn *c, uint16_t wnd);
 
 /* <SEQ=ISS><CTL=SYN> or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (when 'with_ack') */
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);

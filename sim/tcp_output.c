@@ -117,15 +117,20 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
 }
 
 void
-tcp_send_ack(struct tcp_conn *c)
+tcp_send_ack_offering(struct tcp_conn *c, uint16_t wnd)
 {
     /* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_offer): an
        argument read before it would be kept across the call in a saved register (1.6
        instructions a data segment) */
-    uint16_t wnd = tcp_rcv_window_offer(c);
     struct tcp_seg *s = wire_seg_new(tcp_world(c));
     tcp_seg_init(c, s, c->snd_nxt, TCP_ACK, wnd);
     tcp_transmit(c, s);
+}
+
+void
+tcp_send_ack(struct tcp_conn *c)
+{
+    tcp_send_ack_offering(c, tcp_rcv_window_offer(c));
 }
 
 void

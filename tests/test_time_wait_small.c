@@ -301,6 +301,23 @@ test_time_wait_small_tw_reuse_connect_same_trace(void **state)
     tws_same(tws_tw_reuse);
 }
 
+/* A TCB made again from its record is given its state directly, not through tcp_set_state
+   (tcp_rec_open; a small TIME-WAIT's, tcp_tw_open): header prediction's word is off in it
+   from the start (TCP_PRED_OFF, which no SEG.WND is). A word left 0 would take a segment
+   carrying SEG.WND 0 for a predicted one. */
+static void
+test_time_wait_small_reopened_predicts_nothing(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct tws_tw v;
+    tws_time_wait(&f, false, true, &v);
+    const struct tcp_conn *b = world_conn(f.w, v.id);
+    assert_int_equal(b->state, TCP_TIME_WAIT);
+    assert_int_equal(b->pred_wnd, TCP_PRED_OFF);
+    fx_fini(&f);
+}
+
 /* A TIME-WAIT the program still holds (shutdown(SHUT_WR), then the peer's FIN) keeps its TCB:
    its descriptor may still read it; close() lets it give way. */
 static void
@@ -337,6 +354,7 @@ main(void)
         cmocka_unit_test(test_time_wait_small_host_crash_same_trace),
         cmocka_unit_test(test_time_wait_small_tw_reuse_connect_same_trace),
         cmocka_unit_test(test_time_wait_held_by_program_keeps_tcb),
+        cmocka_unit_test(test_time_wait_small_reopened_predicts_nothing),
     };
     return cmocka_run_group_tests_name("time_wait_small", tests, NULL, NULL);
 }

@@ -299,6 +299,11 @@ struct tcp_sockopts {
    of an older one goes without PSH (docs/deviations.md). */
 #define TCP_PSH_MARKS 8
 
+/* pred_wnd while header prediction is off: one more than any SEG.WND the 16-bit field can
+   carry, so that no segment's window matches it and the comparison alone says "off" (a
+   zero window is never predicted either: tcp_fast_path_check requires an open one). */
+#define TCP_PRED_OFF 0x10000u
+
 /* What a host's list of live connections and its table (tcp_hash.c) hold: a TCB, or a
    TIME-WAIT in its small form (struct tcp_tw, tcp_tw.c), which takes the TCB's place in both
    without changing the order of either. */
@@ -351,9 +356,10 @@ struct tcp_conn {
     /* Header prediction's precomputed word (Linux's pred_flags, tcp_fast_path_on): the SEG.WND
        a predicted segment carries, SND.WND >> Snd.Wind.Shift, while the connection allows
        prediction (ESTABLISHED, out of recovery, no segment held out of order, a window that
-       is open and says SND.WND exactly, the persist timer idle); 0 while it does not. Kept by tcp_fast_path_check
-       (tcp_input.c) wherever those change. */
-    uint16_t pred_wnd;
+       is open and says SND.WND exactly, the persist timer idle); TCP_PRED_OFF while it does
+       not, from the TCB's creation on. Kept by tcp_fast_path_check (tcp_input.c) wherever
+       those change. */
+    uint32_t pred_wnd;
 
     /* Buffers: sndq holds the octets from SND.UNA on (sent-unacked and not yet sent);
        rcvq holds in-order octets the user has not read yet. */
@@ -424,19 +430,12 @@ struct tcp_conn {
                                         last ACK: its ACK is held back (delayed ACK) */
     /* Linux's delayed-ACK engine (delayed_ack TCP_DELACK_LINUX, tcp_delack.c) */
     uint32_t rcv_mss;                /* the peer's full-sized segment, as seen (icsk_ack.rcv_mss) */
-    /* A cache for one segment: the window Linux's __tcp_select_window gave the test that sends
-       an ACK at once (tcp_ack_text, Linux __tcp_ack_snd_check), kept for that ACK, which asks
-       again (tcp_select_window) with nothing changed between (tcp_rcv_window_now). Valid
-       only while the low bits of segs_sent are still ack_wnd_at (the ACK itself counts a
-       segment), and cleared once it is sent; 0: none. */
-    uint32_t ack_wnd;
     clk_time ato;                    /* the ACK timeout; 0 until the first data (icsk_ack.ato) */
     clk_time data_rcvd_at;           /* the last in-order data's arrival (icsk_ack.lrcvtime) */
     int quickacks;                   /* ACKs still sent at once (icsk_ack.quick) */
     bool interactive;                /* ping-pong: ACKs wait for our reply (icsk_ack.pingpong) */
     uint8_t ack_pushed;              /* held-back segments small or pushed: 0, 1, 2 or more
                                         (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2) */
-    uint8_t ack_wnd_at;              /* ... ack_wnd's segment */
     bool in_recovery;                /* after a loss: each partial ACK resends the next hole */
     uint32_t recover;                /* ... until SND.UNA passes this (RFC 6582 "recover") */
     /* SACK, receiving (tcp_sack.c): the blocks our ACKs report, most recent first (RFC 2018 4),
