@@ -83,8 +83,9 @@ wire_lender_unlink(struct wire_pkt *p)
     p->lender = NULL; /* its links mean nothing now: wire_lender_link sets both */
 }
 
-/* Keep the lender's list sorted by SEG.SEQ: new data goes at the end, a retransmission (the
-   lowest sequence number in flight) at the front. */
+/* Keep the lender's list sorted by SEG.SEQ: 'p' goes after the last segment not above it,
+   looked for from the tail (a retransmission, the lowest sequence number in flight, usually
+   goes at the front). */
 static void
 wire_lender_link(struct wire_lender *l, struct wire_pkt *p)
 {
@@ -102,6 +103,26 @@ wire_lender_link(struct wire_lender *l, struct wire_pkt *p)
         after->lnext = p;
     else
         l->head = p;
+}
+
+/* wire_lender_link's common case, new data sent after all that is in the list: 'p' goes at
+   the end, with no search and nothing behind it to link. False, and nothing done, when the
+   tail is above 'p' (a retransmission): wire_send_relent places it. */
+static inline bool
+wire_lender_append(struct wire_lender *l, struct wire_pkt *p)
+{
+    struct wire_pkt *t = l->tail;
+    if (t && seq_gt(t->seg.seq, p->seg.seq))
+        return false;
+    p->lender = l;
+    p->lprev = t;
+    p->lnext = NULL;
+    if (t)
+        t->lnext = p;
+    else
+        l->head = p;
+    l->tail = p;
+    return true;
 }
 
 static void
@@ -599,6 +620,21 @@ wire_send_owned(struct world *wd, int from, struct wire_pkt *p, uint32_t conn)
     wire_post(wd, &wd->wire.link[from], p);
 }
 
+/* 'p' with a lent payload that goes before the tail of its lender's list (a retransmission):
+   apart from wire_send_built, so that its common case makes no call but the clock's and saves
+   no register (the call here cost 3 instructions a data segment more than the search saved). */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+wire_send_relent(struct world *wd, int from, struct wire_pkt *p, uint32_t conn,
+                 struct wire_lender *lender)
+{
+    wire_lender_link(lender, p);
+    wire_pkt_stamp(wd, p, from, conn);
+    wire_post(wd, &wd->wire.link[from], p);
+}
+
 void
 wire_send_built(struct world *wd, int from, struct tcp_seg *seg, uint32_t conn,
                 struct wire_lender *lender)
@@ -609,7 +645,10 @@ wire_send_built(struct world *wd, int from, struct tcp_seg *seg, uint32_t conn,
     if (seg->len == 0) {
         seg->data = p->payload; /* as a copy of nothing would leave it */
     } else if (lender) {
-        wire_lender_link(lender, p);
+        if (!wire_lender_append(lender, p)) {
+            wire_send_relent(wd, from, p, conn, lender);
+            return;
+        }
     } else {
         wire_send_owned(wd, from, p, conn);
         return;
