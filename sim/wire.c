@@ -140,8 +140,7 @@ wire_fini(struct world *wd)
     struct wire *w = &wd->wire;
     for (size_t i = 0; i < w->nmade; i++) {
         struct wire_pkt *p = w->made[i];
-        if (p->inflight)
-            clk_cancel(&wd->clk, &p->arrival);
+        clk_cancel(&wd->clk, &p->arrival); /* a no-op unless it is in flight */
         if (p->lender)
             wire_lender_unlink(p);
         free(p->payload);
@@ -283,7 +282,6 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
 static void
 wire_leave(struct wire *w, struct wire_pkt *p)
 {
-    p->inflight = false;
     if ((p->marks & WIRE_MARK_REORDERED) && w->link[p->from].held == p) {
         w->link[p->from].held = NULL;
         wire_replan(p->world);
@@ -398,15 +396,15 @@ wire_rules_apply(struct wire *w, int from, const struct tcp_seg *s)
     return acting;
 }
 
-/* Schedule 'p' on the clock at p->arrive_at: it is in flight. Inlined, since every segment
-   comes this way. */
+/* Schedule 'p' on the clock at p->arrive_at: it is in flight (wire_pkt_inflight) until the
+   clock pops its arrival or the wire cancels it. Inlined, since every segment comes this
+   way. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif
 static inline void
 wire_schedule(struct world *wd, struct wire_pkt *p)
 {
-    p->inflight = true;
     (void)clk_lane_arm_first(&wd->clk, wd->wire.lanes, 2, &p->arrival, p->arrive_at);
 }
 
@@ -705,7 +703,7 @@ struct wire_pkt *
 wire_find(struct world *wd, uint64_t id)
 {
     for (size_t i = 0; i < wd->wire.nmade; i++)
-        if (wd->wire.made[i]->inflight && wd->wire.made[i]->id == id)
+        if (wire_pkt_inflight(wd->wire.made[i]) && wd->wire.made[i]->id == id)
             return wd->wire.made[i];
     return NULL;
 }
@@ -715,9 +713,10 @@ static int
 wire_pkt_cmp(const void *a, const void *b)
 {
     const struct wire_pkt *p = *(struct wire_pkt *const *)a, *q = *(struct wire_pkt *const *)b;
-    if (p->inflight != q->inflight)
-        return p->inflight ? -1 : 1;
-    if (!p->inflight)
+    bool pin = wire_pkt_inflight(p), qin = wire_pkt_inflight(q);
+    if (pin != qin)
+        return pin ? -1 : 1;
+    if (!pin)
         return 0;
     return p->id < q->id ? -1 : p->id > q->id;
 }
@@ -729,7 +728,7 @@ wire_inflight(struct world *wd, size_t *n)
     if (w->nmade)
         qsort(w->made, w->nmade, sizeof *w->made, wire_pkt_cmp);
     *n = 0;
-    while (*n < w->nmade && w->made[*n]->inflight)
+    while (*n < w->nmade && wire_pkt_inflight(w->made[*n]))
         ++*n;
     return w->made;
 }

@@ -57,7 +57,6 @@ struct wire_pkt {
     clk_time arrive_at;      /* when it is due */
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
-    bool inflight;           /* due to arrive: neither delivered nor dropped yet */
     bool kept;               /* delivered, and kept by a receive queue (wire_keep) */
     uint64_t kept_at;        /* then: its first octet's place in the receiver's stream */
     struct clk_event arrival;
@@ -83,6 +82,16 @@ struct wire_link {
        whenever one of them changes, rather than worked out from them each time */
     bool plain;
 };
+
+/* Is 'p' in flight, due to arrive: neither delivered nor dropped yet? Exactly when its arrival
+   is armed on the clock (wire_schedule arms it, the clock pops it as it arrives, a drop cancels
+   it), so the clock's own record answers: a flag of its own, set and cleared for every
+   segment, cost 3 instructions a data segment. */
+static inline bool
+wire_pkt_inflight(const struct wire_pkt *p)
+{
+    return clk_armed(&p->arrival);
+}
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
 
