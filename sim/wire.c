@@ -212,15 +212,14 @@ wire_pkt_of(struct tcp_seg *seg)
     return (struct wire_pkt *)(void *)((char *)seg - offsetof(struct wire_pkt, seg));
 }
 
-/* 'p' enters the wire from host 'from' for connection 'conn': its id, ends and send time. The
-   caller sets its arrival time. */
+/* 'p' enters the wire from host 'from' for connection 'conn': its id, sender, destination host
+   and send time. The caller sets its arrival time. */
 static inline void
 wire_pkt_stamp(struct world *wd, struct wire_pkt *p, int from, uint32_t conn)
 {
     struct wire *w = &wd->wire;
     p->id = ++w->next_id;
     p->from = from;
-    p->to = 1 - from;
     p->dest = w->link[from].to;
     p->sent_at = wd->clk.now;
     p->marks = 0;
@@ -250,20 +249,20 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t con
 static void
 wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const char *text)
 {
-    const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[p->to], &p->seg)
+    const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[wire_pkt_to(p)], &p->seg)
                                                      : world_conn(wd, p->conn);
     /* every field set by name rather than the whole event (264 octets) zeroed first: one is built
        for each segment sent and each delivered (the TCB is world_emit's to fill) */
     struct trace_event ev;
     ev.kind = kind;
-    ev.host = kind == TRACE_DELIVER ? p->to : p->from;
+    ev.host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from;
     ev.conn = c ? c->id : 0;
     ev.conn_name = c ? c->name : NULL;
     ev.seg = p->seg;
     ev.pkt_id = p->id;
     ev.orig_id = 0;
     ev.from = p->from;
-    ev.to = p->to;
+    ev.to = wire_pkt_to(p);
     ev.sent_at = p->sent_at;
     ev.arrive_at = p->arrive_at;
     ev.marks = p->marks;
@@ -438,7 +437,7 @@ wire_duplicate(struct world *wd, struct wire_pkt *p)
     if (world_traced(wd)) {
         struct trace_event ev = {
             .kind = TRACE_DUP, .host = d->from, .conn = d->conn, .seg = d->seg, .pkt_id = d->id,
-            .orig_id = p->id, .from = d->from, .to = d->to, .sent_at = d->sent_at,
+            .orig_id = p->id, .from = d->from, .to = wire_pkt_to(d), .sent_at = d->sent_at,
             .arrive_at = d->arrive_at, .marks = d->marks,
         };
         world_emit(wd, &ev);
@@ -545,7 +544,7 @@ wire_meddle(struct world *wd, struct wire_link *l, struct wire_pkt *p)
         if (world_traced(wd)) {
             struct trace_event ev = {
                 .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg,
-                .pkt_id = p->id, .from = p->from, .to = p->to, .sent_at = p->sent_at,
+                .pkt_id = p->id, .from = p->from, .to = wire_pkt_to(p), .sent_at = p->sent_at,
                 .arrive_at = p->arrive_at, .marks = p->marks, .when = p->arrive_at, .text = "rule",
             };
             world_emit(wd, &ev);
@@ -756,7 +755,7 @@ wire_delay_id(struct world *wd, uint64_t id, clk_time by)
     if (world_traced(wd)) {
         struct trace_event ev = {
             .kind = TRACE_DELAY, .host = p->from, .conn = p->conn, .seg = p->seg, .pkt_id = p->id,
-            .from = p->from, .to = p->to, .sent_at = p->sent_at, .arrive_at = p->arrive_at,
+            .from = p->from, .to = wire_pkt_to(p), .sent_at = p->sent_at, .arrive_at = p->arrive_at,
             .marks = p->marks, .when = p->arrive_at, .text = "by hand",
         };
         world_emit(wd, &ev);
