@@ -335,7 +335,15 @@ clk_cancel(struct clk *c, struct clk_event *e)
 static inline struct clk_event *
 clk_lanes_first(const struct clk *c, struct clk_event *best)
 {
-    for (int i = 0; i < c->nbusy; i++) {
+    if (c->nbusy == 0)
+        return best;
+    /* the first busy lane apart from the loop: usually the only one (both directions share
+       the wire's first lane while their delays are equal, wire.h), and without the loop's
+       counter world_step, which takes clk_pop inline, spends 4 instructions an event less */
+    struct clk_event *h0 = c->busy[0]->head;
+    if (!best || clk_before(h0, best))
+        best = h0;
+    for (int i = 1; i < c->nbusy; i++) {
         struct clk_event *h = c->busy[i]->head;
         if (!best || clk_before(h, best))
             best = h;

@@ -265,7 +265,7 @@ lsim_push_pkt(lua_State *L, const struct world *w, const struct wire_pkt *p)
     lua_createtable(L, 0, 12);
     lsim_set_int(L, "id", (lua_Integer)p->id);
     lsim_set_str(L, "from", lsim_host_name(p->from));
-    lsim_set_str(L, "to", lsim_host_name(p->to));
+    lsim_set_str(L, "to", lsim_host_name(wire_pkt_to(p)));
     lsim_set_str(L, "flags", tcp_flags_str(p->seg.flags, flags, sizeof flags));
     lsim_set_int(L, "sport", p->seg.sport);
     lsim_set_int(L, "dport", p->seg.dport);

@@ -246,7 +246,7 @@ repl_view_wire(struct repl *r, int argc, char **argv)
         if (r->rel)
             out_track_relative(&track, s, &seq, &ack, &rs, &ra);
         fprintf(r->out, "%3llu  %s>%s   %-9s  %-10u  %-10u %5u  %-10s  %-10s  %s%s%s\n", (unsigned long long)p->id,
-                r->w->host[p->from].name, r->w->host[p->to].name, tcp_flags_str(s->flags, fl, sizeof fl),
+                r->w->host[p->from].name, r->w->host[wire_pkt_to(p)].name, tcp_flags_str(s->flags, fl, sizeof fl),
                 (unsigned)seq, (unsigned)ack, (unsigned)s->len, out_time_str(p->sent_at, sent, sizeof sent),
                 out_time_str(p->arrive_at, due, sizeof due), out_time_str(now - p->sent_at, age, sizeof age),
                 p->marks & WIRE_MARK_DUP ? " dup" : "", p->marks & WIRE_MARK_INJECTED ? " injected" : "");
@@ -445,7 +445,7 @@ repl_view_waiting(struct repl *r, int argc, char **argv)
     struct wire_pkt *const *v = wire_inflight(r->w, &n);
     for (size_t i = 0; i < n; i++) {
         const struct wire_pkt *p = v[i];
-        if (p->to != c->host->index || p->seg.dport != c->lport)
+        if (wire_pkt_to(p) != c->host->index || p->seg.dport != c->lport)
             continue;
         repl_seg_str(&p->seg, seg, sizeof seg);
         fprintf(r->out, "  on its way: #%llu %s arrives at %s\n", (unsigned long long)p->id, seg,

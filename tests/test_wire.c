@@ -533,6 +533,57 @@ test_wire_unobserved_plain_link_heeds_later_changes(void **state)
     fx_fini(&f);
 }
 
+/* Send a reset from A with 'len' octets at 'data' lent by 'l' (as a TCB lends its send
+   queue's octets). */
+static struct wire_pkt *
+wt_send_lent(struct fx *f, struct wire_lender *l, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    struct tcp_seg *s = wire_seg_new(f->w);
+    *s = (struct tcp_seg){.saddr = f->w->host[FX_A].addr, .daddr = f->w->host[FX_B].addr,
+                          .sport = 9, .dport = 9, .seq = seq, .flags = TCP_RST, .len = len,
+                          .data = data};
+    struct wire_pkt *p = (struct wire_pkt *)(void *)((char *)s - offsetof(struct wire_pkt, seg));
+    wire_send_built(f->w, FX_A, s, 0, l);
+    return p;
+}
+
+/* A lender's segments stay sorted by SEG.SEQ whatever order they are sent in: new data goes at
+   the end (wire_send_built's shortcut), one sent again below the tail goes to its place, so
+   that a recall up to a sequence number finds every segment below it from the head. */
+static void
+test_wire_lent_retransmission_sorted_recalled_with_those_below(void **state)
+{
+    (void)state;
+    struct fx f;
+    wt_init(&f);
+    static const uint8_t data[600];
+    struct wire_lender l = {0};
+    struct wire_pkt *a = wt_send_lent(&f, &l, 1000, data, 100);
+    struct wire_pkt *b = wt_send_lent(&f, &l, 1100, data + 100, 100);
+    struct wire_pkt *c = wt_send_lent(&f, &l, 1200, data + 200, 100);
+    struct wire_pkt *r = wt_send_lent(&f, &l, 1100, data + 100, 100); /* b again */
+    struct wire_pkt *d = wt_send_lent(&f, &l, 1300, data + 300, 100);
+    struct wire_pkt *want[] = {a, b, r, c, d};
+    struct wire_pkt *q = l.head;
+    for (size_t i = 0; i < 5; i++, q = q->lnext) {
+        assert_ptr_equal(q, want[i]);
+        assert_ptr_equal(q->lender, &l);
+    }
+    assert_null(q);
+    assert_ptr_equal(l.tail, d);
+    wire_recall(f.w, &l, 1200);                 /* a, b and its copy r take their own octets */
+    assert_null(a->lender);
+    assert_null(b->lender);
+    assert_null(r->lender);
+    assert_ptr_equal(r->seg.data, r->payload);
+    assert_ptr_equal(l.head, c);
+    assert_ptr_equal(c->lender, &l);
+    wire_recall_all(f.w, &l);
+    assert_null(l.head);
+    assert_null(l.tail);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
@@ -551,6 +602,7 @@ main(void)
         cmocka_unit_test(test_wire_inflight_reused_packets_listed_in_send_order),
         cmocka_unit_test(test_wire_lane_keeps_heap_empty_and_order),
         cmocka_unit_test(test_wire_unobserved_plain_link_heeds_later_changes),
+        cmocka_unit_test(test_wire_lent_retransmission_sorted_recalled_with_those_below),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }

@@ -50,14 +50,13 @@ struct wire_pkt {
     uint32_t payload_cap;
     struct wire_lender *lender;     /* who lent seg.data, or NULL */
     struct wire_pkt *lprev, *lnext; /* in the lender's list (while lender is set) */
-    int from, to;            /* host indexes */
+    int from;                /* the sending host's index (the other is wire_pkt_to) */
     struct tcp_host *dest;   /* &world->host[to]: wire_arrive reads it, one load where the
                                 index costs five */
     clk_time sent_at;        /* when it left its host: its age is now - sent_at */
     clk_time arrive_at;      /* when it is due */
     unsigned marks;
     uint32_t conn;           /* the sending connection's id, 0 for none */
-    bool inflight;           /* due to arrive: neither delivered nor dropped yet */
     bool kept;               /* delivered, and kept by a receive queue (wire_keep) */
     uint64_t kept_at;        /* then: its first octet's place in the receiver's stream */
     struct clk_event arrival;
@@ -83,6 +82,24 @@ struct wire_link {
        whenever one of them changes, rather than worked out from them each time */
     bool plain;
 };
+
+/* The index of the host 'p' goes to: the one it was not sent by. Asked, not stored: only the
+   traces and the REPL read it, and the store cost 3 instructions a packet. */
+static inline int
+wire_pkt_to(const struct wire_pkt *p)
+{
+    return 1 - p->from;
+}
+
+/* Is 'p' in flight, due to arrive: neither delivered nor dropped yet? Exactly when its arrival
+   is armed on the clock (wire_schedule arms it, the clock pops it as it arrives, a drop cancels
+   it), so the clock's own record answers: a flag of its own, set and cleared for every
+   segment, cost 3 instructions a data segment. */
+static inline bool
+wire_pkt_inflight(const struct wire_pkt *p)
+{
+    return clk_armed(&p->arrival);
+}
 
 enum wire_action { WIRE_DROP, WIRE_DELAY, WIRE_DUPLICATE };
 
