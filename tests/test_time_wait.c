@@ -39,7 +39,7 @@ quiet_time_wait(struct fx *f, bool rfc)
 
 /* Entering TIME-WAIT the TCB keeps its 2MSL timer and gives back the block of the other
    seven, as Linux's timewait socket keeps one timer: in a world that keeps every TCB the
-   TIME-WAIT costs the TCB alone (1,056 bytes). In a compact world (lsim's), once its program
+   TIME-WAIT costs the TCB alone (1,064 bytes). In a compact world (lsim's), once its program
    has closed it, it gives way to its small form at the next world_retire: under the 512 bytes
    of issue #17 (tcp_tw.c; its answers: test_time_wait_small.c). */
 static void
