@@ -41,12 +41,26 @@ __attribute__((noinline))
 void
 tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
 {
+    struct world *w = tcp_world(c);
+    /* a scenario's log alone listens: straight into its record, no event built (trace.h) */
+    if (w->log_only) {
+        const struct trace_conn_event ce = {
+            .h = {.kind = kind, .n = w->nevents + 1, .t = w->clk.now, .host = c->host->index, .conn = c->id,
+                  .conn_name = c->name},
+            .from_state = c->state, .to_state = c->state, .timer = t,
+            .when = tcp_timer_ev(c, t)->when,
+        };
+        if (trace_log_conn(w->log_only, &ce)) {
+            w->nevents++;
+            return;
+        }
+    }
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,
         .timer = t, .when = tcp_timer_ev(c, t)->when,
         .from_state = c->state, .to_state = c->state,
     };
-    world_emit(tcp_world(c), &ev);
+    world_emit(w, &ev);
 }
 
 static inline void

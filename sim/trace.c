@@ -315,16 +315,22 @@ trace_log_trim(struct trace_log *log)
 
 /* What the whole run did, for goals and coverage, whatever the window drops. */
 static void
+trace_log_see_rule(struct trace_log *log, enum trace_kind kind, int host, enum tcp_rule rule,
+                   enum tcp_state from, enum tcp_state to)
+{
+    if ((kind != TRACE_STATE && kind != TRACE_RULE) || host < 0 || host >= TRACE_LOG_HOSTS)
+        return;
+    struct trace_seen *s = &log->seen[host];
+    if ((unsigned)rule < TCP_RULE_COUNT)
+        s->rule[rule] = true;
+    if (kind == TRACE_STATE && (unsigned)from < TCP_STATE_COUNT && (unsigned)to < TCP_STATE_COUNT)
+        s->edge[from][to] = true;
+}
+
+static void
 trace_log_see(struct trace_log *log, const struct trace_event *ev)
 {
-    if ((ev->kind != TRACE_STATE && ev->kind != TRACE_RULE) || ev->host < 0 || ev->host >= TRACE_LOG_HOSTS)
-        return;
-    struct trace_seen *s = &log->seen[ev->host];
-    if ((unsigned)ev->rule < TCP_RULE_COUNT)
-        s->rule[ev->rule] = true;
-    if (ev->kind == TRACE_STATE && (unsigned)ev->from_state < TCP_STATE_COUNT &&
-        (unsigned)ev->to_state < TCP_STATE_COUNT)
-        s->edge[ev->from_state][ev->to_state] = true;
+    trace_log_see_rule(log, ev->kind, ev->host, ev->rule, ev->from_state, ev->to_state);
 }
 
 /* Whether a record holds all of 'ev' (but its TCB, kept apart, and its payload, not kept):
@@ -349,35 +355,53 @@ trace_rec_fits(const struct trace_event *ev)
     return seg_zero && (trace_kind_is_timer(ev->kind) || ev->when == 0);
 }
 
+/* What every event has, packed, with nothing beside it yet ('x', 'tcb'); the name is the
+   caller's to intern. */
+static inline void
+trace_rec_pack_head(struct trace_rec *r, const struct trace_head *h)
+{
+    r->n = h->n;
+    r->t = h->t;
+    r->conn = h->conn;
+    r->x = r->tcb = 0;
+    r->kind = (uint8_t)h->kind;
+    r->host = (int8_t)h->host;
+}
+
+/* A segment event's own fields, packed: shared by trace_rec_pack and trace_log_seg. */
+static inline void
+trace_rec_pack_seg(struct trace_rec *r, const struct tcp_seg *s, uint64_t pkt_id, clk_time sent_at,
+                   clk_time arrive_at)
+{
+    r->flags = s->flags;
+    r->present = s->opt.present;
+    r->u.seg = (struct trace_rec_seg){
+        .pkt_id = pkt_id, .sent_at = sent_at, .arrive_at = arrive_at, .saddr = s->saddr, .daddr = s->daddr,
+        .seq = s->seq, .ack = s->ack, .len = s->len, .tsval = s->opt.tsval, .tsecr = s->opt.tsecr,
+        .sport = s->sport, .dport = s->dport, .wnd = s->wnd, .up = s->up, .mss = s->mss,
+        .wscale = s->opt.wscale,
+    };
+}
+
 /* Pack 'ev' into 'r' (trace_rec_fits holds, or r->x is set and only the common fields are
    read back from the record). */
 static void
 trace_rec_pack(struct trace_rec *r, const struct trace_event *ev)
 {
-    r->n = ev->n;
-    r->t = ev->t;
-    r->conn = ev->conn;
-    r->x = r->tcb = 0;
+    trace_rec_pack_head(r, &(struct trace_head){.kind = ev->kind, .n = ev->n, .t = ev->t, .host = ev->host,
+                                                .conn = ev->conn});
     r->rule = (uint16_t)ev->rule;
-    r->kind = (uint8_t)ev->kind;
     r->from_state = (uint8_t)ev->from_state;
     r->to_state = (uint8_t)ev->to_state;
     r->timer = (uint8_t)ev->timer;
     r->marks = (uint8_t)ev->marks;
-    r->flags = ev->seg.flags;
-    r->present = ev->seg.opt.present;
-    r->host = (int8_t)ev->host;
     r->from = (int8_t)ev->from;
     r->to = (int8_t)ev->to;
     if (trace_kind_is_seg(ev->kind)) {
-        const struct tcp_seg *s = &ev->seg;
-        r->u.seg = (struct trace_rec_seg){
-            .pkt_id = ev->pkt_id, .sent_at = ev->sent_at, .arrive_at = ev->arrive_at, .saddr = s->saddr,
-            .daddr = s->daddr, .seq = s->seq, .ack = s->ack, .len = s->len, .tsval = s->opt.tsval,
-            .tsecr = s->opt.tsecr, .sport = s->sport, .dport = s->dport, .wnd = s->wnd, .up = s->up,
-            .mss = s->mss, .wscale = s->opt.wscale,
-        };
+        trace_rec_pack_seg(r, &ev->seg, ev->pkt_id, ev->sent_at, ev->arrive_at);
     } else {
+        r->flags = ev->seg.flags;
+        r->present = ev->seg.opt.present;
         r->u.other.when = ev->when;
         r->u.other.text = NULL; /* interned by the caller */
         r->u.other.err = (int32_t)ev->err;
@@ -425,23 +449,42 @@ trace_log_get(const struct trace_log *log, size_t i)
     return ev;
 }
 
+/* Grow the ring by half (to its window's size at most); 0, or -1 on ENOMEM. Apart from
+   trace_log_next, which runs for every event, as it runs a few times a log. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static int
+trace_log_grow(struct trace_log *log)
+{
+    size_t ncap = log->cap ? log->cap * 2 : 256;
+    if (log->window && ncap > trace_pow2(2 * log->window))
+        ncap = trace_pow2(2 * log->window);
+    if (ncap <= log->len)
+        ncap = trace_pow2(log->len + 1);
+    return trace_log_resize(log, ncap);
+}
+
+/* The record the next event goes in, after the window dropped its older half if it was
+   full; NULL on ENOMEM: the log falls silent rather than lie. */
+static inline struct trace_rec *
+trace_log_next(struct trace_log *log)
+{
+    if (log->window && log->len >= 2 * log->window)
+        trace_log_trim(log);
+    if (log->len == log->cap && trace_log_grow(log) != 0)
+        return NULL;
+    return trace_log_slot(log, log->len);
+}
+
 void
 trace_log_observe(const struct trace_event *ev, void *ctx)
 {
     struct trace_log *log = ctx;
     trace_log_see(log, ev);
-    if (log->window && log->len >= 2 * log->window)
-        trace_log_trim(log);
-    if (log->len == log->cap) {
-        size_t ncap = log->cap ? log->cap * 2 : 256;
-        if (log->window && ncap > trace_pow2(2 * log->window))
-            ncap = trace_pow2(2 * log->window);
-        if (ncap <= log->len)
-            ncap = trace_pow2(log->len + 1);
-        if (trace_log_resize(log, ncap) != 0)
-            return; /* out of memory: the log falls silent rather than lie */
-    }
-    struct trace_rec *r = trace_log_slot(log, log->len);
+    struct trace_rec *r = trace_log_next(log);
+    if (!r)
+        return;
     trace_rec_pack(r, ev);
     r->conn_name = trace_log_keep_conn(log, ev->conn, ev->conn_name);
     if (!trace_kind_is_seg(ev->kind) && ev->text)
@@ -465,4 +508,62 @@ trace_log_observe(const struct trace_event *ev, void *ctx)
         r->tcb = (uint32_t)log->tcbs.len;
     }
     log->len++;
+}
+
+/* What trace_log_observe does with a segment event that fits a record (trace_rec_fits: the
+   same tests, on the fields a segment event can carry), with nothing else to do: a segment
+   event names no rule for trace_log_see, carries no text, and no TCB while the log is the
+   only observer. */
+bool
+trace_log_seg(struct trace_log *log, const struct trace_seg_event *e)
+{
+    unsigned small = e->marks | (unsigned)(e->h.host - INT8_MIN) | (unsigned)(e->from - INT8_MIN) |
+                     (unsigned)(e->to - INT8_MIN);
+    if (!trace_kind_is_seg(e->h.kind) || small > UINT8_MAX || (unsigned)e->state >= TCP_STATE_COUNT ||
+        e->seg->opt.nsack)
+        return false;
+    struct trace_rec *r = trace_log_next(log);
+    if (!r)
+        return true;
+    trace_rec_pack_head(r, &e->h);
+    r->rule = 0;
+    r->from_state = r->to_state = (uint8_t)e->state;
+    r->timer = 0;
+    r->marks = (uint8_t)e->marks;
+    r->from = (int8_t)e->from;
+    r->to = (int8_t)e->to;
+    trace_rec_pack_seg(r, e->seg, e->pkt_id, e->sent_at, e->arrive_at);
+    r->conn_name = trace_log_keep_conn(log, e->h.conn, e->h.conn_name);
+    log->len++;
+    return true;
+}
+
+/* What trace_log_observe does with an event of a connection without segment or text that fits
+   a record (trace_rec_fits' tests, on the fields such an event can carry). */
+bool
+trace_log_conn(struct trace_log *log, const struct trace_conn_event *e)
+{
+    bool timer = trace_kind_is_timer(e->h.kind);
+    if (!(timer || e->h.kind == TRACE_STATE || e->h.kind == TRACE_RULE) ||
+        (unsigned)(e->h.host - INT8_MIN) > UINT8_MAX || (unsigned)e->from_state >= TCP_STATE_COUNT ||
+        (unsigned)e->to_state >= TCP_STATE_COUNT || (unsigned)e->rule >= TCP_RULE_COUNT ||
+        (unsigned)e->timer >= TCP_TIMER_COUNT || !(timer || e->when == 0))
+        return false;
+    trace_log_see_rule(log, e->h.kind, e->h.host, e->rule, e->from_state, e->to_state);
+    struct trace_rec *r = trace_log_next(log);
+    if (!r)
+        return true;
+    trace_rec_pack_head(r, &e->h);
+    r->rule = (uint16_t)e->rule;
+    r->from_state = (uint8_t)e->from_state;
+    r->to_state = (uint8_t)e->to_state;
+    r->timer = (uint8_t)e->timer;
+    r->marks = r->flags = r->present = 0;
+    r->from = r->to = 0;
+    r->u.other.when = e->when;
+    r->u.other.text = NULL;
+    r->u.other.err = TCP_OK;
+    r->conn_name = trace_log_keep_conn(log, e->h.conn, e->h.conn_name);
+    log->len++;
+    return true;
 }

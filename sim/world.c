@@ -102,6 +102,13 @@ world_set_seed(struct world *w, uint64_t seed)
     rng_seed(&w->rng, seed);
 }
 
+/* A scenario's log alone listens: wire_event may then skip the event (trace_log_seg). */
+static void
+world_log_only_update(struct world *w)
+{
+    w->log_only = w->nobs == 1 && w->obs[0].fn == trace_log_observe && !w->obs[0].tcb ? w->obs[0].ctx : NULL;
+}
+
 static int
 world_observe_as(struct world *w, trace_fn fn, void *ctx, bool tcb)
 {
@@ -110,6 +117,7 @@ world_observe_as(struct world *w, trace_fn fn, void *ctx, bool tcb)
     w->obs[w->nobs] = (struct trace_observer){.fn = fn, .ctx = ctx, .tcb = tcb};
     w->nobs++;
     w->nobs_tcb += tcb;
+    world_log_only_update(w);
     wire_replan(w); /* an observed wire tells of every packet (wire_plain) */
     return 0;
 }
@@ -134,6 +142,7 @@ world_unobserve(struct world *w, trace_fn fn, void *ctx)
             w->nobs_tcb -= w->obs[i].tcb;
             memmove(&w->obs[i], &w->obs[i + 1], (size_t)(w->nobs - i - 1) * sizeof w->obs[0]);
             w->nobs--;
+            world_log_only_update(w);
             wire_replan(w);
             return;
         }

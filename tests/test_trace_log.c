@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 
 #include "tcpsim/trace.h"
 #include "tcpsim/wire.h"
+#include "tcpsim/world.h"
 #include "lsim_fx.h"
 
 /* Log a SAY event numbered 'n' with text 'text'. */
@@ -403,6 +405,142 @@ test_log_window_records_read_back_across_drops(void **state)
     trace_log_fini(&log);
 }
 
+/* ---- the log's own paths (trace_log_seg, trace_log_conn) log what the event would ------- */
+
+static struct trace_head
+head_of(const struct trace_event *e)
+{
+    return (struct trace_head){
+        .kind = e->kind, .n = e->n, .t = e->t, .host = e->host, .conn = e->conn, .conn_name = e->conn_name,
+    };
+}
+
+/* The segment event of 'e' (a segment kind) as the wire gives it to trace_log_seg. */
+static struct trace_seg_event
+seg_event_of(const struct trace_event *e)
+{
+    return (struct trace_seg_event){
+        .h = head_of(e), .state = e->from_state, .seg = &e->seg, .pkt_id = e->pkt_id, .from = e->from, .to = e->to,
+        .sent_at = e->sent_at, .arrive_at = e->arrive_at, .marks = e->marks,
+    };
+}
+
+static struct trace_conn_event
+conn_event_of(const struct trace_event *e)
+{
+    return (struct trace_conn_event){
+        .h = head_of(e), .from_state = e->from_state, .to_state = e->to_state, .rule = e->rule, .timer = e->timer, .when = e->when,
+    };
+}
+
+static void
+test_log_seg_and_conn_paths_read_back_as_observed(void **state)
+{
+    (void)state;
+    /* the same events given to one log as events, to the other through its own paths where
+       they take them; what a path refuses (SACK blocks, a text, large fields) is given as an
+       event, as wire_event and the emitters do */
+    struct trace_log by_event, by_path;
+    trace_log_init(&by_event);
+    trace_log_init(&by_path);
+    trace_log_set_keep_tcb(&by_event, false);
+    trace_log_set_keep_tcb(&by_path, false);
+    trace_log_set_window(&by_event, 7);
+    trace_log_set_window(&by_path, 7);
+    struct trace_event want[TRACE_KIND_COUNT + 2];
+    uint64_t n = 1;
+    size_t by_seg = 0, by_conn = 0;
+    for (uint32_t k = 0; k < 50; k++) {
+        size_t m = record_samples(want, n, k);
+        for (size_t i = 0; i < m; i++) {
+            struct trace_event e = want[i];
+            e.has_tcb = false; /* no TCB while the log alone listens */
+            if (e.kind == TRACE_STATE || e.kind == TRACE_RULE)
+                e.host = (int)(k % 2); /* both hosts' 'seen' */
+            trace_log_observe(&e, &by_event);
+            bool seg = e.kind == TRACE_SEND || e.kind == TRACE_DELIVER || e.kind == TRACE_DROP ||
+                       e.kind == TRACE_DUP || e.kind == TRACE_DELAY;
+            bool conn = e.kind == TRACE_STATE || e.kind == TRACE_RULE || e.kind == TRACE_TIMER_ARM ||
+                        e.kind == TRACE_TIMER_CANCEL || e.kind == TRACE_TIMER_FIRE;
+            const struct trace_seg_event se = seg_event_of(&e);
+            const struct trace_conn_event ce = conn_event_of(&e);
+            if (seg && !e.text && !e.orig_id && !e.when && trace_log_seg(&by_path, &se))
+                by_seg++;
+            else if (conn && trace_log_conn(&by_path, &ce))
+                by_conn++;
+            else
+                trace_log_observe(&e, &by_path);
+        }
+        n += m;
+        assert_int_equal(by_path.len, by_event.len);
+        assert_int_equal(trace_log_end(&by_path), trace_log_end(&by_event));
+        for (size_t i = 0; i < by_event.len; i++) {
+            const struct trace_event got = trace_log_get(&by_path, i);
+            const struct trace_event exp = trace_log_get(&by_event, i);
+            assert_event_equal(&got, &exp, false);
+        }
+        assert_memory_equal(by_path.seen, by_event.seen, sizeof by_path.seen);
+    }
+    /* each path took the events it is for: SEND and DELIVER (no SACK, small fields), and the
+       state, rule and timer events */
+    assert_int_equal(by_seg, 50 * 2);
+    assert_int_equal(by_conn, 50 * 5);
+    trace_log_fini(&by_event);
+    trace_log_fini(&by_path);
+}
+
+static void
+no_op_observer(const struct trace_event *ev, void *ctx)
+{
+    (void)ev;
+    (void)ctx;
+}
+
+/* The log of a run of 'path', alone (its own paths) or beside another observer (events). */
+static struct lsim *
+run_logged(const char *path, bool alone)
+{
+    struct lsim_opts o = LSIM_OPTS_DEFAULT;
+    o.seed = 5;
+    o.seed_fixed = true;
+    struct lsim *l = lsim_new(&o);
+    assert_non_null(l);
+    if (!alone)
+        assert_int_equal(world_observe_no_tcb(lsim_world(l), no_op_observer, NULL), 0);
+    assert_ptr_equal(lsim_world(l)->log_only, alone ? lsim_log(l) : NULL);
+    assert_int_equal(lsim_load(l, path), 0);
+    (void)lfx_finish(l);
+    return l;
+}
+
+static void
+test_lsim_log_alone_same_as_beside_other_observer(void **state)
+{
+    (void)state;
+    glob_t gl;
+    assert_int_equal(glob("scripts/*.lua", 0, NULL, &gl), 0);
+    assert_int_equal(glob("tests/lua/*.lua", GLOB_APPEND, NULL, &gl), 0);
+    assert_int_equal(glob("tests/lua/api/*.lua", GLOB_APPEND, NULL, &gl), 0);
+    assert_true(gl.gl_pathc > 40);
+    for (size_t f = 0; f < gl.gl_pathc; f++) {
+        struct lsim *alone = run_logged(gl.gl_pathv[f], true);
+        struct lsim *beside = run_logged(gl.gl_pathv[f], false);
+        const struct trace_log *a = lsim_log(alone), *b = lsim_log(beside);
+        assert_int_equal(lsim_status(alone), lsim_status(beside));
+        assert_int_equal(trace_log_end(a), trace_log_end(b));
+        assert_int_equal(a->len, b->len);
+        for (size_t i = 0; i < a->len; i++) {
+            const struct trace_event got = trace_log_get(a, i);
+            const struct trace_event exp = trace_log_get(b, i);
+            assert_event_equal(&got, &exp, false);
+        }
+        assert_memory_equal(a->seen, b->seen, sizeof a->seen);
+        lsim_free(alone);
+        lsim_free(beside);
+    }
+    globfree(&gl);
+}
+
 /* A scenario that opens a connection, then makes many events (say) and sends data. */
 static const char long_run[] =
     "sim:config { trace_window = 50 }\n"
@@ -538,6 +676,8 @@ main(void)
         cmocka_unit_test(test_log_window_seen_remembers_dropped_transitions),
         cmocka_unit_test(test_log_record_every_kind_reads_back_as_given),
         cmocka_unit_test(test_log_window_records_read_back_across_drops),
+        cmocka_unit_test(test_log_seg_and_conn_paths_read_back_as_observed),
+        cmocka_unit_test(test_lsim_log_alone_same_as_beside_other_observer),
         cmocka_unit_test(test_lsim_trace_window_first_last_cover_kept_events),
         cmocka_unit_test(test_lsim_trace_window_goals_judge_whole_run),
         cmocka_unit_test(test_lsim_trace_window_expect_segment_waits_across_drops),

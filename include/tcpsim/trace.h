@@ -180,6 +180,55 @@ void trace_log_set_keep_tcb(struct trace_log *log, bool keep);
 /* The observer callback; 'ctx' is the trace_log. */
 void trace_log_observe(const struct trace_event *ev, void *ctx);
 
+/* What every event has, as trace_log_seg and trace_log_conn are given it. */
+struct trace_head {
+    enum trace_kind kind;
+    uint64_t n;
+    clk_time t;
+    int host;
+    uint32_t conn;
+    const char *conn_name;
+};
+
+/*
+ * A segment event (SEND, DELIVER, DROP, DUP, DELAY) as the wire has it, for trace_log_seg: the
+ * fields of struct trace_event such an event carries, the segment by pointer. The others are
+ * those wire_event gives every segment event: orig_id, when, text, err, rule and timer 0,
+ * from_state and to_state both 'state', no TCB.
+ */
+struct trace_seg_event {
+    struct trace_head h;
+    enum tcp_state state;
+    const struct tcp_seg *seg;
+    uint64_t pkt_id;
+    int from, to;
+    clk_time sent_at, arrive_at;
+    unsigned marks;
+};
+
+/* Log a segment event straight into a record, with no struct trace_event built: while a
+   scenario's log is the only observer (the world's 'log_only'), each segment sent and each
+   delivered comes this way. The log then holds what trace_log_observe would have made of the
+   event wire_event builds from the same fields. false, with nothing logged, when a record
+   cannot hold the event (SACK blocks, a field too large for its slot): the caller builds it. */
+bool trace_log_seg(struct trace_log *log, const struct trace_seg_event *e);
+
+/*
+ * An event of a connection that carries no segment and no text (STATE, RULE and the timers'),
+ * for trace_log_conn: the fields of struct trace_event it carries; the others are zero, and
+ * no TCB.
+ */
+struct trace_conn_event {
+    struct trace_head h;
+    enum tcp_state from_state, to_state;
+    enum tcp_rule rule;
+    enum tcp_timer timer;
+    clk_time when;
+};
+
+/* The same as trace_log_seg for such an event (the rule notes, the timers' events). */
+bool trace_log_conn(struct trace_log *log, const struct trace_conn_event *e);
+
 /* The event at index 'i' (< log->len), rebuilt from its record: the payload is not kept
    (seg.data NULL), the texts point into the log. */
 struct trace_event trace_log_get(const struct trace_log *log, size_t i);

@@ -66,6 +66,9 @@ struct world {
     struct trace_observer obs[WORLD_MAX_OBSERVERS];
     int nobs;
     int nobs_tcb;                /* the observers among them that read the events' TCB */
+    struct trace_log *log_only;  /* the only observer, when it is a trace_log that reads no TCB
+                                    (a scenario's): segment events go straight into its records
+                                    (trace_log_seg), no struct trace_event built */
     uint64_t nevents;            /* events emitted so far */
     uint64_t steps;              /* clock events processed */
 };
