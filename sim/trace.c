@@ -85,10 +85,18 @@ trace_log_fini(struct trace_log *log)
     memset(log, 0, sizeof *log);
 }
 
+/* The length at which trace_log_next must act again. */
+static void
+trace_log_set_room(struct trace_log *log)
+{
+    log->room = log->window && 2 * log->window < log->cap ? 2 * log->window : log->cap;
+}
+
 void
 trace_log_set_window(struct trace_log *log, size_t window)
 {
     log->window = window;
+    trace_log_set_room(log);
 }
 
 void
@@ -374,12 +382,11 @@ trace_rec_pack_seg(struct trace_rec *r, const struct tcp_seg *s, uint64_t pkt_id
                    clk_time arrive_at)
 {
     r->flags = s->flags;
-    r->present = s->opt.present;
     r->u.seg = (struct trace_rec_seg){
         .pkt_id = pkt_id, .sent_at = sent_at, .arrive_at = arrive_at, .saddr = s->saddr, .daddr = s->daddr,
-        .seq = s->seq, .ack = s->ack, .len = s->len, .tsval = s->opt.tsval, .tsecr = s->opt.tsecr,
-        .sport = s->sport, .dport = s->dport, .wnd = s->wnd, .up = s->up, .mss = s->mss,
-        .wscale = s->opt.wscale,
+        .sport = s->sport, .dport = s->dport, .seq = s->seq, .ack = s->ack, .tsval = s->opt.tsval,
+        .tsecr = s->opt.tsecr, .len = s->len, .wnd = s->wnd, .up = s->up, .mss = s->mss,
+        .present = s->opt.present, .wscale = s->opt.wscale,
     };
 }
 
@@ -401,7 +408,6 @@ trace_rec_pack(struct trace_rec *r, const struct trace_event *ev)
         trace_rec_pack_seg(r, &ev->seg, ev->pkt_id, ev->sent_at, ev->arrive_at);
     } else {
         r->flags = ev->seg.flags;
-        r->present = ev->seg.opt.present;
         r->u.other.when = ev->when;
         r->u.other.text = NULL; /* interned by the caller */
         r->u.other.err = (int32_t)ev->err;
@@ -430,7 +436,7 @@ trace_log_get(const struct trace_log *log, size_t i)
                 .saddr = r->u.seg.saddr, .daddr = r->u.seg.daddr, .sport = r->u.seg.sport,
                 .dport = r->u.seg.dport, .seq = r->u.seg.seq, .ack = r->u.seg.ack, .flags = r->flags,
                 .wnd = r->u.seg.wnd, .up = r->u.seg.up, .mss = r->u.seg.mss, .len = r->u.seg.len,
-                .opt = {.present = r->present, .wscale = r->u.seg.wscale, .tsval = r->u.seg.tsval,
+                .opt = {.present = r->u.seg.present, .wscale = r->u.seg.wscale, .tsval = r->u.seg.tsval,
                         .tsecr = r->u.seg.tsecr},
             };
         } else {
@@ -449,30 +455,38 @@ trace_log_get(const struct trace_log *log, size_t i)
     return ev;
 }
 
-/* Grow the ring by half (to its window's size at most); 0, or -1 on ENOMEM. Apart from
-   trace_log_next, which runs for every event, as it runs a few times a log. */
+/* Drop the window's older half if it is full, and grow the ring if it is full (to twice its
+   size, its window's at most); 0, or -1 on ENOMEM. Apart from trace_log_next, which runs for
+   every event, as it runs a few times a window. */
 #ifdef __GNUC__
 __attribute__((noinline))
 #endif
 static int
-trace_log_grow(struct trace_log *log)
-{
-    size_t ncap = log->cap ? log->cap * 2 : 256;
-    if (log->window && ncap > trace_pow2(2 * log->window))
-        ncap = trace_pow2(2 * log->window);
-    if (ncap <= log->len)
-        ncap = trace_pow2(log->len + 1);
-    return trace_log_resize(log, ncap);
-}
-
-/* The record the next event goes in, after the window dropped its older half if it was
-   full; NULL on ENOMEM: the log falls silent rather than lie. */
-static inline struct trace_rec *
-trace_log_next(struct trace_log *log)
+trace_log_make_room(struct trace_log *log)
 {
     if (log->window && log->len >= 2 * log->window)
         trace_log_trim(log);
-    if (log->len == log->cap && trace_log_grow(log) != 0)
+    if (log->len == log->cap) {
+        /* a log with a window starts at the ring it will have (memory the events not yet
+           logged leave untouched), not at 256 records doubled five times for the default
+           window, each time with a copy */
+        size_t ncap = log->cap ? log->cap * 2 : log->window ? trace_pow2(2 * log->window) : 256;
+        if (log->window && ncap > trace_pow2(2 * log->window))
+            ncap = trace_pow2(2 * log->window);
+        if (ncap <= log->len)
+            ncap = trace_pow2(log->len + 1);
+        if (trace_log_resize(log, ncap) != 0)
+            return -1;
+    }
+    trace_log_set_room(log);
+    return 0;
+}
+
+/* The record the next event goes in; NULL on ENOMEM: the log falls silent rather than lie. */
+static inline struct trace_rec *
+trace_log_next(struct trace_log *log)
+{
+    if (log->len >= log->room && trace_log_make_room(log) != 0)
         return NULL;
     return trace_log_slot(log, log->len);
 }
@@ -558,7 +572,7 @@ trace_log_conn(struct trace_log *log, const struct trace_conn_event *e)
     r->from_state = (uint8_t)e->from_state;
     r->to_state = (uint8_t)e->to_state;
     r->timer = (uint8_t)e->timer;
-    r->marks = r->flags = r->present = 0;
+    r->marks = r->flags = 0;
     r->from = r->to = 0;
     r->u.other.when = e->when;
     r->u.other.text = NULL;

@@ -244,32 +244,17 @@ wire_pkt_new(struct world *wd, int from, const struct tcp_seg *seg, uint32_t con
     return p;
 }
 
-/* Report a segment event. 'conn' and 'conn_name' name the connection concerned: the sender
-   for SEND, DROP, DUP and DELAY; for DELIVER the receiving connection (none: a closed port). */
+/* A segment event built whole for world_emit's observers: every field set by name rather than
+   the whole event (264 octets) zeroed first, the TCB world_emit's to fill. Apart from
+   wire_event, whose path to a scenario's log it would burden with its stack frame (2
+   instructions an event, 6 a data segment). */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
 static void
-wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const char *text)
+wire_event_emit(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const struct tcp_conn *c,
+                const char *text)
 {
-    const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[wire_pkt_to(p)], &p->seg)
-                                                     : world_conn(wd, p->conn);
-    /* a scenario's log alone listens: the segment goes straight into its record, which saves
-       building the event, world_emit's call and the log's tests of fields a segment event
-       leaves zero (about 170 instructions an event, 3 events a data segment) */
-    if (wd->log_only && !text) {
-        const struct trace_seg_event se = {
-            .h = {.kind = kind, .n = wd->nevents + 1, .t = wd->clk.now,
-                  .host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from, .conn = c ? c->id : 0,
-                  .conn_name = c ? c->name : NULL},
-            .state = c ? c->state : TCP_CLOSED, .seg = &p->seg,
-            .pkt_id = p->id, .from = p->from, .to = wire_pkt_to(p), .sent_at = p->sent_at,
-            .arrive_at = p->arrive_at, .marks = p->marks,
-        };
-        if (trace_log_seg(wd->log_only, &se)) {
-            wd->nevents++;
-            return;
-        }
-    }
-    /* every field set by name rather than the whole event (264 octets) zeroed first: one is built
-       for each segment sent and each delivered (the TCB is world_emit's to fill) */
     struct trace_event ev;
     ev.kind = kind;
     ev.host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from;
@@ -291,6 +276,32 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
     ev.err = TCP_OK;
     ev.has_tcb = false;
     world_emit(wd, &ev);
+}
+
+/* Report a segment event. 'conn' and 'conn_name' name the connection concerned: the sender
+   for SEND, DROP, DUP and DELAY; for DELIVER the receiving connection (none: a closed port). */
+static void
+wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, const char *text)
+{
+    const struct tcp_conn *c = kind == TRACE_DELIVER ? tcp_demux(&wd->host[wire_pkt_to(p)], &p->seg)
+                                                     : world_conn(wd, p->conn);
+    /* a scenario's log alone listens: the segment goes straight into its record, which saves
+       building the event, world_emit's call and the log's tests of fields a segment event
+       leaves zero (about 170 instructions an event, 3 events a data segment) */
+    if (wd->log_only && !text) {
+        const struct trace_seg_event se = {
+            .h = {.kind = kind, .n = wd->nevents + 1, .t = wd->clk.now,
+                  .host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from, .conn = c ? c->id : 0,
+                  .conn_name = c ? c->name : NULL},
+            .state = c ? c->state : TCP_CLOSED, .seg = &p->seg, .pkt_id = p->id, .from = p->from,
+            .to = wire_pkt_to(p), .sent_at = p->sent_at, .arrive_at = p->arrive_at, .marks = p->marks,
+        };
+        if (trace_log_seg(wd->log_only, &se)) {
+            wd->nevents++;
+            return;
+        }
+    }
+    wire_event_emit(wd, kind, p, c, text);
 }
 
 /* 'p' is no longer in flight (it arrives or is dropped), nor held back by its link. Only a

@@ -127,15 +127,22 @@ struct trace_rec {
     uint32_t x;             /* 1 + index in the log's 'xs' of the whole event; 0: packed here */
     uint32_t tcb;           /* 1 + index in the log's 'tcbs' of the TCB then; 0: none kept */
     uint16_t rule;
-    uint8_t kind, from_state, to_state, timer, marks, flags, present;
+    uint8_t kind, from_state, to_state, timer, marks, flags;
     int8_t host, from, to;
     union {
+        /* the header's fields in runs of the order struct tcp_seg has them (saddr to ack,
+           wnd to wscale, tsval and tsecr), so that the compiler copies each run in a few wide
+           moves */
         struct trace_rec_seg {
             uint64_t pkt_id;
             clk_time sent_at, arrive_at;
-            uint32_t saddr, daddr, seq, ack, len, tsval, tsecr;
-            uint16_t sport, dport, wnd, up, mss;
-            uint8_t wscale;
+            uint32_t saddr, daddr;
+            uint16_t sport, dport;
+            uint32_t seq, ack;
+            uint32_t tsval, tsecr;
+            uint32_t len;
+            uint16_t wnd, up, mss;
+            uint8_t present, wscale;
         } seg;
         struct {
             clk_time when;
@@ -155,6 +162,9 @@ struct trace_log {
     struct trace_rec *rec;  /* a ring of 'cap' (0 or a power of two) records: the events kept,
                                oldest at 'head' (read them with trace_log_get) */
     size_t head, len, cap;
+    size_t room;            /* the length at which the next event must first drop the window's
+                               older half or grow the ring: min(cap, 2 window), one test of
+                               each event for the two */
     uint64_t dropped;       /* events logged before rec[0] and dropped by the window */
     size_t window;          /* keep at least the last 'window' events; 0: every event */
     bool keep_tcb;          /* keep each event's TCB (the REPL's `save html` draws it); on
