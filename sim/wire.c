@@ -287,7 +287,7 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
                                                      : world_conn(wd, p->conn);
     /* a scenario's log alone listens: the segment goes straight into its record, which saves
        building the event, world_emit's call and the log's tests of fields a segment event
-       leaves zero (about 170 instructions an event, 3 events a data segment) */
+       leaves zero (about 105 instructions an event, 3 events a data segment) */
     if (wd->log_only && !text) {
         const struct trace_seg_event se = {
             .h = {.kind = kind, .n = wd->nevents + 1, .t = wd->clk.now,
