@@ -240,6 +240,7 @@ tcp_conn_create(struct tcp_host *h, uint32_t id)
         return NULL;
     c->id = id;
     c->host = h;
+    c->world = h->world;
     c->state = TCP_CLOSED;
     c->pred_wnd = TCP_PRED_OFF; /* header prediction only in ESTABLISHED (tcp_fast_path_check) */
     h->serial++;

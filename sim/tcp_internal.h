@@ -468,8 +468,8 @@ void tcp_delack_read(struct tcp_conn *c);
 /* The delack timer sent the ACK: adapt the ACK timeout. */
 void tcp_delack_timeout(struct tcp_conn *c);
 
-static inline struct world *tcp_world(const struct tcp_conn *c) { return c->host->world; }
-static inline clk_time tcp_now(const struct tcp_conn *c) { return c->host->world->clk.now; }
+static inline struct world *tcp_world(const struct tcp_conn *c) { return c->world; }
+static inline clk_time tcp_now(const struct tcp_conn *c) { return c->world->clk.now; }
 
 /* Arm timer 't' to expire 'delay' from now (re-arming it if it runs: to a later time that is
    free, clk.h). Inline: the delayed-ACK timer is armed every second segment, and a call cost
@@ -514,7 +514,7 @@ bool tcp_tw_reuse_ok(const struct tcp_host *h, bool ts_ok, clk_time ts_recent_st
 static inline uint32_t
 tcp_tsval(const struct tcp_conn *c)
 {
-    return (uint32_t)c->host->world->clk.now_ms + c->ts_off; /* kept as the clock moves */
+    return (uint32_t)c->world->clk.now_ms + c->ts_off; /* kept as the clock moves */
 }
 
 /* Is the connection synchronized (§3.3.2: ESTABLISHED and after)? */

@@ -116,15 +116,42 @@ tcp_transmit(struct tcp_conn *c, struct tcp_seg *s)
     tcp_transmit_lent(c, s, NULL);
 }
 
-void
-tcp_send_ack_offering(struct tcp_conn *c, uint16_t wnd)
+/* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_offer): an
+   argument read before it would be kept across the call in a saved register (1.6
+   instructions a data segment) */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void
+tcp_send_ack_built(struct tcp_conn *c, uint16_t wnd)
 {
-    /* tcp_seg_new, with SND.NXT read after the window's call (tcp_rcv_window_offer): an
-       argument read before it would be kept across the call in a saved register (1.6
-       instructions a data segment) */
     struct tcp_seg *s = wire_seg_new(tcp_world(c));
     tcp_seg_init(c, s, c->snd_nxt, TCP_ACK, wnd);
     tcp_transmit(c, s);
+}
+
+/* tcp_send_ack_offering when the wire's pool is empty or SACK blocks are due: each calls a
+   function (wire_seg_make, tcp_sack_fill) with values to keep across it. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+tcp_send_ack_calling(struct tcp_conn *c, uint16_t wnd)
+{
+    tcp_send_ack_built(c, wnd);
+}
+
+void
+tcp_send_ack_offering(struct tcp_conn *c, uint16_t wnd)
+{
+    /* The common ACK, a packet in the wire's pool and no SACK block to report, calls nothing
+       but the wire's send, as a tail call: with the two calls of the other cases in the same
+       body, every ACK saved two registers and a frame (docs/performance.md). */
+    if (!tcp_world(c)->wire.pool || c->sack_report) {
+        tcp_send_ack_calling(c, wnd);
+        return;
+    }
+    tcp_send_ack_built(c, wnd);
 }
 
 void

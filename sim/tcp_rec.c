@@ -64,7 +64,7 @@ tcp_rec_open(const struct tcp_rec *r, struct tcp_host *h, uint32_t id)
     if (!c)
         return NULL;
     *c = (struct tcp_conn){ /* what is not named is 0, as calloc would give */
-        .id = id, .host = h, .state = TCP_CLOSED, .pred_wnd = TCP_PRED_OFF, .last_rule = (enum tcp_rule)r->last_rule,
+        .id = id, .host = h, .world = h->world, .state = TCP_CLOSED, .pred_wnd = TCP_PRED_OFF, .last_rule = (enum tcp_rule)r->last_rule,
         .last_change = r->last_change, .error = (enum tcp_err)r->error,
         .error_reported = r->error_reported, .laddr = r->laddr, .raddr = r->raddr,
         .lport = r->lport, .rport = r->rport, .snd_una = r->snd_una, .snd_nxt = r->snd_nxt,

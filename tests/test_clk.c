@@ -153,6 +153,30 @@ test_clk_lane_fifo_merges_with_heap(void **state)
     clk_fini(&c);
 }
 
+/* One busy lane and events in the heap (a transfer's every arrival, which clk_pop answers
+   with one comparison): the lane's head and the heap's top due at the same instant fire in
+   the order they were armed, the heap's first when it was armed first. */
+static void
+test_clk_one_lane_ties_heap_top_armed_first_fires_first(void **state)
+{
+    (void)state;
+    struct clk c;
+    clk_init(&c);
+    struct clk_lane lane;
+    assert_int_equal(clk_lane_init(&c, &lane), 0);
+    struct clk_event e[4];
+    for (int i = 0; i < 4; i++)
+        clk_event_init(&e[i], clk_noop, NULL);
+    assert_int_equal(clk_arm(&c, &e[0], 10), 0);              /* heap, armed first */
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[1], 5), 0);   /* earlier: before the top */
+    assert_int_equal(clk_lane_arm(&c, &lane, &e[2], 10), 0);  /* ties with e[0], after it */
+    assert_int_equal(clk_arm(&c, &e[3], 10), 0);              /* heap, ties, after e[2] */
+    static const int order[4] = {1, 0, 2, 3};
+    static const clk_time at[4] = {5, 10, 10, 10};
+    clk_expect_pops(&c, e, order, at, 4);
+    clk_fini(&c);
+}
+
 /* clk_lane_arm_first puts an event at the end of the first lane it keeps in order (an empty
    one takes anything), else in the heap; the clock looks only at the lanes that hold events
    (its 'busy' list), which a lane leaves when its last event is popped or cancelled and joins
@@ -383,6 +407,7 @@ main(void)
         cmocka_unit_test(test_clk_random_operations_match_reference),
         cmocka_unit_test(test_clk_postponed_event_fires_in_rearm_order),
         cmocka_unit_test(test_clk_lane_fifo_merges_with_heap),
+        cmocka_unit_test(test_clk_one_lane_ties_heap_top_armed_first_fires_first),
         cmocka_unit_test(test_clk_lane_arm_first_takes_first_lane_in_order),
         cmocka_unit_test(test_clk_rearm_top_keeps_order),
         cmocka_unit_test(test_clk_postponed_top_yields_to_lane_head),

@@ -230,11 +230,28 @@ test_closed_ack_rst_from_seg_ack(void **state)
     fx_fini(&f);
 }
 
+/* A new TCB keeps its host's world beside the host (tcp_conn.world): tcp_now, tcp_tsval and
+   tcp_world read it there, one load less than through the host (docs/performance.md, "Sender,
+   wire and clock, fifth round"). */
+static void
+test_closed_new_tcb_knows_its_world(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_init(&f, false);
+    const struct tcp_conn *c = world_conn_new(f.w, &f.w->host[FX_A]);
+    assert_non_null(c);
+    assert_ptr_equal(c->world, f.w);
+    assert_ptr_equal(c->world, c->host->world);
+    fx_fini(&f);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_open_passive_listen),
+        cmocka_unit_test(test_closed_new_tcb_knows_its_world),
         cmocka_unit_test(test_closed_open_active_syn_sent),
         cmocka_unit_test(test_closed_open_active_unspecified_foreign_einval),
         cmocka_unit_test(test_closed_send_receive_close_enotconn),

@@ -301,6 +301,17 @@ test_time_wait_small_tw_reuse_connect_same_trace(void **state)
     tws_same(tws_tw_reuse);
 }
 
+/* A small TIME-WAIT made into a TCB again (tws_time_wait's reopening), still TIME-WAIT. */
+static const struct tcp_conn *
+tws_reopened(struct fx *f)
+{
+    struct tws_tw v;
+    tws_time_wait(f, false, true, &v);
+    const struct tcp_conn *b = world_conn(f->w, v.id);
+    assert_int_equal(b->state, TCP_TIME_WAIT);
+    return b;
+}
+
 /* A TCB made again from its record is given its state directly, not through tcp_set_state
    (tcp_rec_open; a small TIME-WAIT's, tcp_tw_open): header prediction's word is off in it
    from the start (TCP_PRED_OFF, which no SEG.WND is). A word left 0 would take a segment
@@ -310,11 +321,20 @@ test_time_wait_small_reopened_predicts_nothing(void **state)
 {
     (void)state;
     struct fx f;
-    struct tws_tw v;
-    tws_time_wait(&f, false, true, &v);
-    const struct tcp_conn *b = world_conn(f.w, v.id);
-    assert_int_equal(b->state, TCP_TIME_WAIT);
+    const struct tcp_conn *b = tws_reopened(&f);
     assert_int_equal(b->pred_wnd, TCP_PRED_OFF);
+    fx_fini(&f);
+}
+
+/* The TCB a small TIME-WAIT is made into again keeps its host's world beside the host, as a
+   new one does (tcp_rec_open; tcp_now reads the clock through it). */
+static void
+test_time_wait_small_reopened_knows_its_world(void **state)
+{
+    (void)state;
+    struct fx f;
+    const struct tcp_conn *b = tws_reopened(&f);
+    assert_ptr_equal(b->world, f.w);
     fx_fini(&f);
 }
 
@@ -355,6 +375,7 @@ main(void)
         cmocka_unit_test(test_time_wait_small_tw_reuse_connect_same_trace),
         cmocka_unit_test(test_time_wait_held_by_program_keeps_tcb),
         cmocka_unit_test(test_time_wait_small_reopened_predicts_nothing),
+        cmocka_unit_test(test_time_wait_small_reopened_knows_its_world),
     };
     return cmocka_run_group_tests_name("time_wait_small", tests, NULL, NULL);
 }

@@ -316,12 +316,16 @@ struct tcp_link {
 struct tcp_conn {
     uint32_t id;              /* socket number, unique in the world, never reused */
     char name[16];            /* "A1", "B2": how traces and the REPL name it */
+    enum tcp_err error;       /* the error that closed the connection, TCP_OK if none (here,
+                                 in the 4 octets before 'host', so that 'world' costs none) */
     struct tcp_host *host;
+    struct world *world;      /* host->world, read from the TCB itself: the clock (tcp_now,
+                                 tcp_tsval) and the wire (tcp_world) are asked several times a
+                                 segment, one load less each (docs/performance.md) */
     enum tcp_state state;
     enum tcp_rule last_rule;  /* the rule of the last transition (`why`) */
     clk_time last_change;     /* when it happened */
-    enum tcp_err error;       /* the error that closed the connection, TCP_OK if none */
-    bool error_reported;      /* ... already returned by a call: reported once (SO_ERROR) */
+    bool error_reported;      /* 'error' already returned by a call: reported once (SO_ERROR) */
 
     /* The connection's socket pair. */
     uint32_t laddr, raddr;
