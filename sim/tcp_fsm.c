@@ -211,16 +211,14 @@ tcp_note_emit(struct tcp_host *h, const struct tcp_conn *c, enum tcp_rule rule)
     struct world *w = h->world;
     /* a scenario's log alone listens: straight into its record, no event built (trace.h) */
     if (w->log_only) {
-        const struct trace_conn_event ce = {
-            .h = {.kind = TRACE_RULE, .n = w->nevents + 1, .t = w->clk.now, .host = h->index,
-                  .conn = c ? c->id : 0, .conn_name = c ? c->name : NULL},
+        struct trace_conn_event ce = {
+            .h = {.kind = TRACE_RULE, .host = h->index, .conn = c ? c->id : 0,
+                  .conn_name = c ? c->name : NULL},
             .rule = rule,
             .from_state = c ? c->state : TCP_CLOSED, .to_state = c ? c->state : TCP_CLOSED,
         };
-        if (trace_log_conn(w->log_only, &ce)) {
-            w->nevents++;
+        if (world_log_conn(w, &ce))
             return;
-        }
     }
     struct trace_event ev = {
         .kind = TRACE_RULE, .host = h->index, .conn = c ? c->id : 0,

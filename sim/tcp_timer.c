@@ -44,16 +44,13 @@ tcp_timer_emit(struct tcp_conn *c, enum trace_kind kind, enum tcp_timer t)
     struct world *w = tcp_world(c);
     /* a scenario's log alone listens: straight into its record, no event built (trace.h) */
     if (w->log_only) {
-        const struct trace_conn_event ce = {
-            .h = {.kind = kind, .n = w->nevents + 1, .t = w->clk.now, .host = c->host->index, .conn = c->id,
-                  .conn_name = c->name},
+        struct trace_conn_event ce = {
+            .h = {.kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name},
             .from_state = c->state, .to_state = c->state, .timer = t,
             .when = tcp_timer_ev(c, t)->when,
         };
-        if (trace_log_conn(w->log_only, &ce)) {
-            w->nevents++;
+        if (world_log_conn(w, &ce))
             return;
-        }
     }
     struct trace_event ev = {
         .kind = kind, .host = c->host->index, .conn = c->id, .conn_name = c->name,

@@ -289,17 +289,14 @@ wire_event(struct world *wd, enum trace_kind kind, const struct wire_pkt *p, con
        building the event, world_emit's call and the log's tests of fields a segment event
        leaves zero (about 105 instructions an event, 3 events a data segment) */
     if (wd->log_only && !text) {
-        const struct trace_seg_event se = {
-            .h = {.kind = kind, .n = wd->nevents + 1, .t = wd->clk.now,
-                  .host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from, .conn = c ? c->id : 0,
-                  .conn_name = c ? c->name : NULL},
+        struct trace_seg_event se = {
+            .h = {.kind = kind, .host = kind == TRACE_DELIVER ? wire_pkt_to(p) : p->from,
+                  .conn = c ? c->id : 0, .conn_name = c ? c->name : NULL},
             .state = c ? c->state : TCP_CLOSED, .seg = &p->seg, .pkt_id = p->id, .from = p->from,
             .to = wire_pkt_to(p), .sent_at = p->sent_at, .arrive_at = p->arrive_at, .marks = p->marks,
         };
-        if (trace_log_seg(wd->log_only, &se)) {
-            wd->nevents++;
+        if (world_log_seg(wd, &se))
             return;
-        }
     }
     wire_event_emit(wd, kind, p, c, text);
 }

@@ -89,6 +89,30 @@ void world_unobserve(struct world *w, trace_fn fn, void *ctx);
 static inline bool world_traced(const struct world *w) { return w->nobs > 0; }
 /* Stamp 'ev' with time and number and hand it to every observer. */
 void world_emit(struct world *w, struct trace_event *ev);
+/* While a scenario's log is the only observer (the caller has seen log_only set): the event
+   goes straight into its record, numbered and timed as world_emit would, with no struct
+   trace_event built. false, with nothing emitted, when a record cannot hold the event: the
+   caller then builds it for world_emit. */
+static inline bool
+world_log_seg(struct world *w, struct trace_seg_event *e)
+{
+    e->h.n = w->nevents + 1;
+    e->h.t = w->clk.now;
+    if (!trace_log_seg(w->log_only, e))
+        return false;
+    w->nevents++;
+    return true;
+}
+static inline bool
+world_log_conn(struct world *w, struct trace_conn_event *e)
+{
+    e->h.n = w->nevents + 1;
+    e->h.t = w->clk.now;
+    if (!trace_log_conn(w->log_only, e))
+        return false;
+    w->nevents++;
+    return true;
+}
 /* Narration from a scenario. */
 void world_say(struct world *w, const char *text);
 
